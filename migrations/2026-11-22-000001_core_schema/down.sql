@@ -1,0 +1,9 @@
+DROP VIEW v_cycle_summary;
+DROP VIEW v_project_summary;
+DROP TABLE file_uploads;
+DROP TABLE sync_sessions;
+DROP TABLE cycles;
+DROP TABLE projects;
+DROP TABLE users;
+DROP TABLE companies;
+DROP FUNCTION set_updated_at();

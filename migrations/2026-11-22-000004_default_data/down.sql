@@ -1,0 +1,1 @@
+DELETE FROM companies WHERE company_code = 'DEFAULT';

@@ -1,0 +1,13 @@
+//! Who is asking: passwords, server-side sessions, CSRF protection and the extractors
+//! that guard handlers (`SignedInUser` → `CurrentUser`).
+
+pub mod client_info;
+pub mod csrf;
+pub mod current_user;
+pub mod password;
+pub mod session_keys;
+pub mod session_store;
+
+pub use client_info::ClientInfo;
+pub use current_user::{CurrentUser, SignedInUser};
+pub use password::PasswordHasher;

@@ -1,0 +1,189 @@
+//! The `hopper` command line: `serve` (the default), `migrate` and admin subcommands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, S3Config, S3Credentials, Secret, SessionConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hopper",
+    version,
+    about = "Hopper: a multi-tenant document intake portal",
+    long_about = "Hopper: a multi-tenant document intake portal.\n\n\
+        With no configuration, `hopper serve` runs its own PostgreSQL cluster (from the \
+        system's PostgreSQL server binaries) and its own S3-compatible endpoint on loopback, \
+        both under --data-dir."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory for Hopper's own data: the embedded PostgreSQL cluster, the embedded S3
+    /// store and the cookie-signing key.
+    #[arg(long, env = "HOPPER_DATA_DIR", default_value = "./var", global = true)]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL connection URL. Unset: Hopper runs its own cluster under the data dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+
+    /// Connections in the database pool.
+    #[arg(
+        long,
+        env = "HOPPER_DATABASE_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub database_pool_size: u32,
+
+    /// S3 endpoint URL (AWS, MinIO, Garage, ...). Unset: Hopper serves its own on 127.0.0.1.
+    /// Credentials come from the standard AWS variables (AWS_ACCESS_KEY_ID, ...).
+    #[arg(long, env = "HOPPER_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region used for signing requests.
+    #[arg(
+        long,
+        env = "HOPPER_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    /// Address buckets in the path (http://host/bucket/key), as MinIO and Garage expect.
+    /// Always on for the embedded endpoint.
+    #[arg(
+        long,
+        env = "HOPPER_S3_FORCE_PATH_STYLE",
+        default_value_t = false,
+        global = true
+    )]
+    pub s3_force_path_style: bool,
+
+    /// Log as JSON lines instead of compact text.
+    #[arg(long, env = "HOPPER_LOG_JSON", default_value_t = false, global = true)]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a superadmin account; prints a one-time password that must be changed at first sign-in.
+    CreateSuperadmin(CreateSuperadminArgs),
+    /// Reset a user's password; prints a one-time password and signs the user out everywhere.
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HOPPER_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(
+        long,
+        env = "HOPPER_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(
+        long,
+        env = "HOPPER_SESSION_LIFETIME_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_lifetime_hours: u64,
+
+    /// Set when Hopper is served over HTTPS: Secure cookies, `__Host-` cookie name, HSTS.
+    #[arg(
+        long,
+        env = "HOPPER_COOKIE_SECURE",
+        default_value_t = false,
+        global = true
+    )]
+    pub cookie_secure: bool,
+
+    /// Secret for signing session cookies (at least 64 bytes); all nodes of one installation
+    /// share it. Unset: generated once into the data dir.
+    #[arg(long, env = "HOPPER_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<String>,
+
+    /// Password hashes computed at once (each argon2id hash takes ~19 MiB).
+    #[arg(
+        long,
+        env = "HOPPER_MAX_CONCURRENT_HASHES",
+        default_value_t = 4,
+        global = true
+    )]
+    pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSuperadminArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// Company code the account belongs to.
+    #[arg(long, default_value = "DEFAULT")]
+    pub company_code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    #[arg(long)]
+    pub username: String,
+}
+
+impl GlobalArgs {
+    pub fn into_config(self, serve: &ServeArgs) -> Config {
+        let embedded_s3 = self.s3_endpoint.is_none();
+        Config {
+            bind: serve.bind,
+            data_dir: self.data_dir,
+            database_url: self.database_url.map(Secret::new),
+            database_pool_size: self.database_pool_size.max(1),
+            s3: S3Config {
+                endpoint: self.s3_endpoint,
+                region: self.s3_region,
+                force_path_style: self.s3_force_path_style || embedded_s3,
+                credentials: None::<S3Credentials>,
+                create_missing_buckets: embedded_s3,
+            },
+            session: SessionConfig {
+                idle_timeout: Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
+                absolute_lifetime: Duration::from_secs(serve.session_lifetime_hours.max(1) * 3600),
+                cookie_secure: serve.cookie_secure,
+            },
+            secret_key: serve.secret_key.clone().map(Secret::new),
+            max_concurrent_password_hashes: serve.max_concurrent_hashes.max(1),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! One configuration struct, built from flags and environment variables (see `cli`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A value that must never reach a log line.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: run the embedded PostgreSQL cluster under `data_dir`.
+    pub database_url: Option<Secret>,
+    pub database_pool_size: u32,
+    pub s3: S3Config,
+    pub session: SessionConfig,
+    /// Secret used to sign session cookies; generated into the data dir when absent.
+    pub secret_key: Option<Secret>,
+    /// How many argon2 hashes may run at once (each takes ~19 MiB).
+    pub max_concurrent_password_hashes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// `None`: serve an S3-compatible endpoint on loopback over `<data_dir>/s3`.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub force_path_style: bool,
+    /// Explicit credentials; when `None` the standard AWS credential chain is used.
+    pub credentials: Option<S3Credentials>,
+    /// Buckets are created on demand only against Hopper's own embedded endpoint.
+    pub create_missing_buckets: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub idle_timeout: Duration,
+    pub absolute_lifetime: Duration,
+    /// Mark cookies `Secure` (and use the `__Host-` prefix): set when served over HTTPS.
+    pub cookie_secure: bool,
+}
+
+impl SessionConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-hopper_session"
+        } else {
+            "hopper_session"
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_lifetime: Duration::from_secs(12 * 60 * 60),
+            cookie_secure: false,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Database access: the r2d2 pool, migrations, typed ids and the row models.
+//!
+//! Diesel is synchronous, so every use case runs in one closure on the blocking pool
+//! ([`transaction`]); no pooled connection is ever held across an `.await`.
+
+pub mod ids;
+pub mod migrations;
+pub mod models;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::{Connection, PgConnection};
+
+use crate::error::AppError;
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
+    Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        // A request that cannot get a connection soon fails with 503 instead of piling up.
+        .connection_timeout(Duration::from_secs(5))
+        .build(ConnectionManager::new(database_url))
+        .context("cannot connect to PostgreSQL")
+}
+
+/// Runs one use case in one transaction on the blocking pool, inside the caller's span.
+pub async fn transaction<T, F>(pool: &PgPool, use_case: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    actix_web::rt::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let mut pooled = pool.get()?;
+        let conn: &mut PgConnection = &mut pooled;
+        conn.transaction(use_case)
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
+}

@@ -1,0 +1,6 @@
+//! The services Hopper runs itself when nothing is configured: a PostgreSQL cluster from
+//! the system's binaries and an S3-compatible endpoint on loopback.
+
+pub mod postgres;
+pub mod s3;
+mod unix_user;

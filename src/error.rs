@@ -1,0 +1,135 @@
+//! One error type for the web layer: a clear sentence and the right status for the user,
+//! the full cause chain in the log, never a stack trace in a page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("The page you asked for does not exist.")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("Please sign in.")]
+    Unauthenticated { htmx: bool },
+    #[error("Please choose a new password first.")]
+    PasswordChangeRequired { htmx: bool },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("Something went wrong on our side. It has been logged; please try again.")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Unexpected(anyhow::Error::new(other).context("database error")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        tracing::warn!(error = %e, "no database connection available");
+        AppError::Unavailable("Hopper is busy right now; please try again in a moment.".into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Unexpected(anyhow::Error::new(e).context("template rendering failed"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: String,
+    status: u16,
+}
+
+impl AppError {
+    fn title(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "Not found",
+            AppError::Forbidden(_) => "Not allowed",
+            AppError::BadRequest(_) => "Bad request",
+            AppError::TooManyRequests { .. } => "Too many attempts",
+            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
+            AppError::Unavailable(_) => "Busy",
+            AppError::Unexpected(_) => "Something went wrong",
+        }
+    }
+
+    /// Where a redirecting error sends the browser.
+    fn redirect_target(&self) -> Option<(&'static str, bool)> {
+        match self {
+            AppError::Unauthenticated { htmx } => Some(("/login", *htmx)),
+            AppError::PasswordChangeRequired { htmx } => Some(("/account/password", *htmx)),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
+                StatusCode::SEE_OTHER
+            }
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some((target, htmx)) = self.redirect_target() {
+            // An htmx request would follow a 303 inside its XHR and swap the sign-in page
+            // into a fragment; HX-Redirect makes it load the whole page instead.
+            return if htmx {
+                HttpResponse::Ok()
+                    .insert_header(("HX-Redirect", target))
+                    .finish()
+            } else {
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, target))
+                    .finish()
+            };
+        }
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = %format!("{cause:#}"), "request failed");
+        }
+        let status = self.status_code();
+        let page = ErrorPage {
+            title: self.title(),
+            message: self.to_string(),
+            status: status.as_u16(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
+        let mut response = HttpResponse::build(status);
+        response.content_type("text/html; charset=utf-8");
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        response.body(body)
+    }
+}

@@ -1,0 +1,149 @@
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use hopper::cli::{Cli, Command, CreateSuperadminArgs, ResetPasswordArgs};
+use hopper::config::{Config, Secret};
+use hopper::db::models::user::User;
+use hopper::db::{self, PgPool};
+use hopper::services::accounts;
+use hopper::startup::{self, Application, EmbeddedServices};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    hopper::telemetry::init(cli.global.log_json);
+    match actix_web::rt::System::new().block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hopper: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    let mut config = cli.global.into_config(&cli.serve);
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = migrate(&config).await.map(|_| ());
+            embedded.stop();
+            result?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::CreateSuperadmin(args) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = create_superadmin(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::ResetPassword(args) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = reset_password(&config, args).await;
+            embedded.stop();
+            result
+        }
+    }
+}
+
+async fn serve(mut config: Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut embedded = EmbeddedServices::start_missing(&mut config)?;
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            embedded.stop();
+            return Err(e);
+        }
+    };
+    let url = format!("http://{}", app.address());
+    let hint = default_admin_hint(&app.state().pool, &app.state().hasher).await;
+    tracing::info!(%url, startup_ms = started.elapsed().as_millis() as u64, "Hopper is ready");
+    println!("Hopper is running at {url}");
+    if let Some(hint) = hint {
+        println!("{hint}");
+    }
+    println!("Press Ctrl-C to stop.");
+    let result = app.run_until_stopped().await;
+    embedded.stop();
+    result.context("the web server failed")
+}
+
+/// Says how to sign in while the seeded administrator still has the seed's password.
+async fn default_admin_hint(
+    pool: &PgPool,
+    hasher: &hopper::auth::PasswordHasher,
+) -> Option<String> {
+    let admin = db::transaction(pool, |conn| Ok(User::find_by_username(conn, "admin")?))
+        .await
+        .ok()
+        .flatten()?;
+    let seeded = hasher
+        .verify(&Secret::new("admin123"), Some(admin.password_hash))
+        .await
+        .unwrap_or(false);
+    seeded.then(|| {
+        "Sign in as admin / admin123; you will be asked to choose a new password.".to_owned()
+    })
+}
+
+/// For the admin commands: the database only, no S3 endpoint.
+fn start_database_only(config: &mut Config) -> anyhow::Result<EmbeddedServices> {
+    config
+        .s3
+        .endpoint
+        .get_or_insert_with(|| "http://127.0.0.1:9".into());
+    EmbeddedServices::start_missing(config)
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
+    let url = config
+        .database_url
+        .clone()
+        .context("no database configured")?;
+    startup::connect_and_migrate(url.expose(), 2).await
+}
+
+async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyhow::Result<()> {
+    let pool = migrate(config).await?;
+    let hasher = hopper::auth::PasswordHasher::new(1);
+    let password = accounts::one_time_password();
+    let hash = hasher.hash(&Secret::new(password.clone())).await?;
+    let user = db::transaction(&pool, move |conn| {
+        accounts::create_superadmin(
+            conn,
+            &accounts::NewSuperadmin {
+                username: &args.username,
+                email: &args.email,
+                full_name: args.full_name.as_deref(),
+                company_code: &args.company_code,
+                password_hash: &hash,
+            },
+        )
+    })
+    .await?;
+    println!("Created superadmin {}.", user.username);
+    println!("One-time password (shown once; must be changed at first sign-in): {password}");
+    Ok(())
+}
+
+async fn reset_password(config: &Config, args: ResetPasswordArgs) -> anyhow::Result<()> {
+    let pool = migrate(config).await?;
+    let hasher = hopper::auth::PasswordHasher::new(1);
+    let password = accounts::one_time_password();
+    let hash = hasher.hash(&Secret::new(password.clone())).await?;
+    let user = db::transaction(&pool, move |conn| {
+        accounts::reset_password(conn, &args.username, &hash)
+    })
+    .await?;
+    println!(
+        "Reset the password of {}; all their sessions were signed out.",
+        user.username
+    );
+    println!("One-time password (shown once; must be changed at first sign-in): {password}");
+    Ok(())
+}

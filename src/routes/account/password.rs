@@ -1,0 +1,123 @@
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{ClientInfo, SignedInUser};
+use crate::config::Secret;
+use crate::db;
+use crate::domain::NewPassword;
+use crate::error::AppError;
+use crate::services::password_change;
+use crate::startup::AppState;
+use crate::web::{Flash, PageContext};
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    page: PageContext,
+    forced: bool,
+    errors: FieldErrors,
+}
+
+#[derive(Default)]
+struct FieldErrors {
+    current_password: Option<String>,
+    new_password: Option<String>,
+    confirm_password: Option<String>,
+}
+
+impl FieldErrors {
+    fn any(&self) -> bool {
+        self.current_password.is_some()
+            || self.new_password.is_some()
+            || self.confirm_password.is_some()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+fn page(
+    user: &SignedInUser,
+    session: &Session,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let body = PasswordPage {
+        page: PageContext::signed_in(user, session),
+        forced: user.must_change_password,
+        errors,
+    }
+    .render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+pub async fn get(user: SignedInUser, session: Session) -> Result<HttpResponse, AppError> {
+    page(&user, &session, StatusCode::OK, FieldErrors::default())
+}
+
+pub async fn post(
+    user: SignedInUser,
+    session: Session,
+    client: ClientInfo,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+
+    let user_id = user.id;
+    let stored = db::transaction(&state.pool, move |conn| {
+        password_change::current_hash(conn, user_id)
+    })
+    .await?;
+    let current = Secret::new(form.current_password);
+    if !state.hasher.verify(&current, Some(stored)).await? {
+        errors.current_password = Some("This is not your current password.".into());
+    }
+    let new_password = match NewPassword::parse(&form.new_password, &user.username) {
+        Ok(p) => Some(p),
+        Err(message) => {
+            errors.new_password = Some(message);
+            None
+        }
+    };
+    if form.new_password == current.expose() && errors.new_password.is_none() {
+        errors.new_password = Some("Choose a password different from the current one.".into());
+    }
+    if form.confirm_password != form.new_password {
+        errors.confirm_password = Some("The two new passwords differ.".into());
+    }
+    let new_password = match new_password {
+        Some(p) if !errors.any() => p,
+        _ => return page(&user, &session, StatusCode::UNPROCESSABLE_ENTITY, errors),
+    };
+
+    let new_hash = state.hasher.hash(new_password.secret()).await?;
+    let keep = user.session_id;
+    let changer = user.clone();
+    let signed_out = db::transaction(&state.pool, move |conn| {
+        password_change::change_password(conn, &changer, &new_hash, keep, &client)
+    })
+    .await?;
+    let text = match signed_out {
+        0 => "Your password has been changed.".to_owned(),
+        1 => "Your password has been changed; your other session was signed out.".to_owned(),
+        n => format!("Your password has been changed; your {n} other sessions were signed out."),
+    };
+    Flash::set(&session, Flash::success(text));
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/"))
+        .finish())
+}

@@ -1,0 +1,161 @@
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{csrf, session_keys, ClientInfo, SignedInUser};
+use crate::config::Secret;
+use crate::db;
+use crate::error::AppError;
+use crate::routes::safe_next;
+use crate::services::sign_in::{self, FailureReason};
+use crate::startup::AppState;
+use crate::web::{Flash, PageContext};
+
+/// The same sentence whatever went wrong, so the form does not reveal which accounts exist.
+pub const FAILED_MESSAGE: &str = "Wrong username or password, or the account is not active.";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: PageContext,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+fn login_page(
+    req: &HttpRequest,
+    status: StatusCode,
+    username: String,
+    next: &str,
+    error: Option<String>,
+    flash: Option<Flash>,
+) -> Result<HttpResponse, AppError> {
+    let (token, cookie) = csrf::token_for(req);
+    let body = LoginPage {
+        page: PageContext::anonymous(token, flash),
+        username,
+        next: next.to_owned(),
+        error,
+    }
+    .render()?;
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8");
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response.body(body))
+}
+
+pub async fn get(
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+    user: Option<SignedInUser>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if user.is_some() {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, next.to_owned()))
+            .finish());
+    }
+    let flash = query
+        .signed_out
+        .as_ref()
+        .map(|_| Flash::info("You have signed out."));
+    login_page(&req, StatusCode::OK, String::new(), next, None, flash)
+}
+
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    client: ClientInfo,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm {
+        username,
+        password,
+        next,
+    } = form.into_inner();
+    let username = username.trim().to_owned();
+    let next = safe_next(next.as_deref()).to_owned();
+    let password = Secret::new(password);
+
+    let candidate = {
+        let username = username.clone();
+        let client = client.clone();
+        db::transaction(&state.pool, move |conn| {
+            sign_in::check_throttle(conn, &username, &client)?;
+            sign_in::find_candidate(conn, &username)
+        })
+        .await?
+    };
+    let password_matches = state
+        .hasher
+        .verify(
+            &password,
+            candidate.as_ref().map(|c| c.password_hash.clone()),
+        )
+        .await?;
+
+    let failure = match &candidate {
+        None => Some(FailureReason::UnknownUser),
+        Some(_) if !password_matches => Some(FailureReason::WrongPassword),
+        Some(c) if !c.active => Some(FailureReason::Inactive),
+        Some(_) => None,
+    };
+    let candidate = match (failure, candidate) {
+        (None, Some(candidate)) => candidate,
+        (reason, candidate) => {
+            let reason = reason.unwrap_or(FailureReason::UnknownUser);
+            let attempted = username.clone();
+            db::transaction(&state.pool, move |conn| {
+                sign_in::record_failure(conn, &attempted, candidate.as_ref(), reason, &client)
+            })
+            .await?;
+            return login_page(
+                &req,
+                StatusCode::UNAUTHORIZED,
+                username,
+                &next,
+                Some(FAILED_MESSAGE.into()),
+                None,
+            );
+        }
+    };
+
+    // A new key at sign-in: whatever key the browser had before is dead.
+    session.renew();
+    session
+        .insert(session_keys::UID, candidate.user_id.0)
+        .and_then(|()| session.insert(session_keys::CSRF, csrf::generate_token()))
+        .and_then(|()| session.insert(session_keys::IP, &client.ip))
+        .and_then(|()| session.insert(session_keys::UA, &client.user_agent))
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot start the session: {e}")))?;
+
+    let target = if candidate.must_change_password {
+        "/account/password".to_owned()
+    } else {
+        next
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, target))
+        .finish())
+}

@@ -1,0 +1,41 @@
+//! The stylesheet and the vendored htmx, compiled into the binary so that a deployment
+//! is one file.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+use crate::error::AppError;
+
+/// Pinned htmx; version and sha256 are recorded in static/vendor/README.md.
+pub const HTMX_PATH: &str = "/static/vendor/htmx-2.0.11.min.js";
+
+const FILES: &[(&str, &str, &[u8], &str)] = &[
+    (
+        "vendor/htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/vendor/htmx-2.0.11.min.js"),
+        // Versioned name: never changes.
+        "public, max-age=31536000, immutable",
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+        "public, max-age=300",
+    ),
+];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{path:.*}", web::get().to(serve));
+}
+
+async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (_, content_type, body, cache) = FILES
+        .iter()
+        .find(|(name, ..)| *name == path.as_str())
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(*content_type)
+        .insert_header((header::CACHE_CONTROL, *cache))
+        .body(*body))
+}

@@ -1,0 +1,246 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    audit_log (id, created_at) {
+        id -> Int8,
+        created_at -> Timestamptz,
+        actor_user_id -> Nullable<Int4>,
+        #[max_length = 100]
+        actor_username -> Nullable<Varchar>,
+        company_id -> Nullable<Int4>,
+        project_id -> Nullable<Int4>,
+        #[max_length = 100]
+        action -> Varchar,
+        #[max_length = 100]
+        resource_type -> Nullable<Varchar>,
+        #[max_length = 100]
+        resource_id -> Nullable<Varchar>,
+        details -> Jsonb,
+        #[max_length = 64]
+        ip_address -> Nullable<Varchar>,
+        #[max_length = 512]
+        user_agent -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    auth_sessions (id) {
+        id -> Uuid,
+        user_id -> Int4,
+        key_hash -> Bytea,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        last_active_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        #[max_length = 64]
+        ip_address -> Nullable<Varchar>,
+        #[max_length = 512]
+        user_agent -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    companies (id) {
+        id -> Int4,
+        #[max_length = 255]
+        company_name -> Varchar,
+        #[max_length = 50]
+        company_code -> Varchar,
+        #[max_length = 255]
+        contact_email -> Nullable<Varchar>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cycles (id) {
+        id -> Int4,
+        project_id -> Int4,
+        #[max_length = 50]
+        cycle_name -> Varchar,
+        cycle_number -> Int4,
+        #[max_length = 100]
+        s3_prefix -> Varchar,
+        #[max_length = 50]
+        status -> Varchar,
+        description -> Nullable<Text>,
+        metadata -> Nullable<Jsonb>,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    file_uploads (id) {
+        id -> Int4,
+        session_id -> Int4,
+        #[max_length = 1024]
+        file_path -> Varchar,
+        #[max_length = 1024]
+        s3_key -> Varchar,
+        file_size -> Nullable<Int8>,
+        #[max_length = 64]
+        checksum -> Nullable<Varchar>,
+        #[max_length = 50]
+        status -> Varchar,
+        #[max_length = 500]
+        error_message -> Nullable<Varchar>,
+        uploaded_at -> Nullable<Timestamptz>,
+        is_duplicate -> Nullable<Bool>,
+        created_at -> Timestamptz,
+        company_id -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    project_access (id) {
+        id -> Int4,
+        company_id -> Int4,
+        project_id -> Int4,
+        user_id -> Int4,
+        #[max_length = 20]
+        access_role -> Varchar,
+        granted_by -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_tags (project_id, tag_id) {
+        project_id -> Int4,
+        tag_id -> Int4,
+        company_id -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 255]
+        project_name -> Varchar,
+        #[max_length = 255]
+        bucket_name -> Varchar,
+        #[max_length = 50]
+        aws_region -> Varchar,
+        description -> Nullable<Text>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sync_sessions (id) {
+        id -> Int4,
+        project_id -> Int4,
+        cycle_id -> Nullable<Int4>,
+        user_id -> Nullable<Int4>,
+        #[max_length = 100]
+        s3_prefix -> Nullable<Varchar>,
+        #[max_length = 50]
+        status -> Varchar,
+        total_files -> Nullable<Int4>,
+        files_uploaded -> Nullable<Int4>,
+        files_failed -> Nullable<Int4>,
+        files_skipped -> Nullable<Int4>,
+        total_size_bytes -> Nullable<Int8>,
+        uploaded_size_bytes -> Nullable<Int8>,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        #[max_length = 500]
+        error_message -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 100]
+        tag_name -> Varchar,
+        #[max_length = 100]
+        category -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_profiles (user_id) {
+        user_id -> Int4,
+        #[max_length = 64]
+        timezone -> Varchar,
+        #[max_length = 16]
+        language -> Varchar,
+        #[max_length = 50]
+        phone -> Nullable<Varchar>,
+        must_change_password -> Bool,
+        password_changed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 100]
+        username -> Varchar,
+        #[max_length = 255]
+        email -> Varchar,
+        #[max_length = 255]
+        password_hash -> Varchar,
+        #[max_length = 255]
+        full_name -> Nullable<Varchar>,
+        #[max_length = 50]
+        role -> Varchar,
+        is_active -> Bool,
+        last_login -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(cycles -> projects (project_id));
+diesel::joinable!(file_uploads -> companies (company_id));
+diesel::joinable!(file_uploads -> sync_sessions (session_id));
+diesel::joinable!(project_access -> companies (company_id));
+diesel::joinable!(project_access -> projects (project_id));
+diesel::joinable!(project_tags -> companies (company_id));
+diesel::joinable!(project_tags -> projects (project_id));
+diesel::joinable!(project_tags -> tags (tag_id));
+diesel::joinable!(projects -> companies (company_id));
+diesel::joinable!(sync_sessions -> cycles (cycle_id));
+diesel::joinable!(sync_sessions -> projects (project_id));
+diesel::joinable!(sync_sessions -> users (user_id));
+diesel::joinable!(tags -> companies (company_id));
+diesel::joinable!(user_profiles -> users (user_id));
+diesel::joinable!(users -> companies (company_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    auth_sessions,
+    companies,
+    cycles,
+    file_uploads,
+    project_access,
+    project_tags,
+    projects,
+    sync_sessions,
+    tags,
+    user_profiles,
+    users,
+);

@@ -1,0 +1,79 @@
+//! Account administration from the command line (`hopper create-superadmin`,
+//! `hopper reset-password`): the operator's way in when no one can sign in.
+
+use diesel::prelude::*;
+use rand::distr::{Alphanumeric, SampleString};
+use serde_json::json;
+
+use crate::db::models::auth_session::AuthSession;
+use crate::db::models::company::Company;
+use crate::db::models::user::{NewUser, User};
+use crate::db::models::user_profile::UserProfile;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::services::audit::{actions, AuditEvent};
+
+/// A password shown once; its owner must replace it at first sign-in.
+pub fn one_time_password() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 20)
+}
+
+pub struct NewSuperadmin<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub full_name: Option<&'a str>,
+    pub company_code: &'a str,
+    pub password_hash: &'a str,
+}
+
+pub fn create_superadmin(
+    conn: &mut PgConnection,
+    new: &NewSuperadmin<'_>,
+) -> Result<User, AppError> {
+    let company = Company::find_by_code(conn, new.company_code)?.ok_or_else(|| {
+        AppError::BadRequest(format!("No company with code {:?}.", new.company_code))
+    })?;
+    if User::find_by_username(conn, new.username)?.is_some() {
+        return Err(AppError::BadRequest(format!(
+            "The username {:?} is taken.",
+            new.username
+        )));
+    }
+    let user = User::insert(
+        conn,
+        &NewUser {
+            company_id: company.id,
+            username: new.username,
+            email: new.email,
+            password_hash: new.password_hash,
+            full_name: new.full_name,
+            role: Role::Superadmin.as_str(),
+        },
+    )?;
+    UserProfile::set_must_change_password(conn, user.id, true)?;
+    AuditEvent::new(actions::SUPERADMIN_CREATED)
+        .company(company.id)
+        .resource("user", user.id)
+        .details(json!({ "username": user.username, "via": "cli" }))
+        .record(conn)?;
+    Ok(user)
+}
+
+/// Sets a one-time password, forces a change at next sign-in and ends every session.
+pub fn reset_password(
+    conn: &mut PgConnection,
+    username: &str,
+    password_hash: &str,
+) -> Result<User, AppError> {
+    let user = User::find_by_username(conn, username)?
+        .ok_or_else(|| AppError::BadRequest(format!("No user named {username:?}.")))?;
+    User::set_password_hash(conn, user.id, password_hash)?;
+    UserProfile::set_must_change_password(conn, user.id, true)?;
+    let revoked = AuthSession::revoke_all_for_user(conn, user.id, None)?;
+    AuditEvent::new(actions::PASSWORD_RESET)
+        .company(user.company_id)
+        .resource("user", user.id)
+        .details(json!({ "username": user.username, "via": "cli", "sessions_signed_out": revoked }))
+        .record(conn)?;
+    Ok(user)
+}

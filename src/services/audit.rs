@@ -1,0 +1,97 @@
+//! The append-only audit trail. Every state change writes its row through [`AuditEvent`]
+//! on the same connection, inside the same transaction, as the change it records.
+
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::auth::client_info::{sanitize, ClientInfo};
+use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::db::models::audit_log::NewAuditRow;
+use crate::schema::audit_log;
+
+pub mod actions {
+    pub const SIGN_IN: &str = "auth.sign_in";
+    pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
+    pub const SIGN_OUT: &str = "auth.sign_out";
+    pub const PASSWORD_CHANGED: &str = "auth.password_changed";
+    pub const PASSWORD_RESET: &str = "admin.password_reset";
+    pub const SUPERADMIN_CREATED: &str = "admin.superadmin_created";
+}
+
+#[derive(Debug)]
+pub struct AuditEvent<'a> {
+    action: &'a str,
+    actor: Option<(UserId, &'a str)>,
+    company_id: Option<CompanyId>,
+    project_id: Option<ProjectId>,
+    resource: Option<(&'a str, String)>,
+    details: Value,
+    client: Option<&'a ClientInfo>,
+}
+
+impl<'a> AuditEvent<'a> {
+    pub fn new(action: &'a str) -> Self {
+        Self {
+            action,
+            actor: None,
+            company_id: None,
+            project_id: None,
+            resource: None,
+            details: Value::Object(Default::default()),
+            client: None,
+        }
+    }
+
+    pub fn actor(mut self, id: UserId, username: &'a str) -> Self {
+        self.actor = Some((id, username));
+        self
+    }
+
+    pub fn company(mut self, id: CompanyId) -> Self {
+        self.company_id = Some(id);
+        self
+    }
+
+    pub fn project(mut self, id: ProjectId) -> Self {
+        self.project_id = Some(id);
+        self
+    }
+
+    pub fn resource(mut self, kind: &'a str, id: impl ToString) -> Self {
+        self.resource = Some((kind, id.to_string()));
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    pub fn client(mut self, client: &'a ClientInfo) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    pub fn record(self, conn: &mut PgConnection) -> QueryResult<()> {
+        let user_agent = self
+            .client
+            .and_then(|c| c.user_agent.as_deref())
+            .map(sanitize);
+        let row = NewAuditRow {
+            actor_user_id: self.actor.map(|(id, _)| id),
+            actor_username: self.actor.map(|(_, name)| name),
+            company_id: self.company_id,
+            project_id: self.project_id,
+            action: self.action,
+            resource_type: self.resource.as_ref().map(|(kind, _)| *kind),
+            resource_id: self.resource.map(|(_, id)| id),
+            details: self.details,
+            ip_address: self.client.and_then(|c| c.ip.as_deref()),
+            user_agent: user_agent.as_deref(),
+        };
+        diesel::insert_into(audit_log::table)
+            .values(&row)
+            .execute(conn)
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,156 @@
+//! Sign-in: throttling, the candidate account, and the record of a failed attempt.
+//! (A successful sign-in is recorded where its session row is created: `PgSessionStore::save`.)
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+use serde_json::json;
+
+use crate::auth::ClientInfo;
+use crate::db::ids::{CompanyId, UserId};
+use crate::error::AppError;
+use crate::schema::{companies, user_profiles, users};
+use crate::services::audit::{actions, AuditEvent};
+
+/// Failed attempts tolerated per account, and per client address, within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const WINDOW_MINUTES: i32 = 15;
+/// Usernames are at most this long; anything longer is cut before it is recorded.
+const MAX_RECORDED_USERNAME: usize = 100;
+
+#[derive(Debug, Clone)]
+pub struct LoginCandidate {
+    pub user_id: UserId,
+    pub username: String,
+    pub company_id: CompanyId,
+    pub password_hash: String,
+    /// The user and their company are both active.
+    pub active: bool,
+    pub must_change_password: bool,
+}
+
+/// Refuses the attempt when this account or address failed too often lately. The count
+/// comes from the audit trail itself, so every node of an installation sees the same.
+pub fn check_throttle(
+    conn: &mut PgConnection,
+    username: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let ip = client.ip.clone().unwrap_or_default();
+    let (by_account, by_address): (i64, i64) = diesel::select((
+        sql::<BigInt>(
+            "(SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed' \
+             AND created_at > now() - make_interval(mins => ",
+        )
+        .bind::<Integer, _>(WINDOW_MINUTES)
+        .sql(") AND details->>'username' = ")
+        .bind::<Text, _>(recorded_username(username))
+        .sql(")"),
+        sql::<BigInt>(
+            "(SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed' \
+             AND created_at > now() - make_interval(mins => ",
+        )
+        .bind::<Integer, _>(WINDOW_MINUTES)
+        .sql(") AND ip_address = ")
+        .bind::<Text, _>(ip)
+        .sql(")"),
+    ))
+    .get_result(conn)?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(AppError::TooManyRequests {
+            message: format!(
+                "Too many failed sign-in attempts. Please wait {WINDOW_MINUTES} minutes and try again."
+            ),
+            retry_after_secs: u64::from(WINDOW_MINUTES.unsigned_abs()) * 60,
+        });
+    }
+    Ok(())
+}
+
+pub fn find_candidate(
+    conn: &mut PgConnection,
+    username: &str,
+) -> Result<Option<LoginCandidate>, AppError> {
+    let row = users::table
+        .inner_join(companies::table)
+        .left_join(user_profiles::table)
+        .filter(users::username.eq(username))
+        .select((
+            users::id,
+            users::username,
+            users::company_id,
+            users::password_hash,
+            users::is_active,
+            companies::is_active,
+            user_profiles::must_change_password.nullable(),
+        ))
+        .first::<(UserId, String, CompanyId, String, bool, bool, Option<bool>)>(conn)
+        .optional()?;
+    Ok(row.map(
+        |(
+            user_id,
+            username,
+            company_id,
+            password_hash,
+            user_active,
+            company_active,
+            must_change,
+        )| {
+            LoginCandidate {
+                user_id,
+                username,
+                company_id,
+                password_hash,
+                active: user_active && company_active,
+                must_change_password: must_change.unwrap_or(false),
+            }
+        },
+    ))
+}
+
+/// Why an attempt failed, for the audit trail only: the person is told the same thing
+/// whatever the reason.
+#[derive(Debug, Clone, Copy)]
+pub enum FailureReason {
+    UnknownUser,
+    WrongPassword,
+    Inactive,
+}
+
+impl FailureReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            FailureReason::UnknownUser => "unknown_user",
+            FailureReason::WrongPassword => "wrong_password",
+            FailureReason::Inactive => "inactive",
+        }
+    }
+}
+
+pub fn record_failure(
+    conn: &mut PgConnection,
+    attempted_username: &str,
+    candidate: Option<&LoginCandidate>,
+    reason: FailureReason,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let mut event = AuditEvent::new(actions::SIGN_IN_FAILED)
+        .details(json!({
+            "username": recorded_username(attempted_username),
+            "reason": reason.as_str(),
+        }))
+        .client(client);
+    if let Some(c) = candidate {
+        event = event.company(c.company_id).resource("user", c.user_id);
+    }
+    event.record(conn)?;
+    Ok(())
+}
+
+fn recorded_username(username: &str) -> String {
+    crate::auth::client_info::sanitize(username)
+        .chars()
+        .take(MAX_RECORDED_USERNAME)
+        .collect()
+}

@@ -1,0 +1,248 @@
+//! Wiring: embedded services, the pool, migrations, S3, and the HTTP server.
+
+use std::fs;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer, ResponseError};
+use anyhow::Context;
+use rand::RngCore;
+use sha2::{Digest, Sha512};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::session_store::PgSessionStore;
+use crate::auth::{csrf, PasswordHasher};
+use crate::config::{Config, Secret};
+use crate::db::{self, PgPool};
+use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
+use crate::embedded::s3::EmbeddedS3;
+use crate::error::AppError;
+use crate::routes;
+use crate::storage::Storage;
+use crate::web::{request_id, security_headers};
+
+/// Shared by every handler.
+pub struct AppState {
+    pub pool: PgPool,
+    pub storage: Storage,
+    pub hasher: PasswordHasher,
+    pub config: Config,
+}
+
+/// The PostgreSQL cluster and S3 endpoint Hopper runs itself when none is configured.
+#[derive(Default)]
+pub struct EmbeddedServices {
+    postgres: Option<EmbeddedPostgres>,
+    s3: Option<EmbeddedS3>,
+}
+
+impl EmbeddedServices {
+    /// Starts what `config` leaves unset and fills in how to reach it.
+    pub fn start_missing(config: &mut Config) -> anyhow::Result<Self> {
+        let mut services = Self::default();
+        fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
+        if config.database_url.is_none() {
+            let options = PostgresOptions {
+                ephemeral: false,
+                bin_dir: std::env::var_os("HOPPER_POSTGRES_BIN_DIR").map(Into::into),
+            };
+            let postgres = EmbeddedPostgres::start(&config.data_dir.join("postgres"), &options)?;
+            config.database_url = Some(Secret::new(postgres.database_url("hopper")));
+            services.postgres = Some(postgres);
+        }
+        if config.s3.endpoint.is_none() {
+            let s3 = EmbeddedS3::start(
+                &config.data_dir.join("s3"),
+                &config.data_dir.join("s3-credentials"),
+            )?;
+            tracing::info!(endpoint = %s3.endpoint(), "embedded S3 endpoint started");
+            config.s3.endpoint = Some(s3.endpoint());
+            config.s3.credentials = Some(s3.credentials());
+            config.s3.force_path_style = true;
+            config.s3.create_missing_buckets = true;
+            services.s3 = Some(s3);
+        }
+        Ok(services)
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut s3) = self.s3.take() {
+            s3.stop();
+        }
+        if let Some(mut postgres) = self.postgres.take() {
+            postgres.stop();
+        }
+    }
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn connect_and_migrate(database_url: &str, pool_size: u32) -> anyhow::Result<PgPool> {
+    let url = database_url.to_owned();
+    actix_web::rt::task::spawn_blocking(move || {
+        let pool = db::build_pool(&url, pool_size)?;
+        let mut conn = pool.get().context("cannot connect to PostgreSQL")?;
+        let applied = db::migrations::run_pending(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        Ok::<_, anyhow::Error>(pool)
+    })
+    .await?
+}
+
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// `config` must name a database (see [`EmbeddedServices::start_missing`]).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let database_url = config
+            .database_url
+            .clone()
+            .context("no database configured")?;
+        let pool = connect_and_migrate(database_url.expose(), config.database_pool_size).await?;
+        let storage = Storage::connect(&config.s3).await;
+        let cookie_key = cookie_key(&config)?;
+        let listener = TcpListener::bind(config.bind).with_context(|| {
+            format!(
+                "cannot listen on {} (choose another address with --bind)",
+                config.bind
+            )
+        })?;
+        let address = listener.local_addr()?;
+
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            storage,
+            hasher: PasswordHasher::new(config.max_concurrent_password_hashes),
+            config: config.clone(),
+        });
+        let store = PgSessionStore::new(pool.clone(), config.session.clone());
+        let session_config = config.session.clone();
+        let app_state = state.clone();
+        let server =
+            HttpServer::new(move || {
+                let session = SessionMiddleware::builder(store.clone(), cookie_key.clone())
+                    .cookie_name(session_config.cookie_name().to_owned())
+                    .cookie_secure(session_config.cookie_secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_path("/".to_owned())
+                    .cookie_content_security(CookieContentSecurity::Signed)
+                    .session_lifecycle(BrowserSession::default())
+                    .build();
+                App::new()
+                    .app_data(app_state.clone())
+                    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
+                        |err, _| {
+                            AppError::BadRequest(format!("The form could not be read: {err}"))
+                                .into()
+                        },
+                    ))
+                    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                        AppError::BadRequest(format!("The address is not valid: {err}")).into()
+                    }))
+                    .wrap(from_fn(csrf::guard))
+                    .wrap(session)
+                    .wrap(security_headers::default_headers(
+                        session_config.cookie_secure,
+                    ))
+                    .wrap(from_fn(request_id::echo))
+                    .wrap(TracingLogger::default())
+                    .configure(routes::configure)
+                    .configure(crate::routes::static_files::configure)
+                    .default_service(web::to(|| async { AppError::NotFound.error_response() }))
+            })
+            .shutdown_timeout(10)
+            .listen(listener)?
+            .run();
+
+        spawn_partition_upkeep(pool);
+        Ok(Self {
+            address,
+            server,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful: running requests may finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Keeps monthly audit_log partitions ready on a server that runs for months.
+fn spawn_partition_upkeep(pool: PgPool) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(24 * 3600));
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            let result = db::transaction(&pool, |conn| {
+                db::migrations::ensure_audit_partitions(conn).map_err(AppError::Unexpected)
+            })
+            .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not create audit_log partitions");
+            }
+        }
+    });
+}
+
+/// The key that signs session cookies: from configuration, or generated once into the
+/// data dir so that restarts keep everyone signed in.
+fn cookie_key(config: &Config) -> anyhow::Result<Key> {
+    let secret = match &config.secret_key {
+        Some(secret) => {
+            anyhow::ensure!(
+                secret.expose().len() >= 32,
+                "HOPPER_SECRET_KEY must be at least 32 characters"
+            );
+            secret.expose().as_bytes().to_vec()
+        }
+        None => load_or_create_secret(&config.data_dir.join("secret.key"))?,
+    };
+    Ok(Key::from(Sha512::digest(&secret).as_slice()))
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(existing) = fs::read(path) {
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    let mut secret = vec![0u8; 64];
+    rand::rng().fill_bytes(&mut secret);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(&secret)?;
+    Ok(secret)
+}

@@ -1,0 +1,83 @@
+//! S3 through aws-sdk-s3: the same code path for AWS, MinIO, Garage and the embedded endpoint.
+
+use aws_config::BehaviorVersion;
+use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::Client;
+
+use crate::config::S3Config;
+
+#[derive(Clone)]
+pub struct Storage {
+    client: Client,
+    create_missing_buckets: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the bucket {0:?} does not exist or Hopper may not use it")]
+    BucketUnavailable(String),
+    #[error("S3 request failed: {0}")]
+    Request(String),
+}
+
+impl Storage {
+    pub async fn connect(config: &S3Config) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.region.clone()));
+        if let Some(creds) = &config.credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                creds.access_key_id.clone(),
+                creds.secret_access_key.expose().to_owned(),
+                None,
+                None,
+                "hopper",
+            ));
+        }
+        if let Some(endpoint) = &config.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let shared = loader.load().await;
+        let s3_config = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(config.force_path_style)
+            .build();
+        Self {
+            client: Client::from_conf(s3_config),
+            create_missing_buckets: config.create_missing_buckets,
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The endpoint answers signed requests (used by `/readyz`).
+    pub async fn check_ready(&self) -> Result<(), StorageError> {
+        self.client
+            .list_buckets()
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                StorageError::Request(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            })
+    }
+
+    /// Makes sure `bucket` can be used. Against Hopper's own endpoint a missing bucket is
+    /// created; against a real one it is a clear error.
+    pub async fn ensure_bucket(&self, bucket: &str) -> Result<(), StorageError> {
+        match self.client.head_bucket().bucket(bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(_) if self.create_missing_buckets => self
+                .client
+                .create_bucket()
+                .bucket(bucket)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    StorageError::Request(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+                }),
+            Err(_) => Err(StorageError::BucketUnavailable(bucket.to_owned())),
+        }
+    }
+}
