@@ -69,7 +69,7 @@ impl EmbeddedPostgres {
             return Ok(cluster);
         }
         if !data_dir.join("PG_VERSION").exists() {
-            cluster.initdb(&data_dir, owner)?;
+            cluster.initdb(&data_dir, owner, options.ephemeral)?;
         }
         remove_stale_pid_file(&data_dir)?;
         let log_path = dir.join("postgres.log");
@@ -120,7 +120,12 @@ impl EmbeddedPostgres {
             && PgConnection::establish(&self.database_url("postgres")).is_ok()
     }
 
-    fn initdb(&self, data_dir: &Path, owner: Option<UnixUser>) -> anyhow::Result<()> {
+    fn initdb(
+        &self,
+        data_dir: &Path,
+        owner: Option<UnixUser>,
+        ephemeral: bool,
+    ) -> anyhow::Result<()> {
         tracing::info!(dir = %data_dir.display(), "initialising the embedded PostgreSQL cluster");
         let mut cmd = Command::new(self.bin_dir.join("initdb"));
         cmd.arg("-D")
@@ -135,6 +140,9 @@ impl EmbeddedPostgres {
                 "--no-instructions",
             ])
             .stdin(Stdio::null());
+        if ephemeral {
+            cmd.arg("--no-sync");
+        }
         as_user(&mut cmd, owner);
         let output = cmd.output().context("cannot run initdb")?;
         if !output.status.success() {
@@ -292,7 +300,15 @@ pub fn find_bin_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|d| has_binaries(d)) {
-            return Ok(dir);
+            // PATH often holds symlinks (/usr/local/bin/postgres -> …/15/bin/postgres); the
+            // real directory also has the client tools of the same version.
+            let real = dir
+                .join("postgres")
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .filter(|d| has_binaries(d));
+            return Ok(real.unwrap_or(dir));
         }
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")

@@ -1,0 +1,69 @@
+//! The audit trail is append-only in the database itself.
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::helpers::TestApp;
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[actix_web::test]
+async fn the_audit_log_refuses_update_delete_and_truncate() {
+    let app = TestApp::spawn().await;
+    app.sign_in("admin", "wrong-password").await;
+    let mut conn = app.conn();
+    let partitions: Vec<String> = diesel::sql_query(
+        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+         JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'audit_log' ORDER BY 1",
+    )
+    .load::<Name>(&mut conn)
+    .expect("partitions")
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    assert!(partitions.contains(&"audit_log_default".to_owned()));
+    assert!(
+        partitions.len() >= 4,
+        "this month and months ahead: {partitions:?}"
+    );
+
+    for statement in [
+        "UPDATE audit_log SET action = 'tampered'".to_owned(),
+        "DELETE FROM audit_log".to_owned(),
+        "TRUNCATE audit_log".to_owned(),
+    ]
+    .into_iter()
+    .chain(partitions.iter().map(|p| format!("TRUNCATE {p}")))
+    // Row triggers fire only where rows are: the partition holding the failed sign-in.
+    .chain(holding_partition(&mut conn).map(|p| format!("DELETE FROM {p}")))
+    {
+        let error = diesel::sql_query(&statement)
+            .execute(&mut conn)
+            .expect_err(&statement);
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
+    let count: Count = diesel::sql_query("SELECT count(*) AS n FROM audit_log")
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(count.n, 1, "the failed sign-in is still there");
+}
+
+fn holding_partition(conn: &mut PgConnection) -> Option<String> {
+    diesel::sql_query("SELECT tableoid::regclass::text AS name FROM audit_log LIMIT 1")
+        .get_result::<Name>(conn)
+        .ok()
+        .map(|n| n.name)
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}

@@ -1,0 +1,178 @@
+//! A person in a real browser: headless Chromium driven over WebDriver.
+
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::helpers::{free_port, TestApp};
+
+/// chromedriver in its own process group, so that it and every Chromium it started are
+/// killed together when the test ends, pass or fail.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Chromedriver {
+    fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver; scripts/install-deps.sh --test does it)");
+        Self {
+            child,
+            port,
+            _profile: tempfile::tempdir().expect("profile dir"),
+        }
+    }
+
+    async fn connect(&self) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", self._profile.path().display()),
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) if Instant::now() > deadline => {
+                    panic!("cannot start a browser session: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // SAFETY: signalling the process group we created for chromedriver.
+        unsafe {
+            libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn fill(browser: &Client, css: &str, value: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(value)
+        .await
+        .expect("type");
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir.join(name)
+}
+
+#[actix_web::test]
+async fn the_admin_signs_in_changes_the_password_and_signs_out() {
+    let app = TestApp::spawn().await;
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+
+    browser.goto(&app.url("/")).await.expect("open hopper");
+    assert!(browser
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .starts_with("/login"));
+    fill(&browser, "#username", "admin").await;
+    fill(&browser, "#password", "admin123").await;
+    click(&browser, "#sign-in").await;
+
+    let notice = text_of(&browser, "#forced-notice").await;
+    assert!(notice.contains("replace the password"), "{notice}");
+    fill(&browser, "#current_password", "admin123").await;
+    fill(&browser, "#new_password", "a new passphrase for the wall").await;
+    fill(
+        &browser,
+        "#confirm_password",
+        "a new passphrase for the wall",
+    )
+    .await;
+    click(&browser, "#change-password").await;
+
+    let flash = text_of(&browser, ".flash").await;
+    assert_eq!(flash, "Your password has been changed.");
+    assert_eq!(text_of(&browser, "#username").await, "admin");
+    assert_eq!(text_of(&browser, "#role").await, "Operator");
+    assert_eq!(
+        text_of(&browser, "#company").await,
+        "Default Company (DEFAULT)"
+    );
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path("home-after-password-change.png"), png)
+        .expect("save screenshot");
+
+    click(&browser, "button.link").await;
+    let flash = text_of(&browser, ".flash").await;
+    assert_eq!(flash, "You have signed out.");
+    browser.goto(&app.url("/")).await.expect("open hopper");
+    assert!(browser
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .starts_with("/login"));
+    // The htmx file loaded under the CSP (no inline script was needed).
+    let htmx_loaded = browser
+        .execute("return typeof window.htmx === 'object';", vec![])
+        .await
+        .expect("script");
+    assert_eq!(htmx_loaded, serde_json::Value::Bool(true));
+
+    browser.close().await.expect("close browser");
+    assert_eq!(app.audit_rows("auth.password_changed").len(), 1);
+    assert_eq!(app.audit_rows("auth.sign_out").len(), 1);
+}

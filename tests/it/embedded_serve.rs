@@ -1,0 +1,157 @@
+//! `hopper serve` as an operator runs it: embedded PostgreSQL and S3 under a data dir.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::free_port;
+
+fn hopper() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hopper"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("HOPPER_S3_ENDPOINT")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn serve(data_dir: &Path, port: u16) -> Child {
+    hopper()
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hopper")
+}
+
+/// Polls /readyz; returns how long it took to become ready.
+async fn wait_ready(port: u16, started: Instant) -> Duration {
+    let client = reqwest::Client::new();
+    let deadline = started + Duration::from_secs(90);
+    loop {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+        {
+            if r.status() == 200 {
+                return started.elapsed();
+            }
+        }
+        assert!(Instant::now() < deadline, "hopper did not become ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    std::fs::read_to_string(data_dir.join("postgres/data/postmaster.pid"))
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+}
+
+async fn wait_gone(pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "postgres {pid} outlived hopper");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn serve_starts_fresh_survives_a_kill_and_stops_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("var");
+    let port = free_port();
+
+    let started = Instant::now();
+    let mut first = serve(&data_dir, port);
+    let fresh = wait_ready(port, started).await;
+    let pg = postmaster_pid(&data_dir).expect("postgres is running");
+    assert!(alive(pg));
+
+    // Killed without a chance to clean up: postgres must not stay behind.
+    first.kill().expect("kill hopper");
+    first.wait().expect("reap hopper");
+    wait_gone(pg).await;
+
+    let started = Instant::now();
+    let mut second = serve(&data_dir, port);
+    let existing = wait_ready(port, started).await;
+    let pg = postmaster_pid(&data_dir).expect("postgres is running again");
+
+    // SIGTERM: graceful stop, exit code 0, postgres stopped with it.
+    // SAFETY: signalling our own child.
+    unsafe {
+        libc::kill(second.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let status = second.wait().expect("wait");
+    assert!(status.success(), "hopper exited with {status}");
+    wait_gone(pg).await;
+    assert!(
+        !data_dir.join("postgres/data/postmaster.pid").exists(),
+        "postgres shut down cleanly"
+    );
+    println!(
+        "readiness: empty data dir {} ms, existing data dir {} ms (debug build)",
+        fresh.as_millis(),
+        existing.as_millis()
+    );
+}
+
+#[test]
+fn without_postgres_binaries_hopper_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = hopper()
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path())
+        .env("HOPPER_POSTGRES_BIN_DIR", dir.path().join("no-such-dir"))
+        .output()
+        .expect("run hopper");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one clear line: {stderr}");
+    assert!(
+        lines[0].contains("install PostgreSQL") && lines[0].contains("DATABASE_URL"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_explains_every_setting() {
+    let output = hopper().arg("--help").output().expect("run hopper");
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "--bind",
+        "HOPPER_BIND",
+        "--data-dir",
+        "HOPPER_DATA_DIR",
+        "DATABASE_URL",
+        "HOPPER_S3_ENDPOINT",
+        "HOPPER_S3_REGION",
+        "HOPPER_S3_FORCE_PATH_STYLE",
+        "AWS_ACCESS_KEY_ID",
+        "serve",
+        "migrate",
+        "create-superadmin",
+        "reset-password",
+    ] {
+        assert!(help.contains(expected), "--help mentions {expected}");
+    }
+}

@@ -1,0 +1,390 @@
+//! The test harness: `TestApp::spawn()` runs the real application on a random port
+//! against its own database, with an HTTP client that keeps cookies.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use diesel::prelude::*;
+use hopper::config::{Config, S3Config, Secret, SessionConfig};
+use hopper::db::ids::{CompanyId, UserId};
+use hopper::db::models::audit_log::AuditRow;
+use hopper::db::PgPool;
+use hopper::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
+use hopper::embedded::s3::EmbeddedS3;
+use hopper::schema::{audit_log, companies, user_profiles, users};
+use hopper::startup::Application;
+use reqwest::redirect::Policy;
+
+pub const TEMPLATE_DB: &str = "hopper_template";
+
+pub struct Cluster {
+    pub postgres: EmbeddedPostgres,
+    pub s3: EmbeddedS3,
+    pub dir: PathBuf,
+    create_lock: Mutex<()>,
+}
+
+/// Started once per test process; postgres dies with the process (parent-death signal).
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        remove_stale_test_dirs();
+        let dir = std::env::temp_dir().join(format!("hopper-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create test dir");
+        let postgres = EmbeddedPostgres::start(
+            &dir.join("postgres"),
+            &PostgresOptions {
+                ephemeral: true,
+                bin_dir: None,
+            },
+        )
+        .expect("start the test PostgreSQL cluster");
+        postgres
+            .create_database(TEMPLATE_DB, None)
+            .expect("create template database");
+        let mut conn = PgConnection::establish(&postgres.database_url(TEMPLATE_DB))
+            .expect("connect to template");
+        hopper::db::migrations::run_pending(&mut conn).expect("migrate template");
+        drop(conn);
+        let s3 = EmbeddedS3::start(&dir.join("s3"), &dir.join("s3-credentials"))
+            .expect("start the test S3 endpoint");
+        Cluster {
+            postgres,
+            s3,
+            dir,
+            create_lock: Mutex::new(()),
+        }
+    })
+}
+
+/// Test dirs of earlier runs whose process is gone.
+fn remove_stale_test_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("hopper-test-") {
+            if !PathBuf::from(format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// A fresh database cloned from the migrated template; returns its URL.
+pub fn fresh_database() -> String {
+    let cluster = cluster();
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    {
+        let _guard = cluster
+            .create_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cluster
+            .postgres
+            .create_database(&name, Some(TEMPLATE_DB))
+            .expect("create test database");
+    }
+    cluster.postgres.database_url(&name)
+}
+
+pub fn test_config(database_url: String) -> Config {
+    let cluster = cluster();
+    Config {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        data_dir: cluster.dir.join("app"),
+        database_url: Some(Secret::new(database_url)),
+        database_pool_size: 4,
+        s3: S3Config {
+            endpoint: Some(cluster.s3.endpoint()),
+            region: "us-east-1".into(),
+            force_path_style: true,
+            credentials: Some(cluster.s3.credentials()),
+            create_missing_buckets: true,
+        },
+        session: SessionConfig::default(),
+        secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
+        max_concurrent_password_hashes: 4,
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token a page embeds in its forms.
+    pub fn csrf_token(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).expect("page has a CSRF token") + marker.len();
+        let end = self.body[start..].find('"').expect("token ends") + start;
+        self.body[start..end].to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+        let database_url = tokio::task::spawn_blocking(fresh_database)
+            .await
+            .expect("database task");
+        let mut config = test_config(database_url.clone());
+        customize(&mut config);
+        let app = Application::build(config)
+            .await
+            .expect("build the application");
+        let address = format!("http://{}", app.address());
+        let pool = app.state().pool.clone();
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            database_url,
+            pool,
+            client: Self::new_client(),
+        }
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
+    pub fn new_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .user_agent("hopper-tests/1.0")
+            .build()
+            .expect("http client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    async fn page(response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let location = headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.expect("body");
+        Page {
+            status,
+            location,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get_with(&self, client: &reqwest::Client, path: &str) -> Page {
+        Self::page(client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.get_with(&self.client, path).await
+    }
+
+    pub async fn post_form_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        Self::page(
+            client
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_form_with(&self.client, path, fields).await
+    }
+
+    /// Signs in through the form, as a browser would.
+    pub async fn sign_in_with(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Page {
+        let login = self.get_with(client, "/login").await;
+        assert_eq!(login.status, 200, "login page");
+        let token = login.csrf_token();
+        self.post_form_with(
+            client,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Page {
+        self.sign_in_with(&self.client, username, password).await
+    }
+
+    /// Signs in and asserts the home page is reachable.
+    pub async fn signed_in_as(&self, user: &TestUser) {
+        let page = self.sign_in(&user.username, &user.password).await;
+        assert_eq!(
+            page.status, 303,
+            "sign-in of {} failed: {}",
+            user.username, page.body
+        );
+        assert_eq!(page.location.as_deref(), Some("/"));
+    }
+
+    pub async fn csrf_token(&self) -> String {
+        self.get("/").await.csrf_token()
+    }
+
+    pub fn conn(
+        &self,
+    ) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<PgConnection>> {
+        self.pool.get().expect("test connection")
+    }
+
+    pub fn audit_rows(&self, action: &str) -> Vec<AuditRow> {
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .order(audit_log::id.asc())
+            .select(AuditRow::as_select())
+            .load(&mut self.conn())
+            .expect("audit rows")
+    }
+
+    pub fn default_company(&self) -> CompanyId {
+        companies::table
+            .filter(companies::company_code.eq("DEFAULT"))
+            .select(companies::id)
+            .first(&mut self.conn())
+            .expect("default company")
+    }
+}
+
+pub struct TestUser {
+    pub id: UserId,
+    pub username: String,
+    pub password: String,
+    pub company_id: CompanyId,
+}
+
+/// Builds a user straight in the database (hashing its password as Hopper does).
+pub struct UserFixture {
+    username: String,
+    role: &'static str,
+    company: Option<CompanyId>,
+    active: bool,
+    must_change_password: bool,
+}
+
+impl UserFixture {
+    pub fn new(username: &str) -> Self {
+        Self {
+            username: username.to_owned(),
+            role: "user",
+            company: None,
+            active: true,
+            must_change_password: false,
+        }
+    }
+
+    pub fn role(mut self, role: &'static str) -> Self {
+        self.role = role;
+        self
+    }
+
+    pub fn company(mut self, company: CompanyId) -> Self {
+        self.company = Some(company);
+        self
+    }
+
+    pub fn inactive(mut self) -> Self {
+        self.active = false;
+        self
+    }
+
+    pub fn must_change_password(mut self) -> Self {
+        self.must_change_password = true;
+        self
+    }
+
+    pub async fn create(self, app: &TestApp) -> TestUser {
+        let password = format!("{}-long-secret-42", self.username);
+        let hash = hopper::auth::PasswordHasher::new(1)
+            .hash(&Secret::new(password.clone()))
+            .await
+            .expect("hash");
+        let company = self.company.unwrap_or_else(|| app.default_company());
+        let mut conn = app.conn();
+        let id: UserId = diesel::insert_into(users::table)
+            .values((
+                users::company_id.eq(company),
+                users::username.eq(&self.username),
+                users::email.eq(format!("{}@example.test", self.username)),
+                users::password_hash.eq(hash),
+                users::full_name.eq(format!("{} Example", self.username)),
+                users::role.eq(self.role),
+                users::is_active.eq(self.active),
+            ))
+            .returning(users::id)
+            .get_result(&mut conn)
+            .expect("insert user");
+        diesel::insert_into(user_profiles::table)
+            .values((
+                user_profiles::user_id.eq(id),
+                user_profiles::must_change_password.eq(self.must_change_password),
+            ))
+            .execute(&mut conn)
+            .expect("insert profile");
+        TestUser {
+            id,
+            username: self.username,
+            password,
+            company_id: company,
+        }
+    }
+}
+
+pub fn create_company(app: &TestApp, code: &str, active: bool) -> CompanyId {
+    diesel::insert_into(companies::table)
+        .values((
+            companies::company_name.eq(format!("Company {code}")),
+            companies::company_code.eq(code),
+            companies::contact_email.eq(format!("contact@{}.test", code.to_lowercase())),
+            companies::is_active.eq(active),
+        ))
+        .returning(companies::id)
+        .get_result(&mut app.conn())
+        .expect("insert company")
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}

@@ -1,0 +1,13 @@
+//! Hopper's integration tests: one binary, one throwaway PostgreSQL cluster and one S3
+//! endpoint per run, a fresh database (cloned from a migrated template) per test.
+
+mod helpers;
+
+mod audit_log;
+mod auth;
+mod browser;
+mod cli;
+mod embedded_serve;
+mod health;
+mod schema;
+mod sessions;
