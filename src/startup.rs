@@ -1,9 +1,7 @@
 //! Wiring: embedded services, the pool, migrations, S3, and the HTTP server.
 
 use std::fs;
-use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,7 +18,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::session_store::PgSessionStore;
 use crate::auth::{csrf, PasswordHasher};
-use crate::config::{Config, Secret};
+use crate::config::{write_private_file, Config, Secret};
 use crate::db::{self, PgPool};
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
@@ -233,16 +231,6 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
     let mut secret = vec![0u8; 64];
     rand::rng().fill_bytes(&mut secret);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let mut file = fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(&secret)?;
+    write_private_file(path, &secret)?;
     Ok(secret)
 }

@@ -69,10 +69,8 @@ impl NewPassword {
         if lowered.contains(&username.to_lowercase()) && !username.is_empty() {
             return Err("The password must not contain your username.".into());
         }
-        if candidate
-            .chars()
-            .all(|c| Some(c) == candidate.chars().next())
-        {
+        let first = candidate.chars().next();
+        if candidate.chars().all(|c| Some(c) == first) {
             return Err("The password must not repeat one character.".into());
         }
         Ok(NewPassword(Secret::new(candidate)))

@@ -3,9 +3,7 @@
 //! to AWS, MinIO or Garage: there is one storage code path.
 
 use std::fs;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::thread::JoinHandle;
 
@@ -17,7 +15,7 @@ use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
 use tokio::sync::oneshot;
 
-use crate::config::{S3Credentials, Secret};
+use crate::config::{write_private_file, S3Credentials, Secret};
 
 pub struct EmbeddedS3 {
     address: SocketAddr,
@@ -156,21 +154,14 @@ fn load_or_create_credentials(path: &Path) -> anyhow::Result<S3Credentials> {
         ),
         secret_access_key: Secret::new(Alphanumeric.sample_string(&mut rng, 40)),
     };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let mut file = fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    writeln!(
-        file,
-        "{}\n{}",
-        credentials.access_key_id,
-        credentials.secret_access_key.expose()
+    write_private_file(
+        path,
+        format!(
+            "{}\n{}\n",
+            credentials.access_key_id,
+            credentials.secret_access_key.expose()
+        )
+        .as_bytes(),
     )?;
     Ok(credentials)
 }

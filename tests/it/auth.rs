@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use hopper::schema::{auth_sessions, user_profiles, users};
 
-use crate::helpers::{create_company, TestApp, UserFixture};
+use crate::helpers::{create_company, set_cookie_header, TestApp, UserFixture};
 
 const FAILED: &str = "Wrong username or password, or the account is not active.";
 
@@ -314,14 +314,7 @@ async fn pages_carry_security_headers_and_a_hardened_session_cookie() {
         .send()
         .await
         .expect("POST");
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("hopper_session="))
-        .expect("session cookie")
-        .to_owned();
+    let cookie = set_cookie_header(response.headers()).expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");

@@ -381,6 +381,21 @@ pub fn create_company(app: &TestApp, code: &str, active: bool) -> CompanyId {
         .expect("insert company")
 }
 
+/// The `name=value` pair of the session cookie a response sets, if any.
+pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    set_cookie_header(headers).and_then(|c| c.split(';').next().map(str::to_owned))
+}
+
+/// The whole `Set-Cookie` header of the session cookie, attributes included.
+pub fn set_cookie_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("hopper_session="))
+        .map(str::to_owned)
+}
+
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

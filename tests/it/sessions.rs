@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use hopper::schema::{auth_sessions, companies, users};
 
-use crate::helpers::{TestApp, UserFixture};
+use crate::helpers::{session_cookie, TestApp, UserFixture};
 
 /// The raw session cookie the app set on `client` (read back from a sign-in response).
 async fn sign_in_and_capture_cookie(
@@ -25,15 +25,7 @@ async fn sign_in_and_capture_cookie(
         .await
         .expect("POST");
     assert_eq!(response.status(), 303);
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("hopper_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("session cookie")
-        .to_owned()
+    session_cookie(response.headers()).expect("session cookie")
 }
 
 /// GET `path` with exactly this cookie and nothing else.
@@ -51,6 +43,14 @@ async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Re
 
 fn session_count(app: &TestApp) -> i64 {
     auth_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count")
+}
+
+fn live_session_count(app: &TestApp) -> i64 {
+    auth_sessions::table
+        .filter(auth_sessions::revoked_at.is_null())
         .count()
         .get_result(&mut app.conn())
         .expect("count")
@@ -118,15 +118,7 @@ async fn signing_in_again_replaces_the_session_key() {
         .await
         .expect("POST");
     assert_eq!(response.status(), 303);
-    let second = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("hopper_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("new cookie")
-        .to_owned();
+    let second = session_cookie(response.headers()).expect("new cookie");
     assert_ne!(first, second);
     assert_eq!(
         get_with_cookie(&app, "/", &first).await.status(),
@@ -177,12 +169,7 @@ async fn deactivating_a_user_or_company_ends_sessions_on_the_next_request() {
         .execute(&mut app.conn())
         .expect("deactivate");
     assert_eq!(app.get("/").await.location.as_deref(), Some("/login"));
-    let live: i64 = auth_sessions::table
-        .filter(auth_sessions::revoked_at.is_null())
-        .count()
-        .get_result(&mut app.conn())
-        .expect("count");
-    assert_eq!(live, 0, "the session was revoked");
+    assert_eq!(live_session_count(&app), 0, "the session was revoked");
 
     let bob = UserFixture::new("bob").create(&app).await;
     let client = TestApp::new_client();
