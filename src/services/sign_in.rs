@@ -72,6 +72,11 @@ pub fn find_candidate(
     conn: &mut PgConnection,
     username: &str,
 ) -> Result<Option<LoginCandidate>, AppError> {
+    // No stored username is this long or holds control characters (PostgreSQL would
+    // refuse a NUL outright): such a name is simply unknown.
+    if username.len() > MAX_RECORDED_USERNAME || username.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let row = users::table
         .inner_join(companies::table)
         .left_join(user_profiles::table)

@@ -87,6 +87,21 @@ async fn malformed_forms_get_a_clear_400_not_a_500() {
         .await
         .expect("POST");
     assert!(response.status().is_client_error(), "{}", response.status());
+    // A NUL or an overlong name is just an unknown user, not a database error.
+    for odd in ["ad\0min", &"n".repeat(5000)] {
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", odd),
+                ("password", "x"),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 401, "{odd:.20}");
+    }
     let huge = "x".repeat(100 * 1024);
     let response = app
         .client
