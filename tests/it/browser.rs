@@ -108,6 +108,16 @@ async fn click(browser: &Client, css: &str) {
         .expect("click");
 }
 
+/// Opens the start page and expects to be sent to the sign-in page.
+async fn open_and_expect_sign_in_page(browser: &Client, app: &TestApp) {
+    browser.goto(&app.url("/")).await.expect("open hopper");
+    let path = browser.current_url().await.expect("url").path().to_owned();
+    assert!(
+        path.starts_with("/login"),
+        "expected the sign-in page, got {path}"
+    );
+}
+
 fn screenshot_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
@@ -120,13 +130,7 @@ async fn the_admin_signs_in_changes_the_password_and_signs_out() {
     let driver = Chromedriver::start();
     let browser = driver.connect().await;
 
-    browser.goto(&app.url("/")).await.expect("open hopper");
-    assert!(browser
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .starts_with("/login"));
+    open_and_expect_sign_in_page(&browser, &app).await;
     fill(&browser, "#username", "admin").await;
     fill(&browser, "#password", "admin123").await;
     click(&browser, "#sign-in").await;
@@ -158,13 +162,7 @@ async fn the_admin_signs_in_changes_the_password_and_signs_out() {
     click(&browser, "button.link").await;
     let flash = text_of(&browser, ".flash").await;
     assert_eq!(flash, "You have signed out.");
-    browser.goto(&app.url("/")).await.expect("open hopper");
-    assert!(browser
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .starts_with("/login"));
+    open_and_expect_sign_in_page(&browser, &app).await;
     // The htmx file loaded under the CSP (no inline script was needed).
     let htmx_loaded = browser
         .execute("return typeof window.htmx === 'object';", vec![])
