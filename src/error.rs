@@ -5,14 +5,29 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::auth::ClientInfo;
+use crate::db::ids::{CompanyId, UserId};
+use crate::web::FieldErrors;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("The page you asked for does not exist.")]
     NotFound,
+    /// Something outside the asker's company (or missing): answered exactly like
+    /// [`AppError::NotFound`]; [`crate::db::transaction`] records an `access_denied` row.
+    #[error("The page you asked for does not exist.")]
+    Denied(Box<Denial>),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     BadRequest(String),
+    /// The request is understood but the current state refuses it (e.g. a cycle move).
+    #[error("{0}")]
+    Conflict(String),
+    /// A form did not validate; the handler re-renders the form with these messages.
+    /// Rendered on its own (a handler forgot to), it is a plain 422.
+    #[error("Some fields need your attention.")]
+    Invalid(FieldErrors),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -50,6 +65,17 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// Who asked for what they may not see; becomes one `access_denied` audit row.
+#[derive(Debug, Clone)]
+pub struct Denial {
+    pub actor: UserId,
+    pub actor_username: String,
+    pub company: CompanyId,
+    pub resource_type: &'static str,
+    pub resource_id: String,
+    pub client: ClientInfo,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -61,9 +87,11 @@ struct ErrorPage<'a> {
 impl AppError {
     fn title(&self) -> &'static str {
         match self {
-            AppError::NotFound => "Not found",
+            AppError::NotFound | AppError::Denied(_) => "Not found",
             AppError::Forbidden(_) => "Not allowed",
             AppError::BadRequest(_) => "Bad request",
+            AppError::Conflict(_) => "Not possible now",
+            AppError::Invalid(_) => "Check the form",
             AppError::TooManyRequests { .. } => "Too many attempts",
             AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
             AppError::Unavailable(_) => "Busy",
@@ -84,9 +112,11 @@ impl AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Denied(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
                 StatusCode::SEE_OTHER

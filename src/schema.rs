@@ -56,6 +56,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    company_links (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 20]
+        platform -> Varchar,
+        #[max_length = 500]
+        url -> Varchar,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     cycles (id) {
         id -> Int4,
         project_id -> Int4,
@@ -136,6 +149,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        review_uploads -> Bool,
     }
 }
 
@@ -214,6 +228,7 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(company_links -> companies (company_id));
 diesel::joinable!(cycles -> projects (project_id));
 diesel::joinable!(file_uploads -> companies (company_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
@@ -234,6 +249,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     auth_sessions,
     companies,
+    company_links,
     cycles,
     file_uploads,
     project_access,

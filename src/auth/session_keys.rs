@@ -12,3 +12,6 @@ pub const FLASH: &str = "flash";
 
 /// Keys the store keeps in columns rather than in the `state` document.
 pub const COLUMN_KEYS: [&str; 4] = [UID, SID, IP, UA];
+
+/// The company the operator opened for administration (server-side state only).
+pub const OPERATOR_COMPANY: &str = "operator_company";

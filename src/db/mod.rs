@@ -13,7 +13,8 @@ use anyhow::Context;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::{Connection, PgConnection};
 
-use crate::error::AppError;
+use crate::error::{AppError, Denial};
+use crate::services::audit::{actions, AuditEvent};
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
@@ -28,6 +29,10 @@ pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
 }
 
 /// Runs one use case in one transaction on the blocking pool, inside the caller's span.
+///
+/// A use case that ends in [`AppError::Denied`] is rolled back like any failure; the
+/// `access_denied` audit row is then written in a transaction of its own, so it survives
+/// the rollback, and the caller sees a plain 404.
 pub async fn transaction<T, F>(pool: &PgPool, use_case: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
@@ -39,8 +44,31 @@ where
         let _entered = span.enter();
         let mut pooled = pool.get()?;
         let conn: &mut PgConnection = &mut pooled;
-        conn.transaction(use_case)
+        match conn.transaction(use_case) {
+            Err(AppError::Denied(denial)) => {
+                conn.transaction(|conn| record_denial(conn, &denial))?;
+                Err(AppError::NotFound)
+            }
+            other => other,
+        }
     })
     .await
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
+}
+
+fn record_denial(conn: &mut PgConnection, denial: &Denial) -> Result<(), AppError> {
+    tracing::warn!(
+        actor = %denial.actor,
+        resource_type = denial.resource_type,
+        resource_id = %denial.resource_id,
+        "access denied: not in the actor's company"
+    );
+    AuditEvent::new(actions::ACCESS_DENIED)
+        .actor(denial.actor, &denial.actor_username)
+        .company(denial.company)
+        .resource(denial.resource_type, &denial.resource_id)
+        .details(serde_json::json!({ "reason": "not found in the actor's company" }))
+        .client(&denial.client)
+        .record(conn)?;
+    Ok(())
 }

@@ -1,23 +1,108 @@
 //! HTTP handlers: extract, authorise by type, call one service, render a template.
+//!
+//! Every route is declared once in [`routes!`] with the access it requires; the same table
+//! registers the handlers and feeds the authorisation-matrix test, so a new route cannot
+//! be added without saying who may use it.
 
 pub mod account;
+pub mod admin;
 pub mod health;
 pub mod home;
 pub mod login;
 pub mod logout;
+pub mod operator;
+pub mod projects;
 pub mod static_files;
 
 use actix_web::web;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/", web::get().to(home::get))
-        .route("/login", web::get().to(login::get))
-        .route("/login", web::post().to(login::post))
-        .route("/logout", web::post().to(logout::post))
-        .route("/account/password", web::get().to(account::password::get))
-        .route("/account/password", web::post().to(account::password::post));
+/// Who may use a route; enforced by the handler's extractor, checked by the matrix test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Signed in, even with a password change pending.
+    SignedIn,
+    /// Signed in with nothing pending (`CurrentUser` / `Member`).
+    Member,
+    /// A company admin in their company, or the operator in the company they opened.
+    CompanyAdmin,
+    /// The operator of the installation.
+    Operator,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $access:ident; )*) => {
+        /// Every route of the application with its access class.
+        pub const ROUTES: &[RouteSpec] = &[
+            $( RouteSpec { method: stringify!($method), path: $path, access: Access::$access }, )*
+        ];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+    };
+}
+
+routes! {
+    get "/healthz" => health::healthz, Public;
+    get "/readyz" => health::readyz, Public;
+    get "/login" => login::get, Public;
+    post "/login" => login::post, Public;
+    post "/logout" => logout::post, SignedIn;
+    get "/account/password" => account::password::get, SignedIn;
+    post "/account/password" => account::password::post, SignedIn;
+
+    get "/" => home::get, Member;
+    get "/account/profile" => account::profile::get, Member;
+    post "/account/profile" => account::profile::post, Member;
+    get "/account/sessions" => account::sessions::list, Member;
+    post "/account/sessions/revoke-others" => account::sessions::revoke_others, Member;
+    post "/account/sessions/{session_id}/revoke" => account::sessions::revoke, Member;
+    get "/projects" => projects::list, Member;
+    get "/projects/{project_id}" => projects::show, Member;
+
+    get "/admin/users" => admin::users::list, CompanyAdmin;
+    get "/admin/users/new" => admin::users::new, CompanyAdmin;
+    post "/admin/users" => admin::users::create, CompanyAdmin;
+    get "/admin/users/{user_id}" => admin::users::edit, CompanyAdmin;
+    post "/admin/users/{user_id}" => admin::users::update, CompanyAdmin;
+    post "/admin/users/{user_id}/deactivate" => admin::users::deactivate, CompanyAdmin;
+    post "/admin/users/{user_id}/activate" => admin::users::activate, CompanyAdmin;
+    post "/admin/users/{user_id}/reset-password" => admin::users::reset_password, CompanyAdmin;
+
+    get "/admin/projects" => admin::projects::list, CompanyAdmin;
+    get "/admin/projects/new" => admin::projects::new, CompanyAdmin;
+    post "/admin/projects" => admin::projects::create, CompanyAdmin;
+    get "/admin/projects/{project_id}" => admin::projects::edit, CompanyAdmin;
+    post "/admin/projects/{project_id}" => admin::projects::update, CompanyAdmin;
+    post "/admin/projects/{project_id}/delete" => admin::projects::delete, CompanyAdmin;
+    post "/admin/projects/{project_id}/restore" => admin::projects::restore, CompanyAdmin;
+    post "/admin/projects/{project_id}/check-bucket" => admin::projects::check_bucket, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles" => admin::cycles::start_next, CompanyAdmin;
+    get "/admin/projects/{project_id}/cycles/{cycle_id}" => admin::cycles::edit, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}" => admin::cycles::update, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}/status" => admin::cycles::change_status, CompanyAdmin;
+    post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
+    post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
+
+    get "/operator/companies" => operator::companies::list, Operator;
+    get "/operator/companies/new" => operator::companies::new, Operator;
+    post "/operator/companies" => operator::companies::create, Operator;
+    get "/operator/companies/{company_id}" => operator::companies::edit, Operator;
+    post "/operator/companies/{company_id}" => operator::companies::update, Operator;
+    post "/operator/companies/{company_id}/deactivate" => operator::companies::deactivate, Operator;
+    post "/operator/companies/{company_id}/activate" => operator::companies::activate, Operator;
+    post "/operator/companies/{company_id}/first-admin" => operator::companies::create_first_admin, Operator;
+    post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
+    post "/operator/leave" => operator::companies::leave, Operator;
 }
 
 /// Only paths on this site are followed after sign-in (no open redirect).

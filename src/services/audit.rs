@@ -16,6 +16,27 @@ pub mod actions {
     pub const PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const PASSWORD_RESET: &str = "admin.password_reset";
     pub const SUPERADMIN_CREATED: &str = "admin.superadmin_created";
+    pub const SESSION_REVOKED: &str = "auth.session_revoked";
+    pub const ACCESS_DENIED: &str = "access_denied";
+    pub const COMPANY_CREATED: &str = "company.created";
+    pub const COMPANY_UPDATED: &str = "company.updated";
+    pub const COMPANY_DEACTIVATED: &str = "company.deactivated";
+    pub const COMPANY_REACTIVATED: &str = "company.reactivated";
+    pub const COMPANY_OPENED: &str = "company.opened_by_operator";
+    pub const USER_CREATED: &str = "user.created";
+    pub const USER_UPDATED: &str = "user.updated";
+    pub const USER_DEACTIVATED: &str = "user.deactivated";
+    pub const USER_REACTIVATED: &str = "user.reactivated";
+    pub const PROFILE_UPDATED: &str = "user.profile_updated";
+    pub const PROJECT_CREATED: &str = "project.created";
+    pub const PROJECT_UPDATED: &str = "project.updated";
+    pub const PROJECT_DELETED: &str = "project.deleted";
+    pub const PROJECT_RESTORED: &str = "project.restored";
+    pub const CYCLE_CREATED: &str = "cycle.created";
+    pub const CYCLE_UPDATED: &str = "cycle.updated";
+    pub const CYCLE_STATUS_CHANGED: &str = "cycle.status_changed";
+    pub const ACCESS_GRANTED: &str = "project_access.granted";
+    pub const ACCESS_REVOKED: &str = "project_access.revoked";
 }
 
 #[derive(Debug)]

@@ -1,5 +1,9 @@
 //! S3 through aws-sdk-s3: the same code path for AWS, MinIO, Garage and the embedded endpoint.
 
+pub mod bucket_check;
+
+pub use bucket_check::BucketCheck;
+
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::Client;
@@ -48,6 +52,11 @@ impl Storage {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Whether this is Hopper's own endpoint, where missing buckets are created on demand.
+    pub fn creates_missing_buckets(&self) -> bool {
+        self.create_missing_buckets
     }
 
     /// The endpoint answers signed requests (used by `/readyz`).

@@ -6,7 +6,10 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::session_keys;
-use crate::auth::SignedInUser;
+use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
+use crate::domain::Role;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +52,8 @@ pub struct PageContext {
     pub user: Option<SignedInUser>,
     pub csrf_token: String,
     pub flash: Option<Flash>,
+    /// The company the operator is administering, shown as a banner on every page.
+    pub operator_visit: Option<CompanySummary>,
 }
 
 impl PageContext {
@@ -57,7 +62,43 @@ impl PageContext {
             user: Some(user.clone()),
             csrf_token: user.csrf_token.clone(),
             flash: Flash::take(session),
+            operator_visit: None,
         }
+    }
+
+    /// The page of a company administration screen.
+    pub fn admin(admin: &CompanyAdmin, session: &Session) -> Self {
+        let mut page = Self::signed_in(&admin.user, session);
+        if admin.operator_visit {
+            page.operator_visit = Some(admin.company.clone());
+        }
+        page
+    }
+
+    fn timezone(&self) -> Tz {
+        self.user.as_ref().map_or(Tz::UTC, |u| u.timezone)
+    }
+
+    /// A time in the viewer's timezone: every time on every page goes through here.
+    pub fn time(&self, at: &DateTime<Utc>) -> String {
+        at.with_timezone(&self.timezone())
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
+    pub fn time_or(&self, at: &Option<DateTime<Utc>>, otherwise: &str) -> String {
+        at.as_ref()
+            .map_or_else(|| otherwise.to_owned(), |at| self.time(at))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Superadmin))
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Superadmin)
     }
 
     pub fn anonymous(csrf_token: String, flash: Option<Flash>) -> Self {
@@ -65,6 +106,7 @@ impl PageContext {
             user: None,
             csrf_token,
             flash,
+            operator_visit: None,
         }
     }
 }

@@ -35,3 +35,47 @@ pub struct NewAuditRow<'a> {
     pub ip_address: Option<&'a str>,
     pub user_agent: Option<&'a str>,
 }
+
+/// One field that changed, as a history line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+fn show(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => "—".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+impl AuditRow {
+    /// The fields whose values differ between `details.before` and `details.after`
+    /// (one level deep; nested objects are compared as a whole).
+    pub fn changes(&self) -> Vec<Change> {
+        let empty = serde_json::Map::new();
+        let object = |key: &str| {
+            self.details
+                .get(key)
+                .and_then(serde_json::Value::as_object)
+                .unwrap_or(&empty)
+                .clone()
+        };
+        let (before, after) = (object("before"), object("after"));
+        let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
+        fields.sort();
+        fields.dedup();
+        fields
+            .into_iter()
+            .filter(|f| before.get(*f) != after.get(*f))
+            .map(|f| Change {
+                field: f.clone(),
+                before: show(before.get(f)),
+                after: show(after.get(f)),
+            })
+            .collect()
+    }
+}

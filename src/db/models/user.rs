@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, UserId};
+use crate::db::models::company::escape_like;
 use crate::schema::users;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -31,7 +32,94 @@ pub struct NewUser<'a> {
     pub role: &'a str,
 }
 
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserChanges<'a> {
+    pub email: &'a str,
+    pub full_name: Option<&'a str>,
+    pub role: &'a str,
+}
+
 impl User {
+    pub fn display_name(&self) -> &str {
+        self.full_name.as_deref().unwrap_or(&self.username)
+    }
+
+    /// A user of `company`; `None` for a missing id and for another company's user alike.
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: UserId,
+    ) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::company_id.eq(company))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The company's users whose username, name or email contains `text`.
+    pub fn list_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        text: Option<&str>,
+        active: Option<bool>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<User>> {
+        let mut query = users::table
+            .filter(users::company_id.eq(company))
+            .select(User::as_select())
+            .into_boxed();
+        if let Some(text) = text {
+            let pattern = format!("%{}%", escape_like(text));
+            query = query.filter(
+                users::username
+                    .ilike(pattern.clone())
+                    .or(users::full_name.ilike(pattern.clone()))
+                    .or(users::email.ilike(pattern)),
+            );
+        }
+        if let Some(active) = active {
+            query = query.filter(users::is_active.eq(active));
+        }
+        query
+            .order((users::username.asc(), users::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)
+    }
+
+    pub fn update(
+        conn: &mut PgConnection,
+        id: UserId,
+        changes: &UserChanges<'_>,
+    ) -> QueryResult<User> {
+        diesel::update(users::table.find(id))
+            .set(changes)
+            .returning(User::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_active(conn: &mut PgConnection, id: UserId, active: bool) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::is_active.eq(active))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    pub fn email_taken(conn: &mut PgConnection, email: &str, except: Option<UserId>) -> QueryResult<bool> {
+        let mut query = users::table
+            .filter(users::email.eq(email))
+            .select(users::id)
+            .into_boxed();
+        if let Some(except) = except {
+            query = query.filter(users::id.ne(except));
+        }
+        Ok(query.first::<UserId>(conn).optional()?.is_some())
+    }
+
     pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<User>> {
         users::table
             .filter(users::username.eq(username))

@@ -1,1 +1,3 @@
 pub mod password;
+pub mod profile;
+pub mod sessions;

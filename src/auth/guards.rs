@@ -1,0 +1,164 @@
+//! Role guards layered on [`CurrentUser`]: `Member` (anyone signed in, scoped to their
+//! own company), `CompanyAdmin` (a company's admin, or the operator inside the company
+//! they opened) and `Operator`. Each hands the handler an [`Actor`] whose company is the
+//! only company its use case may touch.
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::current_user::CompanySummary;
+use crate::auth::{session_keys, ClientInfo, CurrentUser, SignedInUser};
+use crate::db::ids::CompanyId;
+use crate::db::{self};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::schema::companies;
+use crate::services::actor::Actor;
+use crate::startup::AppState;
+
+fn actor_for(user: &SignedInUser, company: CompanyId, req: &HttpRequest) -> Actor {
+    Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        company_id: company,
+        client: ClientInfo::from_request(req),
+    }
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))
+}
+
+/// Anyone signed in, acting in their own company.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user: SignedInUser,
+    pub actor: Actor,
+}
+
+impl FromRequest for Member {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let current = CurrentUser::from_request(&req, payload);
+        Box::pin(async move {
+            let CurrentUser(user) = current.await?;
+            let actor = actor_for(&user, user.company.id, &req);
+            Ok(Member { user, actor })
+        })
+    }
+}
+
+/// A company's administrator, or the operator administering a company they opened.
+#[derive(Debug, Clone)]
+pub struct CompanyAdmin {
+    pub user: SignedInUser,
+    pub actor: Actor,
+    /// The company administered (the user's own unless `operator_visit`).
+    pub company: CompanySummary,
+    pub operator_visit: bool,
+}
+
+impl FromRequest for CompanyAdmin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let current = CurrentUser::from_request(&req, payload);
+        Box::pin(async move {
+            let CurrentUser(user) = current.await?;
+            match user.role {
+                Role::Admin => {
+                    let company = user.company.clone();
+                    let actor = actor_for(&user, company.id, &req);
+                    Ok(CompanyAdmin {
+                        user,
+                        actor,
+                        company,
+                        operator_visit: false,
+                    })
+                }
+                Role::Superadmin => {
+                    let opened = req
+                        .get_session()
+                        .get::<i32>(session_keys::OPERATOR_COMPANY)
+                        .ok()
+                        .flatten()
+                        .map(CompanyId);
+                    let Some(company_id) = opened else {
+                        return Err(AppError::Forbidden(
+                            "Open a company from the company list to administer it.".into(),
+                        ));
+                    };
+                    let company = opened_company(&req, company_id).await?;
+                    let actor = actor_for(&user, company.id, &req);
+                    Ok(CompanyAdmin {
+                        user,
+                        actor,
+                        company,
+                        operator_visit: true,
+                    })
+                }
+                Role::User | Role::Viewer => Err(AppError::Forbidden(
+                    "Only a company administrator can do this.".into(),
+                )),
+            }
+        })
+    }
+}
+
+async fn opened_company(req: &HttpRequest, id: CompanyId) -> Result<CompanySummary, AppError> {
+    let state = state(req)?;
+    let row: Option<(CompanyId, String, String)> = db::transaction(&state.pool, move |conn| {
+        Ok(companies::table
+            .find(id)
+            .select((
+                companies::id,
+                companies::company_name,
+                companies::company_code,
+            ))
+            .first(conn)
+            .optional()?)
+    })
+    .await?;
+    let (id, name, code) = row.ok_or_else(|| {
+        AppError::Forbidden("The company you opened no longer exists; open another.".into())
+    })?;
+    Ok(CompanySummary { id, name, code })
+}
+
+/// The operator of the installation (superadmin).
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub user: SignedInUser,
+    pub actor: Actor,
+}
+
+impl FromRequest for Operator {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let current = CurrentUser::from_request(&req, payload);
+        Box::pin(async move {
+            let CurrentUser(user) = current.await?;
+            if user.role != Role::Superadmin {
+                return Err(AppError::Forbidden(
+                    "Only the operator of this installation can do this.".into(),
+                ));
+            }
+            let actor = actor_for(&user, user.company.id, &req);
+            Ok(Operator { user, actor })
+        })
+    }
+}

@@ -1,0 +1,55 @@
+use diesel::prelude::*;
+
+use crate::db::ids::CompanyId;
+use crate::schema::company_links;
+
+/// The platforms a company can link to, in the order forms show them.
+pub const PLATFORMS: [(&str, &str); 6] = [
+    ("website", "Web site"),
+    ("linkedin", "LinkedIn"),
+    ("twitter", "X / Twitter"),
+    ("facebook", "Facebook"),
+    ("instagram", "Instagram"),
+    ("youtube", "YouTube"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = company_links, check_for_backend(diesel::pg::Pg))]
+pub struct CompanyLink {
+    pub platform: String,
+    pub url: String,
+}
+
+impl CompanyLink {
+    pub fn for_company(conn: &mut PgConnection, company: CompanyId) -> QueryResult<Vec<CompanyLink>> {
+        company_links::table
+            .filter(company_links::company_id.eq(company))
+            .select(CompanyLink::as_select())
+            .order(company_links::platform.asc())
+            .load(conn)
+    }
+
+    /// Makes the company's links exactly `links` (one per platform).
+    pub fn replace_all(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        links: &[CompanyLink],
+    ) -> QueryResult<()> {
+        diesel::delete(company_links::table.filter(company_links::company_id.eq(company)))
+            .execute(conn)?;
+        let rows: Vec<_> = links
+            .iter()
+            .map(|l| {
+                (
+                    company_links::company_id.eq(company),
+                    company_links::platform.eq(&l.platform),
+                    company_links::url.eq(&l.url),
+                )
+            })
+            .collect();
+        diesel::insert_into(company_links::table)
+            .values(&rows)
+            .execute(conn)
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,112 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CycleId, ProjectId};
+use crate::schema::{cycles, sync_sessions};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = cycles, check_for_backend(diesel::pg::Pg))]
+pub struct Cycle {
+    pub id: CycleId,
+    pub project_id: ProjectId,
+    pub cycle_name: String,
+    pub cycle_number: i32,
+    pub s3_prefix: String,
+    pub status: String,
+    pub description: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cycles)]
+pub struct NewCycle<'a> {
+    pub project_id: ProjectId,
+    pub cycle_name: &'a str,
+    pub cycle_number: i32,
+    pub s3_prefix: &'a str,
+    pub description: Option<&'a str>,
+}
+
+impl Cycle {
+    /// The project's cycles, newest first.
+    pub fn for_project(conn: &mut PgConnection, project: ProjectId) -> QueryResult<Vec<Cycle>> {
+        cycles::table
+            .filter(cycles::project_id.eq(project))
+            .select(Cycle::as_select())
+            .order(cycles::cycle_number.desc())
+            .load(conn)
+    }
+
+    /// A cycle of `project` (the caller has already scoped the project to a company).
+    pub fn lock_in_project(
+        conn: &mut PgConnection,
+        project: ProjectId,
+        id: CycleId,
+    ) -> QueryResult<Option<Cycle>> {
+        cycles::table
+            .filter(cycles::id.eq(id))
+            .filter(cycles::project_id.eq(project))
+            .select(Cycle::as_select())
+            .for_update()
+            .first(conn)
+            .optional()
+    }
+
+    pub fn next_number(conn: &mut PgConnection, project: ProjectId) -> QueryResult<i32> {
+        let max: Option<i32> = cycles::table
+            .filter(cycles::project_id.eq(project))
+            .select(diesel::dsl::max(cycles::cycle_number))
+            .first(conn)?;
+        Ok(max.unwrap_or(0) + 1)
+    }
+
+    pub fn insert(conn: &mut PgConnection, new: &NewCycle<'_>) -> QueryResult<Cycle> {
+        diesel::insert_into(cycles::table)
+            .values(new)
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+    }
+
+    /// Whether any upload session has started in this cycle (its prefix is then fixed).
+    pub fn has_uploads(conn: &mut PgConnection, id: CycleId) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            sync_sessions::table.filter(sync_sessions::cycle_id.eq(id)),
+        ))
+        .get_result(conn)
+    }
+
+    pub fn set_details(
+        conn: &mut PgConnection,
+        id: CycleId,
+        s3_prefix: &str,
+        description: Option<&str>,
+    ) -> QueryResult<Cycle> {
+        diesel::update(cycles::table.find(id))
+            .set((
+                cycles::s3_prefix.eq(s3_prefix),
+                cycles::description.eq(description),
+            ))
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_status(
+        conn: &mut PgConnection,
+        id: CycleId,
+        status: &str,
+        started_at: Option<DateTime<Utc>>,
+        completed_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<Cycle> {
+        diesel::update(cycles::table.find(id))
+            .set((
+                cycles::status.eq(status),
+                cycles::started_at.eq(started_at),
+                cycles::completed_at.eq(completed_at),
+            ))
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+    }
+}

@@ -1,0 +1,208 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::db::models::company::escape_like;
+use crate::schema::{project_access, projects};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+#[diesel(table_name = projects, check_for_backend(diesel::pg::Pg))]
+pub struct Project {
+    pub id: ProjectId,
+    pub company_id: CompanyId,
+    pub project_name: String,
+    pub bucket_name: String,
+    pub aws_region: String,
+    pub description: Option<String>,
+    pub is_active: bool,
+    pub review_uploads: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = projects)]
+pub struct NewProject<'a> {
+    pub company_id: CompanyId,
+    pub project_name: &'a str,
+    pub bucket_name: &'a str,
+    pub aws_region: &'a str,
+    pub description: Option<&'a str>,
+    pub is_active: bool,
+    pub review_uploads: bool,
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = projects, treat_none_as_null = true)]
+pub struct ProjectChanges<'a> {
+    pub project_name: &'a str,
+    pub bucket_name: &'a str,
+    pub aws_region: &'a str,
+    pub description: Option<&'a str>,
+    pub is_active: bool,
+    pub review_uploads: bool,
+}
+
+/// Which projects a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectState {
+    /// Not deleted (active or not).
+    Current,
+    Active,
+    Inactive,
+    Deleted,
+}
+
+impl ProjectState {
+    pub fn parse(value: &str) -> ProjectState {
+        match value {
+            "active" => ProjectState::Active,
+            "inactive" => ProjectState::Inactive,
+            "deleted" => ProjectState::Deleted,
+            _ => ProjectState::Current,
+        }
+    }
+}
+
+type BoxedProjects<'a> = projects::BoxedQuery<'a, diesel::pg::Pg, projects::SqlType>;
+
+fn filtered<'a>(company: CompanyId, text: Option<&str>, state: ProjectState) -> BoxedProjects<'a> {
+    let mut query = projects::table
+        .filter(projects::company_id.eq(company))
+        .into_boxed();
+    if let Some(text) = text {
+        let pattern = format!("%{}%", escape_like(text));
+        query = query.filter(
+            projects::project_name
+                .ilike(pattern.clone())
+                .or(projects::bucket_name.ilike(pattern)),
+        );
+    }
+    match state {
+        ProjectState::Current => query.filter(projects::deleted_at.is_null()),
+        ProjectState::Active => query
+            .filter(projects::deleted_at.is_null())
+            .filter(projects::is_active.eq(true)),
+        ProjectState::Inactive => query
+            .filter(projects::deleted_at.is_null())
+            .filter(projects::is_active.eq(false)),
+        ProjectState::Deleted => query.filter(projects::deleted_at.is_not_null()),
+    }
+}
+
+impl Project {
+    /// A project of `company`, deleted or not; `None` for a missing id and for another
+    /// company's project alike.
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: ProjectId,
+    ) -> QueryResult<Option<Project>> {
+        projects::table
+            .filter(projects::id.eq(id))
+            .filter(projects::company_id.eq(company))
+            .select(Project::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Same as [`Project::find_in_company`], locking the row for an update.
+    pub fn lock_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: ProjectId,
+    ) -> QueryResult<Option<Project>> {
+        projects::table
+            .filter(projects::id.eq(id))
+            .filter(projects::company_id.eq(company))
+            .select(Project::as_select())
+            .for_update()
+            .first(conn)
+            .optional()
+    }
+
+    pub fn list_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        text: Option<&str>,
+        state: ProjectState,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Project>> {
+        filtered(company, text, state)
+            .select(Project::as_select())
+            .order((projects::project_name.asc(), projects::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)
+    }
+
+    /// The company's live projects a user was granted access to.
+    pub fn list_granted_to(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        user: UserId,
+        text: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Project>> {
+        let granted = project_access::table
+            .filter(project_access::user_id.eq(user))
+            .filter(project_access::company_id.eq(company))
+            .select(project_access::project_id);
+        filtered(company, text, ProjectState::Current)
+            .filter(projects::id.eq_any(granted))
+            .select(Project::as_select())
+            .order((projects::project_name.asc(), projects::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)
+    }
+
+    pub fn name_taken(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        name: &str,
+        except: Option<ProjectId>,
+    ) -> QueryResult<bool> {
+        let mut query = projects::table
+            .filter(projects::company_id.eq(company))
+            .filter(projects::project_name.eq(name))
+            .select(projects::id)
+            .into_boxed();
+        if let Some(except) = except {
+            query = query.filter(projects::id.ne(except));
+        }
+        Ok(query.first::<ProjectId>(conn).optional()?.is_some())
+    }
+
+    pub fn insert(conn: &mut PgConnection, new: &NewProject<'_>) -> QueryResult<Project> {
+        diesel::insert_into(projects::table)
+            .values(new)
+            .returning(Project::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn update(
+        conn: &mut PgConnection,
+        id: ProjectId,
+        changes: &ProjectChanges<'_>,
+    ) -> QueryResult<Project> {
+        diesel::update(projects::table.find(id))
+            .set(changes)
+            .returning(Project::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_deleted(
+        conn: &mut PgConnection,
+        id: ProjectId,
+        deleted_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<()> {
+        diesel::update(projects::table.find(id))
+            .set(projects::deleted_at.eq(deleted_at))
+            .execute(conn)
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,102 @@
+//! A cycle's life: `pending → in_progress → completed | incomplete`, and back from
+//! `incomplete` to `in_progress`. Anything else is refused with a sentence.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleStatus {
+    Pending,
+    InProgress,
+    Completed,
+    Incomplete,
+}
+
+impl CycleStatus {
+    pub const ALL: [CycleStatus; 4] = [
+        CycleStatus::Pending,
+        CycleStatus::InProgress,
+        CycleStatus::Completed,
+        CycleStatus::Incomplete,
+    ];
+
+    pub fn parse(value: &str) -> Option<CycleStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleStatus::Pending => "pending",
+            CycleStatus::InProgress => "in_progress",
+            CycleStatus::Completed => "completed",
+            CycleStatus::Incomplete => "incomplete",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CycleStatus::Pending => "Pending",
+            CycleStatus::InProgress => "In progress",
+            CycleStatus::Completed => "Completed",
+            CycleStatus::Incomplete => "Incomplete",
+        }
+    }
+
+    /// The statuses a cycle in this status may move to.
+    pub fn next(self) -> &'static [CycleStatus] {
+        match self {
+            CycleStatus::Pending => &[CycleStatus::InProgress],
+            CycleStatus::InProgress => &[CycleStatus::Completed, CycleStatus::Incomplete],
+            CycleStatus::Incomplete => &[CycleStatus::InProgress],
+            CycleStatus::Completed => &[],
+        }
+    }
+
+    pub fn check_move(self, to: CycleStatus) -> Result<(), String> {
+        if self.next().contains(&to) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = self.next().iter().map(|s| s.label()).collect();
+        Err(if allowed.is_empty() {
+            format!(
+                "A {} cycle is closed; it cannot become {}.",
+                self.label().to_lowercase(),
+                to.label().to_lowercase()
+            )
+        } else {
+            format!(
+                "A {} cycle cannot become {}; it can become: {}.",
+                self.label().to_lowercase(),
+                to.label().to_lowercase(),
+                allowed.join(", ").to_lowercase()
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for CycleStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CycleStatus::{self, *};
+
+    #[test]
+    fn only_the_designed_moves_are_allowed() {
+        let allowed = [
+            (Pending, InProgress),
+            (InProgress, Completed),
+            (InProgress, Incomplete),
+            (Incomplete, InProgress),
+        ];
+        for from in CycleStatus::ALL {
+            for to in CycleStatus::ALL {
+                assert_eq!(
+                    from.check_move(to).is_ok(),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Validation of the plain text fields of Hopper's forms. Each parser takes what the user
+//! typed and returns either the value to store or the sentence to show next to the field.
+
+use chrono_tz::Tz;
+
+fn has_forbidden_chars(value: &str) -> bool {
+    value.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    })
+}
+
+/// A required single-line name (company, project, person) of at most `max` characters.
+pub fn required_name(value: &str, what: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("Enter a {what}."));
+    }
+    if value.chars().count() > max {
+        return Err(format!("A {what} has at most {max} characters."));
+    }
+    if has_forbidden_chars(value) {
+        return Err(format!(
+            "A {what} cannot contain control or text-direction characters."
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional single-line text: blank is `None`.
+pub fn optional_name(value: &str, what: &str, max: usize) -> Result<Option<String>, String> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    required_name(value, what, max).map(Some)
+}
+
+/// An optional multi-line description.
+pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > max {
+        return Err(format!("At most {max} characters."));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err("Remove the control characters.".into());
+    }
+    Ok(Some(value.to_owned()))
+}
+
+pub fn email(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let shape_ok = match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if !shape_ok || value.chars().any(char::is_whitespace) || has_forbidden_chars(value) {
+        return Err("Enter an email address like name@example.com.".into());
+    }
+    if value.len() > 255 {
+        return Err("An email address has at most 255 characters.".into());
+    }
+    Ok(value.to_owned())
+}
+
+pub fn optional_email(value: &str) -> Result<Option<String>, String> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    email(value).map(Some)
+}
+
+pub fn username(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.len() < 3 || value.len() > 100 {
+        return Err("A username has 3 to 100 characters.".into());
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'))
+    {
+        return Err("A username uses letters, digits and . _ @ - only.".into());
+    }
+    Ok(value.to_owned())
+}
+
+/// A company code: upper case letters, digits, `_` and `-` (typed lower case is accepted).
+pub fn company_code(value: &str) -> Result<String, String> {
+    let value = value.trim().to_ascii_uppercase();
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !first_ok
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        return Err(
+            "A code starts with a letter or digit and uses letters, digits, _ and - only.".into(),
+        );
+    }
+    if value.len() > 50 {
+        return Err("A code has at most 50 characters.".into());
+    }
+    Ok(value)
+}
+
+/// An AWS region name or an S3-compatible store's region (`us-east-1`, `garage`).
+pub fn region(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 50 {
+        return Err("Enter the bucket's region, e.g. eu-central-1.".into());
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err("A region uses lowercase letters, digits and hyphens, e.g. eu-central-1.".into());
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional web link; only http and https are accepted (no `javascript:` links).
+pub fn optional_url(value: &str) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let parsed = url::Url::parse(value).map_err(|_| "Enter a full address starting with https://.")?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err("Enter a full address starting with https://.".into());
+    }
+    if value.len() > 500 {
+        return Err("An address has at most 500 characters.".into());
+    }
+    Ok(Some(parsed.to_string()))
+}
+
+pub fn timezone(value: &str) -> Result<Tz, String> {
+    value
+        .trim()
+        .parse::<Tz>()
+        .map_err(|_| "Choose a timezone from the list.".to_owned())
+}
+
+/// Tags typed as a comma-separated list: trimmed, deduplicated, at most 100 characters each.
+pub fn tags(value: &str) -> Result<Vec<String>, String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in value.split(',') {
+        let tag = tag.trim();
+        if tag.is_empty() {
+            continue;
+        }
+        let tag = required_name(tag, "tag", 100)?;
+        if !tags.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 20 {
+        return Err("A project has at most 20 tags.".into());
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(required_name("  Acme  ", "name", 10).as_deref(), Ok("Acme"));
+        assert!(required_name("   ", "name", 10).is_err());
+        assert!(required_name("abcdefghijk", "name", 10).is_err());
+        assert!(required_name("evil\u{202E}txt", "name", 10).is_err());
+    }
+
+    #[test]
+    fn links_must_be_web_addresses() {
+        assert!(optional_url("javascript:alert(1)").is_err());
+        assert!(optional_url("ftp://example.com").is_err());
+        assert_eq!(optional_url("").unwrap(), None);
+        assert_eq!(
+            optional_url("https://example.com/acme").unwrap().as_deref(),
+            Some("https://example.com/acme")
+        );
+    }
+
+    #[test]
+    fn codes_are_upper_cased() {
+        assert_eq!(company_code("acme-2").as_deref(), Ok("ACME-2"));
+        assert!(company_code("-acme").is_err());
+        assert!(company_code("ac me").is_err());
+    }
+
+    #[test]
+    fn tags_are_deduplicated() {
+        assert_eq!(tags("a, b ,A,, c").unwrap(), vec!["a", "b", "c"]);
+    }
+}

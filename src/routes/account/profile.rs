@@ -1,0 +1,90 @@
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Member;
+use crate::db::{self};
+use crate::domain::fields;
+use crate::error::AppError;
+use crate::services::profile::{self, Profile};
+use crate::startup::AppState;
+use crate::web::{invalid, is_htmx, render, see_other, FieldErrors, Flash, PageContext};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/profile.html", blocks = ["form"])]
+struct ProfilePage {
+    page: PageContext,
+    form: ProfileForm,
+    errors: FieldErrors,
+}
+
+impl ProfilePage {
+    /// Every IANA timezone, for the select.
+    fn timezones(&self) -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+    }
+}
+
+pub async fn get(
+    member: Member,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let actor = member.actor.clone();
+    let current = db::transaction(&state.pool, move |conn| profile::load(conn, &actor)).await?;
+    render(&ProfilePage {
+        page: PageContext::signed_in(&member.user, &session),
+        form: ProfileForm {
+            full_name: current.full_name.unwrap_or_default(),
+            phone: current.phone.unwrap_or_default(),
+            timezone: current.timezone.name().to_owned(),
+        },
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn post(
+    member: Member,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let full_name = errors.check("full_name", fields::optional_name(&form.full_name, "name", 255));
+    let phone = errors.check("phone", fields::optional_name(&form.phone, "phone number", 50));
+    let timezone = errors.check("timezone", fields::timezone(&form.timezone));
+    let (Some(full_name), Some(phone), Some(timezone)) = (full_name, phone, timezone) else {
+        let page = ProfilePage {
+            page: PageContext::signed_in(&member.user, &session),
+            form,
+            errors,
+        };
+        return if is_htmx(&req) {
+            invalid(&page.as_form())
+        } else {
+            invalid(&page)
+        };
+    };
+    let actor = member.actor.clone();
+    let new = Profile {
+        full_name,
+        phone,
+        timezone,
+    };
+    db::transaction(&state.pool, move |conn| profile::update(conn, &actor, &new)).await?;
+    Flash::set(&session, Flash::success("Your profile is saved."));
+    Ok(see_other(&req, "/account/profile"))
+}

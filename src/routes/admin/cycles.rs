@@ -1,0 +1,176 @@
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CompanyAdmin;
+use crate::db::ids::{CycleId, ProjectId};
+use crate::db::models::cycle::Cycle;
+use crate::db::models::project::Project;
+use crate::db::{self};
+use crate::domain::{fields, CycleStatus, S3Prefix};
+use crate::error::AppError;
+use crate::services::{cycles, projects};
+use crate::startup::AppState;
+use crate::web::{invalid, is_htmx, render, see_other, FieldErrors, Flash, PageContext};
+
+pub async fn start_next(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let project = path.into_inner();
+    let actor = admin.actor.clone();
+    let cycle = db::transaction(&state.pool, move |conn| {
+        cycles::start_next(conn, &actor, project)
+    })
+    .await?;
+    Flash::set(
+        &session,
+        Flash::success(format!(
+            "Started {}; uploads go under {}/.",
+            cycle.cycle_name, cycle.s3_prefix
+        )),
+    );
+    Ok(see_other(&req, &format!("/admin/projects/{project}#cycles")))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CycleForm {
+    #[serde(default)]
+    s3_prefix: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/cycles/edit.html", blocks = ["form"])]
+struct EditPage {
+    page: PageContext,
+    project: Project,
+    cycle: Cycle,
+    prefix_fixed: bool,
+    form: CycleForm,
+    errors: FieldErrors,
+}
+
+async fn load(
+    admin: &CompanyAdmin,
+    state: &AppState,
+    project: ProjectId,
+    id: CycleId,
+) -> Result<(Project, Cycle, bool), AppError> {
+    let actor = admin.actor.clone();
+    db::transaction(&state.pool, move |conn| {
+        let project = projects::find(conn, &actor, project)?;
+        let cycle = Cycle::lock_in_project(conn, project.id, id)?
+            .ok_or_else(|| actor.not_found("cycle", id))?;
+        let fixed = Cycle::has_uploads(conn, id)?;
+        Ok((project, cycle, fixed))
+    })
+    .await
+}
+
+pub async fn edit(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(ProjectId, CycleId)>,
+) -> Result<HttpResponse, AppError> {
+    let (project, id) = path.into_inner();
+    let (project, cycle, prefix_fixed) = load(&admin, &state, project, id).await?;
+    let form = CycleForm {
+        s3_prefix: cycle.s3_prefix.clone(),
+        description: cycle.description.clone().unwrap_or_default(),
+    };
+    render(&EditPage {
+        page: PageContext::admin(&admin, &session),
+        project,
+        cycle,
+        prefix_fixed,
+        form,
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn update(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(ProjectId, CycleId)>,
+    form: web::Form<CycleForm>,
+) -> Result<HttpResponse, AppError> {
+    let (project_id, id) = path.into_inner();
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let prefix = errors.check("s3_prefix", S3Prefix::parse(&form.s3_prefix));
+    let description = errors.check(
+        "description",
+        fields::optional_text(&form.description, 5000),
+    );
+    let result = match (prefix, description) {
+        (Some(prefix), Some(description)) if errors.is_empty() => {
+            let actor = admin.actor.clone();
+            db::transaction(&state.pool, move |conn| {
+                cycles::update(conn, &actor, project_id, id, &prefix, description.as_deref())
+            })
+            .await
+        }
+        _ => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(cycle) => {
+            Flash::set(&session, Flash::success(format!("Saved {}.", cycle.cycle_name)));
+            Ok(see_other(&req, &format!("/admin/projects/{project_id}#cycles")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let (project, cycle, prefix_fixed) = load(&admin, &state, project_id, id).await?;
+            let page = EditPage {
+                page: PageContext::admin(&admin, &session),
+                project,
+                cycle,
+                prefix_fixed,
+                form,
+                errors,
+            };
+            if is_htmx(&req) {
+                invalid(&page.as_form())
+            } else {
+                invalid(&page)
+            }
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn change_status(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(ProjectId, CycleId)>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let (project, id) = path.into_inner();
+    let to = CycleStatus::parse(&form.status)
+        .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a cycle status.", form.status)))?;
+    let actor = admin.actor.clone();
+    let cycle = db::transaction(&state.pool, move |conn| {
+        cycles::change_status(conn, &actor, project, id, to)
+    })
+    .await?;
+    Flash::set(
+        &session,
+        Flash::success(format!("{} is now {}.", cycle.cycle_name, to.label().to_lowercase())),
+    );
+    Ok(see_other(&req, &format!("/admin/projects/{project}#cycles")))
+}

@@ -1,0 +1,6 @@
+//! A company's administration (`CompanyAdmin`): users, projects, cycles and access.
+
+pub mod access;
+pub mod cycles;
+pub mod projects;
+pub mod users;

@@ -1,0 +1,338 @@
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CompanyAdmin;
+use crate::db::models::project::{Project, ProjectState};
+use crate::db::{self, ids::ProjectId};
+use crate::domain::{fields, BucketName, CycleStatus};
+use crate::error::AppError;
+use crate::services::projects::{self, ProjectDetail, ProjectInput};
+use crate::startup::AppState;
+use crate::storage::BucketCheck;
+use crate::web::{
+    invalid, is_htmx, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged,
+};
+
+#[derive(Template)]
+#[template(path = "admin/projects/list.html", blocks = ["table"])]
+struct ListPage {
+    page: PageContext,
+    query: ListQuery,
+    projects: Paged<Project>,
+}
+
+pub async fn list(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (company, q) = (admin.actor.company_id, query.clone());
+    let rows = db::transaction(&state.pool, move |conn| {
+        Ok(Project::list_in_company(
+            conn,
+            company,
+            q.text().as_deref(),
+            ProjectState::parse(&q.show),
+            q.offset(),
+            crate::web::pagination::PER_PAGE + 1,
+        )?)
+    })
+    .await?;
+    let page = ListPage {
+        page: PageContext::admin(&admin, &session),
+        projects: Paged::from_rows(rows, &query),
+        query,
+    };
+    if is_htmx(&req) {
+        render(&page.as_table())
+    } else {
+        render(&page)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProjectForm {
+    #[serde(default)]
+    project_name: String,
+    #[serde(default)]
+    bucket_name: String,
+    #[serde(default)]
+    aws_region: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    tags: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    is_active: Option<String>,
+    #[serde(default)]
+    review_uploads: Option<String>,
+}
+
+impl Default for ProjectForm {
+    fn default() -> Self {
+        Self {
+            project_name: String::new(),
+            bucket_name: String::new(),
+            aws_region: "us-east-1".into(),
+            description: String::new(),
+            tags: String::new(),
+            is_active: Some("on".into()),
+            review_uploads: None,
+        }
+    }
+}
+
+impl ProjectForm {
+    fn from_detail(detail: &ProjectDetail) -> Self {
+        let p = &detail.project;
+        Self {
+            project_name: p.project_name.clone(),
+            bucket_name: p.bucket_name.clone(),
+            aws_region: p.aws_region.clone(),
+            description: p.description.clone().unwrap_or_default(),
+            tags: detail.tags.join(", "),
+            is_active: p.is_active.then(|| "on".into()),
+            review_uploads: p.review_uploads.then(|| "on".into()),
+        }
+    }
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<ProjectInput> {
+        let name = errors.check(
+            "project_name",
+            fields::required_name(&self.project_name, "project name", 255),
+        );
+        let bucket = errors.check("bucket_name", BucketName::parse(&self.bucket_name));
+        let region = errors.check("aws_region", fields::region(&self.aws_region));
+        let description = errors.check("description", fields::optional_text(&self.description, 5000));
+        let tags = errors.check("tags", fields::tags(&self.tags));
+        Some(ProjectInput {
+            name: name?,
+            bucket: bucket?,
+            region: region?,
+            description: description?,
+            tags: tags?,
+            active: self.is_active.is_some(),
+            review_uploads: self.review_uploads.is_some(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/projects/new.html", blocks = ["form"])]
+struct NewPage {
+    page: PageContext,
+    form: ProjectForm,
+    errors: FieldErrors,
+}
+
+pub async fn new(admin: CompanyAdmin, session: Session) -> Result<HttpResponse, AppError> {
+    render(&NewPage {
+        page: PageContext::admin(&admin, &session),
+        form: ProjectForm::default(),
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn create(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<ProjectForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
+    let result = match parsed {
+        Some(input) => {
+            let actor = admin.actor.clone();
+            db::transaction(&state.pool, move |conn| projects::create(conn, &actor, &input)).await
+        }
+        None => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(project) => {
+            Flash::set(
+                &session,
+                Flash::success(format!(
+                    "Created {}. Check its bucket, then start its first cycle.",
+                    project.project_name
+                )),
+            );
+            Ok(see_other(&req, &format!("/admin/projects/{}", project.id)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = NewPage {
+                page: PageContext::admin(&admin, &session),
+                form,
+                errors,
+            };
+            if is_htmx(&req) {
+                invalid(&page.as_form())
+            } else {
+                invalid(&page)
+            }
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/projects/edit.html", blocks = ["form", "bucket_check"])]
+struct EditPage {
+    page: PageContext,
+    detail: ProjectDetail,
+    form: ProjectForm,
+    errors: FieldErrors,
+    /// The result of "check bucket", when just run.
+    bucket_check: Option<(bool, String)>,
+}
+
+impl EditPage {
+    fn next_statuses(&self, status: &str) -> &'static [CycleStatus] {
+        CycleStatus::parse(status).map_or(&[], CycleStatus::next)
+    }
+
+    fn status_label(&self, status: &str) -> &'static str {
+        CycleStatus::parse(status).map_or("unknown", CycleStatus::label)
+    }
+}
+
+async fn load_detail(
+    admin: &CompanyAdmin,
+    state: &AppState,
+    id: ProjectId,
+) -> Result<ProjectDetail, AppError> {
+    let actor = admin.actor.clone();
+    db::transaction(&state.pool, move |conn| projects::detail(conn, &actor, id)).await
+}
+
+pub async fn edit(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let detail = load_detail(&admin, &state, path.into_inner()).await?;
+    render(&EditPage {
+        page: PageContext::admin(&admin, &session),
+        form: ProjectForm::from_detail(&detail),
+        detail,
+        errors: FieldErrors::default(),
+        bucket_check: None,
+    })
+}
+
+pub async fn update(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ProjectId>,
+    form: web::Form<ProjectForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
+    let result = match parsed {
+        Some(input) => {
+            let actor = admin.actor.clone();
+            db::transaction(&state.pool, move |conn| {
+                projects::update(conn, &actor, id, &input)
+            })
+            .await
+        }
+        None => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(project) => {
+            Flash::set(&session, Flash::success(format!("Saved {}.", project.project_name)));
+            Ok(see_other(&req, &format!("/admin/projects/{id}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let detail = load_detail(&admin, &state, id).await?;
+            let page = EditPage {
+                page: PageContext::admin(&admin, &session),
+                detail,
+                form,
+                errors,
+                bucket_check: None,
+            };
+            if is_htmx(&req) {
+                invalid(&page.as_form())
+            } else {
+                invalid(&page)
+            }
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn delete(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = admin.actor.clone();
+    let project = db::transaction(&state.pool, move |conn| projects::delete(conn, &actor, id)).await?;
+    Flash::set(
+        &session,
+        Flash::success(format!(
+            "Deleted {}. It is hidden, and can be restored from the deleted projects.",
+            project.project_name
+        )),
+    );
+    Ok(see_other(&req, "/admin/projects"))
+}
+
+pub async fn restore(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = admin.actor.clone();
+    let project = db::transaction(&state.pool, move |conn| projects::restore(conn, &actor, id)).await?;
+    Flash::set(&session, Flash::success(format!("Restored {}.", project.project_name)));
+    Ok(see_other(&req, &format!("/admin/projects/{id}")))
+}
+
+/// HeadBucket plus a probe write; the answer is a sentence in place (htmx) or on the page.
+pub async fn check_bucket(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let detail = load_detail(&admin, &state, path.into_inner()).await?;
+    let (bucket, region) = (
+        detail.project.bucket_name.clone(),
+        detail.project.aws_region.clone(),
+    );
+    let check: BucketCheck = state.storage.check_bucket(&bucket, &region).await;
+    let page = EditPage {
+        page: PageContext::admin(&admin, &session),
+        form: ProjectForm::from_detail(&detail),
+        detail,
+        errors: FieldErrors::default(),
+        bucket_check: Some((check.is_ok(), check.message(&bucket, &region))),
+    };
+    if is_htmx(&req) {
+        render(&page.as_bucket_check())
+    } else {
+        render(&page)
+    }
+}

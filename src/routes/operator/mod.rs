@@ -1,0 +1,3 @@
+//! The operator's screens (`Operator`): the companies of the installation.
+
+pub mod companies;

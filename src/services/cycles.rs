@@ -1,0 +1,130 @@
+//! Collection cycles of a project: C1, C2, … with their key prefix and status.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::db::ids::{CycleId, ProjectId};
+use crate::db::models::cycle::{Cycle, NewCycle};
+use crate::db::models::project::Project;
+use crate::domain::{CycleStatus, S3Prefix};
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::web::FieldErrors;
+
+fn live_project(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    // The row lock serialises "start next cycle" per project, so two clicks cannot race
+    // for the same number.
+    let project = Project::lock_in_company(conn, actor.company_id, id)?
+        .ok_or_else(|| actor.not_found("project", id))?;
+    if project.deleted_at.is_some() {
+        return Err(AppError::Conflict(
+            "This project is deleted; restore it before changing its cycles.".into(),
+        ));
+    }
+    Ok(project)
+}
+
+fn find(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+) -> Result<(Project, Cycle), AppError> {
+    let project = live_project(conn, actor, project)?;
+    let cycle = Cycle::lock_in_project(conn, project.id, id)?
+        .ok_or_else(|| actor.not_found("cycle", id))?;
+    Ok((project, cycle))
+}
+
+/// Creates `C{n}` with the next number and a prefix derived from the project's name.
+pub fn start_next(conn: &mut PgConnection, actor: &Actor, project: ProjectId) -> Result<Cycle, AppError> {
+    let project = live_project(conn, actor, project)?;
+    let number = Cycle::next_number(conn, project.id)?;
+    let name = format!("C{number}");
+    let prefix = S3Prefix::derive(&project.project_name, number);
+    let cycle = Cycle::insert(
+        conn,
+        &NewCycle {
+            project_id: project.id,
+            cycle_name: &name,
+            cycle_number: number,
+            s3_prefix: prefix.as_str(),
+            description: None,
+        },
+    )?;
+    actor
+        .audit(actions::CYCLE_CREATED)
+        .project(project.id)
+        .resource("cycle", cycle.id)
+        .details(json!({ "after": cycle }))
+        .record(conn)?;
+    Ok(cycle)
+}
+
+/// Edits the description, and the prefix while no upload has used it.
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+    prefix: &S3Prefix,
+    description: Option<&str>,
+) -> Result<Cycle, AppError> {
+    let (project, before) = find(conn, actor, project, id)?;
+    if prefix.as_str() != before.s3_prefix && Cycle::has_uploads(conn, id)? {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "s3_prefix",
+            "Uploads have already arrived under this prefix; it can no longer change.",
+        );
+        return Err(AppError::Invalid(errors));
+    }
+    let after = Cycle::set_details(conn, id, prefix.as_str(), description)?;
+    actor
+        .audit(actions::CYCLE_UPDATED)
+        .project(project.id)
+        .resource("cycle", id)
+        .details(json!({
+            "cycle_name": before.cycle_name,
+            "before": { "s3_prefix": before.s3_prefix, "description": before.description },
+            "after": { "s3_prefix": after.s3_prefix, "description": after.description },
+        }))
+        .record(conn)?;
+    Ok(after)
+}
+
+pub fn change_status(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+    to: CycleStatus,
+) -> Result<Cycle, AppError> {
+    let (project, before) = find(conn, actor, project, id)?;
+    let from = CycleStatus::parse(&before.status)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("cycle {id} has status {:?}", before.status)))?;
+    from.check_move(to).map_err(AppError::Conflict)?;
+    let now = Utc::now();
+    let started_at = match to {
+        CycleStatus::InProgress => before.started_at.or(Some(now)),
+        _ => before.started_at,
+    };
+    let completed_at = match to {
+        CycleStatus::Completed | CycleStatus::Incomplete => Some(now),
+        _ => None,
+    };
+    let after = Cycle::set_status(conn, id, to.as_str(), started_at, completed_at)?;
+    actor
+        .audit(actions::CYCLE_STATUS_CHANGED)
+        .project(project.id)
+        .resource("cycle", id)
+        .details(json!({
+            "cycle_name": before.cycle_name,
+            "before": { "status": before.status, "started_at": before.started_at, "completed_at": before.completed_at },
+            "after": { "status": after.status, "started_at": after.started_at, "completed_at": after.completed_at },
+        }))
+        .record(conn)?;
+    Ok(after)
+}

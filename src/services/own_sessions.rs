@@ -1,0 +1,67 @@
+//! A user's view of where they are signed in, and signing out other devices.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::db::models::auth_session::AuthSession;
+use crate::error::AppError;
+use crate::schema::auth_sessions;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct LiveSession {
+    pub id: Uuid,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_active_at: DateTime<Utc>,
+}
+
+/// The user's live sessions, most recently active first.
+pub fn list(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    idle_since: DateTime<Utc>,
+) -> Result<Vec<LiveSession>, AppError> {
+    Ok(auth_sessions::table
+        .filter(auth_sessions::user_id.eq(actor.user_id))
+        .filter(auth_sessions::revoked_at.is_null())
+        .filter(auth_sessions::expires_at.gt(Utc::now()))
+        .filter(auth_sessions::last_active_at.gt(idle_since))
+        .select((
+            auth_sessions::id,
+            auth_sessions::ip_address,
+            auth_sessions::user_agent,
+            auth_sessions::created_at,
+            auth_sessions::last_active_at,
+        ))
+        .order(auth_sessions::last_active_at.desc())
+        .load(conn)?)
+}
+
+/// Signs out one of the user's own sessions; someone else's is a 404.
+pub fn revoke_one(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    if !AuthSession::revoke(conn, actor.user_id, id)? {
+        return Err(actor.not_found("session", id));
+    }
+    actor
+        .audit(actions::SESSION_REVOKED)
+        .resource("session", id)
+        .details(json!({ "scope": "one" }))
+        .record(conn)?;
+    Ok(())
+}
+
+/// Signs out every session of the user but `keep`; returns how many.
+pub fn revoke_others(conn: &mut PgConnection, actor: &Actor, keep: Uuid) -> Result<usize, AppError> {
+    let revoked = AuthSession::revoke_all_for_user(conn, actor.user_id, Some(keep))?;
+    actor
+        .audit(actions::SESSION_REVOKED)
+        .resource("user", actor.user_id)
+        .details(json!({ "scope": "all_others", "sessions_signed_out": revoked }))
+        .record(conn)?;
+    Ok(revoked)
+}

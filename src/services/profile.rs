@@ -1,0 +1,62 @@
+//! A user's own profile: name, phone and the timezone every time is shown in.
+
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use serde_json::json;
+
+use crate::db::models::user::User;
+use crate::error::AppError;
+use crate::schema::{user_profiles, users};
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+
+pub struct Profile {
+    pub full_name: Option<String>,
+    pub phone: Option<String>,
+    pub timezone: Tz,
+}
+
+pub fn load(conn: &mut PgConnection, actor: &Actor) -> Result<Profile, AppError> {
+    let user = User::find(conn, actor.user_id)?.ok_or(AppError::NotFound)?;
+    let row: Option<(String, Option<String>)> = user_profiles::table
+        .find(actor.user_id)
+        .select((user_profiles::timezone, user_profiles::phone))
+        .first(conn)
+        .optional()?;
+    let (timezone, phone) = row.unwrap_or_else(|| ("UTC".into(), None));
+    Ok(Profile {
+        full_name: user.full_name,
+        phone,
+        timezone: timezone.parse().unwrap_or(Tz::UTC),
+    })
+}
+
+pub fn update(conn: &mut PgConnection, actor: &Actor, profile: &Profile) -> Result<(), AppError> {
+    let before = load(conn, actor)?;
+    diesel::update(users::table.find(actor.user_id))
+        .set(users::full_name.eq(profile.full_name.as_deref()))
+        .execute(conn)?;
+    diesel::insert_into(user_profiles::table)
+        .values((
+            user_profiles::user_id.eq(actor.user_id),
+            user_profiles::timezone.eq(profile.timezone.name()),
+            user_profiles::phone.eq(profile.phone.as_deref()),
+        ))
+        .on_conflict(user_profiles::user_id)
+        .do_update()
+        .set((
+            user_profiles::timezone.eq(excluded(user_profiles::timezone)),
+            user_profiles::phone.eq(excluded(user_profiles::phone)),
+        ))
+        .execute(conn)?;
+    actor
+        .audit(actions::PROFILE_UPDATED)
+        .resource("user", actor.user_id)
+        .details(json!({
+            "before": { "full_name": before.full_name, "phone": before.phone, "timezone": before.timezone.name() },
+            "after": { "full_name": profile.full_name, "phone": profile.phone, "timezone": profile.timezone.name() },
+        }))
+        .record(conn)?;
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Projects: created, edited, soft-deleted and restored by a company admin; seen by the
+//! users granted access. History is the project's own audit rows, before and after.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::ids::ProjectId;
+use crate::db::models::audit_log::AuditRow;
+use crate::db::models::cycle::Cycle;
+use crate::db::models::project::{NewProject, Project, ProjectChanges, ProjectState};
+use crate::db::models::project_access::{Grant, ProjectAccess};
+use crate::db::models::tag::Tag;
+use crate::db::models::user::User;
+use crate::domain::BucketName;
+use crate::error::AppError;
+use crate::schema::audit_log;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::web::FieldErrors;
+
+/// A project form, validated.
+#[derive(Debug, Clone)]
+pub struct ProjectInput {
+    pub name: String,
+    pub bucket: BucketName,
+    pub region: String,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub active: bool,
+    pub review_uploads: bool,
+}
+
+#[derive(Serialize)]
+struct ProjectRecord<'a> {
+    project_name: &'a str,
+    bucket_name: &'a str,
+    aws_region: &'a str,
+    description: Option<&'a str>,
+    is_active: bool,
+    review_uploads: bool,
+    tags: &'a [String],
+}
+
+fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
+    ProjectRecord {
+        project_name: &project.project_name,
+        bucket_name: &project.bucket_name,
+        aws_region: &project.aws_region,
+        description: project.description.as_deref(),
+        is_active: project.is_active,
+        review_uploads: project.review_uploads,
+        tags,
+    }
+}
+
+fn name_conflict() -> AppError {
+    let mut errors = FieldErrors::default();
+    errors.add(
+        "project_name",
+        "Your company already has a project with this name (perhaps a deleted one).",
+    );
+    AppError::Invalid(errors)
+}
+
+/// A project of the actor's company, deleted or not.
+pub fn find(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    Project::find_in_company(conn, actor.company_id, id)?
+        .ok_or_else(|| actor.not_found("project", id))
+}
+
+fn lock_live(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    let project = Project::lock_in_company(conn, actor.company_id, id)?
+        .ok_or_else(|| actor.not_found("project", id))?;
+    if project.deleted_at.is_some() {
+        return Err(AppError::Conflict(
+            "This project is deleted; restore it before changing it.".into(),
+        ));
+    }
+    Ok(project)
+}
+
+pub fn create(conn: &mut PgConnection, actor: &Actor, input: &ProjectInput) -> Result<Project, AppError> {
+    if Project::name_taken(conn, actor.company_id, &input.name, None)? {
+        return Err(name_conflict());
+    }
+    let project = Project::insert(
+        conn,
+        &NewProject {
+            company_id: actor.company_id,
+            project_name: &input.name,
+            bucket_name: input.bucket.as_str(),
+            aws_region: &input.region,
+            description: input.description.as_deref(),
+            is_active: input.active,
+            review_uploads: input.review_uploads,
+        },
+    )?;
+    Tag::set_for_project(conn, actor.company_id, project.id, &input.tags)?;
+    actor
+        .audit(actions::PROJECT_CREATED)
+        .project(project.id)
+        .resource("project", project.id)
+        .details(json!({ "after": record(&project, &input.tags) }))
+        .record(conn)?;
+    Ok(project)
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+    input: &ProjectInput,
+) -> Result<Project, AppError> {
+    let before = lock_live(conn, actor, id)?;
+    let before_tags = Tag::names_for_project(conn, id)?;
+    if Project::name_taken(conn, actor.company_id, &input.name, Some(id))? {
+        return Err(name_conflict());
+    }
+    let after = Project::update(
+        conn,
+        id,
+        &ProjectChanges {
+            project_name: &input.name,
+            bucket_name: input.bucket.as_str(),
+            aws_region: &input.region,
+            description: input.description.as_deref(),
+            is_active: input.active,
+            review_uploads: input.review_uploads,
+        },
+    )?;
+    Tag::set_for_project(conn, actor.company_id, id, &input.tags)?;
+    let mut after_tags = input.tags.clone();
+    after_tags.sort();
+    actor
+        .audit(actions::PROJECT_UPDATED)
+        .project(id)
+        .resource("project", id)
+        .details(json!({
+            "before": record(&before, &before_tags),
+            "after": record(&after, &after_tags),
+        }))
+        .record(conn)?;
+    Ok(after)
+}
+
+/// Soft delete: the project disappears from lists and uploads; its rows and history stay.
+pub fn delete(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    let project = lock_live(conn, actor, id)?;
+    let now = Utc::now();
+    Project::set_deleted(conn, id, Some(now))?;
+    actor
+        .audit(actions::PROJECT_DELETED)
+        .project(id)
+        .resource("project", id)
+        .details(json!({
+            "project_name": project.project_name,
+            "before": { "deleted_at": null },
+            "after": { "deleted_at": now },
+        }))
+        .record(conn)?;
+    Ok(project)
+}
+
+pub fn restore(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    let project = Project::lock_in_company(conn, actor.company_id, id)?
+        .ok_or_else(|| actor.not_found("project", id))?;
+    let Some(deleted_at) = project.deleted_at else {
+        return Err(AppError::Conflict("This project is not deleted.".into()));
+    };
+    Project::set_deleted(conn, id, None)?;
+    actor
+        .audit(actions::PROJECT_RESTORED)
+        .project(id)
+        .resource("project", id)
+        .details(json!({
+            "project_name": project.project_name,
+            "before": { "deleted_at": deleted_at },
+            "after": { "deleted_at": null },
+        }))
+        .record(conn)?;
+    Ok(project)
+}
+
+/// Everything the project's administration page shows.
+pub struct ProjectDetail {
+    pub project: Project,
+    pub tags: Vec<String>,
+    pub cycles: Vec<(Cycle, bool)>,
+    pub grants: Vec<Grant>,
+    /// Active users of the company without a grant yet, for the grant form.
+    pub grantable: Vec<User>,
+    pub history: Vec<AuditRow>,
+}
+
+pub const HISTORY_ROWS: i64 = 50;
+
+pub fn detail(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<ProjectDetail, AppError> {
+    let project = find(conn, actor, id)?;
+    let tags = Tag::names_for_project(conn, id)?;
+    let cycles = Cycle::for_project(conn, id)?
+        .into_iter()
+        .map(|c| {
+            let has_uploads = Cycle::has_uploads(conn, c.id)?;
+            Ok((c, has_uploads))
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    let grants = ProjectAccess::for_project(conn, id)?;
+    let grantable = User::list_in_company(conn, actor.company_id, None, Some(true), 0, 1000)?
+        .into_iter()
+        .filter(|u| !grants.iter().any(|g| g.user_id == u.id))
+        .collect();
+    let history = audit_log::table
+        .filter(audit_log::company_id.eq(actor.company_id))
+        .filter(audit_log::project_id.eq(id))
+        .order((audit_log::created_at.desc(), audit_log::id.desc()))
+        .limit(HISTORY_ROWS)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    Ok(ProjectDetail {
+        project,
+        tags,
+        cycles,
+        grants,
+        grantable,
+        history,
+    })
+}
+
+/// The projects a member sees: all of the company's for an admin, the granted ones for
+/// everyone else.
+pub fn visible(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    text: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Project>, AppError> {
+    Ok(if actor.is_admin() {
+        Project::list_in_company(conn, actor.company_id, text, ProjectState::Current, offset, limit)?
+    } else {
+        Project::list_granted_to(conn, actor.company_id, actor.user_id, text, offset, limit)?
+    })
+}
+
+/// One project as a member sees it: an admin sees any live project of the company, a
+/// user only one granted to them; anything else is a 404.
+pub fn visible_one(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<(Project, Vec<Cycle>, Option<String>), AppError> {
+    let project = find(conn, actor, id)?;
+    if project.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let role = ProjectAccess::role_of(conn, id, actor.user_id)?;
+    if !actor.is_admin() && role.is_none() {
+        return Err(actor.not_found("project", id));
+    }
+    let cycles = Cycle::for_project(conn, id)?;
+    Ok((project, cycles, role))
+}

@@ -1,0 +1,185 @@
+//! A company admin's management of the company's users. Every finder is scoped to the
+//! actor's company: another company's user is a 404 with an `access_denied` row.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::ids::UserId;
+use crate::db::models::auth_session::AuthSession;
+use crate::db::models::user::{NewUser, User, UserChanges};
+use crate::db::models::user_profile::UserProfile;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::web::FieldErrors;
+
+/// A user form, validated.
+#[derive(Debug, Clone)]
+pub struct UserInput {
+    pub username: String,
+    pub email: String,
+    pub full_name: Option<String>,
+    pub role: Role,
+}
+
+/// What the audit trail keeps of a user (never the password hash).
+#[derive(Serialize)]
+struct UserRecord<'a> {
+    username: &'a str,
+    email: &'a str,
+    full_name: Option<&'a str>,
+    role: &'a str,
+    is_active: bool,
+}
+
+fn record(user: &User) -> UserRecord<'_> {
+    UserRecord {
+        username: &user.username,
+        email: &user.email,
+        full_name: user.full_name.as_deref(),
+        role: &user.role,
+        is_active: user.is_active,
+    }
+}
+
+/// The roles a company admin may hand out (the operator role is the CLI's).
+pub const ASSIGNABLE_ROLES: [Role; 3] = [Role::Admin, Role::User, Role::Viewer];
+
+pub fn find(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    User::find_in_company(conn, actor.company_id, id)?.ok_or_else(|| actor.not_found("user", id))
+}
+
+/// Creates a user who must replace `password_hash`'s one-time password at first sign-in.
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &UserInput,
+    password_hash: &str,
+) -> Result<User, AppError> {
+    let mut errors = FieldErrors::default();
+    if User::find_by_username(conn, &input.username)?.is_some() {
+        errors.add("username", "This username is taken; choose another.");
+    }
+    if User::email_taken(conn, &input.email, None)? {
+        errors.add("email", "This email address is already in use.");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let user = User::insert(
+        conn,
+        &NewUser {
+            company_id: actor.company_id,
+            username: &input.username,
+            email: &input.email,
+            password_hash,
+            full_name: input.full_name.as_deref(),
+            role: input.role.as_str(),
+        },
+    )?;
+    UserProfile::set_must_change_password(conn, user.id, true)?;
+    actor
+        .audit(actions::USER_CREATED)
+        .resource("user", user.id)
+        .details(json!({ "after": record(&user) }))
+        .record(conn)?;
+    Ok(user)
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+    input: &UserInput,
+) -> Result<User, AppError> {
+    let before = find(conn, actor, id)?;
+    if id == actor.user_id && input.role.as_str() != before.role {
+        return Err(AppError::Invalid({
+            let mut errors = FieldErrors::default();
+            errors.add("role", "You cannot change your own role; ask another admin.");
+            errors
+        }));
+    }
+    if User::email_taken(conn, &input.email, Some(id))? {
+        let mut errors = FieldErrors::default();
+        errors.add("email", "This email address is already in use.");
+        return Err(AppError::Invalid(errors));
+    }
+    let after = User::update(
+        conn,
+        id,
+        &UserChanges {
+            email: &input.email,
+            full_name: input.full_name.as_deref(),
+            role: input.role.as_str(),
+        },
+    )?;
+    actor
+        .audit(actions::USER_UPDATED)
+        .resource("user", id)
+        .details(json!({ "before": record(&before), "after": record(&after) }))
+        .record(conn)?;
+    Ok(after)
+}
+
+/// Deactivation signs the user out everywhere at once; their next request is refused.
+pub fn set_active(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+    active: bool,
+) -> Result<User, AppError> {
+    let before = find(conn, actor, id)?;
+    if id == actor.user_id && !active {
+        return Err(AppError::Conflict(
+            "You cannot deactivate your own account.".into(),
+        ));
+    }
+    User::set_active(conn, id, active)?;
+    let signed_out = if active {
+        0
+    } else {
+        AuthSession::revoke_all_for_user(conn, id, None)?
+    };
+    let action = if active {
+        actions::USER_REACTIVATED
+    } else {
+        actions::USER_DEACTIVATED
+    };
+    actor
+        .audit(action)
+        .resource("user", id)
+        .details(json!({
+            "username": before.username,
+            "before": { "is_active": before.is_active },
+            "after": { "is_active": active },
+            "sessions_signed_out": signed_out,
+        }))
+        .record(conn)?;
+    Ok(User {
+        is_active: active,
+        ..before
+    })
+}
+
+/// Sets a one-time password (shown once to the admin), forces a change at the next
+/// sign-in and signs the user out everywhere.
+pub fn reset_password(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+    password_hash: &str,
+) -> Result<User, AppError> {
+    let user = find(conn, actor, id)?;
+    User::set_password_hash(conn, id, password_hash)?;
+    UserProfile::set_must_change_password(conn, id, true)?;
+    let signed_out = AuthSession::revoke_all_for_user(conn, id, None)?;
+    actor
+        .audit(actions::PASSWORD_RESET)
+        .resource("user", id)
+        .details(json!({ "username": user.username, "via": "web", "sessions_signed_out": signed_out }))
+        .record(conn)?;
+    Ok(user)
+}

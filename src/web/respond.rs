@@ -1,0 +1,45 @@
+//! Responses shared by the form handlers: redirect after a successful POST (htmx or not)
+//! and re-render a form with its errors.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::error::AppError;
+
+pub fn is_htmx(req: &HttpRequest) -> bool {
+    req.headers().contains_key("HX-Request")
+}
+
+/// The target element of an htmx request, if any.
+pub fn htmx_target(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("HX-Target")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// After a successful POST: 303 for a plain form, `HX-Redirect` for htmx (a full page
+/// load, so the flash message and the new state show everywhere on the page).
+pub fn see_other(req: &HttpRequest, location: &str) -> HttpResponse {
+    if is_htmx(req) {
+        HttpResponse::Ok()
+            .insert_header(("HX-Redirect", location))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    }
+}
+
+/// A page or fragment with the given status.
+pub fn html<T: Template>(status: StatusCode, template: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// A form that did not validate: 422, the form again with the messages and the input.
+pub fn invalid<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+    html(StatusCode::UNPROCESSABLE_ENTITY, template)
+}
