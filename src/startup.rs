@@ -151,8 +151,7 @@ impl Application {
                     ))
                     // A malformed id in a path is a missing page, not a server error.
                     .app_data(
-                        web::PathConfig::default()
-                            .error_handler(|_, _| AppError::NotFound.into()),
+                        web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
                     )
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
                         AppError::BadRequest(format!("The address is not valid: {err}")).into()

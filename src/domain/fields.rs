@@ -125,7 +125,9 @@ pub fn region(value: &str) -> Result<String, String> {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err("A region uses lowercase letters, digits and hyphens, e.g. eu-central-1.".into());
+        return Err(
+            "A region uses lowercase letters, digits and hyphens, e.g. eu-central-1.".into(),
+        );
     }
     Ok(value.to_owned())
 }
@@ -136,7 +138,8 @@ pub fn optional_url(value: &str) -> Result<Option<String>, String> {
     if value.is_empty() {
         return Ok(None);
     }
-    let parsed = url::Url::parse(value).map_err(|_| "Enter a full address starting with https://.")?;
+    let parsed =
+        url::Url::parse(value).map_err(|_| "Enter a full address starting with https://.")?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err("Enter a full address starting with https://.".into());
     }

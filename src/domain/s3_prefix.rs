@@ -62,7 +62,10 @@ mod tests {
 
     #[test]
     fn derived_prefixes_are_slugs_with_the_cycle() {
-        assert_eq!(S3Prefix::derive("Annual Report 2026", 3).as_str(), "annual-report-2026/C3");
+        assert_eq!(
+            S3Prefix::derive("Annual Report 2026", 3).as_str(),
+            "annual-report-2026/C3"
+        );
         assert_eq!(S3Prefix::derive("Ünïcode!!", 1).as_str(), "n-code/C1");
         assert_eq!(S3Prefix::derive("***", 2).as_str(), "project/C2");
         assert!(S3Prefix::derive(&"x".repeat(300), 12).as_str().len() <= 100);

@@ -78,8 +78,10 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = member.actor.clone();
-    let (project, cycles, role) =
-        db::transaction(&state.pool, move |conn| projects::visible_one(conn, &actor, id)).await?;
+    let (project, cycles, role) = db::transaction(&state.pool, move |conn| {
+        projects::visible_one(conn, &actor, id)
+    })
+    .await?;
     let access = match role.as_deref() {
         Some("uploader") => "You may upload here.",
         Some(_) => "You may view this project.",

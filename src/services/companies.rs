@@ -75,7 +75,10 @@ pub fn create(
     Ok(company)
 }
 
-pub fn find(conn: &mut PgConnection, id: CompanyId) -> Result<(Company, Vec<CompanyLink>), AppError> {
+pub fn find(
+    conn: &mut PgConnection,
+    id: CompanyId,
+) -> Result<(Company, Vec<CompanyLink>), AppError> {
     let company = Company::find(conn, id)?.ok_or(AppError::NotFound)?;
     let links = CompanyLink::for_company(conn, id)?;
     Ok((company, links))
@@ -154,7 +157,10 @@ pub fn set_active(
             "sessions_signed_out": signed_out,
         }))
         .record(conn)?;
-    Ok(Company { is_active: active, ..before })
+    Ok(Company {
+        is_active: active,
+        ..before
+    })
 }
 
 /// The operator opens a company's administration; each visit is on the record.

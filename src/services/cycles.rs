@@ -13,7 +13,11 @@ use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::web::FieldErrors;
 
-fn live_project(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+fn live_project(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
     // The row lock serialises "start next cycle" per project, so two clicks cannot race
     // for the same number.
     let project = Project::lock_in_company(conn, actor.company_id, id)?
@@ -39,7 +43,11 @@ fn find(
 }
 
 /// Creates `C{n}` with the next number and a prefix derived from the project's name.
-pub fn start_next(conn: &mut PgConnection, actor: &Actor, project: ProjectId) -> Result<Cycle, AppError> {
+pub fn start_next(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: ProjectId,
+) -> Result<Cycle, AppError> {
     let project = live_project(conn, actor, project)?;
     let number = Cycle::next_number(conn, project.id)?;
     let name = format!("C{number}");
@@ -103,8 +111,9 @@ pub fn change_status(
     to: CycleStatus,
 ) -> Result<Cycle, AppError> {
     let (project, before) = find(conn, actor, project, id)?;
-    let from = CycleStatus::parse(&before.status)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("cycle {id} has status {:?}", before.status)))?;
+    let from = CycleStatus::parse(&before.status).ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("cycle {id} has status {:?}", before.status))
+    })?;
     from.check_move(to).map_err(AppError::Conflict)?;
     let now = Utc::now();
     let started_at = match to {

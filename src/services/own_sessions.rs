@@ -56,7 +56,11 @@ pub fn revoke_one(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<()
 }
 
 /// Signs out every session of the user but `keep`; returns how many.
-pub fn revoke_others(conn: &mut PgConnection, actor: &Actor, keep: Uuid) -> Result<usize, AppError> {
+pub fn revoke_others(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    keep: Uuid,
+) -> Result<usize, AppError> {
     let revoked = AuthSession::revoke_all_for_user(conn, actor.user_id, Some(keep))?;
     actor
         .audit(actions::SESSION_REVOKED)

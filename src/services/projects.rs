@@ -81,7 +81,11 @@ fn lock_live(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Pr
     Ok(project)
 }
 
-pub fn create(conn: &mut PgConnection, actor: &Actor, input: &ProjectInput) -> Result<Project, AppError> {
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &ProjectInput,
+) -> Result<Project, AppError> {
     if Project::name_taken(conn, actor.company_id, &input.name, None)? {
         return Err(name_conflict());
     }
@@ -196,7 +200,11 @@ pub struct ProjectDetail {
 
 pub const HISTORY_ROWS: i64 = 50;
 
-pub fn detail(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<ProjectDetail, AppError> {
+pub fn detail(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<ProjectDetail, AppError> {
     let project = find(conn, actor, id)?;
     let tags = Tag::names_for_project(conn, id)?;
     let cycles = Cycle::for_project(conn, id)?
@@ -238,7 +246,14 @@ pub fn visible(
     limit: i64,
 ) -> Result<Vec<Project>, AppError> {
     Ok(if actor.is_admin() {
-        Project::list_in_company(conn, actor.company_id, text, ProjectState::Current, offset, limit)?
+        Project::list_in_company(
+            conn,
+            actor.company_id,
+            text,
+            ProjectState::Current,
+            offset,
+            limit,
+        )?
     } else {
         Project::list_granted_to(conn, actor.company_id, actor.user_id, text, offset, limit)?
     })

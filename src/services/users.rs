@@ -98,7 +98,10 @@ pub fn update(
     if id == actor.user_id && input.role.as_str() != before.role {
         return Err(AppError::Invalid({
             let mut errors = FieldErrors::default();
-            errors.add("role", "You cannot change your own role; ask another admin.");
+            errors.add(
+                "role",
+                "You cannot change your own role; ask another admin.",
+            );
             errors
         }));
     }
@@ -179,7 +182,9 @@ pub fn reset_password(
     actor
         .audit(actions::PASSWORD_RESET)
         .resource("user", id)
-        .details(json!({ "username": user.username, "via": "web", "sessions_signed_out": signed_out }))
+        .details(
+            json!({ "username": user.username, "via": "web", "sessions_signed_out": signed_out }),
+        )
         .record(conn)?;
     Ok(user)
 }

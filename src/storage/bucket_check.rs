@@ -13,10 +13,14 @@ const PROBE_KEY: &str = ".hopper/write-check";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BucketCheck {
     /// The bucket exists and a probe object was written.
-    Writable { created: bool },
+    Writable {
+        created: bool,
+    },
     Missing,
     /// The bucket exists but our credentials may not use it (or may only read).
-    Forbidden { can_read: bool },
+    Forbidden {
+        can_read: bool,
+    },
     /// The bucket lives in another region than the project says.
     WrongRegion,
     /// S3 did not answer as expected.
@@ -112,7 +116,9 @@ impl Storage {
                     .await;
                 BucketCheck::Writable { created }
             }
-            Err(error) if status_of(&error) == Some(403) => BucketCheck::Forbidden { can_read: true },
+            Err(error) if status_of(&error) == Some(403) => {
+                BucketCheck::Forbidden { can_read: true }
+            }
             Err(error) => BucketCheck::Unreachable(DisplayErrorContext(&error).to_string()),
         }
     }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::session_keys;
 use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
 use crate::domain::Role;
+use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Flash {
@@ -98,7 +98,9 @@ impl PageContext {
     }
 
     pub fn is_operator(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role == Role::Superadmin)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::Superadmin)
     }
 
     pub fn anonymous(csrf_token: String, flash: Option<Flash>) -> Self {

@@ -48,11 +48,9 @@ impl<T> Paged<T> {
     pub fn from_rows(mut rows: Vec<T>, query: &ListQuery) -> Paged<T> {
         let has_next = rows.len() as i64 > PER_PAGE;
         rows.truncate(PER_PAGE as usize);
-        let filter_query = serde_urlencoded::to_string([
-            ("q", query.q.trim()),
-            ("show", query.show.as_str()),
-        ])
-        .unwrap_or_default();
+        let filter_query =
+            serde_urlencoded::to_string([("q", query.q.trim()), ("show", query.show.as_str())])
+                .unwrap_or_default();
         Paged {
             items: rows,
             page: query.page_number(),

@@ -13,17 +13,18 @@ pub fn is_htmx(req: &HttpRequest) -> bool {
 
 /// The target element of an htmx request, if any.
 pub fn htmx_target(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("HX-Target")
-        .and_then(|v| v.to_str().ok())
+    req.headers().get("HX-Target").and_then(|v| v.to_str().ok())
 }
 
 /// After a successful POST: 303 for a plain form, `HX-Redirect` for htmx (a full page
 /// load, so the flash message and the new state show everywhere on the page).
 pub fn see_other(req: &HttpRequest, location: &str) -> HttpResponse {
     if is_htmx(req) {
+        // htmx sets `location.href`; a target differing from the current page only by its
+        // `#fragment` would merely scroll, so the fragment is dropped to force the load.
+        let path = location.split('#').next().unwrap_or(location);
         HttpResponse::Ok()
-            .insert_header(("HX-Redirect", location))
+            .insert_header(("HX-Redirect", path))
             .finish()
     } else {
         HttpResponse::SeeOther()

@@ -77,15 +77,7 @@ impl Drop for Chromedriver {
 }
 
 async fn text_of(browser: &Client, css: &str) -> String {
-    browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
-        .text()
-        .await
-        .expect("text")
+    wait_for_text(browser, css, |_| true).await
 }
 
 async fn fill(browser: &Client, css: &str, value: &str) {
@@ -173,4 +165,149 @@ async fn the_admin_signs_in_changes_the_password_and_signs_out() {
     browser.close().await.expect("close browser");
     assert_eq!(app.audit_rows("auth.password_changed").len(), 1);
     assert_eq!(app.audit_rows("auth.sign_out").len(), 1);
+}
+
+async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: &str) {
+    open_and_expect_sign_in_page(browser, app).await;
+    fill(browser, "#username", username).await;
+    fill(browser, "#password", password).await;
+    click(browser, "#sign-in").await;
+    text_of(browser, "#username").await;
+}
+
+/// Waits until `css` shows a text that `expected` accepts, riding out page loads (an
+/// element found on the page being replaced goes stale) and htmx swaps.
+async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    loop {
+        if let Ok(element) = browser.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if expected(&text) {
+                    return text;
+                }
+                last = text;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never showed the expected text; last: {last:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn value_of(browser: &Client, css: &str) -> String {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
+async fn path_of(browser: &Client) -> String {
+    let url = browser.current_url().await.expect("url");
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+#[actix_web::test]
+async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browser() {
+    let app = TestApp::spawn().await;
+    let admin = crate::helpers::UserFixture::new("alice")
+        .role("admin")
+        .create(&app)
+        .await;
+    crate::helpers::UserFixture::new("frank").create(&app).await;
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    sign_in(&browser, &app, &admin.username, &admin.password).await;
+
+    // A bad bucket name: the message appears next to the field, the input is kept,
+    // and the page is not reloaded (htmx swapped the form).
+    browser
+        .goto(&app.url("/admin/projects/new"))
+        .await
+        .expect("open form");
+    fill(&browser, "#project_name", "Client Documents").await;
+    fill(&browser, "#bucket_name", "Bad_Bucket").await;
+    click(&browser, "#project-form button[type=submit]").await;
+    wait_for_text(&browser, "#bucket_name-error", |t| {
+        t.contains("lowercase letters")
+    })
+    .await;
+    assert_eq!(
+        value_of(&browser, "#project_name").await,
+        "Client Documents"
+    );
+    assert_eq!(value_of(&browser, "#bucket_name").await, "Bad_Bucket");
+    assert_eq!(path_of(&browser).await, "/admin/projects/new");
+
+    browser
+        .find(Locator::Css("#bucket_name"))
+        .await
+        .expect("bucket field")
+        .clear()
+        .await
+        .expect("clear");
+    fill(&browser, "#bucket_name", "client-documents").await;
+    click(&browser, "#project-form button[type=submit]").await;
+    wait_for_text(&browser, ".flash", |t| {
+        t.starts_with("Created Client Documents.")
+    })
+    .await;
+
+    click(&browser, "form[action$='check-bucket'] button").await;
+    wait_for_text(&browser, "#bucket-check", |t| {
+        t.contains("Hopper can write there")
+    })
+    .await;
+
+    click(&browser, "form[action$='/cycles'] button").await;
+    wait_for_text(&browser, ".flash", |t| t.starts_with("Started C1")).await;
+
+    browser
+        .find(Locator::Css("#grant-user"))
+        .await
+        .expect("grant form")
+        .select_by_label("frank (frank Example)")
+        .await
+        .expect("choose frank");
+    click(&browser, "form.grant button").await;
+    wait_for_text(&browser, ".flash", |t| {
+        t == "frank now has uploader access."
+    })
+    .await;
+
+    // Revoking asks first.
+    click(&browser, "#access form[action$='/revoke'] button").await;
+    let question = browser.get_alert_text().await.expect("a confirmation");
+    assert!(question.contains("Revoke frank's access"), "{question}");
+    browser.accept_alert().await.expect("confirm");
+    wait_for_text(&browser, ".flash", |t| t == "frank no longer has access.").await;
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path("admin-project.png"), png).expect("save screenshot");
+
+    // The user list filters in place and the URL follows, so the view can be bookmarked.
+    browser.goto(&app.url("/admin/users")).await.expect("users");
+    fill(&browser, "#q", "fra").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !path_of(&browser).await.contains("q=fra") {
+        assert!(Instant::now() < deadline, "URL did not follow the filter");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_text(&browser, "#users-table", |t| {
+        t.contains("frank") && !t.contains("alice")
+    })
+    .await;
+
+    browser.close().await.expect("close browser");
+    assert_eq!(app.audit_rows("project.created").len(), 1);
+    assert_eq!(app.audit_rows("cycle.created").len(), 1);
+    assert_eq!(app.audit_rows("project_access.revoked").len(), 1);
 }

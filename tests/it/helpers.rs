@@ -8,12 +8,14 @@ use std::sync::{Mutex, OnceLock};
 
 use diesel::prelude::*;
 use hopper::config::{Config, S3Config, Secret, SessionConfig};
-use hopper::db::ids::{CompanyId, UserId};
+use hopper::db::ids::{CompanyId, CycleId, ProjectId, UserId};
 use hopper::db::models::audit_log::AuditRow;
 use hopper::db::PgPool;
 use hopper::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use hopper::embedded::s3::EmbeddedS3;
-use hopper::schema::{audit_log, companies, user_profiles, users};
+use hopper::schema::{
+    audit_log, companies, cycles, project_access, projects, sync_sessions, user_profiles, users,
+};
 use hopper::startup::Application;
 use reqwest::redirect::Policy;
 
@@ -174,7 +176,7 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    async fn page(response: reqwest::Response) -> Page {
+    pub async fn page(response: reqwest::Response) -> Page {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let location = headers
@@ -269,6 +271,30 @@ impl TestApp {
     pub fn audit_rows(&self, action: &str) -> Vec<AuditRow> {
         audit_log::table
             .filter(audit_log::action.eq(action))
+            .order(audit_log::id.asc())
+            .select(AuditRow::as_select())
+            .load(&mut self.conn())
+            .expect("audit rows")
+    }
+
+    /// A fresh client signed in as `user`, adding the CSRF token to every POST.
+    pub async fn session_for(&self, user: &TestUser) -> UserSession<'_> {
+        let http = Self::new_client();
+        let page = self
+            .sign_in_with(&http, &user.username, &user.password)
+            .await;
+        assert_eq!(page.status, 303, "sign-in of {} failed", user.username);
+        let csrf = self.get_with(&http, "/account/password").await.csrf_token();
+        UserSession {
+            app: self,
+            http,
+            csrf,
+        }
+    }
+
+    /// Every audit row, oldest first.
+    pub fn all_audit_rows(&self) -> Vec<AuditRow> {
+        audit_log::table
             .order(audit_log::id.asc())
             .select(AuditRow::as_select())
             .load(&mut self.conn())
@@ -402,4 +428,106 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
+}
+
+/// A signed-in user's browser: cookies kept, CSRF token sent with every POST.
+pub struct UserSession<'a> {
+    pub app: &'a TestApp,
+    pub http: reqwest::Client,
+    pub csrf: String,
+}
+
+impl UserSession<'_> {
+    pub async fn get(&self, path: &str) -> Page {
+        self.app.get_with(&self.http, path).await
+    }
+
+    /// A GET as htmx sends it (the partial, when the route has one).
+    pub async fn get_htmx(&self, path: &str) -> Page {
+        TestApp::page(
+            self.http
+                .get(self.app.url(path))
+                .header("HX-Request", "true")
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all = vec![("csrf_token", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.app.post_form_with(&self.http, path, &all).await
+    }
+
+    /// A POST as htmx sends it: the token in the header, `HX-Request` set.
+    pub async fn post_htmx(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        TestApp::page(
+            self.http
+                .post(self.app.url(path))
+                .header("HX-Request", "true")
+                .header("X-CSRF-Token", &self.csrf)
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+}
+
+pub fn create_project(app: &TestApp, company: CompanyId, name: &str) -> ProjectId {
+    diesel::insert_into(projects::table)
+        .values((
+            projects::company_id.eq(company),
+            projects::project_name.eq(name),
+            projects::bucket_name.eq(format!("bucket-{}", uuid::Uuid::new_v4().simple())),
+            projects::aws_region.eq("us-east-1"),
+        ))
+        .returning(projects::id)
+        .get_result(&mut app.conn())
+        .expect("insert project")
+}
+
+pub fn create_cycle(app: &TestApp, project: ProjectId, number: i32) -> CycleId {
+    diesel::insert_into(cycles::table)
+        .values((
+            cycles::project_id.eq(project),
+            cycles::cycle_name.eq(format!("C{number}")),
+            cycles::cycle_number.eq(number),
+            cycles::s3_prefix.eq(format!("p{project}/C{number}")),
+        ))
+        .returning(cycles::id)
+        .get_result(&mut app.conn())
+        .expect("insert cycle")
+}
+
+pub fn grant_access(
+    app: &TestApp,
+    company: CompanyId,
+    project: ProjectId,
+    user: UserId,
+    role: &str,
+) {
+    diesel::insert_into(project_access::table)
+        .values((
+            project_access::company_id.eq(company),
+            project_access::project_id.eq(project),
+            project_access::user_id.eq(user),
+            project_access::access_role.eq(role),
+        ))
+        .execute(&mut app.conn())
+        .expect("grant access");
+}
+
+/// An upload session in a cycle (what the upload issue creates), so its prefix is in use.
+pub fn add_sync_session(app: &TestApp, project: ProjectId, cycle: CycleId) {
+    diesel::insert_into(sync_sessions::table)
+        .values((
+            sync_sessions::project_id.eq(project),
+            sync_sessions::cycle_id.eq(cycle),
+        ))
+        .execute(&mut app.conn())
+        .expect("insert sync session");
 }

@@ -3,11 +3,16 @@
 
 mod helpers;
 
+mod account;
+mod admin_projects;
+mod admin_users;
 mod audit_log;
 mod auth;
 mod browser;
 mod cli;
 mod embedded_serve;
 mod health;
+mod isolation;
+mod operator;
 mod schema;
 mod sessions;

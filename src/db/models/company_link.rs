@@ -21,7 +21,10 @@ pub struct CompanyLink {
 }
 
 impl CompanyLink {
-    pub fn for_company(conn: &mut PgConnection, company: CompanyId) -> QueryResult<Vec<CompanyLink>> {
+    pub fn for_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+    ) -> QueryResult<Vec<CompanyLink>> {
         company_links::table
             .filter(company_links::company_id.eq(company))
             .select(CompanyLink::as_select())

@@ -7,7 +7,10 @@ pub struct Tag;
 
 impl Tag {
     /// The names of a project's tags, alphabetically.
-    pub fn names_for_project(conn: &mut PgConnection, project: ProjectId) -> QueryResult<Vec<String>> {
+    pub fn names_for_project(
+        conn: &mut PgConnection,
+        project: ProjectId,
+    ) -> QueryResult<Vec<String>> {
         project_tags::table
             .inner_join(tags::table)
             .filter(project_tags::project_id.eq(project))

@@ -109,7 +109,11 @@ impl User {
             .map(|_| ())
     }
 
-    pub fn email_taken(conn: &mut PgConnection, email: &str, except: Option<UserId>) -> QueryResult<bool> {
+    pub fn email_taken(
+        conn: &mut PgConnection,
+        email: &str,
+        except: Option<UserId>,
+    ) -> QueryResult<bool> {
         let mut query = users::table
             .filter(users::email.eq(email))
             .select(users::id)

@@ -63,8 +63,14 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let full_name = errors.check("full_name", fields::optional_name(&form.full_name, "name", 255));
-    let phone = errors.check("phone", fields::optional_name(&form.phone, "phone number", 50));
+    let full_name = errors.check(
+        "full_name",
+        fields::optional_name(&form.full_name, "name", 255),
+    );
+    let phone = errors.check(
+        "phone",
+        fields::optional_name(&form.phone, "phone number", 50),
+    );
     let timezone = errors.check("timezone", fields::timezone(&form.timezone));
     let (Some(full_name), Some(phone), Some(timezone)) = (full_name, phone, timezone) else {
         let page = ProfilePage {

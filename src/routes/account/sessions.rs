@@ -51,7 +51,10 @@ pub async fn revoke(
         ));
     }
     let actor = member.actor.clone();
-    db::transaction(&state.pool, move |conn| own_sessions::revoke_one(conn, &actor, id)).await?;
+    db::transaction(&state.pool, move |conn| {
+        own_sessions::revoke_one(conn, &actor, id)
+    })
+    .await?;
     Flash::set(&session, Flash::success("That session is signed out."));
     Ok(see_other(&req, "/account/sessions"))
 }

@@ -39,9 +39,16 @@ pub async fn grant(
     .await?;
     Flash::set(
         &session,
-        Flash::success(format!("{} now has {} access.", user.username, role.as_str())),
+        Flash::success(format!(
+            "{} now has {} access.",
+            user.username,
+            role.as_str()
+        )),
     );
-    Ok(see_other(&req, &format!("/admin/projects/{project}#access")))
+    Ok(see_other(
+        &req,
+        &format!("/admin/projects/{project}#access"),
+    ))
 }
 
 pub async fn revoke(
@@ -61,5 +68,8 @@ pub async fn revoke(
         &session,
         Flash::success(format!("{} no longer has access.", user.username)),
     );
-    Ok(see_other(&req, &format!("/admin/projects/{project}#access")))
+    Ok(see_other(
+        &req,
+        &format!("/admin/projects/{project}#access"),
+    ))
 }

@@ -34,7 +34,10 @@ pub async fn start_next(
             cycle.cycle_name, cycle.s3_prefix
         )),
     );
-    Ok(see_other(&req, &format!("/admin/projects/{project}#cycles")))
+    Ok(see_other(
+        &req,
+        &format!("/admin/projects/{project}#cycles"),
+    ))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -115,7 +118,14 @@ pub async fn update(
         (Some(prefix), Some(description)) if errors.is_empty() => {
             let actor = admin.actor.clone();
             db::transaction(&state.pool, move |conn| {
-                cycles::update(conn, &actor, project_id, id, &prefix, description.as_deref())
+                cycles::update(
+                    conn,
+                    &actor,
+                    project_id,
+                    id,
+                    &prefix,
+                    description.as_deref(),
+                )
             })
             .await
         }
@@ -123,8 +133,14 @@ pub async fn update(
     };
     match result {
         Ok(cycle) => {
-            Flash::set(&session, Flash::success(format!("Saved {}.", cycle.cycle_name)));
-            Ok(see_other(&req, &format!("/admin/projects/{project_id}#cycles")))
+            Flash::set(
+                &session,
+                Flash::success(format!("Saved {}.", cycle.cycle_name)),
+            );
+            Ok(see_other(
+                &req,
+                &format!("/admin/projects/{project_id}#cycles"),
+            ))
         }
         Err(AppError::Invalid(errors)) => {
             let (project, cycle, prefix_fixed) = load(&admin, &state, project_id, id).await?;
@@ -170,7 +186,14 @@ pub async fn change_status(
     .await?;
     Flash::set(
         &session,
-        Flash::success(format!("{} is now {}.", cycle.cycle_name, to.label().to_lowercase())),
+        Flash::success(format!(
+            "{} is now {}.",
+            cycle.cycle_name,
+            to.label().to_lowercase()
+        )),
     );
-    Ok(see_other(&req, &format!("/admin/projects/{project}#cycles")))
+    Ok(see_other(
+        &req,
+        &format!("/admin/projects/{project}#cycles"),
+    ))
 }

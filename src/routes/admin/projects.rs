@@ -109,7 +109,10 @@ impl ProjectForm {
         );
         let bucket = errors.check("bucket_name", BucketName::parse(&self.bucket_name));
         let region = errors.check("aws_region", fields::region(&self.aws_region));
-        let description = errors.check("description", fields::optional_text(&self.description, 5000));
+        let description = errors.check(
+            "description",
+            fields::optional_text(&self.description, 5000),
+        );
         let tags = errors.check("tags", fields::tags(&self.tags));
         Some(ProjectInput {
             name: name?,
@@ -152,7 +155,10 @@ pub async fn create(
     let result = match parsed {
         Some(input) => {
             let actor = admin.actor.clone();
-            db::transaction(&state.pool, move |conn| projects::create(conn, &actor, &input)).await
+            db::transaction(&state.pool, move |conn| {
+                projects::create(conn, &actor, &input)
+            })
+            .await
         }
         None => Err(AppError::Invalid(errors)),
     };
@@ -253,7 +259,10 @@ pub async fn update(
     };
     match result {
         Ok(project) => {
-            Flash::set(&session, Flash::success(format!("Saved {}.", project.project_name)));
+            Flash::set(
+                &session,
+                Flash::success(format!("Saved {}.", project.project_name)),
+            );
             Ok(see_other(&req, &format!("/admin/projects/{id}")))
         }
         Err(AppError::Invalid(errors)) => {
@@ -284,7 +293,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = admin.actor.clone();
-    let project = db::transaction(&state.pool, move |conn| projects::delete(conn, &actor, id)).await?;
+    let project =
+        db::transaction(&state.pool, move |conn| projects::delete(conn, &actor, id)).await?;
     Flash::set(
         &session,
         Flash::success(format!(
@@ -304,8 +314,12 @@ pub async fn restore(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = admin.actor.clone();
-    let project = db::transaction(&state.pool, move |conn| projects::restore(conn, &actor, id)).await?;
-    Flash::set(&session, Flash::success(format!("Restored {}.", project.project_name)));
+    let project =
+        db::transaction(&state.pool, move |conn| projects::restore(conn, &actor, id)).await?;
+    Flash::set(
+        &session,
+        Flash::success(format!("Restored {}.", project.project_name)),
+    );
     Ok(see_other(&req, &format!("/admin/projects/{id}")))
 }
 

@@ -76,7 +76,10 @@ impl UserForm {
     fn parse(&self, errors: &mut FieldErrors) -> Option<UserInput> {
         let username = errors.check("username", fields::username(&self.username));
         let email = errors.check("email", fields::email(&self.email));
-        let full_name = errors.check("full_name", fields::optional_name(&self.full_name, "name", 255));
+        let full_name = errors.check(
+            "full_name",
+            fields::optional_name(&self.full_name, "name", 255),
+        );
         let role = Role::parse(&self.role).filter(|r| ASSIGNABLE_ROLES.contains(r));
         if role.is_none() {
             errors.add("role", "Choose a role.");
@@ -130,7 +133,13 @@ pub async fn new(admin: CompanyAdmin, session: Session) -> Result<HttpResponse, 
         role: Role::User.as_str().into(),
         ..UserForm::default()
     };
-    render(&form_page(&admin, &session, None, form, FieldErrors::default()))
+    render(&form_page(
+        &admin,
+        &session,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
 }
 
 /// The one moment a one-time password is shown (new user, first admin or reset).
@@ -191,7 +200,13 @@ pub async fn edit(
         full_name: user.full_name.clone().unwrap_or_default(),
         role: user.role.clone(),
     };
-    render(&form_page(&admin, &session, Some(user), form, FieldErrors::default()))
+    render(&form_page(
+        &admin,
+        &session,
+        Some(user),
+        form,
+        FieldErrors::default(),
+    ))
 }
 
 pub async fn update(
@@ -215,11 +230,16 @@ pub async fn update(
         return invalid_form(&req, form_page(&admin, &session, Some(user), form, errors));
     };
     let actor = admin.actor.clone();
-    let updated =
-        db::transaction(&state.pool, move |conn| users::update(conn, &actor, id, &input)).await;
+    let updated = db::transaction(&state.pool, move |conn| {
+        users::update(conn, &actor, id, &input)
+    })
+    .await;
     match updated {
         Ok(user) => {
-            Flash::set(&session, Flash::success(format!("Saved {}.", user.username)));
+            Flash::set(
+                &session,
+                Flash::success(format!("Saved {}.", user.username)),
+            );
             Ok(see_other(&req, "/admin/users"))
         }
         Err(AppError::Invalid(errors)) => {
@@ -245,7 +265,10 @@ async fn set_active(
     let text = if active {
         format!("{} can sign in again.", user.username)
     } else {
-        format!("{} is deactivated and signed out everywhere.", user.username)
+        format!(
+            "{} is deactivated and signed out everywhere.",
+            user.username
+        )
     };
     Flash::set(&session, Flash::success(text));
     Ok(see_other(&req, &format!("/admin/users/{id}")))

@@ -11,11 +11,11 @@ use crate::db::models::company_link::{CompanyLink, PLATFORMS};
 use crate::db::{self};
 use crate::domain::{fields, Role};
 use crate::error::AppError;
+use crate::routes::admin::users::OneTimePasswordPage;
 use crate::services::accounts::one_time_password;
 use crate::services::actor::Actor;
 use crate::services::companies::{self, CompanyInput};
 use crate::services::users::{self, UserInput};
-use crate::routes::admin::users::OneTimePasswordPage;
 use crate::startup::AppState;
 use crate::web::{
     invalid, is_htmx, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged,
@@ -138,7 +138,8 @@ impl CompanyForm {
             ("instagram", "link_instagram"),
             ("youtube", "link_youtube"),
         ] {
-            if let Some(Some(url)) = errors.check(field, fields::optional_url(self.link(platform))) {
+            if let Some(Some(url)) = errors.check(field, fields::optional_url(self.link(platform)))
+            {
                 links.push(CompanyLink {
                     platform: platform.to_owned(),
                     url,
@@ -223,7 +224,10 @@ pub async fn create(
     let result = match parsed {
         Some(input) => {
             let actor = operator.actor.clone();
-            db::transaction(&state.pool, move |conn| companies::create(conn, &actor, &input)).await
+            db::transaction(&state.pool, move |conn| {
+                companies::create(conn, &actor, &input)
+            })
+            .await
         }
         None => Err(AppError::Invalid(errors)),
     };
@@ -236,7 +240,10 @@ pub async fn create(
                     company.company_name
                 )),
             );
-            Ok(see_other(&req, &format!("/operator/companies/{}", company.id)))
+            Ok(see_other(
+                &req,
+                &format!("/operator/companies/{}", company.id),
+            ))
         }
         Err(AppError::Invalid(errors)) => {
             let mut page =
@@ -292,7 +299,10 @@ pub async fn update(
     };
     match result {
         Ok(company) => {
-            Flash::set(&session, Flash::success(format!("Saved {}.", company.company_name)));
+            Flash::set(
+                &session,
+                Flash::success(format!("Saved {}.", company.company_name)),
+            );
             Ok(see_other(&req, &format!("/operator/companies/{id}")))
         }
         Err(AppError::Invalid(errors)) => {
@@ -322,7 +332,10 @@ async fn set_active(
     })
     .await?;
     let text = if active {
-        format!("{} is active again; its users can sign in.", company.company_name)
+        format!(
+            "{} is active again; its users can sign in.",
+            company.company_name
+        )
     } else {
         format!(
             "{} is deactivated; all its users were signed out.",
@@ -427,13 +440,17 @@ pub async fn open(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = operator.actor.clone();
-    let company = db::transaction(&state.pool, move |conn| companies::open(conn, &actor, id)).await?;
+    let company =
+        db::transaction(&state.pool, move |conn| companies::open(conn, &actor, id)).await?;
     session
         .insert(session_keys::OPERATOR_COMPANY, company.id.0)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session write failed: {e}")))?;
     Flash::set(
         &session,
-        Flash::info(format!("You are now administering {}.", company.company_name)),
+        Flash::info(format!(
+            "You are now administering {}.",
+            company.company_name
+        )),
     );
     Ok(see_other(&req, "/admin/users"))
 }

@@ -1,0 +1,407 @@
+//! Tenant isolation and the authorisation matrix, generated from the router's own table
+//! (`hopper::routes::ROUTES`): a new route fails here until its placeholders are known.
+
+use diesel::prelude::*;
+use hopper::db::ids::{CompanyId, CycleId, ProjectId, UserId};
+use hopper::routes::{Access, RouteSpec, ROUTES};
+use hopper::schema::{auth_sessions, cycles, project_access, projects, users};
+use uuid::Uuid;
+
+use crate::helpers::{
+    create_company, create_cycle, create_project, grant_access, Page, TestApp, TestUser,
+    UserFixture, UserSession,
+};
+
+struct Ids {
+    company: CompanyId,
+    project: ProjectId,
+    cycle: CycleId,
+    user: UserId,
+    session: Uuid,
+}
+
+fn path_for(route: &RouteSpec, ids: &Ids) -> String {
+    let mut path = route.path.to_owned();
+    for (placeholder, value) in [
+        ("{company_id}", ids.company.to_string()),
+        ("{project_id}", ids.project.to_string()),
+        ("{cycle_id}", ids.cycle.to_string()),
+        ("{user_id}", ids.user.to_string()),
+        ("{session_id}", ids.session.to_string()),
+    ] {
+        path = path.replace(placeholder, &value);
+    }
+    assert!(
+        !path.contains('{'),
+        "route {} has a placeholder this matrix does not know; classify it here",
+        route.path
+    );
+    path
+}
+
+fn has_tenant_id(route: &RouteSpec) -> bool {
+    ["{project_id}", "{cycle_id}", "{user_id}", "{session_id}"]
+        .iter()
+        .any(|p| route.path.contains(p))
+}
+
+/// A body that would be valid for every form, with a tampered `company_id` thrown in.
+fn plausible_form(user: UserId, company: CompanyId) -> Vec<(&'static str, String)> {
+    vec![
+        ("company_id", company.to_string()),
+        ("user_id", user.to_string()),
+        ("access_role", "uploader".into()),
+        ("status", "in_progress".into()),
+        ("s3_prefix", "stolen/prefix".into()),
+        ("description", "stolen".into()),
+        ("project_name", "Stolen".into()),
+        ("bucket_name", "stolen-bucket".into()),
+        ("aws_region", "us-east-1".into()),
+        ("email", "stolen@example.test".into()),
+        ("full_name", "Stolen".into()),
+        ("role", "admin".into()),
+        ("timezone", "UTC".into()),
+    ]
+}
+
+async fn request(
+    session: &UserSession<'_>,
+    route: &RouteSpec,
+    path: &str,
+    form: &[(&'static str, String)],
+    htmx: bool,
+) -> Page {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    match (route.method, htmx) {
+        ("get", false) => session.get(path).await,
+        ("get", true) => session.get_htmx(path).await,
+        ("post", false) => session.post(path, &fields).await,
+        ("post", true) => session.post_htmx(path, &fields).await,
+        (other, _) => panic!("method {other} of {} is not covered", route.path),
+    }
+}
+
+struct World {
+    app: TestApp,
+    admin_a: TestUser,
+    user_a: TestUser,
+    viewer_a: TestUser,
+    operator: TestUser,
+    own: Ids,
+    other: Ids,
+    missing: Ids,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    // Look-alike data: both companies have a project and users of the same shape.
+    let a = create_company(&app, "ALPHA", true);
+    let b = create_company(&app, "BRAVO", true);
+    let admin_a = UserFixture::new("admin.a")
+        .role("admin")
+        .company(a)
+        .create(&app)
+        .await;
+    let user_a = UserFixture::new("user.a").company(a).create(&app).await;
+    let viewer_a = UserFixture::new("viewer.a")
+        .role("viewer")
+        .company(a)
+        .create(&app)
+        .await;
+    let user_b = UserFixture::new("user.b").company(b).create(&app).await;
+    UserFixture::new("admin.b")
+        .role("admin")
+        .company(b)
+        .create(&app)
+        .await;
+    let operator = UserFixture::new("operator")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let project_a = create_project(&app, a, "Books");
+    let project_b = create_project(&app, b, "Books");
+    let cycle_a = create_cycle(&app, project_a, 1);
+    let cycle_b = create_cycle(&app, project_b, 1);
+    grant_access(&app, a, project_a, user_a.id, "uploader");
+    grant_access(&app, b, project_b, user_b.id, "uploader");
+    // user.b is signed in somewhere: their session id is a target too.
+    app.session_for(&user_b).await;
+    let session_b: Uuid = auth_sessions::table
+        .filter(auth_sessions::user_id.eq(user_b.id))
+        .select(auth_sessions::id)
+        .first(&mut app.conn())
+        .expect("session of user.b");
+    World {
+        own: Ids {
+            company: a,
+            project: project_a,
+            cycle: cycle_a,
+            user: user_a.id,
+            session: Uuid::new_v4(),
+        },
+        other: Ids {
+            company: b,
+            project: project_b,
+            cycle: cycle_b,
+            user: user_b.id,
+            session: session_b,
+        },
+        missing: Ids {
+            company: CompanyId(999_999),
+            project: ProjectId(999_999),
+            cycle: CycleId(999_999),
+            user: UserId(999_999),
+            session: Uuid::new_v4(),
+        },
+        app,
+        admin_a,
+        user_a,
+        viewer_a,
+        operator,
+    }
+}
+
+#[actix_web::test]
+async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
+    let w = world().await;
+    let app = &w.app;
+    let anonymous = TestApp::new_client();
+    let token = app.get_with(&anonymous, "/login").await.csrf_token();
+    let user_a = app.session_for(&w.user_a).await;
+    let viewer_a = app.session_for(&w.viewer_a).await;
+    let admin_a = app.session_for(&w.admin_a).await;
+    let operator = app.session_for(&w.operator).await;
+
+    for route in ROUTES {
+        let path = path_for(route, &w.own);
+        if route.access != Access::Public {
+            let response = match route.method {
+                "get" => anonymous.get(app.url(&path)).send().await,
+                _ => {
+                    anonymous
+                        .post(app.url(&path))
+                        .header("X-CSRF-Token", &token)
+                        .send()
+                        .await
+                }
+            }
+            .expect("request");
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            assert_eq!(response.status(), 303, "anonymous {} {path}", route.method);
+            assert!(
+                location.starts_with("/login"),
+                "anonymous {} {path}",
+                route.method
+            );
+        }
+        let refused: Vec<(&str, &UserSession)> = match route.access {
+            Access::CompanyAdmin => vec![
+                ("user", &user_a),
+                ("viewer", &viewer_a),
+                ("operator without an opened company", &operator),
+            ],
+            Access::Operator => vec![("admin", &admin_a), ("user", &user_a)],
+            _ => vec![],
+        };
+        for (who, session) in refused {
+            let page = request(session, route, &path, &[], false).await;
+            assert_eq!(page.status, 403, "{who}: {} {path}", route.method);
+        }
+        // The right role reaches every page (actions are exercised by their own tests).
+        if route.method == "get" {
+            let allowed = match route.access {
+                Access::Public => None,
+                Access::SignedIn | Access::Member => Some(&user_a),
+                Access::CompanyAdmin => Some(&admin_a),
+                Access::Operator => Some(&operator),
+            };
+            if let Some(session) = allowed {
+                let page = request(session, route, &path, &[], false).await;
+                assert_eq!(page.status, 200, "GET {path}: {}", page.body);
+                let partial = request(session, route, &path, &[], true).await;
+                assert_eq!(partial.status, 200, "htmx GET {path}");
+            }
+        }
+    }
+}
+
+fn access_denied_count(app: &TestApp) -> usize {
+    app.audit_rows("access_denied").len()
+}
+
+#[actix_web::test]
+async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() {
+    let w = world().await;
+    let app = &w.app;
+    let admin_a = app.session_for(&w.admin_a).await;
+    let user_a = app.session_for(&w.user_a).await;
+    let form = plausible_form(w.other.user, w.other.company);
+
+    let mut checked = 0;
+    for route in ROUTES.iter().filter(|r| has_tenant_id(r)) {
+        let asker = match route.access {
+            Access::CompanyAdmin => &admin_a,
+            Access::Member | Access::SignedIn => &user_a,
+            Access::Operator | Access::Public => continue,
+        };
+        for htmx in [false, true] {
+            let before = access_denied_count(app);
+            let other = request(asker, route, &path_for(route, &w.other), &form, htmx).await;
+            assert_eq!(
+                other.status, 404,
+                "{} {} (htmx {htmx})",
+                route.method, route.path
+            );
+            assert_eq!(
+                access_denied_count(app),
+                before + 1,
+                "access_denied row for {} {}",
+                route.method,
+                route.path
+            );
+            let missing = request(asker, route, &path_for(route, &w.missing), &form, htmx).await;
+            assert_eq!(missing.status, 404);
+            assert_eq!(
+                other.body, missing.body,
+                "{} looks different from a missing id",
+                route.path
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} requests checked");
+
+    // A cycle of another company's project, reached through one's own project id.
+    let mixed = format!("/admin/projects/{}/cycles/{}", w.own.project, w.other.cycle);
+    assert_eq!(admin_a.get(&mixed).await.status, 404);
+    // Granting one's own project to another company's user.
+    let grant = admin_a
+        .post(
+            &format!("/admin/projects/{}/access", w.own.project),
+            &[
+                ("user_id", &w.other.user.to_string()),
+                ("access_role", "uploader"),
+            ],
+        )
+        .await;
+    assert_eq!(grant.status, 404);
+
+    let denied = app.audit_rows("access_denied");
+    let last = denied.last().expect("rows");
+    assert_eq!(last.actor_username.as_deref(), Some("admin.a"));
+    assert_eq!(last.company_id, Some(w.own.company));
+    assert_eq!(last.resource_type.as_deref(), Some("user"));
+
+    // Company B's data is exactly as it was.
+    let mut conn = app.conn();
+    let (name, deleted): (String, Option<chrono::DateTime<chrono::Utc>>) = projects::table
+        .find(w.other.project)
+        .select((projects::project_name, projects::deleted_at))
+        .first(&mut conn)
+        .expect("project b");
+    assert_eq!(name, "Books");
+    assert!(deleted.is_none());
+    let (status, prefix): (String, String) = cycles::table
+        .find(w.other.cycle)
+        .select((cycles::status, cycles::s3_prefix))
+        .first(&mut conn)
+        .expect("cycle b");
+    assert_eq!(
+        (status.as_str(), prefix.as_str()),
+        ("pending", format!("p{}/C1", w.other.project).as_str())
+    );
+    let (active, role, email): (bool, String, String) = users::table
+        .find(w.other.user)
+        .select((users::is_active, users::role, users::email))
+        .first(&mut conn)
+        .expect("user b");
+    assert!(active);
+    assert_eq!(role, "user");
+    assert_eq!(email, "user.b@example.test");
+    let grants: i64 = project_access::table
+        .filter(project_access::project_id.eq(w.other.project))
+        .count()
+        .get_result(&mut conn)
+        .expect("grants");
+    assert_eq!(grants, 1);
+    let live: Option<chrono::DateTime<chrono::Utc>> = auth_sessions::table
+        .find(w.other.session)
+        .select(auth_sessions::revoked_at)
+        .first(&mut conn)
+        .expect("session b");
+    assert!(live.is_none(), "user.b's session is still live");
+}
+
+#[actix_web::test]
+async fn a_tampered_company_id_is_ignored() {
+    let w = world().await;
+    let app = &w.app;
+    let admin_a = app.session_for(&w.admin_a).await;
+    let created = admin_a
+        .post(
+            "/admin/projects",
+            &[
+                ("company_id", &w.other.company.to_string()),
+                ("project_name", "Planted"),
+                ("bucket_name", "planted-bucket"),
+                ("aws_region", "us-east-1"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let owner: CompanyId = projects::table
+        .filter(projects::project_name.eq("Planted"))
+        .select(projects::company_id)
+        .first(&mut app.conn())
+        .expect("project");
+    assert_eq!(owner, w.own.company);
+
+    let user = admin_a
+        .post(
+            "/admin/users?company_id=2",
+            &[
+                ("company_id", &w.other.company.to_string()),
+                ("username", "planted.user"),
+                ("email", "planted@example.test"),
+                ("role", "user"),
+            ],
+        )
+        .await;
+    assert_eq!(user.status, 200);
+    let owner: CompanyId = users::table
+        .filter(users::username.eq("planted.user"))
+        .select(users::company_id)
+        .first(&mut app.conn())
+        .expect("user");
+    assert_eq!(owner, w.own.company);
+}
+
+#[actix_web::test]
+async fn lists_never_show_another_companys_look_alike_rows() {
+    let w = world().await;
+    let app = &w.app;
+    let admin_a = app.session_for(&w.admin_a).await;
+    let users = admin_a.get("/admin/users").await;
+    assert!(users.body.contains("user.a"));
+    assert!(!users.body.contains("user.b") && !users.body.contains("admin.b"));
+    let projects = admin_a.get("/admin/projects?q=Books").await;
+    assert_eq!(
+        projects.body.matches("<a href=\"/admin/projects/").count(),
+        1
+    );
+    assert!(projects
+        .body
+        .contains(&format!("/admin/projects/{}\"", w.own.project)));
+    let mine = app.session_for(&w.user_a).await.get("/projects").await;
+    assert!(mine
+        .body
+        .contains(&format!("/projects/{}\"", w.own.project)));
+    assert!(!mine
+        .body
+        .contains(&format!("/projects/{}\"", w.other.project)));
+}
