@@ -51,6 +51,22 @@ pub fn find(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, 
     User::find_in_company(conn, actor.company_id, id)?.ok_or_else(|| actor.not_found("user", id))
 }
 
+/// A user the actor may change: a company admin cannot touch the operator's account
+/// (which lives in a company too), or a company admin could lock the operator out.
+pub fn find_manageable(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+) -> Result<User, AppError> {
+    let user = find(conn, actor, id)?;
+    if user.role == Role::Superadmin.as_str() && actor.role != Role::Superadmin {
+        return Err(AppError::Forbidden(
+            "The operator's account can only be changed by the operator.".into(),
+        ));
+    }
+    Ok(user)
+}
+
 /// Creates a user who must replace `password_hash`'s one-time password at first sign-in.
 pub fn create(
     conn: &mut PgConnection,
@@ -94,7 +110,7 @@ pub fn update(
     id: UserId,
     input: &UserInput,
 ) -> Result<User, AppError> {
-    let before = find(conn, actor, id)?;
+    let before = find_manageable(conn, actor, id)?;
     if id == actor.user_id && input.role.as_str() != before.role {
         return Err(AppError::Invalid({
             let mut errors = FieldErrors::default();
@@ -134,7 +150,7 @@ pub fn set_active(
     id: UserId,
     active: bool,
 ) -> Result<User, AppError> {
-    let before = find(conn, actor, id)?;
+    let before = find_manageable(conn, actor, id)?;
     if id == actor.user_id && !active {
         return Err(AppError::Conflict(
             "You cannot deactivate your own account.".into(),
@@ -175,7 +191,7 @@ pub fn reset_password(
     id: UserId,
     password_hash: &str,
 ) -> Result<User, AppError> {
-    let user = find(conn, actor, id)?;
+    let user = find_manageable(conn, actor, id)?;
     User::set_password_hash(conn, id, password_hash)?;
     UserProfile::set_must_change_password(conn, id, true)?;
     let signed_out = AuthSession::revoke_all_for_user(conn, id, None)?;

@@ -261,3 +261,33 @@ async fn the_user_list_paginates_and_shows_only_the_admins_company() {
     assert!(!partial.body.contains("<html"));
     assert_eq!(count_rows(&partial.body), 10);
 }
+
+#[actix_web::test]
+async fn a_company_admin_cannot_change_the_operators_account() {
+    let app = TestApp::spawn().await;
+    let alice = UserFixture::new("alice").role("admin").create(&app).await;
+    let operator = UserFixture::new("operator")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let as_alice = app.session_for(&alice).await;
+    for action in ["deactivate", "reset-password"] {
+        let page = as_alice
+            .post(&format!("/admin/users/{}/{action}", operator.id), &[])
+            .await;
+        assert_eq!(page.status, 403, "{action}");
+    }
+    let demote = as_alice
+        .post(
+            &format!("/admin/users/{}", operator.id),
+            &[("email", "op@example.test"), ("role", "user")],
+        )
+        .await;
+    assert_eq!(demote.status, 403);
+    let (role, active): (String, bool) = users::table
+        .find(operator.id)
+        .select((users::role, users::is_active))
+        .first(&mut app.conn())
+        .expect("operator");
+    assert_eq!((role.as_str(), active), ("superadmin", true));
+}

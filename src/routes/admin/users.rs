@@ -303,7 +303,10 @@ pub async fn reset_password(
     let id = path.into_inner();
     // Scope first, so no hash is computed for another company's user.
     let actor = admin.actor.clone();
-    db::transaction(&state.pool, move |conn| users::find(conn, &actor, id)).await?;
+    db::transaction(&state.pool, move |conn| {
+        users::find_manageable(conn, &actor, id)
+    })
+    .await?;
     let password = one_time_password();
     let hash = state.hasher.hash(&Secret::new(password.clone())).await?;
     let actor = admin.actor.clone();
