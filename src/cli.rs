@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, S3Config, S3Credentials, Secret, SessionConfig};
+use crate::config::{Config, S3Config, S3Credentials, Secret, SessionConfig, UploadConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -141,6 +141,37 @@ pub struct ServeArgs {
         global = true
     )]
     pub max_concurrent_hashes: usize,
+
+    /// S3 multipart part size in MiB (5–5120); smaller files are one PutObject.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_PART_MIB",
+        default_value_t = 8,
+        global = true
+    )]
+    pub upload_part_mib: usize,
+
+    /// Largest file accepted, in MiB.
+    #[arg(long, env = "HOPPER_UPLOAD_MAX_FILE_MIB", default_value_t = 5 * 1024, global = true)]
+    pub upload_max_file_mib: u64,
+
+    /// Most files in one upload batch.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_MAX_FILES",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub upload_max_files: usize,
+
+    /// Part buffers in flight on this node (memory ≈ this × part size).
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_MAX_PART_BUFFERS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub upload_max_part_buffers: usize,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +215,14 @@ impl GlobalArgs {
             },
             secret_key: serve.secret_key.clone().map(Secret::new),
             max_concurrent_password_hashes: serve.max_concurrent_hashes.max(1),
+            uploads: UploadConfig {
+                part_size: serve.upload_part_mib.clamp(5, 5120) * 1024 * 1024,
+                max_file_size: serve.upload_max_file_mib.max(1) * 1024 * 1024,
+                max_files_per_batch: serve.upload_max_files.max(1),
+                // Each upload holds up to two part buffers (one filling, one sending).
+                max_part_buffers: serve.upload_max_part_buffers.max(2),
+                ..UploadConfig::default()
+            },
         }
     }
 }

@@ -37,6 +37,37 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// How many argon2 hashes may run at once (each takes ~19 MiB).
     pub max_concurrent_password_hashes: usize,
+    pub uploads: UploadConfig,
+}
+
+/// Limits of browser uploads; memory is bounded by `part_size × max_part_buffers`.
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    /// S3 multipart part size; a smaller file is a single PutObject.
+    pub part_size: usize,
+    pub max_file_size: u64,
+    pub max_files_per_batch: usize,
+    /// A client that sends nothing for this long is cut off.
+    pub idle_timeout: Duration,
+    /// Part buffers in flight across all uploads of this node.
+    pub max_part_buffers: usize,
+    /// An `uploading` file without progress for this long is failed by the reaper.
+    pub stale_after: Duration,
+    pub reaper_interval: Duration,
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        Self {
+            part_size: 8 * 1024 * 1024,
+            max_file_size: 5 * 1024 * 1024 * 1024,
+            max_files_per_batch: 1000,
+            idle_timeout: Duration::from_secs(60),
+            max_part_buffers: 16,
+            stale_after: Duration::from_secs(15 * 60),
+            reaper_interval: Duration::from_secs(5 * 60),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -108,6 +108,20 @@ diesel::table! {
         created_at -> Timestamptz,
         company_id -> Int4,
         deleted_at -> Nullable<Timestamptz>,
+        cycle_id -> Nullable<Int4>,
+        #[max_length = 1024]
+        s3_upload_id -> Nullable<Varchar>,
+        duplicate_of -> Nullable<Int4>,
+        replaced_by -> Nullable<Int4>,
+        #[max_length = 255]
+        content_type -> Nullable<Varchar>,
+        #[max_length = 20]
+        review_status -> Nullable<Varchar>,
+        #[max_length = 500]
+        review_reason -> Nullable<Varchar>,
+        reviewed_by -> Nullable<Int4>,
+        reviewed_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -150,6 +164,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         review_uploads -> Bool,
+        allowed_file_types -> Array<Nullable<Text>>,
     }
 }
 
@@ -231,7 +246,9 @@ diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
 diesel::joinable!(cycles -> projects (project_id));
 diesel::joinable!(file_uploads -> companies (company_id));
+diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
+diesel::joinable!(file_uploads -> users (reviewed_by));
 diesel::joinable!(project_access -> companies (company_id));
 diesel::joinable!(project_access -> projects (project_id));
 diesel::joinable!(project_tags -> companies (company_id));

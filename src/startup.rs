@@ -24,7 +24,7 @@ use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
 use crate::routes;
-use crate::storage::Storage;
+use crate::storage::{PartBudget, Storage};
 use crate::web::{request_id, security_headers};
 
 /// Shared by every handler.
@@ -32,6 +32,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub storage: Storage,
     pub hasher: PasswordHasher,
+    /// Part buffers of all uploads on this node.
+    pub part_budget: PartBudget,
     pub config: Config,
 }
 
@@ -125,6 +127,7 @@ impl Application {
             pool: pool.clone(),
             storage,
             hasher: PasswordHasher::new(config.max_concurrent_password_hashes),
+            part_budget: PartBudget::new(config.uploads.max_part_buffers, config.uploads.part_size),
             config: config.clone(),
         });
         let store = PgSessionStore::new(pool.clone(), config.session.clone());
@@ -171,6 +174,12 @@ impl Application {
             .listen(listener)?
             .run();
 
+        crate::services::reaper::spawn(
+            pool.clone(),
+            state.storage.clone(),
+            config.uploads.stale_after,
+            config.uploads.reaper_interval,
+        );
         spawn_partition_upkeep(pool);
         Ok(Self {
             address,

@@ -53,6 +53,20 @@ pub fn token_for(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     (token, Some(cookie))
 }
 
+/// Set on an upload request whose token travels inside the multipart body (a plain form,
+/// JavaScript off): the upload handler must find it in the first field before reading any
+/// file. Only upload routes (`…/upload`) may defer the check.
+#[derive(Debug, Clone)]
+pub struct TokenInFirstField {
+    expected: String,
+}
+
+impl TokenInFirstField {
+    pub fn matches(&self, provided: &str) -> bool {
+        !self.expected.is_empty() && bool::from(self.expected.as_bytes().ct_eq(provided.as_bytes()))
+    }
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -98,6 +112,21 @@ pub async fn guard(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let is_multipart_upload = req.path().ends_with("/upload")
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if provided.is_none() && is_multipart_upload {
+        if let Some(expected) = expected {
+            req.extensions_mut().insert(TokenInFirstField { expected });
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
+    }
     if provided.is_none() && is_form {
         let mut payload = req.take_payload();
         let mut body = BytesMut::new();

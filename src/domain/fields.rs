@@ -175,6 +175,26 @@ pub fn tags(value: &str) -> Result<Vec<String>, String> {
     Ok(tags)
 }
 
+/// File extensions a project accepts, typed as `pdf, .xlsx, CSV`; empty accepts any.
+pub fn file_types(value: &str) -> Result<Vec<String>, String> {
+    let mut types: Vec<String> = Vec::new();
+    for ext in value.split(',') {
+        let ext = ext.trim().trim_start_matches('.').to_ascii_lowercase();
+        if ext.is_empty() {
+            continue;
+        }
+        if ext.len() > 10 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "{ext:?} is not a file extension (e.g. pdf, xlsx, csv)."
+            ));
+        }
+        if !types.contains(&ext) {
+            types.push(ext);
+        }
+    }
+    Ok(types)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

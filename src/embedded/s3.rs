@@ -28,6 +28,12 @@ impl EmbeddedS3 {
     /// Serves `root` on a free loopback port. Credentials are generated once and kept in
     /// `credentials_file` (mode 0600) so other S3 clients can be pointed at the store.
     pub fn start(root: &Path, credentials_file: &Path) -> anyhow::Result<Self> {
+        Self::start_on(root, credentials_file, 0)
+    }
+
+    /// Same as [`EmbeddedS3::start`] on a given port (0: any free one), e.g. to bring a
+    /// stopped endpoint back where its clients expect it.
+    pub fn start_on(root: &Path, credentials_file: &Path, port: u16) -> anyhow::Result<Self> {
         fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
         let credentials = load_or_create_credentials(credentials_file)?;
         let store = s3s_fs::FileSystem::new(root).map_err(|e| {
@@ -42,7 +48,7 @@ impl EmbeddedS3 {
             builder.build()
         };
 
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))
             .context("cannot bind the embedded S3 endpoint")?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;

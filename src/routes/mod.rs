@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod files;
 pub mod health;
 pub mod home;
 pub mod login;
@@ -13,6 +14,7 @@ pub mod logout;
 pub mod operator;
 pub mod projects;
 pub mod static_files;
+pub mod uploads;
 
 use actix_web::web;
 
@@ -68,6 +70,10 @@ routes! {
     post "/account/sessions/{session_id}/revoke" => account::sessions::revoke, Member;
     get "/projects" => projects::list, Member;
     get "/projects/{project_id}" => projects::show, Member;
+    get "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::page, Member;
+    post "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::upload, Member;
+    get "/uploads/{sync_session_id}" => uploads::receipt, Member;
+    get "/files/{file_id}/download" => files::download, Member;
 
     get "/admin/users" => admin::users::list, CompanyAdmin;
     get "/admin/users/new" => admin::users::new, CompanyAdmin;
@@ -92,6 +98,9 @@ routes! {
     post "/admin/projects/{project_id}/cycles/{cycle_id}/status" => admin::cycles::change_status, CompanyAdmin;
     post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
     post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
+    get "/admin/projects/{project_id}/review" => admin::files::review_queue, CompanyAdmin;
+    post "/admin/files/{file_id}/review" => admin::files::review, CompanyAdmin;
+    post "/admin/files/{file_id}/delete" => admin::files::delete, CompanyAdmin;
 
     get "/operator/companies" => operator::companies::list, Operator;
     get "/operator/companies/new" => operator::companies::new, Operator;

@@ -62,6 +62,7 @@ struct ShowPage {
     project: Project,
     cycles: Vec<Cycle>,
     access: String,
+    can_upload: bool,
 }
 
 impl ShowPage {
@@ -82,6 +83,7 @@ pub async fn show(
         projects::visible_one(conn, &actor, id)
     })
     .await?;
+    let can_upload = role.is_none() || role.as_deref() == Some("uploader");
     let access = match role.as_deref() {
         Some("uploader") => "You may upload here.",
         Some(_) => "You may view this project.",
@@ -93,5 +95,6 @@ pub async fn show(
         project,
         cycles,
         access,
+        can_upload,
     })
 }

@@ -18,6 +18,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=31536000, immutable",
     ),
     (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/upload.js"),
+        "public, max-age=300",
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_bytes!("../../static/app.css"),

@@ -37,6 +37,15 @@ pub mod actions {
     pub const CYCLE_STATUS_CHANGED: &str = "cycle.status_changed";
     pub const ACCESS_GRANTED: &str = "project_access.granted";
     pub const ACCESS_REVOKED: &str = "project_access.revoked";
+    pub const UPLOAD_STARTED: &str = "upload.started";
+    pub const UPLOAD_FINISHED: &str = "upload.finished";
+    pub const FILE_UPLOADED: &str = "file.uploaded";
+    pub const FILE_SKIPPED: &str = "file.skipped";
+    pub const FILE_FAILED: &str = "file.failed";
+    pub const FILE_DOWNLOADED: &str = "file.downloaded";
+    pub const FILE_DELETED: &str = "file.deleted";
+    pub const FILE_REVIEWED: &str = "file.reviewed";
+    pub const UPLOADS_REAPED: &str = "upload.reaped";
 }
 
 #[derive(Debug)]

@@ -30,6 +30,8 @@ pub struct ProjectInput {
     pub tags: Vec<String>,
     pub active: bool,
     pub review_uploads: bool,
+    /// Accepted extensions; empty accepts any.
+    pub allowed_file_types: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +42,7 @@ struct ProjectRecord<'a> {
     description: Option<&'a str>,
     is_active: bool,
     review_uploads: bool,
+    allowed_file_types: String,
     tags: &'a [String],
 }
 
@@ -51,6 +54,13 @@ fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
         description: project.description.as_deref(),
         is_active: project.is_active,
         review_uploads: project.review_uploads,
+        allowed_file_types: project
+            .allowed_file_types
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
         tags,
     }
 }
@@ -99,6 +109,7 @@ pub fn create(
             description: input.description.as_deref(),
             is_active: input.active,
             review_uploads: input.review_uploads,
+            allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
         },
     )?;
     Tag::set_for_project(conn, actor.company_id, project.id, &input.tags)?;
@@ -132,6 +143,7 @@ pub fn update(
             description: input.description.as_deref(),
             is_active: input.active,
             review_uploads: input.review_uploads,
+            allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
         },
     )?;
     Tag::set_for_project(conn, actor.company_id, id, &input.tags)?;

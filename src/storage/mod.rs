@@ -1,8 +1,10 @@
 //! S3 through aws-sdk-s3: the same code path for AWS, MinIO, Garage and the embedded endpoint.
 
 pub mod bucket_check;
+pub mod multipart;
 
 pub use bucket_check::BucketCheck;
+pub use multipart::{ObjectTarget, PartBudget};
 
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region};
@@ -52,6 +54,17 @@ impl Storage {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// A client for a project's region (same endpoint and credentials).
+    pub fn client_for_region(&self, region: &str) -> Client {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
+        Client::from_conf(config)
     }
 
     /// Whether this is Hopper's own endpoint, where missing buckets are created on demand.

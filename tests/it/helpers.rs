@@ -110,6 +110,11 @@ pub fn test_config(database_url: String) -> Config {
         session: SessionConfig::default(),
         secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
         max_concurrent_password_hashes: 4,
+        uploads: hopper::config::UploadConfig {
+            // The smallest part S3 allows keeps multipart tests small.
+            part_size: 5 * 1024 * 1024,
+            ..Default::default()
+        },
     }
 }
 
@@ -118,6 +123,58 @@ pub struct TestApp {
     pub database_url: String,
     pub pool: PgPool,
     pub client: reqwest::Client,
+    pub state: actix_web::web::Data<hopper::startup::AppState>,
+    /// An S3 endpoint of this test alone (see [`TestApp::spawn_with_private_s3`]).
+    pub private_s3: Option<PrivateS3>,
+}
+
+/// An S3 endpoint owned by one test: it can be stopped, restarted on the same port, and
+/// its directory inspected for leftover multipart parts.
+pub struct PrivateS3 {
+    pub s3: EmbeddedS3,
+    pub root: PathBuf,
+    pub credentials_file: PathBuf,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateS3 {
+    fn start() -> PrivateS3 {
+        let dir = tempfile::tempdir().expect("s3 dir");
+        let root = dir.path().join("s3");
+        let credentials_file = dir.path().join("credentials");
+        let s3 = EmbeddedS3::start(&root, &credentials_file).expect("private S3");
+        let port = s3.address().port();
+        PrivateS3 {
+            s3,
+            root,
+            credentials_file,
+            port,
+            _dir: dir,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        self.s3.stop();
+    }
+
+    pub fn restart(&mut self) {
+        self.s3 = EmbeddedS3::start_on(&self.root, &self.credentials_file, self.port)
+            .expect("restart private S3");
+    }
+
+    /// Files the store keeps for multipart uploads still open (parts and upload records).
+    pub fn open_upload_files(&self) -> Vec<String> {
+        std::fs::read_dir(&self.root)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.starts_with(".upload"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub struct Page {
@@ -143,22 +200,41 @@ impl TestApp {
     }
 
     pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(customize, None).await
+    }
+
+    /// An app whose S3 endpoint belongs to this test alone.
+    pub async fn spawn_with_private_s3(customize: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(customize, Some(PrivateS3::start())).await
+    }
+
+    async fn spawn_inner(
+        customize: impl FnOnce(&mut Config),
+        private_s3: Option<PrivateS3>,
+    ) -> TestApp {
         let database_url = tokio::task::spawn_blocking(fresh_database)
             .await
             .expect("database task");
         let mut config = test_config(database_url.clone());
+        if let Some(private) = &private_s3 {
+            config.s3.endpoint = Some(private.s3.endpoint());
+            config.s3.credentials = Some(private.s3.credentials());
+        }
         customize(&mut config);
         let app = Application::build(config)
             .await
             .expect("build the application");
         let address = format!("http://{}", app.address());
-        let pool = app.state().pool.clone();
+        let state = app.state();
+        let pool = state.pool.clone();
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             address,
             database_url,
             pool,
             client: Self::new_client(),
+            state,
+            private_s3,
         }
     }
 
@@ -472,6 +548,23 @@ impl UserSession<'_> {
                 .send()
                 .await
                 .expect("POST"),
+        )
+        .await
+    }
+}
+
+impl UserSession<'_> {
+    /// Posts files as the upload form does with htmx (token in the header).
+    pub async fn upload(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        TestApp::page(
+            self.http
+                .post(self.app.url(path))
+                .header("HX-Request", "true")
+                .header("X-CSRF-Token", &self.csrf)
+                .multipart(form)
+                .send()
+                .await
+                .expect("upload"),
         )
         .await
     }

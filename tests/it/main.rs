@@ -16,3 +16,4 @@ mod isolation;
 mod operator;
 mod schema;
 mod sessions;
+mod uploads;

@@ -16,6 +16,8 @@ pub struct Project {
     pub description: Option<String>,
     pub is_active: bool,
     pub review_uploads: bool,
+    /// Accepted extensions (lower case); empty accepts any.
+    pub allowed_file_types: Vec<Option<String>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -31,6 +33,7 @@ pub struct NewProject<'a> {
     pub description: Option<&'a str>,
     pub is_active: bool,
     pub review_uploads: bool,
+    pub allowed_file_types: Vec<Option<String>>,
 }
 
 #[derive(Debug, AsChangeset)]
@@ -42,6 +45,7 @@ pub struct ProjectChanges<'a> {
     pub description: Option<&'a str>,
     pub is_active: bool,
     pub review_uploads: bool,
+    pub allowed_file_types: Vec<Option<String>>,
 }
 
 /// Which projects a list shows.

@@ -2,5 +2,6 @@
 
 pub mod access;
 pub mod cycles;
+pub mod files;
 pub mod projects;
 pub mod users;

@@ -67,6 +67,8 @@ pub struct ProjectForm {
     description: String,
     #[serde(default)]
     tags: String,
+    #[serde(default)]
+    allowed_file_types: String,
     /// Checkboxes: present when ticked.
     #[serde(default)]
     is_active: Option<String>,
@@ -82,6 +84,7 @@ impl Default for ProjectForm {
             aws_region: "us-east-1".into(),
             description: String::new(),
             tags: String::new(),
+            allowed_file_types: String::new(),
             is_active: Some("on".into()),
             review_uploads: None,
         }
@@ -97,6 +100,13 @@ impl ProjectForm {
             aws_region: p.aws_region.clone(),
             description: p.description.clone().unwrap_or_default(),
             tags: detail.tags.join(", "),
+            allowed_file_types: p
+                .allowed_file_types
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
             is_active: p.is_active.then(|| "on".into()),
             review_uploads: p.review_uploads.then(|| "on".into()),
         }
@@ -114,6 +124,10 @@ impl ProjectForm {
             fields::optional_text(&self.description, 5000),
         );
         let tags = errors.check("tags", fields::tags(&self.tags));
+        let allowed = errors.check(
+            "allowed_file_types",
+            fields::file_types(&self.allowed_file_types),
+        );
         Some(ProjectInput {
             name: name?,
             bucket: bucket?,
@@ -122,6 +136,7 @@ impl ProjectForm {
             tags: tags?,
             active: self.is_active.is_some(),
             review_uploads: self.review_uploads.is_some(),
+            allowed_file_types: allowed?,
         })
     }
 }

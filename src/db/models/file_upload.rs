@@ -1,0 +1,206 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, CycleId, FileUploadId, SyncSessionId};
+use crate::db::models::sync_session::truncate;
+use crate::schema::file_uploads;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = file_uploads, check_for_backend(diesel::pg::Pg))]
+pub struct FileUpload {
+    pub id: FileUploadId,
+    pub session_id: SyncSessionId,
+    pub company_id: CompanyId,
+    pub cycle_id: Option<CycleId>,
+    pub file_path: String,
+    pub s3_key: String,
+    pub file_size: Option<i64>,
+    pub checksum: Option<String>,
+    pub status: String,
+    pub error_message: Option<String>,
+    pub uploaded_at: Option<DateTime<Utc>>,
+    pub is_duplicate: Option<bool>,
+    pub duplicate_of: Option<FileUploadId>,
+    pub replaced_by: Option<FileUploadId>,
+    pub s3_upload_id: Option<String>,
+    pub content_type: Option<String>,
+    pub review_status: Option<String>,
+    pub review_reason: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewFile<'a> {
+    pub session: SyncSessionId,
+    pub company: CompanyId,
+    pub cycle: CycleId,
+    pub file_path: &'a str,
+    pub s3_key: &'a str,
+}
+
+impl FileUpload {
+    /// A row in `status`: `uploading` while bytes flow, `failed` for a file refused up front.
+    pub fn insert(
+        conn: &mut PgConnection,
+        new: &NewFile<'_>,
+        status: &str,
+        error: Option<&str>,
+    ) -> QueryResult<FileUploadId> {
+        diesel::insert_into(file_uploads::table)
+            .values((
+                file_uploads::session_id.eq(new.session),
+                file_uploads::company_id.eq(new.company),
+                file_uploads::cycle_id.eq(new.cycle),
+                file_uploads::file_path.eq(truncate(new.file_path, 1024)),
+                file_uploads::s3_key.eq(truncate(new.s3_key, 1024)),
+                file_uploads::status.eq(status),
+                file_uploads::error_message.eq(error.map(|e| truncate(e, 500))),
+            ))
+            .returning(file_uploads::id)
+            .get_result(conn)
+    }
+
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: FileUploadId,
+    ) -> QueryResult<Option<FileUpload>> {
+        file_uploads::table
+            .filter(file_uploads::id.eq(id))
+            .filter(file_uploads::company_id.eq(company))
+            .select(FileUpload::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn for_session(
+        conn: &mut PgConnection,
+        session: SyncSessionId,
+    ) -> QueryResult<Vec<FileUpload>> {
+        file_uploads::table
+            .filter(file_uploads::session_id.eq(session))
+            .order(file_uploads::id.asc())
+            .select(FileUpload::as_select())
+            .load(conn)
+    }
+
+    /// Records the S3 multipart upload id while it runs, and marks progress.
+    pub fn set_upload_id(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        upload_id: Option<&str>,
+    ) -> QueryResult<()> {
+        diesel::update(file_uploads::table.find(id))
+            .set(file_uploads::s3_upload_id.eq(upload_id))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Progress: the reaper leaves rows alone while this moves.
+    pub fn touch(conn: &mut PgConnection, id: FileUploadId) -> QueryResult<()> {
+        diesel::update(file_uploads::table.find(id))
+            .set(file_uploads::updated_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// The current completed file of the cycle with this content, if any.
+    pub fn find_duplicate(
+        conn: &mut PgConnection,
+        cycle: CycleId,
+        checksum: &str,
+        except: FileUploadId,
+    ) -> QueryResult<Option<FileUpload>> {
+        file_uploads::table
+            .filter(file_uploads::cycle_id.eq(cycle))
+            .filter(file_uploads::checksum.eq(checksum))
+            .filter(file_uploads::status.eq("completed"))
+            .filter(file_uploads::replaced_by.is_null())
+            .filter(file_uploads::deleted_at.is_null())
+            .filter(file_uploads::id.ne(except))
+            .order(file_uploads::id.asc())
+            .select(FileUpload::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn mark_completed(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        size: i64,
+        checksum: &str,
+        content_type: &str,
+        review_pending: bool,
+    ) -> QueryResult<FileUpload> {
+        let row: FileUpload = diesel::update(file_uploads::table.find(id))
+            .set((
+                file_uploads::status.eq("completed"),
+                file_uploads::file_size.eq(size),
+                file_uploads::checksum.eq(checksum),
+                file_uploads::content_type.eq(content_type),
+                file_uploads::uploaded_at.eq(diesel::dsl::now),
+                file_uploads::s3_upload_id.eq(None::<String>),
+                file_uploads::review_status.eq(review_pending.then_some("pending")),
+            ))
+            .returning(FileUpload::as_returning())
+            .get_result(conn)?;
+        // The same key with new content replaced the object; older rows stay as history.
+        if let Some(cycle) = row.cycle_id {
+            diesel::update(
+                file_uploads::table
+                    .filter(file_uploads::cycle_id.eq(cycle))
+                    .filter(file_uploads::s3_key.eq(&row.s3_key))
+                    .filter(file_uploads::status.eq("completed"))
+                    .filter(file_uploads::replaced_by.is_null())
+                    .filter(file_uploads::id.ne(id)),
+            )
+            .set(file_uploads::replaced_by.eq(id))
+            .execute(conn)?;
+        }
+        Ok(row)
+    }
+
+    pub fn mark_skipped(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        size: i64,
+        checksum: &str,
+        duplicate_of: FileUploadId,
+    ) -> QueryResult<()> {
+        diesel::update(file_uploads::table.find(id))
+            .set((
+                file_uploads::status.eq("skipped"),
+                file_uploads::is_duplicate.eq(true),
+                file_uploads::duplicate_of.eq(duplicate_of),
+                file_uploads::file_size.eq(size),
+                file_uploads::checksum.eq(checksum),
+                file_uploads::s3_upload_id.eq(None::<String>),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Fails an `uploading` row; false when it had already ended (e.g. the reaper won).
+    /// The upload id stays until the multipart upload is known to be aborted.
+    pub fn mark_failed(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        size: i64,
+        reason: &str,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            file_uploads::table
+                .find(id)
+                .filter(file_uploads::status.eq("uploading")),
+        )
+        .set((
+            file_uploads::status.eq("failed"),
+            file_uploads::file_size.eq(size),
+            file_uploads::error_message.eq(truncate(reason, 500)),
+        ))
+        .execute(conn)
+        .map(|n| n > 0)
+    }
+}

@@ -1,0 +1,139 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UserId};
+use crate::schema::{projects, sync_sessions};
+
+/// One upload batch and its counters.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = sync_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct SyncSession {
+    pub id: SyncSessionId,
+    pub project_id: ProjectId,
+    pub cycle_id: Option<CycleId>,
+    pub user_id: Option<UserId>,
+    pub s3_prefix: Option<String>,
+    pub status: String,
+    pub total_files: Option<i32>,
+    pub files_uploaded: Option<i32>,
+    pub files_failed: Option<i32>,
+    pub files_skipped: Option<i32>,
+    pub total_size_bytes: Option<i64>,
+    pub uploaded_size_bytes: Option<i64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub error_message: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How a file ended, for the session's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileOutcome {
+    Uploaded,
+    Skipped,
+    Failed,
+}
+
+impl SyncSession {
+    pub fn start(
+        conn: &mut PgConnection,
+        project: ProjectId,
+        cycle: CycleId,
+        user: UserId,
+        prefix: &str,
+    ) -> QueryResult<SyncSession> {
+        diesel::insert_into(sync_sessions::table)
+            .values((
+                sync_sessions::project_id.eq(project),
+                sync_sessions::cycle_id.eq(cycle),
+                sync_sessions::user_id.eq(user),
+                sync_sessions::s3_prefix.eq(prefix),
+                sync_sessions::status.eq("in_progress"),
+                sync_sessions::started_at.eq(diesel::dsl::now),
+            ))
+            .returning(SyncSession::as_returning())
+            .get_result(conn)
+    }
+
+    /// A session of `company` (through its project); `None` for a missing id and for
+    /// another company's session alike.
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: SyncSessionId,
+    ) -> QueryResult<Option<SyncSession>> {
+        sync_sessions::table
+            .inner_join(projects::table)
+            .filter(sync_sessions::id.eq(id))
+            .filter(projects::company_id.eq(company))
+            .select(SyncSession::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn file_started(conn: &mut PgConnection, id: SyncSessionId) -> QueryResult<()> {
+        diesel::update(sync_sessions::table.find(id))
+            .set(sync_sessions::total_files.eq(sync_sessions::total_files + 1))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Counts a finished file; called in the transaction that sets the file's status.
+    pub fn file_finished(
+        conn: &mut PgConnection,
+        id: SyncSessionId,
+        outcome: FileOutcome,
+        size: i64,
+    ) -> QueryResult<()> {
+        let target = sync_sessions::table.find(id);
+        let total = sync_sessions::total_size_bytes.eq(sync_sessions::total_size_bytes + size);
+        match outcome {
+            FileOutcome::Uploaded => diesel::update(target)
+                .set((
+                    total,
+                    sync_sessions::files_uploaded.eq(sync_sessions::files_uploaded + 1),
+                    sync_sessions::uploaded_size_bytes
+                        .eq(sync_sessions::uploaded_size_bytes + size),
+                ))
+                .execute(conn),
+            FileOutcome::Skipped => diesel::update(target)
+                .set((
+                    total,
+                    sync_sessions::files_skipped.eq(sync_sessions::files_skipped + 1),
+                ))
+                .execute(conn),
+            FileOutcome::Failed => diesel::update(target)
+                .set((
+                    total,
+                    sync_sessions::files_failed.eq(sync_sessions::files_failed + 1),
+                ))
+                .execute(conn),
+        }
+        .map(|_| ())
+    }
+
+    pub fn finish(
+        conn: &mut PgConnection,
+        id: SyncSessionId,
+        error: Option<&str>,
+    ) -> QueryResult<SyncSession> {
+        let status = if error.is_some() {
+            "failed"
+        } else {
+            "completed"
+        };
+        diesel::update(sync_sessions::table.find(id))
+            .set((
+                sync_sessions::status.eq(status),
+                sync_sessions::completed_at.eq(diesel::dsl::now),
+                sync_sessions::error_message.eq(error.map(|e| truncate(e, 500))),
+            ))
+            .returning(SyncSession::as_returning())
+            .get_result(conn)
+    }
+}
+
+/// At most `max` characters (columns are VARCHAR(n) in characters).
+pub fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

@@ -1,0 +1,138 @@
+//! What a file really is: the first bytes decide, not the declared content type. A file
+//! whose name claims one type while its content is another (an executable named `.pdf`)
+//! is refused, and a project may accept only some extensions.
+
+/// How many leading bytes the sniffer needs.
+pub const SNIFF_BYTES: usize = 8192;
+
+/// Extensions whose content always starts with a signature the sniffer knows.
+const SIGNED_EXTENSIONS: [&str; 14] = [
+    "pdf", "png", "jpg", "jpeg", "gif", "zip", "gz", "docx", "xlsx", "pptx", "odt", "ods", "tif",
+    "tiff",
+];
+
+/// Content that must never travel under another type's name.
+fn is_executable(mime: &str) -> bool {
+    matches!(
+        mime,
+        "application/x-executable"
+            | "application/x-elf"
+            | "application/vnd.microsoft.portable-executable"
+            | "application/x-msdownload"
+            | "application/x-mach-binary"
+            | "application/x-sharedlib"
+            | "application/wasm"
+    )
+}
+
+fn extension(name: &str) -> Option<String> {
+    let (_, ext) = name.rsplit_once('.')?;
+    (!ext.is_empty()).then(|| ext.to_ascii_lowercase())
+}
+
+/// Zip-based formats are detected as zip or as their own type.
+fn compatible(sniffed: &str, expected: &str) -> bool {
+    if sniffed == expected {
+        return true;
+    }
+    let zip_family = |m: &str| {
+        m == "application/zip"
+            || m.starts_with("application/vnd.openxmlformats-officedocument")
+            || m.starts_with("application/vnd.oasis.opendocument")
+            || m == "application/epub+zip"
+            || m == "application/java-archive"
+    };
+    (zip_family(sniffed) && zip_family(expected))
+        || (sniffed == "image/jpeg" && expected == "image/pjpeg")
+        || (sniffed == "application/gzip" && expected == "application/x-gzip")
+}
+
+/// The content type to store for `name` whose content starts with `head`, or why it is
+/// refused. `allowed` lists the project's accepted extensions (empty: any).
+pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, String> {
+    let ext = extension(name);
+    if !allowed.is_empty() {
+        let ok = ext
+            .as_deref()
+            .is_some_and(|e| allowed.iter().any(|a| a.eq_ignore_ascii_case(e)));
+        if !ok {
+            return Err(format!(
+                "this project accepts only {} files",
+                allowed.join(", ")
+            ));
+        }
+    }
+    let sniffed = infer::get(head).map(|t| t.mime_type().to_owned());
+    let expected = ext
+        .as_deref()
+        .and_then(|e| mime_guess::from_ext(e).first())
+        .map(|m| m.essence_str().to_owned());
+    match (&sniffed, &expected) {
+        (Some(s), Some(e)) if !compatible(s, e) => Err(format!(
+            "the name says {} but the content is {s}",
+            ext.as_deref().unwrap_or("?")
+        )),
+        (Some(s), None) if is_executable(s) && !head.is_empty() => {
+            Err(format!("the content is an executable ({s})"))
+        }
+        (None, Some(_))
+            if !head.is_empty()
+                && ext
+                    .as_deref()
+                    .is_some_and(|e| SIGNED_EXTENSIONS.contains(&e)) =>
+        {
+            Err(format!(
+                "the name says {} but the content is not",
+                ext.as_deref().unwrap_or("?")
+            ))
+        }
+        _ => Ok(sniffed
+            .or(expected)
+            .unwrap_or_else(|| "application/octet-stream".to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    fn elf() -> Vec<u8> {
+        let mut bytes =
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00".to_vec();
+        bytes.resize(128, 0);
+        bytes
+    }
+    const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+
+    #[test]
+    fn truthful_files_pass_with_their_type() {
+        assert_eq!(check("a.pdf", PDF, &[]).unwrap(), "application/pdf");
+        assert_eq!(check("a.png", PNG, &[]).unwrap(), "image/png");
+        assert_eq!(check("notes.txt", b"hello", &[]).unwrap(), "text/plain");
+        assert_eq!(check("data.csv", b"a,b\n1,2", &[]).unwrap(), "text/csv");
+        assert_eq!(check("empty.pdf", b"", &[]).unwrap(), "application/pdf");
+    }
+
+    #[test]
+    fn liars_are_refused() {
+        let refused = check("invoice.pdf", &elf(), &[]).unwrap_err();
+        assert!(refused.contains("the name says pdf"), "{refused}");
+        assert!(check("photo.png", PDF, &[]).is_err());
+        assert!(check("report.pdf", b"just text", &[]).is_err());
+        assert!(
+            check("tool", &elf(), &[]).is_err(),
+            "an executable without a type in its name"
+        );
+    }
+
+    #[test]
+    fn a_project_may_restrict_extensions() {
+        let only_pdf = vec!["pdf".to_owned()];
+        assert!(check("a.pdf", PDF, &only_pdf).is_ok());
+        assert!(check("a.PDF", PDF, &only_pdf).is_ok());
+        assert!(check("a.png", PNG, &only_pdf)
+            .unwrap_err()
+            .contains("accepts only pdf"));
+    }
+}

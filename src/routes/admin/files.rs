@@ -1,0 +1,105 @@
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CompanyAdmin;
+use crate::db::ids::{FileUploadId, ProjectId};
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::project::Project;
+use crate::db::{self};
+use crate::domain::fields;
+use crate::error::AppError;
+use crate::services::files;
+use crate::services::uploads::human_size;
+use crate::startup::AppState;
+use crate::web::{render, see_other, Flash, PageContext};
+
+#[derive(Template)]
+#[template(path = "admin/files/review.html")]
+struct ReviewPage {
+    page: PageContext,
+    project: Project,
+    files: Vec<FileUpload>,
+}
+
+impl ReviewPage {
+    fn size(&self, bytes: &Option<i64>) -> String {
+        bytes.map_or_else(|| "—".into(), |b| human_size(b.max(0) as u64))
+    }
+}
+
+pub async fn review_queue(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<ProjectId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = admin.actor.clone();
+    let (project, files) = db::transaction(&state.pool, move |conn| {
+        files::review_queue(conn, &actor, id)
+    })
+    .await?;
+    render(&ReviewPage {
+        page: PageContext::admin(&admin, &session),
+        project,
+        files,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn review(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<FileUploadId>,
+    form: web::Form<ReviewForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let accept = match form.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
+    };
+    let reason = fields::optional_text(&form.reason, 500).map_err(AppError::BadRequest)?;
+    let actor = admin.actor.clone();
+    let (file, project) = db::transaction(&state.pool, move |conn| {
+        files::review(conn, &actor, id, accept, reason.as_deref())
+    })
+    .await?;
+    let verb = if accept { "Accepted" } else { "Rejected" };
+    Flash::set(
+        &session,
+        Flash::success(format!("{verb} {}.", file.file_path)),
+    );
+    Ok(see_other(
+        &req,
+        &format!("/admin/projects/{project}/review"),
+    ))
+}
+
+pub async fn delete(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<FileUploadId>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = admin.actor.clone();
+    let file = db::transaction(&state.pool, move |conn| files::delete(conn, &actor, id)).await?;
+    Flash::set(
+        &session,
+        Flash::success(format!("Deleted {}; its history is kept.", file.file_path)),
+    );
+    Ok(see_other(&req, &format!("/uploads/{}", file.session_id)))
+}

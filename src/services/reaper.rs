@@ -1,0 +1,171 @@
+//! After a crash (or a request that vanished without its cleanup), uploads can be left
+//! `uploading` with a multipart upload open in S3. The reaper — at start-up and every few
+//! minutes, one node at a time under an advisory lock — fails such rows, closes their
+//! sessions and aborts the multipart uploads by their stored ids. The database's upload
+//! ids are the source of truth: some stores ignore lifecycle rules and list uploads only
+//! by exact key.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use serde_json::json;
+
+use crate::db::ids::{FileUploadId, SyncSessionId};
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::{self, PgPool};
+use crate::error::AppError;
+use crate::schema::{file_uploads, projects, sync_sessions};
+use crate::services::audit::{actions, AuditEvent};
+use crate::storage::{ObjectTarget, Storage};
+
+/// Taken with `pg_try_advisory_xact_lock`: one reaper at a time across all nodes.
+const REAPER_LOCK: i64 = 0x686f_7070_6572_0001;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReapReport {
+    pub failed_files: usize,
+    pub closed_sessions: usize,
+    pub aborted_uploads: usize,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+type AbortWork = (FileUploadId, String, String, String, String);
+
+fn reap_rows(
+    conn: &mut PgConnection,
+    stale_after: Duration,
+) -> Result<Option<(ReapReport, Vec<AbortWork>)>, AppError> {
+    let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<BigInt, _>(REAPER_LOCK)
+        .get_result(conn)?;
+    if !lock.locked {
+        return Ok(None);
+    }
+    let cutoff = Utc::now()
+        - chrono::Duration::from_std(stale_after).unwrap_or_else(|_| chrono::Duration::minutes(15));
+    let minutes = stale_after.as_secs().div_ceil(60);
+    let reason = format!(
+        "interrupted: no progress for {minutes} minutes (Hopper restarted or the connection was lost)"
+    );
+    let mut report = ReapReport::default();
+
+    let stale: Vec<FileUpload> = file_uploads::table
+        .filter(file_uploads::status.eq("uploading"))
+        .filter(file_uploads::updated_at.lt(cutoff))
+        .for_update()
+        .skip_locked()
+        .select(FileUpload::as_select())
+        .load(conn)?;
+    for file in &stale {
+        let size = file.file_size.unwrap_or(0);
+        if FileUpload::mark_failed(conn, file.id, size, &reason)? {
+            SyncSession::file_finished(conn, file.session_id, FileOutcome::Failed, size)?;
+            AuditEvent::new(actions::UPLOADS_REAPED)
+                .company(file.company_id)
+                .resource("file", file.id)
+                .details(json!({ "path": file.file_path, "reason": reason, "s3_upload_id": file.s3_upload_id }))
+                .record(conn)?;
+            report.failed_files += 1;
+        }
+    }
+
+    // Sessions left open with nothing uploading any more.
+    let open: Vec<(SyncSessionId, i32, i32)> = sync_sessions::table
+        .inner_join(projects::table)
+        .filter(sync_sessions::status.eq_any(["pending", "in_progress"]))
+        .filter(sync_sessions::created_at.lt(cutoff))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            file_uploads::table
+                .filter(file_uploads::session_id.eq(sync_sessions::id))
+                .filter(file_uploads::status.eq("uploading")),
+        )))
+        .select((sync_sessions::id, projects::id, projects::company_id))
+        .load::<(SyncSessionId, i32, i32)>(conn)?;
+    for (session, project, company) in open {
+        SyncSession::finish(conn, session, Some(&reason))?;
+        AuditEvent::new(actions::UPLOAD_FINISHED)
+            .company(crate::db::ids::CompanyId(company))
+            .project(crate::db::ids::ProjectId(project))
+            .resource("sync_session", session)
+            .details(json!({ "status": "failed", "error": reason, "by": "reaper" }))
+            .record(conn)?;
+        report.closed_sessions += 1;
+    }
+
+    let work: Vec<AbortWork> = file_uploads::table
+        .inner_join(sync_sessions::table.inner_join(projects::table))
+        .filter(file_uploads::s3_upload_id.is_not_null())
+        .filter(file_uploads::status.ne("uploading"))
+        .select((
+            file_uploads::id,
+            projects::bucket_name,
+            projects::aws_region,
+            file_uploads::s3_key,
+            file_uploads::s3_upload_id.assume_not_null(),
+        ))
+        .limit(1000)
+        .load(conn)?;
+    Ok(Some((report, work)))
+}
+
+/// One pass. The database work commits before any S3 call.
+pub async fn run_once(
+    pool: &PgPool,
+    storage: &Storage,
+    stale_after: Duration,
+) -> Result<ReapReport, AppError> {
+    let Some((mut report, work)) =
+        db::transaction(pool, move |conn| reap_rows(conn, stale_after)).await?
+    else {
+        return Ok(ReapReport::default());
+    };
+    for (file, bucket, region, key, upload_id) in work {
+        let target = ObjectTarget {
+            client: storage.client_for_region(&region),
+            bucket,
+            key,
+            content_type: String::new(),
+        };
+        let gone = match target.abort(&upload_id).await {
+            Ok(()) => true,
+            // Already aborted or completed elsewhere: nothing is left to clean.
+            Err(e) if e.contains("NoSuchUpload") => true,
+            Err(e) => {
+                tracing::warn!(file = %file, error = %e, "reaper could not abort an upload; retrying later");
+                false
+            }
+        };
+        if gone {
+            db::transaction(pool, move |conn| {
+                Ok(FileUpload::set_upload_id(conn, file, None)?)
+            })
+            .await?;
+            report.aborted_uploads += 1;
+        }
+    }
+    if report != ReapReport::default() {
+        tracing::info!(?report, "reaper cleaned up interrupted uploads");
+    }
+    Ok(report)
+}
+
+/// Runs the reaper now and then every `interval`.
+pub fn spawn(pool: PgPool, storage: Storage, stale_after: Duration, interval: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = run_once(&pool, &storage, stale_after).await {
+                tracing::warn!(error = %e, "reaper pass failed");
+            }
+        }
+    });
+}

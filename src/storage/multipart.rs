@@ -1,0 +1,210 @@
+//! Writing one object: a single PutObject for a file smaller than a part, otherwise an
+//! S3 multipart upload whose next part is read while the previous one is sent. Every part
+//! buffer holds a permit of the node-wide [`PartBudget`], so memory stays bounded however
+//! many uploads run at once.
+
+use std::sync::Arc;
+
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::Client;
+use bytes::{Bytes, BytesMut};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+
+/// Part buffers in flight on this node.
+#[derive(Clone)]
+pub struct PartBudget {
+    permits: Arc<Semaphore>,
+    part_size: usize,
+}
+
+/// A part buffer and the permit that pays for it.
+pub struct PartBuffer {
+    pub data: BytesMut,
+    permit: OwnedSemaphorePermit,
+}
+
+impl PartBudget {
+    pub fn new(buffers: usize, part_size: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(buffers)),
+            part_size,
+        }
+    }
+
+    pub fn part_size(&self) -> usize {
+        self.part_size
+    }
+
+    /// Waits for a free buffer slot; the buffer is allocated only once the slot is ours.
+    pub async fn buffer(&self) -> PartBuffer {
+        let permit = match self.permits.clone().acquire_owned().await {
+            Ok(permit) => permit,
+            // The semaphore is never closed; if it were, unbounded is better than a panic.
+            Err(_) => Arc::new(Semaphore::new(1))
+                .acquire_owned()
+                .await
+                .unwrap_or_else(|_| unreachable!("a fresh semaphore has a permit")),
+        };
+        PartBuffer {
+            data: BytesMut::with_capacity(self.part_size),
+            permit,
+        }
+    }
+}
+
+fn describe<E: std::error::Error>(e: E) -> String {
+    DisplayErrorContext(e).to_string()
+}
+
+/// Where an object goes.
+#[derive(Clone)]
+pub struct ObjectTarget {
+    pub client: Client,
+    pub bucket: String,
+    pub key: String,
+    pub content_type: String,
+}
+
+impl ObjectTarget {
+    pub async fn put(&self, body: Bytes) -> Result<(), String> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .content_type(&self.content_type)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(describe)
+    }
+
+    pub async fn start_multipart(&self) -> Result<MultipartUpload, String> {
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .content_type(&self.content_type)
+            .send()
+            .await
+            .map_err(describe)?;
+        let upload_id = created
+            .upload_id()
+            .ok_or("S3 did not return an upload id")?
+            .to_owned();
+        Ok(MultipartUpload {
+            target: self.clone(),
+            upload_id,
+            parts: Vec::new(),
+            in_flight: None,
+        })
+    }
+
+    /// Aborts a multipart upload by its id (also used by the reaper after a crash).
+    pub async fn abort(&self, upload_id: &str) -> Result<(), String> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(describe)
+    }
+}
+
+pub struct MultipartUpload {
+    target: ObjectTarget,
+    pub upload_id: String,
+    parts: Vec<CompletedPart>,
+    in_flight: Option<JoinHandle<Result<CompletedPart, String>>>,
+}
+
+impl MultipartUpload {
+    async fn settle(&mut self) -> Result<(), String> {
+        if let Some(handle) = self.in_flight.take() {
+            let part = handle
+                .await
+                .map_err(|e| format!("part upload task failed: {e}"))??;
+            self.parts.push(part);
+        }
+        Ok(())
+    }
+
+    /// Sends a part in the background; returns once the previous part has arrived, so at
+    /// most one part per upload is on the wire while the next one is read.
+    pub async fn send_part(&mut self, buffer: PartBuffer) -> Result<(), String> {
+        self.settle().await?;
+        let number = i32::try_from(self.parts.len() + 1)
+            .ok()
+            .filter(|n| *n <= 10_000)
+            .ok_or("a file may have at most 10,000 parts")?;
+        let target = self.target.clone();
+        let upload_id = self.upload_id.clone();
+        let PartBuffer { data, permit } = buffer;
+        let body = data.freeze();
+        self.in_flight = Some(tokio::spawn(async move {
+            let _permit = permit;
+            let sent = target
+                .client
+                .upload_part()
+                .bucket(&target.bucket)
+                .key(&target.key)
+                .upload_id(&upload_id)
+                .part_number(number)
+                .body(ByteStream::from(body))
+                .send()
+                .await
+                .map_err(describe)?;
+            Ok(CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(sent.e_tag().map(str::to_owned))
+                .build())
+        }));
+        Ok(())
+    }
+
+    /// Waits for the last part and completes the object.
+    pub async fn complete(mut self) -> Result<(), String> {
+        if let Err(e) = self.settle().await {
+            self.abort().await;
+            return Err(e);
+        }
+        let parts = std::mem::take(&mut self.parts);
+        let result = self
+            .target
+            .client
+            .complete_multipart_upload()
+            .bucket(&self.target.bucket)
+            .key(&self.target.key)
+            .upload_id(&self.upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(describe);
+        if result.is_err() {
+            self.abort().await;
+        }
+        result
+    }
+
+    /// Drops what was sent: no parts remain in the bucket.
+    pub async fn abort(mut self) {
+        if let Some(handle) = self.in_flight.take() {
+            let _ = handle.await;
+        }
+        if let Err(e) = self.target.abort(&self.upload_id).await {
+            tracing::warn!(key = %self.target.key, error = %e, "could not abort a multipart upload; the reaper retries");
+        }
+    }
+}
