@@ -8,6 +8,7 @@
     var bar = document.getElementById("upload-progress");
     var label = document.getElementById("upload-percent");
     var percent = Math.floor((event.detail.loaded / event.detail.total) * 100);
+    form.dataset.progressSeen = "yes";
     bar.hidden = false;
     bar.value = percent;
     label.textContent = percent < 100 ? percent + "% sent" : "Checking and storing…";

@@ -119,6 +119,13 @@ pub async fn upload(
     path: web::Path<(ProjectId, CycleId)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let (project, cycle) = path.into_inner();
+    // Scope first: another company's project is a 404 whatever the body looks like.
+    let actor = member.actor.clone();
+    db::transaction(&state.pool, move |conn| {
+        uploads::uploadable(conn, &actor, project, cycle).map(|_| ())
+    })
+    .await?;
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -129,7 +136,6 @@ pub async fn upload(
             "Send the files as a multipart/form-data form.".into(),
         ));
     }
-    let (project, cycle) = path.into_inner();
     let idle = state.config.uploads.idle_timeout;
     let max_fields = state.config.uploads.max_files_per_batch + 16;
     let mut multipart = Multipart::new(req.headers(), payload);

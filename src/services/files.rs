@@ -178,10 +178,15 @@ pub fn review(
     conn: &mut PgConnection,
     actor: &Actor,
     id: FileUploadId,
-    accept: bool,
+    decision: &str,
     reason: Option<&str>,
-) -> Result<(FileUpload, ProjectId), AppError> {
+) -> Result<(FileUpload, ProjectId, bool), AppError> {
     let (file, project) = admin_file(conn, actor, id)?;
+    let accept = match decision {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
+    };
     if file.review_status.as_deref() != Some("pending") {
         return Err(AppError::Conflict(
             "This file is not waiting for review.".into(),
@@ -209,5 +214,5 @@ pub fn review(
             "after": { "review_status": decision, "review_reason": reason },
         }))
         .record(conn)?;
-    Ok((file, project))
+    Ok((file, project, accept))
 }

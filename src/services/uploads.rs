@@ -51,7 +51,7 @@ impl Stop {
                 human_size(*limit)
             ),
             Stop::Idle(after) => format!(
-                "The browser sent nothing for {} seconds, so the upload was stopped.",
+                "The browser sent nothing for {} s, so the upload was stopped.",
                 after.as_secs()
             ),
             Stop::Disconnected(why) => format!("The upload was interrupted: {why}"),

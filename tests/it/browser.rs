@@ -311,3 +311,64 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
     assert_eq!(app.audit_rows("cycle.created").len(), 1);
     assert_eq!(app.audit_rows("project_access.revoked").len(), 1);
 }
+
+#[actix_web::test]
+async fn an_uploader_sends_files_and_a_folder_and_gets_a_receipt() {
+    let app = TestApp::spawn().await;
+    let t = crate::uploads::target(&app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let loose = dir.path().join("loose");
+    let folder = dir.path().join("statements");
+    std::fs::create_dir_all(folder.join("2026/q1")).expect("folder");
+    std::fs::create_dir_all(&loose).expect("loose");
+    std::fs::write(loose.join("letter.txt"), b"Dear Hopper").expect("file");
+    std::fs::write(loose.join("scan.pdf"), b"%PDF-1.7\n% a small pdf\n").expect("file");
+    std::fs::write(folder.join("2026/q1/january.csv"), b"a,b\n1,2\n").expect("file");
+    std::fs::write(folder.join("summary.txt"), b"Dear Hopper").expect("file");
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    sign_in(&browser, &app, &t.uploader.username, &t.uploader.password).await;
+    browser
+        .goto(&app.url(&t.path()))
+        .await
+        .expect("upload page");
+    let files = format!(
+        "{}\n{}",
+        loose.join("letter.txt").display(),
+        loose.join("scan.pdf").display()
+    );
+    fill(&browser, "#files", &files).await;
+    fill(&browser, "#folder", &folder.display().to_string()).await;
+    click(&browser, "#upload-button").await;
+
+    let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("Receipt")).await;
+    assert!(receipt.contains("letter.txt"), "{receipt}");
+    assert!(
+        receipt.contains("statements/2026/q1/january.csv"),
+        "{receipt}"
+    );
+    // summary.txt has the same bytes as letter.txt: skipped as its duplicate.
+    assert!(receipt.contains("skipped as a duplicate of"), "{receipt}");
+    assert_eq!(
+        text_of(&browser, "#files-uploaded").await.split(' ').next(),
+        Some("3")
+    );
+    assert_eq!(text_of(&browser, "#files-skipped").await, "1");
+    let progress = browser
+        .find(Locator::Css("#upload-form"))
+        .await
+        .expect("form")
+        .attr("data-progress-seen")
+        .await
+        .expect("attribute");
+    assert_eq!(
+        progress.as_deref(),
+        Some("yes"),
+        "the progress bar was driven"
+    );
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path("upload-receipt.png"), png).expect("save screenshot");
+    browser.close().await.expect("close browser");
+    crate::uploads::assert_counters_match_rows(&app, crate::uploads::latest_session(&app));
+}

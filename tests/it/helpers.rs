@@ -125,7 +125,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: actix_web::web::Data<hopper::startup::AppState>,
     /// An S3 endpoint of this test alone (see [`TestApp::spawn_with_private_s3`]).
-    pub private_s3: Option<PrivateS3>,
+    pub private_s3: Option<Mutex<PrivateS3>>,
 }
 
 /// An S3 endpoint owned by one test: it can be stopped, restarted on the same port, and
@@ -234,7 +234,7 @@ impl TestApp {
             pool,
             client: Self::new_client(),
             state,
-            private_s3,
+            private_s3: private_s3.map(Mutex::new),
         }
     }
 
@@ -366,6 +366,27 @@ impl TestApp {
             http,
             csrf,
         }
+    }
+
+    fn private(&self) -> std::sync::MutexGuard<'_, PrivateS3> {
+        self.private_s3
+            .as_ref()
+            .expect("spawned with a private S3")
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Leftover multipart upload files in this test's own S3 store.
+    pub fn open_upload_files(&self) -> Vec<String> {
+        self.private().open_upload_files()
+    }
+
+    pub fn stop_s3(&self) {
+        self.private().stop();
+    }
+
+    pub fn restart_s3(&self) {
+        self.private().restart();
     }
 
     /// Every audit row, oldest first.

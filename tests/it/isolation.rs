@@ -2,9 +2,11 @@
 //! (`hopper::routes::ROUTES`): a new route fails here until its placeholders are known.
 
 use diesel::prelude::*;
-use hopper::db::ids::{CompanyId, CycleId, ProjectId, UserId};
+use hopper::db::ids::{CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId};
 use hopper::routes::{Access, RouteSpec, ROUTES};
-use hopper::schema::{auth_sessions, cycles, project_access, projects, users};
+use hopper::schema::{
+    auth_sessions, cycles, file_uploads, project_access, projects, sync_sessions, users,
+};
 use uuid::Uuid;
 
 use crate::helpers::{
@@ -18,6 +20,8 @@ struct Ids {
     cycle: CycleId,
     user: UserId,
     session: Uuid,
+    sync_session: SyncSessionId,
+    file: FileUploadId,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -28,6 +32,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{cycle_id}", ids.cycle.to_string()),
         ("{user_id}", ids.user.to_string()),
         ("{session_id}", ids.session.to_string()),
+        ("{sync_session_id}", ids.sync_session.to_string()),
+        ("{file_id}", ids.file.to_string()),
     ] {
         path = path.replace(placeholder, &value);
     }
@@ -40,9 +46,16 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
 }
 
 fn has_tenant_id(route: &RouteSpec) -> bool {
-    ["{project_id}", "{cycle_id}", "{user_id}", "{session_id}"]
-        .iter()
-        .any(|p| route.path.contains(p))
+    [
+        "{project_id}",
+        "{cycle_id}",
+        "{user_id}",
+        "{session_id}",
+        "{sync_session_id}",
+        "{file_id}",
+    ]
+    .iter()
+    .any(|p| route.path.contains(p))
 }
 
 /// A body that would be valid for every form, with a tampered `company_id` thrown in.
@@ -79,6 +92,60 @@ async fn request(
         ("post", true) => session.post_htmx(path, &fields).await,
         (other, _) => panic!("method {other} of {} is not covered", route.path),
     }
+}
+
+/// An upload batch with one stored file (row and S3 object), waiting for review.
+async fn stored_file(
+    app: &TestApp,
+    company: CompanyId,
+    project: ProjectId,
+    cycle: CycleId,
+    user: UserId,
+) -> (SyncSessionId, FileUploadId) {
+    let bucket: String = projects::table
+        .find(project)
+        .select(projects::bucket_name)
+        .first(&mut app.conn())
+        .expect("bucket");
+    let key = format!("p{project}/C1/report.txt");
+    let storage = &app.state.storage;
+    storage.ensure_bucket(&bucket).await.expect("bucket");
+    storage
+        .client()
+        .put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .body(b"quarterly figures".to_vec().into())
+        .send()
+        .await
+        .expect("object");
+    let session: SyncSessionId = diesel::insert_into(sync_sessions::table)
+        .values((
+            sync_sessions::project_id.eq(project),
+            sync_sessions::cycle_id.eq(cycle),
+            sync_sessions::user_id.eq(user),
+            sync_sessions::status.eq("completed"),
+            sync_sessions::total_files.eq(1),
+            sync_sessions::files_uploaded.eq(1),
+        ))
+        .returning(sync_sessions::id)
+        .get_result(&mut app.conn())
+        .expect("session");
+    let file: FileUploadId = diesel::insert_into(file_uploads::table)
+        .values((
+            file_uploads::session_id.eq(session),
+            file_uploads::company_id.eq(company),
+            file_uploads::cycle_id.eq(cycle),
+            file_uploads::file_path.eq("report.txt"),
+            file_uploads::s3_key.eq(&key),
+            file_uploads::status.eq("completed"),
+            file_uploads::file_size.eq(17i64),
+            file_uploads::review_status.eq("pending"),
+        ))
+        .returning(file_uploads::id)
+        .get_result(&mut app.conn())
+        .expect("file");
+    (session, file)
 }
 
 struct World {
@@ -124,6 +191,8 @@ async fn world() -> World {
     let cycle_b = create_cycle(&app, project_b, 1);
     grant_access(&app, a, project_a, user_a.id, "uploader");
     grant_access(&app, b, project_b, user_b.id, "uploader");
+    let (sync_a, file_a) = stored_file(&app, a, project_a, cycle_a, user_a.id).await;
+    let (sync_b, file_b) = stored_file(&app, b, project_b, cycle_b, user_b.id).await;
     // user.b is signed in somewhere: their session id is a target too.
     app.session_for(&user_b).await;
     let session_b: Uuid = auth_sessions::table
@@ -138,6 +207,8 @@ async fn world() -> World {
             cycle: cycle_a,
             user: user_a.id,
             session: Uuid::new_v4(),
+            sync_session: sync_a,
+            file: file_a,
         },
         other: Ids {
             company: b,
@@ -145,6 +216,8 @@ async fn world() -> World {
             cycle: cycle_b,
             user: user_b.id,
             session: session_b,
+            sync_session: sync_b,
+            file: file_b,
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -152,6 +225,8 @@ async fn world() -> World {
             cycle: CycleId(999_999),
             user: UserId(999_999),
             session: Uuid::new_v4(),
+            sync_session: SyncSessionId(999_999),
+            file: FileUploadId(999_999),
         },
         app,
         admin_a,
@@ -335,6 +410,20 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
         .first(&mut conn)
         .expect("session b");
     assert!(live.is_none(), "user.b's session is still live");
+    let (deleted, review): (Option<chrono::DateTime<chrono::Utc>>, Option<String>) =
+        file_uploads::table
+            .find(w.other.file)
+            .select((file_uploads::deleted_at, file_uploads::review_status))
+            .first(&mut conn)
+            .expect("file b");
+    assert!(deleted.is_none());
+    assert_eq!(review.as_deref(), Some("pending"));
+    let batches: i64 = sync_sessions::table
+        .filter(sync_sessions::project_id.eq(w.other.project))
+        .count()
+        .get_result(&mut conn)
+        .expect("batches of b");
+    assert_eq!(batches, 1, "no upload session was started in company B");
 }
 
 #[actix_web::test]

@@ -16,4 +16,5 @@ mod isolation;
 mod operator;
 mod schema;
 mod sessions;
+mod upload_failures;
 mod uploads;

@@ -248,11 +248,10 @@ async fn files_of_every_size_and_a_folder_tree_land_in_s3_with_their_sha256() {
         .first(&mut app.conn())
         .expect("cycle");
     assert_eq!(cycle_status, "in_progress");
-    let s3 = app.private_s3.as_ref().expect("private S3");
     assert!(
-        s3.open_upload_files().is_empty(),
+        app.open_upload_files().is_empty(),
         "no multipart parts left: {:?}",
-        s3.open_upload_files()
+        app.open_upload_files()
     );
     assert_eq!(app.audit_rows("file.uploaded").len(), files.len());
     assert_eq!(app.audit_rows("upload.finished").len(), 1);
@@ -332,12 +331,7 @@ async fn duplicates_are_skipped_within_and_across_batches_and_a_new_version_repl
         .map(|id| id.0);
     assert!(duplicate_of.is_some());
     assert_counters_match_rows(&app, second);
-    assert!(app
-        .private_s3
-        .as_ref()
-        .expect("s3")
-        .open_upload_files()
-        .is_empty());
+    assert!(app.open_upload_files().is_empty());
 }
 
 #[actix_web::test]
@@ -442,11 +436,7 @@ async fn over_limit_batches_get_413_and_nothing_half_stored() {
             .is_none()
     );
     assert!(
-        app.private_s3
-            .as_ref()
-            .expect("s3")
-            .open_upload_files()
-            .is_empty(),
+        app.open_upload_files().is_empty(),
         "the part sent was aborted"
     );
     assert_counters_match_rows(&app, session);
@@ -510,4 +500,159 @@ async fn only_uploaders_and_admins_may_upload() {
     let closed = uma.upload(&t.path(), form(&[("a.txt", b"a")])).await;
     assert_eq!(closed.status, 409);
     assert!(closed.body.contains("accepts no more uploads"));
+}
+
+fn file_id(app: &TestApp, path: &str) -> hopper::db::ids::FileUploadId {
+    file_uploads::table
+        .filter(file_uploads::file_path.eq(path))
+        .order(file_uploads::id.desc())
+        .select(file_uploads::id)
+        .first(&mut app.conn())
+        .expect("file")
+}
+
+#[actix_web::test]
+async fn downloads_are_attachments_never_rendered_and_are_audited() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let html = b"<html><script>alert(1)</script></html>";
+    let page = uma
+        .upload(&t.path(), form(&[("r\u{e9}port <1>.html", html)]))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let id = file_id(&app, "r\u{e9}port <1>.html");
+    let response = uma
+        .http
+        .get(app.url(&format!("/files/{id}/download")))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "application/octet-stream");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let disposition = header("content-disposition");
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''r%C3%A9port%20%3C1%3E.html"),
+        "{disposition}"
+    );
+    assert_eq!(response.bytes().await.expect("body").as_ref(), html);
+    let rows = app.audit_rows("file.downloaded");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].actor_username.as_deref(), Some("uma"));
+
+    // Another company's user gets the 404 of a missing file.
+    let other = crate::helpers::create_company(&app, "OTHER", true);
+    let outsider = UserFixture::new("otto")
+        .role("admin")
+        .company(other)
+        .create(&app)
+        .await;
+    let otto = app.session_for(&outsider).await;
+    assert_eq!(otto.get(&format!("/files/{id}/download")).await.status, 404);
+}
+
+#[actix_web::test]
+async fn an_admin_reviews_uploads_and_soft_deletes_a_file_with_history() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    diesel::update(projects::table.find(t.project))
+        .set(projects::review_uploads.eq(true))
+        .execute(&mut app.conn())
+        .expect("review on");
+    let uma = app.session_for(&t.uploader).await;
+    let receipt = uma
+        .upload(
+            &t.path(),
+            form(&[("good.txt", b"good"), ("bad.txt", b"bad")]),
+        )
+        .await;
+    assert!(receipt.body.contains("awaiting review"));
+    let admin = UserFixture::new("alice").role("admin").create(&app).await;
+    let alice = app.session_for(&admin).await;
+    let queue = alice
+        .get(&format!("/admin/projects/{}/review", t.project))
+        .await;
+    assert!(queue.body.contains("good.txt") && queue.body.contains("bad.txt"));
+
+    let (good, bad) = (file_id(&app, "good.txt"), file_id(&app, "bad.txt"));
+    let no_reason = alice
+        .post(
+            &format!("/admin/files/{bad}/review"),
+            &[("decision", "reject")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 400);
+    assert_eq!(
+        alice
+            .post(
+                &format!("/admin/files/{bad}/review"),
+                &[("decision", "reject"), ("reason", "Unreadable scan")],
+            )
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        alice
+            .post(
+                &format!("/admin/files/{good}/review"),
+                &[("decision", "accept")]
+            )
+            .await
+            .status,
+        303
+    );
+    let decisions: Vec<(String, Option<String>)> = file_uploads::table
+        .filter(file_uploads::id.eq_any([good, bad]))
+        .order(file_uploads::id.asc())
+        .select((
+            file_uploads::review_status.assume_not_null(),
+            file_uploads::review_reason,
+        ))
+        .load(&mut app.conn())
+        .expect("decisions");
+    assert_eq!(decisions[0], ("accepted".to_owned(), None));
+    assert_eq!(
+        decisions[1],
+        ("rejected".to_owned(), Some("Unreadable scan".to_owned()))
+    );
+    assert_eq!(app.audit_rows("file.reviewed").len(), 2);
+    let empty = alice
+        .get(&format!("/admin/projects/{}/review", t.project))
+        .await;
+    assert!(empty.body.contains("Nothing is waiting for review."));
+
+    // Soft delete: gone from downloads, kept as a row, audited.
+    assert_eq!(
+        uma.post(&format!("/admin/files/{bad}/delete"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        alice
+            .post(&format!("/admin/files/{bad}/delete"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(uma.get(&format!("/files/{bad}/download")).await.status, 404);
+    let kept: i64 = file_uploads::table
+        .filter(file_uploads::id.eq(bad))
+        .filter(file_uploads::deleted_at.is_not_null())
+        .count()
+        .get_result(&mut app.conn())
+        .expect("row");
+    assert_eq!(kept, 1);
+    assert_eq!(app.audit_rows("file.deleted").len(), 1);
 }

@@ -65,15 +65,11 @@ pub async fn review(
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let accept = match form.decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
-    };
-    let reason = fields::optional_text(&form.reason, 500).map_err(AppError::BadRequest)?;
+    let ReviewForm { decision, reason } = form.into_inner();
+    let reason = fields::optional_text(&reason, 500).map_err(AppError::BadRequest)?;
     let actor = admin.actor.clone();
-    let (file, project) = db::transaction(&state.pool, move |conn| {
-        files::review(conn, &actor, id, accept, reason.as_deref())
+    let (file, project, accept) = db::transaction(&state.pool, move |conn| {
+        files::review(conn, &actor, id, &decision, reason.as_deref())
     })
     .await?;
     let verb = if accept { "Accepted" } else { "Rejected" };
