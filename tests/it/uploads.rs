@@ -656,3 +656,70 @@ async fn an_admin_reviews_uploads_and_soft_deletes_a_file_with_history() {
     assert_eq!(kept, 1);
     assert_eq!(app.audit_rows("file.deleted").len(), 1);
 }
+
+#[actix_web::test]
+async fn malformed_multipart_gets_a_fast_4xx_and_no_panic() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let send = |content_type: String, body: Vec<u8>| {
+        uma.http
+            .post(app.url(&t.path()))
+            .header("X-CSRF-Token", &uma.csrf)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let b = "XyZ";
+    let cases: Vec<(&str, String, Vec<u8>, u16)> = vec![
+        ("no boundary", "multipart/form-data".into(), b"--x\r\n\r\n".to_vec(), 400),
+        (
+            "unterminated body",
+            format!("multipart/form-data; boundary={b}"),
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nhalf").into_bytes(),
+            400,
+        ),
+        (
+            "a 70 KiB header block",
+            format!("multipart/form-data; boundary={b}"),
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nX-Pad: {}\r\n\r\nx\r\n--{b}--\r\n",
+                "p".repeat(70 * 1024)
+            )
+            .into_bytes(),
+            400,
+        ),
+        (
+            "40 headers in one part",
+            format!("multipart/form-data; boundary={b}"),
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n{}\r\nx\r\n--{b}--\r\n",
+                (0..40).map(|i| format!("X-H{i}: v\r\n")).collect::<String>()
+            )
+            .into_bytes(),
+            400,
+        ),
+        (
+            "10,000 empty parts",
+            format!("multipart/form-data; boundary={b}"),
+            format!(
+                "{}--{b}--\r\n",
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n\r\n").repeat(10_000)
+            )
+            .into_bytes(),
+            413,
+        ),
+    ];
+    for (what, content_type, body, expected) in cases {
+        let response = send(content_type, body).await.expect(what);
+        assert_eq!(response.status().as_u16(), expected, "{what}");
+    }
+    // The server is still up and every session it opened was closed with a reason.
+    assert_eq!(uma.get("/").await.status, 200);
+    let open: i64 = sync_sessions::table
+        .filter(sync_sessions::status.eq("in_progress"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(open, 0);
+}
