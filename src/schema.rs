@@ -169,6 +169,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    share_links (id) {
+        id -> Int4,
+        company_id -> Int4,
+        project_id -> Nullable<Int4>,
+        #[max_length = 100]
+        label -> Varchar,
+        token_hash -> Bytea,
+        created_by -> Nullable<Int4>,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sync_sessions (id) {
         id -> Int4,
         project_id -> Int4,
@@ -255,6 +271,9 @@ diesel::joinable!(project_tags -> companies (company_id));
 diesel::joinable!(project_tags -> projects (project_id));
 diesel::joinable!(project_tags -> tags (tag_id));
 diesel::joinable!(projects -> companies (company_id));
+diesel::joinable!(share_links -> companies (company_id));
+diesel::joinable!(share_links -> projects (project_id));
+diesel::joinable!(share_links -> users (created_by));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
 diesel::joinable!(sync_sessions -> users (user_id));
@@ -272,6 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_access,
     project_tags,
     projects,
+    share_links,
     sync_sessions,
     tags,
     user_profiles,

@@ -6,6 +6,8 @@
 
 pub mod account;
 pub mod admin;
+pub mod audit_trail;
+pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod home;
@@ -15,6 +17,7 @@ pub mod operator;
 pub mod projects;
 pub mod static_files;
 pub mod uploads;
+pub mod wall;
 
 use actix_web::web;
 
@@ -31,6 +34,8 @@ pub enum Access {
     CompanyAdmin,
     /// The operator of the installation.
     Operator,
+    /// A company admin (their company) or the operator (every company), no company opened.
+    Auditor,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +79,12 @@ routes! {
     post "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::upload, Member;
     get "/uploads/{sync_session_id}" => uploads::receipt, Member;
     get "/files/{file_id}/download" => files::download, Member;
+    get "/dashboard" => dashboard::projects, Member;
+    get "/dashboard/projects/{project_id}" => dashboard::project, Member;
+    get "/dashboard/cycles/{cycle_id}" => dashboard::cycle, Member;
+    get "/dashboard/audit" => audit_trail::page, Auditor;
+    get "/dashboard/audit.csv" => audit_trail::csv, Auditor;
+    get "/wall/{token}" => wall::show, Public;
 
     get "/admin/users" => admin::users::list, CompanyAdmin;
     get "/admin/users/new" => admin::users::new, CompanyAdmin;
@@ -101,6 +112,9 @@ routes! {
     get "/admin/projects/{project_id}/review" => admin::files::review_queue, CompanyAdmin;
     post "/admin/files/{file_id}/review" => admin::files::review, CompanyAdmin;
     post "/admin/files/{file_id}/delete" => admin::files::delete, CompanyAdmin;
+    get "/admin/share-links" => admin::share_links::list, CompanyAdmin;
+    post "/admin/share-links" => admin::share_links::create, CompanyAdmin;
+    post "/admin/share-links/{link_id}/revoke" => admin::share_links::revoke, CompanyAdmin;
 
     get "/operator/companies" => operator::companies::list, Operator;
     get "/operator/companies/new" => operator::companies::new, Operator;

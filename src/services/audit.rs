@@ -46,6 +46,52 @@ pub mod actions {
     pub const FILE_DELETED: &str = "file.deleted";
     pub const FILE_REVIEWED: &str = "file.reviewed";
     pub const UPLOADS_REAPED: &str = "upload.reaped";
+    pub const SHARE_LINK_CREATED: &str = "share_link.created";
+    pub const SHARE_LINK_REVOKED: &str = "share_link.revoked";
+    pub const SHARE_LINK_USED: &str = "share_link.used";
+
+    /// Every action, for the audit trail's filter.
+    pub const ALL: &[&str] = &[
+        SIGN_IN,
+        SIGN_IN_FAILED,
+        SIGN_OUT,
+        PASSWORD_CHANGED,
+        PASSWORD_RESET,
+        SUPERADMIN_CREATED,
+        SESSION_REVOKED,
+        ACCESS_DENIED,
+        COMPANY_CREATED,
+        COMPANY_UPDATED,
+        COMPANY_DEACTIVATED,
+        COMPANY_REACTIVATED,
+        COMPANY_OPENED,
+        USER_CREATED,
+        USER_UPDATED,
+        USER_DEACTIVATED,
+        USER_REACTIVATED,
+        PROFILE_UPDATED,
+        PROJECT_CREATED,
+        PROJECT_UPDATED,
+        PROJECT_DELETED,
+        PROJECT_RESTORED,
+        CYCLE_CREATED,
+        CYCLE_UPDATED,
+        CYCLE_STATUS_CHANGED,
+        ACCESS_GRANTED,
+        ACCESS_REVOKED,
+        UPLOAD_STARTED,
+        UPLOAD_FINISHED,
+        FILE_UPLOADED,
+        FILE_SKIPPED,
+        FILE_FAILED,
+        FILE_DOWNLOADED,
+        FILE_DELETED,
+        FILE_REVIEWED,
+        UPLOADS_REAPED,
+        SHARE_LINK_CREATED,
+        SHARE_LINK_REVOKED,
+        SHARE_LINK_USED,
+    ];
 }
 
 #[derive(Debug)]

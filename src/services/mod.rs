@@ -5,8 +5,10 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod audit_trail;
 pub mod companies;
 pub mod cycles;
+pub mod dashboards;
 pub mod files;
 pub mod own_sessions;
 pub mod password_change;
@@ -14,6 +16,7 @@ pub mod profile;
 pub mod project_access;
 pub mod projects;
 pub mod reaper;
+pub mod share_links;
 pub mod sign_in;
 pub mod sign_out;
 pub mod uploads;

@@ -1,5 +1,6 @@
 //! Web plumbing shared by all routes: page context, rendering, forms, pagination, headers.
 
+pub mod charts;
 pub mod form;
 pub mod page;
 pub mod pagination;

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use hopper::db::ids::{CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId};
 use hopper::routes::{Access, RouteSpec, ROUTES};
 use hopper::schema::{
-    auth_sessions, cycles, file_uploads, project_access, projects, sync_sessions, users,
+    auth_sessions, cycles, file_uploads, project_access, projects, share_links, sync_sessions,
+    users,
 };
 use uuid::Uuid;
 
@@ -22,6 +23,7 @@ struct Ids {
     session: Uuid,
     sync_session: SyncSessionId,
     file: FileUploadId,
+    link: i32,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -34,6 +36,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{session_id}", ids.session.to_string()),
         ("{sync_session_id}", ids.sync_session.to_string()),
         ("{file_id}", ids.file.to_string()),
+        ("{link_id}", ids.link.to_string()),
+        ("{token}", "no-such-token".to_owned()),
     ] {
         path = path.replace(placeholder, &value);
     }
@@ -53,6 +57,7 @@ fn has_tenant_id(route: &RouteSpec) -> bool {
         "{session_id}",
         "{sync_session_id}",
         "{file_id}",
+        "{link_id}",
     ]
     .iter()
     .any(|p| route.path.contains(p))
@@ -148,6 +153,19 @@ async fn stored_file(
     (session, file)
 }
 
+fn share_link(app: &TestApp, company: CompanyId) -> i32 {
+    diesel::insert_into(share_links::table)
+        .values((
+            share_links::company_id.eq(company),
+            share_links::label.eq("Lobby"),
+            share_links::token_hash.eq(uuid::Uuid::new_v4().as_bytes().repeat(2)),
+            share_links::expires_at.eq(chrono::Utc::now() + chrono::Duration::days(1)),
+        ))
+        .returning(share_links::id)
+        .get_result(&mut app.conn())
+        .expect("share link")
+}
+
 struct World {
     app: TestApp,
     admin_a: TestUser,
@@ -209,6 +227,7 @@ async fn world() -> World {
             session: Uuid::new_v4(),
             sync_session: sync_a,
             file: file_a,
+            link: share_link(&app, a),
         },
         other: Ids {
             company: b,
@@ -218,6 +237,7 @@ async fn world() -> World {
             session: session_b,
             sync_session: sync_b,
             file: file_b,
+            link: share_link(&app, b),
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -227,6 +247,7 @@ async fn world() -> World {
             session: Uuid::new_v4(),
             sync_session: SyncSessionId(999_999),
             file: FileUploadId(999_999),
+            link: 999_999,
         },
         app,
         admin_a,
@@ -281,6 +302,7 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
                 ("operator without an opened company", &operator),
             ],
             Access::Operator => vec![("admin", &admin_a), ("user", &user_a)],
+            Access::Auditor => vec![("user", &user_a), ("viewer", &viewer_a)],
             _ => vec![],
         };
         for (who, session) in refused {
@@ -292,7 +314,7 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
             let allowed = match route.access {
                 Access::Public => None,
                 Access::SignedIn | Access::Member => Some(&user_a),
-                Access::CompanyAdmin => Some(&admin_a),
+                Access::CompanyAdmin | Access::Auditor => Some(&admin_a),
                 Access::Operator => Some(&operator),
             };
             if let Some(session) = allowed {
@@ -322,7 +344,7 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
         let asker = match route.access {
             Access::CompanyAdmin => &admin_a,
             Access::Member | Access::SignedIn => &user_a,
-            Access::Operator | Access::Public => continue,
+            Access::Operator | Access::Public | Access::Auditor => continue,
         };
         for htmx in [false, true] {
             let before = access_denied_count(app);
@@ -424,6 +446,12 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
         .get_result(&mut conn)
         .expect("batches of b");
     assert_eq!(batches, 1, "no upload session was started in company B");
+    let revoked: Option<chrono::DateTime<chrono::Utc>> = share_links::table
+        .find(w.other.link)
+        .select(share_links::revoked_at)
+        .first(&mut conn)
+        .expect("link b");
+    assert!(revoked.is_none(), "company B's wall link still works");
 }
 
 #[actix_web::test]

@@ -10,6 +10,7 @@ mod audit_log;
 mod auth;
 mod browser;
 mod cli;
+mod dashboards;
 mod embedded_serve;
 mod health;
 mod isolation;

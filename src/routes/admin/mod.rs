@@ -4,4 +4,5 @@ pub mod access;
 pub mod cycles;
 pub mod files;
 pub mod projects;
+pub mod share_links;
 pub mod users;

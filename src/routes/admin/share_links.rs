@@ -1,0 +1,127 @@
+use actix_session::Session;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use crate::auth::CompanyAdmin;
+use crate::db::ids::ProjectId;
+use crate::db::models::project::{Project, ProjectState};
+use crate::db::{self};
+use crate::domain::fields;
+use crate::error::AppError;
+use crate::services::share_links::{self, ShareLink};
+use crate::startup::AppState;
+use crate::web::{render, see_other, Flash, PageContext};
+
+#[derive(Template)]
+#[template(path = "admin/share_links.html")]
+struct LinksPage {
+    page: PageContext,
+    links: Vec<(ShareLink, Option<String>)>,
+    projects: Vec<Project>,
+    /// A link just created: its full address, shown once.
+    created: Option<String>,
+    now: chrono::DateTime<Utc>,
+}
+
+async fn links_page(
+    admin: &CompanyAdmin,
+    session: &Session,
+    state: &AppState,
+    created: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin.actor.clone();
+    let (links, projects) = db::transaction(&state.pool, move |conn| {
+        let links = share_links::list(conn, &actor)?;
+        let projects =
+            Project::list_in_company(conn, actor.company_id, None, ProjectState::Current, 0, 500)?;
+        Ok((links, projects))
+    })
+    .await?;
+    render(&LinksPage {
+        page: PageContext::admin(admin, session),
+        links,
+        projects,
+        created,
+        now: Utc::now(),
+    })
+}
+
+pub async fn list(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    links_page(&admin, &session, &state, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    project: String,
+    #[serde(default)]
+    days: String,
+}
+
+pub async fn create(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let label = fields::required_name(&form.label, "label", 100).map_err(AppError::BadRequest)?;
+    let project = match form.project.trim() {
+        "" => None,
+        id => Some(ProjectId(id.parse().map_err(|_| {
+            AppError::BadRequest("Choose a project or the whole company.".into())
+        })?)),
+    };
+    let days: i64 = form
+        .days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+        .ok_or_else(|| AppError::BadRequest("A link lasts 1 to 365 days.".into()))?;
+    let actor = admin.actor.clone();
+    let (_, token) = db::transaction(&state.pool, move |conn| {
+        share_links::create(conn, &actor, &label, project, Duration::days(days))
+    })
+    .await?;
+    let host = req.connection_info().host().to_owned();
+    let scheme = req.connection_info().scheme().to_owned();
+    links_page(
+        &admin,
+        &session,
+        &state,
+        Some(format!("{scheme}://{host}/wall/{token}")),
+    )
+    .await
+}
+
+pub async fn revoke(
+    admin: CompanyAdmin,
+    session: Session,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = admin.actor.clone();
+    let link = db::transaction(&state.pool, move |conn| {
+        share_links::revoke(conn, &actor, id)
+    })
+    .await?;
+    Flash::set(
+        &session,
+        Flash::success(format!(
+            "Revoked “{}”; screens showing it stop at their next refresh.",
+            link.label
+        )),
+    );
+    Ok(see_other(&req, "/admin/share-links"))
+}

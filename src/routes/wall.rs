@@ -1,0 +1,130 @@
+//! Wall screens: a share link opens a read-only dashboard without signing in. The page
+//! polls its own partial; an expired or revoked link shows a clear page instead.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::auth::ClientInfo;
+use crate::db::{self};
+use crate::error::AppError;
+use crate::routes::dashboard::{self, BeforeQuery, ProjectPage, SummaryPage, SummaryQuery};
+use crate::services::actor::Actor;
+use crate::services::dashboards::Scope;
+use crate::services::share_links::{self, Closed, WallScope};
+use crate::startup::AppState;
+use crate::web::{html, is_htmx, render, PageContext};
+
+#[derive(Template)]
+#[template(path = "wall/closed.html")]
+struct ClosedPage {
+    title: &'static str,
+    message: &'static str,
+}
+
+fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
+    let (status, title, message) = match reason {
+        Closed::Unknown => (
+            StatusCode::NOT_FOUND,
+            "Unknown link",
+            "This wall screen link does not exist. Ask an admin of your company for a new one.",
+        ),
+        Closed::Expired => (
+            StatusCode::GONE,
+            "Link expired",
+            "This wall screen link has expired. Ask an admin of your company for a new one.",
+        ),
+        Closed::Revoked => (
+            StatusCode::GONE,
+            "Link revoked",
+            "This wall screen link was revoked by an admin. Ask them for a new one.",
+        ),
+    };
+    html(status, &ClosedPage { title, message })
+}
+
+/// The link's company acts as the (read-only) scope; nobody is signed in.
+fn wall_actor(scope: &WallScope, client: ClientInfo) -> Actor {
+    Actor {
+        user_id: crate::db::ids::UserId(0),
+        username: format!("wall screen: {}", scope.link.label),
+        role: crate::domain::Role::Viewer,
+        company_id: scope.link.company_id,
+        client,
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    before: web::Query<BeforeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let client = ClientInfo::from_request(&req);
+    // Only the full page counts as a use; its own refreshes do not flood the audit log.
+    let audited = (!is_htmx(&req)).then(|| client.clone());
+    let lookup = token.clone();
+    let resolved = db::transaction(&state.pool, move |conn| {
+        share_links::resolve(conn, &lookup, audited.as_ref())
+    })
+    .await?;
+    let scope = match resolved {
+        Ok(scope) => scope,
+        Err(reason) => return closed(reason),
+    };
+    let base = format!("/wall/{token}");
+    let page = PageContext::anonymous(String::new(), None);
+    match scope.link.project_id {
+        None => {
+            let query = SummaryQuery::default();
+            let (rows, next) =
+                dashboard::summary_rows(&state, Scope::Company(scope.link.company_id), &query)
+                    .await?;
+            let view = SummaryPage {
+                page,
+                title: format!("{} · {}", scope.company_name, scope.link.label),
+                query,
+                rows,
+                next,
+                show_company: false,
+                base,
+                refresh_seconds: 30,
+                read_only_wall: true,
+            };
+            if is_htmx(&req) {
+                render(&view.as_summary())
+            } else {
+                render(&view)
+            }
+        }
+        Some(project) => {
+            let actor = wall_actor(&scope, client);
+            let (project, cycles, next, files_chart, bytes_chart) = dashboard::project_page_data(
+                &state,
+                &actor,
+                Scope::Project(scope.link.company_id, project),
+                project,
+                before.before,
+                chrono_tz::Tz::UTC,
+            )
+            .await?;
+            let view = ProjectPage {
+                page,
+                project,
+                cycles,
+                next,
+                files_chart,
+                bytes_chart,
+                base,
+                before: before.before,
+                read_only_wall: true,
+            };
+            if is_htmx(&req) {
+                render(&view.as_cycles())
+            } else {
+                render(&view)
+            }
+        }
+    }
+}
