@@ -19,6 +19,8 @@ cargo build --release --quiet
 BIN=$PWD/target/release/hopper
 
 WORK=$(mktemp -d /tmp/hopper-bench.XXXXXX)
+# As root, the embedded cluster runs as `postgres`, which must be able to reach the data dir.
+chmod 755 "$WORK"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
@@ -63,22 +65,30 @@ PASSWORD=$("$BIN" --data-dir "$WORK/app" create-superadmin --username bench --em
   | sed -n 's/.*sign-in): //p')
 JAR="$WORK/cookies"
 token() { curl -s -b "$JAR" -c "$JAR" "$APP$1" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
-post() { local path=$1; shift; curl -s -o /dev/null -w '%{http_code}' -b "$JAR" -c "$JAR" -H "X-CSRF-Token: $CSRF" "$@" "$APP$path"; }
+post() { local path=$1; shift; curl -s -X POST -o /dev/null -w '%{http_code}' -b "$JAR" -c "$JAR" -H "X-CSRF-Token: $CSRF" "$@" "$APP$path"; }
 CSRF=$(token /login)
 post /login --data-urlencode username=bench --data-urlencode "password=$PASSWORD" >/dev/null
 CSRF=$(token /account/password)
-NEW="benchmark passphrase $RANDOM$RANDOM"
+NEW="upload measurement passphrase $RANDOM$RANDOM"
 post /account/password --data-urlencode "current_password=$PASSWORD" \
   --data-urlencode "new_password=$NEW" --data-urlencode "confirm_password=$NEW" >/dev/null
 CSRF=$(token /)
-post /operator/companies/1/open >/dev/null
-post /admin/projects -d project_name=Bench -d bucket_name=bench-hopper -d aws_region=us-east-1 -d is_active=on >/dev/null
-post /admin/projects/1/cycles >/dev/null
-UPLOAD=/projects/1/cycles/1/upload
+PG="postgres://hopper@/hopper?host=$WORK/app/postgres/run"
+sql() { psql "$PG" -Atq -c "$1"; }
+COMPANY=$(sql "SELECT id FROM companies WHERE company_code = 'DEFAULT'")
+OPENED=$(post "/operator/companies/$COMPANY/open"); [ "$OPENED" = 303 ] || { echo "bench: cannot open the company $COMPANY: $OPENED" >&2; exit 1; }
+[ "$(post /admin/projects -d project_name=Bench -d bucket_name=bench-hopper -d aws_region=us-east-1 -d is_active=on)" = 303 ] \
+  || { echo "bench: cannot create the project" >&2; exit 1; }
+PROJECT=$(sql "SELECT id FROM projects WHERE project_name = 'Bench'")
+# Each measurement gets a fresh cycle: content already uploaded in a cycle would be skipped.
+next_cycle() {
+  [ "$(post "/admin/projects/$PROJECT/cycles")" = 303 ] || { echo "bench: cannot start a cycle" >&2; exit 1; }
+  UPLOAD=/projects/$PROJECT/cycles/$(sql "SELECT max(id) FROM cycles WHERE project_id = $PROJECT")/upload
+}
 
-echo "bench: writing 12 test files of $FILE_MIB MiB" >&2
+echo "bench: writing 8 test files of $FILE_MIB MiB" >&2
 mkdir -p "$WORK/files"
-for i in $(seq 1 12); do head -c "$((FILE_MIB * 1024 * 1024))" /dev/urandom >"$WORK/files/f$i.bin"; done
+for i in $(seq 1 8); do head -c "$((FILE_MIB * 1024 * 1024))" /dev/urandom >"$WORK/files/f$i.bin"; done
 GIB=$(python3 -c "print($FILE_MIB/1024)")
 
 now() { date +%s.%N; }
@@ -122,12 +132,15 @@ PY
 
 echo "| Upload | Direct (awscli multipart) | Through Hopper | Ratio Hopper/direct | Hopper CPU s per GiB |"
 echo "|---|---|---|---|---|"
+next_cycle
 D1=$(direct f1.bin); C0=$(cpu_ticks); H1=$(through_hopper f2.bin); C1=$(cpu_ticks)
 report "1 × $FILE_MIB MiB" 1 "$D1" "$H1" "$(python3 -c "print(($C1-$C0)/$TICK)")"
 clear_buckets
+next_cycle
 D4=$(direct f1.bin f2.bin f3.bin f4.bin); C0=$(cpu_ticks); H4=$(through_hopper f5.bin f6.bin f7.bin f8.bin); C1=$(cpu_ticks)
 report "4 × $FILE_MIB MiB in parallel" 4 "$D4" "$H4" "$(python3 -c "print(($C1-$C0)/$TICK)")"
 clear_buckets
+next_cycle
 BASE=$(peak_rss_mib); reset_peak
 C0=$(cpu_ticks); H8=$(through_hopper f1.bin f2.bin f3.bin f4.bin f5.bin f6.bin f7.bin f8.bin); C1=$(cpu_ticks)
 PEAK=$(peak_rss_mib)

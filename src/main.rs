@@ -11,6 +11,7 @@ use hopper::services::accounts;
 use hopper::startup::{self, Application, EmbeddedServices};
 
 fn main() -> ExitCode {
+    return_large_buffers_to_the_os();
     let cli = Cli::parse();
     hopper::telemetry::init(cli.global.log_json);
     match actix_web::rt::System::new().block_on(run(cli)) {
@@ -19,6 +20,18 @@ fn main() -> ExitCode {
             eprintln!("hopper: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Upload part buffers are megabytes each and short-lived. glibc raises its mmap threshold
+/// after such a buffer is freed, so later ones come from per-thread heap arenas whose
+/// memory is not returned: peak RSS then drifts well above the part budget. A fixed
+/// threshold keeps every part buffer an mmap of its own, unmapped when it is freed.
+fn return_large_buffers_to_the_os() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
 }
 

@@ -372,3 +372,93 @@ async fn an_uploader_sends_files_and_a_folder_and_gets_a_receipt() {
     browser.close().await.expect("close browser");
     crate::uploads::assert_counters_match_rows(&app, crate::uploads::latest_session(&app));
 }
+
+#[actix_web::test]
+async fn an_admin_filters_the_audit_trail_pages_back_reloads_it_and_opens_a_wall_screen() {
+    use diesel::prelude::*;
+    use hopper::schema::audit_log;
+
+    let app = TestApp::spawn().await;
+    let admin = crate::helpers::UserFixture::new("alice")
+        .role("admin")
+        .create(&app)
+        .await;
+    let company = app.default_company();
+    crate::helpers::create_project(&app, company, "Lobby Figures");
+    for i in 0..80 {
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::company_id.eq(company),
+                audit_log::actor_username.eq(format!("seed{i}")),
+                audit_log::action.eq("project.updated"),
+            ))
+            .execute(&mut app.conn())
+            .expect("audit row");
+    }
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    sign_in(&browser, &app, &admin.username, &admin.password).await;
+    browser
+        .goto(&app.url("/dashboard/audit"))
+        .await
+        .expect("audit trail");
+    browser
+        .find(Locator::Css("#action"))
+        .await
+        .expect("action filter")
+        .select_by_value("project.updated")
+        .await
+        .expect("choose action");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !path_of(&browser).await.contains("action=project.updated") {
+        assert!(
+            Instant::now() < deadline,
+            "the URL did not follow the filter"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rows = |b: &Client| {
+        let b = b.clone();
+        async move {
+            b.find_all(Locator::Css("#audit-rows tr[data-id]"))
+                .await
+                .expect("rows")
+                .len()
+        }
+    };
+    wait_for_text(&browser, "#audit-rows", |t| t.contains("seed79")).await;
+    assert_eq!(rows(&browser).await, 50);
+    click(&browser, "#older a").await;
+    wait_for_text(&browser, "#audit-rows", |t| t.contains("seed0")).await;
+    assert_eq!(rows(&browser).await, 80, "older rows appended in place");
+
+    // The bookmarked URL brings the same filtered view back.
+    let bookmarked = browser.current_url().await.expect("url");
+    browser.goto(bookmarked.as_str()).await.expect("reload");
+    assert_eq!(value_of(&browser, "#action").await, "project.updated");
+    wait_for_text(&browser, "#audit-rows", |t| t.contains("seed79")).await;
+    assert!(!text_of(&browser, "#audit-rows")
+        .await
+        .contains("auth.sign_in"));
+
+    // A wall screen link, opened in a browser that never signed in.
+    browser
+        .goto(&app.url("/admin/share-links"))
+        .await
+        .expect("links");
+    fill(&browser, "#label", "Reception").await;
+    click(&browser, "form.grant button").await;
+    let link = wait_for_text(&browser, "#share-link", |t| t.contains("/wall/")).await;
+    browser.close().await.expect("close");
+
+    let wall_driver = Chromedriver::start();
+    let wall = wall_driver.connect().await;
+    wall.goto(&link).await.expect("open the wall link");
+    let heading = text_of(&wall, "h1").await;
+    assert!(heading.contains("Reception"), "{heading}");
+    wait_for_text(&wall, "#summary", |t| t.contains("Lobby Figures")).await;
+    let png = wall.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path("wall-screen.png"), png).expect("save screenshot");
+    wall.close().await.expect("close");
+    assert_eq!(app.audit_rows("share_link.used").len(), 1);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Dashboard benchmark at the issue's sizes: generates 100 companies, 2,000 projects,
+# 20,000 cycles, 200,000 sessions, 1,000,000 file rows and 5,000,000 audit rows in a
+# fresh embedded cluster, then measures the partials through HTTP against the seed's
+# naive view queries (scripts/bench/measure.py). Prints a Markdown table.
+#
+#   ./scripts/bench-dashboards.sh          # about 10 minutes on 2 cores
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+BIN=$PWD/target/release/hopper
+WORK=$(mktemp -d /tmp/hopper-bench-dash.XXXXXX)
+chmod 755 "$WORK"
+PID=""
+cleanup() { [ -n "$PID" ] && kill -INT "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+NO_COLOR=1 "$BIN" serve --data-dir "$WORK/data" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+PG="postgres://hopper@/hopper?host=$WORK/data/postgres/run"
+echo "bench: generating data (several minutes)" >&2
+start=$(date +%s)
+psql "$PG" -q -f scripts/bench/generate.sql >&2
+echo "bench: generated in $(( $(date +%s) - start )) s" >&2
+python3 scripts/bench/measure.py "http://127.0.0.1:$PORT" "$PG" "${BENCH_REQUESTS:-200}"

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Latency of Hopper's dashboard partials through HTTP against the seed's naive view
+queries run in PostgreSQL, in one run. Prints a Markdown table for BENCHMARKS.md."""
+import http.client
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+app, pg_url = sys.argv[1], sys.argv[2]
+REQUESTS = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+host, port = urllib.parse.urlsplit(app).hostname, urllib.parse.urlsplit(app).port
+
+
+def psql(sql):
+    return subprocess.run(["psql", pg_url, "-Atq", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+class Browser:
+    def __init__(self):
+        self.conn = http.client.HTTPConnection(host, port)
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for key, value in response.getheaders():
+            if key.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        return response.status, data.decode("utf-8", "replace")
+
+    def sign_in(self, username, password):
+        _, page = self.request("GET", "/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password})
+        status, _ = self.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 303, f"sign-in of {username} answered {status}"
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return statistics.median(ordered), p99
+
+
+def time_http(browser, path, n=REQUESTS):
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        status, _ = browser.request("GET", path, headers={"HX-Request": "true"})
+        samples.append((time.perf_counter() - start) * 1000)
+        assert status == 200, f"{path} answered {status}"
+    return percentiles(samples)
+
+
+def time_sql(sql, n=20):
+    samples = []
+    for _ in range(n):
+        plan = json.loads(psql(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))
+        samples.append(plan[0]["Planning Time"] + plan[0]["Execution Time"])
+    return percentiles(samples)
+
+
+admin, operator = Browser(), Browser()
+admin.sign_in("bench.admin1", "admin123")
+operator.sign_in("bench.operator", "admin123")
+company = psql("SELECT id FROM companies WHERE company_code = 'BENCH1'")
+project = psql(f"SELECT min(id) FROM projects WHERE company_id = {company}")
+deep_project = psql("SELECT project_name || '|' || id FROM projects ORDER BY project_name, id OFFSET 1500 LIMIT 1")
+deep_name, deep_id = deep_project.split("|")
+deep_cursor = urllib.parse.quote(f"n.{deep_id}.{deep_name}")
+audit_rows = int(psql(f"SELECT count(*) FROM audit_log WHERE company_id = {company}"))
+depth = audit_rows - 100
+cursor = psql(
+    f"SELECT (extract(epoch from created_at) * 1000000)::bigint || '.' || id FROM audit_log "
+    f"WHERE company_id = {company} ORDER BY created_at DESC, id DESC OFFSET {depth} LIMIT 1"
+)
+
+cases = [
+    ("Project summary, one company (admin), first page", admin, "/dashboard",
+     f"SELECT * FROM v_project_summary WHERE company_id = {company} ORDER BY project_name LIMIT 25"),
+    ("Project summary, all 2,000 projects (operator), first page", operator, "/dashboard",
+     "SELECT * FROM v_project_summary ORDER BY project_name LIMIT 25"),
+    ("Project summary, all projects, page 61 (after 1,500 rows)", operator, f"/dashboard?sort=name&after={deep_cursor}",
+     "SELECT * FROM v_project_summary ORDER BY project_name OFFSET 1500 LIMIT 25"),
+    ("Cycle summary of one project", admin, f"/dashboard/projects/{project}",
+     f"SELECT * FROM v_cycle_summary WHERE project_id = {project} ORDER BY cycle_number DESC"),
+    ("Audit trail, one company, first page", admin, "/dashboard/audit",
+     f"SELECT * FROM audit_log WHERE company_id = {company} ORDER BY created_at DESC, id DESC LIMIT 50"),
+    (f"Audit trail, one company, page at depth {depth:,}", admin, f"/dashboard/audit?after={cursor}",
+     f"SELECT * FROM audit_log WHERE company_id = {company} ORDER BY created_at DESC, id DESC OFFSET {depth} LIMIT 50"),
+    ("Audit trail, all companies (operator), action filter", operator, "/dashboard/audit?action=project.updated",
+     "SELECT * FROM audit_log WHERE action = 'project.updated' ORDER BY created_at DESC, id DESC LIMIT 50"),
+]
+
+print(f"| Partial (HTTP, {REQUESTS} requests) | Hopper p50 / p99 (ms) | Naive SQL p50 / p99 (ms) | Naive p50 ÷ Hopper p50 |")
+print("|---|---|---|---|")
+for label, browser, path, naive in cases:
+    h50, h99 = time_http(browser, path)
+    n50, n99 = time_sql(naive)
+    print(f"| {label} | {h50:.1f} / {h99:.1f} | {n50:.1f} / {n99:.1f} | {n50 / h50:.1f}× |")
