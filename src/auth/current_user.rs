@@ -19,6 +19,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
 use crate::startup::AppState;
+use crate::web::is_htmx;
 
 #[derive(Debug, Clone)]
 pub struct CompanySummary {
@@ -83,10 +84,6 @@ type UserRow = (
     Option<String>,
     Option<bool>,
 );
-
-fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("HX-Request")
-}
 
 async fn load(req: HttpRequest) -> Result<SignedInUser, AppError> {
     let htmx = is_htmx(&req);

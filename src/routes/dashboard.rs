@@ -3,6 +3,7 @@
 //! filters (they are in the URL) or the scroll position (only the table is swapped).
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
@@ -24,7 +25,7 @@ use crate::services::dashboards::{
 use crate::services::uploads::human_size;
 use crate::startup::AppState;
 use crate::web::charts::{self, BarChart, StatusChart};
-use crate::web::{is_htmx, render, PageContext};
+use crate::web::PageContext;
 
 pub const PAGE_ROWS: i64 = 25;
 pub const CHART_DAYS: i64 = 30;
@@ -206,11 +207,7 @@ pub async fn projects(
         refresh_seconds: 15,
         read_only_wall: false,
     };
-    if is_htmx(&req) {
-        render(&page.as_summary())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_summary)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -315,11 +312,7 @@ pub async fn project(
         before: query.before,
         read_only_wall: false,
     };
-    if is_htmx(&req) {
-        render(&page.as_cycles())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_cycles)
 }
 
 #[derive(Template)]
@@ -414,9 +407,5 @@ pub async fn cycle(
         next,
         before,
     };
-    if is_htmx(&req) {
-        render(&page.as_sessions())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_sessions)
 }

@@ -2,6 +2,7 @@
 //! for everyone else.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -14,7 +15,7 @@ use crate::domain::CycleStatus;
 use crate::error::AppError;
 use crate::services::projects;
 use crate::startup::AppState;
-use crate::web::{is_htmx, render, ListQuery, PageContext, Paged};
+use crate::web::{render, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "projects/list.html", blocks = ["table"])]
@@ -48,11 +49,7 @@ pub async fn list(
         projects: Paged::from_rows(rows, &query),
         query,
     };
-    if is_htmx(&req) {
-        render(&page.as_table())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Template)]

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::services::files::{self, Receipt};
 use crate::services::uploads::{self, human_size, Batch, Stop};
 use crate::startup::AppState;
-use crate::web::{html, is_htmx, render, PageContext};
+use crate::web::{render, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/upload.html")]
@@ -92,11 +92,7 @@ fn render_receipt(
     page: ReceiptPage,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    if is_htmx(req) {
-        html(status, &page.as_receipt())
-    } else {
-        html(status, &page)
-    }
+    crate::page_or_partial!(req, status, page, as_receipt)
 }
 
 fn status_for(stop: Option<&Stop>) -> StatusCode {

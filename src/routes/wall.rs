@@ -13,7 +13,7 @@ use crate::services::actor::Actor;
 use crate::services::dashboards::Scope;
 use crate::services::share_links::{self, Closed, WallScope};
 use crate::startup::AppState;
-use crate::web::{html, is_htmx, render, PageContext};
+use crate::web::{html, is_htmx, PageContext};
 
 #[derive(Template)]
 #[template(path = "wall/closed.html")]
@@ -92,11 +92,7 @@ pub async fn show(
                 refresh_seconds: 30,
                 read_only_wall: true,
             };
-            if is_htmx(&req) {
-                render(&view.as_summary())
-            } else {
-                render(&view)
-            }
+            crate::page_or_partial!(&req, StatusCode::OK, view, as_summary)
         }
         Some(project) => {
             let actor = wall_actor(&scope, client);
@@ -120,11 +116,7 @@ pub async fn show(
                 before: before.before,
                 read_only_wall: true,
             };
-            if is_htmx(&req) {
-                render(&view.as_cycles())
-            } else {
-                render(&view)
-            }
+            crate::page_or_partial!(&req, StatusCode::OK, view, as_cycles)
         }
     }
 }

@@ -44,3 +44,17 @@ pub fn html<T: Template>(status: StatusCode, template: &T) -> Result<HttpRespons
 pub fn invalid<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
     html(StatusCode::UNPROCESSABLE_ENTITY, template)
 }
+
+/// The whole page, or for an htmx request the block of it that the request swaps
+/// (`as_table`, `as_form`, … from askama's `blocks`). A macro because the block borrows
+/// the page.
+#[macro_export]
+macro_rules! page_or_partial {
+    ($req:expr, $status:expr, $page:expr, $block:ident) => {
+        if $crate::web::is_htmx($req) {
+            $crate::web::html($status, &$page.$block())
+        } else {
+            $crate::web::html($status, &$page)
+        }
+    };
+}

@@ -1,4 +1,5 @@
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::profile::{self, Profile};
 use crate::startup::AppState;
-use crate::web::{invalid, is_htmx, render, see_other, FieldErrors, Flash, PageContext};
+use crate::web::{render, see_other, FieldErrors, Flash, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProfileForm {
@@ -78,11 +79,7 @@ pub async fn post(
             form,
             errors,
         };
-        return if is_htmx(&req) {
-            invalid(&page.as_form())
-        } else {
-            invalid(&page)
-        };
+        return crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form);
     };
     let actor = member.actor.clone();
     let new = Profile {

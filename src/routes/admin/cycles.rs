@@ -1,4 +1,5 @@
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -12,7 +13,7 @@ use crate::domain::{fields, CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::{cycles, projects};
 use crate::startup::AppState;
-use crate::web::{invalid, is_htmx, render, see_other, FieldErrors, Flash, PageContext};
+use crate::web::{render, see_other, FieldErrors, Flash, PageContext};
 
 pub async fn start_next(
     admin: CompanyAdmin,
@@ -152,11 +153,7 @@ pub async fn update(
                 form,
                 errors,
             };
-            if is_htmx(&req) {
-                invalid(&page.as_form())
-            } else {
-                invalid(&page)
-            }
+            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
         Err(other) => Err(other),
     }

@@ -1,4 +1,5 @@
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -11,9 +12,7 @@ use crate::error::AppError;
 use crate::services::projects::{self, ProjectDetail, ProjectInput};
 use crate::startup::AppState;
 use crate::storage::BucketCheck;
-use crate::web::{
-    invalid, is_htmx, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged,
-};
+use crate::web::{render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "admin/projects/list.html", blocks = ["table"])]
@@ -48,11 +47,7 @@ pub async fn list(
         projects: Paged::from_rows(rows, &query),
         query,
     };
-    if is_htmx(&req) {
-        render(&page.as_table())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -194,11 +189,7 @@ pub async fn create(
                 form,
                 errors,
             };
-            if is_htmx(&req) {
-                invalid(&page.as_form())
-            } else {
-                invalid(&page)
-            }
+            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
         Err(other) => Err(other),
     }
@@ -289,11 +280,7 @@ pub async fn update(
                 errors,
                 bucket_check: None,
             };
-            if is_htmx(&req) {
-                invalid(&page.as_form())
-            } else {
-                invalid(&page)
-            }
+            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
         Err(other) => Err(other),
     }
@@ -359,9 +346,5 @@ pub async fn check_bucket(
         errors: FieldErrors::default(),
         bucket_check: Some((check.is_ok(), check.message(&bucket, &region))),
     };
-    if is_htmx(&req) {
-        render(&page.as_bucket_check())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_bucket_check)
 }

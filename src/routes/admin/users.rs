@@ -1,4 +1,5 @@
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -11,9 +12,7 @@ use crate::error::AppError;
 use crate::services::accounts::one_time_password;
 use crate::services::users::{self, UserInput, ASSIGNABLE_ROLES};
 use crate::startup::AppState;
-use crate::web::{
-    invalid, is_htmx, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged,
-};
+use crate::web::{render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "admin/users/list.html", blocks = ["table"])]
@@ -53,11 +52,7 @@ pub async fn list(
         users: Paged::from_rows(rows, &query),
         query,
     };
-    if is_htmx(&req) {
-        render(&page.as_table())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -121,11 +116,7 @@ fn form_page(
 }
 
 fn invalid_form(req: &HttpRequest, page: FormPage) -> Result<HttpResponse, AppError> {
-    if is_htmx(req) {
-        invalid(&page.as_form())
-    } else {
-        invalid(&page)
-    }
+    crate::page_or_partial!(req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
 }
 
 pub async fn new(admin: CompanyAdmin, session: Session) -> Result<HttpResponse, AppError> {

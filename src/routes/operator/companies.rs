@@ -1,4 +1,5 @@
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -17,9 +18,7 @@ use crate::services::actor::Actor;
 use crate::services::companies::{self, CompanyInput};
 use crate::services::users::{self, UserInput};
 use crate::startup::AppState;
-use crate::web::{
-    invalid, is_htmx, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged,
-};
+use crate::web::{invalid, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "operator/companies/list.html", blocks = ["table"])]
@@ -58,11 +57,7 @@ pub async fn list(
         companies: Paged::from_rows(rows, &query),
         query,
     };
-    if is_htmx(&req) {
-        render(&page.as_table())
-    } else {
-        render(&page)
-    }
+    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
 }
 
 /// The company form; links arrive as `link_<platform>` fields.
@@ -204,11 +199,7 @@ pub async fn new(operator: Operator, session: Session) -> Result<HttpResponse, A
 }
 
 fn invalid_form(req: &HttpRequest, page: FormPage) -> Result<HttpResponse, AppError> {
-    if is_htmx(req) {
-        invalid(&page.as_form())
-    } else {
-        invalid(&page)
-    }
+    crate::page_or_partial!(req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
 }
 
 pub async fn create(
