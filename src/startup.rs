@@ -165,7 +165,7 @@ impl Application {
                         session_config.cookie_secure,
                     ))
                     .wrap(from_fn(request_id::echo))
-                    .wrap(TracingLogger::default())
+                    .wrap(TracingLogger::<crate::telemetry::RedactedRootSpan>::new())
                     .configure(routes::configure)
                     .configure(crate::routes::static_files::configure)
                     .default_service(web::to(|| async { AppError::NotFound.error_response() }))
