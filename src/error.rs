@@ -76,12 +76,13 @@ pub struct Denial {
     pub client: ClientInfo,
 }
 
+/// The page of an error, or of anything else that has only a sentence to say.
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: String,
-    status: u16,
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: String,
+    pub status: u16,
 }
 
 impl AppError {

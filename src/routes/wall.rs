@@ -3,24 +3,16 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 
 use crate::auth::ClientInfo;
 use crate::db::{self};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorPage};
 use crate::routes::dashboard::{self, BeforeQuery, ProjectPage, SummaryPage, SummaryQuery};
 use crate::services::actor::Actor;
 use crate::services::dashboards::Scope;
 use crate::services::share_links::{self, Closed, WallScope};
 use crate::startup::AppState;
 use crate::web::{html, is_htmx, PageContext};
-
-#[derive(Template)]
-#[template(path = "wall/closed.html")]
-struct ClosedPage {
-    title: &'static str,
-    message: &'static str,
-}
 
 fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
     let (status, title, message) = match reason {
@@ -40,7 +32,14 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
             "This wall screen link was revoked by an admin. Ask them for a new one.",
         ),
     };
-    html(status, &ClosedPage { title, message })
+    html(
+        status,
+        &ErrorPage {
+            title,
+            message: message.to_owned(),
+            status: status.as_u16(),
+        },
+    )
 }
 
 /// The link's company acts as the (read-only) scope; nobody is signed in.
