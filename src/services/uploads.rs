@@ -375,7 +375,7 @@ impl Batch {
             plan: self.plan.clone(),
             target,
             file,
-            upload_id: None,
+            multipart: None,
             armed: true,
         };
         let outcome = self.stream(&key, &mut body, &mut guard).await;
@@ -405,7 +405,6 @@ impl Batch {
         let part_size = self.budget.part_size();
         let mut hasher = Sha256::new();
         let mut buffer: Option<PartBuffer> = Some(self.budget.buffer().await);
-        let mut upload: Option<MultipartUpload> = None;
         let mut content_type: Option<String> = None;
         while let Some(mut chunk) = body.next().await? {
             hasher.update(&chunk);
@@ -422,7 +421,7 @@ impl Batch {
                 let full = buffer
                     .take()
                     .ok_or_else(|| Failure::File("lost a part buffer".into()))?;
-                if upload.is_none() {
+                if guard.multipart.is_none() {
                     let head = &full.data[..full.data.len().min(SNIFF_BYTES)];
                     let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
                         .map_err(|r| Failure::File(format!("refused: {r}")))?;
@@ -433,10 +432,9 @@ impl Batch {
                         .start_multipart()
                         .await
                         .map_err(|e| Failure::File(format!("S3 refused the upload: {e}")))?;
-                    guard.record_upload_id(&started.upload_id).await?;
-                    upload = Some(started);
+                    guard.record_upload_id(started).await?;
                 }
-                if let Some(upload) = upload.as_mut() {
+                if let Some(upload) = guard.multipart.as_mut() {
                     if let Err(e) = upload.send_part(full).await {
                         return Err(Failure::File(format!("S3 refused a part: {e}")));
                     }
@@ -446,42 +444,42 @@ impl Batch {
         }
         let checksum = hex::encode(hasher.finalize());
         let size = body.size();
-        match upload {
-            None => {
-                let data = buffer.map(|b| b.data.freeze()).unwrap_or_default();
-                let head = &data[..data.len().min(SNIFF_BYTES)];
-                let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
-                    .map_err(|r| Failure::File(format!("refused: {r}")))?;
-                if guard.skip_if_duplicate(size, &checksum).await? {
-                    return Ok(());
-                }
-                guard.target.content_type = kind.clone();
-                guard
-                    .target
-                    .put(data)
-                    .await
-                    .map_err(|e| Failure::File(format!("S3 refused the file: {e}")))?;
-                guard.complete(size, &checksum, &kind).await
+        let Some(upload) = guard.multipart.as_mut() else {
+            let data = buffer.map(|b| b.data.freeze()).unwrap_or_default();
+            let head = &data[..data.len().min(SNIFF_BYTES)];
+            let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
+                .map_err(|r| Failure::File(format!("refused: {r}")))?;
+            if guard.skip_if_duplicate(size, &checksum).await? {
+                return Ok(());
             }
-            Some(mut upload) => {
-                if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
-                    if let Err(e) = upload.send_part(last).await {
-                        return Err(Failure::File(format!("S3 refused a part: {e}")));
-                    }
-                }
-                if guard.is_duplicate(&checksum).await?.is_some() {
-                    upload.abort().await;
-                    guard.skip_if_duplicate(size, &checksum).await?;
-                    return Ok(());
-                }
-                upload
-                    .complete()
-                    .await
-                    .map_err(|e| Failure::File(format!("S3 could not complete the file: {e}")))?;
-                let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
-                guard.complete(size, &checksum, &kind).await
+            guard.target.content_type = kind.clone();
+            guard
+                .target
+                .put(data)
+                .await
+                .map_err(|e| Failure::File(format!("S3 refused the file: {e}")))?;
+            return guard.complete(size, &checksum, &kind).await;
+        };
+        if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
+            if let Err(e) = upload.send_part(last).await {
+                return Err(Failure::File(format!("S3 refused a part: {e}")));
             }
         }
+        if guard.is_duplicate(&checksum).await?.is_some() {
+            guard.abort_open_upload().await;
+            guard.skip_if_duplicate(size, &checksum).await?;
+            return Ok(());
+        }
+        if let Some(upload) = guard.multipart.as_mut() {
+            // On failure the guard's `fail` aborts the upload.
+            upload
+                .complete()
+                .await
+                .map_err(|e| Failure::File(format!("S3 could not complete the file: {e}")))?;
+        }
+        guard.multipart = None;
+        let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
+        guard.complete(size, &checksum, &kind).await
     }
 
     /// Ends the session: completed, or failed with `error`.
@@ -547,7 +545,8 @@ struct FileGuard {
     plan: BatchPlan,
     target: ObjectTarget,
     file: FileUploadId,
-    upload_id: Option<String>,
+    /// The multipart upload while it is open (its id is also on the file row).
+    multipart: Option<MultipartUpload>,
     armed: bool,
 }
 
@@ -565,11 +564,22 @@ impl FileGuard {
             .map_err(|e| Failure::Batch(internal(e)))
     }
 
-    async fn record_upload_id(&mut self, upload_id: &str) -> Result<(), Failure> {
-        self.upload_id = Some(upload_id.to_owned());
-        let id = upload_id.to_owned();
+    /// Keeps the started upload and stores its id on the row, for the reaper.
+    async fn record_upload_id(&mut self, upload: MultipartUpload) -> Result<(), Failure> {
+        let id = upload.upload_id.clone();
+        self.multipart = Some(upload);
         self.run(move |conn, _, _, file| Ok(FileUpload::set_upload_id(conn, file, Some(&id))?))
             .await
+    }
+
+    /// Aborts the open multipart upload (its last part awaited first) and, once S3
+    /// confirms, forgets its id.
+    async fn abort_open_upload(&mut self) {
+        if let Some(upload) = self.multipart.take() {
+            if upload.abort().await {
+                forget_upload_id(&self.pool, self.file).await;
+            }
+        }
     }
 
     async fn progress(&self) {
@@ -655,26 +665,17 @@ impl FileGuard {
         if recorded.is_err() {
             tracing::error!(file = %self.file, "could not record a failed file");
         }
-        abort_and_forget(&self.pool, &self.target, self.file, self.upload_id.take()).await;
+        self.abort_open_upload().await;
     }
 }
 
-/// Aborts a multipart upload and, once S3 confirms, forgets its id (else the reaper retries).
-pub async fn abort_and_forget(
-    pool: &PgPool,
-    target: &ObjectTarget,
-    file: FileUploadId,
-    upload_id: Option<String>,
-) {
-    let Some(upload_id) = upload_id else { return };
-    match target.abort(&upload_id).await {
-        Ok(()) => {
-            let _ = db::transaction(pool, move |conn| {
-                Ok(FileUpload::set_upload_id(conn, file, None)?)
-            })
-            .await;
-        }
-        Err(e) => tracing::warn!(file = %file, error = %e, "abort failed; the reaper retries"),
+async fn forget_upload_id(pool: &PgPool, file: FileUploadId) {
+    let forgotten = db::transaction(pool, move |conn| {
+        Ok(FileUpload::set_upload_id(conn, file, None)?)
+    })
+    .await;
+    if let Err(e) = forgotten {
+        tracing::warn!(file = %file, error = %e, "could not clear an aborted upload id; the reaper will");
     }
 }
 
@@ -683,13 +684,12 @@ impl Drop for FileGuard {
         if !self.armed {
             return;
         }
-        let (pool, actor, plan, target, file, upload_id) = (
+        let (pool, actor, plan, file, multipart) = (
             self.pool.clone(),
             self.actor.clone(),
             self.plan.clone(),
-            self.target.clone(),
             self.file,
-            self.upload_id.take(),
+            self.multipart.take(),
         );
         spawn_cleanup(async move {
             let failed = db::transaction(&pool, move |conn| {
@@ -699,7 +699,11 @@ impl Drop for FileGuard {
             if let Err(e) = failed {
                 tracing::warn!(error = %e, "could not fail an interrupted file; the reaper will");
             }
-            abort_and_forget(&pool, &target, file, upload_id).await;
+            if let Some(upload) = multipart {
+                if upload.abort().await {
+                    forget_upload_id(&pool, file).await;
+                }
+            }
         });
     }
 }

@@ -169,15 +169,12 @@ impl MultipartUpload {
         Ok(())
     }
 
-    /// Waits for the last part and completes the object.
-    pub async fn complete(mut self) -> Result<(), String> {
-        if let Err(e) = self.settle().await {
-            self.abort().await;
-            return Err(e);
-        }
+    /// Waits for the last part and completes the object. On failure the upload stays
+    /// open: the caller aborts it (see [`MultipartUpload::abort`]).
+    pub async fn complete(&mut self) -> Result<(), String> {
+        self.settle().await?;
         let parts = std::mem::take(&mut self.parts);
-        let result = self
-            .target
+        self.target
             .client
             .complete_multipart_upload()
             .bucket(&self.target.bucket)
@@ -191,20 +188,22 @@ impl MultipartUpload {
             .send()
             .await
             .map(|_| ())
-            .map_err(describe);
-        if result.is_err() {
-            self.abort().await;
-        }
-        result
+            .map_err(describe)
     }
 
-    /// Drops what was sent: no parts remain in the bucket.
-    pub async fn abort(mut self) {
+    /// Drops what was sent: no parts remain in the bucket. The part still on the wire is
+    /// awaited first, or it could land after the abort and stay behind. False when S3
+    /// could not be told (the stored upload id then lets the reaper try again).
+    pub async fn abort(mut self) -> bool {
         if let Some(handle) = self.in_flight.take() {
             let _ = handle.await;
         }
-        if let Err(e) = self.target.abort(&self.upload_id).await {
-            tracing::warn!(key = %self.target.key, error = %e, "could not abort a multipart upload; the reaper retries");
+        match self.target.abort(&self.upload_id).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(key = %self.target.key, error = %e, "could not abort a multipart upload; the reaper retries");
+                false
+            }
         }
     }
 }

@@ -176,7 +176,6 @@ impl FileUpload {
                 file_uploads::duplicate_of.eq(duplicate_of),
                 file_uploads::file_size.eq(size),
                 file_uploads::checksum.eq(checksum),
-                file_uploads::s3_upload_id.eq(None::<String>),
             ))
             .execute(conn)
             .map(|_| ())
