@@ -289,9 +289,10 @@ impl Batch {
         db::transaction(&self.pool, move |conn| use_case(conn, &actor, &plan)).await
     }
 
-    /// Records a file refused before any byte was stored.
+    /// Records a file refused before any byte was stored. The name is kept as sent, with
+    /// control characters escaped (PostgreSQL refuses NUL; CR/LF could forge log lines).
     async fn refuse(&self, path: &str, reason: String) -> Result<(), AppError> {
-        let path = path.to_owned();
+        let path = crate::auth::client_info::sanitize(path);
         self.transaction(move |conn, actor, plan| {
             let file = FileUpload::insert(
                 conn,

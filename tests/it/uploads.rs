@@ -367,7 +367,7 @@ async fn bad_names_and_lying_content_fail_their_file_and_the_batch_goes_on() {
         ("/absolute.txt", "absolute"),
         ("a//b.txt", "empty segment"),
         ("evil\u{202E}fdp.exe", "text-direction"),
-        ("tab\there.txt", "control"),
+        ("tab\\there.txt", "control"),
         (long.as_str(), "longer than 255 bytes"),
         ("invoice.pdf", "the name says pdf but the content is"),
     ] {
