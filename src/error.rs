@@ -45,8 +45,13 @@ pub enum AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound,
+            Error::NotFound => AppError::NotFound,
+            // Forms check uniqueness first; landing here means a concurrent request won.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict(
+                "Someone else just saved the same thing. Reload the page and try again.".into(),
+            ),
             other => AppError::Unexpected(anyhow::Error::new(other).context("database error")),
         }
     }

@@ -63,8 +63,13 @@ pub struct TokenInFirstField {
 
 impl TokenInFirstField {
     pub fn matches(&self, provided: &str) -> bool {
-        !self.expected.is_empty() && bool::from(self.expected.as_bytes().ct_eq(provided.as_bytes()))
+        tokens_match(&self.expected, provided)
     }
+}
+
+/// Constant-time comparison; an empty expected token never matches.
+fn tokens_match(expected: &str, provided: &str) -> bool {
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(provided.as_bytes()))
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -147,9 +152,7 @@ pub async fn guard(
     }
 
     let valid = match (expected, provided) {
-        (Some(expected), Some(provided)) if !expected.is_empty() => {
-            bool::from(expected.as_bytes().ct_eq(provided.as_bytes()))
-        }
+        (Some(expected), Some(provided)) => tokens_match(&expected, &provided),
         _ => false,
     };
     if !valid {

@@ -52,10 +52,15 @@ impl SignedInUser {
 
     /// A time in the user's own timezone.
     pub fn local_time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.timezone)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
+        time_in(at, self.timezone)
     }
+}
+
+/// How Hopper shows a time: minutes, in the viewer's timezone, with its abbreviation.
+pub fn time_in(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 /// Someone signed in with nothing pending: the guard for every ordinary page.

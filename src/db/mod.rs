@@ -56,6 +56,12 @@ where
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
 }
 
+/// At most `max` characters: text bound for a VARCHAR(n) column (n counts characters), so
+/// a long value is shortened rather than refused by the database.
+pub fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 fn record_denial(conn: &mut PgConnection, denial: &Denial) -> Result<(), AppError> {
     tracing::warn!(
         actor = %denial.actor,

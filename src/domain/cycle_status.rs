@@ -71,12 +71,6 @@ impl CycleStatus {
     }
 }
 
-impl std::fmt::Display for CycleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::CycleStatus::{self, *};

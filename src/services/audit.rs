@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::auth::client_info::{sanitize, ClientInfo};
 use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::NewAuditRow;
+use crate::db::truncate;
 use crate::schema::audit_log;
 
 pub mod actions {
@@ -153,14 +154,16 @@ impl<'a> AuditEvent<'a> {
             .client
             .and_then(|c| c.user_agent.as_deref())
             .map(sanitize);
+        let actor_username = self.actor.map(|(_, name)| truncate(name, 100));
+        let resource_id = self.resource.as_ref().map(|(_, id)| truncate(id, 100));
         let row = NewAuditRow {
             actor_user_id: self.actor.map(|(id, _)| id),
-            actor_username: self.actor.map(|(_, name)| name),
+            actor_username: actor_username.as_deref(),
             company_id: self.company_id,
             project_id: self.project_id,
             action: self.action,
             resource_type: self.resource.as_ref().map(|(kind, _)| *kind),
-            resource_id: self.resource.map(|(_, id)| id),
+            resource_id,
             details: self.details,
             ip_address: self.client.and_then(|c| c.ip.as_deref()),
             user_agent: user_agent.as_deref(),

@@ -5,6 +5,7 @@ use actix_web::HttpResponse;
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::current_user::time_in;
 use crate::auth::session_keys;
 use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
 use crate::domain::Role;
@@ -75,15 +76,9 @@ impl PageContext {
         page
     }
 
-    fn timezone(&self) -> Tz {
-        self.user.as_ref().map_or(Tz::UTC, |u| u.timezone)
-    }
-
     /// A time in the viewer's timezone: every time on every page goes through here.
     pub fn time(&self, at: &DateTime<Utc>) -> String {
-        at.with_timezone(&self.timezone())
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
+        time_in(*at, self.user.as_ref().map_or(Tz::UTC, |u| u.timezone))
     }
 
     pub fn time_or(&self, at: &Option<DateTime<Utc>>, otherwise: &str) -> String {

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, FileUploadId, SyncSessionId};
-use crate::db::models::sync_session::truncate;
+use crate::db::truncate;
 use crate::schema::file_uploads;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UserId};
+use crate::db::truncate;
 use crate::schema::{projects, sync_sessions};
 
 /// One upload batch and its counters.
@@ -131,9 +132,4 @@ impl SyncSession {
             .returning(SyncSession::as_returning())
             .get_result(conn)
     }
-}
-
-/// At most `max` characters (columns are VARCHAR(n) in characters).
-pub fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
