@@ -35,6 +35,26 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))
 }
 
+/// The shape every guard shares: the signed-in user (`CurrentUser`, so a pending password
+/// change redirects first), then the guard's own check on that user.
+fn guard<T, F, Fut>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    check: F,
+) -> LocalBoxFuture<'static, Result<T, AppError>>
+where
+    F: FnOnce(SignedInUser, HttpRequest) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + 'static,
+    T: 'static,
+{
+    let req = req.clone();
+    let current = CurrentUser::from_request(&req, payload);
+    Box::pin(async move {
+        let CurrentUser(user) = current.await?;
+        check(user, req).await
+    })
+}
+
 /// Anyone signed in, acting in their own company.
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -47,10 +67,7 @@ impl FromRequest for Member {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let current = CurrentUser::from_request(&req, payload);
-        Box::pin(async move {
-            let CurrentUser(user) = current.await?;
+        guard(req, payload, |user, req| async move {
             let actor = actor_for(&user, user.company.id, &req);
             Ok(Member { user, actor })
         })
@@ -72,10 +89,7 @@ impl FromRequest for CompanyAdmin {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let current = CurrentUser::from_request(&req, payload);
-        Box::pin(async move {
-            let CurrentUser(user) = current.await?;
+        guard(req, payload, |user, req| async move {
             match user.role {
                 Role::Admin => {
                     let company = user.company.clone();
@@ -148,10 +162,7 @@ impl FromRequest for Operator {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let current = CurrentUser::from_request(&req, payload);
-        Box::pin(async move {
-            let CurrentUser(user) = current.await?;
+        guard(req, payload, |user, req| async move {
             if user.role != Role::Superadmin {
                 return Err(AppError::Forbidden(
                     "Only the operator of this installation can do this.".into(),

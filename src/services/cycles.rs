@@ -11,24 +11,8 @@ use crate::domain::{CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::projects;
 use crate::web::FieldErrors;
-
-fn live_project(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    id: ProjectId,
-) -> Result<Project, AppError> {
-    // The row lock serialises "start next cycle" per project, so two clicks cannot race
-    // for the same number.
-    let project = Project::lock_in_company(conn, actor.company_id, id)?
-        .ok_or_else(|| actor.not_found("project", id))?;
-    if project.deleted_at.is_some() {
-        return Err(AppError::Conflict(
-            "This project is deleted; restore it before changing its cycles.".into(),
-        ));
-    }
-    Ok(project)
-}
 
 fn find(
     conn: &mut PgConnection,
@@ -36,7 +20,7 @@ fn find(
     project: ProjectId,
     id: CycleId,
 ) -> Result<(Project, Cycle), AppError> {
-    let project = live_project(conn, actor, project)?;
+    let project = projects::lock_live(conn, actor, project)?;
     let cycle = Cycle::lock_in_project(conn, project.id, id)?
         .ok_or_else(|| actor.not_found("cycle", id))?;
     Ok((project, cycle))
@@ -48,7 +32,7 @@ pub fn start_next(
     actor: &Actor,
     project: ProjectId,
 ) -> Result<Cycle, AppError> {
-    let project = live_project(conn, actor, project)?;
+    let project = projects::lock_live(conn, actor, project)?;
     let number = Cycle::next_number(conn, project.id)?;
     let name = format!("C{number}");
     let prefix = S3Prefix::derive(&project.project_name, number);

@@ -12,6 +12,7 @@ use crate::domain::AccessRole;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::projects;
 
 fn scoped(
     conn: &mut PgConnection,
@@ -19,9 +20,7 @@ fn scoped(
     project: ProjectId,
     user: UserId,
 ) -> Result<(Project, User), AppError> {
-    let project = Project::find_in_company(conn, actor.company_id, project)?
-        .filter(|p| p.deleted_at.is_none())
-        .ok_or_else(|| actor.not_found("project", project))?;
+    let project = projects::find_live(conn, actor, project)?;
     let user = User::find_in_company(conn, actor.company_id, user)?
         .ok_or_else(|| actor.not_found("user", user))?;
     Ok((project, user))

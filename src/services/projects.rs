@@ -80,7 +80,24 @@ pub fn find(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Pro
         .ok_or_else(|| actor.not_found("project", id))
 }
 
-fn lock_live(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+/// A project of the actor's company that is not deleted.
+pub fn find_live(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    Project::find_in_company(conn, actor.company_id, id)?
+        .filter(|p| p.deleted_at.is_none())
+        .ok_or_else(|| actor.not_found("project", id))
+}
+
+/// A live project, its row locked for the change (which also serialises "start next
+/// cycle", so two clicks cannot race for the same number); a deleted one is a 409.
+pub fn lock_live(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
     let project = Project::lock_in_company(conn, actor.company_id, id)?
         .ok_or_else(|| actor.not_found("project", id))?;
     if project.deleted_at.is_some() {
@@ -219,13 +236,16 @@ pub fn detail(
 ) -> Result<ProjectDetail, AppError> {
     let project = find(conn, actor, id)?;
     let tags = Tag::names_for_project(conn, id)?;
-    let cycles = Cycle::for_project(conn, id)?
+    let cycles = Cycle::for_project(conn, id)?;
+    let ids: Vec<_> = cycles.iter().map(|c| c.id).collect();
+    let used = Cycle::with_uploads(conn, &ids)?;
+    let cycles = cycles
         .into_iter()
         .map(|c| {
-            let has_uploads = Cycle::has_uploads(conn, c.id)?;
-            Ok((c, has_uploads))
+            let has_uploads = used.contains(&c.id);
+            (c, has_uploads)
         })
-        .collect::<QueryResult<Vec<_>>>()?;
+        .collect();
     let grants = ProjectAccess::for_project(conn, id)?;
     let grantable = User::list_in_company(conn, actor.company_id, None, Some(true), 0, 1000)?
         .into_iter()

@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::ClientInfo;
 use crate::db::ids::{CompanyId, ProjectId};
-use crate::db::models::project::Project;
 use crate::error::AppError;
 use crate::schema::{companies, projects, share_links};
 use crate::services::actor::Actor;
@@ -47,9 +46,7 @@ pub fn create(
     valid_for: Duration,
 ) -> Result<(ShareLink, String), AppError> {
     if let Some(project) = project {
-        Project::find_in_company(conn, actor.company_id, project)?
-            .filter(|p| p.deleted_at.is_none())
-            .ok_or_else(|| actor.not_found("project", project))?;
+        crate::services::projects::find_live(conn, actor, project)?;
     }
     let token = crate::auth::csrf::generate_token();
     let link: ShareLink = diesel::insert_into(share_links::table)

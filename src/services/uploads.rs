@@ -26,6 +26,7 @@ use crate::domain::{CycleStatus, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::projects;
 use crate::startup::AppState;
 use crate::storage::multipart::{MultipartUpload, PartBuffer};
 use crate::storage::{ObjectTarget, PartBudget};
@@ -109,9 +110,7 @@ pub fn uploadable(
     project_id: ProjectId,
     cycle_id: CycleId,
 ) -> Result<(Project, Cycle), AppError> {
-    let project = Project::find_in_company(conn, actor.company_id, project_id)?
-        .filter(|p| p.deleted_at.is_none())
-        .ok_or_else(|| actor.not_found("project", project_id))?;
+    let project = projects::find_live(conn, actor, project_id)?;
     if !actor.is_admin() {
         match ProjectAccess::role_of(conn, project.id, actor.user_id)?.as_deref() {
             Some("uploader") => {}

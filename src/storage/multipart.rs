@@ -20,10 +20,11 @@ pub struct PartBudget {
     part_size: usize,
 }
 
-/// A part buffer and the permit that pays for it.
+/// A part buffer and the permit that pays for it (`None` only if the semaphore were
+/// closed, which nothing does).
 pub struct PartBuffer {
     pub data: BytesMut,
-    permit: OwnedSemaphorePermit,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl PartBudget {
@@ -40,14 +41,7 @@ impl PartBudget {
 
     /// Waits for a free buffer slot; the buffer is allocated only once the slot is ours.
     pub async fn buffer(&self) -> PartBuffer {
-        let permit = match self.permits.clone().acquire_owned().await {
-            Ok(permit) => permit,
-            // The semaphore is never closed; if it were, unbounded is better than a panic.
-            Err(_) => Arc::new(Semaphore::new(1))
-                .acquire_owned()
-                .await
-                .unwrap_or_else(|_| unreachable!("a fresh semaphore has a permit")),
-        };
+        let permit = self.permits.clone().acquire_owned().await.ok();
         PartBuffer {
             data: BytesMut::with_capacity(self.part_size),
             permit,

@@ -78,6 +78,15 @@ impl Cycle {
         .get_result(conn)
     }
 
+    /// Which of these cycles have an upload session (one query for a whole list).
+    pub fn with_uploads(conn: &mut PgConnection, ids: &[CycleId]) -> QueryResult<Vec<CycleId>> {
+        sync_sessions::table
+            .filter(sync_sessions::cycle_id.eq_any(ids))
+            .select(sync_sessions::cycle_id.assume_not_null())
+            .distinct()
+            .load(conn)
+    }
+
     pub fn set_details(
         conn: &mut PgConnection,
         id: CycleId,
