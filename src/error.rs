@@ -5,16 +5,16 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::auth::ClientInfo;
-use crate::db::ids::{CompanyId, UserId};
-use crate::web::FieldErrors;
+use crate::db::ids::{CompanyId, ShareLinkId, UserId};
+use crate::domain::ClientInfo;
+use crate::domain::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("The page you asked for does not exist.")]
     NotFound,
     /// Something outside the asker's company (or missing): answered exactly like
-    /// [`AppError::NotFound`]; [`crate::db::transaction`] records an `access_denied` row.
+    /// [`AppError::NotFound`]; the service context records an `access_denied` row.
     #[error("The page you asked for does not exist.")]
     Denied(Box<Denial>),
     #[error("{0}")]
@@ -73,8 +73,10 @@ impl From<askama::Error> for AppError {
 /// Who asked for what they may not see; becomes one `access_denied` audit row.
 #[derive(Debug, Clone)]
 pub struct Denial {
-    pub actor: UserId,
-    pub actor_username: String,
+    /// Who asked: a user, or a wall screen's share link.
+    pub user: Option<UserId>,
+    pub share_link: Option<ShareLinkId>,
+    pub name: String,
     pub company: CompanyId,
     pub resource_type: &'static str,
     pub resource_id: String,

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod schema;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;

@@ -5,7 +5,6 @@ use anyhow::Context;
 use clap::Parser;
 use hopper::cli::{Cli, Command, CreateSuperadminArgs, ResetPasswordArgs};
 use hopper::config::{Config, Secret};
-use hopper::db::models::user::User;
 use hopper::db::{self, PgPool};
 use hopper::services::accounts;
 use hopper::startup::{self, Application, EmbeddedServices};
@@ -74,7 +73,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         }
     };
     let url = format!("http://{}", app.address());
-    let hint = default_admin_hint(&app.state().pool, &app.state().hasher).await;
+    let hint = accounts::seeded_admin_password_in_place(&app.state().services)
+        .await
+        .then_some("Sign in as admin / admin123; you will be asked to choose a new password.");
     tracing::info!(%url, startup_ms = started.elapsed().as_millis() as u64, "Hopper is ready");
     println!("Hopper is running at {url}");
     if let Some(hint) = hint {
@@ -84,24 +85,6 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let result = app.run_until_stopped().await;
     embedded.stop();
     result.context("the web server failed")
-}
-
-/// Says how to sign in while the seeded administrator still has the seed's password.
-async fn default_admin_hint(
-    pool: &PgPool,
-    hasher: &hopper::auth::PasswordHasher,
-) -> Option<String> {
-    let admin = db::transaction(pool, |conn| Ok(User::find_by_username(conn, "admin")?))
-        .await
-        .ok()
-        .flatten()?;
-    let seeded = hasher
-        .verify(&Secret::new("admin123"), Some(admin.password_hash))
-        .await
-        .unwrap_or(false);
-    seeded.then(|| {
-        "Sign in as admin / admin123; you will be asked to choose a new password.".to_owned()
-    })
 }
 
 /// For the admin commands: the database only, no S3 endpoint.
@@ -123,7 +106,7 @@ async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
 
 async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyhow::Result<()> {
     let pool = migrate(config).await?;
-    let hasher = hopper::auth::PasswordHasher::new(1);
+    let hasher = hopper::services::password_hasher::PasswordHasher::new(1);
     let password = accounts::one_time_password();
     let hash = hasher.hash(&Secret::new(password.clone())).await?;
     let user = db::transaction(&pool, move |conn| {
@@ -146,7 +129,7 @@ async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyho
 
 async fn reset_password(config: &Config, args: ResetPasswordArgs) -> anyhow::Result<()> {
     let pool = migrate(config).await?;
-    let hasher = hopper::auth::PasswordHasher::new(1);
+    let hasher = hopper::services::password_hasher::PasswordHasher::new(1);
     let password = accounts::one_time_password();
     let hash = hasher.hash(&Secret::new(password.clone())).await?;
     let user = db::transaction(&pool, move |conn| {

@@ -3,7 +3,6 @@
 use std::fs;
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::time::Duration;
 
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::SessionMiddleware;
@@ -16,26 +15,19 @@ use rand::RngCore;
 use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::csrf;
 use crate::auth::session_store::PgSessionStore;
-use crate::auth::{csrf, PasswordHasher};
 use crate::config::{write_private_file, Config, Secret};
 use crate::db::{self, PgPool};
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
 use crate::routes;
-use crate::storage::{PartBudget, Storage};
+use crate::services::password_hasher::PasswordHasher;
+use crate::services::ServiceContext;
+use crate::state::AppState;
+use crate::storage::Storage;
 use crate::web::{request_id, security_headers};
-
-/// Shared by every handler.
-pub struct AppState {
-    pub pool: PgPool,
-    pub storage: Storage,
-    pub hasher: PasswordHasher,
-    /// Part buffers of all uploads on this node.
-    pub part_budget: PartBudget,
-    pub config: Config,
-}
 
 /// The PostgreSQL cluster and S3 endpoint Hopper runs itself when none is configured.
 #[derive(Default)]
@@ -123,14 +115,17 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
 
-        let state = web::Data::new(AppState {
-            pool: pool.clone(),
+        let services = ServiceContext::new(
+            pool.clone(),
             storage,
-            hasher: PasswordHasher::new(config.max_concurrent_password_hashes),
-            part_budget: PartBudget::new(config.uploads.max_part_buffers, config.uploads.part_size),
+            PasswordHasher::new(config.max_concurrent_password_hashes),
+            config.uploads.clone(),
+        );
+        let state = web::Data::new(AppState {
+            services: services.clone(),
             config: config.clone(),
         });
-        let store = PgSessionStore::new(pool.clone(), config.session.clone());
+        let store = PgSessionStore::new(services.clone(), config.session.clone());
         let session_config = config.session.clone();
         let app_state = state.clone();
         let server =
@@ -174,13 +169,8 @@ impl Application {
             .listen(listener)?
             .run();
 
-        crate::services::reaper::spawn(
-            pool.clone(),
-            state.storage.clone(),
-            config.uploads.stale_after,
-            config.uploads.reaper_interval,
-        );
-        spawn_partition_upkeep(pool);
+        crate::services::reaper::spawn(services.clone());
+        crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,
             server,
@@ -200,24 +190,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Keeps monthly audit_log partitions ready on a server that runs for months.
-fn spawn_partition_upkeep(pool: PgPool) {
-    actix_web::rt::spawn(async move {
-        let mut interval = actix_web::rt::time::interval(Duration::from_secs(24 * 3600));
-        interval.tick().await;
-        loop {
-            interval.tick().await;
-            let result = db::transaction(&pool, |conn| {
-                db::migrations::ensure_audit_partitions(conn).map_err(AppError::Unexpected)
-            })
-            .await;
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "could not create audit_log partitions");
-            }
-        }
-    });
 }
 
 /// The key that signs session cookies: from configuration, or generated once into the

@@ -1,17 +1,11 @@
-//! The client's address and user agent, as recorded in sessions and audit rows.
+//! Reading the client's address and user agent off a request.
 
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::{http::header, FromRequest, HttpRequest};
 
-const MAX_USER_AGENT: usize = 512;
-
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
+pub use crate::domain::client_info::{sanitize, ClientInfo};
 
 impl ClientInfo {
     pub fn from_request(req: &HttpRequest) -> Self {
@@ -22,21 +16,6 @@ impl ClientInfo {
             .map(|v| sanitize(&String::from_utf8_lossy(v.as_bytes())));
         Self { ip, user_agent }
     }
-}
-
-/// Escapes control characters (CR/LF could forge log lines) and bounds the length.
-pub fn sanitize(value: &str) -> String {
-    value
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .take(MAX_USER_AGENT)
-        .collect()
 }
 
 impl FromRequest for ClientInfo {

@@ -5,6 +5,7 @@
 //! Signed in, the token is bound to the session. Before sign-in (the sign-in form itself)
 //! it is a double-submit cookie, so anonymous visitors never create session rows.
 
+use actix_multipart::Multipart;
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
@@ -12,10 +13,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{HttpMessage, HttpRequest, ResponseError};
-use base64::Engine;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError};
 use futures_util::StreamExt;
-use rand::RngCore;
 use subtle::ConstantTimeEq;
 
 use crate::auth::session_keys;
@@ -27,11 +26,7 @@ pub const ANONYMOUS_COOKIE: &str = "hopper_csrf";
 /// Forms are small; a bigger url-encoded body is refused before it is buffered.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-pub fn generate_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::domain::tokens::random_token as generate_token;
 
 /// The token a page must embed: the session's when signed in, otherwise the anonymous
 /// cookie's (a new one, with the cookie to set, when the visitor has none yet).
@@ -53,18 +48,13 @@ pub fn token_for(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     (token, Some(cookie))
 }
 
-/// Set on an upload request whose token travels inside the multipart body (a plain form,
-/// JavaScript off): the upload handler must find it in the first field before reading any
-/// file. Only upload routes (`…/upload`) may defer the check.
+/// What the middleware concluded, for [`CheckedMultipart`]: the token was verified, or
+/// (a multipart route of [`crate::routes::MULTIPART_ROUTES`] posted by a plain form,
+/// JavaScript off) it travels as the body's first field and is still to be checked.
 #[derive(Debug, Clone)]
-pub struct TokenInFirstField {
-    expected: String,
-}
-
-impl TokenInFirstField {
-    pub fn matches(&self, provided: &str) -> bool {
-        tokens_match(&self.expected, provided)
-    }
+enum Verdict {
+    Verified,
+    InFirstField { expected: String },
 }
 
 /// Constant-time comparison; an empty expected token never matches.
@@ -117,15 +107,15 @@ pub async fn guard(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let is_multipart_upload = req.path().ends_with("/upload")
-        && req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    if provided.is_none() && is_multipart_upload {
+    // Declared in the route table, not guessed from the path: only these handlers read
+    // their body through `CheckedMultipart`, which checks the first field.
+    let deferrable = req
+        .match_pattern()
+        .is_some_and(|pattern| crate::routes::MULTIPART_ROUTES.contains(&pattern.as_str()));
+    if provided.is_none() && deferrable && is_multipart(req.headers()) {
         if let Some(expected) = expected {
-            req.extensions_mut().insert(TokenInFirstField { expected });
+            req.extensions_mut()
+                .insert(Verdict::InFirstField { expected });
             return next
                 .call(req)
                 .await
@@ -162,7 +152,93 @@ pub async fn guard(
             "This form has expired or did not come from Hopper. Reload the page and try again.",
         ));
     }
+    req.extensions_mut().insert(Verdict::Verified);
     next.call(req)
         .await
         .map(ServiceResponse::map_into_boxed_body)
+}
+
+fn is_multipart(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+}
+
+const REFUSED: &str =
+    "This form has expired or did not come from Hopper. Reload the page and try again.";
+
+/// A multipart body that can only be opened through its CSRF check: verified by the
+/// middleware (header), or here from the body's first field before any file is read. A
+/// multipart handler takes this instead of the raw payload, so it cannot forget the check;
+/// it opens the body when it is ready to read it (after its own scope checks).
+pub struct CheckedMultipart {
+    verdict: Option<Verdict>,
+    multipart: Option<Multipart>,
+    idle: std::time::Duration,
+}
+
+impl CheckedMultipart {
+    /// The body, once its token is known to be good.
+    pub async fn open(self) -> Result<Multipart, AppError> {
+        let Some(mut multipart) = self.multipart else {
+            return Err(AppError::BadRequest(
+                "Send the files as a multipart/form-data form.".into(),
+            ));
+        };
+        match self.verdict {
+            Some(Verdict::Verified) => Ok(multipart),
+            Some(Verdict::InFirstField { expected }) => {
+                check_first_field(&mut multipart, &expected, self.idle).await?;
+                Ok(multipart)
+            }
+            None => Err(AppError::Forbidden(REFUSED.into())),
+        }
+    }
+}
+
+impl FromRequest for CheckedMultipart {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let idle = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .map_or(std::time::Duration::from_secs(60), |s| {
+                s.config.uploads.idle_timeout
+            });
+        std::future::ready(Ok(CheckedMultipart {
+            verdict: req.extensions().get::<Verdict>().cloned(),
+            multipart: is_multipart(req.headers())
+                .then(|| Multipart::new(req.headers(), payload.take())),
+            idle,
+        }))
+    }
+}
+
+/// A plain form (no JavaScript) carries its CSRF token as the first field, before any file.
+async fn check_first_field(
+    multipart: &mut Multipart,
+    expected: &str,
+    idle: std::time::Duration,
+) -> Result<(), AppError> {
+    let refused = || AppError::Forbidden(REFUSED.into());
+    let mut field = match tokio::time::timeout(idle, multipart.next()).await {
+        Ok(Some(Ok(field))) => field,
+        _ => return Err(refused()),
+    };
+    if field.name() != Some(FORM_FIELD) {
+        return Err(refused());
+    }
+    let mut value = Vec::new();
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(idle, field.next()).await {
+        value.extend_from_slice(&chunk);
+        if value.len() > 256 {
+            return Err(refused());
+        }
+    }
+    match std::str::from_utf8(&value) {
+        Ok(provided) if tokens_match(expected, provided) => Ok(()),
+        _ => Err(refused()),
+    }
 }

@@ -7,26 +7,17 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 use crate::auth::session_keys;
-use crate::db::ids::{CompanyId, UserId};
-use crate::db::models::auth_session::AuthSession;
-use crate::db::{self};
-use crate::domain::Role;
+use crate::db::ids::UserId;
+use crate::domain::{ClientInfo, Role};
 use crate::error::AppError;
-use crate::schema::{companies, user_profiles, users};
-use crate::startup::AppState;
+use crate::services::signed_in::{self, CompanySummary};
+use crate::services::Actor;
+use crate::state::AppState;
 use crate::web::is_htmx;
-
-#[derive(Debug, Clone)]
-pub struct CompanySummary {
-    pub id: CompanyId,
-    pub name: String,
-    pub code: String,
-}
 
 /// Someone signed in, possibly still owing a password change.
 #[derive(Debug, Clone)]
@@ -50,17 +41,15 @@ impl SignedInUser {
         self.full_name.as_deref().unwrap_or(&self.username)
     }
 
+    /// The user acting in their own company.
+    pub fn actor(&self, client: ClientInfo) -> Actor {
+        Actor::member(self.id, &self.username, self.role, self.company.id, client)
+    }
+
     /// A time in the user's own timezone.
     pub fn local_time(&self, at: DateTime<Utc>) -> String {
-        time_in(at, self.timezone)
+        crate::web::filters::time_in(at, self.timezone)
     }
-}
-
-/// How Hopper shows a time: minutes, in the viewer's timezone, with its abbreviation.
-pub fn time_in(at: DateTime<Utc>, timezone: Tz) -> String {
-    at.with_timezone(&timezone)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
 }
 
 /// Someone signed in with nothing pending: the guard for every ordinary page.
@@ -73,22 +62,6 @@ impl std::ops::Deref for CurrentUser {
         &self.0
     }
 }
-
-type UserRow = (
-    UserId,
-    String,
-    String,
-    Option<String>,
-    String,
-    bool,
-    Option<DateTime<Utc>>,
-    CompanyId,
-    String,
-    String,
-    bool,
-    Option<String>,
-    Option<bool>,
-);
 
 async fn load(req: HttpRequest) -> Result<SignedInUser, AppError> {
     let htmx = is_htmx(&req);
@@ -105,61 +78,24 @@ async fn load(req: HttpRequest) -> Result<SignedInUser, AppError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?
         .clone();
-    let user_id = UserId(uid);
-    let row: Option<UserRow> = db::transaction(&state.pool, move |conn| {
-        let row = users::table
-            .inner_join(companies::table)
-            .left_join(user_profiles::table)
-            .filter(users::id.eq(user_id))
-            .select((
-                users::id,
-                users::username,
-                users::email,
-                users::full_name,
-                users::role,
-                users::is_active,
-                users::last_login,
-                companies::id,
-                companies::company_name,
-                companies::company_code,
-                companies::is_active,
-                user_profiles::timezone.nullable(),
-                user_profiles::must_change_password.nullable(),
-            ))
-            .first::<UserRow>(conn)
-            .optional()?;
-        let allowed = row.as_ref().is_some_and(|r| r.5 && r.10);
-        if !allowed {
-            // The account or its company was deactivated (or removed): end this session.
-            AuthSession::revoke(conn, user_id, sid)?;
-        }
-        Ok(row.filter(|_| allowed))
-    })
-    .await?;
-    let Some(row) = row else {
+    let Some(user) = signed_in::session_user(&state.services, UserId(uid), sid).await? else {
         session.purge();
         return Err(unauthenticated);
     };
-    let role = Role::parse(&row.4)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown role {:?}", row.4)))?;
     Ok(SignedInUser {
-        id: row.0,
-        username: row.1,
-        email: row.2,
-        full_name: row.3,
-        role,
-        last_login: row.6,
-        company: CompanySummary {
-            id: row.7,
-            name: row.8,
-            code: row.9,
-        },
-        timezone: row
-            .11
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        full_name: user.full_name,
+        role: user.role,
+        last_login: user.last_login,
+        company: user.company,
+        timezone: user
+            .timezone
             .as_deref()
             .and_then(|tz| tz.parse().ok())
             .unwrap_or(Tz::UTC),
-        must_change_password: row.12.unwrap_or(false),
+        must_change_password: user.must_change_password,
         session_id: sid,
         csrf_token,
     })

@@ -6,28 +6,15 @@
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
-use crate::auth::current_user::CompanySummary;
 use crate::auth::{session_keys, ClientInfo, CurrentUser, SignedInUser};
 use crate::db::ids::CompanyId;
-use crate::db::{self};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::schema::companies;
-use crate::services::actor::Actor;
-use crate::startup::AppState;
-
-fn actor_for(user: &SignedInUser, company: CompanyId, req: &HttpRequest) -> Actor {
-    Actor {
-        user_id: user.id,
-        username: user.username.clone(),
-        role: user.role,
-        company_id: company,
-        client: ClientInfo::from_request(req),
-    }
-}
+use crate::services::signed_in::{self, CompanySummary};
+use crate::services::Actor;
+use crate::state::AppState;
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -68,7 +55,7 @@ impl FromRequest for Member {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         guard(req, payload, |user, req| async move {
-            let actor = actor_for(&user, user.company.id, &req);
+            let actor = user.actor(ClientInfo::from_request(&req));
             Ok(Member { user, actor })
         })
     }
@@ -93,7 +80,7 @@ impl FromRequest for CompanyAdmin {
             match user.role {
                 Role::Admin => {
                     let company = user.company.clone();
-                    let actor = actor_for(&user, company.id, &req);
+                    let actor = user.actor(ClientInfo::from_request(&req));
                     Ok(CompanyAdmin {
                         user,
                         actor,
@@ -113,8 +100,19 @@ impl FromRequest for CompanyAdmin {
                             "Open a company from the company list to administer it.".into(),
                         ));
                     };
-                    let company = opened_company(&req, company_id).await?;
-                    let actor = actor_for(&user, company.id, &req);
+                    let company = signed_in::opened_company(&state(&req)?.services, company_id)
+                        .await?
+                        .ok_or_else(|| {
+                            AppError::Forbidden(
+                                "The company you opened no longer exists; open another.".into(),
+                            )
+                        })?;
+                    let actor = Actor::operator_in(
+                        user.id,
+                        &user.username,
+                        company.id,
+                        ClientInfo::from_request(&req),
+                    );
                     Ok(CompanyAdmin {
                         user,
                         actor,
@@ -128,26 +126,6 @@ impl FromRequest for CompanyAdmin {
             }
         })
     }
-}
-
-async fn opened_company(req: &HttpRequest, id: CompanyId) -> Result<CompanySummary, AppError> {
-    let state = state(req)?;
-    let row: Option<(CompanyId, String, String)> = db::transaction(&state.pool, move |conn| {
-        Ok(companies::table
-            .find(id)
-            .select((
-                companies::id,
-                companies::company_name,
-                companies::company_code,
-            ))
-            .first(conn)
-            .optional()?)
-    })
-    .await?;
-    let (id, name, code) = row.ok_or_else(|| {
-        AppError::Forbidden("The company you opened no longer exists; open another.".into())
-    })?;
-    Ok(CompanySummary { id, name, code })
 }
 
 /// The operator of the installation (superadmin).
@@ -168,7 +146,7 @@ impl FromRequest for Operator {
                     "Only the operator of this installation can do this.".into(),
                 ));
             }
-            let actor = actor_for(&user, user.company.id, &req);
+            let actor = user.actor(ClientInfo::from_request(&req));
             Ok(Operator { user, actor })
         })
     }

@@ -1,15 +1,15 @@
-//! Who is asking: passwords, server-side sessions, CSRF protection and the extractors
-//! that guard handlers (`SignedInUser` → `CurrentUser` → `Member` / `CompanyAdmin` / `Operator`).
+//! Who is asking: server-side sessions, CSRF protection and the guard extractors
+//! (`SignedInUser` → `CurrentUser` → `Member` / `CompanyAdmin` / `Operator`).
+//! May import `services`, `state`, `web`, `domain`; never diesel, the schema or storage.
 
 pub mod client_info;
 pub mod csrf;
 pub mod current_user;
 pub mod guards;
-pub mod password;
 pub mod session_keys;
 pub mod session_store;
 
+pub use crate::services::signed_in::CompanySummary;
 pub use client_info::ClientInfo;
-pub use current_user::{CompanySummary, CurrentUser, SignedInUser};
+pub use current_user::{CurrentUser, SignedInUser};
 pub use guards::{CompanyAdmin, Member, Operator};
-pub use password::PasswordHasher;

@@ -26,5 +26,6 @@ typed_id!(
     ProjectId,
     CycleId,
     SyncSessionId,
-    FileUploadId
+    FileUploadId,
+    ShareLinkId,
 );

@@ -1,42 +1,19 @@
 //! A cycle's life: `pending → in_progress → completed | incomplete`, and back from
 //! `incomplete` to `in_progress`. Anything else is refused with a sentence.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CycleStatus {
-    Pending,
-    InProgress,
-    Completed,
-    Incomplete,
+crate::text_enum! {
+    pub enum CycleStatus {
+        Pending = "pending", "Pending";
+        InProgress = "in_progress", "In progress";
+        Completed = "completed", "Completed";
+        Incomplete = "incomplete", "Incomplete";
+    }
 }
 
 impl CycleStatus {
-    pub const ALL: [CycleStatus; 4] = [
-        CycleStatus::Pending,
-        CycleStatus::InProgress,
-        CycleStatus::Completed,
-        CycleStatus::Incomplete,
-    ];
-
-    pub fn parse(value: &str) -> Option<CycleStatus> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CycleStatus::Pending => "pending",
-            CycleStatus::InProgress => "in_progress",
-            CycleStatus::Completed => "completed",
-            CycleStatus::Incomplete => "incomplete",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CycleStatus::Pending => "Pending",
-            CycleStatus::InProgress => "In progress",
-            CycleStatus::Completed => "Completed",
-            CycleStatus::Incomplete => "Incomplete",
-        }
+    /// Uploads are accepted while a cycle is pending or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, CycleStatus::Pending | CycleStatus::InProgress)
     }
 
     /// The statuses a cycle in this status may move to.
@@ -83,8 +60,8 @@ mod tests {
             (InProgress, Incomplete),
             (Incomplete, InProgress),
         ];
-        for from in CycleStatus::ALL {
-            for to in CycleStatus::ALL {
+        for &from in CycleStatus::ALL {
+            for &to in CycleStatus::ALL {
                 assert_eq!(
                     from.check_move(to).is_ok(),
                     allowed.contains(&(from, to)),

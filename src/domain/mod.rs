@@ -1,19 +1,31 @@
-//! Validated domain types: parse, don't validate.
+//! Validated domain types (parse, don't validate) and the enums of every role and status
+//! column. May import `error` and `db::ids`; nothing else of Hopper's.
 
 pub mod access_role;
 pub mod bucket_name;
+pub mod client_info;
 pub mod cycle_status;
+pub mod field_errors;
 pub mod fields;
 pub mod file_kind;
+pub mod link_platform;
 pub mod new_password;
 pub mod object_key;
 pub mod role;
 pub mod s3_prefix;
+pub mod sizes;
+pub mod text_enum;
+pub mod tokens;
+pub mod upload_status;
 
 pub use access_role::AccessRole;
 pub use bucket_name::BucketName;
+pub use client_info::ClientInfo;
 pub use cycle_status::CycleStatus;
+pub use field_errors::FieldErrors;
+pub use link_platform::LinkPlatform;
 pub use new_password::NewPassword;
 pub use object_key::ObjectKey;
 pub use role::Role;
 pub use s3_prefix::S3Prefix;
+pub use upload_status::{FileStatus, ReviewStatus, SessionStatus};

@@ -1,5 +1,6 @@
 //! The services Hopper runs itself when nothing is configured: a PostgreSQL cluster from
 //! the system's binaries and an S3-compatible endpoint on loopback.
+//! May import `config`; used only by the wiring (`startup`) and the CLI.
 
 pub mod postgres;
 pub mod s3;

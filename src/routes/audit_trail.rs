@@ -7,20 +7,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use diesel::prelude::*;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::auth::Member;
 use crate::db::ids::{ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
-use crate::db::{self};
-use crate::domain::Role;
 use crate::error::AppError;
-use crate::schema::{projects, users};
 use crate::services::audit::actions;
-use crate::services::audit_trail::{self, AuditCursor, AuditFilter, CSV_HEADER};
-use crate::startup::AppState;
-use crate::web::{is_htmx, render, PageContext};
+use crate::services::audit_trail::{self, AuditCursor, AuditFilter};
+use crate::state::AppState;
+use crate::web::{filters, htmx_target, is_htmx, render, PageContext};
 
 const PAGE_ROWS: i64 = 50;
 const CSV_BATCH: i64 = 1000;
@@ -43,16 +40,8 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
+    /// The filters as typed; the company is decided by the service, from the actor.
     fn filter(&self, member: &Member) -> Result<AuditFilter, AppError> {
-        let company = match member.user.role {
-            Role::Superadmin => None,
-            Role::Admin => Some(member.actor.company_id),
-            Role::User | Role::Viewer => {
-                return Err(AppError::Forbidden(
-                    "Only admins can read the audit trail.".into(),
-                ))
-            }
-        };
         let tz: Tz = member.user.timezone;
         let day = |value: &str, name: &str| -> Result<Option<NaiveDate>, AppError> {
             if value.trim().is_empty() {
@@ -70,7 +59,7 @@ impl AuditQuery {
             .and_then(|d| d.succ_opt())
             .and_then(|d| audit_trail::start_of_day(d, tz));
         Ok(AuditFilter {
-            company,
+            company: None,
             project: id(&self.project).map(ProjectId),
             actor: id(&self.user).map(UserId),
             action: actions::ALL
@@ -145,40 +134,19 @@ pub async fn page(
     let query = query.into_inner();
     let filter = query.filter(&member)?;
     let after = AuditCursor::decode(&query.after);
-    let scope = filter.company;
-    let (rows, next, projects, users) = db::transaction(&state.pool, move |conn| {
-        let (rows, next) = audit_trail::page(conn, &filter, after, PAGE_ROWS)?;
-        let (projects, users) = match scope {
-            Some(company) => (
-                projects::table
-                    .filter(projects::company_id.eq(company))
-                    .order(projects::project_name.asc())
-                    .select((projects::id, projects::project_name))
-                    .load(conn)?,
-                users::table
-                    .filter(users::company_id.eq(company))
-                    .order(users::username.asc())
-                    .select((users::id, users::username))
-                    .load(conn)?,
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
-        Ok((rows, next, projects, users))
-    })
-    .await?;
+    let view = audit_trail::view(&state.services, &member.actor, filter, after, PAGE_ROWS).await?;
     let page = AuditPage {
         page: PageContext::signed_in(&member.user, &session),
-        show_company: scope.is_none(),
+        show_company: view.all_companies,
         query,
-        rows,
-        next: next.map(|n| n.encode()),
-        projects,
-        users,
+        rows: view.rows,
+        next: view.next.map(|n| n.encode()),
+        projects: view.projects,
+        users: view.users,
         actions: actions::ALL,
     };
     // "Older" appends rows to the table; the filters replace the whole table.
-    let target = req.headers().get("HX-Target").and_then(|v| v.to_str().ok());
-    match (is_htmx(&req), target) {
+    match (is_htmx(&req), htmx_target(&req)) {
         (true, Some("older")) => render(&page.as_rows()),
         (true, _) => render(&page.as_table()),
         _ => render(&page),
@@ -191,43 +159,8 @@ pub async fn csv(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter(&member)?;
-    let pool = state.pool.clone();
-    let mut header_line = csv::Writer::from_writer(Vec::new());
-    header_line
-        .write_record(CSV_HEADER)
-        .map_err(|e| AppError::Unexpected(e.into()))?;
-    let header_bytes = header_line
-        .into_inner()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("csv: {e}")))?;
-    // One keyset batch per chunk: memory stays flat however many rows match.
-    let stream = futures_util::stream::unfold(
-        (Some(header_bytes), None::<AuditCursor>, false),
-        move |(header, after, done)| {
-            let (pool, filter) = (pool.clone(), filter.clone());
-            async move {
-                if let Some(header) = header {
-                    return Some((Ok(web::Bytes::from(header)), (None, None, false)));
-                }
-                if done {
-                    return None;
-                }
-                let batch = db::transaction(&pool, move |conn| {
-                    let (rows, next) = audit_trail::page(conn, &filter, after, CSV_BATCH)?;
-                    Ok((audit_trail::csv_lines(&rows)?, next))
-                })
-                .await;
-                match batch {
-                    Ok((bytes, next)) => {
-                        Some((Ok(web::Bytes::from(bytes)), (None, next, next.is_none())))
-                    }
-                    Err(e) => Some((
-                        Err(actix_web::error::ErrorInternalServerError(e.to_string())),
-                        (None, None, true),
-                    )),
-                }
-            }
-        },
-    );
+    let stream = audit_trail::csv_stream(&state.services, &member.actor, filter, CSV_BATCH)?
+        .map(|chunk| chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string())));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

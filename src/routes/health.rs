@@ -1,8 +1,7 @@
 use actix_web::{web, HttpResponse};
-use diesel::RunQueryDsl;
 
-use crate::db;
-use crate::startup::AppState;
+use crate::services::health;
+use crate::state::AppState;
 
 /// The process is up.
 pub async fn healthz() -> HttpResponse {
@@ -11,25 +10,21 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database and S3 both answer.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = db::transaction(&state.pool, |conn| {
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
-    })
-    .await;
-    let storage = state.storage.check_ready().await;
-    let mut report = String::new();
-    report.push_str(match &database {
-        Ok(()) => "database: ok\n",
-        Err(_) => "database: unavailable\n",
-    });
-    match &storage {
-        Ok(()) => report.push_str("s3: ok\n"),
-        Err(e) => {
-            tracing::warn!(error = %e, "S3 is not ready");
-            report.push_str("s3: unavailable\n");
-        }
-    }
-    let mut response = if database.is_ok() && storage.is_ok() {
+    let readiness = health::readiness(&state.services).await;
+    let report = format!(
+        "database: {}\ns3: {}\n",
+        if readiness.database {
+            "ok"
+        } else {
+            "unavailable"
+        },
+        if readiness.storage {
+            "ok"
+        } else {
+            "unavailable"
+        },
+    );
+    let mut response = if readiness.is_ready() {
         HttpResponse::Ok()
     } else {
         HttpResponse::ServiceUnavailable()

@@ -6,11 +6,10 @@ use serde::Deserialize;
 
 use crate::auth::{csrf, session_keys, ClientInfo, SignedInUser};
 use crate::config::Secret;
-use crate::db;
 use crate::error::AppError;
 use crate::routes::safe_next;
-use crate::services::sign_in::{self, FailureReason};
-use crate::startup::AppState;
+use crate::services::sign_in;
+use crate::state::AppState;
 use crate::web::{Flash, PageContext};
 
 /// The same sentence whatever went wrong, so the form does not reveal which accounts exist.
@@ -98,47 +97,16 @@ pub async fn post(
     let next = safe_next(next.as_deref()).to_owned();
     let password = Secret::new(password);
 
-    let candidate = {
-        let username = username.clone();
-        let client = client.clone();
-        db::transaction(&state.pool, move |conn| {
-            sign_in::check_throttle(conn, &username, &client)?;
-            sign_in::find_candidate(conn, &username)
-        })
-        .await?
-    };
-    let password_matches = state
-        .hasher
-        .verify(
-            &password,
-            candidate.as_ref().map(|c| c.password_hash.clone()),
-        )
-        .await?;
-
-    let failure = match &candidate {
-        None => Some(FailureReason::UnknownUser),
-        Some(_) if !password_matches => Some(FailureReason::WrongPassword),
-        Some(c) if !c.active => Some(FailureReason::Inactive),
-        Some(_) => None,
-    };
-    let candidate = match (failure, candidate) {
-        (None, Some(candidate)) => candidate,
-        (reason, candidate) => {
-            let reason = reason.unwrap_or(FailureReason::UnknownUser);
-            let attempted = username.clone();
-            db::transaction(&state.pool, move |conn| {
-                sign_in::record_failure(conn, &attempted, candidate.as_ref(), reason, &client)
-            })
-            .await?;
-            return login_page(
-                &req,
-                StatusCode::UNAUTHORIZED,
-                username,
-                &next,
-                Some(FAILED_MESSAGE.into()),
-                None,
-            );
-        }
+    let Some(candidate) = sign_in::attempt(&state.services, &username, &password, &client).await?
+    else {
+        return login_page(
+            &req,
+            StatusCode::UNAUTHORIZED,
+            username,
+            &next,
+            Some(FAILED_MESSAGE.into()),
+            None,
+        );
     };
 
     // A new key at sign-in: whatever key the browser had before is dead.

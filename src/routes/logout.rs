@@ -3,10 +3,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use crate::auth::{ClientInfo, SignedInUser};
-use crate::db;
 use crate::error::AppError;
 use crate::services::sign_out;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn post(
     user: Option<SignedInUser>,
@@ -15,11 +14,7 @@ pub async fn post(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(user) = user {
-        let session_id = user.session_id;
-        db::transaction(&state.pool, move |conn| {
-            sign_out::sign_out(conn, &user, session_id, &client)
-        })
-        .await?;
+        sign_out::sign_out(&state.services, &user.actor(client), user.session_id).await?;
     }
     session.purge();
     Ok(HttpResponse::SeeOther()

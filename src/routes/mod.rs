@@ -1,4 +1,5 @@
-//! HTTP handlers: extract, authorise by type, call one service, render a template.
+//! HTTP handlers: extract, authorise by type, call one service function, render a template.
+//! May import `services` (functions and types), `auth`, `web`, `domain`, `db::ids`/`db::models` types.
 //!
 //! Every route is declared once in [`routes!`] with the access it requires; the same table
 //! registers the handlers and feeds the authorisation-matrix test, so a new route cannot
@@ -127,6 +128,11 @@ routes! {
     post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
 }
+
+/// Routes whose handler reads a multipart body through
+/// [`crate::auth::csrf::CheckedMultipart`]: a plain form may carry its CSRF token as the
+/// body's first field there. Every other route needs the token in a header or a form field.
+pub const MULTIPART_ROUTES: &[&str] = &["/projects/{project_id}/cycles/{cycle_id}/upload"];
 
 /// Only paths on this site are followed after sign-in (no open redirect).
 pub fn safe_next(next: Option<&str>) -> &str {

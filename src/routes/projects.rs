@@ -10,12 +10,11 @@ use crate::auth::Member;
 use crate::db::ids::ProjectId;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
-use crate::db::{self};
-use crate::domain::CycleStatus;
 use crate::error::AppError;
+use crate::services::project_access::ProjectRight;
 use crate::services::projects;
-use crate::startup::AppState;
-use crate::web::{render, ListQuery, PageContext, Paged};
+use crate::state::AppState;
+use crate::web::{filters, render, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "projects/list.html", blocks = ["table"])]
@@ -33,16 +32,13 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (actor, q) = (member.actor.clone(), query.clone());
-    let rows = db::transaction(&state.pool, move |conn| {
-        projects::visible(
-            conn,
-            &actor,
-            q.text().as_deref(),
-            q.offset(),
-            crate::web::pagination::PER_PAGE + 1,
-        )
-    })
+    let rows = projects::visible(
+        &state.services,
+        &member.actor,
+        query.text(),
+        query.offset(),
+        crate::web::pagination::PER_PAGE + 1,
+    )
     .await?;
     let page = ListPage {
         page: PageContext::signed_in(&member.user, &session),
@@ -58,14 +54,7 @@ struct ShowPage {
     page: PageContext,
     project: Project,
     cycles: Vec<Cycle>,
-    access: String,
-    can_upload: bool,
-}
-
-impl ShowPage {
-    fn status_label(&self, status: &str) -> &'static str {
-        CycleStatus::parse(status).map_or("unknown", CycleStatus::label)
-    }
+    right: ProjectRight,
 }
 
 pub async fn show(
@@ -75,23 +64,12 @@ pub async fn show(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = member.actor.clone();
-    let (project, cycles, role) = db::transaction(&state.pool, move |conn| {
-        projects::visible_one(conn, &actor, id)
-    })
-    .await?;
-    let can_upload = role.is_none() || role.as_deref() == Some("uploader");
-    let access = match role.as_deref() {
-        Some("uploader") => "You may upload here.",
-        Some(_) => "You may view this project.",
-        None => "You administer this project.",
-    }
-    .to_owned();
+    let (project, cycles, right) =
+        projects::visible_one(&state.services, &member.actor, id).await?;
     render(&ShowPage {
         page: PageContext::signed_in(&member.user, &session),
         project,
         cycles,
-        access,
-        can_upload,
+        right,
     })
 }

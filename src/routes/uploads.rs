@@ -1,25 +1,24 @@
 //! Uploading files and folders into a project's cycle, and the receipt of each batch.
 
-use actix_multipart::Multipart;
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use futures_util::StreamExt;
 
-use crate::auth::csrf::{TokenInFirstField, FORM_FIELD};
+use crate::auth::csrf::CheckedMultipart;
 use crate::auth::Member;
 use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
-use crate::db::{self};
+use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::files::{self, Receipt};
-use crate::services::uploads::{self, human_size, Batch, Stop};
-use crate::startup::AppState;
-use crate::web::{render, PageContext};
+use crate::services::uploads::{self, Batch, Stop};
+use crate::state::AppState;
+use crate::web::{filters, render, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/upload.html")]
@@ -40,13 +39,8 @@ pub async fn page(
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
-    let actor = member.actor.clone();
-    let (project, cycle, recent) = db::transaction(&state.pool, move |conn| {
-        let (project, cycle) = uploads::uploadable(conn, &actor, project, cycle)?;
-        let recent = files::recent_sessions(conn, &cycle, 10)?;
-        Ok((project, cycle, recent))
-    })
-    .await?;
+    let (project, cycle, recent) =
+        uploads::upload_page(&state.services, &member.actor, project, cycle).await?;
     render(&UploadPage {
         page: PageContext::signed_in(&member.user, &session),
         closed: uploads::closed_reason(&project, &cycle),
@@ -67,10 +61,6 @@ struct ReceiptPage {
 }
 
 impl ReceiptPage {
-    fn size(&self, bytes: &Option<i64>) -> String {
-        bytes.map_or_else(|| "—".into(), |b| human_size(b.max(0) as u64))
-    }
-
     fn counter(&self, value: &Option<i32>) -> i32 {
         value.unwrap_or(0)
     }
@@ -113,33 +103,15 @@ pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(ProjectId, CycleId)>,
-    payload: web::Payload,
+    body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
-    // Scope first: another company's project is a 404 whatever the body looks like.
-    let actor = member.actor.clone();
-    db::transaction(&state.pool, move |conn| {
-        uploads::uploadable(conn, &actor, project, cycle).map(|_| ())
-    })
-    .await?;
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(AppError::BadRequest(
-            "Send the files as a multipart/form-data form.".into(),
-        ));
-    }
+    // Scope first: another company's project is a 404 whatever the files are.
+    uploads::check_uploadable(&state.services, &member.actor, project, cycle).await?;
     let idle = state.config.uploads.idle_timeout;
     let max_fields = state.config.uploads.max_files_per_batch + 16;
-    let mut multipart = Multipart::new(req.headers(), payload);
-    let deferred = req.extensions().get::<TokenInFirstField>().cloned();
-    if let Some(token) = deferred {
-        check_token_field(&mut multipart, &token, idle).await?;
-    }
-    let mut batch = Batch::start(&state, &member.actor, project, cycle).await?;
+    let mut multipart = body.open().await?;
+    let mut batch = Batch::start(&state.services, &member.actor, project, cycle).await?;
     let mut stop: Option<Stop> = None;
     let mut fields = 0usize;
     loop {
@@ -177,49 +149,13 @@ pub async fn upload(
     let message = stop.as_ref().map(Stop::message);
     let sync_session = batch.session_id();
     batch.finish(message.as_deref()).await?;
-    let actor = member.actor.clone();
-    let receipt = db::transaction(&state.pool, move |conn| {
-        files::receipt(conn, &actor, sync_session)
-    })
-    .await?;
+    let receipt = files::receipt(&state.services, &member.actor, sync_session).await?;
     let page = ReceiptPage {
         page: PageContext::signed_in(&member.user, &session),
         receipt,
         stopped: message,
     };
     render_receipt(&req, page, status_for(stop.as_ref()))
-}
-
-/// A plain form (no JavaScript) carries its CSRF token as the first field, before any file.
-async fn check_token_field(
-    multipart: &mut Multipart,
-    token: &TokenInFirstField,
-    idle: std::time::Duration,
-) -> Result<(), AppError> {
-    let refused = || {
-        AppError::Forbidden(
-            "This form has expired or did not come from Hopper. Reload the page and try again."
-                .into(),
-        )
-    };
-    let mut field = match tokio::time::timeout(idle, multipart.next()).await {
-        Ok(Some(Ok(field))) => field,
-        _ => return Err(refused()),
-    };
-    if field.name() != Some(FORM_FIELD) {
-        return Err(refused());
-    }
-    let mut value = Vec::new();
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(idle, field.next()).await {
-        value.extend_from_slice(&chunk);
-        if value.len() > 256 {
-            return Err(refused());
-        }
-    }
-    match std::str::from_utf8(&value) {
-        Ok(provided) if token.matches(provided) => Ok(()),
-        _ => Err(refused()),
-    }
 }
 
 async fn skip_text_field(
@@ -251,10 +187,7 @@ pub async fn receipt(
     req: HttpRequest,
     path: web::Path<SyncSessionId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let actor = member.actor.clone();
-    let receipt =
-        db::transaction(&state.pool, move |conn| files::receipt(conn, &actor, id)).await?;
+    let receipt = files::receipt(&state.services, &member.actor, path.into_inner()).await?;
     let page = ReceiptPage {
         page: PageContext::signed_in(&member.user, &session),
         stopped: None,

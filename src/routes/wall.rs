@@ -5,13 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::ClientInfo;
-use crate::db::{self};
 use crate::error::{AppError, ErrorPage};
-use crate::routes::dashboard::{self, BeforeQuery, ProjectPage, SummaryPage, SummaryQuery};
-use crate::services::actor::Actor;
+use crate::routes::dashboard::project::{BeforeQuery, ProjectPage};
+use crate::routes::dashboard::summary::{summary_rows, SummaryPage, SummaryQuery};
 use crate::services::dashboards::Scope;
-use crate::services::share_links::{self, Closed, WallScope};
-use crate::startup::AppState;
+use crate::services::share_links::{self, Closed};
+use crate::state::AppState;
 use crate::web::{html, is_htmx, PageContext};
 
 fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
@@ -42,17 +41,6 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
     )
 }
 
-/// The link's company acts as the (read-only) scope; nobody is signed in.
-fn wall_actor(scope: &WallScope, client: ClientInfo) -> Actor {
-    Actor {
-        user_id: crate::db::ids::UserId(0),
-        username: format!("wall screen: {}", scope.link.label),
-        role: crate::domain::Role::Viewer,
-        company_id: scope.link.company_id,
-        client,
-    }
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -62,12 +50,8 @@ pub async fn show(
     let token = path.into_inner();
     let client = ClientInfo::from_request(&req);
     // Only the full page counts as a use; its own refreshes do not flood the audit log.
-    let audited = (!is_htmx(&req)).then(|| client.clone());
-    let lookup = token.clone();
-    let resolved = db::transaction(&state.pool, move |conn| {
-        share_links::resolve(conn, &lookup, audited.as_ref())
-    })
-    .await?;
+    let resolved =
+        share_links::resolve(&state.services, token.clone(), client, !is_htmx(&req)).await?;
     let scope = match resolved {
         Ok(scope) => scope,
         Err(reason) => return closed(reason),
@@ -77,9 +61,13 @@ pub async fn show(
     match scope.link.project_id {
         None => {
             let query = SummaryQuery::default();
-            let (rows, next) =
-                dashboard::summary_rows(&state, Scope::Company(scope.link.company_id), &query)
-                    .await?;
+            let (rows, next) = summary_rows(
+                &state,
+                &scope.actor,
+                Scope::Company(scope.link.company_id),
+                &query,
+            )
+            .await?;
             let view = SummaryPage {
                 page,
                 title: format!("{} · {}", scope.company_name, scope.link.label),
@@ -94,27 +82,16 @@ pub async fn show(
             crate::page_or_partial!(&req, StatusCode::OK, view, as_summary)
         }
         Some(project) => {
-            let actor = wall_actor(&scope, client);
-            let (project, cycles, next, files_chart, bytes_chart) = dashboard::project_page_data(
+            let mut view = ProjectPage::load(
                 &state,
-                &actor,
+                &scope.actor,
                 Scope::Project(scope.link.company_id, project),
                 project,
                 before.before,
-                chrono_tz::Tz::UTC,
+                (page, chrono_tz::Tz::UTC, base),
             )
             .await?;
-            let view = ProjectPage {
-                page,
-                project,
-                cycles,
-                next,
-                files_chart,
-                bytes_chart,
-                base,
-                before: before.before,
-                read_only_wall: true,
-            };
+            view.read_only_wall = true;
             crate::page_or_partial!(&req, StatusCode::OK, view, as_cycles)
         }
     }

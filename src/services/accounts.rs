@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::json;
 
+use crate::config::Secret;
 use crate::db::models::auth_session::AuthSession;
 use crate::db::models::company::Company;
 use crate::db::models::user::{NewUser, User};
@@ -12,6 +13,21 @@ use crate::db::models::user_profile::UserProfile;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::ServiceContext;
+
+/// Whether the seeded administrator still has the seed's password (`admin123`).
+pub async fn seeded_admin_password_in_place(ctx: &ServiceContext) -> bool {
+    let admin = ctx
+        .run_unscoped(|conn| Ok(User::find_by_username(conn, "admin")?))
+        .await;
+    let Ok(Some(admin)) = admin else {
+        return false;
+    };
+    ctx.hasher()
+        .verify(&Secret::new("admin123"), Some(admin.password_hash))
+        .await
+        .unwrap_or(false)
+}
 
 /// A password shown once; its owner must replace it at first sign-in.
 pub fn one_time_password() -> String {
@@ -47,7 +63,7 @@ pub fn create_superadmin(
             email: new.email,
             password_hash: new.password_hash,
             full_name: new.full_name,
-            role: Role::Superadmin.as_str(),
+            role: Role::Superadmin,
         },
     )?;
     UserProfile::set_must_change_password(conn, user.id, true)?;

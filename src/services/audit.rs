@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::auth::client_info::{sanitize, ClientInfo};
-use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::db::ids::{CompanyId, ProjectId, ShareLinkId, UserId};
 use crate::db::models::audit_log::NewAuditRow;
 use crate::db::truncate;
+use crate::domain::client_info::{sanitize, ClientInfo};
 use crate::schema::audit_log;
 
 pub mod actions {
@@ -99,6 +99,8 @@ pub mod actions {
 pub struct AuditEvent<'a> {
     action: &'a str,
     actor: Option<(UserId, &'a str)>,
+    /// A wall screen acting through its share link (no user).
+    share_link: Option<(ShareLinkId, &'a str)>,
     company_id: Option<CompanyId>,
     project_id: Option<ProjectId>,
     resource: Option<(&'a str, String)>,
@@ -111,6 +113,7 @@ impl<'a> AuditEvent<'a> {
         Self {
             action,
             actor: None,
+            share_link: None,
             company_id: None,
             project_id: None,
             resource: None,
@@ -121,6 +124,11 @@ impl<'a> AuditEvent<'a> {
 
     pub fn actor(mut self, id: UserId, username: &'a str) -> Self {
         self.actor = Some((id, username));
+        self
+    }
+
+    pub fn share_link(mut self, id: ShareLinkId, name: &'a str) -> Self {
+        self.share_link = Some((id, name));
         self
     }
 
@@ -149,12 +157,19 @@ impl<'a> AuditEvent<'a> {
         self
     }
 
-    pub fn record(self, conn: &mut PgConnection) -> QueryResult<()> {
+    pub fn record(mut self, conn: &mut PgConnection) -> QueryResult<()> {
+        if let (Some((link, _)), Value::Object(details)) = (self.share_link, &mut self.details) {
+            details.insert("share_link".into(), Value::from(link.0));
+        }
         let user_agent = self
             .client
             .and_then(|c| c.user_agent.as_deref())
             .map(sanitize);
-        let actor_username = self.actor.map(|(_, name)| truncate(name, 100));
+        let actor_username = self
+            .actor
+            .map(|(_, name)| name)
+            .or(self.share_link.map(|(_, name)| name))
+            .map(|name| truncate(name, 100));
         let resource_id = self.resource.as_ref().map(|(_, id)| truncate(id, 100));
         let row = NewAuditRow {
             actor_user_id: self.actor.map(|(id, _)| id),

@@ -1,14 +1,18 @@
 //! Reading the audit log: filtered, newest first, a keyset page at a time, so that the
 //! millionth row costs what the first does; and the same rows for the CSV export.
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
+use futures_util::Stream;
 
 use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
+use crate::domain::Role;
 use crate::error::AppError;
-use crate::schema::audit_log;
+use crate::schema::{audit_log, projects, users};
+use crate::services::{Actor, ServiceContext};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -150,6 +154,111 @@ pub fn csv_lines(rows: &[AuditRow]) -> Result<Vec<u8>, AppError> {
     writer
         .into_inner()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("csv: {e}")))
+}
+
+/// Who may read which audit rows: the operator every company's, a company admin their
+/// company's, nobody else. Whatever company `filter` named is replaced.
+fn scoped(actor: &Actor, filter: AuditFilter) -> Result<AuditFilter, AppError> {
+    let company = match actor.role() {
+        Some(Role::Superadmin) => None,
+        Some(Role::Admin) => Some(actor.company_id()),
+        _ => {
+            return Err(AppError::Forbidden(
+                "Only admins can read the audit trail.".into(),
+            ))
+        }
+    };
+    Ok(AuditFilter { company, ..filter })
+}
+
+/// One page of the audit trail as the actor may see it.
+pub struct AuditView {
+    pub rows: Vec<AuditRow>,
+    pub next: Option<AuditCursor>,
+    /// The company's projects and users for the filters (empty for the operator).
+    pub projects: Vec<(ProjectId, String)>,
+    pub users: Vec<(UserId, String)>,
+    /// The operator sees every company.
+    pub all_companies: bool,
+}
+
+pub async fn view(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    filter: AuditFilter,
+    after: Option<AuditCursor>,
+    limit: i64,
+) -> Result<AuditView, AppError> {
+    let filter = scoped(actor, filter)?;
+    ctx.run(actor, move |conn, _| {
+        let (rows, next) = page(conn, &filter, after, limit)?;
+        let (projects, users) = match filter.company {
+            Some(company) => (
+                projects::table
+                    .filter(projects::company_id.eq(company))
+                    .order(projects::project_name.asc())
+                    .select((projects::id, projects::project_name))
+                    .load(conn)?,
+                users::table
+                    .filter(users::company_id.eq(company))
+                    .order(users::username.asc())
+                    .select((users::id, users::username))
+                    .load(conn)?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(AuditView {
+            rows,
+            next,
+            projects,
+            users,
+            all_companies: filter.company.is_none(),
+        })
+    })
+    .await
+}
+
+/// The filtered rows as CSV, one keyset batch per chunk, so memory stays flat however
+/// many rows match. The first chunk is the header line.
+pub fn csv_stream(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    filter: AuditFilter,
+    batch: i64,
+) -> Result<impl Stream<Item = Result<Bytes, AppError>>, AppError> {
+    let filter = scoped(actor, filter)?;
+    let mut header_line = csv::Writer::from_writer(Vec::new());
+    header_line
+        .write_record(CSV_HEADER)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let header = header_line
+        .into_inner()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("csv: {e}")))?;
+    let (ctx, actor) = (ctx.clone(), actor.clone());
+    Ok(futures_util::stream::unfold(
+        (Some(header), None::<AuditCursor>, false),
+        move |(header, after, done)| {
+            let (ctx, actor, filter) = (ctx.clone(), actor.clone(), filter.clone());
+            async move {
+                if let Some(header) = header {
+                    return Some((Ok(Bytes::from(header)), (None, None, false)));
+                }
+                if done {
+                    return None;
+                }
+                let lines = ctx
+                    .run(&actor, move |conn, _| {
+                        let (rows, next) = page(conn, &filter, after, batch)?;
+                        Ok((csv_lines(&rows)?, next))
+                    })
+                    .await;
+                Some(match lines {
+                    Ok((bytes, next)) => (Ok(Bytes::from(bytes)), (None, next, next.is_none())),
+                    Err(e) => (Err(e), (None, None, true)),
+                })
+            }
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -6,11 +6,14 @@ use serde_json::json;
 use crate::db::ids::CompanyId;
 use crate::db::models::company::{Company, CompanyChanges, NewCompany};
 use crate::db::models::company_link::CompanyLink;
+use crate::db::models::user::User;
+use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::schema::{auth_sessions, companies, users};
+use crate::schema::{auth_sessions, companies, users as user_rows};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::web::FieldErrors;
+use crate::services::users::{self, UserInput};
+use crate::services::ServiceContext;
 
 /// A company form, validated.
 #[derive(Debug, Clone)]
@@ -19,6 +22,97 @@ pub struct CompanyInput {
     pub code: String,
     pub contact_email: Option<String>,
     pub links: Vec<CompanyLink>,
+}
+
+/// Companies by name, filtered by text and active state (the operator's list).
+pub async fn list(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    text: Option<String>,
+    active: Option<bool>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Company>, AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, _| {
+        Ok(Company::list(conn, text.as_deref(), active, offset, limit)?)
+    })
+    .await
+}
+
+pub async fn create(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    input: CompanyInput,
+) -> Result<Company, AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, actor| create_in(conn, actor, &input))
+        .await
+}
+
+/// A company with its links.
+pub async fn find(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: CompanyId,
+) -> Result<(Company, Vec<CompanyLink>), AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, _| find_in(conn, id)).await
+}
+
+pub async fn update(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: CompanyId,
+    input: CompanyInput,
+) -> Result<Company, AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, actor| update_in(conn, actor, id, &input))
+        .await
+}
+
+/// Deactivating a company signs out every one of its users at once.
+pub async fn set_active(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: CompanyId,
+    active: bool,
+) -> Result<Company, AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, actor| {
+        set_active_in(conn, actor, id, active)
+    })
+    .await
+}
+
+/// The operator opens a company's administration; each visit is on the record.
+pub async fn open(ctx: &ServiceContext, actor: &Actor, id: CompanyId) -> Result<Company, AppError> {
+    operator_only(actor)?;
+    ctx.run(actor, move |conn, actor| open_in(conn, actor, id))
+        .await
+}
+
+/// The operator creates a company's first admin, acting inside that company for this
+/// one use case; returns the admin and the one-time password to show once.
+pub async fn create_first_admin(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    company: CompanyId,
+    input: UserInput,
+) -> Result<(User, String), AppError> {
+    operator_only(actor)?;
+    find(ctx, actor, company).await?;
+    users::create(ctx, &actor.operator_inside(company), input).await
+}
+
+fn operator_only(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_operator() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only the operator of this installation can do this.".into(),
+        ))
+    }
 }
 
 fn check_unique(
@@ -51,7 +145,7 @@ fn check_unique(
     }
 }
 
-pub fn create(
+fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
     input: &CompanyInput,
@@ -75,7 +169,7 @@ pub fn create(
     Ok(company)
 }
 
-pub fn find(
+fn find_in(
     conn: &mut PgConnection,
     id: CompanyId,
 ) -> Result<(Company, Vec<CompanyLink>), AppError> {
@@ -84,13 +178,13 @@ pub fn find(
     Ok((company, links))
 }
 
-pub fn update(
+fn update_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: CompanyId,
     input: &CompanyInput,
 ) -> Result<Company, AppError> {
-    let (before, before_links) = find(conn, id)?;
+    let (before, before_links) = find_in(conn, id)?;
     check_unique(conn, input, Some(id))?;
     let after = Company::update(
         conn,
@@ -115,14 +209,14 @@ pub fn update(
 }
 
 /// Deactivating a company signs out every one of its users at once.
-pub fn set_active(
+fn set_active_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: CompanyId,
     active: bool,
 ) -> Result<Company, AppError> {
-    let (before, _) = find(conn, id)?;
-    if !active && id == actor.company_id {
+    let (before, _) = find_in(conn, id)?;
+    if !active && id == actor.company_id() {
         return Err(AppError::Conflict(
             "You cannot deactivate the company your own account belongs to.".into(),
         ));
@@ -131,9 +225,9 @@ pub fn set_active(
     let signed_out = if active {
         0
     } else {
-        let members = users::table
-            .filter(users::company_id.eq(id))
-            .select(users::id);
+        let members = user_rows::table
+            .filter(user_rows::company_id.eq(id))
+            .select(user_rows::id);
         diesel::update(
             auth_sessions::table
                 .filter(auth_sessions::user_id.eq_any(members))
@@ -164,8 +258,8 @@ pub fn set_active(
 }
 
 /// The operator opens a company's administration; each visit is on the record.
-pub fn open(conn: &mut PgConnection, actor: &Actor, id: CompanyId) -> Result<Company, AppError> {
-    let (company, _) = find(conn, id)?;
+fn open_in(conn: &mut PgConnection, actor: &Actor, id: CompanyId) -> Result<Company, AppError> {
+    let (company, _) = find_in(conn, id)?;
     actor
         .audit(actions::COMPANY_OPENED)
         .company(id)

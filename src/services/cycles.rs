@@ -7,12 +7,13 @@ use serde_json::json;
 use crate::db::ids::{CycleId, ProjectId};
 use crate::db::models::cycle::{Cycle, NewCycle};
 use crate::db::models::project::Project;
+use crate::domain::FieldErrors;
 use crate::domain::{CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::projects;
-use crate::web::FieldErrors;
+use crate::services::ServiceContext;
 
 fn find(
     conn: &mut PgConnection,
@@ -26,8 +27,64 @@ fn find(
     Ok((project, cycle))
 }
 
+/// A cycle for its edit page, and whether uploads have fixed its prefix.
+pub async fn for_edit(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+) -> Result<(Project, Cycle, bool), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        let project = projects::find(conn, actor, project)?;
+        let cycle = Cycle::lock_in_project(conn, project.id, id)?
+            .ok_or_else(|| actor.not_found("cycle", id))?;
+        let fixed = Cycle::has_uploads(conn, id)?;
+        Ok((project, cycle, fixed))
+    })
+    .await
+}
+
+pub async fn start_next(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+) -> Result<Cycle, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        start_next_in(conn, actor, project)
+    })
+    .await
+}
+
+pub async fn update(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+    prefix: S3Prefix,
+    description: Option<String>,
+) -> Result<Cycle, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        update_in(conn, actor, project, id, &prefix, description.as_deref())
+    })
+    .await
+}
+
+/// Moves a cycle along its designed life; any other move is a 409 with a sentence.
+pub async fn change_status(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+    to: CycleStatus,
+) -> Result<Cycle, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        change_status_in(conn, actor, project, id, to)
+    })
+    .await
+}
+
 /// Creates `C{n}` with the next number and a prefix derived from the project's name.
-pub fn start_next(
+fn start_next_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
@@ -56,7 +113,7 @@ pub fn start_next(
 }
 
 /// Edits the description, and the prefix while no upload has used it.
-pub fn update(
+fn update_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
@@ -87,7 +144,7 @@ pub fn update(
     Ok(after)
 }
 
-pub fn change_status(
+fn change_status_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
@@ -95,10 +152,7 @@ pub fn change_status(
     to: CycleStatus,
 ) -> Result<Cycle, AppError> {
     let (project, before) = find(conn, actor, project, id)?;
-    let from = CycleStatus::parse(&before.status).ok_or_else(|| {
-        AppError::Unexpected(anyhow::anyhow!("cycle {id} has status {:?}", before.status))
-    })?;
-    from.check_move(to).map_err(AppError::Conflict)?;
+    before.status.check_move(to).map_err(AppError::Conflict)?;
     let now = Utc::now();
     let started_at = match to {
         CycleStatus::InProgress => before.started_at.or(Some(now)),
@@ -108,7 +162,7 @@ pub fn change_status(
         CycleStatus::Completed | CycleStatus::Incomplete => Some(now),
         _ => None,
     };
-    let after = Cycle::set_status(conn, id, to.as_str(), started_at, completed_at)?;
+    let after = Cycle::set_status(conn, id, to, started_at, completed_at)?;
     actor
         .audit(actions::CYCLE_STATUS_CHANGED)
         .project(project.id)

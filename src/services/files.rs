@@ -1,24 +1,32 @@
 //! Reading what arrived: receipts, downloads, the review queue; and an admin's soft delete
 //! and review decisions. Every finder is scoped to the actor's company.
 
+use std::pin::Pin;
+
+use aws_sdk_s3::error::DisplayErrorContext;
+use bytes::Bytes;
 use chrono::Utc;
 use diesel::prelude::*;
+use futures_util::Stream;
 use serde_json::json;
+use tokio_util::io::ReaderStream;
 
 use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
-use crate::db::models::project_access::ProjectAccess;
 use crate::db::models::sync_session::SyncSession;
+use crate::domain::{FileStatus, ReviewStatus};
 use crate::error::AppError;
 use crate::schema::{cycles, file_uploads, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::project_access;
+use crate::services::ServiceContext;
 
 /// Whether the actor may see the project's files: admins, and anyone granted access.
 fn may_see(conn: &mut PgConnection, actor: &Actor, project: ProjectId) -> QueryResult<bool> {
-    Ok(actor.is_admin() || ProjectAccess::role_of(conn, project, actor.user_id)?.is_some())
+    Ok(project_access::right_in(conn, actor, project)?.is_some())
 }
 
 pub struct Receipt {
@@ -28,16 +36,26 @@ pub struct Receipt {
     pub files: Vec<FileUpload>,
 }
 
-pub fn receipt(
+/// A batch's receipt, for its uploader and for whoever may see the project.
+pub async fn receipt(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: SyncSessionId,
+) -> Result<Receipt, AppError> {
+    ctx.run(actor, move |conn, actor| receipt_in(conn, actor, id))
+        .await
+}
+
+fn receipt_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: SyncSessionId,
 ) -> Result<Receipt, AppError> {
-    let session = SyncSession::find_in_company(conn, actor.company_id, id)?
+    let session = SyncSession::find_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("sync_session", id))?;
-    let project = Project::find_in_company(conn, actor.company_id, session.project_id)?
+    let project = Project::find_in_company(conn, actor.company_id(), session.project_id)?
         .ok_or_else(|| actor.not_found("sync_session", id))?;
-    let own = session.user_id == Some(actor.user_id);
+    let own = session.user_id.is_some() && session.user_id == actor.user_id();
     if !own && !may_see(conn, actor, project.id)? {
         return Err(actor.not_found("sync_session", id));
     }
@@ -60,7 +78,7 @@ pub fn receipt(
 }
 
 /// The last sessions of a cycle, newest first.
-pub fn recent_sessions(
+pub(in crate::services) fn recent_sessions(
     conn: &mut PgConnection,
     cycle: &Cycle,
     limit: i64,
@@ -73,25 +91,68 @@ pub fn recent_sessions(
         .load(conn)?)
 }
 
-/// A file the actor may download, with its bucket and region; the download is audited.
-pub fn download(
+/// A stored file on its way to the browser.
+pub struct Download {
+    /// The last segment of the file's path.
+    pub file_name: String,
+    pub length: Option<u64>,
+    pub body: Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>>>>,
+}
+
+/// Streams a file the actor may download from S3; the download is audited.
+pub async fn download(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: FileUploadId,
+) -> Result<Download, AppError> {
+    let (file, project) = ctx
+        .run(actor, move |conn, actor| download_in(conn, actor, id))
+        .await?;
+    let object = ctx
+        .storage()
+        .client_for_region(&project.aws_region)
+        .get_object()
+        .bucket(&project.bucket_name)
+        .key(&file.s3_key)
+        .send()
+        .await
+        .map_err(|e| {
+            tracing::warn!(file = %id, error = %DisplayErrorContext(&e), "download failed");
+            AppError::Unavailable(
+                "The file could not be read from storage right now; please try again.".into(),
+            )
+        })?;
+    let file_name = file
+        .file_path
+        .rsplit('/')
+        .next()
+        .unwrap_or("download")
+        .to_owned();
+    Ok(Download {
+        file_name,
+        length: object.content_length.and_then(|l| u64::try_from(l).ok()),
+        body: Box::pin(ReaderStream::new(object.body.into_async_read())),
+    })
+}
+
+fn download_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: FileUploadId,
 ) -> Result<(FileUpload, Project), AppError> {
-    let file = FileUpload::find_in_company(conn, actor.company_id, id)?
+    let file = FileUpload::find_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("file", id))?;
     let project_id: ProjectId = sync_sessions::table
         .find(file.session_id)
         .select(sync_sessions::project_id)
         .first(conn)?;
-    let project = Project::find_in_company(conn, actor.company_id, project_id)?
+    let project = Project::find_in_company(conn, actor.company_id(), project_id)?
         .filter(|p| p.deleted_at.is_none())
         .ok_or_else(|| actor.not_found("file", id))?;
     if !may_see(conn, actor, project.id)? || file.deleted_at.is_some() {
         return Err(actor.not_found("file", id));
     }
-    if file.status != "completed" {
+    if file.status != FileStatus::Completed {
         return Err(AppError::Conflict(
             "Only completed files can be downloaded.".into(),
         ));
@@ -115,7 +176,7 @@ fn admin_file(
     actor: &Actor,
     id: FileUploadId,
 ) -> Result<(FileUpload, ProjectId), AppError> {
-    let file = FileUpload::find_in_company(conn, actor.company_id, id)?
+    let file = FileUpload::find_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("file", id))?;
     let project: ProjectId = sync_sessions::table
         .find(file.session_id)
@@ -125,7 +186,16 @@ fn admin_file(
 }
 
 /// Soft delete: the file leaves lists and downloads; its row and history stay.
-pub fn delete(
+pub async fn delete(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: FileUploadId,
+) -> Result<FileUpload, AppError> {
+    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id))
+        .await
+}
+
+fn delete_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: FileUploadId,
@@ -152,19 +222,30 @@ pub fn delete(
 }
 
 /// Files of a project waiting for an admin's review, oldest first.
-pub fn review_queue(
+pub async fn review_queue(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+) -> Result<(Project, Vec<FileUpload>), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        review_queue_in(conn, actor, project)
+    })
+    .await
+}
+
+fn review_queue_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
 ) -> Result<(Project, Vec<FileUpload>), AppError> {
-    let project = Project::find_in_company(conn, actor.company_id, project)?
+    let project = Project::find_in_company(conn, actor.company_id(), project)?
         .ok_or_else(|| actor.not_found("project", project))?;
     let sessions = sync_sessions::table
         .filter(sync_sessions::project_id.eq(project.id))
         .select(sync_sessions::id);
     let files = file_uploads::table
-        .filter(file_uploads::company_id.eq(actor.company_id))
-        .filter(file_uploads::review_status.eq("pending"))
+        .filter(file_uploads::company_id.eq(actor.company_id()))
+        .filter(file_uploads::review_status.eq(ReviewStatus::Pending))
         .filter(file_uploads::deleted_at.is_null())
         .filter(file_uploads::session_id.eq_any(sessions))
         .order(file_uploads::created_at.asc())
@@ -174,20 +255,51 @@ pub fn review_queue(
     Ok((project, files))
 }
 
-pub fn review(
+/// An admin's decision on a file waiting for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Reject,
+}
+
+impl Decision {
+    pub fn parse(value: &str) -> Option<Decision> {
+        match value {
+            "accept" => Some(Decision::Accept),
+            "reject" => Some(Decision::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// Accepts or rejects (with a reason) a file waiting for review. The file is looked up
+/// first: another company's file is a 404 whatever the form says.
+pub async fn review(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: FileUploadId,
+    decision: Option<Decision>,
+    reason: Option<String>,
+) -> Result<(FileUpload, ProjectId), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        review_in(conn, actor, id, decision, reason.as_deref())
+    })
+    .await
+}
+
+fn review_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: FileUploadId,
-    decision: &str,
+    decision: Option<Decision>,
     reason: Option<&str>,
-) -> Result<(FileUpload, ProjectId, bool), AppError> {
+) -> Result<(FileUpload, ProjectId), AppError> {
     let (file, project) = admin_file(conn, actor, id)?;
     let accept = match decision {
-        "accept" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest("Choose accept or reject.".into())),
+        Some(decision) => decision == Decision::Accept,
+        None => return Err(AppError::BadRequest("Choose accept or reject.".into())),
     };
-    if file.review_status.as_deref() != Some("pending") {
+    if file.review_status != Some(ReviewStatus::Pending) {
         return Err(AppError::Conflict(
             "This file is not waiting for review.".into(),
         ));
@@ -195,12 +307,16 @@ pub fn review(
     if !accept && reason.is_none() {
         return Err(AppError::BadRequest("Say why the file is rejected.".into()));
     }
-    let decision = if accept { "accepted" } else { "rejected" };
+    let decision = if accept {
+        ReviewStatus::Accepted
+    } else {
+        ReviewStatus::Rejected
+    };
     diesel::update(file_uploads::table.find(id))
         .set((
             file_uploads::review_status.eq(decision),
             file_uploads::review_reason.eq(reason),
-            file_uploads::reviewed_by.eq(actor.user_id),
+            file_uploads::reviewed_by.eq(actor.user()?),
             file_uploads::reviewed_at.eq(diesel::dsl::now),
         ))
         .execute(conn)?;
@@ -210,9 +326,9 @@ pub fn review(
         .resource("file", id)
         .details(json!({
             "path": file.file_path,
-            "before": { "review_status": "pending" },
+            "before": { "review_status": ReviewStatus::Pending },
             "after": { "review_status": decision, "review_reason": reason },
         }))
         .record(conn)?;
-    Ok((file, project, accept))
+    Ok((file, project))
 }

@@ -1,23 +1,35 @@
-//! Use cases: plain functions over `&mut PgConnection`, each run as one transaction
-//! (see `db::transaction`), tenant-scoped through an [`actor::Actor`], with the audit row
-//! included.
+//! Use cases: every query, every S3 call and every decision about who may see what.
+//! May import `db`, `storage`, `domain`, `error`, `config`; never `routes`, `web`, `auth`,
+//! `state` or the wiring. Routes call the async functions here with the
+//! [`ServiceContext`] and an [`actor::Actor`]; each runs as one transaction with its audit
+//! row included.
 
 pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod audit_trail;
+pub mod auth_sessions;
 pub mod companies;
+pub mod context;
 pub mod cycles;
 pub mod dashboards;
 pub mod files;
+pub mod health;
+pub mod maintenance;
 pub mod own_sessions;
 pub mod password_change;
+pub mod password_hasher;
 pub mod profile;
 pub mod project_access;
+pub mod project_detail;
 pub mod projects;
 pub mod reaper;
 pub mod share_links;
 pub mod sign_in;
 pub mod sign_out;
+pub mod signed_in;
 pub mod uploads;
 pub mod users;
+
+pub use actor::Actor;
+pub use context::ServiceContext;

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::schema::auth_sessions;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::ServiceContext;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct LiveSession {
@@ -21,13 +22,22 @@ pub struct LiveSession {
 }
 
 /// The user's live sessions, most recently active first.
-pub fn list(
+pub async fn list(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    idle_since: DateTime<Utc>,
+) -> Result<Vec<LiveSession>, AppError> {
+    ctx.run(actor, move |conn, actor| list_in(conn, actor, idle_since))
+        .await
+}
+
+fn list_in(
     conn: &mut PgConnection,
     actor: &Actor,
     idle_since: DateTime<Utc>,
 ) -> Result<Vec<LiveSession>, AppError> {
     Ok(auth_sessions::table
-        .filter(auth_sessions::user_id.eq(actor.user_id))
+        .filter(auth_sessions::user_id.eq(actor.user()?))
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(Utc::now()))
         .filter(auth_sessions::last_active_at.gt(idle_since))
@@ -43,8 +53,13 @@ pub fn list(
 }
 
 /// Signs out one of the user's own sessions; someone else's is a 404.
-pub fn revoke_one(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-    if !AuthSession::revoke(conn, actor.user_id, id)? {
+pub async fn revoke_one(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    ctx.run(actor, move |conn, actor| revoke_one_in(conn, actor, id))
+        .await
+}
+
+fn revoke_one_in(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    if !AuthSession::revoke(conn, actor.user()?, id)? {
         return Err(actor.not_found("session", id));
     }
     actor
@@ -56,15 +71,23 @@ pub fn revoke_one(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<()
 }
 
 /// Signs out every session of the user but `keep`; returns how many.
-pub fn revoke_others(
-    conn: &mut PgConnection,
+pub async fn revoke_others(
+    ctx: &ServiceContext,
     actor: &Actor,
     keep: Uuid,
 ) -> Result<usize, AppError> {
-    let revoked = AuthSession::revoke_all_for_user(conn, actor.user_id, Some(keep))?;
+    ctx.run(actor, move |conn, actor| {
+        revoke_others_in(conn, actor, keep)
+    })
+    .await
+}
+
+fn revoke_others_in(conn: &mut PgConnection, actor: &Actor, keep: Uuid) -> Result<usize, AppError> {
+    let user = actor.user()?;
+    let revoked = AuthSession::revoke_all_for_user(conn, user, Some(keep))?;
     actor
         .audit(actions::SESSION_REVOKED)
-        .resource("user", actor.user_id)
+        .resource("user", user)
         .details(json!({ "scope": "all_others", "sessions_signed_out": revoked }))
         .record(conn)?;
     Ok(revoked)

@@ -1,40 +1,56 @@
-use diesel::prelude::*;
+//! A user changes their own password: the current one is checked, the new one stored,
+//! a pending forced change cleared and every other session signed out.
+
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{ClientInfo, SignedInUser};
-use crate::db::ids::UserId;
+use crate::config::Secret;
 use crate::db::models::auth_session::AuthSession;
 use crate::db::models::user::User;
 use crate::db::models::user_profile::UserProfile;
+use crate::domain::NewPassword;
 use crate::error::AppError;
-use crate::services::audit::{actions, AuditEvent};
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::ServiceContext;
 
-/// The stored hash to check the current password against.
-pub fn current_hash(conn: &mut PgConnection, user: UserId) -> Result<String, AppError> {
-    Ok(User::find(conn, user)?
-        .ok_or(AppError::NotFound)?
-        .password_hash)
+/// Whether `current` is the actor's password (argon2 runs off the async workers).
+pub async fn is_current(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    current: &Secret,
+) -> Result<bool, AppError> {
+    let stored = ctx
+        .run(actor, |conn, actor| {
+            Ok(User::find(conn, actor.user()?)?
+                .ok_or(AppError::NotFound)?
+                .password_hash)
+        })
+        .await?;
+    ctx.hasher().verify(current, Some(stored)).await
 }
 
-/// Stores the new hash, clears a pending forced change and signs out every other session
-/// of the user (whoever knew the old password is out). Returns how many were signed out.
-pub fn change_password(
-    conn: &mut PgConnection,
-    user: &SignedInUser,
-    new_hash: &str,
+/// Stores the new password and signs out every session of the user but `keep_session`
+/// (whoever knew the old password is out). Returns how many were signed out.
+pub async fn change(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    new_password: &NewPassword,
     keep_session: Uuid,
-    client: &ClientInfo,
+    was_forced: bool,
 ) -> Result<usize, AppError> {
-    User::set_password_hash(conn, user.id, new_hash)?;
-    UserProfile::set_must_change_password(conn, user.id, false)?;
-    let revoked = AuthSession::revoke_all_for_user(conn, user.id, Some(keep_session))?;
-    AuditEvent::new(actions::PASSWORD_CHANGED)
-        .actor(user.id, &user.username)
-        .company(user.company.id)
-        .resource("user", user.id)
-        .details(json!({ "other_sessions_signed_out": revoked, "was_forced": user.must_change_password }))
-        .client(client)
-        .record(conn)?;
-    Ok(revoked)
+    let new_hash = ctx.hasher().hash(new_password.secret()).await?;
+    ctx.run(actor, move |conn, actor| {
+        let user = actor.user()?;
+        User::set_password_hash(conn, user, &new_hash)?;
+        UserProfile::set_must_change_password(conn, user, false)?;
+        let revoked = AuthSession::revoke_all_for_user(conn, user, Some(keep_session))?;
+        actor
+            .audit(actions::PASSWORD_CHANGED)
+            .resource("user", user)
+            .details(json!({ "other_sessions_signed_out": revoked, "was_forced": was_forced }))
+            .record(conn)?;
+        Ok(revoked)
+    })
+    .await
 }

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::schema::{user_profiles, users};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::ServiceContext;
 
 pub struct Profile {
     pub full_name: Option<String>,
@@ -17,10 +18,20 @@ pub struct Profile {
     pub timezone: Tz,
 }
 
-pub fn load(conn: &mut PgConnection, actor: &Actor) -> Result<Profile, AppError> {
-    let user = User::find(conn, actor.user_id)?.ok_or(AppError::NotFound)?;
+pub async fn load(ctx: &ServiceContext, actor: &Actor) -> Result<Profile, AppError> {
+    ctx.run(actor, load_in).await
+}
+
+/// Saves the profile; the audit row holds before and after.
+pub async fn update(ctx: &ServiceContext, actor: &Actor, profile: Profile) -> Result<(), AppError> {
+    ctx.run(actor, move |conn, actor| update_in(conn, actor, &profile))
+        .await
+}
+
+fn load_in(conn: &mut PgConnection, actor: &Actor) -> Result<Profile, AppError> {
+    let user = User::find(conn, actor.user()?)?.ok_or(AppError::NotFound)?;
     let row: Option<(String, Option<String>)> = user_profiles::table
-        .find(actor.user_id)
+        .find(actor.user()?)
         .select((user_profiles::timezone, user_profiles::phone))
         .first(conn)
         .optional()?;
@@ -32,14 +43,15 @@ pub fn load(conn: &mut PgConnection, actor: &Actor) -> Result<Profile, AppError>
     })
 }
 
-pub fn update(conn: &mut PgConnection, actor: &Actor, profile: &Profile) -> Result<(), AppError> {
-    let before = load(conn, actor)?;
-    diesel::update(users::table.find(actor.user_id))
+fn update_in(conn: &mut PgConnection, actor: &Actor, profile: &Profile) -> Result<(), AppError> {
+    let user = actor.user()?;
+    let before = load_in(conn, actor)?;
+    diesel::update(users::table.find(user))
         .set(users::full_name.eq(profile.full_name.as_deref()))
         .execute(conn)?;
     diesel::insert_into(user_profiles::table)
         .values((
-            user_profiles::user_id.eq(actor.user_id),
+            user_profiles::user_id.eq(user),
             user_profiles::timezone.eq(profile.timezone.name()),
             user_profiles::phone.eq(profile.phone.as_deref()),
         ))
@@ -52,7 +64,7 @@ pub fn update(conn: &mut PgConnection, actor: &Actor, profile: &Profile) -> Resu
         .execute(conn)?;
     actor
         .audit(actions::PROFILE_UPDATED)
-        .resource("user", actor.user_id)
+        .resource("user", user)
         .details(json!({
             "before": { "full_name": before.full_name, "phone": before.phone, "timezone": before.timezone.name() },
             "after": { "full_name": profile.full_name, "phone": profile.phone, "timezone": profile.timezone.name() },

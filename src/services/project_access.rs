@@ -13,6 +13,79 @@ use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::projects;
+use crate::services::ServiceContext;
+
+/// What the actor may do in one project. Decided here once, for the project page, the
+/// upload page and the upload itself alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectRight {
+    /// A company admin (or the operator inside the company): every right, whatever grant
+    /// they may also hold.
+    Administer,
+    Upload,
+    View,
+}
+
+impl ProjectRight {
+    pub fn can_upload(self) -> bool {
+        matches!(self, ProjectRight::Administer | ProjectRight::Upload)
+    }
+
+    pub fn sentence(self) -> &'static str {
+        match self {
+            ProjectRight::Administer => "You administer this project.",
+            ProjectRight::Upload => "You may upload here.",
+            ProjectRight::View => "You may view this project.",
+        }
+    }
+}
+
+/// The actor's right in `project` (of the actor's company), or `None` without one.
+pub fn right_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: ProjectId,
+) -> QueryResult<Option<ProjectRight>> {
+    if actor.is_admin() {
+        return Ok(Some(ProjectRight::Administer));
+    }
+    let Some(user) = actor.user_id() else {
+        return Ok(None);
+    };
+    Ok(
+        ProjectAccess::role_of(conn, project, user)?.map(|role| match role {
+            AccessRole::Uploader => ProjectRight::Upload,
+            AccessRole::Viewer => ProjectRight::View,
+        }),
+    )
+}
+
+/// Grants `user` `role` in `project`; returns the user.
+pub async fn grant(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    user: UserId,
+    role: AccessRole,
+) -> Result<User, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        grant_in(conn, actor, project, user, role)
+    })
+    .await
+}
+
+/// Takes `user`'s grant in `project` away; returns the user.
+pub async fn revoke(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    user: UserId,
+) -> Result<User, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        revoke_in(conn, actor, project, user)
+    })
+    .await
+}
 
 fn scoped(
     conn: &mut PgConnection,
@@ -21,12 +94,12 @@ fn scoped(
     user: UserId,
 ) -> Result<(Project, User), AppError> {
     let project = projects::find_live(conn, actor, project)?;
-    let user = User::find_in_company(conn, actor.company_id, user)?
+    let user = User::find_in_company(conn, actor.company_id(), user)?
         .ok_or_else(|| actor.not_found("user", user))?;
     Ok((project, user))
 }
 
-pub fn grant(
+fn grant_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
@@ -36,11 +109,11 @@ pub fn grant(
     let (project, user) = scoped(conn, actor, project, user)?;
     let before = ProjectAccess::grant(
         conn,
-        actor.company_id,
+        actor.company_id(),
         project.id,
         user.id,
-        role.as_str(),
-        actor.user_id,
+        role,
+        actor.user()?,
     )?;
     actor
         .audit(actions::ACCESS_GRANTED)
@@ -49,13 +122,13 @@ pub fn grant(
         .details(json!({
             "username": user.username,
             "before": { "access_role": before },
-            "after": { "access_role": role.as_str() },
+            "after": { "access_role": role },
         }))
         .record(conn)?;
     Ok(user)
 }
 
-pub fn revoke(
+fn revoke_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,

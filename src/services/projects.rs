@@ -7,18 +7,16 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::ids::ProjectId;
-use crate::db::models::audit_log::AuditRow;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::{NewProject, Project, ProjectChanges, ProjectState};
-use crate::db::models::project_access::{Grant, ProjectAccess};
 use crate::db::models::tag::Tag;
-use crate::db::models::user::User;
 use crate::domain::BucketName;
+use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::schema::audit_log;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::web::FieldErrors;
+use crate::services::project_access::{self, ProjectRight};
+use crate::services::ServiceContext;
 
 /// A project form, validated.
 #[derive(Debug, Clone)]
@@ -76,7 +74,7 @@ fn name_conflict() -> AppError {
 
 /// A project of the actor's company, deleted or not.
 pub fn find(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
-    Project::find_in_company(conn, actor.company_id, id)?
+    Project::find_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("project", id))
 }
 
@@ -86,7 +84,7 @@ pub fn find_live(
     actor: &Actor,
     id: ProjectId,
 ) -> Result<Project, AppError> {
-    Project::find_in_company(conn, actor.company_id, id)?
+    Project::find_in_company(conn, actor.company_id(), id)?
         .filter(|p| p.deleted_at.is_none())
         .ok_or_else(|| actor.not_found("project", id))
 }
@@ -98,7 +96,7 @@ pub fn lock_live(
     actor: &Actor,
     id: ProjectId,
 ) -> Result<Project, AppError> {
-    let project = Project::lock_in_company(conn, actor.company_id, id)?
+    let project = Project::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("project", id))?;
     if project.deleted_at.is_some() {
         return Err(AppError::Conflict(
@@ -108,18 +106,18 @@ pub fn lock_live(
     Ok(project)
 }
 
-pub fn create(
+fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
     input: &ProjectInput,
 ) -> Result<Project, AppError> {
-    if Project::name_taken(conn, actor.company_id, &input.name, None)? {
+    if Project::name_taken(conn, actor.company_id(), &input.name, None)? {
         return Err(name_conflict());
     }
     let project = Project::insert(
         conn,
         &NewProject {
-            company_id: actor.company_id,
+            company_id: actor.company_id(),
             project_name: &input.name,
             bucket_name: input.bucket.as_str(),
             aws_region: &input.region,
@@ -129,7 +127,7 @@ pub fn create(
             allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
         },
     )?;
-    Tag::set_for_project(conn, actor.company_id, project.id, &input.tags)?;
+    Tag::set_for_project(conn, actor.company_id(), project.id, &input.tags)?;
     actor
         .audit(actions::PROJECT_CREATED)
         .project(project.id)
@@ -139,7 +137,7 @@ pub fn create(
     Ok(project)
 }
 
-pub fn update(
+fn update_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: ProjectId,
@@ -147,7 +145,7 @@ pub fn update(
 ) -> Result<Project, AppError> {
     let before = lock_live(conn, actor, id)?;
     let before_tags = Tag::names_for_project(conn, id)?;
-    if Project::name_taken(conn, actor.company_id, &input.name, Some(id))? {
+    if Project::name_taken(conn, actor.company_id(), &input.name, Some(id))? {
         return Err(name_conflict());
     }
     let after = Project::update(
@@ -163,7 +161,7 @@ pub fn update(
             allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
         },
     )?;
-    Tag::set_for_project(conn, actor.company_id, id, &input.tags)?;
+    Tag::set_for_project(conn, actor.company_id(), id, &input.tags)?;
     let mut after_tags = input.tags.clone();
     after_tags.sort();
     actor
@@ -179,7 +177,7 @@ pub fn update(
 }
 
 /// Soft delete: the project disappears from lists and uploads; its rows and history stay.
-pub fn delete(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+fn delete_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
     let project = lock_live(conn, actor, id)?;
     let now = Utc::now();
     Project::set_deleted(conn, id, Some(now))?;
@@ -196,8 +194,8 @@ pub fn delete(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<P
     Ok(project)
 }
 
-pub fn restore(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
-    let project = Project::lock_in_company(conn, actor.company_id, id)?
+fn restore_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+    let project = Project::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("project", id))?;
     let Some(deleted_at) = project.deleted_at else {
         return Err(AppError::Conflict("This project is not deleted.".into()));
@@ -216,61 +214,9 @@ pub fn restore(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<
     Ok(project)
 }
 
-/// Everything the project's administration page shows.
-pub struct ProjectDetail {
-    pub project: Project,
-    pub tags: Vec<String>,
-    pub cycles: Vec<(Cycle, bool)>,
-    pub grants: Vec<Grant>,
-    /// Active users of the company without a grant yet, for the grant form.
-    pub grantable: Vec<User>,
-    pub history: Vec<AuditRow>,
-}
-
-pub const HISTORY_ROWS: i64 = 50;
-
-pub fn detail(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    id: ProjectId,
-) -> Result<ProjectDetail, AppError> {
-    let project = find(conn, actor, id)?;
-    let tags = Tag::names_for_project(conn, id)?;
-    let cycles = Cycle::for_project(conn, id)?;
-    let ids: Vec<_> = cycles.iter().map(|c| c.id).collect();
-    let used = Cycle::with_uploads(conn, &ids)?;
-    let cycles = cycles
-        .into_iter()
-        .map(|c| {
-            let has_uploads = used.contains(&c.id);
-            (c, has_uploads)
-        })
-        .collect();
-    let grants = ProjectAccess::for_project(conn, id)?;
-    let grantable = User::list_in_company(conn, actor.company_id, None, Some(true), 0, 1000)?
-        .into_iter()
-        .filter(|u| !grants.iter().any(|g| g.user_id == u.id))
-        .collect();
-    let history = audit_log::table
-        .filter(audit_log::company_id.eq(actor.company_id))
-        .filter(audit_log::project_id.eq(id))
-        .order((audit_log::created_at.desc(), audit_log::id.desc()))
-        .limit(HISTORY_ROWS)
-        .select(AuditRow::as_select())
-        .load(conn)?;
-    Ok(ProjectDetail {
-        project,
-        tags,
-        cycles,
-        grants,
-        grantable,
-        history,
-    })
-}
-
 /// The projects a member sees: all of the company's for an admin, the granted ones for
 /// everyone else.
-pub fn visible(
+fn visible_in(
     conn: &mut PgConnection,
     actor: &Actor,
     text: Option<&str>,
@@ -280,32 +226,114 @@ pub fn visible(
     Ok(if actor.is_admin() {
         Project::list_in_company(
             conn,
-            actor.company_id,
+            actor.company_id(),
             text,
             ProjectState::Current,
             offset,
             limit,
         )?
     } else {
-        Project::list_granted_to(conn, actor.company_id, actor.user_id, text, offset, limit)?
+        match actor.user_id() {
+            Some(user) => {
+                Project::list_granted_to(conn, actor.company_id(), user, text, offset, limit)?
+            }
+            None => Vec::new(),
+        }
     })
 }
 
 /// One project as a member sees it: an admin sees any live project of the company, a
 /// user only one granted to them; anything else is a 404.
-pub fn visible_one(
+fn visible_one_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: ProjectId,
-) -> Result<(Project, Vec<Cycle>, Option<String>), AppError> {
-    let project = find(conn, actor, id)?;
-    if project.deleted_at.is_some() {
-        return Err(AppError::NotFound);
-    }
-    let role = ProjectAccess::role_of(conn, id, actor.user_id)?;
-    if !actor.is_admin() && role.is_none() {
-        return Err(actor.not_found("project", id));
-    }
+) -> Result<(Project, Vec<Cycle>, ProjectRight), AppError> {
+    let project = find_live(conn, actor, id)?;
+    let right =
+        project_access::right_in(conn, actor, id)?.ok_or_else(|| actor.not_found("project", id))?;
     let cycles = Cycle::for_project(conn, id)?;
-    Ok((project, cycles, role))
+    Ok((project, cycles, right))
+}
+
+/// The projects of the company for its admin: current, deleted or all, by name.
+pub async fn list_for_admin(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    text: Option<String>,
+    state: ProjectState,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Project>, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        Ok(Project::list_in_company(
+            conn,
+            actor.company_id(),
+            text.as_deref(),
+            state,
+            offset,
+            limit,
+        )?)
+    })
+    .await
+}
+
+pub async fn create(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    input: ProjectInput,
+) -> Result<Project, AppError> {
+    ctx.run(actor, move |conn, actor| create_in(conn, actor, &input))
+        .await
+}
+
+pub async fn update(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: ProjectId,
+    input: ProjectInput,
+) -> Result<Project, AppError> {
+    ctx.run(actor, move |conn, actor| update_in(conn, actor, id, &input))
+        .await
+}
+
+pub async fn delete(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id))
+        .await
+}
+
+pub async fn restore(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    ctx.run(actor, move |conn, actor| restore_in(conn, actor, id))
+        .await
+}
+
+pub async fn visible(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    text: Option<String>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Project>, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        visible_in(conn, actor, text.as_deref(), offset, limit)
+    })
+    .await
+}
+
+/// One project as a member sees it, its cycles, and what the member may do there.
+pub async fn visible_one(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<(Project, Vec<Cycle>, ProjectRight), AppError> {
+    ctx.run(actor, move |conn, actor| visible_one_in(conn, actor, id))
+        .await
 }

@@ -15,11 +15,11 @@ use serde_json::json;
 use crate::db::ids::{FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
-use crate::db::{self, PgPool};
 use crate::error::AppError;
 use crate::schema::{file_uploads, projects, sync_sessions};
 use crate::services::audit::{actions, AuditEvent};
-use crate::storage::{ObjectTarget, Storage};
+use crate::services::ServiceContext;
+use crate::storage::ObjectTarget;
 
 /// Taken with `pg_try_advisory_xact_lock`: one reaper at a time across all nodes.
 const REAPER_LOCK: i64 = 0x686f_7070_6572_0001;
@@ -117,19 +117,16 @@ fn reap_rows(
 }
 
 /// One pass. The database work commits before any S3 call.
-pub async fn run_once(
-    pool: &PgPool,
-    storage: &Storage,
-    stale_after: Duration,
-) -> Result<ReapReport, AppError> {
-    let Some((mut report, work)) =
-        db::transaction(pool, move |conn| reap_rows(conn, stale_after)).await?
+pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<ReapReport, AppError> {
+    let Some((mut report, work)) = ctx
+        .run_unscoped(move |conn| reap_rows(conn, stale_after))
+        .await?
     else {
         return Ok(ReapReport::default());
     };
     for (file, bucket, region, key, upload_id) in work {
         let target = ObjectTarget {
-            client: storage.client_for_region(&region),
+            client: ctx.storage().client_for_region(&region),
             bucket,
             key,
             content_type: String::new(),
@@ -144,10 +141,8 @@ pub async fn run_once(
             }
         };
         if gone {
-            db::transaction(pool, move |conn| {
-                Ok(FileUpload::set_upload_id(conn, file, None)?)
-            })
-            .await?;
+            ctx.run_unscoped(move |conn| Ok(FileUpload::set_upload_id(conn, file, None)?))
+                .await?;
             report.aborted_uploads += 1;
         }
     }
@@ -157,13 +152,14 @@ pub async fn run_once(
     Ok(report)
 }
 
-/// Runs the reaper now and then every `interval`.
-pub fn spawn(pool: PgPool, storage: Storage, stale_after: Duration, interval: Duration) {
+/// Runs the reaper now and then every `reaper_interval` of the upload settings.
+pub fn spawn(ctx: ServiceContext) {
     actix_web::rt::spawn(async move {
+        let (stale_after, interval) = (ctx.uploads().stale_after, ctx.uploads().reaper_interval);
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {
             ticks.tick().await;
-            if let Err(e) = run_once(&pool, &storage, stale_after).await {
+            if let Err(e) = run_once(&ctx, stale_after).await {
                 tracing::warn!(error = %e, "reaper pass failed");
             }
         }

@@ -2,43 +2,26 @@
 //! link carries a random secret; only its SHA-256 is stored. A link is scoped to the
 //! company or one project, expires, can be revoked, and every opening is audited.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::auth::ClientInfo;
-use crate::db::ids::{CompanyId, ProjectId};
+use crate::db::ids::{ProjectId, ShareLinkId};
+use crate::db::models::project::{Project, ProjectState};
+pub use crate::db::models::share_link::ShareLink;
+use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, projects, share_links};
 use crate::services::actor::Actor;
-use crate::services::audit::{actions, AuditEvent};
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = share_links, check_for_backend(diesel::pg::Pg))]
-pub struct ShareLink {
-    pub id: i32,
-    pub company_id: CompanyId,
-    pub project_id: Option<ProjectId>,
-    pub label: String,
-    pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl ShareLink {
-    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now
-    }
-}
+use crate::services::audit::actions;
+use crate::services::ServiceContext;
 
 fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Creates a link; returns it with its secret token, which is shown once.
-pub fn create(
+fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
     label: &str,
@@ -48,14 +31,14 @@ pub fn create(
     if let Some(project) = project {
         crate::services::projects::find_live(conn, actor, project)?;
     }
-    let token = crate::auth::csrf::generate_token();
+    let token = crate::domain::tokens::random_token();
     let link: ShareLink = diesel::insert_into(share_links::table)
         .values((
-            share_links::company_id.eq(actor.company_id),
+            share_links::company_id.eq(actor.company_id()),
             share_links::project_id.eq(project),
             share_links::label.eq(label),
             share_links::token_hash.eq(hash(&token)),
-            share_links::created_by.eq(actor.user_id),
+            share_links::created_by.eq(actor.user()?),
             share_links::expires_at.eq(Utc::now() + valid_for),
         ))
         .returning(ShareLink::as_returning())
@@ -71,22 +54,62 @@ pub fn create(
     Ok((link, token))
 }
 
-pub fn list(
-    conn: &mut PgConnection,
+/// Creates a link; returns it with its secret token, which is shown once.
+pub async fn create(
+    ctx: &ServiceContext,
     actor: &Actor,
-) -> Result<Vec<(ShareLink, Option<String>)>, AppError> {
-    Ok(share_links::table
-        .left_join(projects::table)
-        .filter(share_links::company_id.eq(actor.company_id))
-        .order(share_links::created_at.desc())
-        .select((ShareLink::as_select(), projects::project_name.nullable()))
-        .load(conn)?)
+    label: String,
+    project: Option<ProjectId>,
+    valid_for: Duration,
+) -> Result<(ShareLink, String), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        create_in(conn, actor, &label, project, valid_for)
+    })
+    .await
 }
 
-pub fn revoke(conn: &mut PgConnection, actor: &Actor, id: i32) -> Result<ShareLink, AppError> {
+/// The company's links (with their project's name), and its projects for the form.
+pub async fn list(
+    ctx: &ServiceContext,
+    actor: &Actor,
+) -> Result<(Vec<(ShareLink, Option<String>)>, Vec<Project>), AppError> {
+    ctx.run(actor, |conn, actor| {
+        let links = share_links::table
+            .left_join(projects::table)
+            .filter(share_links::company_id.eq(actor.company_id()))
+            .order(share_links::created_at.desc())
+            .select((ShareLink::as_select(), projects::project_name.nullable()))
+            .load(conn)?;
+        let projects = Project::list_in_company(
+            conn,
+            actor.company_id(),
+            None,
+            ProjectState::Current,
+            0,
+            500,
+        )?;
+        Ok((links, projects))
+    })
+    .await
+}
+
+pub async fn revoke(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: ShareLinkId,
+) -> Result<ShareLink, AppError> {
+    ctx.run(actor, move |conn, actor| revoke_in(conn, actor, id))
+        .await
+}
+
+fn revoke_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ShareLinkId,
+) -> Result<ShareLink, AppError> {
     let link: ShareLink = share_links::table
         .filter(share_links::id.eq(id))
-        .filter(share_links::company_id.eq(actor.company_id))
+        .filter(share_links::company_id.eq(actor.company_id()))
         .select(ShareLink::as_select())
         .first(conn)
         .optional()?
@@ -105,11 +128,12 @@ pub fn revoke(conn: &mut PgConnection, actor: &Actor, id: i32) -> Result<ShareLi
     Ok(link)
 }
 
-/// What a wall screen may show.
+/// What a wall screen may show, and who it acts as.
 #[derive(Debug, Clone)]
 pub struct WallScope {
     pub link: ShareLink,
     pub company_name: String,
+    pub actor: Actor,
 }
 
 /// Why a link opens nothing.
@@ -120,11 +144,23 @@ pub enum Closed {
     Revoked,
 }
 
-/// Resolves a token; `audit_use` records the opening (full page loads, not refreshes).
-pub fn resolve(
+/// Resolves a token; with `audit_use` the opening is recorded (full page loads, not the
+/// wall's own refreshes).
+pub async fn resolve(
+    ctx: &ServiceContext,
+    token: String,
+    client: ClientInfo,
+    audit_use: bool,
+) -> Result<Result<WallScope, Closed>, AppError> {
+    ctx.run_unscoped(move |conn| resolve_in(conn, &token, client, audit_use))
+        .await
+}
+
+fn resolve_in(
     conn: &mut PgConnection,
     token: &str,
-    audit_use: Option<&ClientInfo>,
+    client: ClientInfo,
+    audit_use: bool,
 ) -> Result<Result<WallScope, Closed>, AppError> {
     let found: Option<(ShareLink, String)> = share_links::table
         .inner_join(companies::table)
@@ -141,19 +177,23 @@ pub fn resolve(
     if link.expires_at <= Utc::now() {
         return Ok(Err(Closed::Expired));
     }
-    if let Some(client) = audit_use {
+    let actor = Actor::share_link(link.id, &link.label, link.company_id, client);
+    if audit_use {
         diesel::update(share_links::table.find(link.id))
             .set(share_links::last_used_at.eq(diesel::dsl::now))
             .execute(conn)?;
-        let mut event = AuditEvent::new(actions::SHARE_LINK_USED)
-            .company(link.company_id)
+        let mut event = actor
+            .audit(actions::SHARE_LINK_USED)
             .resource("share_link", link.id)
-            .details(json!({ "label": link.label }))
-            .client(client);
+            .details(json!({ "label": link.label }));
         if let Some(project) = link.project_id {
             event = event.project(project);
         }
         event.record(conn)?;
     }
-    Ok(Ok(WallScope { link, company_name }))
+    Ok(Ok(WallScope {
+        link,
+        company_name,
+        actor,
+    }))
 }

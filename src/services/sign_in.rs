@@ -6,11 +6,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use serde_json::json;
 
-use crate::auth::ClientInfo;
+use crate::config::Secret;
 use crate::db::ids::{CompanyId, UserId};
+use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::ServiceContext;
 
 /// Failed attempts tolerated per account, and per client address, within the window.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -32,7 +34,7 @@ pub struct LoginCandidate {
 
 /// Refuses the attempt when this account or address failed too often lately. The count
 /// comes from the audit trail itself, so every node of an installation sees the same.
-pub fn check_throttle(
+fn check_throttle(
     conn: &mut PgConnection,
     username: &str,
     client: &ClientInfo,
@@ -68,7 +70,7 @@ pub fn check_throttle(
     Ok(())
 }
 
-pub fn find_candidate(
+fn find_candidate(
     conn: &mut PgConnection,
     username: &str,
 ) -> Result<Option<LoginCandidate>, AppError> {
@@ -114,6 +116,44 @@ pub fn find_candidate(
     ))
 }
 
+/// Checks the throttle, then the password (argon2 off the async workers, a dummy hash for
+/// an unknown user so that both take as long), and records a failure. `Ok(None)` is a
+/// failed attempt; the person is told the same sentence whatever the reason.
+pub async fn attempt(
+    ctx: &ServiceContext,
+    username: &str,
+    password: &Secret,
+    client: &ClientInfo,
+) -> Result<Option<LoginCandidate>, AppError> {
+    let candidate = {
+        let (username, client) = (username.to_owned(), client.clone());
+        ctx.run_unscoped(move |conn| {
+            check_throttle(conn, &username, &client)?;
+            find_candidate(conn, &username)
+        })
+        .await?
+    };
+    let password_matches = ctx
+        .hasher()
+        .verify(
+            password,
+            candidate.as_ref().map(|c| c.password_hash.clone()),
+        )
+        .await?;
+    let reason = match &candidate {
+        None => FailureReason::UnknownUser,
+        Some(_) if !password_matches => FailureReason::WrongPassword,
+        Some(c) if !c.active => FailureReason::Inactive,
+        Some(_) => return Ok(candidate),
+    };
+    let (attempted, client) = (username.to_owned(), client.clone());
+    ctx.run_unscoped(move |conn| {
+        record_failure(conn, &attempted, candidate.as_ref(), reason, &client)
+    })
+    .await?;
+    Ok(None)
+}
+
 /// Why an attempt failed, for the audit trail only: the person is told the same thing
 /// whatever the reason.
 #[derive(Debug, Clone, Copy)]
@@ -133,7 +173,7 @@ impl FailureReason {
     }
 }
 
-pub fn record_failure(
+fn record_failure(
     conn: &mut PgConnection,
     attempted_username: &str,
     candidate: Option<&LoginCandidate>,
@@ -154,7 +194,7 @@ pub fn record_failure(
 }
 
 fn recorded_username(username: &str) -> String {
-    crate::auth::client_info::sanitize(username)
+    crate::domain::client_info::sanitize(username)
         .chars()
         .take(MAX_RECORDED_USERNAME)
         .collect()

@@ -1,25 +1,26 @@
+//! Signing out: the current session is revoked and the sign-out recorded.
+
 use uuid::Uuid;
 
-use crate::auth::{ClientInfo, SignedInUser};
 use crate::db::models::auth_session::AuthSession;
 use crate::error::AppError;
-use crate::services::audit::{actions, AuditEvent};
-use diesel::PgConnection;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::ServiceContext;
 
-/// Revokes the current session and records the sign-out.
-pub fn sign_out(
-    conn: &mut PgConnection,
-    user: &SignedInUser,
+pub async fn sign_out(
+    ctx: &ServiceContext,
+    actor: &Actor,
     session_id: Uuid,
-    client: &ClientInfo,
 ) -> Result<(), AppError> {
-    if AuthSession::revoke(conn, user.id, session_id)? {
-        AuditEvent::new(actions::SIGN_OUT)
-            .actor(user.id, &user.username)
-            .company(user.company.id)
-            .resource("auth_session", session_id)
-            .client(client)
-            .record(conn)?;
-    }
-    Ok(())
+    ctx.run(actor, move |conn, actor| {
+        if AuthSession::revoke(conn, actor.user()?, session_id)? {
+            actor
+                .audit(actions::SIGN_OUT)
+                .resource("auth_session", session_id)
+                .record(conn)?;
+        }
+        Ok(())
+    })
+    .await
 }

@@ -5,15 +5,18 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::config::Secret;
 use crate::db::ids::UserId;
 use crate::db::models::auth_session::AuthSession;
 use crate::db::models::user::{NewUser, User, UserChanges};
 use crate::db::models::user_profile::UserProfile;
+use crate::domain::FieldErrors;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::services::accounts::one_time_password;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::web::FieldErrors;
+use crate::services::ServiceContext;
 
 /// A user form, validated.
 #[derive(Debug, Clone)]
@@ -30,7 +33,7 @@ struct UserRecord<'a> {
     username: &'a str,
     email: &'a str,
     full_name: Option<&'a str>,
-    role: &'a str,
+    role: Role,
     is_active: bool,
 }
 
@@ -39,7 +42,7 @@ fn record(user: &User) -> UserRecord<'_> {
         username: &user.username,
         email: &user.email,
         full_name: user.full_name.as_deref(),
-        role: &user.role,
+        role: user.role,
         is_active: user.is_active,
     }
 }
@@ -47,19 +50,103 @@ fn record(user: &User) -> UserRecord<'_> {
 /// The roles a company admin may hand out (the operator role is the CLI's).
 pub const ASSIGNABLE_ROLES: [Role; 3] = [Role::Admin, Role::User, Role::Viewer];
 
-pub fn find(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
-    User::find_in_company(conn, actor.company_id, id)?.ok_or_else(|| actor.not_found("user", id))
+fn find_in(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    User::find_in_company(conn, actor.company_id(), id)?.ok_or_else(|| actor.not_found("user", id))
+}
+
+/// The company's users by username, filtered by text and active state.
+pub async fn list(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    text: Option<String>,
+    active: Option<bool>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<User>, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        Ok(User::list_in_company(
+            conn,
+            actor.company_id(),
+            text.as_deref(),
+            active,
+            offset,
+            limit,
+        )?)
+    })
+    .await
+}
+
+/// A user of the actor's company.
+pub async fn find(ctx: &ServiceContext, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    ctx.run(actor, move |conn, actor| find_in(conn, actor, id))
+        .await
+}
+
+/// Creates a user with a one-time password, returned to be shown once; the user must
+/// replace it at first sign-in.
+pub async fn create(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    input: UserInput,
+) -> Result<(User, String), AppError> {
+    let password = one_time_password();
+    let hash = ctx.hasher().hash(&Secret::new(password.clone())).await?;
+    let user = ctx
+        .run(actor, move |conn, actor| {
+            create_in(conn, actor, &input, &hash)
+        })
+        .await?;
+    Ok((user, password))
+}
+
+pub async fn update(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: UserId,
+    input: UserInput,
+) -> Result<User, AppError> {
+    ctx.run(actor, move |conn, actor| update_in(conn, actor, id, &input))
+        .await
+}
+
+/// Deactivation signs the user out everywhere at once; their next request is refused.
+pub async fn set_active(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: UserId,
+    active: bool,
+) -> Result<User, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        set_active_in(conn, actor, id, active)
+    })
+    .await
+}
+
+/// Sets a one-time password (returned, to be shown once), forces a change at the next
+/// sign-in and signs the user out everywhere.
+pub async fn reset_password(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: UserId,
+) -> Result<(User, String), AppError> {
+    // Scope first, so no hash is computed for another company's user.
+    ctx.run(actor, move |conn, actor| find_manageable(conn, actor, id))
+        .await?;
+    let password = one_time_password();
+    let hash = ctx.hasher().hash(&Secret::new(password.clone())).await?;
+    let user = ctx
+        .run(actor, move |conn, actor| {
+            reset_password_in(conn, actor, id, &hash)
+        })
+        .await?;
+    Ok((user, password))
 }
 
 /// A user the actor may change: a company admin cannot touch the operator's account
 /// (which lives in a company too), or a company admin could lock the operator out.
-pub fn find_manageable(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    id: UserId,
-) -> Result<User, AppError> {
-    let user = find(conn, actor, id)?;
-    if user.role == Role::Superadmin.as_str() && actor.role != Role::Superadmin {
+fn find_manageable(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    let user = find_in(conn, actor, id)?;
+    if user.role == Role::Superadmin && !actor.is_operator() {
         return Err(AppError::Forbidden(
             "The operator's account can only be changed by the operator.".into(),
         ));
@@ -68,7 +155,7 @@ pub fn find_manageable(
 }
 
 /// Creates a user who must replace `password_hash`'s one-time password at first sign-in.
-pub fn create(
+fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
     input: &UserInput,
@@ -87,12 +174,12 @@ pub fn create(
     let user = User::insert(
         conn,
         &NewUser {
-            company_id: actor.company_id,
+            company_id: actor.company_id(),
             username: &input.username,
             email: &input.email,
             password_hash,
             full_name: input.full_name.as_deref(),
-            role: input.role.as_str(),
+            role: input.role,
         },
     )?;
     UserProfile::set_must_change_password(conn, user.id, true)?;
@@ -104,14 +191,14 @@ pub fn create(
     Ok(user)
 }
 
-pub fn update(
+fn update_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: UserId,
     input: &UserInput,
 ) -> Result<User, AppError> {
     let before = find_manageable(conn, actor, id)?;
-    if id == actor.user_id && input.role.as_str() != before.role {
+    if Some(id) == actor.user_id() && input.role != before.role {
         return Err(AppError::Invalid({
             let mut errors = FieldErrors::default();
             errors.add(
@@ -132,7 +219,7 @@ pub fn update(
         &UserChanges {
             email: &input.email,
             full_name: input.full_name.as_deref(),
-            role: input.role.as_str(),
+            role: input.role,
         },
     )?;
     actor
@@ -144,14 +231,14 @@ pub fn update(
 }
 
 /// Deactivation signs the user out everywhere at once; their next request is refused.
-pub fn set_active(
+fn set_active_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: UserId,
     active: bool,
 ) -> Result<User, AppError> {
     let before = find_manageable(conn, actor, id)?;
-    if id == actor.user_id && !active {
+    if Some(id) == actor.user_id() && !active {
         return Err(AppError::Conflict(
             "You cannot deactivate your own account.".into(),
         ));
@@ -185,7 +272,7 @@ pub fn set_active(
 
 /// Sets a one-time password (shown once to the admin), forces a change at the next
 /// sign-in and signs the user out everywhere.
-pub fn reset_password(
+fn reset_password_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: UserId,

@@ -104,8 +104,9 @@ impl Storage {
             .await;
         match put {
             Ok(_) => {
-                // Leaving the probe behind is harmless; failing to delete it is not an error.
-                let _ = self
+                // Leaving the probe behind is harmless; failing to delete it is not an error,
+                // but it is worth a line in the log.
+                let deleted = self
                     .client()
                     .delete_object()
                     .bucket(bucket)
@@ -114,6 +115,9 @@ impl Storage {
                     .config_override(aws_sdk_s3::config::Builder::default().region(region))
                     .send()
                     .await;
+                if let Err(e) = deleted {
+                    tracing::info!(bucket, error = %aws_sdk_s3::error::DisplayErrorContext(&e), "could not delete the bucket probe");
+                }
                 BucketCheck::Writable { created }
             }
             Err(error) if status_of(&error) == Some(403) => {

@@ -1,4 +1,5 @@
 //! S3 through aws-sdk-s3: the same code path for AWS, MinIO, Garage and the embedded endpoint.
+//! May import `config` and `error`; called only by `services` (and the wiring).
 
 pub mod bucket_check;
 pub mod multipart;

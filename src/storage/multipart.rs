@@ -190,7 +190,10 @@ impl MultipartUpload {
     /// could not be told (the stored upload id then lets the reaper try again).
     pub async fn abort(mut self) -> bool {
         if let Some(handle) = self.in_flight.take() {
-            let _ = handle.await;
+            // Whether the last part landed no longer matters; only that it is done.
+            if let Err(e) = handle.await {
+                tracing::debug!(error = %e, "the last part's task ended abnormally");
+            }
         }
         match self.target.abort(&self.upload_id).await {
             Ok(()) => true,

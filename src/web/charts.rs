@@ -3,8 +3,8 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::services::dashboards::DayFigures;
-use crate::services::uploads::human_size;
+use crate::db::models::day_figures::DayFigures;
+use crate::domain::sizes::human_size;
 
 pub struct Bar {
     pub x: i64,

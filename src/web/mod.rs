@@ -1,14 +1,16 @@
-//! Web plumbing shared by all routes: page context, rendering, forms, pagination, headers.
+//! Web plumbing shared by all routes: page context, rendering, template filters,
+//! pagination, headers, charts. May import `auth`, `services` (their types), `domain`,
+//! `error`; never the wiring.
 
 pub mod charts;
-pub mod form;
+pub mod filters;
 pub mod page;
 pub mod pagination;
 pub mod request_id;
 pub mod respond;
 pub mod security_headers;
 
-pub use form::FieldErrors;
+pub use crate::domain::FieldErrors;
 pub use page::{render, Flash, PageContext};
 pub use pagination::{ListQuery, Paged};
-pub use respond::{html, invalid, is_htmx, see_other};
+pub use respond::{html, htmx_target, invalid, is_htmx, see_other};

@@ -5,11 +5,11 @@ use actix_web::HttpResponse;
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::current_user::time_in;
 use crate::auth::session_keys;
 use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::web::filters::time_in;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -76,20 +76,19 @@ impl PageContext {
         page
     }
 
-    /// A time in the viewer's timezone: every time on every page goes through here.
-    pub fn time(&self, at: &DateTime<Utc>) -> String {
-        time_in(*at, self.user.as_ref().map_or(Tz::UTC, |u| u.timezone))
+    /// The viewer's timezone, for the `local` filter: every time on every page is shown
+    /// in it.
+    pub fn timezone(&self) -> Tz {
+        self.user.as_ref().map_or(Tz::UTC, |u| u.timezone)
     }
 
-    pub fn time_or(&self, at: &Option<DateTime<Utc>>, otherwise: &str) -> String {
-        at.as_ref()
-            .map_or_else(|| otherwise.to_owned(), |at| self.time(at))
+    /// A time in the viewer's timezone, for code outside templates.
+    pub fn time(&self, at: &DateTime<Utc>) -> String {
+        time_in(*at, self.timezone())
     }
 
     pub fn is_admin(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Superadmin))
+        self.user.as_ref().is_some_and(|u| u.role.is_admin())
     }
 
     pub fn is_operator(&self) -> bool {

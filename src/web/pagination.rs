@@ -26,10 +26,14 @@ impl ListQuery {
         (self.page_number() - 1) * PER_PAGE
     }
 
+    /// `show=active` or `show=inactive`; anything else shows both.
+    pub fn active(&self) -> Option<bool> {
+        active_filter(&self.show)
+    }
+
     /// The text filter, trimmed and bounded; `None` when blank.
     pub fn text(&self) -> Option<String> {
-        let q: String = self.q.trim().chars().take(100).collect();
-        (!q.is_empty()).then_some(q)
+        search_text(&self.q)
     }
 }
 
@@ -70,4 +74,19 @@ impl<T> Paged<T> {
     pub fn next_page(&self) -> i64 {
         self.page + 1
     }
+}
+
+/// `active` or `inactive` from a filter; anything else means both.
+pub fn active_filter(value: &str) -> Option<bool> {
+    match value {
+        "active" => Some(true),
+        "inactive" => Some(false),
+        _ => None,
+    }
+}
+
+/// A search box's text, trimmed and bounded; `None` when empty.
+pub fn search_text(value: &str) -> Option<String> {
+    let text: String = value.trim().chars().take(100).collect();
+    (!text.is_empty()).then_some(text)
 }

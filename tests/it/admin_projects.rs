@@ -5,8 +5,8 @@ use hopper::db::ids::ProjectId;
 use hopper::schema::{cycles, project_tags, projects};
 
 use crate::helpers::{
-    add_sync_session, create_company, create_cycle, create_project, TestApp, TestUser, UserFixture,
-    UserSession,
+    add_sync_session, create_company, create_cycle, create_project, grant_access, TestApp,
+    TestUser, UserFixture, UserSession,
 };
 
 async fn admin(app: &TestApp) -> TestUser {
@@ -393,4 +393,37 @@ async fn users_see_only_the_projects_granted_to_them_and_admins_see_all() {
         )
         .await;
     assert_eq!(bad_role.status, 400);
+}
+
+/// One decision for "may upload": an admin who also holds a viewer grant keeps every
+/// right of an admin, on the project page and at the upload itself alike.
+#[actix_web::test]
+async fn an_admin_with_a_viewer_grant_still_sees_and_uses_the_upload_link() {
+    let app = TestApp::spawn().await;
+    let company = app.default_company();
+    let alice_user = admin(&app).await;
+    let alice = app.session_for(&alice_user).await;
+    let project = create_project(&app, company, "Ledgers");
+    let cycle = create_cycle(&app, project, 1);
+    grant_access(&app, company, project, alice_user.id, "viewer");
+
+    let page = alice.get(&format!("/projects/{project}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("You administer this project."),
+        "{}",
+        page.body
+    );
+    let upload_link = format!("/projects/{project}/cycles/{cycle}/upload");
+    assert!(page.body.contains(&upload_link), "{}", page.body);
+    assert_eq!(alice.get(&upload_link).await.status, 200);
+
+    // A plain viewer sees the project without the link, and is refused the upload page.
+    let victor = UserFixture::new("victor").create(&app).await;
+    grant_access(&app, company, project, victor.id, "viewer");
+    let as_victor = app.session_for(&victor).await;
+    let page = as_victor.get(&format!("/projects/{project}")).await;
+    assert!(page.body.contains("You may view this project."));
+    assert!(!page.body.contains(&upload_link));
+    assert_eq!(as_victor.get(&upload_link).await.status, 403);
 }

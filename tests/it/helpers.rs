@@ -123,7 +123,9 @@ pub struct TestApp {
     pub database_url: String,
     pub pool: PgPool,
     pub client: reqwest::Client,
-    pub state: actix_web::web::Data<hopper::startup::AppState>,
+    pub state: actix_web::web::Data<hopper::state::AppState>,
+    /// The same S3 endpoint the app uses, for tests that look at (or plant) objects.
+    pub storage: hopper::storage::Storage,
     /// An S3 endpoint of this test alone (see [`TestApp::spawn_with_private_s3`]).
     pub private_s3: Option<Mutex<PrivateS3>>,
 }
@@ -221,12 +223,19 @@ impl TestApp {
             config.s3.credentials = Some(private.s3.credentials());
         }
         customize(&mut config);
+        let storage = hopper::storage::Storage::connect(&config.s3).await;
         let app = Application::build(config)
             .await
             .expect("build the application");
         let address = format!("http://{}", app.address());
         let state = app.state();
-        let pool = state.pool.clone();
+        let pool = {
+            let url = database_url.clone();
+            tokio::task::spawn_blocking(move || hopper::db::build_pool(&url, 4))
+                .await
+                .expect("pool task")
+                .expect("test pool")
+        };
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
             address,
@@ -234,6 +243,7 @@ impl TestApp {
             pool,
             client: Self::new_client(),
             state,
+            storage,
             private_s3: private_s3.map(Mutex::new),
         }
     }
@@ -456,7 +466,7 @@ impl UserFixture {
 
     pub async fn create(self, app: &TestApp) -> TestUser {
         let password = format!("{}-long-secret-42", self.username);
-        let hash = hopper::auth::PasswordHasher::new(1)
+        let hash = hopper::services::password_hasher::PasswordHasher::new(1)
             .hash(&Secret::new(password.clone()))
             .await
             .expect("hash");

@@ -113,7 +113,7 @@ async fn stored_file(
         .first(&mut app.conn())
         .expect("bucket");
     let key = format!("p{project}/C1/report.txt");
-    let storage = &app.state.storage;
+    let storage = &app.storage;
     storage.ensure_bucket(&bucket).await.expect("bucket");
     storage
         .client()

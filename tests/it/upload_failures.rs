@@ -154,13 +154,9 @@ async fn s3_going_away_mid_upload_fails_that_file_and_the_reaper_cleans_up_after
     assert!(!app.open_upload_files().is_empty());
 
     app.restart_s3();
-    let report = hopper::services::reaper::run_once(
-        &app.pool,
-        &app.state.storage,
-        Duration::from_secs(3600),
-    )
-    .await
-    .expect("reaper");
+    let report = hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(3600))
+        .await
+        .expect("reaper");
     assert_eq!(report.aborted_uploads, 1);
     assert!(upload_id_of(&app, "big.bin").is_none());
     assert!(
@@ -251,7 +247,7 @@ async fn a_client_that_goes_silent_is_cut_off() {
 async fn the_reaper_fails_uploads_left_by_a_crash_and_aborts_them_by_their_stored_ids() {
     let app = TestApp::spawn_with_private_s3(|_| {}).await;
     let t = target(&app).await;
-    let storage = &app.state.storage;
+    let storage = &app.storage;
     storage.ensure_bucket(&t.bucket).await.expect("bucket");
     // What a node that crashed mid-upload leaves: an open multipart upload with a part...
     let key = format!("{}/crashed.bin", t.prefix);
@@ -305,7 +301,7 @@ async fn the_reaper_fails_uploads_left_by_a_crash_and_aborts_them_by_their_store
         .get_result(&mut app.conn())
         .expect("file");
 
-    let report = hopper::services::reaper::run_once(&app.pool, storage, Duration::from_secs(600))
+    let report = hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(600))
         .await
         .expect("reaper");
     assert_eq!(report.failed_files, 1);
@@ -329,7 +325,7 @@ async fn the_reaper_fails_uploads_left_by_a_crash_and_aborts_them_by_their_store
     assert_eq!(app.audit_rows("upload.reaped").len(), 1);
 
     // A second pass finds nothing more to do.
-    let again = hopper::services::reaper::run_once(&app.pool, storage, Duration::from_secs(600))
+    let again = hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(600))
         .await
         .expect("reaper");
     assert_eq!(again, hopper::services::reaper::ReapReport::default());

@@ -74,7 +74,6 @@ pub fn form(files: &[(&str, &[u8])]) -> Form {
 
 pub async fn s3_object(app: &TestApp, bucket: &str, key: &str) -> Option<Vec<u8>> {
     let object = app
-        .state
         .storage
         .client()
         .get_object()

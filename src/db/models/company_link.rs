@@ -1,22 +1,13 @@
 use diesel::prelude::*;
 
 use crate::db::ids::CompanyId;
+use crate::domain::LinkPlatform;
 use crate::schema::company_links;
-
-/// The platforms a company can link to, in the order forms show them.
-pub const PLATFORMS: [(&str, &str); 6] = [
-    ("website", "Web site"),
-    ("linkedin", "LinkedIn"),
-    ("twitter", "X / Twitter"),
-    ("facebook", "Facebook"),
-    ("instagram", "Instagram"),
-    ("youtube", "YouTube"),
-];
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = company_links, check_for_backend(diesel::pg::Pg))]
 pub struct CompanyLink {
-    pub platform: String,
+    pub platform: LinkPlatform,
     pub url: String,
 }
 

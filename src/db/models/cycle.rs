@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CycleId, ProjectId};
+use crate::domain::CycleStatus;
 use crate::schema::{cycles, sync_sessions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -12,7 +13,7 @@ pub struct Cycle {
     pub cycle_name: String,
     pub cycle_number: i32,
     pub s3_prefix: String,
-    pub status: String,
+    pub status: CycleStatus,
     pub description: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -105,7 +106,7 @@ impl Cycle {
     pub fn set_status(
         conn: &mut PgConnection,
         id: CycleId,
-        status: &str,
+        status: CycleStatus,
         started_at: Option<DateTime<Utc>>,
         completed_at: Option<DateTime<Utc>>,
     ) -> QueryResult<Cycle> {

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, FileUploadId, SyncSessionId};
 use crate::db::truncate;
+use crate::domain::{FileStatus, ReviewStatus};
 use crate::schema::file_uploads;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -16,7 +17,7 @@ pub struct FileUpload {
     pub s3_key: String,
     pub file_size: Option<i64>,
     pub checksum: Option<String>,
-    pub status: String,
+    pub status: FileStatus,
     pub error_message: Option<String>,
     pub uploaded_at: Option<DateTime<Utc>>,
     pub is_duplicate: Option<bool>,
@@ -24,7 +25,7 @@ pub struct FileUpload {
     pub replaced_by: Option<FileUploadId>,
     pub s3_upload_id: Option<String>,
     pub content_type: Option<String>,
-    pub review_status: Option<String>,
+    pub review_status: Option<ReviewStatus>,
     pub review_reason: Option<String>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -41,11 +42,20 @@ pub struct NewFile<'a> {
 }
 
 impl FileUpload {
+    /// Stored, not deleted: it can be downloaded.
+    pub fn is_downloadable(&self) -> bool {
+        self.status.is_completed() && self.deleted_at.is_none()
+    }
+
+    pub fn awaits_review(&self) -> bool {
+        self.review_status == Some(ReviewStatus::Pending)
+    }
+
     /// A row in `status`: `uploading` while bytes flow, `failed` for a file refused up front.
     pub fn insert(
         conn: &mut PgConnection,
         new: &NewFile<'_>,
-        status: &str,
+        status: FileStatus,
         error: Option<&str>,
     ) -> QueryResult<FileUploadId> {
         diesel::insert_into(file_uploads::table)
@@ -116,7 +126,7 @@ impl FileUpload {
         file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
-            .filter(file_uploads::status.eq("completed"))
+            .filter(file_uploads::status.eq(FileStatus::Completed))
             .filter(file_uploads::replaced_by.is_null())
             .filter(file_uploads::deleted_at.is_null())
             .filter(file_uploads::id.ne(except))
@@ -136,13 +146,13 @@ impl FileUpload {
     ) -> QueryResult<FileUpload> {
         let row: FileUpload = diesel::update(file_uploads::table.find(id))
             .set((
-                file_uploads::status.eq("completed"),
+                file_uploads::status.eq(FileStatus::Completed),
                 file_uploads::file_size.eq(size),
                 file_uploads::checksum.eq(checksum),
                 file_uploads::content_type.eq(content_type),
                 file_uploads::uploaded_at.eq(diesel::dsl::now),
                 file_uploads::s3_upload_id.eq(None::<String>),
-                file_uploads::review_status.eq(review_pending.then_some("pending")),
+                file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
             ))
             .returning(FileUpload::as_returning())
             .get_result(conn)?;
@@ -152,7 +162,7 @@ impl FileUpload {
                 file_uploads::table
                     .filter(file_uploads::cycle_id.eq(cycle))
                     .filter(file_uploads::s3_key.eq(&row.s3_key))
-                    .filter(file_uploads::status.eq("completed"))
+                    .filter(file_uploads::status.eq(FileStatus::Completed))
                     .filter(file_uploads::replaced_by.is_null())
                     .filter(file_uploads::id.ne(id)),
             )
@@ -171,7 +181,7 @@ impl FileUpload {
     ) -> QueryResult<()> {
         diesel::update(file_uploads::table.find(id))
             .set((
-                file_uploads::status.eq("skipped"),
+                file_uploads::status.eq(FileStatus::Skipped),
                 file_uploads::is_duplicate.eq(true),
                 file_uploads::duplicate_of.eq(duplicate_of),
                 file_uploads::file_size.eq(size),
@@ -192,10 +202,10 @@ impl FileUpload {
         diesel::update(
             file_uploads::table
                 .find(id)
-                .filter(file_uploads::status.eq("uploading")),
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
         )
         .set((
-            file_uploads::status.eq("failed"),
+            file_uploads::status.eq(FileStatus::Failed),
             file_uploads::file_size.eq(size),
             file_uploads::error_message.eq(truncate(reason, 500)),
         ))

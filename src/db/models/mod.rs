@@ -1,14 +1,16 @@
-//! Row structs (`Queryable`/`Selectable`) and insert/update forms, one file per table.
-//! Finders of tenant data take the company id.
+//! Row structs (`Queryable`/`Selectable`), insert/update forms and finders, one file per
+//! table; finders of tenant data take the company id. May import `domain`, `schema`, `db::ids`.
 
 pub mod audit_log;
 pub mod auth_session;
 pub mod company;
 pub mod company_link;
 pub mod cycle;
+pub mod day_figures;
 pub mod file_upload;
 pub mod project;
 pub mod project_access;
+pub mod share_link;
 pub mod sync_session;
 pub mod tag;
 pub mod user;

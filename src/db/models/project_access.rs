@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::domain::AccessRole;
 use crate::schema::{project_access, users};
 
 /// One grant as the project page lists it.
@@ -10,7 +11,7 @@ pub struct Grant {
     pub user_id: UserId,
     pub username: String,
     pub full_name: Option<String>,
-    pub access_role: String,
+    pub access_role: AccessRole,
     pub granted_at: DateTime<Utc>,
 }
 
@@ -37,7 +38,7 @@ impl ProjectAccess {
         conn: &mut PgConnection,
         project: ProjectId,
         user: UserId,
-    ) -> QueryResult<Option<String>> {
+    ) -> QueryResult<Option<AccessRole>> {
         project_access::table
             .filter(project_access::project_id.eq(project))
             .filter(project_access::user_id.eq(user))
@@ -52,9 +53,9 @@ impl ProjectAccess {
         company: CompanyId,
         project: ProjectId,
         user: UserId,
-        role: &str,
+        role: AccessRole,
         granted_by: UserId,
-    ) -> QueryResult<Option<String>> {
+    ) -> QueryResult<Option<AccessRole>> {
         let previous = Self::role_of(conn, project, user)?;
         diesel::insert_into(project_access::table)
             .values((
@@ -79,7 +80,7 @@ impl ProjectAccess {
         conn: &mut PgConnection,
         project: ProjectId,
         user: UserId,
-    ) -> QueryResult<Option<String>> {
+    ) -> QueryResult<Option<AccessRole>> {
         diesel::delete(
             project_access::table
                 .filter(project_access::project_id.eq(project))

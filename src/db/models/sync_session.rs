@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UserId};
 use crate::db::truncate;
+use crate::domain::SessionStatus;
 use crate::schema::{projects, sync_sessions};
 
 /// One upload batch and its counters.
@@ -14,7 +15,7 @@ pub struct SyncSession {
     pub cycle_id: Option<CycleId>,
     pub user_id: Option<UserId>,
     pub s3_prefix: Option<String>,
-    pub status: String,
+    pub status: SessionStatus,
     pub total_files: Option<i32>,
     pub files_uploaded: Option<i32>,
     pub files_failed: Option<i32>,
@@ -40,7 +41,7 @@ impl SyncSession {
         conn: &mut PgConnection,
         project: ProjectId,
         cycle: CycleId,
-        user: UserId,
+        user: Option<UserId>,
         prefix: &str,
     ) -> QueryResult<SyncSession> {
         diesel::insert_into(sync_sessions::table)
@@ -49,7 +50,7 @@ impl SyncSession {
                 sync_sessions::cycle_id.eq(cycle),
                 sync_sessions::user_id.eq(user),
                 sync_sessions::s3_prefix.eq(prefix),
-                sync_sessions::status.eq("in_progress"),
+                sync_sessions::status.eq(SessionStatus::InProgress),
                 sync_sessions::started_at.eq(diesel::dsl::now),
             ))
             .returning(SyncSession::as_returning())
@@ -119,9 +120,9 @@ impl SyncSession {
         error: Option<&str>,
     ) -> QueryResult<SyncSession> {
         let status = if error.is_some() {
-            "failed"
+            SessionStatus::Failed
         } else {
-            "completed"
+            SessionStatus::Completed
         };
         diesel::update(sync_sessions::table.find(id))
             .set((

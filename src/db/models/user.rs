@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, UserId};
 use crate::db::models::company::escape_like;
+use crate::domain::Role;
 use crate::schema::users;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -14,7 +15,7 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub full_name: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub last_login: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -29,7 +30,7 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub password_hash: &'a str,
     pub full_name: Option<&'a str>,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 #[derive(Debug, AsChangeset)]
@@ -37,7 +38,7 @@ pub struct NewUser<'a> {
 pub struct UserChanges<'a> {
     pub email: &'a str,
     pub full_name: Option<&'a str>,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 impl User {

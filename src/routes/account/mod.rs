@@ -1,3 +1,6 @@
+//! A signed-in user's own account: password, profile and timezone, live sessions.
+//! Imports as every route does: services, auth, web, domain, ids.
+
 pub mod password;
 pub mod profile;
 pub mod sessions;

@@ -6,11 +6,10 @@ use serde::Deserialize;
 
 use crate::auth::{ClientInfo, SignedInUser};
 use crate::config::Secret;
-use crate::db;
 use crate::domain::NewPassword;
 use crate::error::AppError;
 use crate::services::password_change;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{Flash, PageContext};
 
 #[derive(Template)]
@@ -77,13 +76,9 @@ pub async fn post(
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
 
-    let user_id = user.id;
-    let stored = db::transaction(&state.pool, move |conn| {
-        password_change::current_hash(conn, user_id)
-    })
-    .await?;
+    let actor = user.actor(client);
     let current = Secret::new(form.current_password);
-    if !state.hasher.verify(&current, Some(stored)).await? {
+    if !password_change::is_current(&state.services, &actor, &current).await? {
         errors.current_password = Some("This is not your current password.".into());
     }
     let new_password = match NewPassword::parse(&form.new_password, &user.username) {
@@ -104,12 +99,13 @@ pub async fn post(
         _ => return page(&user, &session, StatusCode::UNPROCESSABLE_ENTITY, errors),
     };
 
-    let new_hash = state.hasher.hash(new_password.secret()).await?;
-    let keep = user.session_id;
-    let changer = user.clone();
-    let signed_out = db::transaction(&state.pool, move |conn| {
-        password_change::change_password(conn, &changer, &new_hash, keep, &client)
-    })
+    let signed_out = password_change::change(
+        &state.services,
+        &actor,
+        &new_password,
+        user.session_id,
+        user.must_change_password,
+    )
     .await?;
     let text = match signed_out {
         0 => "Your password has been changed.".to_owned(),

@@ -5,11 +5,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Member;
-use crate::db::{self};
 use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::profile::{self, Profile};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{render, see_other, FieldErrors, Flash, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,8 +41,7 @@ pub async fn get(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = member.actor.clone();
-    let current = db::transaction(&state.pool, move |conn| profile::load(conn, &actor)).await?;
+    let current = profile::load(&state.services, &member.actor).await?;
     render(&ProfilePage {
         page: PageContext::signed_in(&member.user, &session),
         form: ProfileForm {
@@ -81,13 +79,12 @@ pub async fn post(
         };
         return crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form);
     };
-    let actor = member.actor.clone();
     let new = Profile {
         full_name,
         phone,
         timezone,
     };
-    db::transaction(&state.pool, move |conn| profile::update(conn, &actor, &new)).await?;
+    profile::update(&state.services, &member.actor, new).await?;
     Flash::set(&session, Flash::success("Your profile is saved."));
     Ok(see_other(&req, "/account/profile"))
 }

@@ -5,11 +5,10 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::auth::Member;
-use crate::db::{self};
 use crate::error::AppError;
 use crate::services::own_sessions::{self, LiveSession};
-use crate::startup::AppState;
-use crate::web::{render, see_other, Flash, PageContext};
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, Flash, PageContext};
 
 #[derive(Template)]
 #[template(path = "account/sessions.html")]
@@ -24,12 +23,8 @@ pub async fn list(
     session: Session,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = member.actor.clone();
     let idle_since = Utc::now() - state.config.session.idle_timeout;
-    let sessions = db::transaction(&state.pool, move |conn| {
-        own_sessions::list(conn, &actor, idle_since)
-    })
-    .await?;
+    let sessions = own_sessions::list(&state.services, &member.actor, idle_since).await?;
     render(&SessionsPage {
         page: PageContext::signed_in(&member.user, &session),
         current: member.user.session_id,
@@ -50,11 +45,7 @@ pub async fn revoke(
             "This is the session you are using; sign out instead.".into(),
         ));
     }
-    let actor = member.actor.clone();
-    db::transaction(&state.pool, move |conn| {
-        own_sessions::revoke_one(conn, &actor, id)
-    })
-    .await?;
+    own_sessions::revoke_one(&state.services, &member.actor, id).await?;
     Flash::set(&session, Flash::success("That session is signed out."));
     Ok(see_other(&req, "/account/sessions"))
 }
@@ -65,12 +56,8 @@ pub async fn revoke_others(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let actor = member.actor.clone();
-    let keep = member.user.session_id;
-    let n = db::transaction(&state.pool, move |conn| {
-        own_sessions::revoke_others(conn, &actor, keep)
-    })
-    .await?;
+    let n =
+        own_sessions::revoke_others(&state.services, &member.actor, member.user.session_id).await?;
     let text = match n {
         0 => "You had no other sessions.".to_owned(),
         1 => "Your other session is signed out.".to_owned(),

@@ -4,11 +4,10 @@ use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
 use crate::db::ids::{ProjectId, UserId};
-use crate::db::{self};
 use crate::domain::AccessRole;
 use crate::error::AppError;
 use crate::services::project_access;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{see_other, Flash};
 
 #[derive(Debug, Deserialize)]
@@ -32,17 +31,13 @@ pub async fn grant(
         .ok_or_else(|| AppError::BadRequest("Choose a user to grant access to.".into()))?;
     let role = AccessRole::parse(&form.access_role)
         .ok_or_else(|| AppError::BadRequest("Choose uploader or viewer access.".into()))?;
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| {
-        project_access::grant(conn, &actor, project, user, role)
-    })
-    .await?;
+    let user = project_access::grant(&state.services, &admin.actor, project, user, role).await?;
     Flash::set(
         &session,
         Flash::success(format!(
             "{} now has {} access.",
             user.username,
-            role.as_str()
+            role.label().to_lowercase()
         )),
     );
     Ok(see_other(
@@ -59,11 +54,7 @@ pub async fn revoke(
     path: web::Path<(ProjectId, UserId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, user) = path.into_inner();
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| {
-        project_access::revoke(conn, &actor, project, user)
-    })
-    .await?;
+    let user = project_access::revoke(&state.services, &admin.actor, project, user).await?;
     Flash::set(
         &session,
         Flash::success(format!("{} no longer has access.", user.username)),

@@ -8,12 +8,11 @@ use crate::auth::CompanyAdmin;
 use crate::db::ids::{CycleId, ProjectId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
-use crate::db::{self};
 use crate::domain::{fields, CycleStatus, S3Prefix};
 use crate::error::AppError;
-use crate::services::{cycles, projects};
-use crate::startup::AppState;
-use crate::web::{render, see_other, FieldErrors, Flash, PageContext};
+use crate::services::cycles;
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, FieldErrors, Flash, PageContext};
 
 pub async fn start_next(
     admin: CompanyAdmin,
@@ -23,11 +22,7 @@ pub async fn start_next(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let project = path.into_inner();
-    let actor = admin.actor.clone();
-    let cycle = db::transaction(&state.pool, move |conn| {
-        cycles::start_next(conn, &actor, project)
-    })
-    .await?;
+    let cycle = cycles::start_next(&state.services, &admin.actor, project).await?;
     Flash::set(
         &session,
         Flash::success(format!(
@@ -60,23 +55,6 @@ struct EditPage {
     errors: FieldErrors,
 }
 
-async fn load(
-    admin: &CompanyAdmin,
-    state: &AppState,
-    project: ProjectId,
-    id: CycleId,
-) -> Result<(Project, Cycle, bool), AppError> {
-    let actor = admin.actor.clone();
-    db::transaction(&state.pool, move |conn| {
-        let project = projects::find(conn, &actor, project)?;
-        let cycle = Cycle::lock_in_project(conn, project.id, id)?
-            .ok_or_else(|| actor.not_found("cycle", id))?;
-        let fixed = Cycle::has_uploads(conn, id)?;
-        Ok((project, cycle, fixed))
-    })
-    .await
-}
-
 pub async fn edit(
     admin: CompanyAdmin,
     session: Session,
@@ -84,7 +62,8 @@ pub async fn edit(
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, id) = path.into_inner();
-    let (project, cycle, prefix_fixed) = load(&admin, &state, project, id).await?;
+    let (project, cycle, prefix_fixed) =
+        cycles::for_edit(&state.services, &admin.actor, project, id).await?;
     let form = CycleForm {
         s3_prefix: cycle.s3_prefix.clone(),
         description: cycle.description.clone().unwrap_or_default(),
@@ -117,17 +96,14 @@ pub async fn update(
     );
     let result = match (prefix, description) {
         (Some(prefix), Some(description)) if errors.is_empty() => {
-            let actor = admin.actor.clone();
-            db::transaction(&state.pool, move |conn| {
-                cycles::update(
-                    conn,
-                    &actor,
-                    project_id,
-                    id,
-                    &prefix,
-                    description.as_deref(),
-                )
-            })
+            cycles::update(
+                &state.services,
+                &admin.actor,
+                project_id,
+                id,
+                prefix,
+                description,
+            )
             .await
         }
         _ => Err(AppError::Invalid(errors)),
@@ -144,7 +120,8 @@ pub async fn update(
             ))
         }
         Err(AppError::Invalid(errors)) => {
-            let (project, cycle, prefix_fixed) = load(&admin, &state, project_id, id).await?;
+            let (project, cycle, prefix_fixed) =
+                cycles::for_edit(&state.services, &admin.actor, project_id, id).await?;
             let page = EditPage {
                 page: PageContext::admin(&admin, &session),
                 project,
@@ -176,11 +153,7 @@ pub async fn change_status(
     let (project, id) = path.into_inner();
     let to = CycleStatus::parse(&form.status)
         .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a cycle status.", form.status)))?;
-    let actor = admin.actor.clone();
-    let cycle = db::transaction(&state.pool, move |conn| {
-        cycles::change_status(conn, &actor, project, id, to)
-    })
-    .await?;
+    let cycle = cycles::change_status(&state.services, &admin.actor, project, id, to).await?;
     Flash::set(
         &session,
         Flash::success(format!(

@@ -7,13 +7,11 @@ use crate::auth::CompanyAdmin;
 use crate::db::ids::{FileUploadId, ProjectId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
-use crate::db::{self};
 use crate::domain::fields;
 use crate::error::AppError;
-use crate::services::files;
-use crate::services::uploads::human_size;
-use crate::startup::AppState;
-use crate::web::{render, see_other, Flash, PageContext};
+use crate::services::files::{self, Decision};
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, Flash, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/files/review.html")]
@@ -23,12 +21,6 @@ struct ReviewPage {
     files: Vec<FileUpload>,
 }
 
-impl ReviewPage {
-    fn size(&self, bytes: &Option<i64>) -> String {
-        bytes.map_or_else(|| "—".into(), |b| human_size(b.max(0) as u64))
-    }
-}
-
 pub async fn review_queue(
     admin: CompanyAdmin,
     session: Session,
@@ -36,11 +28,7 @@ pub async fn review_queue(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let (project, files) = db::transaction(&state.pool, move |conn| {
-        files::review_queue(conn, &actor, id)
-    })
-    .await?;
+    let (project, files) = files::review_queue(&state.services, &admin.actor, id).await?;
     render(&ReviewPage {
         page: PageContext::admin(&admin, &session),
         project,
@@ -67,11 +55,10 @@ pub async fn review(
     let id = path.into_inner();
     let ReviewForm { decision, reason } = form.into_inner();
     let reason = fields::optional_text(&reason, 500).map_err(AppError::BadRequest)?;
-    let actor = admin.actor.clone();
-    let (file, project, accept) = db::transaction(&state.pool, move |conn| {
-        files::review(conn, &actor, id, &decision, reason.as_deref())
-    })
-    .await?;
+    let decision = Decision::parse(&decision);
+    let (file, project) =
+        files::review(&state.services, &admin.actor, id, decision, reason).await?;
+    let accept = decision == Some(Decision::Accept);
     let verb = if accept { "Accepted" } else { "Rejected" };
     Flash::set(
         &session,
@@ -91,8 +78,7 @@ pub async fn delete(
     path: web::Path<FileUploadId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let file = db::transaction(&state.pool, move |conn| files::delete(conn, &actor, id)).await?;
+    let file = files::delete(&state.services, &admin.actor, id).await?;
     Flash::set(
         &session,
         Flash::success(format!("Deleted {}; its history is kept.", file.file_path)),

@@ -1,4 +1,5 @@
-//! A company's administration (`CompanyAdmin`): users, projects, cycles and access.
+//! A company's administration (`CompanyAdmin`): users, projects, cycles, access, review,
+//! wall-screen links. Imports as every route does: services, auth, web, domain, ids.
 
 pub mod access;
 pub mod cycles;

@@ -5,14 +5,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
+use crate::db::ids::ProjectId;
 use crate::db::models::project::{Project, ProjectState};
-use crate::db::{self, ids::ProjectId};
-use crate::domain::{fields, BucketName, CycleStatus};
+use crate::domain::{fields, BucketName};
 use crate::error::AppError;
-use crate::services::projects::{self, ProjectDetail, ProjectInput};
-use crate::startup::AppState;
-use crate::storage::BucketCheck;
-use crate::web::{render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
+use crate::services::project_detail::{self, ProjectDetail};
+use crate::services::projects::{self, ProjectInput};
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "admin/projects/list.html", blocks = ["table"])]
@@ -30,17 +30,14 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (company, q) = (admin.actor.company_id, query.clone());
-    let rows = db::transaction(&state.pool, move |conn| {
-        Ok(Project::list_in_company(
-            conn,
-            company,
-            q.text().as_deref(),
-            ProjectState::parse(&q.show),
-            q.offset(),
-            crate::web::pagination::PER_PAGE + 1,
-        )?)
-    })
+    let rows = projects::list_for_admin(
+        &state.services,
+        &admin.actor,
+        query.text(),
+        ProjectState::parse(&query.show),
+        query.offset(),
+        crate::web::pagination::PER_PAGE + 1,
+    )
     .await?;
     let page = ListPage {
         page: PageContext::admin(&admin, &session),
@@ -163,13 +160,7 @@ pub async fn create(
     let mut errors = FieldErrors::default();
     let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
     let result = match parsed {
-        Some(input) => {
-            let actor = admin.actor.clone();
-            db::transaction(&state.pool, move |conn| {
-                projects::create(conn, &actor, &input)
-            })
-            .await
-        }
+        Some(input) => projects::create(&state.services, &admin.actor, input).await,
         None => Err(AppError::Invalid(errors)),
     };
     match result {
@@ -206,23 +197,12 @@ struct EditPage {
     bucket_check: Option<(bool, String)>,
 }
 
-impl EditPage {
-    fn next_statuses(&self, status: &str) -> &'static [CycleStatus] {
-        CycleStatus::parse(status).map_or(&[], CycleStatus::next)
-    }
-
-    fn status_label(&self, status: &str) -> &'static str {
-        CycleStatus::parse(status).map_or("unknown", CycleStatus::label)
-    }
-}
-
 async fn load_detail(
     admin: &CompanyAdmin,
     state: &AppState,
     id: ProjectId,
 ) -> Result<ProjectDetail, AppError> {
-    let actor = admin.actor.clone();
-    db::transaction(&state.pool, move |conn| projects::detail(conn, &actor, id)).await
+    project_detail::detail(&state.services, &admin.actor, id).await
 }
 
 pub async fn edit(
@@ -254,13 +234,7 @@ pub async fn update(
     let mut errors = FieldErrors::default();
     let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
     let result = match parsed {
-        Some(input) => {
-            let actor = admin.actor.clone();
-            db::transaction(&state.pool, move |conn| {
-                projects::update(conn, &actor, id, &input)
-            })
-            .await
-        }
+        Some(input) => projects::update(&state.services, &admin.actor, id, input).await,
         None => Err(AppError::Invalid(errors)),
     };
     match result {
@@ -294,9 +268,7 @@ pub async fn delete(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let project =
-        db::transaction(&state.pool, move |conn| projects::delete(conn, &actor, id)).await?;
+    let project = projects::delete(&state.services, &admin.actor, id).await?;
     Flash::set(
         &session,
         Flash::success(format!(
@@ -315,9 +287,7 @@ pub async fn restore(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let project =
-        db::transaction(&state.pool, move |conn| projects::restore(conn, &actor, id)).await?;
+    let project = projects::restore(&state.services, &admin.actor, id).await?;
     Flash::set(
         &session,
         Flash::success(format!("Restored {}.", project.project_name)),
@@ -333,18 +303,16 @@ pub async fn check_bucket(
     req: HttpRequest,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
-    let detail = load_detail(&admin, &state, path.into_inner()).await?;
-    let (bucket, region) = (
-        detail.project.bucket_name.clone(),
-        detail.project.aws_region.clone(),
-    );
-    let check: BucketCheck = state.storage.check_bucket(&bucket, &region).await;
+    let (detail, check) =
+        project_detail::check_bucket(&state.services, &admin.actor, path.into_inner()).await?;
+    let (bucket, region) = (&detail.project.bucket_name, &detail.project.aws_region);
+    let message = check.message(bucket, region);
     let page = EditPage {
         page: PageContext::admin(&admin, &session),
         form: ProjectForm::from_detail(&detail),
         detail,
         errors: FieldErrors::default(),
-        bucket_check: Some((check.is_ok(), check.message(&bucket, &region))),
+        bucket_check: Some((check.is_ok(), message)),
     };
     crate::page_or_partial!(&req, StatusCode::OK, page, as_bucket_check)
 }

@@ -5,14 +5,13 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
-use crate::db::ids::ProjectId;
-use crate::db::models::project::{Project, ProjectState};
-use crate::db::{self};
+use crate::db::ids::{ProjectId, ShareLinkId};
+use crate::db::models::project::Project;
 use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::share_links::{self, ShareLink};
-use crate::startup::AppState;
-use crate::web::{render, see_other, Flash, PageContext};
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, Flash, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/share_links.html")]
@@ -31,14 +30,7 @@ async fn links_page(
     state: &AppState,
     created: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = admin.actor.clone();
-    let (links, projects) = db::transaction(&state.pool, move |conn| {
-        let links = share_links::list(conn, &actor)?;
-        let projects =
-            Project::list_in_company(conn, actor.company_id, None, ProjectState::Current, 0, 500)?;
-        Ok((links, projects))
-    })
-    .await?;
+    let (links, projects) = share_links::list(&state.services, &admin.actor).await?;
     render(&LinksPage {
         page: PageContext::admin(admin, session),
         links,
@@ -87,10 +79,13 @@ pub async fn create(
         .ok()
         .filter(|d| (1..=365).contains(d))
         .ok_or_else(|| AppError::BadRequest("A link lasts 1 to 365 days.".into()))?;
-    let actor = admin.actor.clone();
-    let (_, token) = db::transaction(&state.pool, move |conn| {
-        share_links::create(conn, &actor, &label, project, Duration::days(days))
-    })
+    let (_, token) = share_links::create(
+        &state.services,
+        &admin.actor,
+        label,
+        project,
+        Duration::days(days),
+    )
     .await?;
     let host = req.connection_info().host().to_owned();
     let scheme = req.connection_info().scheme().to_owned();
@@ -108,14 +103,9 @@ pub async fn revoke(
     session: Session,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i32>,
+    path: web::Path<ShareLinkId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let link = db::transaction(&state.pool, move |conn| {
-        share_links::revoke(conn, &actor, id)
-    })
-    .await?;
+    let link = share_links::revoke(&state.services, &admin.actor, path.into_inner()).await?;
     Flash::set(
         &session,
         Flash::success(format!(

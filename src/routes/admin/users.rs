@@ -5,14 +5,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
-use crate::config::Secret;
-use crate::db::{self, ids::UserId, models::user::User};
+use crate::db::{ids::UserId, models::user::User};
 use crate::domain::{fields, Role};
 use crate::error::AppError;
-use crate::services::accounts::one_time_password;
 use crate::services::users::{self, UserInput, ASSIGNABLE_ROLES};
-use crate::startup::AppState;
-use crate::web::{render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
+use crate::state::AppState;
+use crate::web::{filters, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "admin/users/list.html", blocks = ["table"])]
@@ -30,22 +28,14 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (company, q) = (admin.actor.company_id, query.clone());
-    let rows = db::transaction(&state.pool, move |conn| {
-        let active = match q.show.as_str() {
-            "active" => Some(true),
-            "inactive" => Some(false),
-            _ => None,
-        };
-        Ok(User::list_in_company(
-            conn,
-            company,
-            q.text().as_deref(),
-            active,
-            q.offset(),
-            crate::web::pagination::PER_PAGE + 1,
-        )?)
-    })
+    let rows = users::list(
+        &state.services,
+        &admin.actor,
+        query.text(),
+        query.active(),
+        query.offset(),
+        crate::web::pagination::PER_PAGE + 1,
+    )
     .await?;
     let page = ListPage {
         page: PageContext::admin(&admin, &session),
@@ -155,15 +145,8 @@ pub async fn create(
     let Some(input) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
         return invalid_form(&req, form_page(&admin, &session, None, form, errors));
     };
-    let password = one_time_password();
-    let hash = state.hasher.hash(&Secret::new(password.clone())).await?;
-    let actor = admin.actor.clone();
-    let created = db::transaction(&state.pool, move |conn| {
-        users::create(conn, &actor, &input, &hash)
-    })
-    .await;
-    match created {
-        Ok(user) => render(&OneTimePasswordPage {
+    match users::create(&state.services, &admin.actor, input).await {
+        Ok((user, password)) => render(&OneTimePasswordPage {
             page: PageContext::admin(&admin, &session),
             user,
             password,
@@ -183,13 +166,12 @@ pub async fn edit(
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| users::find(conn, &actor, id)).await?;
+    let user = users::find(&state.services, &admin.actor, id).await?;
     let form = UserForm {
         username: user.username.clone(),
         email: user.email.clone(),
         full_name: user.full_name.clone().unwrap_or_default(),
-        role: user.role.clone(),
+        role: user.role.as_str().to_owned(),
     };
     render(&form_page(
         &admin,
@@ -209,8 +191,7 @@ pub async fn update(
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| users::find(conn, &actor, id)).await?;
+    let user = users::find(&state.services, &admin.actor, id).await?;
     // The username never changes: it is how the user signs in.
     let form = UserForm {
         username: user.username.clone(),
@@ -220,12 +201,7 @@ pub async fn update(
     let Some(input) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
         return invalid_form(&req, form_page(&admin, &session, Some(user), form, errors));
     };
-    let actor = admin.actor.clone();
-    let updated = db::transaction(&state.pool, move |conn| {
-        users::update(conn, &actor, id, &input)
-    })
-    .await;
-    match updated {
+    match users::update(&state.services, &admin.actor, id, input).await {
         Ok(user) => {
             Flash::set(
                 &session,
@@ -248,11 +224,7 @@ async fn set_active(
     id: UserId,
     active: bool,
 ) -> Result<HttpResponse, AppError> {
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| {
-        users::set_active(conn, &actor, id, active)
-    })
-    .await?;
+    let user = users::set_active(&state.services, &admin.actor, id, active).await?;
     let text = if active {
         format!("{} can sign in again.", user.username)
     } else {
@@ -292,19 +264,7 @@ pub async fn reset_password(
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    // Scope first, so no hash is computed for another company's user.
-    let actor = admin.actor.clone();
-    db::transaction(&state.pool, move |conn| {
-        users::find_manageable(conn, &actor, id)
-    })
-    .await?;
-    let password = one_time_password();
-    let hash = state.hasher.hash(&Secret::new(password.clone())).await?;
-    let actor = admin.actor.clone();
-    let user = db::transaction(&state.pool, move |conn| {
-        users::reset_password(conn, &actor, id, &hash)
-    })
-    .await?;
+    let (user, password) = users::reset_password(&state.services, &admin.actor, id).await?;
     render(&OneTimePasswordPage {
         page: PageContext::admin(&admin, &session),
         user,

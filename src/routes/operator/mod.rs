@@ -1,3 +1,5 @@
-//! The operator's screens (`Operator`): the companies of the installation.
+//! The operator's screens: companies, their first admin, opening a company's administration.
+//! Imports as every route does: services, auth, web, domain, ids.
 
 pub mod companies;
+pub mod company_form;

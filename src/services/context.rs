@@ -1,0 +1,140 @@
+//! What every use case runs with: the pool, S3, the part-buffer budget, the password
+//! hasher, the upload limits and the clock. Routes hold one [`ServiceContext`] and pass it
+//! to service functions; only services can turn it into a database transaction.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+
+use crate::config::UploadConfig;
+use crate::db::{self, PgPool};
+use crate::error::{AppError, Denial};
+use crate::services::actor::Actor;
+use crate::services::audit::{actions, AuditEvent};
+use crate::services::password_hasher::PasswordHasher;
+use crate::storage::{PartBudget, Storage};
+
+/// The time use cases see. One place, so that a later controllable clock (due dates,
+/// expiry) changes nothing but this type.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock;
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Clone)]
+pub struct ServiceContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    storage: Storage,
+    part_budget: PartBudget,
+    hasher: PasswordHasher,
+    uploads: UploadConfig,
+    clock: Clock,
+}
+
+impl ServiceContext {
+    pub fn new(
+        pool: PgPool,
+        storage: Storage,
+        hasher: PasswordHasher,
+        uploads: UploadConfig,
+    ) -> Self {
+        let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                storage,
+                part_budget,
+                hasher,
+                uploads,
+                clock: Clock,
+            }),
+        }
+    }
+
+    pub fn uploads(&self) -> &UploadConfig {
+        &self.inner.uploads
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.inner.clock
+    }
+
+    pub(in crate::services) fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    pub(in crate::services) fn part_budget(&self) -> &PartBudget {
+        &self.inner.part_budget
+    }
+
+    pub(in crate::services) fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    /// Runs one use case as `actor` in one transaction. A use case that ends in
+    /// [`AppError::Denied`] is rolled back like any failure; its `access_denied` audit row
+    /// is then written in a transaction of its own, so it survives the rollback, and the
+    /// caller sees a plain 404.
+    pub(in crate::services) async fn run<T, F>(
+        &self,
+        actor: &Actor,
+        use_case: F,
+    ) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection, &Actor) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let actor = actor.clone();
+        self.run_unscoped(move |conn| use_case(conn, &actor)).await
+    }
+
+    /// Runs work that has no actor yet (sign-in, a wall link being resolved, the reaper).
+    pub(in crate::services) async fn run_unscoped<T, F>(&self, use_case: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::with_connection(&self.inner.pool, move |conn| {
+            use diesel::Connection;
+            match conn.transaction(use_case) {
+                Err(AppError::Denied(denial)) => {
+                    conn.transaction(|conn| record_denial(conn, &denial))?;
+                    Err(AppError::NotFound)
+                }
+                other => other,
+            }
+        })
+        .await
+    }
+}
+
+fn record_denial(conn: &mut PgConnection, denial: &Denial) -> Result<(), AppError> {
+    tracing::warn!(
+        actor = %denial.name,
+        resource_type = denial.resource_type,
+        resource_id = %denial.resource_id,
+        "access denied: not in the actor's company"
+    );
+    let event = AuditEvent::new(actions::ACCESS_DENIED)
+        .company(denial.company)
+        .client(&denial.client);
+    let event = match (denial.user, denial.share_link) {
+        (Some(user), _) => event.actor(user, &denial.name),
+        (None, Some(link)) => event.share_link(link, &denial.name),
+        (None, None) => event,
+    };
+    event
+        .resource(denial.resource_type, &denial.resource_id)
+        .details(serde_json::json!({ "reason": "not found in the actor's company" }))
+        .record(conn)?;
+    Ok(())
+}

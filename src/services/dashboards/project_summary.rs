@@ -1,0 +1,248 @@
+//! The project summary: one row per project with its figures, keyset-paginated.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Int4};
+
+use crate::db::ids::ProjectId;
+use crate::db::models::company::escape_like;
+use crate::error::AppError;
+use crate::schema::{companies, project_access, project_tags, projects, tags};
+use crate::services::dashboards::figures::{session_figures, FiguresBy};
+use crate::services::dashboards::Scope;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectSort {
+    Name,
+    Newest,
+}
+
+impl ProjectSort {
+    pub fn parse(value: &str) -> ProjectSort {
+        if value == "newest" {
+            ProjectSort::Newest
+        } else {
+            ProjectSort::Name
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectSort::Name => "name",
+            ProjectSort::Newest => "newest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub text: Option<String>,
+    pub tag: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Where the next page starts: the last row's sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectCursor {
+    Name(String, ProjectId),
+    Newest(DateTime<Utc>, ProjectId),
+}
+
+impl ProjectCursor {
+    pub fn encode(&self) -> String {
+        match self {
+            ProjectCursor::Name(name, id) => format!("n.{id}.{name}"),
+            ProjectCursor::Newest(at, id) => format!("t.{id}.{}", at.timestamp_micros()),
+        }
+    }
+
+    pub fn decode(value: &str) -> Option<ProjectCursor> {
+        let mut parts = value.splitn(3, '.');
+        let (kind, id, rest) = (parts.next()?, parts.next()?, parts.next()?);
+        let id = ProjectId(id.parse().ok()?);
+        match kind {
+            "n" => Some(ProjectCursor::Name(rest.to_owned(), id)),
+            "t" => Some(ProjectCursor::Newest(
+                DateTime::from_timestamp_micros(rest.parse().ok()?)?,
+                id,
+            )),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectRow {
+    pub id: ProjectId,
+    pub company_name: String,
+    pub company_code: String,
+    pub project_name: String,
+    pub bucket_name: String,
+    pub aws_region: String,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub cycles: i64,
+    pub sessions: i64,
+    pub files_uploaded: i64,
+    pub files_failed: i64,
+    pub files_skipped: i64,
+    pub bytes: i64,
+    pub last_upload: Option<DateTime<Utc>>,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = Int4)]
+    key: i32,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+type ProjectBase = (
+    ProjectId,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    DateTime<Utc>,
+);
+
+/// One page of the project summary and the cursor of the next, if any.
+pub fn project_summary(
+    conn: &mut PgConnection,
+    scope: Scope,
+    filter: &ProjectFilter,
+    sort: ProjectSort,
+    after: Option<&ProjectCursor>,
+    limit: i64,
+) -> Result<(Vec<ProjectRow>, Option<ProjectCursor>), AppError> {
+    let mut query = projects::table
+        .inner_join(companies::table)
+        .filter(projects::deleted_at.is_null())
+        .select((
+            projects::id,
+            companies::company_name,
+            companies::company_code,
+            projects::project_name,
+            projects::bucket_name,
+            projects::aws_region,
+            projects::is_active,
+            projects::created_at,
+        ))
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Company(company) => query.filter(projects::company_id.eq(company)),
+        Scope::Granted(company, user) => query.filter(projects::company_id.eq(company)).filter(
+            projects::id.eq_any(
+                project_access::table
+                    .filter(project_access::user_id.eq(user))
+                    .select(project_access::project_id),
+            ),
+        ),
+        Scope::Project(company, project) => query
+            .filter(projects::company_id.eq(company))
+            .filter(projects::id.eq(project)),
+    };
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", escape_like(text));
+        query = query.filter(
+            projects::project_name
+                .ilike(pattern.clone())
+                .or(projects::bucket_name.ilike(pattern.clone()))
+                .or(companies::company_name.ilike(pattern)),
+        );
+    }
+    if let Some(tag) = &filter.tag {
+        query = query.filter(
+            projects::id.eq_any(
+                project_tags::table
+                    .inner_join(tags::table)
+                    .filter(tags::tag_name.eq(tag.clone()))
+                    .select(project_tags::project_id),
+            ),
+        );
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(projects::is_active.eq(active));
+    }
+    query = match (sort, after) {
+        (ProjectSort::Name, Some(ProjectCursor::Name(name, id))) => query.filter(
+            projects::project_name
+                .gt(name.clone())
+                .or(projects::project_name
+                    .eq(name.clone())
+                    .and(projects::id.gt(*id))),
+        ),
+        (ProjectSort::Newest, Some(ProjectCursor::Newest(at, id))) => query.filter(
+            projects::created_at
+                .lt(*at)
+                .or(projects::created_at.eq(*at).and(projects::id.lt(*id))),
+        ),
+        _ => query,
+    };
+    query = match sort {
+        ProjectSort::Name => query.order((projects::project_name.asc(), projects::id.asc())),
+        ProjectSort::Newest => query.order((projects::created_at.desc(), projects::id.desc())),
+    };
+    let mut base: Vec<ProjectBase> = query.limit(limit + 1).load(conn)?;
+    let more = base.len() as i64 > limit;
+    base.truncate(limit as usize);
+
+    let ids: Vec<i32> = base.iter().map(|b| b.0 .0).collect();
+    let figures = session_figures(conn, FiguresBy::Project, &ids)?;
+    let cycle_counts: Vec<Count> = diesel::sql_query(
+        "SELECT project_id AS key, count(*) AS n FROM cycles WHERE project_id = ANY($1) GROUP BY project_id",
+    )
+    .bind::<Array<Int4>, _>(&ids)
+    .load(conn)?;
+
+    let rows: Vec<ProjectRow> = base
+        .into_iter()
+        .map(
+            |(
+                id,
+                company_name,
+                company_code,
+                project_name,
+                bucket_name,
+                aws_region,
+                is_active,
+                created_at,
+            )| {
+                let f = figures.iter().find(|f| f.key == id.0);
+                ProjectRow {
+                    id,
+                    company_name,
+                    company_code,
+                    project_name,
+                    bucket_name,
+                    aws_region,
+                    is_active,
+                    created_at,
+                    cycles: cycle_counts
+                        .iter()
+                        .find(|c| c.key == id.0)
+                        .map_or(0, |c| c.n),
+                    sessions: f.map_or(0, |f| f.sessions),
+                    files_uploaded: f.map_or(0, |f| f.files_uploaded),
+                    files_failed: f.map_or(0, |f| f.files_failed),
+                    files_skipped: f.map_or(0, |f| f.files_skipped),
+                    bytes: f.map_or(0, |f| f.uploaded_bytes),
+                    last_upload: f.and_then(|f| f.last_upload),
+                }
+            },
+        )
+        .collect();
+    let next = if more {
+        rows.last().map(|r| match sort {
+            ProjectSort::Name => ProjectCursor::Name(r.project_name.clone(), r.id),
+            ProjectSort::Newest => ProjectCursor::Newest(r.created_at, r.id),
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

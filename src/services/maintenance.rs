@@ -1,0 +1,26 @@
+//! Upkeep that runs beside the requests: monthly audit_log partitions made ahead of time.
+
+use std::time::Duration;
+
+use crate::db;
+use crate::error::AppError;
+use crate::services::ServiceContext;
+
+/// Keeps monthly audit_log partitions ready on a server that runs for months.
+pub fn spawn_partition_upkeep(ctx: ServiceContext) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(24 * 3600));
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            let result = ctx
+                .run_unscoped(|conn| {
+                    db::migrations::ensure_audit_partitions(conn).map_err(AppError::Unexpected)
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not create audit_log partitions");
+            }
+        }
+    });
+}

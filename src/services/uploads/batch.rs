@@ -1,0 +1,396 @@
+//! One upload batch: a sync session whose files stream from the browser into S3, hashed
+//! on the way, each file's outcome and the session's counters changed in one transaction.
+
+use std::fmt::Display;
+
+use bytes::Bytes;
+use diesel::prelude::*;
+use futures_util::Stream;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
+use crate::db::models::cycle::Cycle;
+use crate::db::models::file_upload::{FileUpload, NewFile};
+use crate::db::models::project::Project;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::{CycleStatus, FileStatus, ObjectKey};
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::uploads::file_guard::{Failure, FileGuard};
+use crate::services::uploads::limited::Limited;
+use crate::services::uploads::{
+    closed_reason, internal, spawn_cleanup, uploadable, BatchPlan, Stop,
+};
+use crate::services::ServiceContext;
+use crate::storage::multipart::PartBuffer;
+use crate::storage::ObjectTarget;
+
+pub struct Batch {
+    ctx: ServiceContext,
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    actor: Actor,
+    plan: BatchPlan,
+    files_seen: usize,
+    /// Set until `finish`: a batch dropped half-way (client gone) is failed in the background.
+    open: bool,
+}
+
+/// Starts the session and, on the cycle's first upload, moves the cycle
+/// `pending → in_progress`; all in one transaction.
+fn start_session(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project_id: ProjectId,
+    cycle_id: CycleId,
+) -> Result<(Project, BatchPlan), AppError> {
+    let (project, cycle) = uploadable(conn, actor, project_id, cycle_id)?;
+    if let Some(reason) = closed_reason(&project, &cycle) {
+        return Err(AppError::Conflict(reason));
+    }
+    if cycle.status == CycleStatus::Pending {
+        let moved = Cycle::set_status(
+            conn,
+            cycle.id,
+            CycleStatus::InProgress,
+            Some(chrono::Utc::now()),
+            None,
+        )?;
+        actor
+            .audit(actions::CYCLE_STATUS_CHANGED)
+            .project(project.id)
+            .resource("cycle", cycle.id)
+            .details(json!({
+                "cycle_name": cycle.cycle_name,
+                "reason": "first upload",
+                "before": { "status": cycle.status },
+                "after": { "status": moved.status, "started_at": moved.started_at },
+            }))
+            .record(conn)?;
+    }
+    let session = SyncSession::start(
+        conn,
+        project.id,
+        cycle.id,
+        actor.user_id(),
+        &cycle.s3_prefix,
+    )?;
+    actor
+        .audit(actions::UPLOAD_STARTED)
+        .project(project.id)
+        .resource("sync_session", session.id)
+        .details(json!({ "cycle": cycle.cycle_name, "s3_prefix": cycle.s3_prefix }))
+        .record(conn)?;
+    let plan = BatchPlan {
+        session: session.id,
+        company: actor.company_id(),
+        project: project.id,
+        cycle: cycle.id,
+        prefix: cycle.s3_prefix,
+        review: project.review_uploads,
+        allowed: project
+            .allowed_file_types
+            .iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    };
+    Ok((project, plan))
+}
+
+fn finish_session(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    error: Option<&str>,
+) -> Result<SyncSession, AppError> {
+    let session = SyncSession::finish(conn, plan.session, error)?;
+    actor
+        .audit(actions::UPLOAD_FINISHED)
+        .project(plan.project)
+        .resource("sync_session", session.id)
+        .details(json!({
+            "status": session.status,
+            "total_files": session.total_files,
+            "files_uploaded": session.files_uploaded,
+            "files_skipped": session.files_skipped,
+            "files_failed": session.files_failed,
+            "uploaded_size_bytes": session.uploaded_size_bytes,
+            "error": error,
+        }))
+        .record(conn)?;
+    Ok(session)
+}
+
+impl Batch {
+    pub async fn start(
+        ctx: &ServiceContext,
+        actor: &Actor,
+        project: ProjectId,
+        cycle: CycleId,
+    ) -> Result<Batch, AppError> {
+        let (project, plan) = ctx
+            .run(actor, move |conn, actor| {
+                start_session(conn, actor, project, cycle)
+            })
+            .await?;
+        let batch = Batch {
+            ctx: ctx.clone(),
+            client: ctx.storage().client_for_region(&project.aws_region),
+            bucket: project.bucket_name.clone(),
+            actor: actor.clone(),
+            plan,
+            files_seen: 0,
+            open: true,
+        };
+        // Hopper's own endpoint creates the bucket on first use; elsewhere it must exist.
+        if let Err(e) = ctx.storage().ensure_bucket(&project.bucket_name).await {
+            let message = format!("The project's bucket cannot be used: {e}");
+            batch.finish(Some(&message)).await?;
+            return Err(AppError::Conflict(message));
+        }
+        Ok(batch)
+    }
+
+    pub fn session_id(&self) -> SyncSessionId {
+        self.plan.session
+    }
+
+    async fn transaction<T, F>(&self, use_case: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection, &Actor, &BatchPlan) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let plan = self.plan.clone();
+        self.ctx
+            .run(&self.actor, move |conn, actor| use_case(conn, actor, &plan))
+            .await
+    }
+
+    /// Records a file refused before any byte was stored. The name is kept as sent, with
+    /// control characters escaped (PostgreSQL refuses NUL; CR/LF could forge log lines).
+    async fn refuse(&self, path: &str, reason: String) -> Result<(), AppError> {
+        let path = crate::domain::client_info::sanitize(path);
+        self.transaction(move |conn, actor, plan| {
+            let file = FileUpload::insert(
+                conn,
+                &NewFile {
+                    session: plan.session,
+                    company: plan.company,
+                    cycle: plan.cycle,
+                    file_path: &path,
+                    s3_key: "",
+                },
+                FileStatus::Failed,
+                Some(&reason),
+            )?;
+            SyncSession::file_started(conn, plan.session)?;
+            SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
+            actor
+                .audit(actions::FILE_FAILED)
+                .project(plan.project)
+                .resource("file", file)
+                .details(json!({ "path": path, "reason": reason }))
+                .record(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Streams one file into S3. A problem with this file fails it and the batch goes on
+    /// (`Ok`); a problem with the request stops the batch (`Err`).
+    pub async fn file<S, E>(&mut self, sent_name: &str, body: S) -> Result<(), Stop>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: Display,
+    {
+        self.files_seen += 1;
+        if self.files_seen > self.ctx.uploads().max_files_per_batch {
+            return Err(Stop::TooManyFiles(self.ctx.uploads().max_files_per_batch));
+        }
+        let mut body = Limited::new(body, self.ctx.uploads(), sent_name);
+        let key = match ObjectKey::parse(&self.plan.prefix, sent_name) {
+            Ok(key) => key,
+            Err(reason) => {
+                self.refuse(sent_name, format!("refused: {reason}"))
+                    .await
+                    .map_err(internal)?;
+                return body.drain().await;
+            }
+        };
+        let (plan, path, s3_key) = (
+            self.plan.clone(),
+            key.relative_path.clone(),
+            key.key.clone(),
+        );
+        let file = self
+            .transaction(move |conn, _, _| {
+                let id = FileUpload::insert(
+                    conn,
+                    &NewFile {
+                        session: plan.session,
+                        company: plan.company,
+                        cycle: plan.cycle,
+                        file_path: &path,
+                        s3_key: &s3_key,
+                    },
+                    FileStatus::Uploading,
+                    None,
+                )?;
+                SyncSession::file_started(conn, plan.session)?;
+                Ok(id)
+            })
+            .await
+            .map_err(internal)?;
+        let target = ObjectTarget {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            key: key.key.clone(),
+            content_type: "application/octet-stream".into(),
+        };
+        let mut guard = FileGuard {
+            ctx: self.ctx.clone(),
+            actor: self.actor.clone(),
+            plan: self.plan.clone(),
+            target,
+            file,
+            multipart: None,
+            armed: true,
+        };
+        let outcome = self.stream(&key, &mut body, &mut guard).await;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(Failure::File(reason)) => {
+                guard.fail(body.size(), &reason).await;
+                body.drain().await
+            }
+            Err(Failure::Batch(stop)) => {
+                guard.fail(body.size(), &stop.message()).await;
+                Err(stop)
+            }
+        }
+    }
+
+    async fn stream<S, E>(
+        &self,
+        key: &ObjectKey,
+        body: &mut Limited<'_, S>,
+        guard: &mut FileGuard,
+    ) -> Result<(), Failure>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: Display,
+    {
+        let budget = self.ctx.part_budget();
+        let part_size = budget.part_size();
+        let mut hasher = Sha256::new();
+        let mut buffer: Option<PartBuffer> = Some(budget.buffer().await);
+        let mut content_type: Option<String> = None;
+        while let Some(mut chunk) = body.next().await? {
+            hasher.update(&chunk);
+            while !chunk.is_empty() {
+                let filling = match buffer.as_mut() {
+                    Some(b) => b,
+                    None => buffer.insert(budget.buffer().await),
+                };
+                let take = (part_size - filling.data.len()).min(chunk.len());
+                filling.data.extend_from_slice(&chunk.split_to(take));
+                if filling.data.len() < part_size {
+                    continue;
+                }
+                let full = buffer
+                    .take()
+                    .ok_or_else(|| Failure::File("lost a part buffer".into()))?;
+                if guard.multipart.is_none() {
+                    let head = &full.data[..full.data.len().min(SNIFF_BYTES)];
+                    let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
+                        .map_err(|r| Failure::File(format!("refused: {r}")))?;
+                    guard.target.content_type = kind.clone();
+                    content_type = Some(kind);
+                    let started = guard
+                        .target
+                        .start_multipart()
+                        .await
+                        .map_err(|e| Failure::File(format!("S3 refused the upload: {e}")))?;
+                    guard.record_upload_id(started).await?;
+                }
+                if let Some(upload) = guard.multipart.as_mut() {
+                    if let Err(e) = upload.send_part(full).await {
+                        return Err(Failure::File(format!("S3 refused a part: {e}")));
+                    }
+                    guard.progress().await;
+                }
+            }
+        }
+        let checksum = hex::encode(hasher.finalize());
+        let size = body.size();
+        let Some(upload) = guard.multipart.as_mut() else {
+            let data = buffer.map(|b| b.data.freeze()).unwrap_or_default();
+            let head = &data[..data.len().min(SNIFF_BYTES)];
+            let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
+                .map_err(|r| Failure::File(format!("refused: {r}")))?;
+            if guard.skip_if_duplicate(size, &checksum).await? {
+                return Ok(());
+            }
+            guard.target.content_type = kind.clone();
+            guard
+                .target
+                .put(data)
+                .await
+                .map_err(|e| Failure::File(format!("S3 refused the file: {e}")))?;
+            return guard.complete(size, &checksum, &kind).await;
+        };
+        if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
+            if let Err(e) = upload.send_part(last).await {
+                return Err(Failure::File(format!("S3 refused a part: {e}")));
+            }
+        }
+        if guard.is_duplicate(&checksum).await?.is_some() {
+            guard.abort_open_upload().await;
+            guard.skip_if_duplicate(size, &checksum).await?;
+            return Ok(());
+        }
+        if let Some(upload) = guard.multipart.as_mut() {
+            // On failure the guard's `fail` aborts the upload.
+            upload
+                .complete()
+                .await
+                .map_err(|e| Failure::File(format!("S3 could not complete the file: {e}")))?;
+        }
+        guard.multipart = None;
+        let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
+        guard.complete(size, &checksum, &kind).await
+    }
+
+    /// Ends the session: completed, or failed with `error`.
+    pub async fn finish(mut self, error: Option<&str>) -> Result<SyncSession, AppError> {
+        self.open = false;
+        let error = error.map(str::to_owned);
+        self.transaction(move |conn, actor, plan| {
+            finish_session(conn, actor, plan, error.as_deref())
+        })
+        .await
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let (ctx, actor, plan) = (self.ctx.clone(), self.actor.clone(), self.plan.clone());
+        spawn_cleanup(async move {
+            let result = ctx
+                .run(&actor, move |conn, actor| {
+                    finish_session(conn, actor, &plan, Some("The upload was interrupted."))
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not close an interrupted upload session");
+            }
+        });
+    }
+}

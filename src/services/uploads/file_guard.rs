@@ -1,0 +1,243 @@
+//! One file's row while its bytes flow: it ends `completed`, `skipped` or `failed`,
+//! whatever happens to the request.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::db::ids::FileUploadId;
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
+use crate::services::ServiceContext;
+use crate::storage::multipart::MultipartUpload;
+use crate::storage::ObjectTarget;
+
+pub(super) enum Failure {
+    /// This file fails; the batch goes on.
+    File(String),
+    /// The request cannot go on.
+    Batch(Stop),
+}
+
+impl From<Stop> for Failure {
+    fn from(stop: Stop) -> Self {
+        Failure::Batch(stop)
+    }
+}
+
+/// A file's row while its bytes flow. Whatever happens, it ends `completed`, `skipped` or
+/// `failed`; dropped while armed (the request vanished), it fails the row and aborts the
+/// multipart upload in the background.
+pub(super) struct FileGuard {
+    pub(super) ctx: ServiceContext,
+    pub(super) actor: Actor,
+    pub(super) plan: BatchPlan,
+    pub(super) target: ObjectTarget,
+    pub(super) file: FileUploadId,
+    /// The multipart upload while it is open (its id is also on the file row).
+    pub(super) multipart: Option<MultipartUpload>,
+    pub(super) armed: bool,
+}
+
+impl FileGuard {
+    async fn run<T, F>(&self, use_case: F) -> Result<T, Failure>
+    where
+        F: FnOnce(&mut PgConnection, &Actor, &BatchPlan, FileUploadId) -> Result<T, AppError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let (plan, file) = (self.plan.clone(), self.file);
+        self.ctx
+            .run(&self.actor, move |conn, actor| {
+                use_case(conn, actor, &plan, file)
+            })
+            .await
+            .map_err(|e| Failure::Batch(internal(e)))
+    }
+
+    /// Keeps the started upload and stores its id on the row, for the reaper.
+    pub(super) async fn record_upload_id(
+        &mut self,
+        upload: MultipartUpload,
+    ) -> Result<(), Failure> {
+        let id = upload.upload_id.clone();
+        self.multipart = Some(upload);
+        self.run(move |conn, _, _, file| Ok(FileUpload::set_upload_id(conn, file, Some(&id))?))
+            .await
+    }
+
+    /// Aborts the open multipart upload (its last part awaited first) and, once S3
+    /// confirms, forgets its id.
+    pub(super) async fn abort_open_upload(&mut self) {
+        if let Some(upload) = self.multipart.take() {
+            if upload.abort().await {
+                forget_upload_id(&self.ctx, &self.actor, self.file).await;
+            }
+        }
+    }
+
+    /// Marks progress, so that the reaper leaves a slow but live upload alone.
+    pub(super) async fn progress(&self) {
+        let touched = self
+            .run(|conn, _, _, file| Ok(FileUpload::touch(conn, file)?))
+            .await;
+        if touched.is_err() {
+            tracing::warn!(file = %self.file, "could not record upload progress");
+        }
+    }
+
+    pub(super) async fn is_duplicate(&self, checksum: &str) -> Result<Option<FileUpload>, Failure> {
+        let checksum = checksum.to_owned();
+        self.run(move |conn, _, plan, file| {
+            Ok(FileUpload::find_duplicate(
+                conn, plan.cycle, &checksum, file,
+            )?)
+        })
+        .await
+    }
+
+    /// Marks the file skipped when its content already arrived in the cycle.
+    pub(super) async fn skip_if_duplicate(
+        &mut self,
+        size: u64,
+        checksum: &str,
+    ) -> Result<bool, Failure> {
+        let checksum = checksum.to_owned();
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let skipped = self
+            .run(move |conn, actor, plan, file| {
+                let Some(original) = FileUpload::find_duplicate(conn, plan.cycle, &checksum, file)?
+                else {
+                    return Ok(false);
+                };
+                FileUpload::mark_skipped(conn, file, size, &checksum, original.id)?;
+                SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
+                actor
+                    .audit(actions::FILE_SKIPPED)
+                    .project(plan.project)
+                    .resource("file", file)
+                    .details(json!({
+                        "sha256": checksum,
+                        "size": size,
+                        "duplicate_of": original.id,
+                        "original_path": original.file_path,
+                    }))
+                    .record(conn)?;
+                Ok(true)
+            })
+            .await?;
+        if skipped {
+            self.armed = false;
+        }
+        Ok(skipped)
+    }
+
+    pub(super) async fn complete(
+        &mut self,
+        size: u64,
+        checksum: &str,
+        kind: &str,
+    ) -> Result<(), Failure> {
+        let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        self.run(move |conn, actor, plan, file| {
+            let row = FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?;
+            SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
+            actor
+                .audit(actions::FILE_UPLOADED)
+                .project(plan.project)
+                .resource("file", file)
+                .details(json!({
+                    "path": row.file_path,
+                    "s3_key": row.s3_key,
+                    "size": size,
+                    "sha256": checksum,
+                    "content_type": kind,
+                }))
+                .record(conn)?;
+            Ok(())
+        })
+        .await?;
+        self.armed = false;
+        Ok(())
+    }
+
+    pub(super) async fn fail(&mut self, size: u64, reason: &str) {
+        self.armed = false;
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let reason = reason.to_owned();
+        let recorded = self
+            .run(move |conn, actor, plan, file| fail_file(conn, actor, plan, file, size, &reason))
+            .await;
+        if recorded.is_err() {
+            tracing::error!(file = %self.file, "could not record a failed file");
+        }
+        self.abort_open_upload().await;
+    }
+}
+
+async fn forget_upload_id(ctx: &ServiceContext, actor: &Actor, file: FileUploadId) {
+    let forgotten = ctx
+        .run(actor, move |conn, _| {
+            Ok(FileUpload::set_upload_id(conn, file, None)?)
+        })
+        .await;
+    if let Err(e) = forgotten {
+        tracing::warn!(file = %file, error = %e, "could not clear an aborted upload id; the reaper will");
+    }
+}
+
+impl Drop for FileGuard {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (ctx, actor, plan, file, multipart) = (
+            self.ctx.clone(),
+            self.actor.clone(),
+            self.plan.clone(),
+            self.file,
+            self.multipart.take(),
+        );
+        spawn_cleanup(async move {
+            let failed = ctx
+                .run(&actor, move |conn, actor| {
+                    fail_file(conn, actor, &plan, file, 0, "the upload was interrupted")
+                })
+                .await;
+            if let Err(e) = failed {
+                tracing::warn!(error = %e, "could not fail an interrupted file; the reaper will");
+            }
+            if let Some(upload) = multipart {
+                if upload.abort().await {
+                    forget_upload_id(&ctx, &actor, file).await;
+                }
+            }
+        });
+    }
+}
+
+/// Fails an `uploading` file and counts it, unless it already ended.
+pub(super) fn fail_file(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    file: FileUploadId,
+    size: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    if FileUpload::mark_failed(conn, file, size, reason)? {
+        SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, size)?;
+        actor
+            .audit(actions::FILE_FAILED)
+            .project(plan.project)
+            .resource("file", file)
+            .details(json!({ "reason": reason, "bytes_received": size }))
+            .record(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Uploads from the browser: a batch (one sync session) whose files stream into S3,
+//! hashed with SHA-256 on the way. Nothing is lost on failure: a failed file is recorded
+//! with its reason and its multipart upload aborted; an interrupted one is cleaned up by
+//! a guard or, after a crash, by the reaper.
+//!
+//! `batch` runs a sync session, `file_guard` one file's row, `limited` the rules on a
+//! file's bytes, `stop` why a batch ends early; this file decides who may upload where.
+
+mod batch;
+mod file_guard;
+mod limited;
+mod stop;
+
+pub use batch::Batch;
+pub use stop::Stop;
+
+use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId};
+use crate::db::models::cycle::Cycle;
+use crate::db::models::project::Project;
+use crate::db::models::sync_session::SyncSession;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::{files, project_access, projects, ServiceContext};
+use diesel::PgConnection;
+
+/// Where a batch goes and under which rules, fixed when it starts.
+#[derive(Clone)]
+struct BatchPlan {
+    session: SyncSessionId,
+    company: CompanyId,
+    project: ProjectId,
+    cycle: CycleId,
+    prefix: String,
+    review: bool,
+    allowed: Vec<String>,
+}
+
+/// What the upload page shows: the project, the cycle and its last ten batches.
+pub async fn upload_page(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    cycle: CycleId,
+) -> Result<(Project, Cycle, Vec<SyncSession>), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        let (project, cycle) = uploadable(conn, actor, project, cycle)?;
+        let recent = files::recent_sessions(conn, &cycle, 10)?;
+        Ok((project, cycle, recent))
+    })
+    .await
+}
+
+/// Refuses early, before the body is read: another company's project is a 404 whatever
+/// the body looks like.
+pub async fn check_uploadable(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    cycle: CycleId,
+) -> Result<(), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        uploadable(conn, actor, project, cycle).map(|_| ())
+    })
+    .await
+}
+
+/// The project and cycle the actor may upload into, or why not. Used by the upload page
+/// and, under the cycle's row lock, by the start of a batch.
+pub(super) fn uploadable(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project_id: ProjectId,
+    cycle_id: CycleId,
+) -> Result<(Project, Cycle), AppError> {
+    let project = projects::find_live(conn, actor, project_id)?;
+    match project_access::right_in(conn, actor, project.id)? {
+        Some(right) if right.can_upload() => {}
+        Some(_) => {
+            return Err(AppError::Forbidden(
+                "You may view this project but not upload into it.".into(),
+            ))
+        }
+        None => return Err(actor.not_found("project", project_id)),
+    }
+    let cycle = Cycle::lock_in_project(conn, project.id, cycle_id)?
+        .ok_or_else(|| actor.not_found("cycle", cycle_id))?;
+    Ok((project, cycle))
+}
+
+/// Why the cycle takes no uploads now, if it does not.
+pub fn closed_reason(project: &Project, cycle: &Cycle) -> Option<String> {
+    if !project.is_active {
+        return Some("This project is inactive and accepts no uploads.".into());
+    }
+    if cycle.status.is_open() {
+        return None;
+    }
+    Some(format!(
+        "{} is {}; it accepts no more uploads.",
+        cycle.cycle_name,
+        cycle.status.label().to_lowercase()
+    ))
+}
+
+/// Runs cleanup from a `Drop`, when a runtime is there to run it.
+fn spawn_cleanup(task: impl std::future::Future<Output = ()> + Send + 'static) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(task);
+    }
+}
+
+fn internal(e: AppError) -> Stop {
+    tracing::error!(error = %e, "upload bookkeeping failed");
+    Stop::Disconnected("Hopper could not record the upload; please try again.".into())
+}

@@ -1,0 +1,10 @@
+//! What every handler shares: the service context and the configuration. Lives below the
+//! routes and above nothing: the wiring (`startup`) builds it, handlers and guards read it.
+
+use crate::config::Config;
+use crate::services::ServiceContext;
+
+pub struct AppState {
+    pub services: ServiceContext,
+    pub config: Config,
+}

@@ -1,0 +1,111 @@
+//! Askama filters shared by every template: `{{ bytes|size }}` and
+//! `{{ at|local(page.timezone()) }}`. A template struct's module brings them in with
+//! `use crate::web::filters;`.
+
+use askama::Values;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::sizes::human_size;
+
+/// Something with a byte count: sizes, counters, optional ones.
+pub trait ByteCount {
+    fn byte_count(&self) -> Option<u64>;
+}
+
+impl ByteCount for i64 {
+    fn byte_count(&self) -> Option<u64> {
+        Some(u64::try_from(*self).unwrap_or(0))
+    }
+}
+
+impl ByteCount for u64 {
+    fn byte_count(&self) -> Option<u64> {
+        Some(*self)
+    }
+}
+
+impl<T: ByteCount> ByteCount for Option<T> {
+    fn byte_count(&self) -> Option<u64> {
+        self.as_ref().and_then(ByteCount::byte_count)
+    }
+}
+
+impl<T: ByteCount + ?Sized> ByteCount for &T {
+    fn byte_count(&self) -> Option<u64> {
+        (**self).byte_count()
+    }
+}
+
+/// `1.5 GiB`, `12 KiB`, `7 B`; `—` when there is no size.
+pub fn size<T: ByteCount>(value: T, _: &dyn Values) -> askama::Result<String> {
+    Ok(value.byte_count().map_or_else(|| "—".into(), human_size))
+}
+
+/// Something that may be a moment.
+pub trait Moment {
+    fn moment(&self) -> Option<DateTime<Utc>>;
+}
+
+impl Moment for DateTime<Utc> {
+    fn moment(&self) -> Option<DateTime<Utc>> {
+        Some(*self)
+    }
+}
+
+impl<T: Moment> Moment for Option<T> {
+    fn moment(&self) -> Option<DateTime<Utc>> {
+        self.as_ref().and_then(Moment::moment)
+    }
+}
+
+impl<T: Moment + ?Sized> Moment for &T {
+    fn moment(&self) -> Option<DateTime<Utc>> {
+        (**self).moment()
+    }
+}
+
+/// How Hopper shows a time: minutes, in the viewer's timezone, with its abbreviation.
+pub fn time_in(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// A time in the viewer's timezone; `—` when there is none.
+pub fn local<T: Moment>(at: T, values: &dyn Values, timezone: Tz) -> askama::Result<String> {
+    local_or(at, values, timezone, "—")
+}
+
+/// A time in the viewer's timezone, or `otherwise`.
+pub fn local_or<T: Moment>(
+    at: T,
+    _: &dyn Values,
+    timezone: Tz,
+    otherwise: &str,
+) -> askama::Result<String> {
+    Ok(at
+        .moment()
+        .map_or_else(|| otherwise.to_owned(), |at| time_in(at, timezone)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_times_read_the_same_everywhere() {
+        assert_eq!(size(1536_i64, askama::NO_VALUES).unwrap(), "1.5 KiB");
+        assert_eq!(size(None::<i64>, askama::NO_VALUES).unwrap(), "—");
+        assert_eq!(size(-5_i64, askama::NO_VALUES).unwrap(), "0 B");
+        let at = DateTime::from_timestamp(0, 0).unwrap();
+        assert_eq!(
+            local(at, askama::NO_VALUES, chrono_tz::Europe::Paris).unwrap(),
+            "1970-01-01 01:00 CET"
+        );
+        assert_eq!(
+            local_or(None::<DateTime<Utc>>, askama::NO_VALUES, Tz::UTC, "never").unwrap(),
+            "never"
+        );
+    }
+}
