@@ -1,9 +1,8 @@
 //! The audit trail: filters in the URL (bookmarkable), newest first, "older" appends the
 //! next keyset page in place, and the filtered set exports as streamed CSV.
 
-use actix_session::Session;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -17,7 +16,7 @@ use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::audit_trail::{self, AuditCursor, AuditFilter};
 use crate::state::AppState;
-use crate::web::{filters, htmx_target, is_htmx, render, PageContext};
+use crate::web::{filters, htmx_target, is_htmx, render, Ctx, PageContext};
 
 const PAGE_ROWS: i64 = 50;
 const CSV_BATCH: i64 = 1000;
@@ -126,17 +125,15 @@ impl AuditPage {
 
 pub async fn page(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = query.filter(&member)?;
     let after = AuditCursor::decode(&query.after);
-    let view = audit_trail::view(&state.services, &member.actor, filter, after, PAGE_ROWS).await?;
+    let view = audit_trail::view(ctx.services(), &member.actor, filter, after, PAGE_ROWS).await?;
     let page = AuditPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         show_company: view.all_companies,
         query,
         rows: view.rows,
@@ -146,7 +143,7 @@ pub async fn page(
         actions: actions::ALL,
     };
     // "Older" appends rows to the table; the filters replace the whole table.
-    match (is_htmx(&req), htmx_target(&req)) {
+    match (is_htmx(&ctx.req), htmx_target(&ctx.req)) {
         (true, Some("older")) => render(&page.as_rows()),
         (true, _) => render(&page.as_table()),
         _ => render(&page),

@@ -92,8 +92,8 @@ routes! {
     post "/admin/users" => admin::users::create, CompanyAdmin;
     get "/admin/users/{user_id}" => admin::users::edit, CompanyAdmin;
     post "/admin/users/{user_id}" => admin::users::update, CompanyAdmin;
-    post "/admin/users/{user_id}/deactivate" => admin::users::deactivate, CompanyAdmin;
-    post "/admin/users/{user_id}/activate" => admin::users::activate, CompanyAdmin;
+    post "/admin/users/{user_id}/deactivate" => admin::users::set_active, CompanyAdmin;
+    post "/admin/users/{user_id}/activate" => admin::users::set_active, CompanyAdmin;
     post "/admin/users/{user_id}/reset-password" => admin::users::reset_password, CompanyAdmin;
 
     get "/admin/projects" => admin::projects::list, CompanyAdmin;
@@ -122,8 +122,8 @@ routes! {
     post "/operator/companies" => operator::companies::create, Operator;
     get "/operator/companies/{company_id}" => operator::companies::edit, Operator;
     post "/operator/companies/{company_id}" => operator::companies::update, Operator;
-    post "/operator/companies/{company_id}/deactivate" => operator::companies::deactivate, Operator;
-    post "/operator/companies/{company_id}/activate" => operator::companies::activate, Operator;
+    post "/operator/companies/{company_id}/deactivate" => operator::companies::set_active, Operator;
+    post "/operator/companies/{company_id}/activate" => operator::companies::set_active, Operator;
     post "/operator/companies/{company_id}/first-admin" => operator::companies::create_first_admin, Operator;
     post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;

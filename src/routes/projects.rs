@@ -1,9 +1,8 @@
 //! The projects a member may see: all of the company's for an admin, the granted ones
 //! for everyone else.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::auth::Member;
@@ -13,8 +12,7 @@ use crate::db::models::project::Project;
 use crate::error::AppError;
 use crate::services::project_access::ProjectRight;
 use crate::services::projects;
-use crate::state::AppState;
-use crate::web::{filters, render, ListQuery, PageContext, Paged};
+use crate::web::{filters, render, Ctx, ListQuery, PageContext, Paged};
 
 #[derive(Template)]
 #[template(path = "projects/list.html", blocks = ["table"])]
@@ -26,26 +24,17 @@ struct ListPage {
 
 pub async fn list(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let rows = projects::visible(
-        &state.services,
-        &member.actor,
-        query.text(),
-        query.offset(),
-        crate::web::pagination::PER_PAGE + 1,
-    )
-    .await?;
+    let rows = projects::visible(ctx.services(), &member.actor, query.window()).await?;
     let page = ListPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         projects: Paged::from_rows(rows, &query),
         query,
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Template)]
@@ -59,15 +48,13 @@ struct ShowPage {
 
 pub async fn show(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (project, cycles, right) =
-        projects::visible_one(&state.services, &member.actor, id).await?;
+    let (project, cycles, right) = projects::visible_one(ctx.services(), &member.actor, id).await?;
     render(&ShowPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         project,
         cycles,
         right,

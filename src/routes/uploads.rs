@@ -1,6 +1,5 @@
 //! Uploading files and folders into a project's cycle, and the receipt of each batch.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -17,8 +16,7 @@ use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::files::{self, Receipt};
 use crate::services::uploads::{self, Batch, Stop};
-use crate::state::AppState;
-use crate::web::{filters, render, PageContext};
+use crate::web::{filters, render, Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/upload.html")]
@@ -34,21 +32,20 @@ struct UploadPage {
 
 pub async fn page(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
     let (project, cycle, recent) =
-        uploads::upload_page(&state.services, &member.actor, project, cycle).await?;
+        uploads::upload_page(ctx.services(), &member.actor, project, cycle).await?;
     render(&UploadPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         closed: uploads::closed_reason(&project, &cycle),
         project,
         cycle,
         recent,
-        max_files: state.config.uploads.max_files_per_batch,
-        max_file_size: human_size(state.config.uploads.max_file_size),
+        max_files: ctx.state.config.uploads.max_files_per_batch,
+        max_file_size: human_size(ctx.state.config.uploads.max_file_size),
     })
 }
 
@@ -99,19 +96,17 @@ const MAX_TEXT_FIELD: usize = 8 * 1024;
 
 pub async fn upload(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
     // Scope first: another company's project is a 404 whatever the files are.
-    uploads::check_uploadable(&state.services, &member.actor, project, cycle).await?;
-    let idle = state.config.uploads.idle_timeout;
-    let max_fields = state.config.uploads.max_files_per_batch + 16;
+    uploads::check_uploadable(ctx.services(), &member.actor, project, cycle).await?;
+    let idle = ctx.state.config.uploads.idle_timeout;
+    let max_fields = ctx.state.config.uploads.max_files_per_batch + 16;
     let mut multipart = body.open().await?;
-    let mut batch = Batch::start(&state.services, &member.actor, project, cycle).await?;
+    let mut batch = Batch::start(ctx.services(), &member.actor, project, cycle).await?;
     let mut stop: Option<Stop> = None;
     let mut fields = 0usize;
     loop {
@@ -129,7 +124,9 @@ pub async fn upload(
         };
         fields += 1;
         if fields > max_fields {
-            stop = Some(Stop::TooManyFiles(state.config.uploads.max_files_per_batch));
+            stop = Some(Stop::TooManyFiles(
+                ctx.state.config.uploads.max_files_per_batch,
+            ));
             break;
         }
         let filename = field
@@ -149,13 +146,13 @@ pub async fn upload(
     let message = stop.as_ref().map(Stop::message);
     let sync_session = batch.session_id();
     batch.finish(message.as_deref()).await?;
-    let receipt = files::receipt(&state.services, &member.actor, sync_session).await?;
+    let receipt = files::receipt(ctx.services(), &member.actor, sync_session).await?;
     let page = ReceiptPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         receipt,
         stopped: message,
     };
-    render_receipt(&req, page, status_for(stop.as_ref()))
+    render_receipt(&ctx.req, page, status_for(stop.as_ref()))
 }
 
 async fn skip_text_field(
@@ -182,16 +179,14 @@ async fn skip_text_field(
 
 pub async fn receipt(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<SyncSessionId>,
 ) -> Result<HttpResponse, AppError> {
-    let receipt = files::receipt(&state.services, &member.actor, path.into_inner()).await?;
+    let receipt = files::receipt(ctx.services(), &member.actor, path.into_inner()).await?;
     let page = ReceiptPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         stopped: None,
         receipt,
     };
-    render_receipt(&req, page, StatusCode::OK)
+    render_receipt(&ctx.req, page, StatusCode::OK)
 }

@@ -7,7 +7,7 @@ use crate::db::ids::CompanyId;
 use crate::db::models::company::{Company, CompanyChanges, NewCompany};
 use crate::db::models::company_link::CompanyLink;
 use crate::db::models::user::User;
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
 use crate::schema::{auth_sessions, companies, users as user_rows};
 use crate::services::actor::Actor;
@@ -28,14 +28,18 @@ pub struct CompanyInput {
 pub async fn list(
     ctx: &ServiceContext,
     actor: &Actor,
-    text: Option<String>,
+    window: ListWindow,
     active: Option<bool>,
-    offset: i64,
-    limit: i64,
 ) -> Result<Vec<Company>, AppError> {
     operator_only(actor)?;
     ctx.run(actor, move |conn, _| {
-        Ok(Company::list(conn, text.as_deref(), active, offset, limit)?)
+        Ok(Company::list(
+            conn,
+            window.text.as_deref(),
+            active,
+            window.offset,
+            window.limit,
+        )?)
     })
     .await
 }

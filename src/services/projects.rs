@@ -10,8 +10,8 @@ use crate::db::ids::ProjectId;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::{NewProject, Project, ProjectChanges, ProjectState};
 use crate::db::models::tag::Tag;
-use crate::domain::BucketName;
 use crate::domain::FieldErrors;
+use crate::domain::{BucketName, ListWindow};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -219,10 +219,9 @@ fn restore_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<P
 fn visible_in(
     conn: &mut PgConnection,
     actor: &Actor,
-    text: Option<&str>,
-    offset: i64,
-    limit: i64,
+    window: &ListWindow,
 ) -> Result<Vec<Project>, AppError> {
+    let (text, offset, limit) = (window.text.as_deref(), window.offset, window.limit);
     Ok(if actor.is_admin() {
         Project::list_in_company(
             conn,
@@ -260,19 +259,17 @@ fn visible_one_in(
 pub async fn list_for_admin(
     ctx: &ServiceContext,
     actor: &Actor,
-    text: Option<String>,
+    window: ListWindow,
     state: ProjectState,
-    offset: i64,
-    limit: i64,
 ) -> Result<Vec<Project>, AppError> {
     ctx.run(actor, move |conn, actor| {
         Ok(Project::list_in_company(
             conn,
             actor.company_id(),
-            text.as_deref(),
+            window.text.as_deref(),
             state,
-            offset,
-            limit,
+            window.offset,
+            window.limit,
         )?)
     })
     .await
@@ -318,14 +315,10 @@ pub async fn restore(
 pub async fn visible(
     ctx: &ServiceContext,
     actor: &Actor,
-    text: Option<String>,
-    offset: i64,
-    limit: i64,
+    window: ListWindow,
 ) -> Result<Vec<Project>, AppError> {
-    ctx.run(actor, move |conn, actor| {
-        visible_in(conn, actor, text.as_deref(), offset, limit)
-    })
-    .await
+    ctx.run(actor, move |conn, actor| visible_in(conn, actor, &window))
+        .await
 }
 
 /// One project as a member sees it, its cycles, and what the member may do there.

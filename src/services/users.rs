@@ -10,8 +10,8 @@ use crate::db::ids::UserId;
 use crate::db::models::auth_session::AuthSession;
 use crate::db::models::user::{NewUser, User, UserChanges};
 use crate::db::models::user_profile::UserProfile;
-use crate::domain::FieldErrors;
 use crate::domain::Role;
+use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
 use crate::services::accounts::one_time_password;
 use crate::services::actor::Actor;
@@ -58,19 +58,17 @@ fn find_in(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, A
 pub async fn list(
     ctx: &ServiceContext,
     actor: &Actor,
-    text: Option<String>,
+    window: ListWindow,
     active: Option<bool>,
-    offset: i64,
-    limit: i64,
 ) -> Result<Vec<User>, AppError> {
     ctx.run(actor, move |conn, actor| {
         Ok(User::list_in_company(
             conn,
             actor.company_id(),
-            text.as_deref(),
+            window.text.as_deref(),
             active,
-            offset,
-            limit,
+            window.offset,
+            window.limit,
         )?)
     })
     .await

@@ -3,7 +3,9 @@
 //! `error`; never the wiring.
 
 pub mod charts;
+pub mod ctx;
 pub mod filters;
+pub mod form;
 pub mod page;
 pub mod pagination;
 pub mod request_id;
@@ -11,6 +13,8 @@ pub mod respond;
 pub mod security_headers;
 
 pub use crate::domain::FieldErrors;
+pub use ctx::{Activation, Ctx};
+pub use form::{submit, validated};
 pub use page::{render, Flash, PageContext};
 pub use pagination::{ListQuery, Paged};
-pub use respond::{html, htmx_target, invalid, is_htmx, see_other};
+pub use respond::{done, html, htmx_target, invalid, is_htmx, see_other};

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::domain::ListWindow;
+
 pub const PER_PAGE: i64 = 25;
 
 /// The query string of a filtered, paginated list.
@@ -24,6 +26,15 @@ impl ListQuery {
 
     pub fn offset(&self) -> i64 {
         (self.page_number() - 1) * PER_PAGE
+    }
+
+    /// The search text and this page's rows (one more, to know whether a next exists).
+    pub fn window(&self) -> ListWindow {
+        ListWindow {
+            text: self.text(),
+            offset: self.offset(),
+            limit: PER_PAGE + 1,
+        }
     }
 
     /// `show=active` or `show=inactive`; anything else shows both.

@@ -1,11 +1,13 @@
 //! Responses shared by the form handlers: redirect after a successful POST (htmx or not)
 //! and re-render a form with its errors.
 
+use actix_session::Session;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::error::AppError;
+use crate::web::Flash;
 
 pub fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().contains_key("HX-Request")
@@ -31,6 +33,17 @@ pub fn see_other(req: &HttpRequest, location: &str) -> HttpResponse {
             .insert_header((header::LOCATION, location))
             .finish()
     }
+}
+
+/// After a successful POST: a success message for the next page, then the redirect.
+pub fn done(
+    req: &HttpRequest,
+    session: &Session,
+    message: impl Into<String>,
+    location: &str,
+) -> HttpResponse {
+    Flash::set(session, Flash::success(message));
+    see_other(req, location)
 }
 
 /// A page or fragment with the given status.

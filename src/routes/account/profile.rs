@@ -1,6 +1,5 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -8,8 +7,7 @@ use crate::auth::Member;
 use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::profile::{self, Profile};
-use crate::state::AppState;
-use crate::web::{render, see_other, FieldErrors, Flash, PageContext};
+use crate::web::{done, render, Ctx, FieldErrors, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProfileForm {
@@ -36,14 +34,10 @@ impl ProfilePage {
     }
 }
 
-pub async fn get(
-    member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let current = profile::load(&state.services, &member.actor).await?;
+pub async fn get(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let current = profile::load(ctx.services(), &member.actor).await?;
     render(&ProfilePage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         form: ProfileForm {
             full_name: current.full_name.unwrap_or_default(),
             phone: current.phone.unwrap_or_default(),
@@ -55,9 +49,7 @@ pub async fn get(
 
 pub async fn post(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
@@ -73,18 +65,22 @@ pub async fn post(
     let timezone = errors.check("timezone", fields::timezone(&form.timezone));
     let (Some(full_name), Some(phone), Some(timezone)) = (full_name, phone, timezone) else {
         let page = ProfilePage {
-            page: PageContext::signed_in(&member.user, &session),
+            page: PageContext::signed_in(&member.user, &ctx.session),
             form,
             errors,
         };
-        return crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form);
+        return crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form);
     };
     let new = Profile {
         full_name,
         phone,
         timezone,
     };
-    profile::update(&state.services, &member.actor, new).await?;
-    Flash::set(&session, Flash::success("Your profile is saved."));
-    Ok(see_other(&req, "/account/profile"))
+    profile::update(ctx.services(), &member.actor, new).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        "Your profile is saved.",
+        "/account/profile",
+    ))
 }

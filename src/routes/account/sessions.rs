@@ -1,5 +1,4 @@
-use actix_session::Session;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use uuid::Uuid;
@@ -7,8 +6,7 @@ use uuid::Uuid;
 use crate::auth::Member;
 use crate::error::AppError;
 use crate::services::own_sessions::{self, LiveSession};
-use crate::state::AppState;
-use crate::web::{filters, render, see_other, Flash, PageContext};
+use crate::web::{done, filters, render, Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "account/sessions.html")]
@@ -18,15 +16,11 @@ struct SessionsPage {
     current: Uuid,
 }
 
-pub async fn list(
-    member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let idle_since = Utc::now() - state.config.session.idle_timeout;
-    let sessions = own_sessions::list(&state.services, &member.actor, idle_since).await?;
+pub async fn list(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let idle_since = Utc::now() - ctx.state.config.session.idle_timeout;
+    let sessions = own_sessions::list(ctx.services(), &member.actor, idle_since).await?;
     render(&SessionsPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         current: member.user.session_id,
         sessions,
     })
@@ -34,9 +28,7 @@ pub async fn list(
 
 pub async fn revoke(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
@@ -45,24 +37,22 @@ pub async fn revoke(
             "This is the session you are using; sign out instead.".into(),
         ));
     }
-    own_sessions::revoke_one(&state.services, &member.actor, id).await?;
-    Flash::set(&session, Flash::success("That session is signed out."));
-    Ok(see_other(&req, "/account/sessions"))
+    own_sessions::revoke_one(ctx.services(), &member.actor, id).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        "That session is signed out.",
+        "/account/sessions",
+    ))
 }
 
-pub async fn revoke_others(
-    member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+pub async fn revoke_others(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
     let n =
-        own_sessions::revoke_others(&state.services, &member.actor, member.user.session_id).await?;
+        own_sessions::revoke_others(ctx.services(), &member.actor, member.user.session_id).await?;
     let text = match n {
         0 => "You had no other sessions.".to_owned(),
         1 => "Your other session is signed out.".to_owned(),
         n => format!("Your {n} other sessions are signed out."),
     };
-    Flash::set(&session, Flash::success(text));
-    Ok(see_other(&req, "/account/sessions"))
+    Ok(done(&ctx.req, &ctx.session, text, "/account/sessions"))
 }

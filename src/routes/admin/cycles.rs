@@ -1,6 +1,5 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,27 +10,22 @@ use crate::db::models::project::Project;
 use crate::domain::{fields, CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::cycles;
-use crate::state::AppState;
-use crate::web::{filters, render, see_other, FieldErrors, Flash, PageContext};
+use crate::web::{done, filters, render, submit, validated, Ctx, FieldErrors, PageContext};
 
 pub async fn start_next(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let project = path.into_inner();
-    let cycle = cycles::start_next(&state.services, &admin.actor, project).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!(
+    let cycle = cycles::start_next(ctx.services(), &admin.actor, project).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!(
             "Started {}; uploads go under {}/.",
             cycle.cycle_name, cycle.s3_prefix
-        )),
-    );
-    Ok(see_other(
-        &req,
+        ),
         &format!("/admin/projects/{project}#cycles"),
     ))
 }
@@ -57,19 +51,18 @@ struct EditPage {
 
 pub async fn edit(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, id) = path.into_inner();
     let (project, cycle, prefix_fixed) =
-        cycles::for_edit(&state.services, &admin.actor, project, id).await?;
+        cycles::for_edit(ctx.services(), &admin.actor, project, id).await?;
     let form = CycleForm {
         s3_prefix: cycle.s3_prefix.clone(),
         description: cycle.description.clone().unwrap_or_default(),
     };
     render(&EditPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         project,
         cycle,
         prefix_fixed,
@@ -80,59 +73,51 @@ pub async fn edit(
 
 pub async fn update(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
     form: web::Form<CycleForm>,
 ) -> Result<HttpResponse, AppError> {
     let (project_id, id) = path.into_inner();
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let prefix = errors.check("s3_prefix", S3Prefix::parse(&form.s3_prefix));
-    let description = errors.check(
-        "description",
-        fields::optional_text(&form.description, 5000),
-    );
-    let result = match (prefix, description) {
-        (Some(prefix), Some(description)) if errors.is_empty() => {
-            cycles::update(
-                &state.services,
-                &admin.actor,
-                project_id,
-                id,
-                prefix,
-                description,
-            )
-            .await
-        }
-        _ => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(cycle) => {
-            Flash::set(
-                &session,
-                Flash::success(format!("Saved {}.", cycle.cycle_name)),
-            );
-            Ok(see_other(
-                &req,
-                &format!("/admin/projects/{project_id}#cycles"),
-            ))
-        }
-        Err(AppError::Invalid(errors)) => {
+    let input = validated(|errors| {
+        let prefix = errors.check("s3_prefix", S3Prefix::parse(&form.s3_prefix));
+        let description = errors.check(
+            "description",
+            fields::optional_text(&form.description, 5000),
+        );
+        Some((prefix?, description?))
+    });
+    let saved = submit(input, |(prefix, description)| {
+        cycles::update(
+            ctx.services(),
+            &admin.actor,
+            project_id,
+            id,
+            prefix,
+            description,
+        )
+    })
+    .await?;
+    match saved {
+        Ok(cycle) => Ok(done(
+            &ctx.req,
+            &ctx.session,
+            format!("Saved {}.", cycle.cycle_name),
+            &format!("/admin/projects/{project_id}#cycles"),
+        )),
+        Err(errors) => {
             let (project, cycle, prefix_fixed) =
-                cycles::for_edit(&state.services, &admin.actor, project_id, id).await?;
+                cycles::for_edit(ctx.services(), &admin.actor, project_id, id).await?;
             let page = EditPage {
-                page: PageContext::admin(&admin, &session),
+                page: PageContext::admin(&admin, &ctx.session),
                 project,
                 cycle,
                 prefix_fixed,
                 form,
                 errors,
             };
-            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
+            crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
-        Err(other) => Err(other),
     }
 }
 
@@ -144,26 +129,18 @@ pub struct StatusForm {
 
 pub async fn change_status(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     let (project, id) = path.into_inner();
     let to = CycleStatus::parse(&form.status)
         .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a cycle status.", form.status)))?;
-    let cycle = cycles::change_status(&state.services, &admin.actor, project, id, to).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!(
-            "{} is now {}.",
-            cycle.cycle_name,
-            to.label().to_lowercase()
-        )),
-    );
-    Ok(see_other(
-        &req,
+    let cycle = cycles::change_status(ctx.services(), &admin.actor, project, id, to).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!("{} is now {}.", cycle.cycle_name, to.label().to_lowercase()),
         &format!("/admin/projects/{project}#cycles"),
     ))
 }

@@ -1,5 +1,4 @@
-use actix_session::Session;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,8 +9,7 @@ use crate::db::models::project::Project;
 use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::files::{self, Decision};
-use crate::state::AppState;
-use crate::web::{filters, render, see_other, Flash, PageContext};
+use crate::web::{done, filters, render, Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/files/review.html")]
@@ -23,14 +21,13 @@ struct ReviewPage {
 
 pub async fn review_queue(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (project, files) = files::review_queue(&state.services, &admin.actor, id).await?;
+    let (project, files) = files::review_queue(ctx.services(), &admin.actor, id).await?;
     render(&ReviewPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         project,
         files,
     })
@@ -46,9 +43,7 @@ pub struct ReviewForm {
 
 pub async fn review(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<FileUploadId>,
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -56,32 +51,28 @@ pub async fn review(
     let ReviewForm { decision, reason } = form.into_inner();
     let reason = fields::optional_text(&reason, 500).map_err(AppError::BadRequest)?;
     let decision = Decision::parse(&decision);
-    let (file, project) =
-        files::review(&state.services, &admin.actor, id, decision, reason).await?;
+    let (file, project) = files::review(ctx.services(), &admin.actor, id, decision, reason).await?;
     let accept = decision == Some(Decision::Accept);
     let verb = if accept { "Accepted" } else { "Rejected" };
-    Flash::set(
-        &session,
-        Flash::success(format!("{verb} {}.", file.file_path)),
-    );
-    Ok(see_other(
-        &req,
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!("{verb} {}.", file.file_path),
         &format!("/admin/projects/{project}/review"),
     ))
 }
 
 pub async fn delete(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<FileUploadId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let file = files::delete(&state.services, &admin.actor, id).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!("Deleted {}; its history is kept.", file.file_path)),
-    );
-    Ok(see_other(&req, &format!("/uploads/{}", file.session_id)))
+    let file = files::delete(ctx.services(), &admin.actor, id).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!("Deleted {}; its history is kept.", file.file_path),
+        &format!("/uploads/{}", file.session_id),
+    ))
 }

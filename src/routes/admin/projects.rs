@@ -1,6 +1,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -12,7 +12,9 @@ use crate::error::AppError;
 use crate::services::project_detail::{self, ProjectDetail};
 use crate::services::projects::{self, ProjectInput};
 use crate::state::AppState;
-use crate::web::{filters, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
+use crate::web::{
+    done, filters, render, submit, validated, Ctx, FieldErrors, ListQuery, PageContext, Paged,
+};
 
 #[derive(Template)]
 #[template(path = "admin/projects/list.html", blocks = ["table"])]
@@ -24,27 +26,23 @@ struct ListPage {
 
 pub async fn list(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let rows = projects::list_for_admin(
-        &state.services,
+        ctx.services(),
         &admin.actor,
-        query.text(),
+        query.window(),
         ProjectState::parse(&query.show),
-        query.offset(),
-        crate::web::pagination::PER_PAGE + 1,
     )
     .await?;
     let page = ListPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         projects: Paged::from_rows(rows, &query),
         query,
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,38 +149,33 @@ pub async fn new(admin: CompanyAdmin, session: Session) -> Result<HttpResponse, 
 
 pub async fn create(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     form: web::Form<ProjectForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
-    let result = match parsed {
-        Some(input) => projects::create(&state.services, &admin.actor, input).await,
-        None => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(project) => {
-            Flash::set(
-                &session,
-                Flash::success(format!(
-                    "Created {}. Check its bucket, then start its first cycle.",
-                    project.project_name
-                )),
-            );
-            Ok(see_other(&req, &format!("/admin/projects/{}", project.id)))
-        }
-        Err(AppError::Invalid(errors)) => {
+    let input = validated(|errors| form.parse(errors));
+    match submit(input, |input| {
+        projects::create(ctx.services(), &admin.actor, input)
+    })
+    .await?
+    {
+        Ok(project) => Ok(done(
+            &ctx.req,
+            &ctx.session,
+            format!(
+                "Created {}. Check its bucket, then start its first cycle.",
+                project.project_name
+            ),
+            &format!("/admin/projects/{}", project.id),
+        )),
+        Err(errors) => {
             let page = NewPage {
-                page: PageContext::admin(&admin, &session),
+                page: PageContext::admin(&admin, &ctx.session),
                 form,
                 errors,
             };
-            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
+            crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
-        Err(other) => Err(other),
     }
 }
 
@@ -207,13 +200,12 @@ async fn load_detail(
 
 pub async fn edit(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
-    let detail = load_detail(&admin, &state, path.into_inner()).await?;
+    let detail = load_detail(&admin, &ctx.state, path.into_inner()).await?;
     render(&EditPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         form: ProjectForm::from_detail(&detail),
         detail,
         errors: FieldErrors::default(),
@@ -223,96 +215,87 @@ pub async fn edit(
 
 pub async fn update(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
     form: web::Form<ProjectForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let parsed = form.parse(&mut errors).filter(|_| errors.is_empty());
-    let result = match parsed {
-        Some(input) => projects::update(&state.services, &admin.actor, id, input).await,
-        None => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(project) => {
-            Flash::set(
-                &session,
-                Flash::success(format!("Saved {}.", project.project_name)),
-            );
-            Ok(see_other(&req, &format!("/admin/projects/{id}")))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let detail = load_detail(&admin, &state, id).await?;
+    let input = validated(|errors| form.parse(errors));
+    match submit(input, |input| {
+        projects::update(ctx.services(), &admin.actor, id, input)
+    })
+    .await?
+    {
+        Ok(project) => Ok(done(
+            &ctx.req,
+            &ctx.session,
+            format!("Saved {}.", project.project_name),
+            &format!("/admin/projects/{id}"),
+        )),
+        Err(errors) => {
+            let detail = load_detail(&admin, &ctx.state, id).await?;
             let page = EditPage {
-                page: PageContext::admin(&admin, &session),
+                page: PageContext::admin(&admin, &ctx.session),
                 detail,
                 form,
                 errors,
                 bucket_check: None,
             };
-            crate::page_or_partial!(&req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
+            crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
-        Err(other) => Err(other),
     }
 }
 
 pub async fn delete(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let project = projects::delete(&state.services, &admin.actor, id).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!(
+    let project = projects::delete(ctx.services(), &admin.actor, id).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!(
             "Deleted {}. It is hidden, and can be restored from the deleted projects.",
             project.project_name
-        )),
-    );
-    Ok(see_other(&req, "/admin/projects"))
+        ),
+        "/admin/projects",
+    ))
 }
 
 pub async fn restore(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let project = projects::restore(&state.services, &admin.actor, id).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!("Restored {}.", project.project_name)),
-    );
-    Ok(see_other(&req, &format!("/admin/projects/{id}")))
+    let project = projects::restore(ctx.services(), &admin.actor, id).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!("Restored {}.", project.project_name),
+        &format!("/admin/projects/{id}"),
+    ))
 }
 
 /// HeadBucket plus a probe write; the answer is a sentence in place (htmx) or on the page.
 pub async fn check_bucket(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let (detail, check) =
-        project_detail::check_bucket(&state.services, &admin.actor, path.into_inner()).await?;
+        project_detail::check_bucket(ctx.services(), &admin.actor, path.into_inner()).await?;
     let (bucket, region) = (&detail.project.bucket_name, &detail.project.aws_region);
     let message = check.message(bucket, region);
     let page = EditPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         form: ProjectForm::from_detail(&detail),
         detail,
         errors: FieldErrors::default(),
         bucket_check: Some((check.is_ok(), message)),
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_bucket_check)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_bucket_check)
 }

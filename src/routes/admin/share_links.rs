@@ -1,5 +1,5 @@
 use actix_session::Session;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use crate::domain::fields;
 use crate::error::AppError;
 use crate::services::share_links::{self, ShareLink};
 use crate::state::AppState;
-use crate::web::{filters, render, see_other, Flash, PageContext};
+use crate::web::{done, filters, render, Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/share_links.html")]
@@ -40,12 +40,8 @@ async fn links_page(
     })
 }
 
-pub async fn list(
-    admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    links_page(&admin, &session, &state, None).await
+pub async fn list(admin: CompanyAdmin, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    links_page(&admin, &ctx.session, &ctx.state, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,9 +56,7 @@ pub struct LinkForm {
 
 pub async fn create(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     form: web::Form<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     let label = fields::required_name(&form.label, "label", 100).map_err(AppError::BadRequest)?;
@@ -80,19 +74,19 @@ pub async fn create(
         .filter(|d| (1..=365).contains(d))
         .ok_or_else(|| AppError::BadRequest("A link lasts 1 to 365 days.".into()))?;
     let (_, token) = share_links::create(
-        &state.services,
+        ctx.services(),
         &admin.actor,
         label,
         project,
         Duration::days(days),
     )
     .await?;
-    let host = req.connection_info().host().to_owned();
-    let scheme = req.connection_info().scheme().to_owned();
+    let host = ctx.req.connection_info().host().to_owned();
+    let scheme = ctx.req.connection_info().scheme().to_owned();
     links_page(
         &admin,
-        &session,
-        &state,
+        &ctx.session,
+        &ctx.state,
         Some(format!("{scheme}://{host}/wall/{token}")),
     )
     .await
@@ -100,18 +94,17 @@ pub async fn create(
 
 pub async fn revoke(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ShareLinkId>,
 ) -> Result<HttpResponse, AppError> {
-    let link = share_links::revoke(&state.services, &admin.actor, path.into_inner()).await?;
-    Flash::set(
-        &session,
-        Flash::success(format!(
+    let link = share_links::revoke(ctx.services(), &admin.actor, path.into_inner()).await?;
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        format!(
             "Revoked “{}”; screens showing it stop at their next refresh.",
             link.label
-        )),
-    );
-    Ok(see_other(&req, "/admin/share-links"))
+        ),
+        "/admin/share-links",
+    ))
 }

@@ -9,8 +9,10 @@ use crate::db::{ids::UserId, models::user::User};
 use crate::domain::{fields, Role};
 use crate::error::AppError;
 use crate::services::users::{self, UserInput, ASSIGNABLE_ROLES};
-use crate::state::AppState;
-use crate::web::{filters, render, see_other, FieldErrors, Flash, ListQuery, PageContext, Paged};
+use crate::web::{
+    done, filters, render, submit, validated, Activation, Ctx, FieldErrors, ListQuery, PageContext,
+    Paged,
+};
 
 #[derive(Template)]
 #[template(path = "admin/users/list.html", blocks = ["table"])]
@@ -22,27 +24,17 @@ struct ListPage {
 
 pub async fn list(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let rows = users::list(
-        &state.services,
-        &admin.actor,
-        query.text(),
-        query.active(),
-        query.offset(),
-        crate::web::pagination::PER_PAGE + 1,
-    )
-    .await?;
+    let rows = users::list(ctx.services(), &admin.actor, query.window(), query.active()).await?;
     let page = ListPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         users: Paged::from_rows(rows, &query),
         query,
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_table)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -135,38 +127,36 @@ pub struct OneTimePasswordPage {
 
 pub async fn create(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let Some(input) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
-        return invalid_form(&req, form_page(&admin, &session, None, form, errors));
-    };
-    match users::create(&state.services, &admin.actor, input).await {
+    let input = validated(|errors| form.parse(errors));
+    match submit(input, |input| {
+        users::create(ctx.services(), &admin.actor, input)
+    })
+    .await?
+    {
         Ok((user, password)) => render(&OneTimePasswordPage {
-            page: PageContext::admin(&admin, &session),
+            page: PageContext::admin(&admin, &ctx.session),
             user,
             password,
             created: true,
         }),
-        Err(AppError::Invalid(errors)) => {
-            invalid_form(&req, form_page(&admin, &session, None, form, errors))
-        }
-        Err(other) => Err(other),
+        Err(errors) => invalid_form(
+            &ctx.req,
+            form_page(&admin, &ctx.session, None, form, errors),
+        ),
     }
 }
 
 pub async fn edit(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let user = users::find(&state.services, &admin.actor, id).await?;
+    let user = users::find(ctx.services(), &admin.actor, id).await?;
     let form = UserForm {
         username: user.username.clone(),
         email: user.email.clone(),
@@ -175,7 +165,7 @@ pub async fn edit(
     };
     render(&form_page(
         &admin,
-        &session,
+        &ctx.session,
         Some(user),
         form,
         FieldErrors::default(),
@@ -184,47 +174,45 @@ pub async fn edit(
 
 pub async fn update(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<UserId>,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let user = users::find(&state.services, &admin.actor, id).await?;
+    let user = users::find(ctx.services(), &admin.actor, id).await?;
     // The username never changes: it is how the user signs in.
     let form = UserForm {
         username: user.username.clone(),
         ..form.into_inner()
     };
-    let mut errors = FieldErrors::default();
-    let Some(input) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
-        return invalid_form(&req, form_page(&admin, &session, Some(user), form, errors));
-    };
-    match users::update(&state.services, &admin.actor, id, input).await {
-        Ok(user) => {
-            Flash::set(
-                &session,
-                Flash::success(format!("Saved {}.", user.username)),
-            );
-            Ok(see_other(&req, "/admin/users"))
-        }
-        Err(AppError::Invalid(errors)) => {
-            invalid_form(&req, form_page(&admin, &session, Some(user), form, errors))
-        }
-        Err(other) => Err(other),
+    let input = validated(|errors| form.parse(errors));
+    match submit(input, |input| {
+        users::update(ctx.services(), &admin.actor, id, input)
+    })
+    .await?
+    {
+        Ok(user) => Ok(done(
+            &ctx.req,
+            &ctx.session,
+            format!("Saved {}.", user.username),
+            "/admin/users",
+        )),
+        Err(errors) => invalid_form(
+            &ctx.req,
+            form_page(&admin, &ctx.session, Some(user), form, errors),
+        ),
     }
 }
 
-async fn set_active(
+/// `…/activate` and `…/deactivate`.
+pub async fn set_active(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: UserId,
-    active: bool,
+    ctx: Ctx,
+    path: web::Path<UserId>,
+    Activation(active): Activation,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::set_active(&state.services, &admin.actor, id, active).await?;
+    let id = path.into_inner();
+    let user = users::set_active(ctx.services(), &admin.actor, id, active).await?;
     let text = if active {
         format!("{} can sign in again.", user.username)
     } else {
@@ -233,40 +221,23 @@ async fn set_active(
             user.username
         )
     };
-    Flash::set(&session, Flash::success(text));
-    Ok(see_other(&req, &format!("/admin/users/{id}")))
-}
-
-pub async fn deactivate(
-    admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<UserId>,
-) -> Result<HttpResponse, AppError> {
-    set_active(admin, session, state, req, path.into_inner(), false).await
-}
-
-pub async fn activate(
-    admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<UserId>,
-) -> Result<HttpResponse, AppError> {
-    set_active(admin, session, state, req, path.into_inner(), true).await
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        text,
+        &format!("/admin/users/{id}"),
+    ))
 }
 
 pub async fn reset_password(
     admin: CompanyAdmin,
-    session: Session,
-    state: web::Data<AppState>,
+    ctx: Ctx,
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (user, password) = users::reset_password(&state.services, &admin.actor, id).await?;
+    let (user, password) = users::reset_password(ctx.services(), &admin.actor, id).await?;
     render(&OneTimePasswordPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         user,
         password,
         created: false,

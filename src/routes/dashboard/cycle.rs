@@ -1,8 +1,7 @@
 //! A cycle's dashboard: its figures, its batches and the per-day chart.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
@@ -15,9 +14,8 @@ use crate::error::AppError;
 use crate::routes::dashboard::project::BeforeQuery;
 use crate::routes::dashboard::{CHART_DAYS, PAGE_ROWS};
 use crate::services::dashboards::{self, CycleRow};
-use crate::state::AppState;
 use crate::web::charts::{self, BarChart, StatusChart};
-use crate::web::{filters, PageContext};
+use crate::web::{filters, Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "dashboard/cycle.html", blocks = ["sessions"])]
@@ -45,16 +43,14 @@ impl CyclePage {
 
 pub async fn cycle(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<CycleId>,
     query: web::Query<BeforeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let before = query.before;
     let timezone = member.user.timezone;
     let view = dashboards::cycle_view(
-        &state.services,
+        ctx.services(),
         &member.actor,
         path.into_inner(),
         before,
@@ -67,7 +63,7 @@ pub async fn cycle(
     });
     let today = Utc::now().with_timezone(&timezone).date_naive();
     let page = CyclePage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         status: charts::status_breakdown(
             &format!("Files of {}", view.cycle.cycle_name),
             up,
@@ -89,5 +85,5 @@ pub async fn cycle(
         next: view.next,
         before,
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_sessions)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_sessions)
 }

@@ -1,8 +1,7 @@
 //! A project's dashboard: its cycles with their figures and the per-day charts.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -17,7 +16,7 @@ use crate::services::dashboards::{self, CycleRow, Scope};
 use crate::services::Actor;
 use crate::state::AppState;
 use crate::web::charts::{self, BarChart};
-use crate::web::{filters, PageContext};
+use crate::web::{filters, Ctx, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct BeforeQuery {
@@ -85,25 +84,23 @@ impl ProjectPage {
 
 pub async fn project(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     path: web::Path<ProjectId>,
     query: web::Query<BeforeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let page = ProjectPage::load(
-        &state,
+        &ctx.state,
         &member.actor,
         dashboards::scope_for(&member.actor),
         id,
         query.before,
         (
-            PageContext::signed_in(&member.user, &session),
+            PageContext::signed_in(&member.user, &ctx.session),
             member.user.timezone,
             format!("/dashboard/projects/{id}"),
         ),
     )
     .await?;
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_cycles)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_cycles)
 }

@@ -1,9 +1,8 @@
 //! The project summary: every project the viewer may see with its figures; filters in
 //! the URL, the table refreshes itself, pages by keyset.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use crate::services::dashboards::{
 use crate::services::Actor;
 use crate::state::AppState;
 use crate::web::pagination::{active_filter, search_text};
-use crate::web::{filters, PageContext};
+use crate::web::{filters, Ctx, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SummaryQuery {
@@ -127,16 +126,14 @@ pub async fn summary_rows(
 
 pub async fn projects(
     member: Member,
-    session: Session,
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    ctx: Ctx,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let scope = dashboards::scope_for(&member.actor);
-    let (rows, next) = summary_rows(&state, &member.actor, scope, &query).await?;
+    let (rows, next) = summary_rows(&ctx.state, &member.actor, scope, &query).await?;
     let page = SummaryPage {
-        page: PageContext::signed_in(&member.user, &session),
+        page: PageContext::signed_in(&member.user, &ctx.session),
         title: "Projects dashboard".into(),
         show_company: matches!(scope, Scope::All),
         query,
@@ -146,5 +143,5 @@ pub async fn projects(
         refresh_seconds: 15,
         read_only_wall: false,
     };
-    crate::page_or_partial!(&req, StatusCode::OK, page, as_summary)
+    crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_summary)
 }

@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use crate::db::models::company::Company;
 use crate::db::models::company_link::CompanyLink;
-use crate::domain::{fields, LinkPlatform};
+use crate::domain::{fields, LinkPlatform, Role};
 use crate::services::companies::CompanyInput;
+use crate::services::users::UserInput;
 use crate::web::{FieldErrors, PageContext};
 
 /// The company form; links arrive as `link_<platform>` fields.
@@ -81,6 +82,23 @@ pub struct FirstAdminForm {
     pub email: String,
     #[serde(default)]
     pub full_name: String,
+}
+
+impl FirstAdminForm {
+    pub fn parse(&self, errors: &mut FieldErrors) -> Option<UserInput> {
+        let username = errors.check("username", fields::username(&self.username));
+        let email = errors.check("email", fields::email(&self.email));
+        let full_name = errors.check(
+            "full_name",
+            fields::optional_name(&self.full_name, "name", 255),
+        );
+        Some(UserInput {
+            username: username?,
+            email: email?,
+            full_name: full_name?,
+            role: Role::Admin,
+        })
+    }
 }
 
 #[derive(Template)]
