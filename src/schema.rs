@@ -122,6 +122,7 @@ diesel::table! {
         reviewed_by -> Nullable<Int4>,
         reviewed_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        storage_location_id -> Int4,
     }
 }
 
@@ -165,6 +166,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         review_uploads -> Bool,
         allowed_file_types -> Array<Nullable<Text>>,
+        storage_location_id -> Int4,
     }
 }
 
@@ -181,6 +183,26 @@ diesel::table! {
         revoked_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    storage_locations (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 100]
+        label -> Varchar,
+        #[max_length = 63]
+        bucket_name -> Varchar,
+        #[max_length = 50]
+        aws_region -> Varchar,
+        #[max_length = 500]
+        endpoint_url -> Nullable<Varchar>,
+        force_path_style -> Bool,
+        #[max_length = 63]
+        key_root -> Varchar,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -263,6 +285,7 @@ diesel::joinable!(company_links -> companies (company_id));
 diesel::joinable!(cycles -> projects (project_id));
 diesel::joinable!(file_uploads -> companies (company_id));
 diesel::joinable!(file_uploads -> cycles (cycle_id));
+diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
 diesel::joinable!(file_uploads -> users (reviewed_by));
 diesel::joinable!(project_access -> companies (company_id));
@@ -271,9 +294,11 @@ diesel::joinable!(project_tags -> companies (company_id));
 diesel::joinable!(project_tags -> projects (project_id));
 diesel::joinable!(project_tags -> tags (tag_id));
 diesel::joinable!(projects -> companies (company_id));
+diesel::joinable!(projects -> storage_locations (storage_location_id));
 diesel::joinable!(share_links -> companies (company_id));
 diesel::joinable!(share_links -> projects (project_id));
 diesel::joinable!(share_links -> users (created_by));
+diesel::joinable!(storage_locations -> companies (company_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
 diesel::joinable!(sync_sessions -> users (user_id));
@@ -292,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_tags,
     projects,
     share_links,
+    storage_locations,
     sync_sessions,
     tags,
     user_profiles,

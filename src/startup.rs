@@ -23,6 +23,7 @@ use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
 use crate::routes;
+use crate::services::accounts;
 use crate::services::password_hasher::PasswordHasher;
 use crate::services::ServiceContext;
 use crate::state::AppState;
@@ -106,6 +107,20 @@ impl Application {
             .context("no database configured")?;
         let pool = connect_and_migrate(database_url.expose(), config.database_pool_size).await?;
         let storage = Storage::connect(&config.s3).await;
+        let services = ServiceContext::new(
+            pool.clone(),
+            storage,
+            PasswordHasher::new(config.max_concurrent_password_hashes),
+            config.uploads.clone(),
+        );
+        refuse_known_password_on_the_network(&config, &services).await?;
+        if config.s3.create_missing_buckets {
+            // Hopper's own S3 endpoint: the operator's company gets a storage location at
+            // once, so the two-command start can create a project without any setup.
+            crate::services::storage_locations::ensure_default(&services, DEFAULT_BUCKET)
+                .await
+                .context("cannot create the default storage location")?;
+        }
         let cookie_key = cookie_key(&config)?;
         let listener = TcpListener::bind(config.bind).with_context(|| {
             format!(
@@ -115,12 +130,6 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
 
-        let services = ServiceContext::new(
-            pool.clone(),
-            storage,
-            PasswordHasher::new(config.max_concurrent_password_hashes),
-            config.uploads.clone(),
-        );
         let state = web::Data::new(AppState {
             services: services.clone(),
             config: config.clone(),
@@ -190,6 +199,28 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The bucket of the default storage location on Hopper's own S3 endpoint.
+const DEFAULT_BUCKET: &str = "hopper";
+
+/// Every install seeds `admin` / `admin123`. On loopback only this machine can reach it
+/// (the two-command start); on any other address whoever signs in first would own the
+/// operator account, so Hopper does not start until the password is set.
+async fn refuse_known_password_on_the_network(
+    config: &Config,
+    services: &ServiceContext,
+) -> anyhow::Result<()> {
+    if config.bind.ip().is_loopback() || !accounts::seeded_admin_password_in_place(services).await {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to serve on {}: the operator account `admin` still has the seeded password \
+         (admin123), and anyone who reaches this address could take it over. Set a password \
+         first:\n\n    hopper reset-password --username admin\n\n(or serve on 127.0.0.1 and \
+         change it in the browser)",
+        config.bind
+    )
 }
 
 /// The key that signs session cookies: from configuration, or generated once into the

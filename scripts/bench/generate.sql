@@ -16,6 +16,13 @@ SELECT id, 'bench.operator', 'operator@bench.test',
        (SELECT password_hash FROM users WHERE username = 'admin'), 'Bench Operator', 'superadmin'
 FROM companies WHERE company_code = 'DEFAULT';
 
+-- One storage location per bench bucket (projects find theirs by bucket).
+INSERT INTO storage_locations (company_id, label, bucket_name, aws_region, key_root)
+SELECT co.id, 'bench-' || lower(co.company_code) || '-' || p,
+       'bench-' || lower(co.company_code) || '-' || p, 'eu-central-1', lower(co.company_code)
+FROM companies co CROSS JOIN generate_series(1, 20) AS p
+WHERE co.company_code LIKE 'BENCH%';
+
 INSERT INTO projects (company_id, project_name, bucket_name, aws_region, created_at)
 SELECT co.id, 'Project ' || lpad(p::text, 2, '0') || ' of ' || co.company_code,
        'bench-' || lower(co.company_code) || '-' || p, 'eu-central-1',

@@ -28,4 +28,5 @@ typed_id!(
     SyncSessionId,
     FileUploadId,
     ShareLinkId,
+    StorageLocationId,
 );

@@ -126,6 +126,7 @@ routes! {
     post "/operator/companies/{company_id}/activate" => operator::companies::set_active, Operator;
     post "/operator/companies/{company_id}/first-admin" => operator::companies::create_first_admin, Operator;
     post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
+    post "/operator/companies/{company_id}/locations" => operator::locations::create, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
 }
 

@@ -50,6 +50,8 @@ pub mod actions {
     pub const SHARE_LINK_CREATED: &str = "share_link.created";
     pub const SHARE_LINK_REVOKED: &str = "share_link.revoked";
     pub const SHARE_LINK_USED: &str = "share_link.used";
+    pub const STORAGE_LOCATION_CREATED: &str = "storage_location.created";
+    pub const BUCKET_CHECKED: &str = "project.bucket_checked";
 
     /// Every action, for the audit trail's filter.
     pub const ALL: &[&str] = &[
@@ -92,6 +94,8 @@ pub mod actions {
         SHARE_LINK_CREATED,
         SHARE_LINK_REVOKED,
         SHARE_LINK_USED,
+        STORAGE_LOCATION_CREATED,
+        BUCKET_CHECKED,
     ];
 }
 

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::db::ids::CompanyId;
 use crate::db::models::company::{Company, CompanyChanges, NewCompany};
 use crate::db::models::company_link::CompanyLink;
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::user::User;
 use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
@@ -54,14 +55,30 @@ pub async fn create(
         .await
 }
 
-/// A company with its links.
+/// What the operator's company page shows.
+pub struct CompanyView {
+    pub company: Company,
+    pub links: Vec<CompanyLink>,
+    pub locations: Vec<StorageLocation>,
+}
+
+/// A company with its links and storage locations.
 pub async fn find(
     ctx: &ServiceContext,
     actor: &Actor,
     id: CompanyId,
-) -> Result<(Company, Vec<CompanyLink>), AppError> {
+) -> Result<CompanyView, AppError> {
     operator_only(actor)?;
-    ctx.run(actor, move |conn, _| find_in(conn, id)).await
+    ctx.run(actor, move |conn, _| {
+        let (company, links) = find_in(conn, id)?;
+        let locations = StorageLocation::for_company(conn, id)?;
+        Ok(CompanyView {
+            company,
+            links,
+            locations,
+        })
+    })
+    .await
 }
 
 pub async fn update(

@@ -15,6 +15,7 @@ use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::error::AppError;
@@ -22,7 +23,7 @@ use crate::schema::{cycles, file_uploads, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::project_access;
-use crate::services::ServiceContext;
+use crate::services::{storage_locations, ServiceContext};
 
 /// Whether the actor may see the project's files: admins, and anyone granted access.
 fn may_see(conn: &mut PgConnection, actor: &Actor, project: ProjectId) -> QueryResult<bool> {
@@ -105,14 +106,20 @@ pub async fn download(
     actor: &Actor,
     id: FileUploadId,
 ) -> Result<Download, AppError> {
-    let (file, project) = ctx
-        .run(actor, move |conn, actor| download_in(conn, actor, id))
+    let (file, location) = ctx
+        .run(actor, move |conn, actor| {
+            let (file, _) = download_in(conn, actor, id)?;
+            // The bytes are where they were written, whatever the project says now.
+            let location =
+                StorageLocation::find(conn, file.storage_location_id)?.ok_or(AppError::NotFound)?;
+            Ok((file, location))
+        })
         .await?;
     let object = ctx
         .storage()
-        .client_for_region(&project.aws_region)
+        .client_for(&storage_locations::place(&location))
         .get_object()
-        .bucket(&project.bucket_name)
+        .bucket(&location.bucket_name)
         .key(&file.s3_key)
         .send()
         .await

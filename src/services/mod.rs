@@ -28,6 +28,7 @@ pub mod share_links;
 pub mod sign_in;
 pub mod sign_out;
 pub mod signed_in;
+pub mod storage_locations;
 pub mod uploads;
 pub mod users;
 

@@ -3,20 +3,23 @@
 //! bucket check shown there.
 
 use diesel::prelude::*;
+use serde_json::json;
 
 use crate::db::ids::ProjectId;
 use crate::db::models::audit_log::AuditRow;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
 use crate::db::models::project_access::{Grant, ProjectAccess};
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::tag::Tag;
 use crate::db::models::user::User;
 use crate::error::AppError;
 use crate::schema::audit_log;
 use crate::services::actor::Actor;
+use crate::services::audit::actions;
 use crate::services::projects::find;
+use crate::services::storage_locations;
 use crate::services::ServiceContext;
-use crate::storage::BucketCheck;
 
 /// Everything the project's administration page shows.
 pub struct ProjectDetail {
@@ -27,6 +30,8 @@ pub struct ProjectDetail {
     /// Active users of the company without a grant yet, for the grant form.
     pub grantable: Vec<User>,
     pub history: Vec<AuditRow>,
+    /// The company's storage locations, for the project form.
+    pub locations: Vec<StorageLocation>,
 }
 
 pub const HISTORY_ROWS: i64 = 50;
@@ -60,6 +65,7 @@ fn detail_in(
         .limit(HISTORY_ROWS)
         .select(AuditRow::as_select())
         .load(conn)?;
+    let locations = StorageLocation::for_company(conn, actor.company_id())?;
     Ok(ProjectDetail {
         project,
         tags,
@@ -67,6 +73,7 @@ fn detail_in(
         grants,
         grantable,
         history,
+        locations,
     })
 }
 
@@ -79,16 +86,41 @@ pub async fn detail(
         .await
 }
 
-/// HeadBucket plus a probe write into the project's bucket, answered in one sentence.
+/// HeadBucket plus a probe written and deleted under the company's root in the project's
+/// location, answered in one sentence and audited.
 pub async fn check_bucket(
     ctx: &ServiceContext,
     actor: &Actor,
     id: ProjectId,
-) -> Result<(ProjectDetail, BucketCheck), AppError> {
+) -> Result<(ProjectDetail, String, bool), AppError> {
     let detail = detail(ctx, actor, id).await?;
+    let Some(location) = detail
+        .locations
+        .iter()
+        .find(|l| l.id == detail.project.storage_location_id)
+        .cloned()
+    else {
+        return Err(actor.not_found("storage_location", detail.project.storage_location_id));
+    };
+    let client = ctx
+        .storage()
+        .client_for(&storage_locations::place(&location));
     let check = ctx
         .storage()
-        .check_bucket(&detail.project.bucket_name, &detail.project.aws_region)
+        .check_bucket(&client, &location.bucket_name, &location.key_root)
         .await;
-    Ok((detail, check))
+    let message = check.message(&location.bucket_name, &location.aws_region);
+    let ok = check.is_ok();
+    let (audited_message, project) = (message.clone(), detail.project.id);
+    ctx.run(actor, move |conn, actor| {
+        actor
+            .audit(actions::BUCKET_CHECKED)
+            .project(project)
+            .resource("storage_location", location.id)
+            .details(json!({ "bucket": location.bucket_name, "ok": ok, "answer": audited_message }))
+            .record(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok((detail, message, ok))
 }

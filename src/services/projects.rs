@@ -7,23 +7,24 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::ids::ProjectId;
+use crate::db::ids::StorageLocationId;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::{NewProject, Project, ProjectChanges, ProjectState};
 use crate::db::models::tag::Tag;
 use crate::domain::FieldErrors;
-use crate::domain::{BucketName, ListWindow};
+use crate::domain::ListWindow;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::project_access::{self, ProjectRight};
-use crate::services::ServiceContext;
+use crate::services::{storage_locations, ServiceContext};
 
 /// A project form, validated.
 #[derive(Debug, Clone)]
 pub struct ProjectInput {
     pub name: String,
-    pub bucket: BucketName,
-    pub region: String,
+    /// One of the company's storage locations (a forged id is a 404).
+    pub location: StorageLocationId,
     pub description: Option<String>,
     pub tags: Vec<String>,
     pub active: bool,
@@ -37,6 +38,7 @@ struct ProjectRecord<'a> {
     project_name: &'a str,
     bucket_name: &'a str,
     aws_region: &'a str,
+    storage_location_id: StorageLocationId,
     description: Option<&'a str>,
     is_active: bool,
     review_uploads: bool,
@@ -49,6 +51,7 @@ fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
         project_name: &project.project_name,
         bucket_name: &project.bucket_name,
         aws_region: &project.aws_region,
+        storage_location_id: project.storage_location_id,
         description: project.description.as_deref(),
         is_active: project.is_active,
         review_uploads: project.review_uploads,
@@ -114,13 +117,15 @@ fn create_in(
     if Project::name_taken(conn, actor.company_id(), &input.name, None)? {
         return Err(name_conflict());
     }
+    let location = storage_locations::find_own(conn, actor, input.location)?;
     let project = Project::insert(
         conn,
         &NewProject {
             company_id: actor.company_id(),
             project_name: &input.name,
-            bucket_name: input.bucket.as_str(),
-            aws_region: &input.region,
+            bucket_name: &location.bucket_name,
+            aws_region: &location.aws_region,
+            storage_location_id: location.id,
             description: input.description.as_deref(),
             is_active: input.active,
             review_uploads: input.review_uploads,
@@ -148,13 +153,16 @@ fn update_in(
     if Project::name_taken(conn, actor.company_id(), &input.name, Some(id))? {
         return Err(name_conflict());
     }
+    // A move affects new uploads only: every file keeps the location it was written to.
+    let location = storage_locations::find_own(conn, actor, input.location)?;
     let after = Project::update(
         conn,
         id,
         &ProjectChanges {
             project_name: &input.name,
-            bucket_name: input.bucket.as_str(),
-            aws_region: &input.region,
+            bucket_name: &location.bucket_name,
+            aws_region: &location.aws_region,
+            storage_location_id: location.id,
             description: input.description.as_deref(),
             is_active: input.active,
             review_uploads: input.review_uploads,

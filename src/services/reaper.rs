@@ -14,11 +14,13 @@ use serde_json::json;
 
 use crate::db::ids::{FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::domain::{FileStatus, SessionStatus};
 use crate::error::AppError;
-use crate::schema::{file_uploads, projects, sync_sessions};
+use crate::schema::{file_uploads, projects, storage_locations, sync_sessions};
 use crate::services::audit::{actions, AuditEvent};
-use crate::services::ServiceContext;
+use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
 /// Taken with `pg_try_advisory_xact_lock`: one reaper at a time across all nodes.
@@ -37,7 +39,7 @@ struct Locked {
     locked: bool,
 }
 
-type AbortWork = (FileUploadId, String, String, String, String);
+type AbortWork = (FileUploadId, StorageLocation, String, String);
 
 fn reap_rows(
     conn: &mut PgConnection,
@@ -58,7 +60,7 @@ fn reap_rows(
     let mut report = ReapReport::default();
 
     let stale: Vec<FileUpload> = file_uploads::table
-        .filter(file_uploads::status.eq("uploading"))
+        .filter(file_uploads::status.eq(FileStatus::Uploading))
         .filter(file_uploads::updated_at.lt(cutoff))
         .for_update()
         .skip_locked()
@@ -80,12 +82,12 @@ fn reap_rows(
     // Sessions left open with nothing uploading any more.
     let open: Vec<(SyncSessionId, i32, i32)> = sync_sessions::table
         .inner_join(projects::table)
-        .filter(sync_sessions::status.eq_any(["pending", "in_progress"]))
+        .filter(sync_sessions::status.eq_any([SessionStatus::Pending, SessionStatus::InProgress]))
         .filter(sync_sessions::created_at.lt(cutoff))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             file_uploads::table
                 .filter(file_uploads::session_id.eq(sync_sessions::id))
-                .filter(file_uploads::status.eq("uploading")),
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
         )))
         .select((sync_sessions::id, projects::id, projects::company_id))
         .load::<(SyncSessionId, i32, i32)>(conn)?;
@@ -100,14 +102,14 @@ fn reap_rows(
         report.closed_sessions += 1;
     }
 
+    // Each upload is aborted where it was started: the file's own location.
     let work: Vec<AbortWork> = file_uploads::table
-        .inner_join(sync_sessions::table.inner_join(projects::table))
+        .inner_join(storage_locations::table)
         .filter(file_uploads::s3_upload_id.is_not_null())
-        .filter(file_uploads::status.ne("uploading"))
+        .filter(file_uploads::status.ne(FileStatus::Uploading))
         .select((
             file_uploads::id,
-            projects::bucket_name,
-            projects::aws_region,
+            StorageLocation::as_select(),
             file_uploads::s3_key,
             file_uploads::s3_upload_id.assume_not_null(),
         ))
@@ -124,10 +126,10 @@ pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<Rea
     else {
         return Ok(ReapReport::default());
     };
-    for (file, bucket, region, key, upload_id) in work {
+    for (file, location, key, upload_id) in work {
         let target = ObjectTarget {
-            client: ctx.storage().client_for_region(&region),
-            bucket,
+            client: ctx.storage().client_for(&locations::place(&location)),
+            bucket: location.bucket_name,
             key,
             content_type: String::new(),
         };

@@ -19,6 +19,14 @@ pub struct Storage {
     create_missing_buckets: bool,
 }
 
+/// Where a bucket is: its region and, optionally, the endpoint of another S3 service.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub region: &'a str,
+    pub endpoint: Option<&'a str>,
+    pub force_path_style: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("the bucket {0:?} does not exist or Hopper may not use it")]
@@ -68,6 +76,22 @@ impl Storage {
         Client::from_conf(config)
     }
 
+    /// A client for a storage location: its region, its endpoint when it names one (an
+    /// installation with several S3 services), the node's credentials either way.
+    pub fn client_for(&self, place: &Place<'_>) -> Client {
+        let mut config = self
+            .client
+            .config()
+            .to_builder()
+            .region(Region::new(place.region.to_owned()));
+        if let Some(endpoint) = place.endpoint {
+            config = config
+                .endpoint_url(endpoint)
+                .force_path_style(place.force_path_style);
+        }
+        Client::from_conf(config.build())
+    }
+
     /// Whether this is Hopper's own endpoint, where missing buckets are created on demand.
     pub fn creates_missing_buckets(&self) -> bool {
         self.create_missing_buckets
@@ -88,10 +112,18 @@ impl Storage {
     /// Makes sure `bucket` can be used. Against Hopper's own endpoint a missing bucket is
     /// created; against a real one it is a clear error.
     pub async fn ensure_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        match self.client.head_bucket().bucket(bucket).send().await {
+        self.ensure_bucket_with(&self.client, bucket).await
+    }
+
+    /// [`Storage::ensure_bucket`] through a location's own client.
+    pub async fn ensure_bucket_with(
+        &self,
+        client: &Client,
+        bucket: &str,
+    ) -> Result<(), StorageError> {
+        match client.head_bucket().bucket(bucket).send().await {
             Ok(_) => Ok(()),
-            Err(_) if self.create_missing_buckets => self
-                .client
+            Err(_) if self.create_missing_buckets => client
                 .create_bucket()
                 .bucket(bucket)
                 .send()

@@ -1,12 +1,12 @@
 //! Projects, their cycles and who may use them, administered in the browser.
 
 use diesel::prelude::*;
-use hopper::db::ids::ProjectId;
+use hopper::db::ids::{CompanyId, ProjectId, StorageLocationId};
 use hopper::schema::{cycles, project_tags, projects};
 
 use crate::helpers::{
-    add_sync_session, create_company, create_cycle, create_project, grant_access, TestApp,
-    TestUser, UserFixture, UserSession,
+    add_sync_session, create_company, create_cycle, create_location, create_project, grant_access,
+    TestApp, TestUser, UserFixture, UserSession,
 };
 
 async fn admin(app: &TestApp) -> TestUser {
@@ -21,14 +21,22 @@ fn project_named(app: &TestApp, name: &str) -> ProjectId {
         .expect("project")
 }
 
+/// The admin creates a project in a storage location of their company in `bucket` (the
+/// operator's assignment, made here directly).
 async fn create(session: &UserSession<'_>, name: &str, bucket: &str) -> crate::helpers::Page {
+    let app = session.app;
+    let company: CompanyId = hopper::schema::users::table
+        .find(session.user)
+        .select(hopper::schema::users::company_id)
+        .first(&mut app.conn())
+        .expect("company");
+    let location = location_in(app, company, bucket);
     session
         .post(
             "/admin/projects",
             &[
                 ("project_name", name),
-                ("bucket_name", bucket),
-                ("aws_region", "us-east-1"),
+                ("storage_location_id", &location.to_string()),
                 ("description", "Quarterly statements"),
                 ("tags", "finance, 2026"),
                 ("is_active", "on"),
@@ -37,11 +45,31 @@ async fn create(session: &UserSession<'_>, name: &str, bucket: &str) -> crate::h
         .await
 }
 
+/// The company's location in `bucket`, made on first use.
+fn location_in(app: &TestApp, company: CompanyId, bucket: &str) -> StorageLocationId {
+    use hopper::schema::storage_locations;
+    storage_locations::table
+        .filter(storage_locations::company_id.eq(company))
+        .filter(storage_locations::bucket_name.eq(bucket))
+        .select(storage_locations::id)
+        .first(&mut app.conn())
+        .optional()
+        .expect("location")
+        .unwrap_or_else(|| create_location(app, company, bucket))
+}
+
 #[actix_web::test]
 async fn an_admin_creates_a_project_and_s3_bucket_rules_are_enforced() {
     let app = TestApp::spawn().await;
     let alice = app.session_for(&admin(&app).await).await;
 
+    // Buckets are the operator's to name: the location form enforces S3's rules.
+    let operator = UserFixture::new("olga")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let operator = app.session_for(&operator).await;
+    let locations = format!("/operator/companies/{}/locations", app.default_company());
     for (bucket, message) in [
         ("Upper", "lowercase letters"),
         ("ab", "3 to 63"),
@@ -49,7 +77,16 @@ async fn an_admin_creates_a_project_and_s3_bucket_rules_are_enforced() {
         ("a..b", "two dots"),
         ("xn--bucket", "cannot begin"),
     ] {
-        let page = create(&alice, "Statements", bucket).await;
+        let page = operator
+            .post(
+                &locations,
+                &[
+                    ("label", "Archive"),
+                    ("bucket_name", bucket),
+                    ("aws_region", "us-east-1"),
+                ],
+            )
+            .await;
         assert_eq!(page.status, 422, "{bucket}");
         assert!(page.body.contains(message), "{bucket}: {message}");
         assert!(
@@ -57,6 +94,7 @@ async fn an_admin_creates_a_project_and_s3_bucket_rules_are_enforced() {
             "keeps the input"
         );
     }
+    assert!(app.audit_rows("storage_location.created").len() <= 1);
     assert!(app.audit_rows("project.created").is_empty());
 
     let created = create(&alice, "Statements", "acme-statements").await;
@@ -150,13 +188,27 @@ async fn deleting_hides_a_project_keeps_its_history_and_restoring_brings_it_back
         303
     );
     let id = project_named(&app, "Statements");
+    // The operator gave the company a second location, in another region.
+    let eu = {
+        use hopper::schema::storage_locations;
+        diesel::insert_into(storage_locations::table)
+            .values((
+                storage_locations::company_id.eq(app.default_company()),
+                storage_locations::label.eq("EU"),
+                storage_locations::bucket_name.eq("acme-statements-eu"),
+                storage_locations::aws_region.eq("eu-central-1"),
+                storage_locations::key_root.eq("default"),
+            ))
+            .returning(storage_locations::id)
+            .get_result::<StorageLocationId>(&mut app.conn())
+            .expect("eu location")
+    };
     let edited = alice
         .post(
             &format!("/admin/projects/{id}"),
             &[
                 ("project_name", "Statements 2026"),
-                ("bucket_name", "acme-statements"),
-                ("aws_region", "eu-central-1"),
+                ("storage_location_id", &eu.to_string()),
                 ("tags", "finance"),
             ],
         )

@@ -228,34 +228,20 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
     let browser = driver.connect().await;
     sign_in(&browser, &app, &admin.username, &admin.password).await;
 
-    // A bad bucket name: the message appears next to the field, the input is kept,
-    // and the page is not reloaded (htmx swapped the form).
+    // A missing name: the message appears next to the field, the input is kept, and the
+    // page is not reloaded (htmx swapped the form). The storage location is the company's
+    // one (the operator's assignment), chosen already.
     browser
         .goto(&app.url("/admin/projects/new"))
         .await
         .expect("open form");
-    fill(&browser, "#project_name", "Client Documents").await;
-    fill(&browser, "#bucket_name", "Bad_Bucket").await;
+    fill(&browser, "#tags", "clients, 2026").await;
     click(&browser, "#project-form button[type=submit]").await;
-    wait_for_text(&browser, "#bucket_name-error", |t| {
-        t.contains("lowercase letters")
-    })
-    .await;
-    assert_eq!(
-        value_of(&browser, "#project_name").await,
-        "Client Documents"
-    );
-    assert_eq!(value_of(&browser, "#bucket_name").await, "Bad_Bucket");
+    wait_for_text(&browser, "#project_name-error", |t| !t.is_empty()).await;
+    assert_eq!(value_of(&browser, "#tags").await, "clients, 2026");
     assert_eq!(path_of(&browser).await, "/admin/projects/new");
 
-    browser
-        .find(Locator::Css("#bucket_name"))
-        .await
-        .expect("bucket field")
-        .clear()
-        .await
-        .expect("clear");
-    fill(&browser, "#bucket_name", "client-documents").await;
+    fill(&browser, "#project_name", "Client Documents").await;
     click(&browser, "#project-form button[type=submit]").await;
     wait_for_text(&browser, ".flash", |t| {
         t.starts_with("Created Client Documents.")
@@ -264,7 +250,7 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
 
     click(&browser, "form[action$='check-bucket'] button").await;
     wait_for_text(&browser, "#bucket-check", |t| {
-        t.contains("Hopper can write there")
+        t.contains("Hopper can write")
     })
     .await;
 

@@ -155,3 +155,26 @@ fn help_explains_every_setting() {
         assert!(help.contains(expected), "--help mentions {expected}");
     }
 }
+
+/// A known password is never served to the network: on a non-loopback address with the
+/// seeded admin password still in place, `hopper serve` refuses to start (it stops before
+/// binding, so nothing listens) and says how to set a password.
+#[test]
+fn serve_refuses_a_public_address_while_the_seeded_password_is_in_place() {
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let output = hopper()
+        .args(["serve", "--bind", "0.0.0.0:0", "--data-dir"])
+        .arg(data_dir.path())
+        .output()
+        .expect("run hopper");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("hopper reset-password --username admin"),
+        "{stderr}"
+    );
+    assert!(!data_dir
+        .path()
+        .join("postgres/data/postmaster.pid")
+        .exists());
+}

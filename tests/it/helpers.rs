@@ -373,6 +373,7 @@ impl TestApp {
         let csrf = self.get_with(&http, "/account/password").await.csrf_token();
         UserSession {
             app: self,
+            user: user.id,
             http,
             csrf,
         }
@@ -540,6 +541,8 @@ pub fn free_port() -> u16 {
 /// A signed-in user's browser: cookies kept, CSRF token sent with every POST.
 pub struct UserSession<'a> {
     pub app: &'a TestApp,
+    /// Who is signed in.
+    pub user: UserId,
     pub http: reqwest::Client,
     pub csrf: String,
 }
@@ -602,16 +605,44 @@ impl UserSession<'_> {
 }
 
 pub fn create_project(app: &TestApp, company: CompanyId, name: &str) -> ProjectId {
+    let bucket = format!("bucket-{}", uuid::Uuid::new_v4().simple());
+    let location = create_location(app, company, &bucket);
     diesel::insert_into(projects::table)
         .values((
             projects::company_id.eq(company),
             projects::project_name.eq(name),
-            projects::bucket_name.eq(format!("bucket-{}", uuid::Uuid::new_v4().simple())),
+            projects::bucket_name.eq(&bucket),
             projects::aws_region.eq("us-east-1"),
+            projects::storage_location_id.eq(location),
         ))
         .returning(projects::id)
         .get_result(&mut app.conn())
         .expect("insert project")
+}
+
+/// A storage location of `company` in `bucket`, rooted at the company's code.
+pub fn create_location(
+    app: &TestApp,
+    company: CompanyId,
+    bucket: &str,
+) -> hopper::db::ids::StorageLocationId {
+    use hopper::schema::{companies, storage_locations};
+    let code: String = companies::table
+        .find(company)
+        .select(companies::company_code)
+        .first(&mut app.conn())
+        .expect("company code");
+    diesel::insert_into(storage_locations::table)
+        .values((
+            storage_locations::company_id.eq(company),
+            storage_locations::label.eq(bucket),
+            storage_locations::bucket_name.eq(bucket),
+            storage_locations::aws_region.eq("us-east-1"),
+            storage_locations::key_root.eq(code.to_lowercase()),
+        ))
+        .returning(storage_locations::id)
+        .get_result(&mut app.conn())
+        .expect("insert storage location")
 }
 
 pub fn create_cycle(app: &TestApp, project: ProjectId, number: i32) -> CycleId {

@@ -2,7 +2,9 @@
 //! (`hopper::routes::ROUTES`): a new route fails here until its placeholders are known.
 
 use diesel::prelude::*;
-use hopper::db::ids::{CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId};
+use hopper::db::ids::{
+    CompanyId, CycleId, FileUploadId, ProjectId, StorageLocationId, SyncSessionId, UserId,
+};
 use hopper::routes::{Access, RouteSpec, ROUTES};
 use hopper::schema::{
     auth_sessions, cycles, file_uploads, project_access, projects, share_links, sync_sessions,
@@ -454,17 +456,27 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
     assert!(revoked.is_none(), "company B's wall link still works");
 }
 
+fn location_of(app: &TestApp, project: ProjectId) -> StorageLocationId {
+    projects::table
+        .find(project)
+        .select(projects::storage_location_id)
+        .first(&mut app.conn())
+        .expect("location")
+}
+
 #[actix_web::test]
 async fn a_tampered_company_id_is_ignored() {
     let w = world().await;
     let app = &w.app;
     let admin_a = app.session_for(&w.admin_a).await;
+    let own_location = location_of(app, w.own.project);
     let created = admin_a
         .post(
             "/admin/projects",
             &[
                 ("company_id", &w.other.company.to_string()),
                 ("project_name", "Planted"),
+                ("storage_location_id", &own_location.to_string()),
                 ("bucket_name", "planted-bucket"),
                 ("aws_region", "us-east-1"),
             ],

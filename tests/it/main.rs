@@ -19,5 +19,6 @@ mod layers;
 mod operator;
 mod schema;
 mod sessions;
+mod storage;
 mod upload_failures;
 mod uploads;

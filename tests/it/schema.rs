@@ -228,7 +228,8 @@ fn the_seed_tables_views_and_default_data_are_as_designed() {
 
     // CHECK constraints guard statuses and the updated_at trigger runs.
     let bad_status = diesel::sql_query(
-        "INSERT INTO projects (company_id, project_name, bucket_name, aws_region) VALUES (1, 'p', 'bucket-1', 'eu-west-1');
+        "INSERT INTO storage_locations (company_id, label, bucket_name, aws_region, key_root) VALUES (1, 'b', 'bucket-1', 'eu-west-1', 'default');
+         INSERT INTO projects (company_id, project_name, bucket_name, aws_region) VALUES (1, 'p', 'bucket-1', 'eu-west-1');
          INSERT INTO cycles (project_id, cycle_name, cycle_number, s3_prefix, status) VALUES (currval('projects_id_seq'), 'C1', 1, 'p/C1', 'done')",
     )
     .execute(&mut conn);

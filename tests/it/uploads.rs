@@ -41,7 +41,8 @@ pub async fn target(app: &TestApp) -> Target {
         project,
         cycle,
         bucket,
-        prefix: format!("p{project}/C1"),
+        // Every key lies under the company's root in its storage location.
+        prefix: format!("default/p{project}/C1"),
         uploader,
     }
 }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, CycleId, FileUploadId, SyncSessionId};
+use crate::db::ids::{CompanyId, CycleId, FileUploadId, StorageLocationId, SyncSessionId};
 use crate::db::truncate;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::schema::file_uploads;
@@ -31,11 +31,14 @@ pub struct FileUpload {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Where the bytes went; never the project's current setting.
+    pub storage_location_id: StorageLocationId,
 }
 
 pub struct NewFile<'a> {
     pub session: SyncSessionId,
     pub company: CompanyId,
+    pub location: StorageLocationId,
     pub cycle: CycleId,
     pub file_path: &'a str,
     pub s3_key: &'a str,
@@ -63,6 +66,7 @@ impl FileUpload {
                 file_uploads::session_id.eq(new.session),
                 file_uploads::company_id.eq(new.company),
                 file_uploads::cycle_id.eq(new.cycle),
+                file_uploads::storage_location_id.eq(new.location),
                 file_uploads::file_path.eq(truncate(new.file_path, 1024)),
                 file_uploads::s3_key.eq(truncate(new.s3_key, 1024)),
                 file_uploads::status.eq(status),

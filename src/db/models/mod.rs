@@ -11,6 +11,7 @@ pub mod file_upload;
 pub mod project;
 pub mod project_access;
 pub mod share_link;
+pub mod storage_location;
 pub mod sync_session;
 pub mod tag;
 pub mod user;

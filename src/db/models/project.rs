@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::db::ids::{CompanyId, ProjectId, StorageLocationId, UserId};
 use crate::db::models::company::escape_like;
 use crate::schema::{project_access, projects};
 
@@ -21,6 +21,9 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Where new uploads go (bucket and region above are this location's, kept for the
+    /// seed's views).
+    pub storage_location_id: StorageLocationId,
 }
 
 #[derive(Debug, Insertable)]
@@ -34,6 +37,7 @@ pub struct NewProject<'a> {
     pub is_active: bool,
     pub review_uploads: bool,
     pub allowed_file_types: Vec<Option<String>>,
+    pub storage_location_id: StorageLocationId,
 }
 
 #[derive(Debug, AsChangeset)]
@@ -46,6 +50,7 @@ pub struct ProjectChanges<'a> {
     pub is_active: bool,
     pub review_uploads: bool,
     pub allowed_file_types: Vec<Option<String>>,
+    pub storage_location_id: StorageLocationId,
 }
 
 /// Which projects a list shows.

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod cycles;
 pub mod files;
+pub mod project_form;
 pub mod projects;
 pub mod share_links;
 pub mod users;

@@ -1,16 +1,16 @@
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
 use crate::db::ids::ProjectId;
 use crate::db::models::project::{Project, ProjectState};
-use crate::domain::{fields, BucketName};
+use crate::db::models::storage_location::StorageLocation;
 use crate::error::AppError;
+use crate::routes::admin::project_form::{LocationChoice, ProjectForm};
 use crate::services::project_detail::{self, ProjectDetail};
-use crate::services::projects::{self, ProjectInput};
+use crate::services::projects;
+use crate::services::storage_locations;
 use crate::state::AppState;
 use crate::web::{
     done, filters, render, submit, validated, Ctx, FieldErrors, ListQuery, PageContext, Paged,
@@ -45,105 +45,22 @@ pub async fn list(
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProjectForm {
-    #[serde(default)]
-    project_name: String,
-    #[serde(default)]
-    bucket_name: String,
-    #[serde(default)]
-    aws_region: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    tags: String,
-    #[serde(default)]
-    allowed_file_types: String,
-    /// Checkboxes: present when ticked.
-    #[serde(default)]
-    is_active: Option<String>,
-    #[serde(default)]
-    review_uploads: Option<String>,
-}
-
-impl Default for ProjectForm {
-    fn default() -> Self {
-        Self {
-            project_name: String::new(),
-            bucket_name: String::new(),
-            aws_region: "us-east-1".into(),
-            description: String::new(),
-            tags: String::new(),
-            allowed_file_types: String::new(),
-            is_active: Some("on".into()),
-            review_uploads: None,
-        }
-    }
-}
-
-impl ProjectForm {
-    fn from_detail(detail: &ProjectDetail) -> Self {
-        let p = &detail.project;
-        Self {
-            project_name: p.project_name.clone(),
-            bucket_name: p.bucket_name.clone(),
-            aws_region: p.aws_region.clone(),
-            description: p.description.clone().unwrap_or_default(),
-            tags: detail.tags.join(", "),
-            allowed_file_types: p
-                .allowed_file_types
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            is_active: p.is_active.then(|| "on".into()),
-            review_uploads: p.review_uploads.then(|| "on".into()),
-        }
-    }
-
-    fn parse(&self, errors: &mut FieldErrors) -> Option<ProjectInput> {
-        let name = errors.check(
-            "project_name",
-            fields::required_name(&self.project_name, "project name", 255),
-        );
-        let bucket = errors.check("bucket_name", BucketName::parse(&self.bucket_name));
-        let region = errors.check("aws_region", fields::region(&self.aws_region));
-        let description = errors.check(
-            "description",
-            fields::optional_text(&self.description, 5000),
-        );
-        let tags = errors.check("tags", fields::tags(&self.tags));
-        let allowed = errors.check(
-            "allowed_file_types",
-            fields::file_types(&self.allowed_file_types),
-        );
-        Some(ProjectInput {
-            name: name?,
-            bucket: bucket?,
-            region: region?,
-            description: description?,
-            tags: tags?,
-            active: self.is_active.is_some(),
-            review_uploads: self.review_uploads.is_some(),
-            allowed_file_types: allowed?,
-        })
-    }
-}
-
 #[derive(Template)]
 #[template(path = "admin/projects/new.html", blocks = ["form"])]
 struct NewPage {
     page: PageContext,
     form: ProjectForm,
     errors: FieldErrors,
+    locations: LocationChoice,
 }
 
-pub async fn new(admin: CompanyAdmin, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn new(admin: CompanyAdmin, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let locations = storage_locations::available(ctx.services(), &admin.actor).await?;
     render(&NewPage {
-        page: PageContext::admin(&admin, &session),
+        page: PageContext::admin(&admin, &ctx.session),
         form: ProjectForm::default(),
         errors: FieldErrors::default(),
+        locations: LocationChoice { locations },
     })
 }
 
@@ -169,10 +86,12 @@ pub async fn create(
             &format!("/admin/projects/{}", project.id),
         )),
         Err(errors) => {
+            let locations = storage_locations::available(ctx.services(), &admin.actor).await?;
             let page = NewPage {
                 page: PageContext::admin(&admin, &ctx.session),
                 form,
                 errors,
+                locations: LocationChoice { locations },
             };
             crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
@@ -188,6 +107,31 @@ struct EditPage {
     errors: FieldErrors,
     /// The result of "check bucket", when just run.
     bucket_check: Option<(bool, String)>,
+    locations: LocationChoice,
+}
+
+impl EditPage {
+    fn new(page: PageContext, detail: ProjectDetail, form: ProjectForm) -> Self {
+        let locations = LocationChoice {
+            locations: detail.locations.clone(),
+        };
+        EditPage {
+            page,
+            detail,
+            form,
+            errors: FieldErrors::default(),
+            bucket_check: None,
+            locations,
+        }
+    }
+
+    /// The project's current storage location.
+    fn location(&self) -> Option<&StorageLocation> {
+        self.detail
+            .locations
+            .iter()
+            .find(|l| l.id == self.detail.project.storage_location_id)
+    }
 }
 
 async fn load_detail(
@@ -204,13 +148,12 @@ pub async fn edit(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let detail = load_detail(&admin, &ctx.state, path.into_inner()).await?;
-    render(&EditPage {
-        page: PageContext::admin(&admin, &ctx.session),
-        form: ProjectForm::from_detail(&detail),
+    let form = ProjectForm::from_detail(&detail);
+    render(&EditPage::new(
+        PageContext::admin(&admin, &ctx.session),
         detail,
-        errors: FieldErrors::default(),
-        bucket_check: None,
-    })
+        form,
+    ))
 }
 
 pub async fn update(
@@ -235,13 +178,8 @@ pub async fn update(
         )),
         Err(errors) => {
             let detail = load_detail(&admin, &ctx.state, id).await?;
-            let page = EditPage {
-                page: PageContext::admin(&admin, &ctx.session),
-                detail,
-                form,
-                errors,
-                bucket_check: None,
-            };
+            let mut page = EditPage::new(PageContext::admin(&admin, &ctx.session), detail, form);
+            page.errors = errors;
             crate::page_or_partial!(&ctx.req, StatusCode::UNPROCESSABLE_ENTITY, page, as_form)
         }
     }
@@ -286,16 +224,10 @@ pub async fn check_bucket(
     ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
-    let (detail, check) =
+    let (detail, message, ok) =
         project_detail::check_bucket(ctx.services(), &admin.actor, path.into_inner()).await?;
-    let (bucket, region) = (&detail.project.bucket_name, &detail.project.aws_region);
-    let message = check.message(bucket, region);
-    let page = EditPage {
-        page: PageContext::admin(&admin, &ctx.session),
-        form: ProjectForm::from_detail(&detail),
-        detail,
-        errors: FieldErrors::default(),
-        bucket_check: Some((check.is_ok(), message)),
-    };
+    let form = ProjectForm::from_detail(&detail);
+    let mut page = EditPage::new(PageContext::admin(&admin, &ctx.session), detail, form);
+    page.bucket_check = Some((ok, message));
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_bucket_check)
 }

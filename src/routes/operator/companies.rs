@@ -94,14 +94,15 @@ pub async fn edit(
     ctx: Ctx,
     path: web::Path<CompanyId>,
 ) -> Result<HttpResponse, AppError> {
-    let (company, links) =
-        companies::find(ctx.services(), &operator.actor, path.into_inner()).await?;
-    let form = CompanyForm::from_company(&company, &links);
-    render(&FormPage::new(
+    let view = companies::find(ctx.services(), &operator.actor, path.into_inner()).await?;
+    let form = CompanyForm::from_company(&view.company, &view.links);
+    let mut page = FormPage::new(
         PageContext::signed_in(&operator.user, &ctx.session),
-        Some(company),
+        Some(view.company),
         form,
-    ))
+    );
+    page.locations = view.locations;
+    render(&page)
 }
 
 pub async fn update(
@@ -111,7 +112,8 @@ pub async fn update(
     form: web::Form<CompanyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (company, _) = companies::find(ctx.services(), &operator.actor, id).await?;
+    let view = companies::find(ctx.services(), &operator.actor, id).await?;
+    let (company, locations) = (view.company, view.locations);
     let form = form.into_inner();
     let input = validated(|errors| form.parse(errors));
     match submit(input, |input| {
@@ -131,6 +133,7 @@ pub async fn update(
                 Some(company),
                 form,
             );
+            page.locations = locations;
             page.errors = errors;
             invalid_form(&ctx.req, page)
         }
@@ -172,7 +175,8 @@ pub async fn create_first_admin(
     form: web::Form<FirstAdminForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (company, links) = companies::find(ctx.services(), &operator.actor, id).await?;
+    let view = companies::find(ctx.services(), &operator.actor, id).await?;
+    let (company, links, locations) = (view.company, view.links, view.locations);
     let admin_form = form.into_inner();
     let input = validated(|errors| admin_form.parse(errors));
     let created = submit(input, |input| {
@@ -193,6 +197,7 @@ pub async fn create_first_admin(
                 Some(company),
                 form,
             );
+            page.locations = locations;
             page.admin_form = admin_form;
             page.admin_errors = admin_errors;
             // The form swaps `#main` out of whole pages (success shows the password page).

@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use crate::db::models::company::Company;
 use crate::db::models::company_link::CompanyLink;
+use crate::db::models::storage_location::StorageLocation;
 use crate::domain::{fields, LinkPlatform, Role};
+use crate::routes::operator::locations::LocationForm;
 use crate::services::companies::CompanyInput;
 use crate::services::users::UserInput;
 use crate::web::{FieldErrors, PageContext};
@@ -110,6 +112,9 @@ pub struct FormPage {
     pub errors: FieldErrors,
     pub admin_form: FirstAdminForm,
     pub admin_errors: FieldErrors,
+    pub locations: Vec<StorageLocation>,
+    pub location_form: LocationForm,
+    pub location_errors: FieldErrors,
 }
 
 impl FormPage {
@@ -121,6 +126,9 @@ impl FormPage {
             errors: FieldErrors::default(),
             admin_form: FirstAdminForm::default(),
             admin_errors: FieldErrors::default(),
+            locations: Vec::new(),
+            location_form: LocationForm::default(),
+            location_errors: FieldErrors::default(),
         }
     }
 

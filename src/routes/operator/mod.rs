@@ -3,3 +3,4 @@
 
 pub mod companies;
 pub mod company_form;
+pub mod locations;

@@ -10,21 +10,18 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
-use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::{FileUpload, NewFile};
-use crate::db::models::project::Project;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
-use crate::domain::{CycleStatus, FileStatus, ObjectKey};
+use crate::domain::{FileStatus, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
-use crate::services::uploads::{
-    closed_reason, internal, spawn_cleanup, uploadable, BatchPlan, Stop,
-};
-use crate::services::ServiceContext;
+use crate::services::uploads::session::{finish_session, start_session};
+use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
+use crate::services::{storage_locations, ServiceContext};
 use crate::storage::multipart::PartBuffer;
 use crate::storage::ObjectTarget;
 
@@ -39,92 +36,6 @@ pub struct Batch {
     open: bool,
 }
 
-/// Starts the session and, on the cycle's first upload, moves the cycle
-/// `pending → in_progress`; all in one transaction.
-fn start_session(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    project_id: ProjectId,
-    cycle_id: CycleId,
-) -> Result<(Project, BatchPlan), AppError> {
-    let (project, cycle) = uploadable(conn, actor, project_id, cycle_id)?;
-    if let Some(reason) = closed_reason(&project, &cycle) {
-        return Err(AppError::Conflict(reason));
-    }
-    if cycle.status == CycleStatus::Pending {
-        let moved = Cycle::set_status(
-            conn,
-            cycle.id,
-            CycleStatus::InProgress,
-            Some(chrono::Utc::now()),
-            None,
-        )?;
-        actor
-            .audit(actions::CYCLE_STATUS_CHANGED)
-            .project(project.id)
-            .resource("cycle", cycle.id)
-            .details(json!({
-                "cycle_name": cycle.cycle_name,
-                "reason": "first upload",
-                "before": { "status": cycle.status },
-                "after": { "status": moved.status, "started_at": moved.started_at },
-            }))
-            .record(conn)?;
-    }
-    let session = SyncSession::start(
-        conn,
-        project.id,
-        cycle.id,
-        actor.user_id(),
-        &cycle.s3_prefix,
-    )?;
-    actor
-        .audit(actions::UPLOAD_STARTED)
-        .project(project.id)
-        .resource("sync_session", session.id)
-        .details(json!({ "cycle": cycle.cycle_name, "s3_prefix": cycle.s3_prefix }))
-        .record(conn)?;
-    let plan = BatchPlan {
-        session: session.id,
-        company: actor.company_id(),
-        project: project.id,
-        cycle: cycle.id,
-        prefix: cycle.s3_prefix,
-        review: project.review_uploads,
-        allowed: project
-            .allowed_file_types
-            .iter()
-            .flatten()
-            .cloned()
-            .collect(),
-    };
-    Ok((project, plan))
-}
-
-fn finish_session(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    plan: &BatchPlan,
-    error: Option<&str>,
-) -> Result<SyncSession, AppError> {
-    let session = SyncSession::finish(conn, plan.session, error)?;
-    actor
-        .audit(actions::UPLOAD_FINISHED)
-        .project(plan.project)
-        .resource("sync_session", session.id)
-        .details(json!({
-            "status": session.status,
-            "total_files": session.total_files,
-            "files_uploaded": session.files_uploaded,
-            "files_skipped": session.files_skipped,
-            "files_failed": session.files_failed,
-            "uploaded_size_bytes": session.uploaded_size_bytes,
-            "error": error,
-        }))
-        .record(conn)?;
-    Ok(session)
-}
-
 impl Batch {
     pub async fn start(
         ctx: &ServiceContext,
@@ -132,22 +43,29 @@ impl Batch {
         project: ProjectId,
         cycle: CycleId,
     ) -> Result<Batch, AppError> {
-        let (project, plan) = ctx
+        let (location, plan) = ctx
             .run(actor, move |conn, actor| {
                 start_session(conn, actor, project, cycle)
             })
             .await?;
+        let client = ctx
+            .storage()
+            .client_for(&storage_locations::place(&location));
         let batch = Batch {
             ctx: ctx.clone(),
-            client: ctx.storage().client_for_region(&project.aws_region),
-            bucket: project.bucket_name.clone(),
+            client: client.clone(),
+            bucket: location.bucket_name.clone(),
             actor: actor.clone(),
             plan,
             files_seen: 0,
             open: true,
         };
         // Hopper's own endpoint creates the bucket on first use; elsewhere it must exist.
-        if let Err(e) = ctx.storage().ensure_bucket(&project.bucket_name).await {
+        if let Err(e) = ctx
+            .storage()
+            .ensure_bucket_with(&client, &location.bucket_name)
+            .await
+        {
             let message = format!("The project's bucket cannot be used: {e}");
             batch.finish(Some(&message)).await?;
             return Err(AppError::Conflict(message));
@@ -180,6 +98,7 @@ impl Batch {
                 &NewFile {
                     session: plan.session,
                     company: plan.company,
+                    location: plan.location,
                     cycle: plan.cycle,
                     file_path: &path,
                     s3_key: "",
@@ -233,6 +152,7 @@ impl Batch {
                     &NewFile {
                         session: plan.session,
                         company: plan.company,
+                        location: plan.location,
                         cycle: plan.cycle,
                         file_path: &path,
                         s3_key: &s3_key,

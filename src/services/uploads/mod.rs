@@ -9,12 +9,13 @@
 mod batch;
 mod file_guard;
 mod limited;
+mod session;
 mod stop;
 
 pub use batch::Batch;
 pub use stop::Stop;
 
-use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId};
+use crate::db::ids::{CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
@@ -30,6 +31,9 @@ struct BatchPlan {
     company: CompanyId,
     project: ProjectId,
     cycle: CycleId,
+    /// Where the batch's bytes go (recorded on every file row).
+    location: StorageLocationId,
+    /// The company's root in that location, then the cycle's prefix.
     prefix: String,
     review: bool,
     allowed: Vec<String>,

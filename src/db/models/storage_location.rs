@@ -1,0 +1,89 @@
+//! Storage locations: a bucket (region, optionally an endpoint) assigned by the operator to
+//! one company, with the key root every object of that company lies under there.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, StorageLocationId};
+use crate::schema::storage_locations;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = storage_locations, check_for_backend(diesel::pg::Pg))]
+pub struct StorageLocation {
+    pub id: StorageLocationId,
+    pub company_id: CompanyId,
+    pub label: String,
+    pub bucket_name: String,
+    pub aws_region: String,
+    pub endpoint_url: Option<String>,
+    pub force_path_style: bool,
+    pub key_root: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = storage_locations)]
+pub struct NewStorageLocation<'a> {
+    pub company_id: CompanyId,
+    pub label: &'a str,
+    pub bucket_name: &'a str,
+    pub aws_region: &'a str,
+    pub endpoint_url: Option<&'a str>,
+    pub force_path_style: bool,
+    pub key_root: &'a str,
+}
+
+impl StorageLocation {
+    /// The company's locations, by label.
+    pub fn for_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+    ) -> QueryResult<Vec<StorageLocation>> {
+        storage_locations::table
+            .filter(storage_locations::company_id.eq(company))
+            .order((storage_locations::label.asc(), storage_locations::id.asc()))
+            .select(StorageLocation::as_select())
+            .load(conn)
+    }
+
+    /// A location of `company`; `None` for a missing id and another company's alike.
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: StorageLocationId,
+    ) -> QueryResult<Option<StorageLocation>> {
+        storage_locations::table
+            .filter(storage_locations::id.eq(id))
+            .filter(storage_locations::company_id.eq(company))
+            .select(StorageLocation::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Any location, for work that follows a stored reference (a file's bytes).
+    pub fn find(
+        conn: &mut PgConnection,
+        id: StorageLocationId,
+    ) -> QueryResult<Option<StorageLocation>> {
+        storage_locations::table
+            .find(id)
+            .select(StorageLocation::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn insert(
+        conn: &mut PgConnection,
+        new: &NewStorageLocation<'_>,
+    ) -> QueryResult<StorageLocation> {
+        diesel::insert_into(storage_locations::table)
+            .values(new)
+            .returning(StorageLocation::as_returning())
+            .get_result(conn)
+    }
+
+    /// The key prefix of a cycle here: the company's root, then the cycle's prefix.
+    pub fn key_prefix(&self, cycle_prefix: &str) -> String {
+        format!("{}/{}", self.key_root, cycle_prefix)
+    }
+}

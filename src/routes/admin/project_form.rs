@@ -1,0 +1,111 @@
+//! The project form: name, storage location (one of the company's), description, tags,
+//! accepted file types, the active and review switches.
+
+use serde::Deserialize;
+
+use crate::db::ids::StorageLocationId;
+use crate::db::models::storage_location::StorageLocation;
+use crate::domain::fields;
+use crate::services::project_detail::ProjectDetail;
+use crate::services::projects::ProjectInput;
+use crate::web::FieldErrors;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProjectForm {
+    #[serde(default)]
+    pub project_name: String,
+    /// One of the company's storage locations (an id; anything else is refused).
+    #[serde(default)]
+    pub storage_location_id: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub allowed_file_types: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    pub is_active: Option<String>,
+    #[serde(default)]
+    pub review_uploads: Option<String>,
+}
+
+impl Default for ProjectForm {
+    fn default() -> Self {
+        Self {
+            project_name: String::new(),
+            storage_location_id: String::new(),
+            description: String::new(),
+            tags: String::new(),
+            allowed_file_types: String::new(),
+            is_active: Some("on".into()),
+            review_uploads: None,
+        }
+    }
+}
+
+impl ProjectForm {
+    pub fn from_detail(detail: &ProjectDetail) -> Self {
+        let p = &detail.project;
+        Self {
+            project_name: p.project_name.clone(),
+            storage_location_id: p.storage_location_id.to_string(),
+            description: p.description.clone().unwrap_or_default(),
+            tags: detail.tags.join(", "),
+            allowed_file_types: p
+                .allowed_file_types
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            is_active: p.is_active.then(|| "on".into()),
+            review_uploads: p.review_uploads.then(|| "on".into()),
+        }
+    }
+
+    pub fn parse(&self, errors: &mut FieldErrors) -> Option<ProjectInput> {
+        let name = errors.check(
+            "project_name",
+            fields::required_name(&self.project_name, "project name", 255),
+        );
+        let location = errors.check(
+            "storage_location_id",
+            self.storage_location_id
+                .trim()
+                .parse()
+                .map(StorageLocationId)
+                .map_err(|_| "Choose where the project's files are stored.".to_owned()),
+        );
+        let description = errors.check(
+            "description",
+            fields::optional_text(&self.description, 5000),
+        );
+        let tags = errors.check("tags", fields::tags(&self.tags));
+        let allowed = errors.check(
+            "allowed_file_types",
+            fields::file_types(&self.allowed_file_types),
+        );
+        Some(ProjectInput {
+            name: name?,
+            location: location?,
+            description: description?,
+            tags: tags?,
+            active: self.is_active.is_some(),
+            review_uploads: self.review_uploads.is_some(),
+            allowed_file_types: allowed?,
+        })
+    }
+}
+
+/// The storage location select: the company's locations, the chosen one marked.
+pub struct LocationChoice {
+    pub locations: Vec<StorageLocation>,
+}
+
+impl LocationChoice {
+    pub fn is_chosen(&self, form: &ProjectForm, location: &StorageLocation) -> bool {
+        form.storage_location_id == location.id.to_string()
+            || (form.storage_location_id.is_empty() && self.locations.len() == 1)
+    }
+}
