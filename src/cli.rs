@@ -40,6 +40,17 @@ pub struct GlobalArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
 
+    /// PostgreSQL URL of the application role requests run as (it owns nothing; `hopper
+    /// migrate` creates it and grants its privileges). Unset with an external database:
+    /// requests run as the owner of DATABASE_URL, and Hopper warns loudly.
+    #[arg(
+        long,
+        env = "HOPPER_APP_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub app_database_url: Option<String>,
+
     /// Connections in the database pool.
     #[arg(
         long,
@@ -200,6 +211,7 @@ impl GlobalArgs {
             bind: serve.bind,
             data_dir: self.data_dir,
             database_url: self.database_url.map(Secret::new),
+            app_database_url: self.app_database_url.map(Secret::new),
             database_pool_size: self.database_pool_size.max(1),
             s3: S3Config {
                 endpoint: self.s3_endpoint,

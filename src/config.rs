@@ -30,6 +30,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `None`: run the embedded PostgreSQL cluster under `data_dir`.
     pub database_url: Option<Secret>,
+    /// The application role's URL; `None`: requests run as the owner (embedded mode fills
+    /// it in with its own `hopper_app` role).
+    pub app_database_url: Option<Secret>,
     pub database_pool_size: u32,
     pub s3: S3Config,
     pub session: SessionConfig,

@@ -101,7 +101,13 @@ async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
         .database_url
         .clone()
         .context("no database configured")?;
-    startup::connect_and_migrate(url.expose(), 2).await
+    // `hopper migrate` always creates (or checks) the application role and its grants: the
+    // configured one, or hopper_app for an operator who configures it next.
+    let app_url = config.app_database_url.as_ref().map_or_else(
+        || format!("postgres://{}@localhost/", db::roles::DEFAULT_APP_ROLE),
+        |u| u.expose().to_owned(),
+    );
+    startup::connect_and_migrate(url.expose(), Some(&app_url), 2).await
 }
 
 async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@
 pub mod ids;
 pub mod migrations;
 pub mod models;
+pub mod roles;
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 //! the system's binaries and an S3-compatible endpoint on loopback.
 //! May import `config`; used only by the wiring (`startup`) and the CLI.
 
+pub mod pg_binaries;
 pub mod postgres;
 pub mod s3;
 mod unix_user;

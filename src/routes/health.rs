@@ -11,18 +11,19 @@ pub async fn healthz() -> HttpResponse {
 /// The database and S3 both answer.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let readiness = health::readiness(&state.services).await;
+    let status = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let role = match &readiness.role {
+        Some(role) if role.is_least_privilege() => format!("{} (owns nothing)", role.name),
+        Some(role) => format!(
+            "{} (WARNING: the owner or a superuser; set HOPPER_APP_DATABASE_URL)",
+            role.name
+        ),
+        None => "unknown".to_owned(),
+    };
     let report = format!(
-        "database: {}\ns3: {}\n",
-        if readiness.database {
-            "ok"
-        } else {
-            "unavailable"
-        },
-        if readiness.storage {
-            "ok"
-        } else {
-            "unavailable"
-        },
+        "database: {}\ns3: {}\ndatabase role: {role}\n",
+        status(readiness.database),
+        status(readiness.storage),
     );
     let mut response = if readiness.is_ready() {
         HttpResponse::Ok()

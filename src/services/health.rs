@@ -2,11 +2,15 @@
 
 use diesel::RunQueryDsl;
 
+use crate::db::roles::{self, RoleReport};
+use crate::error::AppError;
 use crate::services::ServiceContext;
 
 pub struct Readiness {
     pub database: bool,
     pub storage: bool,
+    /// The role requests run as; `None` when the database did not answer.
+    pub role: Option<RoleReport>,
 }
 
 impl Readiness {
@@ -19,7 +23,7 @@ pub async fn readiness(ctx: &ServiceContext) -> Readiness {
     let database = ctx
         .run_unscoped(|conn| {
             diesel::sql_query("SELECT 1").execute(conn)?;
-            Ok(())
+            roles::connected_role(conn).map_err(AppError::Unexpected)
         })
         .await;
     if let Err(e) = &database {
@@ -32,5 +36,6 @@ pub async fn readiness(ctx: &ServiceContext) -> Readiness {
     Readiness {
         database: database.is_ok(),
         storage: storage.is_ok(),
+        role: database.ok(),
     }
 }

@@ -69,3 +69,52 @@ struct Name {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
 }
+
+/// Requests run as a role that owns nothing: through it the audit log can be appended to
+/// and read, never rewritten, whatever SQL it sends.
+#[actix_web::test]
+async fn the_application_role_cannot_rewrite_the_audit_log() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let ready = app.get("/readyz").await;
+    assert!(
+        ready
+            .body
+            .contains("database role: hopper_app (owns nothing)"),
+        "{}",
+        ready.body
+    );
+    let mut conn = PgConnection::establish(&crate::helpers::app_role_url(&app.database_url))
+        .expect("connect as the application role");
+    diesel::sql_query(
+        "INSERT INTO audit_log (action, details) VALUES ('test.appended', '{}'::jsonb)",
+    )
+    .execute(&mut conn)
+    .expect("the application role appends");
+    let partition = holding_partition(&mut conn);
+    let mut statements = vec![
+        "UPDATE audit_log SET action = 'tampered'".to_owned(),
+        "DELETE FROM audit_log".to_owned(),
+        "TRUNCATE audit_log".to_owned(),
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL".to_owned(),
+        "ALTER TABLE audit_log OWNER TO hopper_app".to_owned(),
+        "DROP TABLE audit_log".to_owned(),
+        "CREATE TABLE audit_log_copy AS SELECT * FROM audit_log".to_owned(),
+    ];
+    if let Some(partition) = &partition {
+        statements.push(format!(
+            "ALTER TABLE audit_log DETACH PARTITION {partition}"
+        ));
+        statements.push(format!("DELETE FROM {partition}"));
+        statements.push(format!("TRUNCATE {partition}"));
+        statements.push(format!("ALTER TABLE {partition} DISABLE TRIGGER ALL"));
+    }
+    for statement in &statements {
+        let refused = diesel::sql_query(statement).execute(&mut conn);
+        assert!(refused.is_err(), "{statement} went through");
+    }
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM audit_log WHERE action = 'test.appended'")
+            .get_result(&mut conn)
+            .expect("the application role reads");
+    assert_eq!(count.n, 1);
+}

@@ -93,11 +93,19 @@ pub fn fresh_database() -> String {
     cluster.postgres.database_url(&name)
 }
 
+/// The same database, as the application role (`hopper_app`).
+pub fn app_role_url(database_url: &str) -> String {
+    database_url.replacen("postgres://hopper@", "postgres://hopper_app@", 1)
+}
+
 pub fn test_config(database_url: String) -> Config {
     let cluster = cluster();
     Config {
         bind: "127.0.0.1:0".parse().expect("address"),
         data_dir: cluster.dir.join("app"),
+        // Requests run as the application role, as in production: every use case in these
+        // tests proves its privileges are enough.
+        app_database_url: Some(Secret::new(app_role_url(&database_url))),
         database_url: Some(Secret::new(database_url)),
         database_pool_size: 4,
         s3: S3Config {

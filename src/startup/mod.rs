@@ -1,4 +1,10 @@
 //! Wiring: embedded services, the pool, migrations, S3, and the HTTP server.
+//! May import everything; nothing imports it but `main` and the tests.
+
+mod database;
+
+pub use database::connect_and_migrate;
+use database::request_pool;
 
 use std::fs;
 use std::net::{SocketAddr, TcpListener};
@@ -18,7 +24,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::csrf;
 use crate::auth::session_store::PgSessionStore;
 use crate::config::{write_private_file, Config, Secret};
-use crate::db::{self, PgPool};
+use crate::db;
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
@@ -50,6 +56,10 @@ impl EmbeddedServices {
             };
             let postgres = EmbeddedPostgres::start(&config.data_dir.join("postgres"), &options)?;
             config.database_url = Some(Secret::new(postgres.database_url("hopper")));
+            // Requests run as a role that owns nothing; migrations as the cluster's owner.
+            config.app_database_url.get_or_insert_with(|| {
+                Secret::new(postgres.database_url_as("hopper", db::roles::DEFAULT_APP_ROLE))
+            });
             services.postgres = Some(postgres);
         }
         if config.s3.endpoint.is_none() {
@@ -77,21 +87,6 @@ impl EmbeddedServices {
     }
 }
 
-/// Connects to the database and applies pending migrations.
-pub async fn connect_and_migrate(database_url: &str, pool_size: u32) -> anyhow::Result<PgPool> {
-    let url = database_url.to_owned();
-    actix_web::rt::task::spawn_blocking(move || {
-        let pool = db::build_pool(&url, pool_size)?;
-        let mut conn = pool.get().context("cannot connect to PostgreSQL")?;
-        let applied = db::migrations::run_pending(&mut conn)?;
-        if !applied.is_empty() {
-            tracing::info!(migrations = ?applied, "database migrated");
-        }
-        Ok::<_, anyhow::Error>(pool)
-    })
-    .await?
-}
-
 pub struct Application {
     address: SocketAddr,
     server: Server,
@@ -105,7 +100,18 @@ impl Application {
             .database_url
             .clone()
             .context("no database configured")?;
-        let pool = connect_and_migrate(database_url.expose(), config.database_pool_size).await?;
+        let app_url = config
+            .app_database_url
+            .as_ref()
+            .map(|u| u.expose().to_owned());
+        let owner_pool_size = if app_url.is_some() {
+            2
+        } else {
+            config.database_pool_size
+        };
+        let owner =
+            connect_and_migrate(database_url.expose(), app_url.as_deref(), owner_pool_size).await?;
+        let pool = request_pool(&config, owner).await?;
         let storage = Storage::connect(&config.s3).await;
         let services = ServiceContext::new(
             pool.clone(),

@@ -1,0 +1,78 @@
+//! The two database roles at start-up: migrations (and the application role's grants) as
+//! the owner, requests as the application role, or as the owner with a loud warning.
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::db::{self, PgPool};
+
+/// Connects as the owner, applies pending migrations and, when an application role is
+/// configured, creates it if missing and grants exactly its privileges.
+pub async fn connect_and_migrate(
+    database_url: &str,
+    app_database_url: Option<&str>,
+    pool_size: u32,
+) -> anyhow::Result<PgPool> {
+    let url = database_url.to_owned();
+    let app_role = app_database_url.map(app_role_of).transpose()?;
+    actix_web::rt::task::spawn_blocking(move || {
+        let pool = db::build_pool(&url, pool_size)?;
+        let mut conn = pool.get().context("cannot connect to PostgreSQL")?;
+        let applied = db::migrations::run_pending(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        if let Some(role) = app_role {
+            db::roles::ensure_app_role(&mut conn, &role)?;
+            db::roles::grant_app_privileges(&mut conn, &role)?;
+        }
+        Ok::<_, anyhow::Error>(pool)
+    })
+    .await?
+}
+
+/// The role named by an application URL (`postgres://ROLE[:password]@host/db`; a unix
+/// socket URL has an empty host, which general URL parsers refuse).
+fn app_role_of(app_database_url: &str) -> anyhow::Result<String> {
+    let after_scheme = app_database_url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .context("HOPPER_APP_DATABASE_URL is not a postgres:// URL")?;
+    let user_info = after_scheme
+        .split_once('@')
+        .map_or("", |(user_info, _)| user_info);
+    let role = match user_info.split(':').next().unwrap_or("") {
+        "" => db::roles::DEFAULT_APP_ROLE.to_owned(),
+        name => name.to_owned(),
+    };
+    db::roles::checked_name(&role)?;
+    Ok(role)
+}
+
+/// The pool requests use: the application role's, or (with a loud warning) the owner's.
+pub(super) async fn request_pool(config: &Config, owner: PgPool) -> anyhow::Result<PgPool> {
+    let pool = match &config.app_database_url {
+        Some(url) => {
+            let (url, size) = (url.expose().to_owned(), config.database_pool_size);
+            actix_web::rt::task::spawn_blocking(move || db::build_pool(&url, size)).await??
+        }
+        None => owner,
+    };
+    let checked = pool.clone();
+    let report = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = checked.get().context("cannot connect to PostgreSQL")?;
+        db::roles::connected_role(&mut conn)
+    })
+    .await??;
+    if !report.is_least_privilege() {
+        tracing::warn!(
+            role = %report.name,
+            superuser = report.superuser,
+            owns_audit_log = report.owns_audit_log,
+            "REQUESTS RUN AS THE DATABASE OWNER OR A SUPERUSER: the audit log can be rewritten \
+             through this role. Set HOPPER_APP_DATABASE_URL to a role that owns nothing \
+             (hopper migrate creates it); see the README."
+        );
+    }
+    Ok(pool)
+}
