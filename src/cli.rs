@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, S3Config, S3Credentials, Secret, SessionConfig, UploadConfig};
+use crate::config::{
+    Config, S3Config, S3Credentials, Secret, SessionConfig, SignInPolicy, UploadConfig,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,6 +114,17 @@ pub struct ServeArgs {
     )]
     pub bind: SocketAddr,
 
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
+    /// names the client. Unset: the peer's address is the client's.
+    #[arg(
+        long,
+        env = "HOPPER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_proxy,
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Minutes of inactivity after which a session ends.
     #[arg(
         long,
@@ -138,6 +151,12 @@ pub struct ServeArgs {
         global = true
     )]
     pub cookie_secure: bool,
+
+    /// The address people reach Hopper at (e.g. https://intake.example.com): wall-screen
+    /// links are built from it, never from request headers. Unset: the address Hopper
+    /// listens on.
+    #[arg(long, env = "HOPPER_PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
 
     /// Secret for signing session cookies (at least 64 bytes); all nodes of one installation
     /// share it. Unset: generated once into the data dir.
@@ -220,6 +239,9 @@ impl GlobalArgs {
                 credentials: None::<S3Credentials>,
                 create_missing_buckets: embedded_s3,
             },
+            sign_in: SignInPolicy::default(),
+            trusted_proxies: serve.trusted_proxies.clone(),
+            public_url: serve.public_url.clone(),
             session: SessionConfig {
                 idle_timeout: Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
                 absolute_lifetime: Duration::from_secs(serve.session_lifetime_hours.max(1) * 3600),
@@ -237,4 +259,13 @@ impl GlobalArgs {
             },
         }
     }
+}
+
+/// A proxy's address (`10.0.0.2`) or range (`10.0.0.0/8`).
+fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{value:?} is not an IP address or CIDR range"))
 }

@@ -36,6 +36,11 @@ pub struct Config {
     pub database_pool_size: u32,
     pub s3: S3Config,
     pub session: SessionConfig,
+    pub sign_in: SignInPolicy,
+    /// Proxies whose `X-Forwarded-For` is believed (`HOPPER_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where people reach Hopper (`HOPPER_PUBLIC_URL`); links are built from it.
+    pub public_url: Option<url::Url>,
     /// Secret used to sign session cookies; generated into the data dir when absent.
     pub secret_key: Option<Secret>,
     /// How many argon2 hashes may run at once (each takes ~19 MiB).
@@ -89,6 +94,25 @@ pub struct S3Config {
 pub struct S3Credentials {
     pub access_key_id: String,
     pub secret_access_key: Secret,
+}
+
+/// How the sign-in throttle spaces attempts at an account that is being guessed at.
+#[derive(Debug, Clone)]
+pub struct SignInPolicy {
+    /// Between two attempts at such an account.
+    pub spacing: Duration,
+    /// An attempt whose slot is further away than this gets 429 and `Retry-After`
+    /// instead of waiting.
+    pub max_hold: Duration,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        Self {
+            spacing: Duration::from_secs(30),
+            max_hold: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -7,4 +7,6 @@ use crate::services::ServiceContext;
 pub struct AppState {
     pub services: ServiceContext,
     pub config: Config,
+    /// The configured public URL, or the address Hopper listens on; without a trailing `/`.
+    pub public_url: String,
 }

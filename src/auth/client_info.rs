@@ -3,13 +3,26 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
-use actix_web::{http::header, FromRequest, HttpRequest};
+use actix_web::{http::header, web, FromRequest, HttpRequest};
 
-pub use crate::domain::client_info::{sanitize, ClientInfo};
+pub use crate::domain::client_info::{client_address, sanitize, ClientInfo};
+use crate::state::AppState;
 
 impl ClientInfo {
+    /// The client as the request shows it; `X-Forwarded-For` counts only when the peer is
+    /// one of `HOPPER_TRUSTED_PROXIES`.
     pub fn from_request(req: &HttpRequest) -> Self {
-        let ip = req.peer_addr().map(|a| a.ip().to_string());
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.config.trusted_proxies.clone())
+            .unwrap_or_default();
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = client_address(req.peer_addr().map(|a| a.ip()), &forwarded, &trusted)
+            .map(|ip| ip.to_string());
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)

@@ -23,6 +23,22 @@ use crate::error::AppError;
 pub const HEADER: &str = "X-CSRF-Token";
 pub const FORM_FIELD: &str = "csrf_token";
 pub const ANONYMOUS_COOKIE: &str = "hopper_csrf";
+/// The same under HTTPS: `Secure`, and `__Host-` so no subdomain can set or shadow it.
+pub const SECURE_ANONYMOUS_COOKIE: &str = "__Host-hopper_csrf";
+
+/// Whether cookies are marked `Secure` (Hopper is served over HTTPS).
+fn cookies_secure(req: &HttpRequest) -> bool {
+    req.app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|state| state.config.session.cookie_secure)
+}
+
+fn anonymous_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_ANONYMOUS_COOKIE
+    } else {
+        ANONYMOUS_COOKIE
+    }
+}
 /// Forms are small; a bigger url-encoded body is refused before it is buffered.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -34,13 +50,15 @@ pub fn token_for(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     if let Ok(Some(token)) = req.get_session().get::<String>(session_keys::CSRF) {
         return (token, None);
     }
-    if let Some(cookie) = req.cookie(ANONYMOUS_COOKIE) {
+    let secure = cookies_secure(req);
+    if let Some(cookie) = req.cookie(anonymous_cookie_name(secure)) {
         if !cookie.value().is_empty() {
             return (cookie.value().to_owned(), None);
         }
     }
     let token = generate_token();
-    let cookie = Cookie::build(ANONYMOUS_COOKIE, token.clone())
+    let cookie = Cookie::build(anonymous_cookie_name(secure), token.clone())
+        .secure(secure)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -94,7 +112,9 @@ pub async fn guard(
 
     let expected = match req.get_session().get::<String>(session_keys::CSRF) {
         Ok(Some(token)) => Some(token),
-        _ => req.cookie(ANONYMOUS_COOKIE).map(|c| c.value().to_owned()),
+        _ => req
+            .cookie(anonymous_cookie_name(cookies_secure(req.request())))
+            .map(|c| c.value().to_owned()),
     };
 
     let mut provided = req

@@ -30,6 +30,11 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
             "Link revoked",
             "This wall screen link was revoked by an admin. Ask them for a new one.",
         ),
+        Closed::CompanyInactive => (
+            StatusCode::GONE,
+            "Company inactive",
+            "The company of this wall screen is not active on Hopper any more, so its dashboards are not shown.",
+        ),
     };
     html(
         status,

@@ -13,6 +13,7 @@ use crate::schema::audit_log;
 pub mod actions {
     pub const SIGN_IN: &str = "auth.sign_in";
     pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
+    pub const SIGN_IN_ATTEMPT: &str = "auth.sign_in_attempt";
     pub const SIGN_OUT: &str = "auth.sign_out";
     pub const PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const PASSWORD_RESET: &str = "admin.password_reset";
@@ -57,6 +58,7 @@ pub mod actions {
     pub const ALL: &[&str] = &[
         SIGN_IN,
         SIGN_IN_FAILED,
+        SIGN_IN_ATTEMPT,
         SIGN_OUT,
         PASSWORD_CHANGED,
         PASSWORD_RESET,

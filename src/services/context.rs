@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use crate::config::UploadConfig;
+use crate::config::{SignInPolicy, UploadConfig};
 use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
@@ -37,6 +37,7 @@ struct Inner {
     part_budget: PartBudget,
     hasher: PasswordHasher,
     uploads: UploadConfig,
+    sign_in: SignInPolicy,
     clock: Clock,
 }
 
@@ -46,6 +47,7 @@ impl ServiceContext {
         storage: Storage,
         hasher: PasswordHasher,
         uploads: UploadConfig,
+        sign_in: SignInPolicy,
     ) -> Self {
         let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
         Self {
@@ -55,6 +57,7 @@ impl ServiceContext {
                 part_budget,
                 hasher,
                 uploads,
+                sign_in,
                 clock: Clock,
             }),
         }
@@ -62,6 +65,10 @@ impl ServiceContext {
 
     pub fn uploads(&self) -> &UploadConfig {
         &self.inner.uploads
+    }
+
+    pub fn sign_in_policy(&self) -> &SignInPolicy {
+        &self.inner.sign_in
     }
 
     pub fn clock(&self) -> Clock {

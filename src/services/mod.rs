@@ -26,6 +26,7 @@ pub mod projects;
 pub mod reaper;
 pub mod share_links;
 pub mod sign_in;
+pub mod sign_in_throttle;
 pub mod sign_out;
 pub mod signed_in;
 pub mod storage_locations;

@@ -142,6 +142,8 @@ pub enum Closed {
     Unknown,
     Expired,
     Revoked,
+    /// The link's company was deactivated: its wall screens go dark with it.
+    CompanyInactive,
 }
 
 /// Resolves a token; with `audit_use` the opening is recorded (full page loads, not the
@@ -162,15 +164,22 @@ fn resolve_in(
     client: ClientInfo,
     audit_use: bool,
 ) -> Result<Result<WallScope, Closed>, AppError> {
-    let found: Option<(ShareLink, String)> = share_links::table
+    let found: Option<(ShareLink, String, bool)> = share_links::table
         .inner_join(companies::table)
         .filter(share_links::token_hash.eq(hash(token)))
-        .select((ShareLink::as_select(), companies::company_name))
+        .select((
+            ShareLink::as_select(),
+            companies::company_name,
+            companies::is_active,
+        ))
         .first(conn)
         .optional()?;
-    let Some((link, company_name)) = found else {
+    let Some((link, company_name, company_active)) = found else {
         return Ok(Err(Closed::Unknown));
     };
+    if !company_active {
+        return Ok(Err(Closed::CompanyInactive));
+    }
     if link.revoked_at.is_some() {
         return Ok(Err(Closed::Revoked));
     }

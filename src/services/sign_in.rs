@@ -1,9 +1,7 @@
 //! Sign-in: throttling, the candidate account, and the record of a failed attempt.
 //! (A successful sign-in is recorded where its session row is created: `PgSessionStore::save`.)
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text};
 use serde_json::json;
 
 use crate::config::Secret;
@@ -12,12 +10,11 @@ use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
 use crate::services::audit::{actions, AuditEvent};
-use crate::services::ServiceContext;
+use crate::services::{sign_in_throttle, ServiceContext};
 
-/// Failed attempts tolerated per account, and per client address, within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const WINDOW_MINUTES: i32 = 15;
+pub use crate::services::sign_in_throttle::{
+    MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW_MINUTES,
+};
 /// Usernames are at most this long; anything longer is cut before it is recorded.
 const MAX_RECORDED_USERNAME: usize = 100;
 
@@ -30,44 +27,6 @@ pub struct LoginCandidate {
     /// The user and their company are both active.
     pub active: bool,
     pub must_change_password: bool,
-}
-
-/// Refuses the attempt when this account or address failed too often lately. The count
-/// comes from the audit trail itself, so every node of an installation sees the same.
-fn check_throttle(
-    conn: &mut PgConnection,
-    username: &str,
-    client: &ClientInfo,
-) -> Result<(), AppError> {
-    let ip = client.ip.clone().unwrap_or_default();
-    let (by_account, by_address): (i64, i64) = diesel::select((
-        sql::<BigInt>(
-            "(SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed' \
-             AND created_at > now() - make_interval(mins => ",
-        )
-        .bind::<Integer, _>(WINDOW_MINUTES)
-        .sql(") AND details->>'username' = ")
-        .bind::<Text, _>(recorded_username(username))
-        .sql(")"),
-        sql::<BigInt>(
-            "(SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed' \
-             AND created_at > now() - make_interval(mins => ",
-        )
-        .bind::<Integer, _>(WINDOW_MINUTES)
-        .sql(") AND ip_address = ")
-        .bind::<Text, _>(ip)
-        .sql(")"),
-    ))
-    .get_result(conn)?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::TooManyRequests {
-            message: format!(
-                "Too many failed sign-in attempts. Please wait {WINDOW_MINUTES} minutes and try again."
-            ),
-            retry_after_secs: u64::from(WINDOW_MINUTES.unsigned_abs()) * 60,
-        });
-    }
-    Ok(())
 }
 
 fn find_candidate(
@@ -125,14 +84,20 @@ pub async fn attempt(
     password: &Secret,
     client: &ClientInfo,
 ) -> Result<Option<LoginCandidate>, AppError> {
-    let candidate = {
+    let (candidate, slot) = {
         let (username, client) = (username.to_owned(), client.clone());
+        let policy = ctx.sign_in_policy().clone();
         ctx.run_unscoped(move |conn| {
-            check_throttle(conn, &username, &client)?;
-            find_candidate(conn, &username)
+            let slot =
+                sign_in_throttle::reserve(conn, &recorded_username(&username), &client, &policy)?;
+            Ok((find_candidate(conn, &username)?, slot))
         })
         .await?
     };
+    // A spaced attempt waits for its slot (the lock is released; no connection is held).
+    if let Ok(wait) = (slot - chrono::Utc::now()).to_std() {
+        tokio::time::sleep(wait).await;
+    }
     let password_matches = ctx
         .hasher()
         .verify(

@@ -118,6 +118,7 @@ impl Application {
             storage,
             PasswordHasher::new(config.max_concurrent_password_hashes),
             config.uploads.clone(),
+            config.sign_in.clone(),
         );
         refuse_known_password_on_the_network(&config, &services).await?;
         if config.s3.create_missing_buckets {
@@ -136,9 +137,19 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
 
+        let public_url = match &config.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => {
+                if !address.ip().is_loopback() {
+                    tracing::warn!(%address, "HOPPER_PUBLIC_URL is not set: links Hopper shows use the listening address");
+                }
+                format!("http://{address}")
+            }
+        };
         let state = web::Data::new(AppState {
             services: services.clone(),
             config: config.clone(),
+            public_url,
         });
         let store = PgSessionStore::new(services.clone(), config.session.clone());
         let session_config = config.session.clone();

@@ -331,3 +331,83 @@ async fn pages_carry_security_headers_and_a_hardened_session_cookie() {
         .unwrap_or_default();
     assert!(!value.contains(&hex::encode(&stored)));
 }
+
+/// The check and the record of an attempt are one step: a parallel burst of wrong guesses
+/// gets exactly the allowed number of password checks, the rest 429. A correct password
+/// afterwards is delayed (spaced), never locked out.
+#[actix_web::test]
+async fn a_parallel_burst_gets_no_more_guesses_and_the_owner_still_gets_in() {
+    let app = TestApp::spawn().await;
+    let alice = UserFixture::new("alice").create(&app).await;
+    let clients: Vec<reqwest::Client> = (0..20).map(|_| TestApp::new_client()).collect();
+    let burst = clients
+        .iter()
+        .map(|client| app.sign_in_with(client, "alice", "wrong-password"));
+    let statuses: Vec<u16> = futures_util::future::join_all(burst)
+        .await
+        .into_iter()
+        .map(|page| page.status)
+        .collect();
+    let max = usize::try_from(hopper::services::sign_in::MAX_FAILURES_PER_ACCOUNT).unwrap();
+    assert_eq!(
+        app.audit_rows("auth.sign_in_failed").len(),
+        max,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), max);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20 - max);
+
+    // Straight away the account is spaced; after the spacing the owner signs in.
+    assert_eq!(app.sign_in("alice", &alice.password).await.status, 429);
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    let owner = app.sign_in("alice", &alice.password).await;
+    assert_eq!(owner.status, 303, "{}", owner.body);
+}
+
+/// X-Forwarded-For names the client only when the peer is a configured trusted proxy.
+#[actix_web::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    async fn recorded_ip(app: &TestApp) -> Option<String> {
+        let login = app.get("/login").await;
+        app.client
+            .post(app.url("/login"))
+            .header("X-Forwarded-For", "203.0.113.50, 198.51.100.7")
+            .form(&[
+                ("csrf_token", login.csrf_token().as_str()),
+                ("username", "nobody"),
+                ("password", "wrong"),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        app.audit_rows("auth.sign_in_failed")
+            .last()
+            .and_then(|row| row.ip_address.clone())
+    }
+    let direct = TestApp::spawn().await;
+    assert_eq!(recorded_ip(&direct).await.as_deref(), Some("127.0.0.1"));
+    let proxied = TestApp::spawn_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().expect("cidr")];
+    })
+    .await;
+    assert_eq!(recorded_ip(&proxied).await.as_deref(), Some("198.51.100.7"));
+}
+
+/// Under HTTPS the anonymous CSRF cookie of the sign-in form is `Secure` and `__Host-`.
+#[actix_web::test]
+async fn the_anonymous_csrf_cookie_is_secure_under_https() {
+    let app = TestApp::spawn_with(|config| config.session.cookie_secure = true).await;
+    let login = app.get("/login").await;
+    let set_cookie: Vec<String> = login
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let csrf = set_cookie
+        .iter()
+        .find(|c| c.contains("hopper_csrf"))
+        .expect("csrf cookie");
+    assert!(csrf.starts_with("__Host-hopper_csrf="), "{csrf}");
+    assert!(csrf.contains("Secure"), "{csrf}");
+}

@@ -455,3 +455,63 @@ async fn the_audit_trail_reads_dates_and_shows_times_in_the_viewers_timezone() {
     let bad = alice.get("/dashboard/audit?from=22.11.2026").await;
     assert_eq!(bad.status, 400);
 }
+
+/// A wall screen goes dark with its company: deactivated, its links answer 410.
+#[actix_web::test]
+async fn wall_links_stop_when_their_company_is_deactivated() {
+    use hopper::schema::companies;
+    let app = TestApp::spawn().await;
+    let company = crate::helpers::create_company(&app, "WALLCO", true);
+    let token = "wall-token-for-a-deactivated-company";
+    diesel::insert_into(share_links::table)
+        .values((
+            share_links::company_id.eq(company),
+            share_links::label.eq("Lobby"),
+            share_links::token_hash
+                .eq(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).to_vec()),
+            share_links::expires_at.eq(chrono::Utc::now() + chrono::Duration::days(1)),
+        ))
+        .execute(&mut app.conn())
+        .expect("link");
+    let screen = TestApp::new_client();
+    assert_eq!(
+        app.get_with(&screen, &format!("/wall/{token}"))
+            .await
+            .status,
+        200
+    );
+    diesel::update(companies::table.find(company))
+        .set(companies::is_active.eq(false))
+        .execute(&mut app.conn())
+        .expect("deactivate");
+    let dark = app.get_with(&screen, &format!("/wall/{token}")).await;
+    assert_eq!(dark.status, 410);
+    assert!(dark.body.contains("not active"), "{}", dark.body);
+}
+
+/// Links shown to admins are built from the configured public URL, not the Host header.
+#[actix_web::test]
+async fn share_link_addresses_come_from_the_public_url_not_the_request() {
+    let app = TestApp::spawn_with(|config| {
+        config.public_url = Some("https://intake.example.test/".parse().expect("url"));
+    })
+    .await;
+    let admin = crate::helpers::UserFixture::new("alice")
+        .role("admin")
+        .create(&app)
+        .await;
+    let alice = app.session_for(&admin).await;
+    let created = alice
+        .http
+        .post(app.url("/admin/share-links"))
+        .header("Host", "evil.example")
+        .header("X-Forwarded-Host", "evil.example")
+        .header("X-CSRF-Token", &alice.csrf)
+        .form(&[("label", "Lobby"), ("project", ""), ("days", "7")])
+        .send()
+        .await
+        .expect("create link");
+    let body = created.text().await.expect("body");
+    assert!(body.contains("https://intake.example.test/wall/"), "{body}");
+    assert!(!body.contains("evil.example"));
+}

@@ -116,6 +116,13 @@ pub fn test_config(database_url: String) -> Config {
             create_missing_buckets: true,
         },
         session: SessionConfig::default(),
+        // Spacing short enough for a test to wait it out; a burst still gets 429.
+        sign_in: hopper::config::SignInPolicy {
+            spacing: std::time::Duration::from_secs(2),
+            max_hold: std::time::Duration::from_secs(1),
+        },
+        trusted_proxies: Vec::new(),
+        public_url: None,
         secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
         max_concurrent_password_hashes: 4,
         uploads: hopper::config::UploadConfig {

@@ -81,13 +81,13 @@ pub async fn create(
         Duration::days(days),
     )
     .await?;
-    let host = ctx.req.connection_info().host().to_owned();
-    let scheme = ctx.req.connection_info().scheme().to_owned();
+
     links_page(
         &admin,
         &ctx.session,
         &ctx.state,
-        Some(format!("{scheme}://{host}/wall/{token}")),
+        // From the configured public URL, never from the request's (forgeable) Host.
+        Some(format!("{}/wall/{token}", ctx.state.public_url)),
     )
     .await
 }
