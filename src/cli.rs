@@ -101,6 +101,23 @@ pub enum Command {
     CreateSuperadmin(CreateSuperadminArgs),
     /// Reset a user's password; prints a one-time password and signs the user out everywhere.
     ResetPassword(ResetPasswordArgs),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every audit row's hash chain; names the first row that was altered,
+    /// removed or reordered, and exits non-zero if there is one.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Only this company's chain (its code); default: every chain.
+    #[arg(long)]
+    pub company: Option<String>,
 }
 
 #[derive(Debug, Args)]

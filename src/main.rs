@@ -3,7 +3,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use hopper::cli::{Cli, Command, CreateSuperadminArgs, ResetPasswordArgs};
+use hopper::cli::{
+    AuditCommand, AuditVerifyArgs, Cli, Command, CreateSuperadminArgs, ResetPasswordArgs,
+};
 use hopper::config::{Config, Secret};
 use hopper::db::{self, PgPool};
 use hopper::services::accounts;
@@ -50,6 +52,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateSuperadmin(args) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = create_superadmin(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::Audit(AuditCommand::Verify(args)) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = verify_audit(&config, args).await;
             embedded.stop();
             result
         }
@@ -108,6 +116,49 @@ async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
         |u| u.expose().to_owned(),
     );
     startup::connect_and_migrate(url.expose(), Some(&app_url), 2).await
+}
+
+/// `hopper audit verify`: runs as the owner (it records the run for the operator's page).
+async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<()> {
+    let pool = migrate(config).await?;
+    let reports = db::transaction(&pool, move |conn| {
+        let company = match &args.company {
+            Some(code) => Some(
+                hopper::db::models::company::Company::find_by_code(conn, code)?
+                    .ok_or_else(|| {
+                        hopper::error::AppError::BadRequest(format!(
+                            "No company with code {code:?}."
+                        ))
+                    })?
+                    .id,
+            ),
+            None => None,
+        };
+        hopper::services::audit_chain::verify_all(conn, company)
+    })
+    .await?;
+    let mut broken = false;
+    for report in &reports {
+        let chain = report.company.map_or_else(
+            || "rows of no company".to_owned(),
+            |c| format!("company {c}"),
+        );
+        match &report.first_bad {
+            None => println!(
+                "ok: {chain}, {} rows, every hash holds",
+                report.rows_checked
+            ),
+            Some((row, problem)) => {
+                broken = true;
+                println!("ALTERED: {chain}: audit row {row}: {problem}");
+            }
+        }
+    }
+    if reports.is_empty() {
+        println!("ok: no chained audit rows yet");
+    }
+    anyhow::ensure!(!broken, "the audit trail was tampered with (see above)");
+    Ok(())
 }
 
 async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyhow::Result<()> {

@@ -20,6 +20,21 @@ diesel::table! {
         ip_address -> Nullable<Varchar>,
         #[max_length = 512]
         user_agent -> Nullable<Varchar>,
+        chain_seq -> Nullable<Int8>,
+        prev_hash -> Nullable<Bytea>,
+        row_hash -> Nullable<Bytea>,
+    }
+}
+
+diesel::table! {
+    audit_verifications (id) {
+        id -> Int4,
+        company_id -> Nullable<Int4>,
+        verified_at -> Timestamptz,
+        rows_checked -> Int8,
+        first_bad_row -> Nullable<Int8>,
+        #[max_length = 500]
+        problem -> Nullable<Varchar>,
     }
 }
 
@@ -280,6 +295,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
 diesel::joinable!(cycles -> projects (project_id));
@@ -308,6 +324,7 @@ diesel::joinable!(users -> companies (company_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    audit_verifications,
     auth_sessions,
     companies,
     company_links,

@@ -14,6 +14,7 @@ use crate::db::ids::{ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
 use crate::error::AppError;
 use crate::services::audit::actions;
+use crate::services::audit_chain::LastVerification;
 use crate::services::audit_trail::{self, AuditCursor, AuditFilter};
 use crate::state::AppState;
 use crate::web::{filters, htmx_target, is_htmx, render, Ctx, PageContext};
@@ -96,6 +97,7 @@ struct AuditPage {
     users: Vec<(UserId, String)>,
     actions: &'static [&'static str],
     show_company: bool,
+    last_verification: Option<LastVerification>,
 }
 
 impl AuditPage {
@@ -135,6 +137,7 @@ pub async fn page(
     let page = AuditPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         show_company: view.all_companies,
+        last_verification: view.last_verification,
         query,
         rows: view.rows,
         next: view.next.map(|n| n.encode()),

@@ -12,6 +12,7 @@ use crate::db::models::audit_log::AuditRow;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{audit_log, projects, users};
+use crate::services::audit_chain::{self, LastVerification};
 use crate::services::{Actor, ServiceContext};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,6 +181,8 @@ pub struct AuditView {
     pub users: Vec<(UserId, String)>,
     /// The operator sees every company.
     pub all_companies: bool,
+    /// For the operator: the last run of `hopper audit verify`.
+    pub last_verification: Option<LastVerification>,
 }
 
 pub async fn view(
@@ -207,12 +210,17 @@ pub async fn view(
             ),
             None => (Vec::new(), Vec::new()),
         };
+        let last_verification = match filter.company {
+            None => audit_chain::last_verification(conn)?,
+            Some(_) => None,
+        };
         Ok(AuditView {
             rows,
             next,
             projects,
             users,
             all_companies: filter.company.is_none(),
+            last_verification,
         })
     })
     .await

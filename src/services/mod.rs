@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod audit_chain;
 pub mod audit_trail;
 pub mod auth_sessions;
 pub mod companies;

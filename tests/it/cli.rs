@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use hopper::schema::{auth_sessions, users};
 
@@ -98,4 +99,76 @@ async fn create_superadmin_and_reset_password_print_a_one_time_password() {
     let page = app.sign_in_with(&fresh, "alice", &new_password).await;
     assert_eq!(page.location.as_deref(), Some("/account/password"));
     assert_eq!(app.audit_rows("admin.password_reset").len(), 1);
+}
+
+/// `hopper audit verify` walks every company's hash chain: a clean log passes; a row a
+/// superuser edits behind the triggers' back, or removes, is named; the operator's audit
+/// page says when the chains were last verified and what was found.
+#[actix_web::test]
+async fn audit_verify_names_the_first_row_a_superuser_altered() {
+    let app = TestApp::spawn().await;
+    let alice = UserFixture::new("alice").create(&app).await;
+    app.signed_in_as(&alice).await;
+    let stranger = TestApp::new_client();
+    assert_eq!(
+        app.sign_in_with(&stranger, "nobody", "wrong").await.status,
+        401
+    );
+    let operator = UserFixture::new("olga")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let olga = app.session_for(&operator).await;
+    let never = olga.get("/dashboard/audit").await;
+    assert!(
+        never.body.contains("have not been verified yet"),
+        "{}",
+        never.body
+    );
+
+    let (ok, stdout, stderr) = run_hopper(&app.database_url, &["audit", "verify"]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("every hash holds"), "{stdout}");
+    assert!(!stdout.contains("ALTERED"), "{stdout}");
+
+    // A superuser rewrites one of the company's rows behind the triggers' back.
+    let row: i64 = hopper::schema::audit_log::table
+        .filter(hopper::schema::audit_log::action.eq("auth.sign_in"))
+        .filter(hopper::schema::audit_log::actor_username.eq("alice"))
+        .select(hopper::schema::audit_log::id)
+        .first(&mut app.conn())
+        .expect("alice's sign-in");
+    app.conn()
+        .batch_execute(&format!(
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL;
+             UPDATE audit_log SET ip_address = '203.0.113.66' WHERE id = {row};
+             ALTER TABLE audit_log ENABLE TRIGGER ALL;"
+        ))
+        .expect("tamper as a superuser");
+    let (ok, stdout, _) = run_hopper(&app.database_url, &["audit", "verify"]);
+    assert!(!ok, "verify must fail: {stdout}");
+    assert!(
+        stdout.contains(&format!("audit row {row}: its content was altered")),
+        "{stdout}"
+    );
+    let page = olga.get("/dashboard/audit").await;
+    assert!(
+        page.body
+            .contains(&format!("audit row {row} does not hold")),
+        "{}",
+        page.body
+    );
+
+    // Removing a row is named too: the next row of its chain no longer follows. (The rows
+    // of no company, e.g. sign-in attempts, form a chain of their own.)
+    app.conn()
+        .batch_execute(
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL;
+             DELETE FROM audit_log WHERE company_id IS NULL AND chain_seq = 1;
+             ALTER TABLE audit_log ENABLE TRIGGER ALL;",
+        )
+        .expect("remove as a superuser");
+    let (ok, stdout, _) = run_hopper(&app.database_url, &["audit", "verify"]);
+    assert!(!ok);
+    assert!(stdout.contains("rows before it were removed"), "{stdout}");
 }
