@@ -44,6 +44,17 @@ pub fn ensure_app_role(conn: &mut PgConnection, name: &str) -> anyhow::Result<()
     Ok(())
 }
 
+/// Sets the role's password (the one in the application URL), so an operator configures
+/// it in one place. SQL-quoted here: it is the operator's own secret, never a user's input.
+pub fn set_app_password(conn: &mut PgConnection, name: &str, password: &str) -> anyhow::Result<()> {
+    let name = checked_name(name)?;
+    let quoted = format!("'{}'", password.replace('\'', "''"));
+    diesel::sql_query(format!("ALTER ROLE {name} PASSWORD {quoted}"))
+        .execute(conn)
+        .with_context(|| format!("cannot set the password of the database role {name}"))?;
+    Ok(())
+}
+
 /// Exactly the privileges requests need: data rights on Hopper's tables and sequences,
 /// only INSERT and SELECT on `audit_log`, nothing on its partitions (rows reach them
 /// through the parent) or on the migration history.

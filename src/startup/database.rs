@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::db::{self, PgPool};
 
 /// Connects as the owner, applies pending migrations and, when an application role is
@@ -22,8 +22,11 @@ pub async fn connect_and_migrate(
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "database migrated");
         }
-        if let Some(role) = app_role {
+        if let Some((role, password)) = app_role {
             db::roles::ensure_app_role(&mut conn, &role)?;
+            if let Some(password) = password {
+                db::roles::set_app_password(&mut conn, &role, password.expose())?;
+            }
             db::roles::grant_app_privileges(&mut conn, &role)?;
         }
         Ok::<_, anyhow::Error>(pool)
@@ -31,9 +34,10 @@ pub async fn connect_and_migrate(
     .await?
 }
 
-/// The role named by an application URL (`postgres://ROLE[:password]@host/db`; a unix
-/// socket URL has an empty host, which general URL parsers refuse).
-fn app_role_of(app_database_url: &str) -> anyhow::Result<String> {
+/// The role (and its password, if given) named by an application URL
+/// (`postgres://ROLE[:password]@host/db`; a unix-socket URL has an empty host, which
+/// general URL parsers refuse).
+fn app_role_of(app_database_url: &str) -> anyhow::Result<(String, Option<Secret>)> {
     let after_scheme = app_database_url
         .split_once("://")
         .map(|(_, rest)| rest)
@@ -41,12 +45,25 @@ fn app_role_of(app_database_url: &str) -> anyhow::Result<String> {
     let user_info = after_scheme
         .split_once('@')
         .map_or("", |(user_info, _)| user_info);
-    let role = match user_info.split(':').next().unwrap_or("") {
+    let (role, password) = match user_info.split_once(':') {
+        Some((role, password)) => (role, Some(password)),
+        None => (user_info, None),
+    };
+    let role = match role {
         "" => db::roles::DEFAULT_APP_ROLE.to_owned(),
         name => name.to_owned(),
     };
     db::roles::checked_name(&role)?;
-    Ok(role)
+    let password = password
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8()
+                .map(|p| Secret::new(p.into_owned()))
+                .context("the password in HOPPER_APP_DATABASE_URL is not valid UTF-8")
+        })
+        .transpose()?;
+    Ok((role, password))
 }
 
 /// The pool requests use: the application role's, or (with a loud warning) the owner's.
@@ -75,4 +92,22 @@ pub(super) async fn request_pool(config: &Config, owner: PgPool) -> anyhow::Resu
         );
     }
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::app_role_of;
+
+    #[test]
+    fn the_application_role_and_its_password_come_from_its_url() {
+        let (role, password) =
+            app_role_of("postgres://hopper_app:p%40ss'w@db:5432/hopper").unwrap();
+        assert_eq!(role, "hopper_app");
+        assert_eq!(password.unwrap().expose(), "p@ss'w");
+        let (role, password) = app_role_of("postgres://reader@/hopper?host=/tmp").unwrap();
+        assert_eq!((role.as_str(), password.is_none()), ("reader", true));
+        let (role, _) = app_role_of("postgres://db/hopper").unwrap();
+        assert_eq!(role, "hopper_app");
+        assert!(app_role_of("postgres://Robert';DROP@db/x").is_err());
+    }
 }
