@@ -17,6 +17,7 @@ mod health;
 mod isolation;
 mod layers;
 mod operator;
+mod races;
 mod schema;
 mod sessions;
 mod storage;

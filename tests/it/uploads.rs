@@ -10,7 +10,7 @@ use crate::helpers::{create_cycle, create_project, grant_access, TestApp, TestUs
 
 const MIB: usize = 1024 * 1024;
 /// The test configuration's part size.
-const PART: usize = 5 * MIB;
+pub const PART: usize = 5 * MIB;
 
 pub struct Target {
     pub project: ProjectId,

@@ -120,24 +120,58 @@ impl FileUpload {
             .map(|_| ())
     }
 
-    /// The current completed file of the cycle with this content, if any.
-    pub fn find_duplicate(
+    /// The file of the cycle that holds (or, still uploading, has claimed) this content,
+    /// if any. Called under [`FileUpload::lock_content`].
+    pub fn find_copy_or_claim(
         conn: &mut PgConnection,
         cycle: CycleId,
         checksum: &str,
         except: FileUploadId,
     ) -> QueryResult<Option<FileUpload>> {
+        let held = file_uploads::status
+            .eq(FileStatus::Completed)
+            .and(file_uploads::replaced_by.is_null())
+            .and(file_uploads::deleted_at.is_null());
+        let claimed = file_uploads::status.eq(FileStatus::Uploading);
         file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
-            .filter(file_uploads::status.eq(FileStatus::Completed))
-            .filter(file_uploads::replaced_by.is_null())
-            .filter(file_uploads::deleted_at.is_null())
+            .filter(held.or(claimed))
             .filter(file_uploads::id.ne(except))
             .order(file_uploads::id.asc())
             .select(FileUpload::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// Serialises every decision about one content in one cycle (across nodes) until the
+    /// transaction ends: two uploads of the same bytes cannot both decide to keep them.
+    pub fn lock_content(
+        conn: &mut PgConnection,
+        cycle: CycleId,
+        checksum: &str,
+    ) -> QueryResult<()> {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(format!("hopper.content:{cycle}:{checksum}"))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// The file's content is now this one's to store: the checksum on the uploading row is
+    /// the claim other uploads of the same bytes see.
+    pub fn claim_content(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        checksum: &str,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            file_uploads::table
+                .find(id)
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
+        )
+        .set(file_uploads::checksum.eq(checksum))
+        .execute(conn)
+        .map(|n| n > 0)
     }
 
     pub fn mark_completed(
@@ -147,19 +181,28 @@ impl FileUpload {
         checksum: &str,
         content_type: &str,
         review_pending: bool,
-    ) -> QueryResult<FileUpload> {
-        let row: FileUpload = diesel::update(file_uploads::table.find(id))
-            .set((
-                file_uploads::status.eq(FileStatus::Completed),
-                file_uploads::file_size.eq(size),
-                file_uploads::checksum.eq(checksum),
-                file_uploads::content_type.eq(content_type),
-                file_uploads::uploaded_at.eq(diesel::dsl::now),
-                file_uploads::s3_upload_id.eq(None::<String>),
-                file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
-            ))
-            .returning(FileUpload::as_returning())
-            .get_result(conn)?;
+    ) -> QueryResult<Option<FileUpload>> {
+        // Only an uploading row completes: one the reaper already failed never moves back.
+        let Some(row): Option<FileUpload> = diesel::update(
+            file_uploads::table
+                .find(id)
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
+        )
+        .set((
+            file_uploads::status.eq(FileStatus::Completed),
+            file_uploads::file_size.eq(size),
+            file_uploads::checksum.eq(checksum),
+            file_uploads::content_type.eq(content_type),
+            file_uploads::uploaded_at.eq(diesel::dsl::now),
+            file_uploads::s3_upload_id.eq(None::<String>),
+            file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
+        ))
+        .returning(FileUpload::as_returning())
+        .get_result(conn)
+        .optional()?
+        else {
+            return Ok(None);
+        };
         // The same key with new content replaced the object; older rows stay as history.
         if let Some(cycle) = row.cycle_id {
             diesel::update(
@@ -173,7 +216,7 @@ impl FileUpload {
             .set(file_uploads::replaced_by.eq(id))
             .execute(conn)?;
         }
-        Ok(row)
+        Ok(Some(row))
     }
 
     pub fn mark_skipped(
@@ -182,17 +225,21 @@ impl FileUpload {
         size: i64,
         checksum: &str,
         duplicate_of: FileUploadId,
-    ) -> QueryResult<()> {
-        diesel::update(file_uploads::table.find(id))
-            .set((
-                file_uploads::status.eq(FileStatus::Skipped),
-                file_uploads::is_duplicate.eq(true),
-                file_uploads::duplicate_of.eq(duplicate_of),
-                file_uploads::file_size.eq(size),
-                file_uploads::checksum.eq(checksum),
-            ))
-            .execute(conn)
-            .map(|_| ())
+    ) -> QueryResult<bool> {
+        diesel::update(
+            file_uploads::table
+                .find(id)
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
+        )
+        .set((
+            file_uploads::status.eq(FileStatus::Skipped),
+            file_uploads::is_duplicate.eq(true),
+            file_uploads::duplicate_of.eq(duplicate_of),
+            file_uploads::file_size.eq(size),
+            file_uploads::checksum.eq(checksum),
+        ))
+        .execute(conn)
+        .map(|n| n > 0)
     }
 
     /// Fails an `uploading` row; false when it had already ended (e.g. the reaper won).

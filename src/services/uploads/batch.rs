@@ -252,7 +252,7 @@ impl Batch {
             let head = &data[..data.len().min(SNIFF_BYTES)];
             let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
                 .map_err(|r| Failure::File(format!("refused: {r}")))?;
-            if guard.skip_if_duplicate(size, &checksum).await? {
+            if guard.claim_or_skip(size, &checksum).await? {
                 return Ok(());
             }
             guard.target.content_type = kind.clone();
@@ -268,9 +268,10 @@ impl Batch {
                 return Err(Failure::File(format!("S3 refused a part: {e}")));
             }
         }
-        if guard.is_duplicate(&checksum).await?.is_some() {
+        if guard.claim_or_skip(size, &checksum).await? {
+            // Skipped (recorded first, so the stored upload id lets the reaper finish the
+            // abort if S3 does not answer now).
             guard.abort_open_upload().await;
-            guard.skip_if_duplicate(size, &checksum).await?;
             return Ok(());
         }
         if let Some(upload) = guard.multipart.as_mut() {

@@ -56,7 +56,12 @@ impl FileGuard {
                 use_case(conn, actor, &plan, file)
             })
             .await
-            .map_err(|e| Failure::Batch(internal(e)))
+            .map_err(|e| match e {
+                // This file's row moved on (the reaper failed it): the file fails, the
+                // batch goes on.
+                AppError::Conflict(why) => Failure::File(why),
+                other => Failure::Batch(internal(other)),
+            })
     }
 
     /// Keeps the started upload and stores its id on the row, for the reaper.
@@ -90,18 +95,11 @@ impl FileGuard {
         }
     }
 
-    pub(super) async fn is_duplicate(&self, checksum: &str) -> Result<Option<FileUpload>, Failure> {
-        let checksum = checksum.to_owned();
-        self.run(move |conn, _, plan, file| {
-            Ok(FileUpload::find_duplicate(
-                conn, plan.cycle, &checksum, file,
-            )?)
-        })
-        .await
-    }
-
-    /// Marks the file skipped when its content already arrived in the cycle.
-    pub(super) async fn skip_if_duplicate(
+    /// Under the content's lock: when this content is already stored (or claimed by an
+    /// upload still running) in the cycle, marks this file skipped as its duplicate;
+    /// otherwise claims the content for this file. Two uploads of the same bytes, on any
+    /// nodes, end as one stored and one skipped.
+    pub(super) async fn claim_or_skip(
         &mut self,
         size: u64,
         checksum: &str,
@@ -110,11 +108,22 @@ impl FileGuard {
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         let skipped = self
             .run(move |conn, actor, plan, file| {
-                let Some(original) = FileUpload::find_duplicate(conn, plan.cycle, &checksum, file)?
+                FileUpload::lock_content(conn, plan.cycle, &checksum)?;
+                let Some(original) =
+                    FileUpload::find_copy_or_claim(conn, plan.cycle, &checksum, file)?
                 else {
+                    if !FileUpload::claim_content(conn, file, &checksum)? {
+                        return Err(AppError::Conflict(
+                            "the file's upload ended meanwhile".into(),
+                        ));
+                    }
                     return Ok(false);
                 };
-                FileUpload::mark_skipped(conn, file, size, &checksum, original.id)?;
+                if !FileUpload::mark_skipped(conn, file, size, &checksum, original.id)? {
+                    return Err(AppError::Conflict(
+                        "the file's upload ended meanwhile".into(),
+                    ));
+                }
                 SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
                 actor
                     .audit(actions::FILE_SKIPPED)
@@ -145,7 +154,14 @@ impl FileGuard {
         let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         self.run(move |conn, actor, plan, file| {
-            let row = FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?;
+            let Some(row) =
+                FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?
+            else {
+                // The reaper (or a node's start-up) failed the row meanwhile; it stays failed.
+                return Err(AppError::Conflict(
+                    "the file's upload ended meanwhile".into(),
+                ));
+            };
             SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
             actor
                 .audit(actions::FILE_UPLOADED)
