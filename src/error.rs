@@ -162,11 +162,22 @@ impl ResponseError for AppError {
             .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
         let mut response = HttpResponse::build(status);
         response.content_type("text/html; charset=utf-8");
-        if let AppError::TooManyRequests {
-            retry_after_secs, ..
-        } = self
-        {
-            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        // An error raised in a middleware (e.g. the session store) passes the headers
+        // middleware by: the page carries them itself.
+        for header in crate::web::security_headers::HEADERS {
+            response.insert_header(header);
+        }
+        match self {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            // Busy or an outage: worth another try in a few seconds.
+            AppError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         response.body(body)
     }

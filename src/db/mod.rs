@@ -23,8 +23,9 @@ pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
-        // A request that cannot get a connection soon fails with 503 instead of piling up.
-        .connection_timeout(Duration::from_secs(5))
+        // A request that cannot get a connection soon gets 503 (Retry-After) instead of
+        // piling up behind a locked table or a restarting server.
+        .connection_timeout(Duration::from_secs(2))
         .build(ConnectionManager::new(database_url))
         .context("cannot connect to PostgreSQL")
 }

@@ -182,6 +182,7 @@ impl Application {
                     }))
                     .wrap(from_fn(csrf::guard))
                     .wrap(session)
+                    .wrap(from_fn(crate::web::unavailable::session_store_failures))
                     .wrap(security_headers::default_headers(
                         session_config.cookie_secure,
                     ))

@@ -123,15 +123,22 @@ impl Storage {
     ) -> Result<(), StorageError> {
         match client.head_bucket().bucket(bucket).send().await {
             Ok(_) => Ok(()),
-            Err(_) if self.create_missing_buckets => client
-                .create_bucket()
-                .bucket(bucket)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    StorageError::Request(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-                }),
+            Err(_) if self.create_missing_buckets => {
+                match client.create_bucket().bucket(bucket).send().await {
+                    Ok(_) => Ok(()),
+                    // Another upload created it a moment ago: that is what we wanted.
+                    Err(e)
+                        if e.as_service_error().is_some_and(|e| {
+                            e.is_bucket_already_exists() || e.is_bucket_already_owned_by_you()
+                        }) =>
+                    {
+                        Ok(())
+                    }
+                    Err(e) => Err(StorageError::Request(
+                        aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+                    )),
+                }
+            }
             Err(_) => Err(StorageError::BucketUnavailable(bucket.to_owned())),
         }
     }

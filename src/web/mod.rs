@@ -11,6 +11,7 @@ pub mod pagination;
 pub mod request_id;
 pub mod respond;
 pub mod security_headers;
+pub mod unavailable;
 
 pub use crate::domain::FieldErrors;
 pub use ctx::{Activation, Ctx};

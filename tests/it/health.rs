@@ -112,3 +112,56 @@ async fn malformed_forms_get_a_clear_400_not_a_500() {
         .expect("POST");
     assert_eq!(response.status(), 400);
 }
+
+/// With the pool exhausted (a table every request needs is locked), requests get the 503
+/// page quickly, with Retry-After and the security headers, never a bare 500; once the
+/// lock is gone they succeed again. /healthz never needs the pool.
+#[actix_web::test]
+async fn an_exhausted_pool_answers_503_quickly_not_500() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+
+    let app = TestApp::spawn_with(|config| config.database_pool_size = 2).await;
+    let alice = crate::helpers::UserFixture::new("alice").create(&app).await;
+    app.signed_in_as(&alice).await;
+
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let url = app.database_url.clone();
+    let holder = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).expect("connect");
+        conn.batch_execute("BEGIN; LOCK TABLE auth_sessions IN ACCESS EXCLUSIVE MODE;")
+            .expect("lock");
+        locked_tx.send(()).expect("signal");
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        conn.batch_execute("COMMIT;").expect("unlock");
+    });
+    locked_rx.recv().expect("locked");
+
+    let started = std::time::Instant::now();
+    let pages = futures_util::future::join_all((0..8).map(|_| app.get("/"))).await;
+    let busy: Vec<_> = pages.iter().filter(|p| p.status == 503).collect();
+    assert!(
+        pages.iter().all(|p| p.status == 503 || p.status == 200),
+        "{:?}",
+        pages.iter().map(|p| p.status).collect::<Vec<_>>()
+    );
+    assert!(
+        busy.len() >= 5,
+        "most requests find no connection: {}",
+        busy.len()
+    );
+    for page in &busy {
+        assert_eq!(page.headers["retry-after"], "5");
+        assert_eq!(page.headers["x-content-type-options"], "nosniff");
+        assert!(page.body.contains("Hopper is busy"), "{}", page.body);
+    }
+    assert_eq!(app.get("/healthz").await.status, 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+
+    holder.join().expect("lock holder");
+    assert_eq!(
+        app.get("/").await.status,
+        200,
+        "served again once the lock is gone"
+    );
+}

@@ -66,7 +66,11 @@ impl Batch {
             .ensure_bucket_with(&client, &location.bucket_name)
             .await
         {
-            let message = format!("The project's bucket cannot be used: {e}");
+            tracing::warn!(bucket = %location.bucket_name, error = %e, "the project's bucket cannot be used");
+            let message = format!(
+                "The project's storage ({}) cannot be used right now; the details are in Hopper's log.",
+                location.label
+            );
             batch.finish(Some(&message)).await?;
             return Err(AppError::Conflict(message));
         }
