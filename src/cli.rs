@@ -169,6 +169,11 @@ pub struct ServeArgs {
     )]
     pub cookie_secure: bool,
 
+    /// This node's name when several share one database (default: the host name). A node
+    /// that restarts settles the uploads its earlier run left unfinished at once.
+    #[arg(long, env = "HOPPER_NODE_ID", global = true)]
+    pub node_id: Option<String>,
+
     /// The address people reach Hopper at (e.g. https://intake.example.com): wall-screen
     /// links are built from it, never from request headers. Unset: the address Hopper
     /// listens on.
@@ -259,6 +264,7 @@ impl GlobalArgs {
             sign_in: SignInPolicy::default(),
             trusted_proxies: serve.trusted_proxies.clone(),
             public_url: serve.public_url.clone(),
+            node_id: serve.node_id.clone().unwrap_or_else(host_name),
             session: SessionConfig {
                 idle_timeout: Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
                 absolute_lifetime: Duration::from_secs(serve.session_lifetime_hours.max(1) * 3600),
@@ -285,4 +291,13 @@ fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
         .parse::<ipnet::IpNet>()
         .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("{value:?} is not an IP address or CIDR range"))
+}
+
+/// The machine's host name, as the default node id.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().chars().take(100).collect::<String>())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "hopper".to_owned())
 }

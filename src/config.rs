@@ -41,6 +41,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Where people reach Hopper (`HOPPER_PUBLIC_URL`); links are built from it.
     pub public_url: Option<url::Url>,
+    /// This node's name among several sharing a database (`HOPPER_NODE_ID`, default the
+    /// host name): its uploads are settled at once when it restarts.
+    pub node_id: String,
     /// Secret used to sign session cookies; generated into the data dir when absent.
     pub secret_key: Option<Secret>,
     /// How many argon2 hashes may run at once (each takes ~19 MiB).

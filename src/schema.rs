@@ -138,6 +138,9 @@ diesel::table! {
         reviewed_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         storage_location_id -> Int4,
+        #[max_length = 100]
+        node_id -> Nullable<Varchar>,
+        boot_id -> Nullable<Uuid>,
     }
 }
 

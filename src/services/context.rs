@@ -26,6 +26,13 @@ impl Clock {
     }
 }
 
+/// Which process runs an upload: the node's name and this start of it.
+#[derive(Debug, Clone)]
+pub struct NodeIdentity {
+    pub node_id: String,
+    pub boot_id: uuid::Uuid,
+}
+
 #[derive(Clone)]
 pub struct ServiceContext {
     inner: Arc<Inner>,
@@ -38,6 +45,7 @@ struct Inner {
     hasher: PasswordHasher,
     uploads: UploadConfig,
     sign_in: SignInPolicy,
+    node: NodeIdentity,
     clock: Clock,
 }
 
@@ -48,6 +56,7 @@ impl ServiceContext {
         hasher: PasswordHasher,
         uploads: UploadConfig,
         sign_in: SignInPolicy,
+        node_id: String,
     ) -> Self {
         let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
         Self {
@@ -58,6 +67,10 @@ impl ServiceContext {
                 hasher,
                 uploads,
                 sign_in,
+                node: NodeIdentity {
+                    node_id,
+                    boot_id: uuid::Uuid::new_v4(),
+                },
                 clock: Clock,
             }),
         }
@@ -65,6 +78,10 @@ impl ServiceContext {
 
     pub fn uploads(&self) -> &UploadConfig {
         &self.inner.uploads
+    }
+
+    pub fn node(&self) -> &NodeIdentity {
+        &self.inner.node
     }
 
     pub fn sign_in_policy(&self) -> &SignInPolicy {

@@ -154,9 +154,76 @@ pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<Rea
     Ok(report)
 }
 
-/// Runs the reaper now and then every `reaper_interval` of the upload settings.
+/// At start-up: the uploads this node's earlier runs left `uploading` cannot be running
+/// any more (a crash, `kill -9`, a power cut), so they are failed at once, with the bytes
+/// that had arrived, and their sessions closed when nothing else of theirs is uploading.
+/// Other nodes' uploads are the stale-progress rule's business.
+pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppError> {
+    let node = ctx.node().clone();
+    let settled = ctx
+        .run_unscoped(move |conn| {
+            let rows: Vec<FileUpload> = file_uploads::table
+                .filter(file_uploads::status.eq(FileStatus::Uploading))
+                .filter(file_uploads::node_id.eq(&node.node_id))
+                .filter(file_uploads::boot_id.ne(node.boot_id))
+                .for_update()
+                .skip_locked()
+                .select(FileUpload::as_select())
+                .load(conn)?;
+            let mut sessions = Vec::new();
+            for file in &rows {
+                let size = file.file_size.unwrap_or(0);
+                let reason = format!(
+                    "interrupted: Hopper restarted while this file was arriving ({size} bytes had arrived)"
+                );
+                if FileUpload::mark_failed(conn, file.id, size, &reason)? {
+                    SyncSession::file_finished(conn, file.session_id, FileOutcome::Failed, size)?;
+                    AuditEvent::new(actions::UPLOADS_REAPED)
+                        .company(file.company_id)
+                        .resource("file", file.id)
+                        .details(json!({ "path": file.file_path, "reason": reason, "by": "restart" }))
+                        .record(conn)?;
+                    sessions.push((file.session_id, file.company_id));
+                }
+            }
+            sessions.sort_unstable();
+            sessions.dedup();
+            for (session, company) in sessions {
+                let still_uploading: bool = diesel::select(diesel::dsl::exists(
+                    file_uploads::table
+                        .filter(file_uploads::session_id.eq(session))
+                        .filter(file_uploads::status.eq(FileStatus::Uploading)),
+                ))
+                .get_result(conn)?;
+                if !still_uploading {
+                    let closed = SyncSession::finish(conn, session, Some("The upload was interrupted: Hopper restarted."))?;
+                    AuditEvent::new(actions::UPLOAD_FINISHED)
+                        .company(company)
+                        .project(closed.project_id)
+                        .resource("sync_session", session)
+                        .details(json!({ "status": closed.status, "by": "restart" }))
+                        .record(conn)?;
+                }
+            }
+            Ok(rows.len())
+        })
+        .await?;
+    if settled > 0 {
+        tracing::info!(
+            settled,
+            "failed the uploads an earlier run of this node left unfinished"
+        );
+    }
+    Ok(settled)
+}
+
+/// Settles this node's earlier runs, then runs the reaper now (which also aborts their
+/// multipart uploads by their stored ids) and every `reaper_interval`.
 pub fn spawn(ctx: ServiceContext) {
     actix_web::rt::spawn(async move {
+        if let Err(e) = settle_previous_boots(&ctx).await {
+            tracing::warn!(error = %e, "could not settle this node's interrupted uploads");
+        }
         let (stale_after, interval) = (ctx.uploads().stale_after, ctx.uploads().reaper_interval);
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {

@@ -119,6 +119,7 @@ impl Application {
             PasswordHasher::new(config.max_concurrent_password_hashes),
             config.uploads.clone(),
             config.sign_in.clone(),
+            config.node_id.clone(),
         );
         refuse_known_password_on_the_network(&config, &services).await?;
         if config.s3.create_missing_buckets {

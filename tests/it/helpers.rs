@@ -123,6 +123,7 @@ pub fn test_config(database_url: String) -> Config {
         },
         trusted_proxies: Vec::new(),
         public_url: None,
+        node_id: format!("test-node-{}", uuid::Uuid::new_v4().simple()),
         secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
         max_concurrent_password_hashes: 4,
         uploads: hopper::config::UploadConfig {

@@ -89,6 +89,7 @@ async fn a_reaped_file_never_moves_back() {
     let file = FileUpload::insert(
         &mut conn,
         &NewFile {
+            runner: None,
             session,
             company: app.default_company(),
             location,
@@ -114,4 +115,91 @@ async fn a_reaped_file_never_moves_back() {
         .first(&mut conn)
         .expect("status");
     assert_eq!(status, "failed");
+}
+
+/// A node that restarts (after a crash or kill -9) settles the uploads its earlier run left
+/// `uploading` at once, recording the bytes that had arrived, without waiting for the
+/// staleness window; another node's fresh uploads are left alone.
+#[actix_web::test]
+async fn a_restarted_node_settles_its_own_interrupted_uploads_at_once() {
+    use hopper::schema::sync_sessions;
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let node = app.state.config.node_id.clone();
+    let location: hopper::db::ids::StorageLocationId = hopper::schema::projects::table
+        .find(t.project)
+        .select(hopper::schema::projects::storage_location_id)
+        .first(&mut app.conn())
+        .expect("location");
+    let interrupted = |runner: &str, boot: uuid::Uuid, path: &str| {
+        let session: hopper::db::ids::SyncSessionId = diesel::insert_into(sync_sessions::table)
+            .values((
+                sync_sessions::project_id.eq(t.project),
+                sync_sessions::cycle_id.eq(t.cycle),
+                sync_sessions::status.eq("in_progress"),
+                sync_sessions::total_files.eq(1),
+            ))
+            .returning(sync_sessions::id)
+            .get_result(&mut app.conn())
+            .expect("session");
+        diesel::insert_into(file_uploads::table)
+            .values((
+                file_uploads::session_id.eq(session),
+                file_uploads::company_id.eq(app.default_company()),
+                file_uploads::cycle_id.eq(t.cycle),
+                file_uploads::storage_location_id.eq(location),
+                file_uploads::file_path.eq(path),
+                file_uploads::s3_key.eq(format!("default/{path}")),
+                file_uploads::status.eq("uploading"),
+                file_uploads::file_size.eq(96 * 1024 * 1024_i64),
+                file_uploads::node_id.eq(runner),
+                file_uploads::boot_id.eq(boot),
+            ))
+            .execute(&mut app.conn())
+            .expect("file");
+        session
+    };
+    let mine = interrupted(&node, uuid::Uuid::new_v4(), "mine.bin");
+    let theirs = interrupted("another-node", uuid::Uuid::new_v4(), "theirs.bin");
+
+    // The same node starts again on the same database.
+    let mut config = crate::helpers::test_config(app.database_url.clone());
+    config.node_id = node;
+    let restarted = hopper::startup::Application::build(config)
+        .await
+        .expect("restart");
+    let services = restarted.state().services.clone();
+    let settled = hopper::services::reaper::settle_previous_boots(&services)
+        .await
+        .expect("settle");
+    assert!(
+        settled <= 1,
+        "the background pass may have settled it first"
+    );
+    let status = |path: &str| -> (String, Option<i64>) {
+        file_uploads::table
+            .filter(file_uploads::file_path.eq(path))
+            .select((file_uploads::status, file_uploads::file_size))
+            .first(&mut app.conn())
+            .expect("row")
+    };
+    assert_eq!(
+        status("mine.bin"),
+        ("failed".to_owned(), Some(96 * 1024 * 1024))
+    );
+    assert_eq!(
+        status("theirs.bin").0,
+        "uploading",
+        "another node's upload is left alone"
+    );
+    let session_status = |session: hopper::db::ids::SyncSessionId| -> String {
+        sync_sessions::table
+            .find(session)
+            .select(sync_sessions::status)
+            .first(&mut app.conn())
+            .expect("session")
+    };
+    assert_eq!(session_status(mine), "failed");
+    assert_eq!(session_status(theirs), "in_progress");
+    assert_counters_match_rows(&app, mine);
 }

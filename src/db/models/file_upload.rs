@@ -36,6 +36,8 @@ pub struct FileUpload {
 }
 
 pub struct NewFile<'a> {
+    /// The node and boot that run the upload (none for a file refused up front).
+    pub runner: Option<(&'a str, uuid::Uuid)>,
     pub session: SyncSessionId,
     pub company: CompanyId,
     pub location: StorageLocationId,
@@ -67,6 +69,8 @@ impl FileUpload {
                 file_uploads::company_id.eq(new.company),
                 file_uploads::cycle_id.eq(new.cycle),
                 file_uploads::storage_location_id.eq(new.location),
+                file_uploads::node_id.eq(new.runner.map(|(node, _)| node)),
+                file_uploads::boot_id.eq(new.runner.map(|(_, boot)| boot)),
                 file_uploads::file_path.eq(truncate(new.file_path, 1024)),
                 file_uploads::s3_key.eq(truncate(new.s3_key, 1024)),
                 file_uploads::status.eq(status),
@@ -113,11 +117,20 @@ impl FileUpload {
     }
 
     /// Progress: the reaper leaves rows alone while this moves.
-    pub fn touch(conn: &mut PgConnection, id: FileUploadId) -> QueryResult<()> {
-        diesel::update(file_uploads::table.find(id))
-            .set(file_uploads::updated_at.eq(diesel::dsl::now))
-            .execute(conn)
-            .map(|_| ())
+    /// Progress: the upload is alive, and this many bytes have arrived (what a failed
+    /// row then records, rather than 0).
+    pub fn touch(conn: &mut PgConnection, id: FileUploadId, received: i64) -> QueryResult<()> {
+        diesel::update(
+            file_uploads::table
+                .find(id)
+                .filter(file_uploads::status.eq(FileStatus::Uploading)),
+        )
+        .set((
+            file_uploads::updated_at.eq(diesel::dsl::now),
+            file_uploads::file_size.eq(received),
+        ))
+        .execute(conn)
+        .map(|_| ())
     }
 
     /// The file of the cycle that holds (or, still uploading, has claimed) this content,

@@ -100,6 +100,7 @@ impl Batch {
             let file = FileUpload::insert(
                 conn,
                 &NewFile {
+                    runner: None,
                     session: plan.session,
                     company: plan.company,
                     location: plan.location,
@@ -149,11 +150,13 @@ impl Batch {
             key.relative_path.clone(),
             key.key.clone(),
         );
+        let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let file = self
             .transaction(move |conn, _, _| {
                 let id = FileUpload::insert(
                     conn,
                     &NewFile {
+                        runner: Some((&runner.0, runner.1)),
                         session: plan.session,
                         company: plan.company,
                         location: plan.location,
@@ -245,7 +248,7 @@ impl Batch {
                     if let Err(e) = upload.send_part(full).await {
                         return Err(Failure::File(format!("S3 refused a part: {e}")));
                     }
-                    guard.progress().await;
+                    guard.progress(body.size()).await;
                 }
             }
         }

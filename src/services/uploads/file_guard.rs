@@ -86,9 +86,10 @@ impl FileGuard {
     }
 
     /// Marks progress, so that the reaper leaves a slow but live upload alone.
-    pub(super) async fn progress(&self) {
+    pub(super) async fn progress(&self, received: u64) {
+        let received = i64::try_from(received).unwrap_or(i64::MAX);
         let touched = self
-            .run(|conn, _, _, file| Ok(FileUpload::touch(conn, file)?))
+            .run(move |conn, _, _, file| Ok(FileUpload::touch(conn, file, received)?))
             .await;
         if touched.is_err() {
             tracing::warn!(file = %self.file, "could not record upload progress");
