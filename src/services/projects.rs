@@ -55,13 +55,7 @@ fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
         description: project.description.as_deref(),
         is_active: project.is_active,
         review_uploads: project.review_uploads,
-        allowed_file_types: project
-            .allowed_file_types
-            .iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", "),
+        allowed_file_types: project.accepted_types_text(),
         tags,
     }
 }

@@ -46,6 +46,19 @@ pub struct NewFile<'a> {
     pub s3_key: &'a str,
 }
 
+/// The row, only while it is still uploading: every status change is a guarded
+/// transition, so a row the reaper failed never moves again.
+fn still_uploading(
+    id: FileUploadId,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<file_uploads::table, FileUploadId>,
+    diesel::dsl::Eq<file_uploads::status, FileStatus>,
+> {
+    file_uploads::table
+        .find(id)
+        .filter(file_uploads::status.eq(FileStatus::Uploading))
+}
+
 impl FileUpload {
     /// Stored, not deleted: it can be downloaded.
     pub fn is_downloadable(&self) -> bool {
@@ -120,17 +133,13 @@ impl FileUpload {
     /// Progress: the upload is alive, and this many bytes have arrived (what a failed
     /// row then records, rather than 0).
     pub fn touch(conn: &mut PgConnection, id: FileUploadId, received: i64) -> QueryResult<()> {
-        diesel::update(
-            file_uploads::table
-                .find(id)
-                .filter(file_uploads::status.eq(FileStatus::Uploading)),
-        )
-        .set((
-            file_uploads::updated_at.eq(diesel::dsl::now),
-            file_uploads::file_size.eq(received),
-        ))
-        .execute(conn)
-        .map(|_| ())
+        diesel::update(still_uploading(id))
+            .set((
+                file_uploads::updated_at.eq(diesel::dsl::now),
+                file_uploads::file_size.eq(received),
+            ))
+            .execute(conn)
+            .map(|_| ())
     }
 
     /// The file of the cycle that holds (or, still uploading, has claimed) this content,
@@ -177,14 +186,10 @@ impl FileUpload {
         id: FileUploadId,
         checksum: &str,
     ) -> QueryResult<bool> {
-        diesel::update(
-            file_uploads::table
-                .find(id)
-                .filter(file_uploads::status.eq(FileStatus::Uploading)),
-        )
-        .set(file_uploads::checksum.eq(checksum))
-        .execute(conn)
-        .map(|n| n > 0)
+        diesel::update(still_uploading(id))
+            .set(file_uploads::checksum.eq(checksum))
+            .execute(conn)
+            .map(|n| n > 0)
     }
 
     pub fn mark_completed(
@@ -196,23 +201,19 @@ impl FileUpload {
         review_pending: bool,
     ) -> QueryResult<Option<FileUpload>> {
         // Only an uploading row completes: one the reaper already failed never moves back.
-        let Some(row): Option<FileUpload> = diesel::update(
-            file_uploads::table
-                .find(id)
-                .filter(file_uploads::status.eq(FileStatus::Uploading)),
-        )
-        .set((
-            file_uploads::status.eq(FileStatus::Completed),
-            file_uploads::file_size.eq(size),
-            file_uploads::checksum.eq(checksum),
-            file_uploads::content_type.eq(content_type),
-            file_uploads::uploaded_at.eq(diesel::dsl::now),
-            file_uploads::s3_upload_id.eq(None::<String>),
-            file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
-        ))
-        .returning(FileUpload::as_returning())
-        .get_result(conn)
-        .optional()?
+        let Some(row): Option<FileUpload> = diesel::update(still_uploading(id))
+            .set((
+                file_uploads::status.eq(FileStatus::Completed),
+                file_uploads::file_size.eq(size),
+                file_uploads::checksum.eq(checksum),
+                file_uploads::content_type.eq(content_type),
+                file_uploads::uploaded_at.eq(diesel::dsl::now),
+                file_uploads::s3_upload_id.eq(None::<String>),
+                file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
+            ))
+            .returning(FileUpload::as_returning())
+            .get_result(conn)
+            .optional()?
         else {
             return Ok(None);
         };
@@ -239,20 +240,16 @@ impl FileUpload {
         checksum: &str,
         duplicate_of: FileUploadId,
     ) -> QueryResult<bool> {
-        diesel::update(
-            file_uploads::table
-                .find(id)
-                .filter(file_uploads::status.eq(FileStatus::Uploading)),
-        )
-        .set((
-            file_uploads::status.eq(FileStatus::Skipped),
-            file_uploads::is_duplicate.eq(true),
-            file_uploads::duplicate_of.eq(duplicate_of),
-            file_uploads::file_size.eq(size),
-            file_uploads::checksum.eq(checksum),
-        ))
-        .execute(conn)
-        .map(|n| n > 0)
+        diesel::update(still_uploading(id))
+            .set((
+                file_uploads::status.eq(FileStatus::Skipped),
+                file_uploads::is_duplicate.eq(true),
+                file_uploads::duplicate_of.eq(duplicate_of),
+                file_uploads::file_size.eq(size),
+                file_uploads::checksum.eq(checksum),
+            ))
+            .execute(conn)
+            .map(|n| n > 0)
     }
 
     /// Fails an `uploading` row; false when it had already ended (e.g. the reaper won).
@@ -263,17 +260,13 @@ impl FileUpload {
         size: i64,
         reason: &str,
     ) -> QueryResult<bool> {
-        diesel::update(
-            file_uploads::table
-                .find(id)
-                .filter(file_uploads::status.eq(FileStatus::Uploading)),
-        )
-        .set((
-            file_uploads::status.eq(FileStatus::Failed),
-            file_uploads::file_size.eq(size),
-            file_uploads::error_message.eq(truncate(reason, 500)),
-        ))
-        .execute(conn)
-        .map(|n| n > 0)
+        diesel::update(still_uploading(id))
+            .set((
+                file_uploads::status.eq(FileStatus::Failed),
+                file_uploads::file_size.eq(size),
+                file_uploads::error_message.eq(truncate(reason, 500)),
+            ))
+            .execute(conn)
+            .map(|n| n > 0)
     }
 }

@@ -101,6 +101,16 @@ fn filtered<'a>(company: CompanyId, text: Option<&str>, state: ProjectState) -> 
 }
 
 impl Project {
+    /// The accepted extensions as people type them: `pdf, xlsx`.
+    pub fn accepted_types_text(&self) -> String {
+        self.allowed_file_types
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A project of `company`, deleted or not; `None` for a missing id and for another
     /// company's project alike.
     pub fn find_in_company(

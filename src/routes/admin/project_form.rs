@@ -52,13 +52,7 @@ impl ProjectForm {
             storage_location_id: p.storage_location_id.to_string(),
             description: p.description.clone().unwrap_or_default(),
             tags: detail.tags.join(", "),
-            allowed_file_types: p
-                .allowed_file_types
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
+            allowed_file_types: p.accepted_types_text(),
             is_active: p.is_active.then(|| "on".into()),
             review_uploads: p.review_uploads.then(|| "on".into()),
         }
