@@ -66,6 +66,8 @@ pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Resu
            EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}';
            EXECUTE 'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}';
            EXECUTE 'REVOKE ALL ON __diesel_schema_migrations FROM {name}';
+           EXECUTE 'REVOKE ALL ON audit_verifications FROM {name}';
+           EXECUTE 'GRANT SELECT ON audit_verifications TO {name}';
            EXECUTE 'REVOKE ALL ON audit_log FROM {name}';
            EXECUTE 'GRANT SELECT, INSERT ON audit_log TO {name}';
            FOR part IN SELECT c.relname FROM pg_inherits i

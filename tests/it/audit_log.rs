@@ -99,6 +99,9 @@ async fn the_application_role_cannot_rewrite_the_audit_log() {
         "ALTER TABLE audit_log OWNER TO hopper_app".to_owned(),
         "DROP TABLE audit_log".to_owned(),
         "CREATE TABLE audit_log_copy AS SELECT * FROM audit_log".to_owned(),
+        // Nor can it forge or erase a verification run.
+        "INSERT INTO audit_verifications (rows_checked) VALUES (1)".to_owned(),
+        "DELETE FROM audit_verifications".to_owned(),
     ];
     if let Some(partition) = &partition {
         statements.push(format!(

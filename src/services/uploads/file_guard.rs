@@ -31,6 +31,15 @@ impl From<Stop> for Failure {
 /// A file's row while its bytes flow. Whatever happens, it ends `completed`, `skipped` or
 /// `failed`; dropped while armed (the request vanished), it fails the row and aborts the
 /// multipart upload in the background.
+/// How long an upload waits for another one that claimed the same content to finish.
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+enum Claim {
+    Mine,
+    Skipped,
+    Wait,
+}
+
 pub(super) struct FileGuard {
     pub(super) ctx: ServiceContext,
     pub(super) actor: Actor,
@@ -96,54 +105,69 @@ impl FileGuard {
         }
     }
 
-    /// Under the content's lock: when this content is already stored (or claimed by an
-    /// upload still running) in the cycle, marks this file skipped as its duplicate;
-    /// otherwise claims the content for this file. Two uploads of the same bytes, on any
-    /// nodes, end as one stored and one skipped.
+    /// Under the content's lock: when this content is already stored in the cycle, marks
+    /// this file skipped as its duplicate; otherwise claims the content for this file.
+    /// When another upload has claimed it but not finished, this one waits (the lock
+    /// released) until that one is stored (then this is its duplicate) or fails (then this
+    /// one stores it): a file is never skipped in favour of a copy that may not arrive.
+    /// Two uploads of the same bytes, on any nodes, end as one stored and one skipped.
     pub(super) async fn claim_or_skip(
         &mut self,
         size: u64,
         checksum: &str,
     ) -> Result<bool, Failure> {
-        let checksum = checksum.to_owned();
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        let skipped = self
-            .run(move |conn, actor, plan, file| {
-                FileUpload::lock_content(conn, plan.cycle, &checksum)?;
-                let Some(original) =
-                    FileUpload::find_copy_or_claim(conn, plan.cycle, &checksum, file)?
-                else {
-                    if !FileUpload::claim_content(conn, file, &checksum)? {
+        let deadline = std::time::Instant::now() + CLAIM_WAIT;
+        loop {
+            let checksum = checksum.to_owned();
+            let may_wait = std::time::Instant::now() < deadline;
+            let decision = self
+                .run(move |conn, actor, plan, file| {
+                    FileUpload::lock_content(conn, plan.cycle, &checksum)?;
+                    let original =
+                        FileUpload::find_copy_or_claim(conn, plan.cycle, &checksum, file)?;
+                    let original = match original {
+                        Some(o) if o.status.is_completed() => o,
+                        Some(_) if may_wait => return Ok(Claim::Wait),
+                        // Nobody holds it, or the claimer is taking too long: store it.
+                        _ => {
+                            if !FileUpload::claim_content(conn, file, &checksum)? {
+                                return Err(AppError::Conflict(
+                                    "the file's upload ended meanwhile".into(),
+                                ));
+                            }
+                            return Ok(Claim::Mine);
+                        }
+                    };
+                    if !FileUpload::mark_skipped(conn, file, size, &checksum, original.id)? {
                         return Err(AppError::Conflict(
                             "the file's upload ended meanwhile".into(),
                         ));
                     }
-                    return Ok(false);
-                };
-                if !FileUpload::mark_skipped(conn, file, size, &checksum, original.id)? {
-                    return Err(AppError::Conflict(
-                        "the file's upload ended meanwhile".into(),
-                    ));
+                    SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
+                    actor
+                        .audit(actions::FILE_SKIPPED)
+                        .project(plan.project)
+                        .resource("file", file)
+                        .details(json!({
+                            "sha256": checksum,
+                            "size": size,
+                            "duplicate_of": original.id,
+                            "original_path": original.file_path,
+                        }))
+                        .record(conn)?;
+                    Ok(Claim::Skipped)
+                })
+                .await?;
+            match decision {
+                Claim::Mine => return Ok(false),
+                Claim::Skipped => {
+                    self.armed = false;
+                    return Ok(true);
                 }
-                SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
-                actor
-                    .audit(actions::FILE_SKIPPED)
-                    .project(plan.project)
-                    .resource("file", file)
-                    .details(json!({
-                        "sha256": checksum,
-                        "size": size,
-                        "duplicate_of": original.id,
-                        "original_path": original.file_path,
-                    }))
-                    .record(conn)?;
-                Ok(true)
-            })
-            .await?;
-        if skipped {
-            self.armed = false;
+                Claim::Wait => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+            }
         }
-        Ok(skipped)
     }
 
     pub(super) async fn complete(
