@@ -14,14 +14,13 @@ impl ClientInfo {
     pub fn from_request(req: &HttpRequest) -> Self {
         let trusted = req
             .app_data::<web::Data<AppState>>()
-            .map(|state| state.config.trusted_proxies.clone())
-            .unwrap_or_default();
+            .map_or(&[][..], |state| state.config.trusted_proxies.as_slice());
         let forwarded: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
             .filter_map(|v| v.to_str().ok())
             .collect();
-        let ip = client_address(req.peer_addr().map(|a| a.ip()), &forwarded, &trusted)
+        let ip = client_address(req.peer_addr().map(|a| a.ip()), &forwarded, trusted)
             .map(|ip| ip.to_string());
         let user_agent = req
             .headers()
