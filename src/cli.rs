@@ -224,6 +224,42 @@ pub struct ServeArgs {
         global = true
     )]
     pub upload_max_part_buffers: usize,
+
+    /// Slowest upload body accepted, in KiB/s (measured while Hopper waits for the client).
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_MIN_KIB_PER_SEC",
+        default_value_t = 16,
+        global = true
+    )]
+    pub upload_min_kib_per_sec: u64,
+
+    /// Longest an upload request may take, in minutes.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_MAX_MINUTES",
+        default_value_t = 360,
+        global = true
+    )]
+    pub upload_max_minutes: u64,
+
+    /// Upload batches one user may run at once.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_BATCHES_PER_USER",
+        default_value_t = 4,
+        global = true
+    )]
+    pub upload_batches_per_user: usize,
+
+    /// Upload batches this node runs at once.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_BATCHES_PER_NODE",
+        default_value_t = 64,
+        global = true
+    )]
+    pub upload_batches_per_node: usize,
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +314,10 @@ impl GlobalArgs {
                 max_files_per_batch: serve.upload_max_files.max(1),
                 // Each upload holds up to two part buffers (one filling, one sending).
                 max_part_buffers: serve.upload_max_part_buffers.max(2),
+                min_rate: serve.upload_min_kib_per_sec * 1024,
+                max_request_duration: Duration::from_secs(serve.upload_max_minutes.max(1) * 60),
+                max_batches_per_user: serve.upload_batches_per_user.max(1),
+                max_batches_per_node: serve.upload_batches_per_node.max(1),
                 ..UploadConfig::default()
             },
         }

@@ -62,6 +62,16 @@ pub struct UploadConfig {
     pub idle_timeout: Duration,
     /// Part buffers in flight across all uploads of this node.
     pub max_part_buffers: usize,
+    /// How long a file waits for a free part buffer before the batch is answered 503.
+    pub buffer_wait: Duration,
+    /// The slowest body accepted, in bytes per second over each `rate_window` of waiting
+    /// for the client, and the longest an upload request may take.
+    pub min_rate: u64,
+    pub rate_window: Duration,
+    pub max_request_duration: Duration,
+    /// Upload batches running at once: per user, and on this node.
+    pub max_batches_per_user: usize,
+    pub max_batches_per_node: usize,
     /// An `uploading` file without progress for this long is failed by the reaper.
     pub stale_after: Duration,
     pub reaper_interval: Duration,
@@ -75,6 +85,14 @@ impl Default for UploadConfig {
             max_files_per_batch: 1000,
             idle_timeout: Duration::from_secs(60),
             max_part_buffers: 16,
+            buffer_wait: Duration::from_secs(30),
+            // 16 KiB/s: a 1 GiB file over a 20 Mbit/s line runs at 2.5 MB/s, far above.
+            min_rate: 16 * 1024,
+            rate_window: Duration::from_secs(30),
+            // 5 GiB (the largest file) at 20 Mbit/s takes 36 minutes; six hours is ample.
+            max_request_duration: Duration::from_secs(6 * 3600),
+            max_batches_per_user: 4,
+            max_batches_per_node: 64,
             stale_after: Duration::from_secs(15 * 60),
             reaper_interval: Duration::from_secs(5 * 60),
         }

@@ -19,6 +19,7 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::session_keys;
 use crate::error::AppError;
+use crate::web::paced_body::{Pace, PaceWatch, PacedBody};
 
 pub const HEADER: &str = "X-CSRF-Token";
 pub const FORM_FIELD: &str = "csrf_token";
@@ -196,9 +197,15 @@ pub struct CheckedMultipart {
     verdict: Option<Verdict>,
     multipart: Option<Multipart>,
     idle: std::time::Duration,
+    pace: PaceWatch,
 }
 
 impl CheckedMultipart {
+    /// Whether the body was cut off for its pace (too slow, or past its deadline).
+    pub fn pace(&self) -> PaceWatch {
+        self.pace.clone()
+    }
+
     /// The body, once its token is known to be good.
     pub async fn open(self) -> Result<Multipart, AppError> {
         let Some(mut multipart) = self.multipart else {
@@ -222,16 +229,25 @@ impl FromRequest for CheckedMultipart {
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let idle = req
+        let limits = req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
-            .map_or(std::time::Duration::from_secs(60), |s| {
-                s.config.uploads.idle_timeout
-            });
+            .map(|s| s.config.uploads.clone())
+            .unwrap_or_default();
+        let pace = Pace {
+            min_rate: limits.min_rate,
+            window: limits.rate_window,
+            deadline: limits.max_request_duration,
+        };
+        let watch = PaceWatch::default();
+        let multipart = is_multipart(req.headers()).then(|| {
+            let body = PacedBody::new(payload.take(), pace, watch.clone());
+            Multipart::new(req.headers(), body)
+        });
         std::future::ready(Ok(CheckedMultipart {
             verdict: req.extensions().get::<Verdict>().cloned(),
-            multipart: is_multipart(req.headers())
-                .then(|| Multipart::new(req.headers(), payload.take())),
-            idle,
+            multipart,
+            idle: limits.idle_timeout,
+            pace: watch,
         }))
     }
 }

@@ -16,6 +16,7 @@ use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::files::{self, Receipt};
 use crate::services::uploads::{self, Batch, Stop};
+use crate::web::paced_body::PaceBreach;
 use crate::web::{filters, render, Ctx, PageContext};
 
 #[derive(Template)]
@@ -86,7 +87,8 @@ fn status_for(stop: Option<&Stop>) -> StatusCode {
     match stop {
         None => StatusCode::OK,
         Some(Stop::TooManyFiles(_) | Stop::FileTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
-        Some(Stop::Idle(_)) => StatusCode::REQUEST_TIMEOUT,
+        Some(Stop::Idle(_) | Stop::TooSlow(_) | Stop::Deadline(_)) => StatusCode::REQUEST_TIMEOUT,
+        Some(Stop::Busy) => StatusCode::SERVICE_UNAVAILABLE,
         Some(Stop::Disconnected(_) | Stop::Malformed(_)) => StatusCode::BAD_REQUEST,
     }
 }
@@ -105,6 +107,7 @@ pub async fn upload(
     uploads::check_uploadable(ctx.services(), &member.actor, project, cycle).await?;
     let idle = ctx.state.config.uploads.idle_timeout;
     let max_fields = ctx.state.config.uploads.max_files_per_batch + 16;
+    let pace = body.pace();
     let mut multipart = body.open().await?;
     let mut batch = Batch::start(ctx.services(), &member.actor, project, cycle).await?;
     let mut stop: Option<Stop> = None;
@@ -143,6 +146,13 @@ pub async fn upload(
             break;
         }
     }
+    // A body cut off for its pace reads as "interrupted" to the parser; say why.
+    if let Some(breach) = pace.breach() {
+        stop = Some(match breach {
+            PaceBreach::TooSlow { min_rate } => Stop::TooSlow(min_rate),
+            PaceBreach::Deadline(after) => Stop::Deadline(after),
+        });
+    }
     let message = stop.as_ref().map(Stop::message);
     let sync_session = batch.session_id();
     batch.finish(message.as_deref()).await?;
@@ -152,7 +162,14 @@ pub async fn upload(
         receipt,
         stopped: message,
     };
-    render_receipt(&ctx.req, page, status_for(stop.as_ref()))
+    let mut response = render_receipt(&ctx.req, page, status_for(stop.as_ref()))?;
+    if stop == Some(Stop::Busy) {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("60"),
+        );
+    }
+    Ok(response)
 }
 
 async fn skip_text_field(

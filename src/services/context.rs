@@ -13,6 +13,7 @@ use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::password_hasher::PasswordHasher;
+use crate::services::uploads::BatchSlots;
 use crate::storage::{PartBudget, Storage};
 
 /// The time use cases see. One place, so that a later controllable clock (due dates,
@@ -42,6 +43,7 @@ struct Inner {
     pool: PgPool,
     storage: Storage,
     part_budget: PartBudget,
+    batch_slots: BatchSlots,
     hasher: PasswordHasher,
     uploads: UploadConfig,
     sign_in: SignInPolicy,
@@ -59,11 +61,14 @@ impl ServiceContext {
         node_id: String,
     ) -> Self {
         let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
+        let batch_slots =
+            BatchSlots::new(uploads.max_batches_per_user, uploads.max_batches_per_node);
         Self {
             inner: Arc::new(Inner {
                 pool,
                 storage,
                 part_budget,
+                batch_slots,
                 hasher,
                 uploads,
                 sign_in,
@@ -98,6 +103,10 @@ impl ServiceContext {
 
     pub(in crate::services) fn part_budget(&self) -> &PartBudget {
         &self.inner.part_budget
+    }
+
+    pub(in crate::services) fn batch_slots(&self) -> &BatchSlots {
+        &self.inner.batch_slots
     }
 
     pub(in crate::services) fn hasher(&self) -> &PasswordHasher {

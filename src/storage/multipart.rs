@@ -39,13 +39,17 @@ impl PartBudget {
         self.part_size
     }
 
-    /// Waits for a free buffer slot; the buffer is allocated only once the slot is ours.
-    pub async fn buffer(&self) -> PartBuffer {
-        let permit = self.permits.clone().acquire_owned().await.ok();
-        PartBuffer {
+    /// Waits up to `wait` for a free buffer slot; the buffer is allocated only once the
+    /// slot is ours. `None`: the node is saturated.
+    pub async fn buffer_within(&self, wait: std::time::Duration) -> Option<PartBuffer> {
+        let permit = tokio::time::timeout(wait, self.permits.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        Some(PartBuffer {
             data: BytesMut::with_capacity(self.part_size),
-            permit,
-        }
+            permit: Some(permit),
+        })
     }
 }
 

@@ -20,6 +20,8 @@ mod operator;
 mod races;
 mod schema;
 mod sessions;
+mod slow_clients;
 mod storage;
+mod streamed;
 mod upload_failures;
 mod uploads;

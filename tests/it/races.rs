@@ -35,7 +35,8 @@ fn outcomes(app: &TestApp, checksum: &str) -> (i64, i64) {
 
 #[actix_web::test]
 async fn the_same_content_in_parallel_batches_is_stored_once() {
-    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    // Six batches of one user at once: above the default of four per user.
+    let app = TestApp::spawn_with_private_s3(|c| c.uploads.max_batches_per_user = 6).await;
     let t = target(&app).await;
     for bytes in [content(4096, 11), content(PART + 4096, 12)] {
         race(&app, &t.path(), &t.uploader, &bytes).await;

@@ -3,98 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use diesel::prelude::*;
 use hopper::db::ids::{FileUploadId, SyncSessionId};
 use hopper::schema::{file_uploads, sync_sessions};
-use tokio::sync::mpsc;
 
-use crate::helpers::{TestApp, UserSession};
-use crate::uploads::{
-    assert_counters_match_rows, content, form, latest_session, rows, target, Target,
-};
+use crate::helpers::TestApp;
+use crate::streamed::StreamedUpload;
+use crate::uploads::{assert_counters_match_rows, content, form, latest_session, rows, target};
 
-const BOUNDARY: &str = "hopper-test-boundary";
 const MIB: usize = 1024 * 1024;
 
-/// A multipart upload whose body the test writes piece by piece.
-struct StreamedUpload {
-    tx: Option<mpsc::Sender<Result<Bytes, std::io::Error>>>,
-    response: tokio::task::JoinHandle<Result<reqwest::Response, reqwest::Error>>,
-}
-
-impl StreamedUpload {
-    fn start(session: &UserSession<'_>, target: &Target) -> StreamedUpload {
-        let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        });
-        let request = session
-            .http
-            .post(session.app.url(&target.path()))
-            .header("HX-Request", "true")
-            .header("X-CSRF-Token", &session.csrf)
-            .header(
-                "Content-Type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(reqwest::Body::wrap_stream(stream))
-            .send();
-        StreamedUpload {
-            tx: Some(tx),
-            response: tokio::spawn(request),
-        }
-    }
-
-    async fn send(&self, bytes: impl Into<Bytes>) {
-        self.tx
-            .as_ref()
-            .expect("still sending")
-            .send(Ok(bytes.into()))
-            .await
-            .expect("the request is still reading");
-    }
-
-    async fn file_header(&self, name: &str) {
-        self.send(format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        ))
-        .await;
-    }
-
-    async fn file(&self, name: &str, bytes: &[u8]) {
-        self.file_header(name).await;
-        self.send(bytes.to_vec()).await;
-        self.send("\r\n").await;
-    }
-
-    async fn send_in_chunks(&self, bytes: &[u8]) {
-        for chunk in bytes.chunks(256 * 1024) {
-            self.send(chunk.to_vec()).await;
-        }
-    }
-
-    async fn finish(mut self) -> reqwest::Response {
-        self.send(format!("--{BOUNDARY}--\r\n")).await;
-        self.tx.take();
-        self.response
-            .await
-            .expect("request task")
-            .expect("response")
-    }
-
-    /// The connection breaks as if the browser tab closed.
-    async fn break_connection(mut self) {
-        if let Some(tx) = self.tx.take() {
-            let _ = tx
-                .send(Err(std::io::Error::other("the browser went away")))
-                .await;
-        }
-        let _ = self.response.await;
-    }
-}
-
-async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
@@ -230,9 +149,7 @@ async fn a_client_that_goes_silent_is_cut_off() {
     upload.file_header("slow.bin").await;
     upload.send(vec![1u8; 1000]).await;
     // Then nothing: the server answers on its own.
-    let StreamedUpload { tx, response } = upload;
-    let response = response.await.expect("task").expect("response");
-    drop(tx);
+    let response = upload.answer().await;
     assert_eq!(response.status(), 408);
     let body = response.text().await.expect("body");
     assert!(body.contains("sent nothing for 1 s"), "{body}");

@@ -20,6 +20,7 @@ use crate::services::audit::actions;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::session::{finish_session, start_session};
+use crate::services::uploads::slots::BatchSlot;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::multipart::PartBuffer;
@@ -32,6 +33,8 @@ pub struct Batch {
     actor: Actor,
     plan: BatchPlan,
     files_seen: usize,
+    /// This batch's place among the node's and the user's running batches.
+    _slot: BatchSlot,
     /// Set until `finish`: a batch dropped half-way (client gone) is failed in the background.
     open: bool,
 }
@@ -43,6 +46,7 @@ impl Batch {
         project: ProjectId,
         cycle: CycleId,
     ) -> Result<Batch, AppError> {
+        let slot = ctx.batch_slots().take(actor.user_id())?;
         let (location, plan) = ctx
             .run(actor, move |conn, actor| {
                 start_session(conn, actor, project, cycle)
@@ -58,6 +62,7 @@ impl Batch {
             actor: actor.clone(),
             plan,
             files_seen: 0,
+            _slot: slot,
             open: true,
         };
         // Hopper's own endpoint creates the bucket on first use; elsewhere it must exist.
@@ -214,14 +219,22 @@ impl Batch {
         let budget = self.ctx.part_budget();
         let part_size = budget.part_size();
         let mut hasher = Sha256::new();
-        let mut buffer: Option<PartBuffer> = Some(budget.buffer().await);
+        let wait = self.ctx.uploads().buffer_wait;
+        // Taken when the first bytes arrive, not before: a client that sends nothing
+        // holds no memory.
+        let mut buffer: Option<PartBuffer> = None;
         let mut content_type: Option<String> = None;
         while let Some(mut chunk) = body.next().await? {
             hasher.update(&chunk);
             while !chunk.is_empty() {
                 let filling = match buffer.as_mut() {
                     Some(b) => b,
-                    None => buffer.insert(budget.buffer().await),
+                    None => buffer.insert(
+                        budget
+                            .buffer_within(wait)
+                            .await
+                            .ok_or(Failure::Batch(Stop::Busy))?,
+                    ),
                 };
                 let take = (part_size - filling.data.len()).min(chunk.len());
                 filling.data.extend_from_slice(&chunk.split_to(take));

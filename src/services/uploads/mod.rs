@@ -10,9 +10,11 @@ mod batch;
 mod file_guard;
 mod limited;
 mod session;
+mod slots;
 mod stop;
 
 pub use batch::Batch;
+pub use slots::BatchSlots;
 pub use stop::Stop;
 
 use crate::db::ids::{CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId};

@@ -9,8 +9,17 @@ use crate::domain::sizes::human_size;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     TooManyFiles(usize),
-    FileTooLarge { path: String, limit: u64 },
+    FileTooLarge {
+        path: String,
+        limit: u64,
+    },
     Idle(Duration),
+    /// The body arrived slower than the minimum rate (bytes per second).
+    TooSlow(u64),
+    /// The request ran past its overall deadline.
+    Deadline(Duration),
+    /// No part buffer came free in time: the node is saturated.
+    Busy,
     Disconnected(String),
     Malformed(String),
 }
@@ -29,6 +38,15 @@ impl Stop {
                 "The browser sent nothing for {} s, so the upload was stopped.",
                 after.as_secs()
             ),
+            Stop::TooSlow(rate) => format!(
+                "The upload arrived slower than {}/s, so it was stopped; files that arrived in full are kept.",
+                human_size(*rate)
+            ),
+            Stop::Deadline(after) => format!(
+                "The upload took longer than {} minutes, so it was stopped; files that arrived in full are kept. Send the rest in another batch.",
+                after.as_secs() / 60
+            ),
+            Stop::Busy => "Hopper is busy with other uploads right now; files that arrived in full are kept. Please send the rest again in a minute.".into(),
             Stop::Disconnected(why) => format!("The upload was interrupted: {why}"),
             Stop::Malformed(why) => format!("The upload could not be read: {why}"),
         }
