@@ -132,10 +132,7 @@ pub async fn upload(
             ));
             break;
         }
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(str::to_owned);
+        let filename = field.content_disposition().and_then(sent_name);
         let result = match filename {
             // An empty file input sends a part with an empty name: nothing was chosen.
             Some(name) if !name.is_empty() => batch.file(&name, field).await,
@@ -170,6 +167,16 @@ pub async fn upload(
         );
     }
     Ok(response)
+}
+
+/// The file name a part carries: RFC 6266 prefers `filename*` (UTF-8, percent-encoded)
+/// over `filename` when both are there. A part named only by `filename*` used to be
+/// taken for a text field and silently dropped.
+fn sent_name(disposition: &actix_web::http::header::ContentDisposition) -> Option<String> {
+    let extended = disposition
+        .get_filename_ext()
+        .map(|ext| String::from_utf8_lossy(&ext.value).into_owned());
+    extended.or_else(|| disposition.get_filename().map(str::to_owned))
 }
 
 async fn skip_text_field(

@@ -171,3 +171,23 @@ fn latest_session_of(
         .first(&mut app.conn())
         .expect("a session of the user")
 }
+
+#[actix_web::test]
+async fn a_file_named_only_by_filename_star_is_stored_under_that_name() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let upload = StreamedUpload::start(&uma, &t);
+    upload
+        .send(format!(
+            "--{}\r\nContent-Disposition: form-data; name=\"files\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt\r\nContent-Type: text/plain\r\n\r\nCurriculum\r\n",
+            crate::streamed::BOUNDARY
+        ))
+        .await;
+    let response = upload.finish().await;
+    assert_eq!(response.status(), 200);
+    let files = rows(&app, latest_session(&app));
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].0, "résumé.txt");
+    assert_eq!(files[0].4, "completed");
+}
