@@ -104,6 +104,19 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Settle uploads whose outcome in S3 is in doubt (a crash or an outage between S3
+    /// storing a file and Hopper recording it): read each object back, complete the row
+    /// if the bytes match, otherwise delete the stray object and fail the row. Then clean
+    /// up interrupted uploads as the reaper does. Safe while nodes serve.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Only uploads whose last progress is at least this old (a live node's uploads
+    /// progress far more often).
+    #[arg(long, default_value_t = 15)]
+    pub older_than_minutes: u64,
 }
 
 #[derive(Debug, Subcommand)]

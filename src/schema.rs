@@ -141,6 +141,8 @@ diesel::table! {
         #[max_length = 100]
         node_id -> Nullable<Varchar>,
         boot_id -> Nullable<Uuid>,
+        completing_since -> Nullable<Timestamptz>,
+        owns_key -> Bool,
     }
 }
 

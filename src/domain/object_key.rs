@@ -63,6 +63,20 @@ impl ObjectKey {
         Ok(ObjectKey { relative_path, key })
     }
 
+    /// The key of a later version of this file, when an earlier one owns the plain key:
+    /// `dir/report.pdf` → `dir/report.v{n}.pdf`. `None` if that would be too long for S3.
+    pub fn version_key(&self, n: &str) -> Option<String> {
+        let (dir, name) = match self.key.rsplit_once('/') {
+            Some((dir, name)) => (format!("{dir}/"), name),
+            None => (String::new(), self.key.as_str()),
+        };
+        let versioned = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => format!("{dir}{stem}.v{n}.{ext}"),
+            _ => format!("{dir}{name}.v{n}"),
+        };
+        (versioned.len() <= MAX_KEY_BYTES).then_some(versioned)
+    }
+
     /// The last segment: the file's own name.
     pub fn file_name(&self) -> &str {
         self.relative_path
@@ -75,6 +89,19 @@ impl ObjectKey {
 #[cfg(test)]
 mod tests {
     use super::ObjectKey;
+
+    #[test]
+    fn a_later_version_gets_its_number_before_the_extension() {
+        let key = ObjectKey::parse("acme/C1", "docs/report.pdf").unwrap();
+        assert_eq!(
+            key.version_key("57").unwrap(),
+            "acme/C1/docs/report.v57.pdf"
+        );
+        let bare = ObjectKey::parse("acme/C1", ".env").unwrap();
+        assert_eq!(bare.version_key("3").unwrap(), "acme/C1/.env.v3");
+        let readme = ObjectKey::parse("acme/C1", "README").unwrap();
+        assert_eq!(readme.version_key("3").unwrap(), "acme/C1/README.v3");
+    }
 
     #[test]
     fn relative_paths_become_keys_under_the_prefix() {

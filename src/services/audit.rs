@@ -48,6 +48,7 @@ pub mod actions {
     pub const FILE_DELETED: &str = "file.deleted";
     pub const FILE_REVIEWED: &str = "file.reviewed";
     pub const UPLOADS_REAPED: &str = "upload.reaped";
+    pub const FILE_RECONCILED: &str = "file.reconciled";
     pub const SHARE_LINK_CREATED: &str = "share_link.created";
     pub const SHARE_LINK_REVOKED: &str = "share_link.revoked";
     pub const SHARE_LINK_USED: &str = "share_link.used";
@@ -93,6 +94,7 @@ pub mod actions {
         FILE_DELETED,
         FILE_REVIEWED,
         UPLOADS_REAPED,
+        FILE_RECONCILED,
         SHARE_LINK_CREATED,
         SHARE_LINK_REVOKED,
         SHARE_LINK_USED,

@@ -164,9 +164,11 @@ fn download_in(
             "Only completed files can be downloaded.".into(),
         ));
     }
-    if file.replaced_by.is_some() {
+    // Since one key per version, an older version keeps its own bytes; before that, a
+    // newer upload overwrote them.
+    if file.replaced_by.is_some() && !file.owns_key {
         return Err(AppError::Conflict(
-            "A newer upload replaced this file; download the newer one.".into(),
+            "A newer upload replaced this file before Hopper kept older versions; download the newer one.".into(),
         ));
     }
     actor

@@ -25,6 +25,7 @@ pub mod project_access;
 pub mod project_detail;
 pub mod projects;
 pub mod reaper;
+pub mod reconciler;
 pub mod share_links;
 pub mod sign_in;
 pub mod sign_in_throttle;

@@ -62,6 +62,8 @@ fn reap_rows(
     let stale: Vec<FileUpload> = file_uploads::table
         .filter(file_uploads::status.eq(FileStatus::Uploading))
         .filter(file_uploads::updated_at.lt(cutoff))
+        // S3 may hold its object: the reconciler reads it back before anything is failed.
+        .filter(file_uploads::completing_since.is_null())
         .for_update()
         .skip_locked()
         .select(FileUpload::as_select())
@@ -166,11 +168,12 @@ pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppErr
                 .filter(file_uploads::status.eq(FileStatus::Uploading))
                 .filter(file_uploads::node_id.eq(&node.node_id))
                 .filter(file_uploads::boot_id.ne(node.boot_id))
+                // Those S3 may have completed are the reconciler's (run next).
+                .filter(file_uploads::completing_since.is_null())
                 .for_update()
                 .skip_locked()
                 .select(FileUpload::as_select())
                 .load(conn)?;
-            let mut sessions = Vec::new();
             for file in &rows {
                 let size = file.file_size.unwrap_or(0);
                 let reason = format!(
@@ -183,11 +186,17 @@ pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppErr
                         .resource("file", file.id)
                         .details(json!({ "path": file.file_path, "reason": reason, "by": "restart" }))
                         .record(conn)?;
-                    sessions.push((file.session_id, file.company_id));
                 }
             }
-            sessions.sort_unstable();
-            sessions.dedup();
+            // Their batches, and those whose last files the reconciler just settled.
+            let sessions: Vec<(SyncSessionId, crate::db::ids::CompanyId)> = sync_sessions::table
+                .inner_join(file_uploads::table)
+                .filter(sync_sessions::status.eq_any([SessionStatus::Pending, SessionStatus::InProgress]))
+                .filter(file_uploads::node_id.eq(&node.node_id))
+                .filter(file_uploads::boot_id.ne(node.boot_id))
+                .select((sync_sessions::id, file_uploads::company_id))
+                .distinct()
+                .load(conn)?;
             for (session, company) in sessions {
                 let still_uploading: bool = diesel::select(diesel::dsl::exists(
                     file_uploads::table
@@ -217,17 +226,29 @@ pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppErr
     Ok(settled)
 }
 
-/// Settles this node's earlier runs, then runs the reaper now (which also aborts their
-/// multipart uploads by their stored ids) and every `reaper_interval`.
+/// Settles this node's earlier runs, then runs the reconciler and the reaper now (which
+/// also aborts their multipart uploads by their stored ids) and every `reaper_interval`.
 pub fn spawn(ctx: ServiceContext) {
     actix_web::rt::spawn(async move {
+        let (stale_after, interval) = (ctx.uploads().stale_after, ctx.uploads().reaper_interval);
+        let sweep = crate::services::reconciler::Sweep {
+            older_than: stale_after,
+            earlier_runs_of_this_node: true,
+        };
+        // Uploads S3 may have completed are read back first; the rest of this node's
+        // earlier runs are then failed and their batches closed.
+        if let Err(e) = crate::services::reconciler::run_once(&ctx, sweep).await {
+            tracing::warn!(error = %e, "reconciler pass failed");
+        }
         if let Err(e) = settle_previous_boots(&ctx).await {
             tracing::warn!(error = %e, "could not settle this node's interrupted uploads");
         }
-        let (stale_after, interval) = (ctx.uploads().stale_after, ctx.uploads().reaper_interval);
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {
             ticks.tick().await;
+            if let Err(e) = crate::services::reconciler::run_once(&ctx, sweep).await {
+                tracing::warn!(error = %e, "reconciler pass failed");
+            }
             if let Err(e) = run_once(&ctx, stale_after).await {
                 tracing::warn!(error = %e, "reaper pass failed");
             }

@@ -93,34 +93,40 @@ pub struct Application {
     state: web::Data<AppState>,
 }
 
+/// Migrates the database and connects the pool and S3: what every use case runs with
+/// (the web server, and operator commands such as `hopper reconcile`).
+pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
+    let database_url = config
+        .database_url
+        .clone()
+        .context("no database configured")?;
+    let app_url = config
+        .app_database_url
+        .as_ref()
+        .map(|u| u.expose().to_owned());
+    let owner_pool_size = if app_url.is_some() {
+        2
+    } else {
+        config.database_pool_size
+    };
+    let owner =
+        connect_and_migrate(database_url.expose(), app_url.as_deref(), owner_pool_size).await?;
+    let pool = request_pool(config, owner).await?;
+    let storage = Storage::connect(&config.s3).await;
+    Ok(ServiceContext::new(
+        pool,
+        storage,
+        PasswordHasher::new(config.max_concurrent_password_hashes),
+        config.uploads.clone(),
+        config.sign_in.clone(),
+        config.node_id.clone(),
+    ))
+}
+
 impl Application {
     /// `config` must name a database (see [`EmbeddedServices::start_missing`]).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let database_url = config
-            .database_url
-            .clone()
-            .context("no database configured")?;
-        let app_url = config
-            .app_database_url
-            .as_ref()
-            .map(|u| u.expose().to_owned());
-        let owner_pool_size = if app_url.is_some() {
-            2
-        } else {
-            config.database_pool_size
-        };
-        let owner =
-            connect_and_migrate(database_url.expose(), app_url.as_deref(), owner_pool_size).await?;
-        let pool = request_pool(&config, owner).await?;
-        let storage = Storage::connect(&config.s3).await;
-        let services = ServiceContext::new(
-            pool.clone(),
-            storage,
-            PasswordHasher::new(config.max_concurrent_password_hashes),
-            config.uploads.clone(),
-            config.sign_in.clone(),
-            config.node_id.clone(),
-        );
+        let services = build_services(&config).await?;
         refuse_known_password_on_the_network(&config, &services).await?;
         if config.s3.create_missing_buckets {
             // Hopper's own S3 endpoint: the operator's company gets a storage location at

@@ -3,6 +3,7 @@
 
 pub mod bucket_check;
 pub mod multipart;
+pub mod read_back;
 
 pub use bucket_check::BucketCheck;
 pub use multipart::{ObjectTarget, PartBudget};

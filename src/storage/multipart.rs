@@ -167,6 +167,11 @@ impl MultipartUpload {
         Ok(())
     }
 
+    /// Waits until every part sent has landed (or one failed).
+    pub async fn parts_landed(&mut self) -> Result<(), String> {
+        self.settle().await
+    }
+
     /// Waits for the last part and completes the object. On failure the upload stays
     /// open: the caller aborts it (see [`MultipartUpload::abort`]).
     pub async fn complete(&mut self) -> Result<(), String> {

@@ -18,6 +18,7 @@ mod isolation;
 mod layers;
 mod operator;
 mod races;
+mod reconciler;
 mod schema;
 mod sessions;
 mod slow_clients;

@@ -109,7 +109,7 @@ async fn a_reaped_file_never_moves_back() {
             .is_none()
     );
     assert!(!FileUpload::mark_skipped(&mut conn, file, 3, "abc", file).expect("skip"));
-    assert!(!FileUpload::claim_content(&mut conn, file, "abc").expect("claim"));
+    assert!(!FileUpload::claim_content(&mut conn, file, "abc", 3, "text/plain").expect("claim"));
     let status: String = file_uploads::table
         .find(file)
         .select(file_uploads::status)

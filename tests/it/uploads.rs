@@ -312,10 +312,23 @@ async fn duplicates_are_skipped_within_and_across_batches_and_a_new_version_repl
             .await
             .is_none()
     );
-    let stored = s3_object(&app, &t.bucket, &format!("{}/a.txt", t.prefix))
+    // One key per version: the first a.txt keeps its bytes, the new one has its own key.
+    let plain = format!("{}/a.txt", t.prefix);
+    let newest: String = file_uploads::table
+        .filter(file_uploads::file_path.eq("a.txt"))
+        .filter(file_uploads::replaced_by.is_null())
+        .filter(file_uploads::status.eq("completed"))
+        .select(file_uploads::s3_key)
+        .first(&mut app.conn())
+        .expect("the newest a.txt");
+    assert_ne!(newest, plain);
+    assert!(newest.ends_with(".txt"), "{newest}");
+    let stored = s3_object(&app, &t.bucket, &newest)
         .await
-        .expect("a.txt");
+        .expect("new a.txt");
     assert_eq!(stored, b"new content for a");
+    let first_version = s3_object(&app, &t.bucket, &plain).await.expect("old a.txt");
+    assert_ne!(first_version, b"new content for a");
     let replaced: i64 = file_uploads::table
         .filter(file_uploads::file_path.eq("a.txt"))
         .filter(file_uploads::replaced_by.is_not_null())

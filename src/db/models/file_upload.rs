@@ -33,6 +33,11 @@ pub struct FileUpload {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Where the bytes went; never the project's current setting.
     pub storage_location_id: StorageLocationId,
+    /// Set once Hopper decided to complete the object (see `claim_content`).
+    pub completing_since: Option<DateTime<Utc>>,
+    /// The object at `s3_key` is this row's own (false for rows whose bytes an older
+    /// Hopper overwrote with a newer version).
+    pub owns_key: bool,
 }
 
 pub struct NewFile<'a> {
@@ -44,6 +49,15 @@ pub struct NewFile<'a> {
     pub cycle: CycleId,
     pub file_path: &'a str,
     pub s3_key: &'a str,
+}
+
+/// Whether an insert lost its key to a row that owns it.
+fn key_taken(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some("file_uploads_key_owner")
+    )
 }
 
 /// The row, only while it is still uploading: every status change is a guarded
@@ -91,6 +105,33 @@ impl FileUpload {
             ))
             .returning(file_uploads::id)
             .get_result(conn)
+    }
+
+    /// An `uploading` row under `new.s3_key`, unless another uploading or completed row of
+    /// the location owns that key (`None`). The try runs in a savepoint and the unique index
+    /// decides, so two nodes cannot both take a key.
+    pub fn insert_uploading(
+        conn: &mut PgConnection,
+        new: &NewFile<'_>,
+    ) -> QueryResult<Option<FileUploadId>> {
+        match conn.transaction(|conn| Self::insert(conn, new, FileStatus::Uploading, None)) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if key_taken(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The id the next row will get (for a version key chosen before the insert).
+    pub fn next_version_tag(conn: &mut PgConnection) -> QueryResult<String> {
+        #[derive(QueryableByName)]
+        struct Next {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let next: Next =
+            diesel::sql_query("SELECT nextval(pg_get_serial_sequence('file_uploads', 'id')) AS n")
+                .get_result(conn)?;
+        Ok(next.n.to_string())
     }
 
     pub fn find_in_company(
@@ -180,14 +221,24 @@ impl FileUpload {
     }
 
     /// The file's content is now this one's to store: the checksum on the uploading row is
-    /// the claim other uploads of the same bytes see.
+    /// the claim other uploads of the same bytes see, and, with its size and
+    /// `completing_since`, the intent the reconciler checks the object against should the
+    /// node die (or the commit fail) after S3 stored it.
     pub fn claim_content(
         conn: &mut PgConnection,
         id: FileUploadId,
         checksum: &str,
+        size: i64,
+        content_type: &str,
     ) -> QueryResult<bool> {
         diesel::update(still_uploading(id))
-            .set(file_uploads::checksum.eq(checksum))
+            .set((
+                file_uploads::checksum.eq(checksum),
+                file_uploads::file_size.eq(size),
+                file_uploads::content_type.eq(content_type),
+                file_uploads::completing_since.eq(diesel::dsl::now),
+                file_uploads::updated_at.eq(diesel::dsl::now),
+            ))
             .execute(conn)
             .map(|n| n > 0)
     }
@@ -217,12 +268,19 @@ impl FileUpload {
         else {
             return Ok(None);
         };
-        // The same key with new content replaced the object; older rows stay as history.
+        // A new version of the same path: older ones stay, with their own bytes. Versions
+        // of one path complete one at a time, so exactly one is the current one.
         if let Some(cycle) = row.cycle_id {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(format!(
+                    "hopper.path:{cycle}:{}",
+                    row.file_path
+                ))
+                .execute(conn)?;
             diesel::update(
                 file_uploads::table
                     .filter(file_uploads::cycle_id.eq(cycle))
-                    .filter(file_uploads::s3_key.eq(&row.s3_key))
+                    .filter(file_uploads::file_path.eq(&row.file_path))
                     .filter(file_uploads::status.eq(FileStatus::Completed))
                     .filter(file_uploads::replaced_by.is_null())
                     .filter(file_uploads::id.ne(id)),

@@ -156,31 +156,61 @@ impl Batch {
             key.key.clone(),
         );
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
-        let file = self
+        let natural = key.clone();
+        let (file, s3_key) = self
             .transaction(move |conn, _, _| {
-                let id = FileUpload::insert(
+                let base = NewFile {
+                    runner: Some((&runner.0, runner.1)),
+                    session: plan.session,
+                    company: plan.company,
+                    location: plan.location,
+                    cycle: plan.cycle,
+                    file_path: &path,
+                    s3_key: "",
+                };
+                // An earlier version owns the plain key: this one gets a key of its own,
+                // so the older bytes stay retrievable.
+                let mut inserted = FileUpload::insert_uploading(
                     conn,
                     &NewFile {
-                        runner: Some((&runner.0, runner.1)),
-                        session: plan.session,
-                        company: plan.company,
-                        location: plan.location,
-                        cycle: plan.cycle,
-                        file_path: &path,
                         s3_key: &s3_key,
+                        ..base
                     },
-                    FileStatus::Uploading,
-                    None,
-                )?;
+                )?
+                .map(|id| (id, s3_key.clone()));
+                if inserted.is_none() {
+                    let tag = FileUpload::next_version_tag(conn)?;
+                    let extra = format!("{tag}-{}", uuid::Uuid::new_v4().simple());
+                    for candidate in [tag, extra] {
+                        let Some(versioned) = natural.version_key(&candidate) else {
+                            break;
+                        };
+                        if let Some(id) = FileUpload::insert_uploading(
+                            conn,
+                            &NewFile {
+                                s3_key: &versioned,
+                                ..base
+                            },
+                        )? {
+                            inserted = Some((id, versioned));
+                            break;
+                        }
+                    }
+                }
+                let (id, s3_key) = inserted.ok_or_else(|| {
+                    AppError::Conflict(
+                        "no free S3 key is left for a new version of this file".into(),
+                    )
+                })?;
                 SyncSession::file_started(conn, plan.session)?;
-                Ok(id)
+                Ok((id, s3_key))
             })
             .await
             .map_err(internal)?;
         let target = ObjectTarget {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
-            key: key.key.clone(),
+            key: s3_key,
             content_type: "application/octet-stream".into(),
         };
         let mut guard = FileGuard {
@@ -191,6 +221,7 @@ impl Batch {
             file,
             multipart: None,
             armed: true,
+            in_doubt: false,
         };
         let outcome = self.stream(&key, &mut body, &mut guard).await;
         match outcome {
@@ -272,15 +303,16 @@ impl Batch {
             let head = &data[..data.len().min(SNIFF_BYTES)];
             let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
                 .map_err(|r| Failure::File(format!("refused: {r}")))?;
-            if guard.claim_or_skip(size, &checksum).await? {
+            if guard.claim_or_skip(size, &checksum, &kind).await? {
                 return Ok(());
             }
             guard.target.content_type = kind.clone();
-            guard
-                .target
-                .put(data)
-                .await
-                .map_err(|e| Failure::File(format!("S3 refused the file: {e}")))?;
+            // The intent is on the row: a lost answer is settled by reading back.
+            if let Err(e) = guard.target.put(data).await {
+                return guard
+                    .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
+                    .await;
+            }
             return guard.complete(size, &checksum, &kind).await;
         };
         if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
@@ -288,21 +320,25 @@ impl Batch {
                 return Err(Failure::File(format!("S3 refused a part: {e}")));
             }
         }
-        if guard.claim_or_skip(size, &checksum).await? {
+        // Every part in before the intent is recorded: only the completion is ever in doubt.
+        if let Err(e) = upload.parts_landed().await {
+            return Err(Failure::File(format!("S3 refused a part: {e}")));
+        }
+        let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
+        if guard.claim_or_skip(size, &checksum, &kind).await? {
             // Skipped (recorded first, so the stored upload id lets the reaper finish the
             // abort if S3 does not answer now).
             guard.abort_open_upload().await;
             return Ok(());
         }
         if let Some(upload) = guard.multipart.as_mut() {
-            // On failure the guard's `fail` aborts the upload.
-            upload
-                .complete()
-                .await
-                .map_err(|e| Failure::File(format!("S3 could not complete the file: {e}")))?;
+            if let Err(e) = upload.complete().await {
+                return guard
+                    .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
+                    .await;
+            }
         }
         guard.multipart = None;
-        let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
         guard.complete(size, &checksum, &kind).await
     }
 

@@ -10,6 +10,7 @@ use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::reconciler::{self, Settlement};
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::ServiceContext;
 use crate::storage::multipart::MultipartUpload;
@@ -49,6 +50,9 @@ pub(super) struct FileGuard {
     /// The multipart upload while it is open (its id is also on the file row).
     pub(super) multipart: Option<MultipartUpload>,
     pub(super) armed: bool,
+    /// Whether S3 stored the object is not known: the row keeps its intent for the
+    /// reconciler and must not be failed here.
+    pub(super) in_doubt: bool,
 }
 
 impl FileGuard {
@@ -115,11 +119,12 @@ impl FileGuard {
         &mut self,
         size: u64,
         checksum: &str,
+        kind: &str,
     ) -> Result<bool, Failure> {
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         let deadline = std::time::Instant::now() + CLAIM_WAIT;
         loop {
-            let checksum = checksum.to_owned();
+            let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
             let may_wait = std::time::Instant::now() < deadline;
             let decision = self
                 .run(move |conn, actor, plan, file| {
@@ -131,7 +136,7 @@ impl FileGuard {
                         Some(_) if may_wait => return Ok(Claim::Wait),
                         // Nobody holds it, or the claimer is taking too long: store it.
                         _ => {
-                            if !FileUpload::claim_content(conn, file, &checksum)? {
+                            if !FileUpload::claim_content(conn, file, &checksum, size, &kind)? {
                                 return Err(AppError::Conflict(
                                     "the file's upload ended meanwhile".into(),
                                 ));
@@ -178,37 +183,73 @@ impl FileGuard {
     ) -> Result<(), Failure> {
         let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        self.run(move |conn, actor, plan, file| {
-            let Some(row) =
-                FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?
-            else {
-                // The reaper (or a node's start-up) failed the row meanwhile; it stays failed.
-                return Err(AppError::Conflict(
-                    "the file's upload ended meanwhile".into(),
-                ));
-            };
-            SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
-            actor
-                .audit(actions::FILE_UPLOADED)
-                .project(plan.project)
-                .resource("file", file)
-                .details(json!({
-                    "path": row.file_path,
-                    "s3_key": row.s3_key,
-                    "size": size,
-                    "sha256": checksum,
-                    "content_type": kind,
-                }))
-                .record(conn)?;
-            Ok(())
-        })
-        .await?;
+        let recorded = self
+            .run(move |conn, actor, plan, file| {
+                let Some(row) =
+                    FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?
+                else {
+                    // The reaper (or a node's start-up) failed the row meanwhile; it stays failed.
+                    return Err(AppError::Conflict(
+                        "the file's upload ended meanwhile".into(),
+                    ));
+                };
+                SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
+                actor
+                    .audit(actions::FILE_UPLOADED)
+                    .project(plan.project)
+                    .resource("file", file)
+                    .details(json!({
+                        "path": row.file_path,
+                        "s3_key": row.s3_key,
+                        "size": size,
+                        "sha256": checksum,
+                        "content_type": kind,
+                    }))
+                    .record(conn)?;
+                Ok(())
+            })
+            .await;
         self.armed = false;
-        Ok(())
+        if let Err(Failure::Batch(stop)) = recorded {
+            // S3 holds the object but the row could not say so: the intent on the row
+            // lets the reconciler complete it once the database answers again.
+            self.in_doubt = true;
+            reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
+            return Err(Failure::Batch(stop));
+        }
+        recorded
+    }
+
+    /// S3's answer to the completion was lost or an error: whether the object exists is
+    /// not known. An open multipart upload is aborted first (so it cannot complete
+    /// later), then the object is read back and the row settled by what S3 holds.
+    pub(super) async fn settle_in_doubt(&mut self, why: &str) -> Result<(), Failure> {
+        tracing::warn!(file = %self.file, error = %why, "completion in doubt; reading the object back");
+        self.armed = false;
+        self.in_doubt = true;
+        if let Some(upload) = self.multipart.take() {
+            // The upload id stays on the row: the reaper retries the abort if this fails.
+            upload.abort().await;
+        }
+        match reconciler::settle(&self.ctx, Some(&self.actor), self.file).await {
+            Ok(Settlement::InDoubt(e)) => {
+                tracing::warn!(file = %self.file, error = %e, "S3 cannot be asked now; settling later");
+                reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => {
+                reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
+                Err(Failure::Batch(internal(e)))
+            }
+        }
     }
 
     pub(super) async fn fail(&mut self, size: u64, reason: &str) {
         self.armed = false;
+        if self.in_doubt {
+            return;
+        }
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         let reason = reason.to_owned();
         let recorded = self

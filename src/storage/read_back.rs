@@ -1,0 +1,61 @@
+//! Reading an object back to learn what S3 actually holds: used when Hopper cannot tell
+//! whether a completion took effect (the answer was lost, the node died, the commit
+//! failed), never on the normal path.
+
+use aws_sdk_s3::error::DisplayErrorContext;
+use sha2::{Digest, Sha256};
+
+use crate::storage::ObjectTarget;
+
+/// What is stored at a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Nothing,
+    Object { size: u64, sha256: String },
+}
+
+impl ObjectTarget {
+    /// Streams the object through SHA-256 (bounded memory, whatever its size).
+    pub async fn read_back(&self) -> Result<Stored, String> {
+        let response = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await;
+        let mut body = match response {
+            Ok(object) => object.body,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(Stored::Nothing)
+            }
+            Err(e) => return Err(DisplayErrorContext(e).to_string()),
+        };
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = body
+            .try_next()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?
+        {
+            size += chunk.len() as u64;
+            hasher.update(&chunk);
+        }
+        Ok(Stored::Object {
+            size,
+            sha256: hex::encode(hasher.finalize()),
+        })
+    }
+
+    /// Deletes the object (S3 answers success for a key that is already gone).
+    pub async fn delete(&self) -> Result<(), String> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| DisplayErrorContext(e).to_string())
+    }
+}
