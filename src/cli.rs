@@ -86,6 +86,24 @@ pub struct GlobalArgs {
     )]
     pub s3_force_path_style: bool,
 
+    /// Longest one attempt of an S3 request may take, in seconds.
+    #[arg(
+        long,
+        env = "HOPPER_S3_ATTEMPT_TIMEOUT_SECS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub s3_attempt_timeout_secs: u64,
+
+    /// Attempts per S3 request on a retryable failure (backoff between them).
+    #[arg(
+        long,
+        env = "HOPPER_S3_MAX_ATTEMPTS",
+        default_value_t = 4,
+        global = true
+    )]
+    pub s3_max_attempts: u32,
+
     /// Log as JSON lines instead of compact text.
     #[arg(long, env = "HOPPER_LOG_JSON", default_value_t = false, global = true)]
     pub log_json: bool,
@@ -309,6 +327,11 @@ impl GlobalArgs {
                 force_path_style: self.s3_force_path_style || embedded_s3,
                 credentials: None::<S3Credentials>,
                 create_missing_buckets: embedded_s3,
+                retry: crate::config::S3Retry {
+                    attempt_timeout: Duration::from_secs(self.s3_attempt_timeout_secs.max(1)),
+                    max_attempts: self.s3_max_attempts.max(1),
+                    ..Default::default()
+                },
             },
             sign_in: SignInPolicy::default(),
             trusted_proxies: serve.trusted_proxies.clone(),

@@ -109,6 +109,29 @@ pub struct S3Config {
     pub credentials: Option<S3Credentials>,
     /// Buckets are created on demand only against Hopper's own embedded endpoint.
     pub create_missing_buckets: bool,
+    /// Patience with S3: how long one attempt of a request may take, and how many
+    /// attempts a retryable failure (5xx, SlowDown, a reset connection, a timeout) gets,
+    /// with exponential backoff and jitter between them.
+    pub retry: S3Retry,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct S3Retry {
+    pub attempt_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for S3Retry {
+    fn default() -> Self {
+        Self {
+            // A part is 8 MiB: two minutes allows for a very slow link; a black-holed
+            // endpoint is noticed after that instead of never.
+            attempt_timeout: Duration::from_secs(120),
+            connect_timeout: Duration::from_secs(5),
+            max_attempts: 4,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -52,6 +52,16 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict(
                 "Someone else just saved the same thing. Reload the page and try again.".into(),
             ),
+            // The server went away mid-request (a restart, a failover): retryable.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                tracing::warn!(error = %info.message(), "lost the database connection");
+                AppError::Unavailable(
+                    "Hopper lost its database connection; please try again in a moment.".into(),
+                )
+            }
             other => AppError::Unexpected(anyhow::Error::new(other).context("database error")),
         }
     }

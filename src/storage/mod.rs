@@ -8,6 +8,8 @@ pub mod read_back;
 pub use bucket_check::BucketCheck;
 pub use multipart::{ObjectTarget, PartBudget};
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::Client;
@@ -52,6 +54,18 @@ impl Storage {
         if let Some(endpoint) = &config.endpoint {
             loader = loader.endpoint_url(endpoint);
         }
+        loader = loader
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(config.retry.max_attempts)
+                    .with_initial_backoff(std::time::Duration::from_millis(200)),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(config.retry.connect_timeout)
+                    .operation_attempt_timeout(config.retry.attempt_timeout)
+                    .build(),
+            );
         let shared = loader.load().await;
         let s3_config = aws_sdk_s3::config::Builder::from(&shared)
             .force_path_style(config.force_path_style)

@@ -114,6 +114,7 @@ pub fn test_config(database_url: String) -> Config {
             force_path_style: true,
             credentials: Some(cluster.s3.credentials()),
             create_missing_buckets: true,
+            retry: Default::default(),
         },
         session: SessionConfig::default(),
         // Spacing short enough for a test to wait it out; a burst still gets 429.
@@ -157,7 +158,7 @@ pub struct PrivateS3 {
 }
 
 impl PrivateS3 {
-    fn start() -> PrivateS3 {
+    pub fn start() -> PrivateS3 {
         let dir = tempfile::tempdir().expect("s3 dir");
         let root = dir.path().join("s3");
         let credentials_file = dir.path().join("credentials");
@@ -226,7 +227,7 @@ impl TestApp {
         Self::spawn_inner(customize, Some(PrivateS3::start())).await
     }
 
-    async fn spawn_inner(
+    pub async fn spawn_inner(
         customize: impl FnOnce(&mut Config),
         private_s3: Option<PrivateS3>,
     ) -> TestApp {
@@ -238,8 +239,10 @@ impl TestApp {
             config.s3.endpoint = Some(private.s3.endpoint());
             config.s3.credentials = Some(private.s3.credentials());
         }
-        customize(&mut config);
+        // The test's own view of S3 goes straight to the endpoint, never through a fault
+        // proxy the customisation may put in front of the app.
         let storage = hopper::storage::Storage::connect(&config.s3).await;
+        customize(&mut config);
         let app = Application::build(config)
             .await
             .expect("build the application");

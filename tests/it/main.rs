@@ -13,6 +13,8 @@ mod cli;
 mod dashboards;
 mod embedded_serve;
 mod enums;
+mod fault_proxy;
+mod faults;
 mod health;
 mod isolation;
 mod layers;

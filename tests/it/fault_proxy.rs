@@ -1,0 +1,238 @@
+//! A small TCP fault proxy between Hopper and S3 or PostgreSQL, switched by the test:
+//! pass bytes through, black-hole them (accept, read, never answer), reset every
+//! connection (as a restarting server does), or answer the next requests with S3's
+//! `503 SlowDown`. Any change of mode drops the connections open at that moment, so
+//! pooled connections meet the new behaviour at once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixStream};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Pass,
+    /// Connections are accepted and read; nothing is forwarded or answered.
+    Blackhole,
+    /// Connections are reset as soon as they open.
+    Reset,
+}
+
+/// Where the proxy forwards to.
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+pub struct FaultProxy {
+    pub address: SocketAddr,
+    mode: watch::Sender<Fault>,
+    slow_downs: Arc<AtomicUsize>,
+    answered_slow_down: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FaultProxy {
+    pub async fn start(upstream: Upstream) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
+        let address = listener.local_addr().expect("proxy address");
+        let (mode, watcher) = watch::channel(Fault::Pass);
+        let slow_downs = Arc::new(AtomicUsize::new(0));
+        let answered_slow_down = Arc::new(AtomicUsize::new(0));
+        let (pending, answered) = (slow_downs.clone(), answered_slow_down.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let connection = Connection {
+                    upstream: upstream.clone(),
+                    mode: watcher.clone(),
+                    slow_downs: pending.clone(),
+                    answered: answered.clone(),
+                };
+                tokio::spawn(connection.serve(client));
+            }
+        });
+        FaultProxy {
+            address,
+            mode,
+            slow_downs,
+            answered_slow_down,
+            task,
+        }
+    }
+
+    pub fn set(&self, fault: Fault) {
+        // send_replace also wakes connections when the mode is set to what it was.
+        self.mode.send_replace(fault);
+    }
+
+    /// The next `n` requests (each on a new connection) get `503 SlowDown`.
+    pub fn slow_down_next(&self, n: usize) {
+        self.slow_downs.store(n, Ordering::SeqCst);
+        self.set(Fault::Pass);
+    }
+
+    pub fn slow_downs_answered(&self) -> usize {
+        self.answered_slow_down.load(Ordering::SeqCst)
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+        self.mode.send_replace(Fault::Reset);
+    }
+}
+
+struct Connection {
+    upstream: Upstream,
+    mode: watch::Receiver<Fault>,
+    slow_downs: Arc<AtomicUsize>,
+    answered: Arc<AtomicUsize>,
+}
+
+impl Connection {
+    async fn serve(mut self, mut client: TcpStream) {
+        let fault = *self.mode.borrow_and_update();
+        match fault {
+            // Dropped at once, as by a server that is going down.
+            Fault::Reset => drop(client),
+            Fault::Blackhole => {
+                let mut sink = vec![0u8; 64 * 1024];
+                loop {
+                    tokio::select! {
+                        read = client.read(&mut sink) => if matches!(read, Ok(0) | Err(_)) { return },
+                        _ = self.mode.changed() => return,
+                    }
+                }
+            }
+            Fault::Pass => {
+                let take = self
+                    .slow_downs
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+                if take.is_ok() {
+                    answer_slow_down(&mut client).await;
+                    self.answered.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
+                match &self.upstream {
+                    Upstream::Tcp(address) => {
+                        if let Ok(server) = TcpStream::connect(address).await {
+                            pipe(client, server, self.mode).await;
+                        }
+                    }
+                    Upstream::Unix(path) => {
+                        if let Ok(server) = UnixStream::connect(path).await {
+                            pipe(client, server, self.mode).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn pipe<S>(mut client: TcpStream, mut server: S, mut mode: watch::Receiver<Fault>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    tokio::select! {
+        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+        _ = mode.changed() => {}
+    }
+}
+
+/// Reads the request head and answers as S3 does when it sheds load.
+async fn answer_slow_down(client: &mut TcpStream) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match client.read(&mut byte).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&byte[..n]),
+        }
+    }
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+    let response = format!(
+        "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = client.write_all(response.as_bytes()).await;
+    let _ = client.shutdown().await;
+    // Let the client finish sending its body, so it reads the answer, not a reset.
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while matches!(client.read(&mut byte).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// The parts of a test database URL (`postgres://USER@/DB?host=DIR&port=N`).
+fn url_parts(url: &str) -> (String, String, std::collections::HashMap<String, String>) {
+    let rest = url.strip_prefix("postgres://").expect("postgres url");
+    let (user, rest) = rest.split_once("@/").expect("user@/database");
+    let (database, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let params = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    (user.to_owned(), database.to_owned(), params)
+}
+
+/// The unix socket behind a test database URL.
+pub fn database_socket(url: &str) -> PathBuf {
+    let (_, _, params) = url_parts(url);
+    PathBuf::from(&params["host"]).join(format!(".s.PGSQL.{}", params["port"]))
+}
+
+/// The same database URL, over TCP through `proxy`.
+pub fn database_url_via(url: &str, proxy: SocketAddr) -> String {
+    let (user, database, _) = url_parts(url);
+    format!("postgres://{user}@{proxy}/{database}")
+}
+
+/// Proxies in front of an app's S3 (its own endpoint) and PostgreSQL.
+pub struct Faults {
+    pub s3: FaultProxy,
+    pub db: FaultProxy,
+}
+
+/// An app that reaches S3 and PostgreSQL only through fault proxies; the test's own
+/// `app.conn()` and `app.storage` go straight to them.
+pub async fn spawn_with_faults(
+    customize: impl FnOnce(&mut hopper::config::Config),
+) -> (crate::helpers::TestApp, Faults) {
+    let private = crate::helpers::PrivateS3::start();
+    let s3 = FaultProxy::start(Upstream::Tcp(private.s3.address())).await;
+    let socket = database_socket(&crate::helpers::cluster().postgres.database_url("any"));
+    let db = FaultProxy::start(Upstream::Unix(socket)).await;
+    let (s3_endpoint, db_address) = (s3.endpoint(), db.address);
+    let app = crate::helpers::TestApp::spawn_inner(
+        move |config| {
+            config.s3.endpoint = Some(s3_endpoint);
+            let direct = config.database_url.take().expect("database url");
+            config.database_url = Some(hopper::config::Secret::new(database_url_via(
+                direct.expose(),
+                db_address,
+            )));
+            let app_role = config.app_database_url.take().expect("app role url");
+            config.app_database_url = Some(hopper::config::Secret::new(database_url_via(
+                app_role.expose(),
+                db_address,
+            )));
+            customize(config);
+        },
+        Some(private),
+    )
+    .await;
+    (app, Faults { s3, db })
+}
