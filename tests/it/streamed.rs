@@ -17,13 +17,18 @@ pub struct StreamedUpload {
 
 impl StreamedUpload {
     pub fn start(session: &UserSession<'_>, target: &Target) -> StreamedUpload {
+        Self::start_at(session, session.app.url(&target.path()))
+    }
+
+    /// The same, to any node's upload address.
+    pub fn start_at(session: &UserSession<'_>, url: String) -> StreamedUpload {
         let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
         let stream = futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         });
         let request = session
             .http
-            .post(session.app.url(&target.path()))
+            .post(url)
             .header("HX-Request", "true")
             .header("X-CSRF-Token", &session.csrf)
             .header(

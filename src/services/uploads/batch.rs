@@ -26,6 +26,9 @@ use crate::services::{storage_locations, ServiceContext};
 use crate::storage::multipart::PartBuffer;
 use crate::storage::ObjectTarget;
 
+/// How often a file that sends no whole part still records its progress.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub struct Batch {
     ctx: ServiceContext,
     client: aws_sdk_s3::Client,
@@ -255,8 +258,14 @@ impl Batch {
         // holds no memory.
         let mut buffer: Option<PartBuffer> = None;
         let mut content_type: Option<String> = None;
+        let mut last_progress = std::time::Instant::now();
         while let Some(mut chunk) = body.next().await? {
             hasher.update(&chunk);
+            // A slow file shows it is alive (and how much arrived) between parts too.
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                guard.progress(body.size()).await;
+                last_progress = std::time::Instant::now();
+            }
             while !chunk.is_empty() {
                 let filling = match buffer.as_mut() {
                     Some(b) => b,

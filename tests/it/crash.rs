@@ -1,0 +1,180 @@
+//! `kill -9` of a node in the middle of uploads: after it restarts, every row is
+//! completed (its bytes in S3) or failed with a reason, no multipart upload is left open,
+//! counters equal rows, and S3 holds exactly the completed files.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use hopper::schema::{file_uploads, sync_sessions};
+
+use crate::helpers::{app_role_url, free_port, TestApp};
+use crate::streamed::StreamedUpload;
+use crate::upload_failures::eventually;
+use crate::uploads::{assert_counters_match_rows, content, s3_object, sha256, target};
+
+const MIB: usize = 1024 * 1024;
+
+/// A node process, killed when the test ends however it ends.
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `hopper serve` as a process of its own, on the test's database and S3 (another
+/// endpoint than its own, so the bucket must exist: the test creates it).
+fn serve(app: &TestApp, port: u16) -> Node {
+    let s3 = app.private_s3.as_ref().expect("private S3");
+    let (endpoint, credentials) = {
+        let s3 = s3.lock().unwrap_or_else(|e| e.into_inner());
+        (s3.s3.endpoint(), s3.s3.credentials())
+    };
+    let secret = app.state.config.secret_key.as_ref().expect("secret key");
+    Command::new(env!("CARGO_BIN_EXE_hopper"))
+        .arg("serve")
+        .env("RUST_LOG", "warn")
+        .env("HOPPER_BIND", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &app.database_url)
+        .env("HOPPER_APP_DATABASE_URL", app_role_url(&app.database_url))
+        .env("HOPPER_S3_ENDPOINT", endpoint)
+        .env("HOPPER_S3_FORCE_PATH_STYLE", "true")
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.expose(),
+        )
+        .env("HOPPER_SECRET_KEY", secret.expose())
+        .env("HOPPER_NODE_ID", "crash-node")
+        .env("HOPPER_UPLOAD_PART_MIB", "5")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Node)
+        .expect("start hopper serve")
+}
+
+async fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "hopper serve did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_node_killed_mid_upload_settles_every_file_when_it_restarts() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let port = free_port();
+    let mut node = serve(&app, port);
+    wait_ready(port).await;
+    let address = format!("http://127.0.0.1:{port}{}", t.path());
+    app.storage.ensure_bucket(&t.bucket).await.expect("bucket");
+
+    // One batch: a small file that completes, then a multipart file cut after its first
+    // part. Another batch: a single-part file cut half-way.
+    let big = StreamedUpload::start_at(&uma, address.clone());
+    big.file("whole.txt", b"arrived in full before the crash")
+        .await;
+    big.file_header("big.bin").await;
+    let bytes = content(12 * MIB, 51);
+    big.send_in_chunks(&bytes[..6 * MIB]).await;
+    let small = StreamedUpload::start_at(&uma, address);
+    small.file_header("small.bin").await;
+    small.send(content(100_000, 52)).await;
+    eventually(
+        "the first part of big.bin is in S3 and small.bin is arriving",
+        || {
+            let open = app.open_upload_files();
+            let rows: i64 = file_uploads::table
+                .filter(file_uploads::status.eq("uploading"))
+                .count()
+                .get_result(&mut app.conn())
+                .expect("count");
+            open.iter().any(|f| f.ends_with(".part-1")) && rows == 2
+        },
+    )
+    .await;
+
+    node.0.kill().expect("kill -9");
+    node.0.wait().expect("reap the killed node");
+    drop((big, small));
+
+    let node = serve(&app, port);
+    wait_ready(port).await;
+    eventually(
+        "every file settled and every multipart upload aborted",
+        || {
+            let uploading: i64 = file_uploads::table
+                .filter(file_uploads::status.eq("uploading"))
+                .count()
+                .get_result(&mut app.conn())
+                .expect("count");
+            uploading == 0 && app.open_upload_files().is_empty()
+        },
+    )
+    .await;
+
+    let files: Vec<(String, String, Option<String>, Option<i64>)> = file_uploads::table
+        .order(file_uploads::id)
+        .select((
+            file_uploads::file_path,
+            file_uploads::status,
+            file_uploads::error_message,
+            file_uploads::file_size,
+        ))
+        .load(&mut app.conn())
+        .expect("rows");
+    let of = |path: &str| files.iter().find(|f| f.0 == path).expect("row").clone();
+    assert_eq!(of("whole.txt").1, "completed");
+    for path in ["big.bin", "small.bin"] {
+        let (_, status, reason, _) = of(path);
+        assert_eq!(status, "failed", "{path}");
+        assert!(reason.unwrap_or_default().contains("restarted"), "{path}");
+    }
+    // Progress is recorded with each part (and every few seconds): at least the first
+    // part of big.bin is accounted for, not 0.
+    assert!(of("big.bin").3.unwrap_or(0) >= 5 * MIB as i64);
+    let sessions: Vec<(hopper::db::ids::SyncSessionId, String)> = sync_sessions::table
+        .select((sync_sessions::id, sync_sessions::status))
+        .load(&mut app.conn())
+        .expect("sessions");
+    for (session, status) in sessions {
+        assert_eq!(status, "failed", "closed, not left running");
+        assert_counters_match_rows(&app, session);
+    }
+    // S3 holds whole.txt with its bytes, and nothing else.
+    let stored = s3_object(&app, &t.bucket, &format!("{}/whole.txt", t.prefix))
+        .await
+        .expect("whole.txt");
+    assert_eq!(sha256(&stored), sha256(b"arrived in full before the crash"));
+    let listed = app
+        .storage
+        .client()
+        .list_objects_v2()
+        .bucket(&t.bucket)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listed.contents().len(), 1, "{:?}", listed.contents());
+
+    // SIGTERM: a clean stop.
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(node.0.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let mut node = node;
+    assert!(node.0.wait().expect("stopped").success());
+}

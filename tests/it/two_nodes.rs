@@ -1,0 +1,155 @@
+//! Two Hopper nodes on one PostgreSQL and one S3: a session made on one works on the
+//! other, the same content sent to both at the same moment is stored once, and the
+//! reaper and the reconciler do their work once however many nodes run them.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use hopper::db::ids::FileUploadId;
+use hopper::schema::{file_uploads, sync_sessions};
+use hopper::startup::Application;
+
+use crate::helpers::{test_config, TestApp};
+use crate::uploads::{assert_counters_match_rows, content, form, sha256, target, Target};
+
+struct SecondNode {
+    address: String,
+    state: actix_web::web::Data<hopper::state::AppState>,
+}
+
+/// Another node of the same installation: same database, S3 and secret key, its own
+/// node id and port.
+async fn second_node(app: &TestApp) -> SecondNode {
+    let mut config = test_config(app.database_url.clone());
+    config.s3 = app.state.config.s3.clone();
+    config.secret_key = app.state.config.secret_key.clone();
+    config.node_id = "node-two".into();
+    let node = Application::build(config).await.expect("second node");
+    let address = format!("http://{}", node.address());
+    let state = node.state();
+    actix_web::rt::spawn(node.run_until_stopped());
+    SecondNode { address, state }
+}
+
+fn url(node: &SecondNode, path: &str) -> String {
+    format!("{}{path}", node.address)
+}
+
+#[actix_web::test]
+async fn a_session_made_on_one_node_works_on_the_other_and_shared_content_is_stored_once() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let two = second_node(&app).await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+
+    // Signed in on node one; node two knows the session (and its CSRF token).
+    let home = uma.http.get(url(&two, "/")).send().await.expect("home");
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.expect("body").contains("uma"));
+
+    let bytes = content(6 * 1024 * 1024, 31);
+    let path = t.path();
+    let on_one = uma.upload(&path, form(&[("one.bin", &bytes)]));
+    let on_two = async {
+        uma.http
+            .post(url(&two, &path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", &uma.csrf)
+            .multipart(form(&[("two.bin", &bytes)]))
+            .send()
+            .await
+            .expect("upload on node two")
+    };
+    let (page_one, page_two) = futures_util::join!(on_one, on_two);
+    assert_eq!(page_one.status, 200, "{}", page_one.body);
+    assert_eq!(page_two.status(), 200);
+
+    let outcomes: Vec<String> = file_uploads::table
+        .filter(file_uploads::checksum.eq(sha256(&bytes)))
+        .select(file_uploads::status)
+        .load(&mut app.conn())
+        .expect("rows");
+    let mut outcomes = outcomes;
+    outcomes.sort();
+    assert_eq!(outcomes, ["completed", "skipped"]);
+    let sessions: Vec<hopper::db::ids::SyncSessionId> = sync_sessions::table
+        .select(sync_sessions::id)
+        .load(&mut app.conn())
+        .expect("sessions");
+    for session in sessions {
+        assert_counters_match_rows(&app, session);
+    }
+    assert!(app.open_upload_files().is_empty());
+}
+
+/// A file a dead third node left: uploading, no progress for an hour, with or without
+/// an intent to complete.
+fn abandoned(app: &TestApp, t: &Target, path: &str, intent: Option<&[u8]>) -> FileUploadId {
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let session: hopper::db::ids::SyncSessionId = diesel::insert_into(sync_sessions::table)
+        .values((
+            sync_sessions::project_id.eq(t.project),
+            sync_sessions::cycle_id.eq(t.cycle),
+            sync_sessions::user_id.eq(t.uploader.id),
+            sync_sessions::status.eq("in_progress"),
+            sync_sessions::total_files.eq(1),
+            sync_sessions::created_at.eq(long_ago),
+        ))
+        .returning(sync_sessions::id)
+        .get_result(&mut app.conn())
+        .expect("session");
+    diesel::insert_into(file_uploads::table)
+        .values((
+            file_uploads::session_id.eq(session),
+            file_uploads::company_id.eq(app.default_company()),
+            file_uploads::cycle_id.eq(t.cycle),
+            file_uploads::file_path.eq(path),
+            file_uploads::s3_key.eq(format!("{}/{path}", t.prefix)),
+            file_uploads::status.eq("uploading"),
+            file_uploads::node_id.eq("node-three"),
+            file_uploads::checksum.eq(intent.map(sha256)),
+            file_uploads::file_size.eq(intent.map(|b| b.len() as i64)),
+            file_uploads::completing_since.eq(intent.map(|_| long_ago)),
+            file_uploads::updated_at.eq(long_ago),
+        ))
+        .returning(file_uploads::id)
+        .get_result(&mut app.conn())
+        .expect("file")
+}
+
+#[actix_web::test]
+async fn the_reaper_and_the_reconciler_settle_each_file_once_across_nodes() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let two = second_node(&app).await;
+    let t = target(&app).await;
+    let stale = abandoned(&app, &t, "stale.bin", None);
+    let doubtful = abandoned(&app, &t, "doubt.bin", Some(b"never stored"));
+    app.storage.ensure_bucket(&t.bucket).await.expect("bucket");
+
+    let sweep = hopper::services::reconciler::Sweep {
+        older_than: Duration::from_secs(60),
+        earlier_runs_of_this_node: true,
+    };
+    let (one, other) = futures_util::join!(
+        hopper::services::reconciler::run_once(&app.state.services, sweep),
+        hopper::services::reconciler::run_once(&two.state.services, sweep),
+    );
+    let settled = one.expect("node one").failed + other.expect("node two").failed;
+    let (one, other) = futures_util::join!(
+        hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(60)),
+        hopper::services::reaper::run_once(&two.state.services, Duration::from_secs(60)),
+    );
+    let reaped = one.expect("node one").failed_files + other.expect("node two").failed_files;
+    // The nodes' own start-up passes may have got there first; either way, once each.
+    assert!(settled <= 1 && reaped <= 1, "{settled} {reaped}");
+    for file in [stale, doubtful] {
+        let status: String = file_uploads::table
+            .find(file)
+            .select(file_uploads::status)
+            .first(&mut app.conn())
+            .expect("file");
+        assert_eq!(status, "failed");
+    }
+    assert_eq!(app.audit_rows("file.reconciled").len(), 1);
+    assert_eq!(app.audit_rows("upload.reaped").len(), 1);
+}
