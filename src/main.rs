@@ -186,6 +186,8 @@ async fn reconcile(config: &Config, args: ReconcileArgs) -> anyhow::Result<()> {
         "reaped: {} interrupted files failed, {} sessions closed, {} multipart uploads aborted",
         reaped.failed_files, reaped.closed_sessions, reaped.aborted_uploads
     );
+    let strays = hopper::services::stray_uploads::abort_unknown(&services).await?;
+    println!("swept: {strays} multipart uploads no file names (older than an hour) aborted");
     anyhow::ensure!(
         settled.in_doubt == 0,
         "some uploads are still in doubt; run again once S3 answers"

@@ -6,3 +6,4 @@ pub mod pg_binaries;
 pub mod postgres;
 pub mod s3;
 mod unix_user;
+pub mod upload_expiry;

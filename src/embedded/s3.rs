@@ -54,6 +54,7 @@ impl EmbeddedS3 {
         let address = listener.local_addr()?;
         let (shutdown_tx, mut shutdown_rx) = oneshot::channel::<()>();
 
+        let store_root = root.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("embedded-s3".into())
             .spawn(move || {
@@ -70,6 +71,7 @@ impl EmbeddedS3 {
                     }
                 };
                 runtime.block_on(async move {
+                    tokio::spawn(super::upload_expiry::expire_periodically(store_root));
                     let listener = match tokio::net::TcpListener::from_std(listener) {
                         Ok(l) => l,
                         Err(e) => {

@@ -32,6 +32,7 @@ pub mod sign_in_throttle;
 pub mod sign_out;
 pub mod signed_in;
 pub mod storage_locations;
+pub mod stray_uploads;
 pub mod uploads;
 pub mod users;
 

@@ -252,6 +252,9 @@ pub fn spawn(ctx: ServiceContext) {
             if let Err(e) = run_once(&ctx, stale_after).await {
                 tracing::warn!(error = %e, "reaper pass failed");
             }
+            if let Err(e) = crate::services::stray_uploads::abort_unknown(&ctx).await {
+                tracing::warn!(error = %e, "sweep of unknown multipart uploads failed");
+            }
         }
     });
 }

@@ -3,6 +3,7 @@
 
 pub mod bucket_check;
 pub mod multipart;
+pub mod open_uploads;
 pub mod read_back;
 
 pub use bucket_check::BucketCheck;

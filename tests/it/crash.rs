@@ -2,75 +2,16 @@
 //! completed (its bytes in S3) or failed with a reason, no multipart upload is left open,
 //! counters equal rows, and S3 holds exactly the completed files.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use diesel::prelude::*;
 use hopper::schema::{file_uploads, sync_sessions};
 
-use crate::helpers::{app_role_url, free_port, TestApp};
+use crate::helpers::{free_port, TestApp};
+use crate::node_process::{serve, wait_ready};
 use crate::streamed::StreamedUpload;
 use crate::upload_failures::eventually;
 use crate::uploads::{assert_counters_match_rows, content, s3_object, sha256, target};
 
 const MIB: usize = 1024 * 1024;
-
-/// A node process, killed when the test ends however it ends.
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `hopper serve` as a process of its own, on the test's database and S3 (another
-/// endpoint than its own, so the bucket must exist: the test creates it).
-fn serve(app: &TestApp, port: u16) -> Node {
-    let s3 = app.private_s3.as_ref().expect("private S3");
-    let (endpoint, credentials) = {
-        let s3 = s3.lock().unwrap_or_else(|e| e.into_inner());
-        (s3.s3.endpoint(), s3.s3.credentials())
-    };
-    let secret = app.state.config.secret_key.as_ref().expect("secret key");
-    Command::new(env!("CARGO_BIN_EXE_hopper"))
-        .arg("serve")
-        .env("RUST_LOG", "warn")
-        .env("HOPPER_BIND", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", &app.database_url)
-        .env("HOPPER_APP_DATABASE_URL", app_role_url(&app.database_url))
-        .env("HOPPER_S3_ENDPOINT", endpoint)
-        .env("HOPPER_S3_FORCE_PATH_STYLE", "true")
-        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.expose(),
-        )
-        .env("HOPPER_SECRET_KEY", secret.expose())
-        .env("HOPPER_NODE_ID", "crash-node")
-        .env("HOPPER_UPLOAD_PART_MIB", "5")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Node)
-        .expect("start hopper serve")
-}
-
-async fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
-        if ready.is_ok_and(|r| r.status() == 200) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "hopper serve did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[actix_web::test]
 async fn a_node_killed_mid_upload_settles_every_file_when_it_restarts() {
@@ -78,7 +19,7 @@ async fn a_node_killed_mid_upload_settles_every_file_when_it_restarts() {
     let t = target(&app).await;
     let uma = app.session_for(&t.uploader).await;
     let port = free_port();
-    let mut node = serve(&app, port);
+    let mut node = serve(&app, port, None);
     wait_ready(port).await;
     let address = format!("http://127.0.0.1:{port}{}", t.path());
     app.storage.ensure_bucket(&t.bucket).await.expect("bucket");
@@ -112,7 +53,7 @@ async fn a_node_killed_mid_upload_settles_every_file_when_it_restarts() {
     node.0.wait().expect("reap the killed node");
     drop((big, small));
 
-    let node = serve(&app, port);
+    let node = serve(&app, port, None);
     wait_ready(port).await;
     eventually(
         "every file settled and every multipart upload aborted",

@@ -111,7 +111,8 @@ async fn a_node_without_free_part_buffers_answers_503_with_retry_after() {
     for (n, session) in holders.iter().enumerate() {
         let upload = StreamedUpload::start(session, &t);
         upload.file_header(&format!("held-{n}.bin")).await;
-        upload.send(vec![1u8; 1024]).await;
+        // More than the 64 KiB a file stages before it takes a part buffer.
+        upload.send(vec![1u8; 100 * 1024]).await;
         held.push(upload);
     }
     // Both holders' first bytes are in: each holds one of the two buffers.
@@ -126,7 +127,7 @@ async fn a_node_without_free_part_buffers_answers_503_with_retry_after() {
         .post(app.url(&t.path()))
         .header("HX-Request", "true")
         .header("X-CSRF-Token", &third.csrf)
-        .multipart(form(&[("small.txt", b"a small file")]))
+        .multipart(form(&[("third.bin", &content(200 * 1024, 9))]))
         .send()
         .await
         .expect("third upload");
@@ -190,4 +191,41 @@ async fn a_file_named_only_by_filename_star_is_stored_under_that_name() {
     assert_eq!(files.len(), 1, "{files:?}");
     assert_eq!(files[0].0, "résumé.txt");
     assert_eq!(files[0].4, "completed");
+}
+
+#[actix_web::test]
+async fn small_files_and_trickles_never_take_a_part_buffer() {
+    let app = TestApp::spawn_with_private_s3(|c| {
+        c.uploads.min_rate = 0;
+        c.uploads.max_part_buffers = 2;
+        c.uploads.buffer_wait = Duration::from_secs(1);
+    })
+    .await;
+    let t = target(&app).await;
+    let holders = [
+        app.session_for(&t.uploader).await,
+        app.session_for(&second_uploader(&app, &t, "hana").await)
+            .await,
+        app.session_for(&second_uploader(&app, &t, "ivo").await)
+            .await,
+    ];
+    // Three slow files under the 64 KiB staging size: more than the two buffers.
+    let mut held = Vec::new();
+    for (n, session) in holders.iter().enumerate() {
+        let upload = StreamedUpload::start(session, &t);
+        upload.file_header(&format!("slow-{n}.bin")).await;
+        upload.send(vec![2u8; 1000]).await;
+        held.push(upload);
+    }
+    crate::upload_failures::eventually("all three stream", || uploading_rows(&app) == 3).await;
+    let other = app
+        .session_for(&second_uploader(&app, &t, "olga").await)
+        .await;
+    let answer = other
+        .upload(&t.path(), form(&[("whole.bin", &content(MIB, 10))]))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    for upload in held {
+        upload.break_connection().await;
+    }
 }

@@ -92,6 +92,14 @@ impl StreamedUpload {
 }
 
 impl StreamedUpload {
+    /// Sends bytes unless the server has stopped reading; false once it has.
+    pub async fn try_send_some(&self, bytes: &[u8]) -> bool {
+        match &self.tx {
+            Some(tx) => tx.send(Ok(Bytes::copy_from_slice(bytes))).await.is_ok(),
+            None => false,
+        }
+    }
+
     /// The server's answer, without sending anything more.
     pub async fn answer(mut self) -> reqwest::Response {
         let response = self

@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use diesel::prelude::*;
 use futures_util::Stream;
 use serde_json::json;
@@ -25,6 +25,9 @@ use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::multipart::PartBuffer;
 use crate::storage::ObjectTarget;
+
+/// A file's first bytes wait in a buffer of this size before a part buffer is taken.
+const STAGE: usize = 64 * 1024;
 
 /// How often a file that sends no whole part still records its progress.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
@@ -254,8 +257,11 @@ impl Batch {
         let part_size = budget.part_size();
         let mut hasher = Sha256::new();
         let wait = self.ctx.uploads().buffer_wait;
-        // Taken when the first bytes arrive, not before: a client that sends nothing
-        // holds no memory.
+        // A file's first bytes wait in a small staging buffer; a part buffer from the
+        // node's budget is taken only once STAGE bytes have arrived. A client that
+        // trickles (or a small file) never holds a part buffer, so slow clients cannot
+        // take the budget from the others.
+        let mut staged = Some(BytesMut::new());
         let mut buffer: Option<PartBuffer> = None;
         let mut content_type: Option<String> = None;
         let mut last_progress = std::time::Instant::now();
@@ -265,6 +271,14 @@ impl Batch {
             if last_progress.elapsed() >= PROGRESS_EVERY {
                 guard.progress(body.size()).await;
                 last_progress = std::time::Instant::now();
+            }
+            if let Some(first) = staged.as_mut() {
+                first.extend_from_slice(&chunk);
+                if first.len() < STAGE.min(part_size) {
+                    continue;
+                }
+                chunk = first.split().freeze();
+                staged = None;
             }
             while !chunk.is_empty() {
                 let filling = match buffer.as_mut() {
@@ -308,7 +322,11 @@ impl Batch {
         let checksum = hex::encode(hasher.finalize());
         let size = body.size();
         let Some(upload) = guard.multipart.as_mut() else {
-            let data = buffer.map(|b| b.data.freeze()).unwrap_or_default();
+            let data = match (staged, buffer) {
+                (Some(small), _) => small.freeze(),
+                (None, Some(part)) => part.data.freeze(),
+                (None, None) => Bytes::new(),
+            };
             let head = &data[..data.len().min(SNIFF_BYTES)];
             let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
                 .map_err(|r| Failure::File(format!("refused: {r}")))?;
