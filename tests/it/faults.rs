@@ -8,47 +8,14 @@ use diesel::prelude::*;
 use hopper::schema::file_uploads;
 
 use crate::fault_proxy::{spawn_with_faults, Fault};
-use crate::helpers::TestApp;
 use crate::streamed::StreamedUpload;
 use crate::upload_failures::eventually;
 use crate::uploads::{
-    assert_counters_match_rows, content, form, latest_session, rows, s3_object, target,
+    assert_counters_match_rows, assert_s3_holds_exactly_the_completed_files, content, form,
+    latest_session, rows, target,
 };
 
 const MIB: usize = 1024 * 1024;
-
-/// Every completed row's object is in S3 with its bytes, and no other object is.
-async fn s3_matches_rows(app: &TestApp, bucket: &str) {
-    let completed: Vec<(String, String)> = file_uploads::table
-        .filter(file_uploads::status.eq("completed"))
-        .select((
-            file_uploads::s3_key,
-            file_uploads::checksum.assume_not_null(),
-        ))
-        .load(&mut app.conn())
-        .expect("rows");
-    let listed = app
-        .storage
-        .client()
-        .list_objects_v2()
-        .bucket(bucket)
-        .send()
-        .await
-        .expect("list");
-    let mut keys: Vec<String> = listed
-        .contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect();
-    keys.sort();
-    let mut expected: Vec<String> = completed.iter().map(|(k, _)| k.clone()).collect();
-    expected.sort();
-    assert_eq!(keys, expected, "S3 holds exactly the completed files");
-    for (key, checksum) in completed {
-        let bytes = s3_object(app, bucket, &key).await.expect("object");
-        assert_eq!(crate::uploads::sha256(&bytes), checksum, "{key}");
-    }
-}
 
 #[actix_web::test]
 async fn s3_shedding_load_is_retried_and_the_batch_completes() {
@@ -69,7 +36,7 @@ async fn s3_shedding_load_is_retried_and_the_batch_completes() {
     let files = rows(&app, session);
     assert!(files.iter().all(|f| f.4 == "completed"), "{files:?}");
     assert_counters_match_rows(&app, session);
-    s3_matches_rows(&app, &t.bucket).await;
+    assert_s3_holds_exactly_the_completed_files(&app, &t.bucket).await;
     assert!(app.open_upload_files().is_empty());
 }
 
@@ -130,7 +97,7 @@ async fn a_black_holed_s3_fails_the_file_with_a_reason_and_nothing_stays_open_on
         "no multipart upload is left open: {:?}",
         app.open_upload_files()
     );
-    s3_matches_rows(&app, &t.bucket).await;
+    assert_s3_holds_exactly_the_completed_files(&app, &t.bucket).await;
 }
 
 #[actix_web::test]

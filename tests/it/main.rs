@@ -21,6 +21,7 @@ mod isolation;
 mod layers;
 mod node_process;
 mod operator;
+mod planted;
 mod races;
 mod reconciler;
 mod schema;

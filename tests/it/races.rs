@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use hopper::schema::file_uploads;
 
 use crate::helpers::TestApp;
+use crate::uploads::assert_every_batch_matches_its_rows;
 use crate::uploads::{assert_counters_match_rows, content, form, sha256, target, PART};
 
 async fn race(app: &TestApp, path: &str, uploader: &crate::helpers::TestUser, bytes: &[u8]) {
@@ -47,15 +48,7 @@ async fn the_same_content_in_parallel_batches_is_stored_once() {
             bytes.len()
         );
     }
-    let sessions: Vec<hopper::db::ids::SyncSessionId> = file_uploads::table
-        .select(file_uploads::session_id)
-        .distinct()
-        .load(&mut app.conn())
-        .expect("sessions");
-    assert_eq!(sessions.len(), 12);
-    for session in sessions {
-        assert_counters_match_rows(&app, session);
-    }
+    assert_eq!(assert_every_batch_matches_its_rows(&app), 12);
     assert!(
         app.open_upload_files().is_empty(),
         "no multipart upload is left open: {:?}",

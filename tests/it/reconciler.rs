@@ -6,58 +6,31 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use hopper::db::ids::{FileUploadId, SyncSessionId};
-use hopper::schema::{file_uploads, sync_sessions};
+use hopper::schema::file_uploads;
 use hopper::services::reconciler::{self, ReconcileReport, Sweep};
 
 use crate::helpers::TestApp;
+use crate::planted::Abandoned;
 use crate::uploads::{
     assert_counters_match_rows, content, form, s3_object, sha256, target, Target,
 };
 
-/// What a node leaves when it dies between S3 storing an object and the row saying so:
-/// an uploading row with its intent (checksum, size, completing_since), last touched
-/// ten minutes ago by another node (younger than the app's own 15-minute sweep, so only
-/// the test's sweeps see it).
+/// What a node leaves when it dies between S3 storing an object and the row saying so,
+/// last touched ten minutes ago (younger than the app's own 15-minute sweep, so only the
+/// test's sweeps see it).
 fn plant_intent(
     app: &TestApp,
     t: &Target,
     path: &str,
     expected: &[u8],
 ) -> (SyncSessionId, FileUploadId, String) {
-    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(10);
-    let key = format!("{}/{path}", t.prefix);
-    let session: SyncSessionId = diesel::insert_into(sync_sessions::table)
-        .values((
-            sync_sessions::project_id.eq(t.project),
-            sync_sessions::cycle_id.eq(t.cycle),
-            sync_sessions::user_id.eq(t.uploader.id),
-            sync_sessions::status.eq("in_progress"),
-            sync_sessions::total_files.eq(1),
-            sync_sessions::total_size_bytes.eq(0i64),
-            sync_sessions::created_at.eq(long_ago),
-        ))
-        .returning(sync_sessions::id)
-        .get_result(&mut app.conn())
-        .expect("session");
-    let file: FileUploadId = diesel::insert_into(file_uploads::table)
-        .values((
-            file_uploads::session_id.eq(session),
-            file_uploads::company_id.eq(app.default_company()),
-            file_uploads::cycle_id.eq(t.cycle),
-            file_uploads::file_path.eq(path),
-            file_uploads::s3_key.eq(&key),
-            file_uploads::status.eq("uploading"),
-            file_uploads::checksum.eq(sha256(expected)),
-            file_uploads::file_size.eq(expected.len() as i64),
-            file_uploads::content_type.eq("application/octet-stream"),
-            file_uploads::completing_since.eq(long_ago),
-            file_uploads::node_id.eq("a-node-that-died"),
-            file_uploads::updated_at.eq(long_ago),
-        ))
-        .returning(file_uploads::id)
-        .get_result(&mut app.conn())
-        .expect("file");
-    (session, file, key)
+    let planted = Abandoned {
+        age: chrono::Duration::minutes(10),
+        intent: Some(expected),
+        ..Abandoned::new(path)
+    }
+    .plant(app, t);
+    (planted.session, planted.file, planted.key)
 }
 
 async fn put(app: &TestApp, t: &Target, key: &str, bytes: &[u8]) {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{grant_access, TestApp, UserFixture};
+use crate::helpers::{grant_access, TestApp, UserFixture, UserSession};
 use crate::streamed::StreamedUpload;
 use crate::uploads::{
     assert_counters_match_rows, content, form, latest_session, rows, target, Target,
@@ -95,28 +95,12 @@ async fn twenty_trickling_connections_do_not_stop_another_users_upload() {
 
 #[actix_web::test]
 async fn a_node_without_free_part_buffers_answers_503_with_retry_after() {
-    let app = TestApp::spawn_with_private_s3(|c| {
-        c.uploads.min_rate = 0;
-        c.uploads.max_part_buffers = 2;
-        c.uploads.buffer_wait = Duration::from_secs(1);
-    })
-    .await;
+    let app = two_buffer_node().await;
     let t = target(&app).await;
-    let holders = [
-        app.session_for(&t.uploader).await,
-        app.session_for(&second_uploader(&app, &t, "hana").await)
-            .await,
-    ];
-    let mut held = Vec::new();
-    for (n, session) in holders.iter().enumerate() {
-        let upload = StreamedUpload::start(session, &t);
-        upload.file_header(&format!("held-{n}.bin")).await;
-        // More than the 64 KiB a file stages before it takes a part buffer.
-        upload.send(vec![1u8; 100 * 1024]).await;
-        held.push(upload);
-    }
-    // Both holders' first bytes are in: each holds one of the two buffers.
-    crate::upload_failures::eventually("both holders stream", || uploading_rows(&app) == 2).await;
+    let holders = uploaders(&app, &t, &["hana"]).await;
+    // More than the 64 KiB a file stages before it takes a part buffer: both holders
+    // hold one of the two buffers.
+    let held = slow_files(&app, &t, &holders, 100 * 1024).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let third = app
@@ -147,6 +131,48 @@ async fn a_node_without_free_part_buffers_answers_503_with_retry_after() {
     }
     crate::upload_failures::eventually("no upload is left open", || uploading_rows(&app) == 0)
         .await;
+}
+
+/// A node with two part buffers and no pace rule, so slow files stay.
+async fn two_buffer_node() -> TestApp {
+    TestApp::spawn_with_private_s3(|c| {
+        c.uploads.min_rate = 0;
+        c.uploads.max_part_buffers = 2;
+        c.uploads.buffer_wait = Duration::from_secs(1);
+    })
+    .await
+}
+
+/// The target's uploader and one more per name, each signed in.
+async fn uploaders<'a>(app: &'a TestApp, t: &Target, names: &[&str]) -> Vec<UserSession<'a>> {
+    let mut all = vec![app.session_for(&t.uploader).await];
+    for name in names {
+        let user = second_uploader(app, t, name).await;
+        all.push(app.session_for(&user).await);
+    }
+    all
+}
+
+/// One file per session whose first `bytes` are sent and then nothing; returns once every
+/// file's row is uploading.
+async fn slow_files(
+    app: &TestApp,
+    t: &Target,
+    sessions: &[UserSession<'_>],
+    bytes: usize,
+) -> Vec<StreamedUpload> {
+    let mut held = Vec::new();
+    for (n, session) in sessions.iter().enumerate() {
+        let upload = StreamedUpload::start(session, t);
+        upload.file_header(&format!("slow-{n}.bin")).await;
+        upload.send(vec![1u8; bytes]).await;
+        held.push(upload);
+    }
+    crate::upload_failures::eventually("every slow file streams", || {
+        uploading_rows(app) == sessions.len() as i64
+    })
+    .await;
+    held
 }
 
 fn uploading_rows(app: &TestApp) -> i64 {
@@ -195,29 +221,11 @@ async fn a_file_named_only_by_filename_star_is_stored_under_that_name() {
 
 #[actix_web::test]
 async fn small_files_and_trickles_never_take_a_part_buffer() {
-    let app = TestApp::spawn_with_private_s3(|c| {
-        c.uploads.min_rate = 0;
-        c.uploads.max_part_buffers = 2;
-        c.uploads.buffer_wait = Duration::from_secs(1);
-    })
-    .await;
+    let app = two_buffer_node().await;
     let t = target(&app).await;
-    let holders = [
-        app.session_for(&t.uploader).await,
-        app.session_for(&second_uploader(&app, &t, "hana").await)
-            .await,
-        app.session_for(&second_uploader(&app, &t, "ivo").await)
-            .await,
-    ];
+    let holders = uploaders(&app, &t, &["hana", "ivo"]).await;
     // Three slow files under the 64 KiB staging size: more than the two buffers.
-    let mut held = Vec::new();
-    for (n, session) in holders.iter().enumerate() {
-        let upload = StreamedUpload::start(session, &t);
-        upload.file_header(&format!("slow-{n}.bin")).await;
-        upload.send(vec![2u8; 1000]).await;
-        held.push(upload);
-    }
-    crate::upload_failures::eventually("all three stream", || uploading_rows(&app) == 3).await;
+    let held = slow_files(&app, &t, &holders, 1000).await;
     let other = app
         .session_for(&second_uploader(&app, &t, "olga").await)
         .await;

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use hopper::schema::{file_uploads, sync_sessions};
+use hopper::schema::file_uploads;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -14,7 +14,9 @@ use crate::fault_proxy::{Fault, FaultProxy, Upstream};
 use crate::helpers::{free_port, grant_access, TestApp, UserFixture, UserSession};
 use crate::node_process::{serve, wait_ready};
 use crate::streamed::StreamedUpload;
-use crate::uploads::{assert_counters_match_rows, content, s3_object, sha256, target, Target};
+use crate::uploads::assert_every_batch_matches_its_rows;
+use crate::uploads::assert_s3_holds_exactly_the_completed_files;
+use crate::uploads::{content, target, Target};
 
 const MIB: usize = 1024 * 1024;
 
@@ -268,13 +270,7 @@ async fn check_invariants(app: &TestApp, t: &Target) {
         .get_result(&mut conn)
         .expect("count");
     assert_eq!(uploading, 0, "every file ended");
-    let sessions: Vec<hopper::db::ids::SyncSessionId> = sync_sessions::table
-        .select(sync_sessions::id)
-        .load(&mut conn)
-        .expect("sessions");
-    for session in sessions {
-        assert_counters_match_rows(app, session);
-    }
+    assert_every_batch_matches_its_rows(app);
     let completed: Vec<(
         String,
         String,
@@ -315,30 +311,6 @@ async fn check_invariants(app: &TestApp, t: &Target) {
             .count();
         assert_eq!(current, 1, "{path} has one current version");
     }
-    // S3 holds exactly the completed files, each with its bytes; no upload is open.
-    let listed = app
-        .storage
-        .client()
-        .list_objects_v2()
-        .bucket(&t.bucket)
-        .send()
-        .await
-        .expect("list");
-    let mut keys: Vec<String> = listed
-        .contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect();
-    keys.sort();
-    let mut expected: Vec<String> = completed.iter().map(|c| c.0.clone()).collect();
-    expected.sort();
-    assert_eq!(
-        keys, expected,
-        "nothing stored is unreferenced, nothing referenced is missing"
-    );
-    for (key, checksum, _, _) in &completed {
-        let bytes = s3_object(app, &t.bucket, key).await.expect("object");
-        assert_eq!(&sha256(&bytes), checksum, "{key}");
-    }
+    assert_s3_holds_exactly_the_completed_files(app, &t.bucket).await;
     assert!(app.open_upload_files().is_empty());
 }

@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use hopper::db::ids::FileUploadId;
-use hopper::schema::{file_uploads, sync_sessions};
+use hopper::schema::file_uploads;
 use hopper::startup::Application;
 
 use crate::helpers::{test_config, TestApp};
-use crate::uploads::{assert_counters_match_rows, content, form, sha256, target, Target};
+use crate::planted::Abandoned;
+use crate::uploads::assert_every_batch_matches_its_rows;
+use crate::uploads::{content, form, sha256, target, Target};
 
 struct SecondNode {
     address: String,
@@ -72,49 +74,20 @@ async fn a_session_made_on_one_node_works_on_the_other_and_shared_content_is_sto
     let mut outcomes = outcomes;
     outcomes.sort();
     assert_eq!(outcomes, ["completed", "skipped"]);
-    let sessions: Vec<hopper::db::ids::SyncSessionId> = sync_sessions::table
-        .select(sync_sessions::id)
-        .load(&mut app.conn())
-        .expect("sessions");
-    for session in sessions {
-        assert_counters_match_rows(&app, session);
-    }
+    assert_every_batch_matches_its_rows(&app);
     assert!(app.open_upload_files().is_empty());
 }
 
 /// A file a dead third node left: uploading, no progress for an hour, with or without
 /// an intent to complete.
 fn abandoned(app: &TestApp, t: &Target, path: &str, intent: Option<&[u8]>) -> FileUploadId {
-    let long_ago = chrono::Utc::now() - chrono::Duration::hours(1);
-    let session: hopper::db::ids::SyncSessionId = diesel::insert_into(sync_sessions::table)
-        .values((
-            sync_sessions::project_id.eq(t.project),
-            sync_sessions::cycle_id.eq(t.cycle),
-            sync_sessions::user_id.eq(t.uploader.id),
-            sync_sessions::status.eq("in_progress"),
-            sync_sessions::total_files.eq(1),
-            sync_sessions::created_at.eq(long_ago),
-        ))
-        .returning(sync_sessions::id)
-        .get_result(&mut app.conn())
-        .expect("session");
-    diesel::insert_into(file_uploads::table)
-        .values((
-            file_uploads::session_id.eq(session),
-            file_uploads::company_id.eq(app.default_company()),
-            file_uploads::cycle_id.eq(t.cycle),
-            file_uploads::file_path.eq(path),
-            file_uploads::s3_key.eq(format!("{}/{path}", t.prefix)),
-            file_uploads::status.eq("uploading"),
-            file_uploads::node_id.eq("node-three"),
-            file_uploads::checksum.eq(intent.map(sha256)),
-            file_uploads::file_size.eq(intent.map(|b| b.len() as i64)),
-            file_uploads::completing_since.eq(intent.map(|_| long_ago)),
-            file_uploads::updated_at.eq(long_ago),
-        ))
-        .returning(file_uploads::id)
-        .get_result(&mut app.conn())
-        .expect("file")
+    Abandoned {
+        node: "node-three",
+        intent,
+        ..Abandoned::new(path)
+    }
+    .plant(app, t)
+    .file
 }
 
 #[actix_web::test]

@@ -4,10 +4,11 @@
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use hopper::db::ids::{FileUploadId, SyncSessionId};
+use hopper::db::ids::SyncSessionId;
 use hopper::schema::{file_uploads, sync_sessions};
 
 use crate::helpers::TestApp;
+use crate::planted::Abandoned;
 use crate::streamed::StreamedUpload;
 use crate::uploads::{assert_counters_match_rows, content, form, latest_session, rows, target};
 
@@ -211,33 +212,13 @@ async fn the_reaper_fails_uploads_left_by_a_crash_and_aborts_them_by_their_store
         .expect("part");
     assert!(!app.open_upload_files().is_empty());
     // ...and rows saying `uploading`, last touched long ago.
-    let long_ago = chrono::Utc::now() - chrono::Duration::hours(2);
-    let session: SyncSessionId = diesel::insert_into(sync_sessions::table)
-        .values((
-            sync_sessions::project_id.eq(t.project),
-            sync_sessions::cycle_id.eq(t.cycle),
-            sync_sessions::user_id.eq(t.uploader.id),
-            sync_sessions::status.eq("in_progress"),
-            sync_sessions::total_files.eq(1),
-            sync_sessions::created_at.eq(long_ago),
-        ))
-        .returning(sync_sessions::id)
-        .get_result(&mut app.conn())
-        .expect("session");
-    let file: FileUploadId = diesel::insert_into(file_uploads::table)
-        .values((
-            file_uploads::session_id.eq(session),
-            file_uploads::company_id.eq(app.default_company()),
-            file_uploads::cycle_id.eq(t.cycle),
-            file_uploads::file_path.eq("crashed.bin"),
-            file_uploads::s3_key.eq(&key),
-            file_uploads::status.eq("uploading"),
-            file_uploads::s3_upload_id.eq(&upload_id),
-            file_uploads::updated_at.eq(long_ago),
-        ))
-        .returning(file_uploads::id)
-        .get_result(&mut app.conn())
-        .expect("file");
+    let crashed = Abandoned {
+        age: chrono::Duration::hours(2),
+        upload_id: Some(&upload_id),
+        ..Abandoned::new("crashed.bin")
+    }
+    .plant(&app, &t);
+    let (file, session) = (crashed.file, crashed.session);
 
     let report = hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(600))
         .await

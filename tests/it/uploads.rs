@@ -736,3 +736,49 @@ async fn malformed_multipart_gets_a_fast_4xx_and_no_panic() {
         .expect("count");
     assert_eq!(open, 0);
 }
+
+/// Every batch's counters equal its rows; returns how many batches there are.
+pub fn assert_every_batch_matches_its_rows(app: &TestApp) -> usize {
+    let sessions: Vec<SyncSessionId> = sync_sessions::table
+        .select(sync_sessions::id)
+        .load(&mut app.conn())
+        .expect("sessions");
+    for session in &sessions {
+        assert_counters_match_rows(app, *session);
+    }
+    sessions.len()
+}
+
+/// S3 holds exactly the completed files of the bucket, each with its bytes: nothing stored
+/// is unreferenced, nothing referenced is missing.
+pub async fn assert_s3_holds_exactly_the_completed_files(app: &TestApp, bucket: &str) {
+    let completed: Vec<(String, String)> = file_uploads::table
+        .filter(file_uploads::status.eq("completed"))
+        .select((
+            file_uploads::s3_key,
+            file_uploads::checksum.assume_not_null(),
+        ))
+        .load(&mut app.conn())
+        .expect("rows");
+    let listed = app
+        .storage
+        .client()
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("list");
+    let mut keys: Vec<String> = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect();
+    keys.sort();
+    let mut expected: Vec<String> = completed.iter().map(|(k, _)| k.clone()).collect();
+    expected.sort();
+    assert_eq!(keys, expected, "S3 holds exactly the completed files");
+    for (key, checksum) in completed {
+        let bytes = s3_object(app, bucket, &key).await.expect("object");
+        assert_eq!(sha256(&bytes), checksum, "{key} holds its bytes");
+    }
+}

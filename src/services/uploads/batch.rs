@@ -21,6 +21,7 @@ use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::session::{finish_session, start_session};
 use crate::services::uploads::slots::BatchSlot;
+use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::multipart::PartBuffer;
@@ -156,11 +157,7 @@ impl Batch {
                 return body.drain().await;
             }
         };
-        let (plan, path, s3_key) = (
-            self.plan.clone(),
-            key.relative_path.clone(),
-            key.key.clone(),
-        );
+        let (plan, path) = (self.plan.clone(), key.relative_path.clone());
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let natural = key.clone();
         let (file, s3_key) = self
@@ -174,40 +171,7 @@ impl Batch {
                     file_path: &path,
                     s3_key: "",
                 };
-                // An earlier version owns the plain key: this one gets a key of its own,
-                // so the older bytes stay retrievable.
-                let mut inserted = FileUpload::insert_uploading(
-                    conn,
-                    &NewFile {
-                        s3_key: &s3_key,
-                        ..base
-                    },
-                )?
-                .map(|id| (id, s3_key.clone()));
-                if inserted.is_none() {
-                    let tag = FileUpload::next_version_tag(conn)?;
-                    let extra = format!("{tag}-{}", uuid::Uuid::new_v4().simple());
-                    for candidate in [tag, extra] {
-                        let Some(versioned) = natural.version_key(&candidate) else {
-                            break;
-                        };
-                        if let Some(id) = FileUpload::insert_uploading(
-                            conn,
-                            &NewFile {
-                                s3_key: &versioned,
-                                ..base
-                            },
-                        )? {
-                            inserted = Some((id, versioned));
-                            break;
-                        }
-                    }
-                }
-                let (id, s3_key) = inserted.ok_or_else(|| {
-                    AppError::Conflict(
-                        "no free S3 key is left for a new version of this file".into(),
-                    )
-                })?;
+                let (id, s3_key) = insert_with_own_key(conn, &base, &natural)?;
                 SyncSession::file_started(conn, plan.session)?;
                 Ok((id, s3_key))
             })

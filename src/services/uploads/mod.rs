@@ -12,6 +12,7 @@ mod limited;
 mod session;
 mod slots;
 mod stop;
+mod version_key;
 
 pub use batch::Batch;
 pub use slots::BatchSlots;
