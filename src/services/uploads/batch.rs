@@ -10,7 +10,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
-use crate::db::models::file_upload::{FileUpload, NewFile};
+use crate::db::models::file_upload::FileUpload;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::{FileStatus, ObjectKey};
@@ -111,15 +111,7 @@ impl Batch {
         self.transaction(move |conn, actor, plan| {
             let file = FileUpload::insert(
                 conn,
-                &NewFile {
-                    runner: None,
-                    session: plan.session,
-                    company: plan.company,
-                    location: plan.location,
-                    cycle: plan.cycle,
-                    file_path: &path,
-                    s3_key: "",
-                },
+                &plan.file_row(&path, None),
                 FileStatus::Failed,
                 Some(&reason),
             )?;
@@ -157,21 +149,12 @@ impl Batch {
                 return body.drain().await;
             }
         };
-        let (plan, path) = (self.plan.clone(), key.relative_path.clone());
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let natural = key.clone();
         let (file, s3_key) = self
-            .transaction(move |conn, _, _| {
-                let base = NewFile {
-                    runner: Some((&runner.0, runner.1)),
-                    session: plan.session,
-                    company: plan.company,
-                    location: plan.location,
-                    cycle: plan.cycle,
-                    file_path: &path,
-                    s3_key: "",
-                };
-                let (id, s3_key) = insert_with_own_key(conn, &base, &natural)?;
+            .transaction(move |conn, _, plan| {
+                let row = plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)));
+                let (id, s3_key) = insert_with_own_key(conn, &row, &natural)?;
                 SyncSession::file_started(conn, plan.session)?;
                 Ok((id, s3_key))
             })

@@ -20,6 +20,7 @@ pub use stop::Stop;
 
 use crate::db::ids::{CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
+use crate::db::models::file_upload::NewFile;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::error::AppError;
@@ -40,6 +41,22 @@ struct BatchPlan {
     prefix: String,
     review: bool,
     allowed: Vec<String>,
+}
+
+impl BatchPlan {
+    /// A file row of this batch at `path`, run by `runner` (none for a file refused before
+    /// any byte was stored); its key is chosen when it is inserted.
+    fn file_row<'a>(&self, path: &'a str, runner: Option<(&'a str, uuid::Uuid)>) -> NewFile<'a> {
+        NewFile {
+            runner,
+            session: self.session,
+            company: self.company,
+            location: self.location,
+            cycle: self.cycle,
+            file_path: path,
+            s3_key: "",
+        }
+    }
 }
 
 /// What the upload page shows: the project, the cycle and its last ten batches.
