@@ -102,17 +102,31 @@ impl ObjectTarget {
         })
     }
 
-    /// Aborts a multipart upload by its id (also used by the reaper after a crash).
+    /// Aborts a multipart upload by its id (also used by the reaper after a crash). An
+    /// upload that is already gone counts as aborted: an earlier abort whose answer was
+    /// lost left nothing to do. S3 says NoSuchUpload; s3s-fs (the embedded endpoint) says
+    /// AccessDenied for an id it no longer knows. Should a real store deny access, the
+    /// upload is still caught by the sweep of unknown uploads or the lifecycle rule.
     pub async fn abort(&self, upload_id: &str) -> Result<(), String> {
-        self.client
+        let aborted = self
+            .client
             .abort_multipart_upload()
             .bucket(&self.bucket)
             .key(&self.key)
             .upload_id(upload_id)
             .send()
-            .await
-            .map(|_| ())
-            .map_err(describe)
+            .await;
+        match aborted {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error().is_some_and(|e| {
+                    e.is_no_such_upload() || e.meta().code() == Some("AccessDenied")
+                }) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(describe(e)),
+        }
     }
 }
 
