@@ -84,6 +84,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    cycle_requests (id) {
+        id -> Int4,
+        company_id -> Int4,
+        cycle_id -> Int4,
+        template_id -> Nullable<Int4>,
+        #[max_length = 200]
+        name -> Varchar,
+        instructions -> Nullable<Text>,
+        required -> Bool,
+        accepted_types -> Array<Nullable<Text>>,
+        #[max_length = 200]
+        pattern -> Nullable<Varchar>,
+        multiple_files -> Bool,
+        position -> Int4,
+        #[max_length = 20]
+        status -> Varchar,
+        due_at -> Nullable<Timestamptz>,
+        #[max_length = 500]
+        note -> Nullable<Varchar>,
+        submitted_at -> Nullable<Timestamptz>,
+        reviewed_by -> Nullable<Int4>,
+        reviewed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     cycles (id) {
         id -> Int4,
         project_id -> Int4,
@@ -98,6 +126,29 @@ diesel::table! {
         metadata -> Nullable<Jsonb>,
         started_at -> Nullable<Timestamptz>,
         completed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        due_at -> Nullable<Timestamptz>,
+        status_set_by_hand -> Bool,
+        #[max_length = 500]
+        status_note -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    document_requests (id) {
+        id -> Int4,
+        company_id -> Int4,
+        project_id -> Int4,
+        #[max_length = 200]
+        name -> Varchar,
+        instructions -> Nullable<Text>,
+        required -> Bool,
+        accepted_types -> Array<Nullable<Text>>,
+        #[max_length = 200]
+        pattern -> Nullable<Varchar>,
+        multiple_files -> Bool,
+        position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -143,6 +194,7 @@ diesel::table! {
         boot_id -> Nullable<Uuid>,
         completing_since -> Nullable<Timestamptz>,
         owns_key -> Bool,
+        request_id -> Nullable<Int4>,
     }
 }
 
@@ -303,8 +355,15 @@ diesel::table! {
 diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
+diesel::joinable!(cycle_requests -> companies (company_id));
+diesel::joinable!(cycle_requests -> cycles (cycle_id));
+diesel::joinable!(cycle_requests -> document_requests (template_id));
+diesel::joinable!(cycle_requests -> users (reviewed_by));
 diesel::joinable!(cycles -> projects (project_id));
+diesel::joinable!(document_requests -> companies (company_id));
+diesel::joinable!(document_requests -> projects (project_id));
 diesel::joinable!(file_uploads -> companies (company_id));
+diesel::joinable!(file_uploads -> cycle_requests (request_id));
 diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
@@ -333,7 +392,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     companies,
     company_links,
+    cycle_requests,
     cycles,
+    document_requests,
     file_uploads,
     project_access,
     project_tags,

@@ -29,4 +29,6 @@ typed_id!(
     FileUploadId,
     ShareLinkId,
     StorageLocationId,
+    DocumentRequestId,
+    CycleRequestId,
 );

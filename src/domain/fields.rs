@@ -195,9 +195,54 @@ pub fn file_types(value: &str) -> Result<Vec<String>, String> {
     Ok(types)
 }
 
+/// A due date typed as `2026-12-31` (the end of that day in the viewer's timezone) or
+/// `2026-12-31T17:00` (that minute there); blank is none.
+pub fn due_date(
+    value: &str,
+    timezone: Tz,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map(|d| d.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()))
+        })
+        .map_err(|_| "Enter a date as YYYY-MM-DD.".to_owned())?;
+    if !(2000..=2200).contains(&chrono::Datelike::year(&local)) {
+        return Err("Enter a date between the years 2000 and 2200.".into());
+    }
+    // A time skipped by a clock change takes the moment just after it.
+    let at = timezone
+        .from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            timezone
+                .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .ok_or_else(|| "That time does not exist in your timezone.".to_owned())?;
+    Ok(Some(at.with_timezone(&chrono::Utc)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn due_dates_are_the_end_of_the_day_where_the_viewer_is() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let at = due_date("2026-12-31", tz).unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-12-31T22:59:59+00:00");
+        let at = due_date("2026-06-30T17:00", tz).unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-06-30T15:00:00+00:00");
+        assert_eq!(due_date(" ", tz).unwrap(), None);
+        assert!(due_date("31.12.2026", tz).is_err());
+        assert!(due_date("1900-01-01", tz).is_err());
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

@@ -8,12 +8,15 @@ use futures_util::StreamExt;
 use crate::auth::csrf::CheckedMultipart;
 use crate::auth::Member;
 use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
+use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
+use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
+use crate::services::cycle_requests::RequestItem;
 use crate::services::files::{self, Receipt};
 use crate::services::uploads::{self, Batch, Stop};
 use crate::web::paced_body::PaceBreach;
@@ -25,10 +28,29 @@ struct UploadPage {
     page: PageContext,
     project: Project,
     cycle: Cycle,
+    requests: Vec<RequestItem>,
+    figures: Completeness,
     closed: Option<String>,
     recent: Vec<SyncSession>,
     max_files: usize,
     max_file_size: String,
+}
+
+impl UploadPage {
+    fn due_of(&self, request: &CycleRequest) -> Option<chrono::DateTime<chrono::Utc>> {
+        request.due(self.cycle.due_at)
+    }
+
+    /// The request's accepted types as a file picker's `accept` (empty: any).
+    fn accept_of(&self, request: &CycleRequest) -> String {
+        request
+            .accepted_types
+            .iter()
+            .flatten()
+            .map(|t| format!(".{t}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 pub async fn page(
@@ -37,13 +59,15 @@ pub async fn page(
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
-    let (project, cycle, recent) =
+    let (view, recent) =
         uploads::upload_page(ctx.services(), &member.actor, project, cycle).await?;
     render(&UploadPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
-        closed: uploads::closed_reason(&project, &cycle),
-        project,
-        cycle,
+        closed: uploads::closed_reason(&view.project, &view.cycle),
+        project: view.project,
+        cycle: view.cycle,
+        requests: view.items,
+        figures: view.figures,
         recent,
         max_files: ctx.state.config.uploads.max_files_per_batch,
         max_file_size: human_size(ctx.state.config.uploads.max_file_size),
@@ -61,6 +85,13 @@ struct ReceiptPage {
 impl ReceiptPage {
     fn counter(&self, value: &Option<i32>) -> i32 {
         value.unwrap_or(0)
+    }
+
+    /// The request a file fulfils, or "other".
+    fn request_of(&self, file: &FileUpload) -> String {
+        file.request_id
+            .and_then(|id| self.receipt.requests.iter().find(|(r, _)| *r == id))
+            .map_or_else(|| "other".to_owned(), |(_, name)| name.clone())
     }
 
     fn original(&self, file: &FileUpload) -> String {
@@ -133,10 +164,15 @@ pub async fn upload(
             break;
         }
         let filename = field.content_disposition().and_then(sent_name);
+        let is_request_choice = field.name() == Some("request_id");
         let result = match filename {
             // An empty file input sends a part with an empty name: nothing was chosen.
             Some(name) if !name.is_empty() => batch.file(&name, field).await,
-            _ => skip_text_field(field, idle).await,
+            _ if is_request_choice => match read_text_field(field, idle).await {
+                Ok(value) => batch.choose_request(&value),
+                Err(stop) => Err(stop),
+            },
+            _ => read_text_field(field, idle).await.map(|_| ()),
         };
         if let Err(s) = result {
             stop = Some(s);
@@ -179,23 +215,24 @@ fn sent_name(disposition: &actix_web::http::header::ContentDisposition) -> Optio
     extended.or_else(|| disposition.get_filename().map(str::to_owned))
 }
 
-async fn skip_text_field(
+/// A form field that is not a file (read whole, it is small).
+async fn read_text_field(
     mut field: actix_multipart::Field,
     idle: std::time::Duration,
-) -> Result<(), Stop> {
-    let mut size = 0usize;
+) -> Result<String, Stop> {
+    let mut value = Vec::new();
     loop {
         match tokio::time::timeout(idle, field.next()).await {
             Err(_) => return Err(Stop::Idle(idle)),
-            Ok(None) => return Ok(()),
+            Ok(None) => return Ok(String::from_utf8_lossy(&value).into_owned()),
             Ok(Some(Err(e))) => return Err(Stop::Disconnected(e.to_string())),
             Ok(Some(Ok(chunk))) => {
-                size += chunk.len();
-                if size > MAX_TEXT_FIELD {
+                if value.len() + chunk.len() > MAX_TEXT_FIELD {
                     return Err(Stop::Malformed(
                         "a form field without a file name is too large".into(),
                     ));
                 }
+                value.extend_from_slice(&chunk);
             }
         }
     }

@@ -54,6 +54,10 @@ pub mod actions {
     pub const SHARE_LINK_USED: &str = "share_link.used";
     pub const STORAGE_LOCATION_CREATED: &str = "storage_location.created";
     pub const BUCKET_CHECKED: &str = "project.bucket_checked";
+    pub const REQUEST_LIST_CHANGED: &str = "request_list.changed";
+    pub const REQUEST_CHANGED: &str = "request.changed";
+    pub const REQUEST_STATUS_CHANGED: &str = "request.status_changed";
+    pub const CYCLE_DUE_CHANGED: &str = "cycle.due_changed";
 
     /// Every action, for the audit trail's filter.
     pub const ALL: &[&str] = &[
@@ -100,6 +104,10 @@ pub mod actions {
         SHARE_LINK_USED,
         STORAGE_LOCATION_CREATED,
         BUCKET_CHECKED,
+        REQUEST_LIST_CHANGED,
+        REQUEST_CHANGED,
+        REQUEST_STATUS_CHANGED,
+        CYCLE_DUE_CHANGED,
     ];
 }
 

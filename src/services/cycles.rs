@@ -5,17 +5,21 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::db::ids::{CycleId, ProjectId};
+use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::{Cycle, NewCycle};
+use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::project::Project;
 use crate::domain::FieldErrors;
 use crate::domain::{CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::cycle_progress::{derived_status, follow_requests, MovedBy};
 use crate::services::projects;
 use crate::services::ServiceContext;
 
-fn find(
+/// A cycle of a live project of the actor's company, both rows locked for a change.
+pub(in crate::services) fn find(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
@@ -69,16 +73,48 @@ pub async fn update(
     .await
 }
 
-/// Moves a cycle along its designed life; any other move is a 409 with a sentence.
+/// Sets a cycle's status by hand. Without a note only the designed moves are allowed
+/// (any other is a 409 with a sentence); with a note (why) any status is, and the cycle
+/// stops following its requests until [`follow_requests_again`] (so does a move the
+/// requests would undo at once).
 pub async fn change_status(
     ctx: &ServiceContext,
     actor: &Actor,
     project: ProjectId,
     id: CycleId,
     to: CycleStatus,
+    note: Option<String>,
 ) -> Result<Cycle, AppError> {
     ctx.run(actor, move |conn, actor| {
-        change_status_in(conn, actor, project, id, to)
+        change_status_in(conn, actor, project, id, to, note.as_deref())
+    })
+    .await
+}
+
+/// Hands the status back to the cycle's requests and derives it now.
+pub async fn follow_requests_again(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    id: CycleId,
+) -> Result<Cycle, AppError> {
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        let (project, before) = find(conn, actor, project, id)?;
+        let cycle = Cycle::set_by_hand(conn, id, false, None)?;
+        actor
+            .audit(actions::CYCLE_STATUS_CHANGED)
+            .project(project.id)
+            .resource("cycle", id)
+            .details(json!({
+                "cycle_name": before.cycle_name,
+                "reason": "the status follows the requests again",
+                "before": { "status_set_by_hand": true, "status_note": before.status_note },
+                "after": { "status_set_by_hand": false },
+            }))
+            .record(conn)?;
+        let moved = follow_requests(conn, MovedBy::Actor(actor), id, now)?;
+        Ok(moved.unwrap_or(cycle))
     })
     .await
 }
@@ -103,11 +139,12 @@ fn start_next_in(
             description: None,
         },
     )?;
+    let requests = CycleRequest::copy_template(conn, actor.company_id(), project.id, cycle.id)?;
     actor
         .audit(actions::CYCLE_CREATED)
         .project(project.id)
         .resource("cycle", cycle.id)
-        .details(json!({ "after": cycle }))
+        .details(json!({ "after": cycle, "requests_copied": requests }))
         .record(conn)?;
     Ok(cycle)
 }
@@ -150,9 +187,23 @@ fn change_status_in(
     project: ProjectId,
     id: CycleId,
     to: CycleStatus,
+    note: Option<&str>,
 ) -> Result<Cycle, AppError> {
     let (project, before) = find(conn, actor, project, id)?;
-    before.status.check_move(to).map_err(AppError::Conflict)?;
+    if to == before.status {
+        return Err(AppError::Conflict(format!(
+            "{} is already {}.",
+            before.cycle_name,
+            to.label().to_lowercase()
+        )));
+    }
+    if let Err(why) = before.status.check_move(to) {
+        if note.is_none() {
+            return Err(AppError::Conflict(format!(
+                "{why} To set it anyway, give a reason."
+            )));
+        }
+    }
     let now = Utc::now();
     let started_at = match to {
         CycleStatus::InProgress => before.started_at.or(Some(now)),
@@ -162,15 +213,21 @@ fn change_status_in(
         CycleStatus::Completed | CycleStatus::Incomplete => Some(now),
         _ => None,
     };
-    let after = Cycle::set_status(conn, id, to, started_at, completed_at)?;
+    let moved = Cycle::set_status(conn, id, to, started_at, completed_at)?;
+    // A move with a reason is an override, held until handed back; so is one the
+    // requests would undo. Otherwise the cycle goes on following its requests.
+    let figures = Completeness::for_cycle(conn, id)?;
+    let against_requests = note.is_some() || derived_status(&moved, &figures, now).is_some();
+    let after = Cycle::set_by_hand(conn, id, against_requests, note)?;
     actor
         .audit(actions::CYCLE_STATUS_CHANGED)
         .project(project.id)
         .resource("cycle", id)
         .details(json!({
             "cycle_name": before.cycle_name,
+            "reason": note,
             "before": { "status": before.status, "started_at": before.started_at, "completed_at": before.completed_at },
-            "after": { "status": after.status, "started_at": after.started_at, "completed_at": after.completed_at },
+            "after": { "status": after.status, "started_at": after.started_at, "completed_at": after.completed_at, "status_set_by_hand": after.status_set_by_hand },
         }))
         .record(conn)?;
     Ok(after)

@@ -11,7 +11,7 @@ use futures_util::Stream;
 use serde_json::json;
 use tokio_util::io::ReaderStream;
 
-use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};
+use crate::db::ids::{CycleRequestId, FileUploadId, ProjectId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
@@ -19,7 +19,7 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::error::AppError;
-use crate::schema::{cycles, file_uploads, sync_sessions};
+use crate::schema::{cycle_requests, cycles, file_uploads, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::project_access;
@@ -35,6 +35,8 @@ pub struct Receipt {
     pub project: Project,
     pub cycle_name: String,
     pub files: Vec<FileUpload>,
+    /// The names of the requests the files fulfil.
+    pub requests: Vec<(CycleRequestId, String)>,
 }
 
 /// A batch's receipt, for its uploader and for whoever may see the project.
@@ -70,11 +72,18 @@ fn receipt_in(
         None => String::new(),
     };
     let files = FileUpload::for_session(conn, id)?;
+    let wanted: Vec<CycleRequestId> = files.iter().filter_map(|f| f.request_id).collect();
+    let requests = cycle_requests::table
+        .filter(cycle_requests::company_id.eq(actor.company_id()))
+        .filter(cycle_requests::id.eq_any(wanted))
+        .select((cycle_requests::id, cycle_requests::name))
+        .load(conn)?;
     Ok(Receipt {
         session,
         project,
         cycle_name,
         files,
+        requests,
     })
 }
 

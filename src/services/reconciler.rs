@@ -23,6 +23,8 @@ use crate::error::AppError;
 use crate::schema::{file_uploads, projects, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::cycle_progress::MovedBy;
+use crate::services::cycle_requests::{self, Submission};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::read_back::Stored;
 use crate::storage::ObjectTarget;
@@ -149,6 +151,20 @@ fn record(
                 .is_none()
             {
                 return Ok(Settlement::NotInDoubt);
+            }
+            if let (Some(request), Some(cycle)) = (row.request_id, row.cycle_id) {
+                let by = match actor {
+                    Some(actor) => MovedBy::Actor(actor),
+                    None => MovedBy::Hopper(row.company_id),
+                };
+                let submission = Submission {
+                    project: doubt.project,
+                    review: doubt.review,
+                    cycle,
+                    request,
+                    file: row.id,
+                };
+                cycle_requests::submit(conn, by, &submission, chrono::Utc::now())?;
             }
             (Settlement::Completed, FileOutcome::Uploaded, None)
         }

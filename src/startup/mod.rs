@@ -204,6 +204,7 @@ impl Application {
             .run();
 
         crate::services::reaper::spawn(services.clone());
+        crate::services::cycle_progress::spawn_deadlines(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

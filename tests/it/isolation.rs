@@ -26,6 +26,9 @@ struct Ids {
     sync_session: SyncSessionId,
     file: FileUploadId,
     link: i32,
+    /// A request of the cycle, and an item of the project's request list.
+    request: i32,
+    item: i32,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -39,6 +42,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{sync_session_id}", ids.sync_session.to_string()),
         ("{file_id}", ids.file.to_string()),
         ("{link_id}", ids.link.to_string()),
+        ("{request_id}", ids.request.to_string()),
+        ("{item_id}", ids.item.to_string()),
         ("{token}", "no-such-token".to_owned()),
     ] {
         path = path.replace(placeholder, &value);
@@ -60,6 +65,8 @@ fn has_tenant_id(route: &RouteSpec) -> bool {
         "{sync_session_id}",
         "{file_id}",
         "{link_id}",
+        "{request_id}",
+        "{item_id}",
     ]
     .iter()
     .any(|p| route.path.contains(p))
@@ -81,6 +88,10 @@ fn plausible_form(user: UserId, company: CompanyId) -> Vec<(&'static str, String
         ("full_name", "Stolen".into()),
         ("role", "admin".into()),
         ("timezone", "UTC".into()),
+        ("name", "Stolen".into()),
+        ("decision", "accept".into()),
+        ("note", "stolen".into()),
+        ("due", "2030-01-01".into()),
     ]
 }
 
@@ -168,6 +179,32 @@ fn share_link(app: &TestApp, company: CompanyId) -> i32 {
         .expect("share link")
 }
 
+/// A request in `cycle` and an item in the project's request list, inserted as an
+/// operator's SQL would.
+fn requests(app: &TestApp, company: CompanyId, project: ProjectId, cycle: CycleId) -> (i32, i32) {
+    use diesel::sql_types::Int4;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Int4)]
+        id: i32,
+    }
+    let request: Id = diesel::sql_query(
+        "INSERT INTO cycle_requests (company_id, cycle_id, name) VALUES ($1, $2, 'Ledger') RETURNING id",
+    )
+    .bind::<Int4, _>(company.0)
+    .bind::<Int4, _>(cycle.0)
+    .get_result(&mut app.conn())
+    .expect("cycle request");
+    let item: Id = diesel::sql_query(
+        "INSERT INTO document_requests (company_id, project_id, name) VALUES ($1, $2, 'Ledger') RETURNING id",
+    )
+    .bind::<Int4, _>(company.0)
+    .bind::<Int4, _>(project.0)
+    .get_result(&mut app.conn())
+    .expect("document request");
+    (request.id, item.id)
+}
+
 struct World {
     app: TestApp,
     admin_a: TestUser,
@@ -213,6 +250,8 @@ async fn world() -> World {
     grant_access(&app, b, project_b, user_b.id, "uploader");
     let (sync_a, file_a) = stored_file(&app, a, project_a, cycle_a, user_a.id).await;
     let (sync_b, file_b) = stored_file(&app, b, project_b, cycle_b, user_b.id).await;
+    let (request_a, item_a) = requests(&app, a, project_a, cycle_a);
+    let (request_b, item_b) = requests(&app, b, project_b, cycle_b);
     // user.b is signed in somewhere: their session id is a target too.
     app.session_for(&user_b).await;
     let session_b: Uuid = auth_sessions::table
@@ -230,6 +269,8 @@ async fn world() -> World {
             sync_session: sync_a,
             file: file_a,
             link: share_link(&app, a),
+            request: request_a,
+            item: item_a,
         },
         other: Ids {
             company: b,
@@ -240,6 +281,8 @@ async fn world() -> World {
             sync_session: sync_b,
             file: file_b,
             link: share_link(&app, b),
+            request: request_b,
+            item: item_b,
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -250,6 +293,8 @@ async fn world() -> World {
             sync_session: SyncSessionId(999_999),
             file: FileUploadId(999_999),
             link: 999_999,
+            request: 999_999,
+            item: 999_999,
         },
         app,
         admin_a,

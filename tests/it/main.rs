@@ -24,6 +24,7 @@ mod operator;
 mod planted;
 mod races;
 mod reconciler;
+mod requests;
 mod schema;
 mod sessions;
 mod slow_clients;

@@ -90,6 +90,7 @@ async fn a_reaped_file_never_moves_back() {
             cycle: t.cycle,
             file_path: "late.bin",
             s3_key: "default/late.bin",
+            request: None,
         },
         FileStatus::Uploading,
         None,

@@ -19,6 +19,11 @@ pub struct Cycle {
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// An admin set the status by hand: it no longer follows the requests.
+    pub status_set_by_hand: bool,
+    /// Why the admin set it.
+    pub status_note: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -118,5 +123,43 @@ impl Cycle {
             ))
             .returning(Cycle::as_returning())
             .get_result(conn)
+    }
+
+    /// Whether the status follows the requests (`None` note) or an admin's hand.
+    pub fn set_by_hand(
+        conn: &mut PgConnection,
+        id: CycleId,
+        by_hand: bool,
+        note: Option<&str>,
+    ) -> QueryResult<Cycle> {
+        diesel::update(cycles::table.find(id))
+            .set((
+                cycles::status_set_by_hand.eq(by_hand),
+                cycles::status_note.eq(note),
+            ))
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_due(
+        conn: &mut PgConnection,
+        id: CycleId,
+        due_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<Cycle> {
+        diesel::update(cycles::table.find(id))
+            .set(cycles::due_at.eq(due_at))
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+    }
+
+    /// Open cycles following their requests whose due date passed before `now`.
+    pub fn past_due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Vec<CycleId>> {
+        cycles::table
+            .filter(cycles::due_at.lt(now))
+            .filter(cycles::status.eq_any([CycleStatus::Pending, CycleStatus::InProgress]))
+            .filter(cycles::status_set_by_hand.eq(false))
+            .select(cycles::id)
+            .order(cycles::id.asc())
+            .load(conn)
     }
 }

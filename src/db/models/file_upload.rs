@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, CycleId, FileUploadId, StorageLocationId, SyncSessionId};
+use crate::db::ids::{
+    CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
+};
 use crate::db::truncate;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::schema::file_uploads;
@@ -38,6 +40,8 @@ pub struct FileUpload {
     /// The object at `s3_key` is this row's own (false for rows whose bytes an older
     /// Hopper overwrote with a newer version).
     pub owns_key: bool,
+    /// The request this file fulfils (`None`: "other").
+    pub request_id: Option<CycleRequestId>,
 }
 
 pub struct NewFile<'a> {
@@ -49,6 +53,7 @@ pub struct NewFile<'a> {
     pub cycle: CycleId,
     pub file_path: &'a str,
     pub s3_key: &'a str,
+    pub request: Option<CycleRequestId>,
 }
 
 /// Whether an insert lost its key to a row that owns it.
@@ -102,6 +107,7 @@ impl FileUpload {
                 file_uploads::s3_key.eq(truncate(new.s3_key, 1024)),
                 file_uploads::status.eq(status),
                 file_uploads::error_message.eq(error.map(|e| truncate(e, 500))),
+                file_uploads::request_id.eq(new.request),
             ))
             .returning(file_uploads::id)
             .get_result(conn)

@@ -125,6 +125,9 @@ pub async fn update(
 pub struct StatusForm {
     #[serde(default)]
     status: String,
+    /// Why, when the move goes against the cycle's designed life or its requests.
+    #[serde(default)]
+    note: String,
 }
 
 pub async fn change_status(
@@ -136,7 +139,8 @@ pub async fn change_status(
     let (project, id) = path.into_inner();
     let to = CycleStatus::parse(&form.status)
         .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a cycle status.", form.status)))?;
-    let cycle = cycles::change_status(ctx.services(), &admin.actor, project, id, to).await?;
+    let note = fields::optional_name(&form.note, "reason", 500).map_err(AppError::BadRequest)?;
+    let cycle = cycles::change_status(ctx.services(), &admin.actor, project, id, to, note).await?;
     Ok(done(
         &ctx.req,
         &ctx.session,

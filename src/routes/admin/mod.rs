@@ -2,9 +2,12 @@
 //! wall-screen links. Imports as every route does: services, auth, web, domain, ids.
 
 pub mod access;
+pub mod cycle_requests;
 pub mod cycles;
 pub mod files;
 pub mod project_form;
 pub mod projects;
+pub mod request_form;
+pub mod request_list;
 pub mod share_links;
 pub mod users;

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Int4, Text};
 
 use crate::db::ids::{CycleId, ProjectId};
+use crate::db::models::completeness::Completeness;
 pub use crate::db::models::day_figures::DayFigures;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::CycleStatus;
@@ -27,6 +28,9 @@ pub struct CycleRow {
     pub files_failed: i64,
     pub files_skipped: i64,
     pub total_bytes: i64,
+    /// Where its requests stand (from per-request rows).
+    pub requests: Completeness,
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 impl CycleRow {
@@ -47,6 +51,7 @@ type CycleBase = (
     CycleStatus,
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
 );
 
 /// A project's cycles, newest first, a page at a time (`before`: a cycle number).
@@ -65,6 +70,7 @@ pub fn cycle_summary(
             cycles::status,
             cycles::started_at,
             cycles::completed_at,
+            cycles::due_at,
         ))
         .order(cycles::cycle_number.desc())
         .limit(limit + 1)
@@ -77,11 +83,18 @@ pub fn cycle_summary(
     base.truncate(limit as usize);
     let ids: Vec<i32> = base.iter().map(|b| b.0 .0).collect();
     let figures = session_figures(conn, FiguresBy::Cycle, &ids)?;
+    let cycle_ids: Vec<CycleId> = base.iter().map(|b| b.0).collect();
+    let requests = Completeness::for_cycles(conn, &cycle_ids)?;
     let rows: Vec<CycleRow> = base
         .into_iter()
         .map(
-            |(id, cycle_name, cycle_number, status, started_at, completed_at)| {
+            |(id, cycle_name, cycle_number, status, started_at, completed_at, due_at)| {
                 let f = figures.iter().find(|f| f.key == id.0);
+                let requests = requests
+                    .iter()
+                    .find(|r| r.cycle_id == id.0)
+                    .copied()
+                    .unwrap_or_default();
                 CycleRow {
                     id,
                     cycle_name,
@@ -95,6 +108,8 @@ pub fn cycle_summary(
                     files_failed: f.map_or(0, |f| f.files_failed),
                     files_skipped: f.map_or(0, |f| f.files_skipped),
                     total_bytes: f.map_or(0, |f| f.total_bytes),
+                    requests,
+                    due_at,
                 }
             },
         )

@@ -6,6 +6,7 @@ use diesel::sql_types::{Array, BigInt, Int4};
 
 use crate::db::ids::ProjectId;
 use crate::db::models::company::escape_like;
+use crate::db::models::completeness::Completeness;
 use crate::error::AppError;
 use crate::schema::{companies, project_access, project_tags, projects, tags};
 use crate::services::dashboards::figures::{session_figures, FiguresBy};
@@ -88,6 +89,8 @@ pub struct ProjectRow {
     pub files_skipped: i64,
     pub bytes: i64,
     pub last_upload: Option<DateTime<Utc>>,
+    /// The latest cycle's requests (none without cycles).
+    pub requests: Option<Completeness>,
 }
 
 #[derive(QueryableByName)]
@@ -199,6 +202,8 @@ pub fn project_summary(
     .bind::<Array<Int4>, _>(&ids)
     .load(conn)?;
 
+    let project_ids: Vec<ProjectId> = base.iter().map(|b| b.0).collect();
+    let latest = Completeness::latest_of_projects(conn, &project_ids)?;
     let rows: Vec<ProjectRow> = base
         .into_iter()
         .map(
@@ -232,6 +237,7 @@ pub fn project_summary(
                     files_skipped: f.map_or(0, |f| f.files_skipped),
                     bytes: f.map_or(0, |f| f.uploaded_bytes),
                     last_upload: f.and_then(|f| f.last_upload),
+                    requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
                 }
             },
         )

@@ -9,7 +9,7 @@ use futures_util::Stream;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
+use crate::db::ids::{CycleId, CycleRequestId, ProjectId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
@@ -19,6 +19,7 @@ use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
+use crate::services::uploads::matching::request_for;
 use crate::services::uploads::session::{finish_session, start_session};
 use crate::services::uploads::slots::BatchSlot;
 use crate::services::uploads::version_key::insert_with_own_key;
@@ -40,6 +41,8 @@ pub struct Batch {
     actor: Actor,
     plan: BatchPlan,
     files_seen: usize,
+    /// The request the uploader chose for the files that follow (dropped onto an item).
+    chosen: Option<CycleRequestId>,
     /// This batch's place among the node's and the user's running batches.
     _slot: BatchSlot,
     /// Set until `finish`: a batch dropped half-way (client gone) is failed in the background.
@@ -69,6 +72,7 @@ impl Batch {
             actor: actor.clone(),
             plan,
             files_seen: 0,
+            chosen: None,
             _slot: slot,
             open: true,
         };
@@ -93,6 +97,26 @@ impl Batch {
         self.plan.session
     }
 
+    /// The files that follow fulfil this request of the cycle (blank: match by pattern).
+    /// An id that is not one of this cycle's requests stops the batch.
+    pub fn choose_request(&mut self, value: &str) -> Result<(), Stop> {
+        let value = value.trim();
+        if value.is_empty() {
+            self.chosen = None;
+            return Ok(());
+        }
+        let id = value
+            .parse::<i32>()
+            .ok()
+            .map(CycleRequestId)
+            .filter(|id| self.plan.requests.iter().any(|r| r.id == *id))
+            .ok_or_else(|| {
+                Stop::Malformed("the chosen request is not one of this cycle's requests".into())
+            })?;
+        self.chosen = Some(id);
+        Ok(())
+    }
+
     async fn transaction<T, F>(&self, use_case: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut PgConnection, &Actor, &BatchPlan) -> Result<T, AppError> + Send + 'static,
@@ -111,7 +135,7 @@ impl Batch {
         self.transaction(move |conn, actor, plan| {
             let file = FileUpload::insert(
                 conn,
-                &plan.file_row(&path, None),
+                &plan.file_row(&path, None, None),
                 FileStatus::Failed,
                 Some(&reason),
             )?;
@@ -149,11 +173,26 @@ impl Batch {
                 return body.drain().await;
             }
         };
+        let request = match request_for(
+            &self.plan.requests,
+            self.chosen,
+            &key.relative_path,
+            key.file_name(),
+        ) {
+            Ok(request) => request,
+            Err(reason) => {
+                self.refuse(sent_name, format!("refused: {reason}"))
+                    .await
+                    .map_err(internal)?;
+                return body.drain().await;
+            }
+        };
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let natural = key.clone();
         let (file, s3_key) = self
             .transaction(move |conn, _, plan| {
-                let row = plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)));
+                let row =
+                    plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)), request);
                 let (id, s3_key) = insert_with_own_key(conn, &row, &natural)?;
                 SyncSession::file_started(conn, plan.session)?;
                 Ok((id, s3_key))

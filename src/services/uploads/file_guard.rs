@@ -10,6 +10,8 @@ use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::cycle_progress::MovedBy;
+use crate::services::cycle_requests::{self, Submission};
 use crate::services::reconciler::{self, Settlement};
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::ServiceContext;
@@ -183,6 +185,7 @@ impl FileGuard {
     ) -> Result<(), Failure> {
         let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
         let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let now = self.ctx.clock().now();
         let recorded = self
             .run(move |conn, actor, plan, file| {
                 let Some(row) =
@@ -194,6 +197,16 @@ impl FileGuard {
                     ));
                 };
                 SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
+                if let Some(request) = row.request_id {
+                    let submission = Submission {
+                        project: plan.project,
+                        review: plan.review,
+                        cycle: plan.cycle,
+                        request,
+                        file,
+                    };
+                    cycle_requests::submit(conn, MovedBy::Actor(actor), &submission, now)?;
+                }
                 actor
                     .audit(actions::FILE_UPLOADED)
                     .project(plan.project)
@@ -204,6 +217,7 @@ impl FileGuard {
                         "size": size,
                         "sha256": checksum,
                         "content_type": kind,
+                        "request": row.request_id,
                     }))
                     .record(conn)?;
                 Ok(())

@@ -9,6 +9,7 @@
 mod batch;
 mod file_guard;
 mod limited;
+mod matching;
 mod session;
 mod slots;
 mod stop;
@@ -18,13 +19,16 @@ pub use batch::Batch;
 pub use slots::BatchSlots;
 pub use stop::Stop;
 
-use crate::db::ids::{CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId};
+use crate::db::ids::{
+    CompanyId, CycleId, CycleRequestId, ProjectId, StorageLocationId, SyncSessionId,
+};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::NewFile;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::error::AppError;
 use crate::services::actor::Actor;
+use crate::services::cycle_requests::{self, CycleRequests};
 use crate::services::{files, project_access, projects, ServiceContext};
 use diesel::PgConnection;
 
@@ -41,12 +45,19 @@ struct BatchPlan {
     prefix: String,
     review: bool,
     allowed: Vec<String>,
+    /// The cycle's requests a file can fulfil, in list order.
+    requests: Vec<matching::PlannedRequest>,
 }
 
 impl BatchPlan {
     /// A file row of this batch at `path`, run by `runner` (none for a file refused before
     /// any byte was stored); its key is chosen when it is inserted.
-    fn file_row<'a>(&self, path: &'a str, runner: Option<(&'a str, uuid::Uuid)>) -> NewFile<'a> {
+    fn file_row<'a>(
+        &self,
+        path: &'a str,
+        runner: Option<(&'a str, uuid::Uuid)>,
+        request: Option<CycleRequestId>,
+    ) -> NewFile<'a> {
         NewFile {
             runner,
             session: self.session,
@@ -55,21 +66,25 @@ impl BatchPlan {
             cycle: self.cycle,
             file_path: path,
             s3_key: "",
+            request,
         }
     }
 }
 
-/// What the upload page shows: the project, the cycle and its last ten batches.
+/// What the upload page shows: the project, the cycle with its requests and where each
+/// stands, and its last ten batches.
 pub async fn upload_page(
     ctx: &ServiceContext,
     actor: &Actor,
     project: ProjectId,
     cycle: CycleId,
-) -> Result<(Project, Cycle, Vec<SyncSession>), AppError> {
+) -> Result<(CycleRequests, Vec<SyncSession>), AppError> {
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let (project, cycle) = uploadable(conn, actor, project, cycle)?;
         let recent = files::recent_sessions(conn, &cycle, 10)?;
-        Ok((project, cycle, recent))
+        let requests = cycle_requests::view_of(conn, project, cycle, now)?;
+        Ok((requests, recent))
     })
     .await
 }

@@ -12,6 +12,8 @@ use crate::domain::CycleStatus;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::cycle_requests;
+use crate::services::uploads::matching::PlannedRequest;
 use crate::services::uploads::{closed_reason, uploadable, BatchPlan};
 
 /// Starts the session and, on the cycle's first upload, moves the cycle
@@ -62,6 +64,10 @@ pub(super) fn start_session(
             "s3_prefix": prefix,
         }))
         .record(conn)?;
+    let requests = cycle_requests::of_cycle(conn, actor.company_id(), cycle.id)?
+        .iter()
+        .map(PlannedRequest::of)
+        .collect();
     let plan = BatchPlan {
         session: session.id,
         company: actor.company_id(),
@@ -76,6 +82,7 @@ pub(super) fn start_session(
             .flatten()
             .cloned()
             .collect(),
+        requests,
     };
     Ok((location, plan))
 }

@@ -1,0 +1,10 @@
+DROP VIEW v_cycle_completeness;
+DROP INDEX cycles_open_due;
+ALTER TABLE cycles DROP COLUMN status_note;
+ALTER TABLE cycles DROP COLUMN status_set_by_hand;
+ALTER TABLE cycles DROP COLUMN due_at;
+DROP INDEX file_uploads_request;
+ALTER TABLE file_uploads DROP COLUMN request_id;
+DROP TABLE cycle_requests;
+DROP TABLE document_requests;
+DROP FUNCTION requests_company_matches();

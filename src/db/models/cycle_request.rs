@@ -1,0 +1,217 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, CycleId, CycleRequestId, DocumentRequestId, ProjectId, UserId};
+use crate::db::models::document_request::RequestFields;
+use crate::domain::{FileStatus, RequestStatus};
+use crate::schema::{cycle_requests, document_requests, file_uploads};
+
+/// One document a cycle expects, with where it stands.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = cycle_requests, check_for_backend(diesel::pg::Pg))]
+pub struct CycleRequest {
+    pub id: CycleRequestId,
+    pub company_id: CompanyId,
+    pub cycle_id: CycleId,
+    pub template_id: Option<DocumentRequestId>,
+    pub name: String,
+    pub instructions: Option<String>,
+    pub required: bool,
+    pub accepted_types: Vec<Option<String>>,
+    pub pattern: Option<String>,
+    pub multiple_files: bool,
+    pub position: i32,
+    pub status: RequestStatus,
+    /// The item's own due date; `None`: the cycle's.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Why it was rejected, or why it does not apply.
+    pub note: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<UserId>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A decision's effect on a request row.
+pub struct StatusChange<'a> {
+    pub status: RequestStatus,
+    pub note: Option<&'a str>,
+    pub reviewed_by: Option<UserId>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+impl CycleRequest {
+    /// The due date that applies: the item's own, else the cycle's.
+    pub fn due(&self, cycle_due: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.due_at.or(cycle_due)
+    }
+
+    /// A required item still owed after its due date.
+    pub fn is_overdue(&self, cycle_due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        self.required && self.status.is_owed() && self.due(cycle_due).is_some_and(|d| d < now)
+    }
+
+    /// The cycle's requests in list order.
+    pub fn for_cycle(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        cycle: CycleId,
+    ) -> QueryResult<Vec<CycleRequest>> {
+        cycle_requests::table
+            .filter(cycle_requests::company_id.eq(company))
+            .filter(cycle_requests::cycle_id.eq(cycle))
+            .order((cycle_requests::position.asc(), cycle_requests::id.asc()))
+            .select(CycleRequest::as_select())
+            .load(conn)
+    }
+
+    /// A request of the cycle, locked for a change.
+    pub fn lock_in_cycle(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        cycle: CycleId,
+        id: CycleRequestId,
+    ) -> QueryResult<Option<CycleRequest>> {
+        cycle_requests::table
+            .filter(cycle_requests::id.eq(id))
+            .filter(cycle_requests::company_id.eq(company))
+            .filter(cycle_requests::cycle_id.eq(cycle))
+            .select(CycleRequest::as_select())
+            .for_update()
+            .first(conn)
+            .optional()
+    }
+
+    /// Copies the project's request list into a new cycle; returns how many.
+    pub fn copy_template(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        project: ProjectId,
+        cycle: CycleId,
+    ) -> QueryResult<usize> {
+        let template = document_requests::table
+            .filter(document_requests::company_id.eq(company))
+            .filter(document_requests::project_id.eq(project))
+            .select((
+                document_requests::company_id,
+                cycle.into_sql::<diesel::sql_types::Int4>(),
+                document_requests::id.nullable(),
+                document_requests::name,
+                document_requests::instructions,
+                document_requests::required,
+                document_requests::accepted_types,
+                document_requests::pattern,
+                document_requests::multiple_files,
+                document_requests::position,
+            ));
+        diesel::insert_into(cycle_requests::table)
+            .values(template)
+            .into_columns((
+                cycle_requests::company_id,
+                cycle_requests::cycle_id,
+                cycle_requests::template_id,
+                cycle_requests::name,
+                cycle_requests::instructions,
+                cycle_requests::required,
+                cycle_requests::accepted_types,
+                cycle_requests::pattern,
+                cycle_requests::multiple_files,
+                cycle_requests::position,
+            ))
+            .execute(conn)
+    }
+
+    /// Adds an item to one cycle, at the end of its list.
+    pub fn insert(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        cycle: CycleId,
+        fields: &RequestFields,
+        due_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<CycleRequest> {
+        let last: Option<i32> = cycle_requests::table
+            .filter(cycle_requests::cycle_id.eq(cycle))
+            .select(diesel::dsl::max(cycle_requests::position))
+            .first(conn)?;
+        diesel::insert_into(cycle_requests::table)
+            .values((
+                cycle_requests::company_id.eq(company),
+                cycle_requests::cycle_id.eq(cycle),
+                cycle_requests::name.eq(&fields.name),
+                cycle_requests::instructions.eq(&fields.instructions),
+                cycle_requests::required.eq(fields.required),
+                cycle_requests::accepted_types.eq(fields.types()),
+                cycle_requests::pattern.eq(&fields.pattern),
+                cycle_requests::multiple_files.eq(fields.multiple_files),
+                cycle_requests::position.eq(last.unwrap_or(0) + 1),
+                cycle_requests::due_at.eq(due_at),
+            ))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_status(
+        conn: &mut PgConnection,
+        id: CycleRequestId,
+        change: &StatusChange<'_>,
+    ) -> QueryResult<CycleRequest> {
+        diesel::update(cycle_requests::table.find(id))
+            .set((
+                cycle_requests::status.eq(change.status),
+                cycle_requests::note.eq(change.note),
+                cycle_requests::reviewed_by.eq(change.reviewed_by),
+                cycle_requests::reviewed_at.eq(change.reviewed_at),
+            ))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
+    /// A new file arrived for it: submitted (or accepted), the earlier verdict cleared.
+    pub fn set_submitted(
+        conn: &mut PgConnection,
+        id: CycleRequestId,
+        status: RequestStatus,
+        at: DateTime<Utc>,
+    ) -> QueryResult<CycleRequest> {
+        diesel::update(cycle_requests::table.find(id))
+            .set((
+                cycle_requests::status.eq(status),
+                cycle_requests::note.eq(None::<String>),
+                cycle_requests::submitted_at.eq(at),
+                cycle_requests::reviewed_by.eq(None::<UserId>),
+                cycle_requests::reviewed_at.eq(None::<DateTime<Utc>>),
+            ))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_due(
+        conn: &mut PgConnection,
+        id: CycleRequestId,
+        due_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<CycleRequest> {
+        diesel::update(cycle_requests::table.find(id))
+            .set(cycle_requests::due_at.eq(due_at))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn delete(conn: &mut PgConnection, id: CycleRequestId) -> QueryResult<()> {
+        diesel::delete(cycle_requests::table.find(id))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Whether a stored file fulfils the request.
+    pub fn has_file(conn: &mut PgConnection, id: CycleRequestId) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            file_uploads::table
+                .filter(file_uploads::request_id.eq(id))
+                .filter(file_uploads::status.eq(FileStatus::Completed))
+                .filter(file_uploads::replaced_by.is_null())
+                .filter(file_uploads::deleted_at.is_null()),
+        ))
+        .get_result(conn)
+    }
+}

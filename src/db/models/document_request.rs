@@ -1,0 +1,136 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CompanyId, DocumentRequestId, ProjectId};
+use crate::schema::document_requests;
+
+/// One item of a project's request list (the template each new cycle copies).
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = document_requests, check_for_backend(diesel::pg::Pg))]
+pub struct DocumentRequest {
+    pub id: DocumentRequestId,
+    pub company_id: CompanyId,
+    pub project_id: ProjectId,
+    pub name: String,
+    pub instructions: Option<String>,
+    pub required: bool,
+    /// Accepted extensions (lower case, no dot); empty: the project's rule applies.
+    pub accepted_types: Vec<Option<String>>,
+    pub pattern: Option<String>,
+    pub multiple_files: bool,
+    pub position: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an admin fills in for a request, in the template or in one cycle.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RequestFields {
+    pub name: String,
+    pub instructions: Option<String>,
+    pub required: bool,
+    pub accepted_types: Vec<String>,
+    pub pattern: Option<String>,
+    pub multiple_files: bool,
+}
+
+impl RequestFields {
+    pub(crate) fn types(&self) -> Vec<Option<String>> {
+        self.accepted_types.iter().cloned().map(Some).collect()
+    }
+}
+
+/// Whether an insert or update hit the one-name-per-project index.
+pub fn name_taken(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some("document_requests_project_name")
+    )
+}
+
+impl DocumentRequest {
+    /// The project's list in its order.
+    pub fn for_project(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        project: ProjectId,
+    ) -> QueryResult<Vec<DocumentRequest>> {
+        document_requests::table
+            .filter(document_requests::company_id.eq(company))
+            .filter(document_requests::project_id.eq(project))
+            .order((
+                document_requests::position.asc(),
+                document_requests::id.asc(),
+            ))
+            .select(DocumentRequest::as_select())
+            .load(conn)
+    }
+
+    pub fn find_in_project(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        project: ProjectId,
+        id: DocumentRequestId,
+    ) -> QueryResult<Option<DocumentRequest>> {
+        document_requests::table
+            .filter(document_requests::id.eq(id))
+            .filter(document_requests::company_id.eq(company))
+            .filter(document_requests::project_id.eq(project))
+            .select(DocumentRequest::as_select())
+            .for_update()
+            .first(conn)
+            .optional()
+    }
+
+    /// Appends an item at the end of the list.
+    pub fn insert(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        project: ProjectId,
+        fields: &RequestFields,
+    ) -> QueryResult<DocumentRequest> {
+        let last: Option<i32> = document_requests::table
+            .filter(document_requests::project_id.eq(project))
+            .select(diesel::dsl::max(document_requests::position))
+            .first(conn)?;
+        diesel::insert_into(document_requests::table)
+            .values((
+                document_requests::company_id.eq(company),
+                document_requests::project_id.eq(project),
+                document_requests::name.eq(&fields.name),
+                document_requests::instructions.eq(&fields.instructions),
+                document_requests::required.eq(fields.required),
+                document_requests::accepted_types.eq(fields.types()),
+                document_requests::pattern.eq(&fields.pattern),
+                document_requests::multiple_files.eq(fields.multiple_files),
+                document_requests::position.eq(last.unwrap_or(0) + 1),
+            ))
+            .returning(DocumentRequest::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn update(
+        conn: &mut PgConnection,
+        id: DocumentRequestId,
+        fields: &RequestFields,
+    ) -> QueryResult<DocumentRequest> {
+        diesel::update(document_requests::table.find(id))
+            .set((
+                document_requests::name.eq(&fields.name),
+                document_requests::instructions.eq(&fields.instructions),
+                document_requests::required.eq(fields.required),
+                document_requests::accepted_types.eq(fields.types()),
+                document_requests::pattern.eq(&fields.pattern),
+                document_requests::multiple_files.eq(fields.multiple_files),
+            ))
+            .returning(DocumentRequest::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn delete(conn: &mut PgConnection, id: DocumentRequestId) -> QueryResult<()> {
+        diesel::delete(document_requests::table.find(id))
+            .execute(conn)
+            .map(|_| ())
+    }
+}
