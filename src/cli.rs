@@ -211,6 +211,20 @@ pub struct ServeArgs {
     #[arg(long, env = "HOPPER_PUBLIC_URL", global = true)]
     pub public_url: Option<url::Url>,
 
+    /// SMTP server for notifications (smtp:// or smtps://, credentials in the URL). Unset:
+    /// messages are kept in the outbox (the operator's page and <data-dir>/outbox).
+    #[arg(long, env = "HOPPER_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The From address of notifications.
+    #[arg(
+        long,
+        env = "HOPPER_MAIL_FROM",
+        default_value = "Hopper <hopper@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
     /// Secret for signing session cookies (at least 64 bytes); all nodes of one installation
     /// share it. Unset: generated once into the data dir.
     #[arg(long, env = "HOPPER_SECRET_KEY", hide_env_values = true, global = true)]
@@ -315,6 +329,7 @@ pub struct ResetPasswordArgs {
 impl GlobalArgs {
     pub fn into_config(self, serve: &ServeArgs) -> Config {
         let embedded_s3 = self.s3_endpoint.is_none();
+        let outbox_dir = self.data_dir.join("outbox");
         Config {
             bind: serve.bind,
             data_dir: self.data_dir,
@@ -344,6 +359,11 @@ impl GlobalArgs {
             },
             secret_key: serve.secret_key.clone().map(Secret::new),
             max_concurrent_password_hashes: serve.max_concurrent_hashes.max(1),
+            mail: crate::config::MailConfig {
+                smtp_url: serve.smtp_url.clone().map(Secret::new),
+                from: serve.mail_from.clone(),
+                outbox_dir: Some(outbox_dir),
+            },
             uploads: UploadConfig {
                 part_size: serve.upload_part_mib.clamp(5, 5120) * 1024 * 1024,
                 max_file_size: serve.upload_max_file_mib.max(1) * 1024 * 1024,

@@ -49,6 +49,18 @@ pub struct Config {
     /// How many argon2 hashes may run at once (each takes ~19 MiB).
     pub max_concurrent_password_hashes: usize,
     pub uploads: UploadConfig,
+    pub mail: MailConfig,
+}
+
+/// Where notifications go: an SMTP server (`HOPPER_SMTP_URL`, e.g.
+/// `smtps://user:pass@mail.example.com`), or, without one, the outbox table and the
+/// maildir `outbox_dir`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub smtp_url: Option<Secret>,
+    /// The sender address (`HOPPER_MAIL_FROM`).
+    pub from: String,
+    pub outbox_dir: Option<PathBuf>,
 }
 
 /// Limits of browser uploads; memory is bounded by `part_size × max_part_buffers`.

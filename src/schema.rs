@@ -199,6 +199,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        company_id -> Nullable<Int4>,
+        user_id -> Nullable<Int4>,
+        #[max_length = 255]
+        recipient -> Varchar,
+        #[max_length = 30]
+        kind -> Varchar,
+        #[max_length = 300]
+        subject -> Varchar,
+        body -> Text,
+        #[max_length = 200]
+        dedupe_key -> Nullable<Varchar>,
+        #[max_length = 20]
+        status -> Varchar,
+        attempts -> Int4,
+        claimed_at -> Nullable<Timestamptz>,
+        #[max_length = 500]
+        last_error -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     project_access (id) {
         id -> Int4,
         company_id -> Int4,
@@ -239,6 +264,8 @@ diesel::table! {
         review_uploads -> Bool,
         allowed_file_types -> Array<Nullable<Text>>,
         storage_location_id -> Int4,
+        reminder_days -> Array<Nullable<Int4>>,
+        overdue_every_days -> Int4,
     }
 }
 
@@ -328,6 +355,9 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        notify_rejections -> Bool,
+        notify_reminders -> Bool,
+        notify_digests -> Bool,
     }
 }
 
@@ -368,6 +398,8 @@ diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
 diesel::joinable!(file_uploads -> users (reviewed_by));
+diesel::joinable!(notifications -> companies (company_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(project_access -> companies (company_id));
 diesel::joinable!(project_access -> projects (project_id));
 diesel::joinable!(project_tags -> companies (company_id));
@@ -396,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cycles,
     document_requests,
     file_uploads,
+    notifications,
     project_access,
     project_tags,
     projects,

@@ -139,6 +139,7 @@ routes! {
     post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
     post "/operator/companies/{company_id}/locations" => operator::locations::create, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
+    get "/operator/outbox" => operator::outbox::page, Operator;
 }
 
 /// Routes whose handler reads a multipart body through

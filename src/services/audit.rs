@@ -58,6 +58,8 @@ pub mod actions {
     pub const REQUEST_CHANGED: &str = "request.changed";
     pub const REQUEST_STATUS_CHANGED: &str = "request.status_changed";
     pub const CYCLE_DUE_CHANGED: &str = "cycle.due_changed";
+    pub const NOTIFICATION_SENT: &str = "notification.sent";
+    pub const NOTIFICATION_FAILED: &str = "notification.failed";
 
     /// Every action, for the audit trail's filter.
     pub const ALL: &[&str] = &[
@@ -108,6 +110,8 @@ pub mod actions {
         REQUEST_CHANGED,
         REQUEST_STATUS_CHANGED,
         CYCLE_DUE_CHANGED,
+        NOTIFICATION_SENT,
+        NOTIFICATION_FAILED,
     ];
 }
 

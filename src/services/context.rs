@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use crate::config::{SignInPolicy, UploadConfig};
+use crate::config::{MailConfig, SignInPolicy, UploadConfig};
 use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
@@ -49,6 +49,9 @@ struct Inner {
     sign_in: SignInPolicy,
     node: NodeIdentity,
     clock: Clock,
+    mail: MailConfig,
+    /// Where people reach Hopper, for links in messages; known once the server listens.
+    public_url: std::sync::OnceLock<String>,
 }
 
 impl ServiceContext {
@@ -59,6 +62,7 @@ impl ServiceContext {
         uploads: UploadConfig,
         sign_in: SignInPolicy,
         node_id: String,
+        mail: MailConfig,
     ) -> Self {
         let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
         let batch_slots =
@@ -77,6 +81,8 @@ impl ServiceContext {
                     boot_id: uuid::Uuid::new_v4(),
                 },
                 clock: Clock,
+                mail,
+                public_url: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -95,6 +101,23 @@ impl ServiceContext {
 
     pub fn clock(&self) -> Clock {
         self.inner.clock
+    }
+
+    pub fn mail(&self) -> &MailConfig {
+        &self.inner.mail
+    }
+
+    /// Sets the address links in messages start with (once; later calls are ignored).
+    pub fn set_public_url(&self, url: &str) {
+        let _ = self
+            .inner
+            .public_url
+            .set(url.trim_end_matches('/').to_owned());
+    }
+
+    /// The address links in messages start with (empty before the server listens).
+    pub fn public_url(&self) -> &str {
+        self.inner.public_url.get().map_or("", String::as_str)
     }
 
     pub(in crate::services) fn storage(&self) -> &Storage {

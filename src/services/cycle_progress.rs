@@ -151,14 +151,18 @@ pub async fn deadline_pass(
 /// How often the deadline pass runs: a cycle turns incomplete within this of its due date.
 const DEADLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Runs the deadline pass for as long as the server runs.
+/// Runs the deadline and reminder passes for as long as the server runs.
 pub fn spawn_deadlines(ctx: ServiceContext) {
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(DEADLINE_EVERY);
         loop {
             ticks.tick().await;
-            if let Err(e) = deadline_pass(&ctx, ctx.clock().now()).await {
+            let now = ctx.clock().now();
+            if let Err(e) = deadline_pass(&ctx, now).await {
                 tracing::warn!(error = %e, "deadline pass failed");
+            }
+            if let Err(e) = crate::services::notifications::reminder_pass(&ctx, now).await {
+                tracing::warn!(error = %e, "reminder pass failed");
             }
         }
     });

@@ -19,6 +19,7 @@ use crate::schema::file_uploads;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::{follow_requests, MovedBy};
+use crate::services::notifications::{self, Rejection};
 use crate::services::{cycles, ServiceContext};
 
 /// A request with the files that fulfil it.
@@ -177,6 +178,7 @@ pub async fn decide(
     note: Option<String>,
 ) -> Result<CycleRequest, AppError> {
     let now = ctx.clock().now();
+    let base = ctx.public_url().to_owned();
     ctx.run(actor, move |conn, actor| {
         let (project, cycle, before) = locked_request(conn, actor, project, cycle, id)?;
         if decision.needs_note() && note.is_none() {
@@ -212,6 +214,22 @@ pub async fn decide(
             &after,
             None,
         )?;
+        if after.status == RequestStatus::Rejected {
+            let upload_url = format!("{base}/projects/{}/cycles/{}/upload", project.id, cycle.id);
+            notifications::request_rejected(
+                conn,
+                &Rejection {
+                    company: project.company_id,
+                    project: project.id,
+                    project_name: &project.project_name,
+                    cycle_name: &cycle.cycle_name,
+                    upload_url,
+                    request: after.id,
+                    request_name: &after.name,
+                    reason: after.note.as_deref().unwrap_or(""),
+                },
+            )?;
+        }
         follow_requests(conn, MovedBy::Actor(actor), cycle.id, now)?;
         Ok(after)
     })

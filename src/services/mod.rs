@@ -20,6 +20,8 @@ pub mod files;
 pub mod health;
 pub mod maintenance;
 pub mod missing;
+pub mod notifications;
+pub mod outbox;
 pub mod own_sessions;
 pub mod password_change;
 pub mod password_hasher;

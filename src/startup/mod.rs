@@ -120,6 +120,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
         config.uploads.clone(),
         config.sign_in.clone(),
         config.node_id.clone(),
+        config.mail.clone(),
     ))
 }
 
@@ -153,6 +154,7 @@ impl Application {
                 format!("http://{address}")
             }
         };
+        services.set_public_url(&public_url);
         let state = web::Data::new(AppState {
             services: services.clone(),
             config: config.clone(),
@@ -205,6 +207,7 @@ impl Application {
 
         crate::services::reaper::spawn(services.clone());
         crate::services::cycle_progress::spawn_deadlines(services.clone());
+        crate::services::notifications::spawn_sender(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::{IntoSql, PgConnection};
 use hopper::domain::{
-    AccessRole, CycleStatus, FileStatus, LinkPlatform, ReviewStatus, Role, SessionStatus,
+    AccessRole, CycleStatus, FileStatus, LinkPlatform, NotificationKind, NotificationStatus,
+    RequestStatus, ReviewStatus, Role, SessionStatus,
 };
 
 use crate::helpers::fresh_database;
@@ -68,6 +69,9 @@ fn every_status_and_role_enum_matches_its_check_constraint() {
     check!(&mut conn, "file_uploads_status_valid", FileStatus);
     check!(&mut conn, "file_uploads_review_status_valid", ReviewStatus);
     check!(&mut conn, "company_links_platform_valid", LinkPlatform);
+    check!(&mut conn, "cycle_requests_status_check", RequestStatus);
+    check!(&mut conn, "notifications_kind_check", NotificationKind);
+    check!(&mut conn, "notifications_status_check", NotificationStatus);
 }
 
 #[test]

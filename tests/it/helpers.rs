@@ -127,6 +127,11 @@ pub fn test_config(database_url: String) -> Config {
         node_id: format!("test-node-{}", uuid::Uuid::new_v4().simple()),
         secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
         max_concurrent_password_hashes: 4,
+        mail: hopper::config::MailConfig {
+            smtp_url: None,
+            from: "Hopper <hopper@test.invalid>".into(),
+            outbox_dir: None,
+        },
         uploads: hopper::config::UploadConfig {
             // The smallest part S3 allows keeps multipart tests small.
             part_size: 5 * 1024 * 1024,

@@ -15,14 +15,14 @@ use crate::helpers::{
 };
 use crate::uploads::{content, form};
 
-struct Setup {
-    company: CompanyId,
-    project: ProjectId,
-    admin: TestUser,
-    uploader: TestUser,
+pub struct Setup {
+    pub company: CompanyId,
+    pub project: ProjectId,
+    pub admin: TestUser,
+    pub uploader: TestUser,
 }
 
-async fn setup(app: &TestApp, review: bool) -> Setup {
+pub async fn setup(app: &TestApp, review: bool) -> Setup {
     let company = app.default_company();
     let project = create_project(app, company, "Year end");
     diesel::update(projects::table.find(project))
@@ -40,7 +40,7 @@ async fn setup(app: &TestApp, review: bool) -> Setup {
     }
 }
 
-async fn add_to_list(admin: &UserSession<'_>, project: ProjectId, name: &str, pattern: &str) {
+pub async fn add_to_list(admin: &UserSession<'_>, project: ProjectId, name: &str, pattern: &str) {
     let page = admin
         .post(
             &format!("/admin/projects/{project}/requests"),
@@ -50,7 +50,7 @@ async fn add_to_list(admin: &UserSession<'_>, project: ProjectId, name: &str, pa
     assert_eq!(page.status, 303, "{}", page.body);
 }
 
-async fn start_cycle(app: &TestApp, admin: &UserSession<'_>, project: ProjectId) -> CycleId {
+pub async fn start_cycle(app: &TestApp, admin: &UserSession<'_>, project: ProjectId) -> CycleId {
     let page = admin
         .post(&format!("/admin/projects/{project}/cycles"), &[])
         .await;
@@ -63,7 +63,7 @@ async fn start_cycle(app: &TestApp, admin: &UserSession<'_>, project: ProjectId)
         .expect("the new cycle")
 }
 
-fn requests_of(app: &TestApp, cycle: CycleId) -> Vec<(CycleRequestId, String, String)> {
+pub fn requests_of(app: &TestApp, cycle: CycleId) -> Vec<(CycleRequestId, String, String)> {
     cycle_requests::table
         .filter(cycle_requests::cycle_id.eq(cycle))
         .order((cycle_requests::position, cycle_requests::id))
@@ -76,7 +76,7 @@ fn requests_of(app: &TestApp, cycle: CycleId) -> Vec<(CycleRequestId, String, St
         .expect("requests")
 }
 
-fn status_of(app: &TestApp, request: CycleRequestId) -> String {
+pub fn status_of(app: &TestApp, request: CycleRequestId) -> String {
     cycle_requests::table
         .find(request)
         .select(cycle_requests::status)
@@ -93,7 +93,7 @@ fn cycle_status(app: &TestApp, cycle: CycleId) -> String {
 }
 
 /// Bytes a content sniffer takes for a PDF (or, with `zip`, for an Office file).
-fn document(len: usize, seed: u8, zip: bool) -> Vec<u8> {
+pub fn document(len: usize, seed: u8, zip: bool) -> Vec<u8> {
     let mut bytes = if zip {
         b"PK\x03\x04".to_vec()
     } else {
@@ -103,15 +103,15 @@ fn document(len: usize, seed: u8, zip: bool) -> Vec<u8> {
     bytes
 }
 
-fn upload_path(project: ProjectId, cycle: CycleId) -> String {
+pub fn upload_path(project: ProjectId, cycle: CycleId) -> String {
     format!("/projects/{project}/cycles/{cycle}/upload")
 }
 
-fn review_path(project: ProjectId, cycle: CycleId) -> String {
+pub fn review_path(project: ProjectId, cycle: CycleId) -> String {
     format!("/admin/projects/{project}/cycles/{cycle}/requests")
 }
 
-async fn decide(
+pub async fn decide(
     admin: &UserSession<'_>,
     (project, cycle): (ProjectId, CycleId),
     request: CycleRequestId,

@@ -11,6 +11,7 @@ pub mod cycle_request;
 pub mod day_figures;
 pub mod document_request;
 pub mod file_upload;
+pub mod notification;
 pub mod project;
 pub mod project_access;
 pub mod share_link;

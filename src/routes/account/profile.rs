@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::auth::Member;
 use crate::domain::fields;
 use crate::error::AppError;
-use crate::services::profile::{self, Profile};
+use crate::services::profile::{self, Notify, Profile};
 use crate::web::{done, render, Ctx, FieldErrors, PageContext};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -17,6 +17,10 @@ pub struct ProfileForm {
     phone: String,
     #[serde(default)]
     timezone: String,
+    /// Checkboxes: present when ticked.
+    notify_rejections: Option<String>,
+    notify_reminders: Option<String>,
+    notify_digests: Option<String>,
 }
 
 #[derive(Template)]
@@ -42,6 +46,9 @@ pub async fn get(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
             full_name: current.full_name.unwrap_or_default(),
             phone: current.phone.unwrap_or_default(),
             timezone: current.timezone.name().to_owned(),
+            notify_rejections: current.notify.rejections.then(|| "on".into()),
+            notify_reminders: current.notify.reminders.then(|| "on".into()),
+            notify_digests: current.notify.digests.then(|| "on".into()),
         },
         errors: FieldErrors::default(),
     })
@@ -75,6 +82,11 @@ pub async fn post(
         full_name,
         phone,
         timezone,
+        notify: Notify {
+            rejections: form.notify_rejections.is_some(),
+            reminders: form.notify_reminders.is_some(),
+            digests: form.notify_digests.is_some(),
+        },
     };
     profile::update(ctx.services(), &member.actor, new).await?;
     Ok(done(

@@ -4,3 +4,4 @@
 pub mod companies;
 pub mod company_form;
 pub mod locations;
+pub mod outbox;

@@ -57,9 +57,10 @@ impl Batch {
         cycle: CycleId,
     ) -> Result<Batch, AppError> {
         let slot = ctx.batch_slots().take(actor.user_id())?;
+        let base_url = ctx.public_url().to_owned();
         let (location, plan) = ctx
             .run(actor, move |conn, actor| {
-                start_session(conn, actor, project, cycle)
+                start_session(conn, actor, project, cycle, base_url)
             })
             .await?;
         let client = ctx

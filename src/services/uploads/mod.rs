@@ -47,6 +47,10 @@ struct BatchPlan {
     allowed: Vec<String>,
     /// The cycle's requests a file can fulfil, in list order.
     requests: Vec<matching::PlannedRequest>,
+    /// For the admins' digest when the batch ends.
+    project_name: String,
+    cycle_name: String,
+    base_url: String,
 }
 
 impl BatchPlan {

@@ -5,14 +5,17 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::db::ids::{CycleId, ProjectId};
+use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
-use crate::domain::CycleStatus;
+use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
+use crate::schema::{companies, file_uploads};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::cycle_requests;
+use crate::services::notifications::{self, Digest};
 use crate::services::uploads::matching::PlannedRequest;
 use crate::services::uploads::{closed_reason, uploadable, BatchPlan};
 
@@ -23,6 +26,7 @@ pub(super) fn start_session(
     actor: &Actor,
     project_id: ProjectId,
     cycle_id: CycleId,
+    base_url: String,
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
     let (project, cycle) = uploadable(conn, actor, project_id, cycle_id)?;
     // New files go to the project's location now, under the company's root there.
@@ -83,6 +87,9 @@ pub(super) fn start_session(
             .cloned()
             .collect(),
         requests,
+        project_name: project.project_name.clone(),
+        cycle_name: cycle.cycle_name.clone(),
+        base_url,
     };
     Ok((location, plan))
 }
@@ -94,6 +101,9 @@ pub(super) fn finish_session(
     error: Option<&str>,
 ) -> Result<SyncSession, AppError> {
     let session = SyncSession::finish(conn, plan.session, error)?;
+    if session.files_uploaded.unwrap_or(0) > 0 {
+        queue_digest(conn, actor, plan, &session)?;
+    }
     actor
         .audit(actions::UPLOAD_FINISHED)
         .project(plan.project)
@@ -109,4 +119,44 @@ pub(super) fn finish_session(
         }))
         .record(conn)?;
     Ok(session)
+}
+
+/// One message to the company's admins per batch that stored files (never one per file).
+fn queue_digest(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    session: &SyncSession,
+) -> Result<(), AppError> {
+    let requests_submitted: i64 = file_uploads::table
+        .filter(file_uploads::session_id.eq(plan.session))
+        .filter(file_uploads::status.eq(FileStatus::Completed))
+        .filter(file_uploads::request_id.is_not_null())
+        .select(diesel::dsl::count(file_uploads::request_id).aggregate_distinct())
+        .first(conn)?;
+    let figures = Completeness::for_cycle(conn, plan.cycle)?;
+    let company_name: String = companies::table
+        .find(plan.company)
+        .select(companies::company_name)
+        .first(conn)?;
+    notifications::upload_digest(
+        conn,
+        &Digest {
+            company: plan.company,
+            company_name: &company_name,
+            uploader: &actor.audit_name(),
+            project_name: &plan.project_name,
+            cycle_name: &plan.cycle_name,
+            uploaded: session.files_uploaded.unwrap_or(0),
+            skipped: session.files_skipped.unwrap_or(0),
+            failed: session.files_failed.unwrap_or(0),
+            requests_submitted,
+            still_missing: figures.missing + figures.rejected,
+            review_url: format!(
+                "{}/admin/projects/{}/cycles/{}/requests",
+                plan.base_url, plan.project, plan.cycle
+            ),
+        },
+    )?;
+    Ok(())
 }

@@ -1,0 +1,20 @@
+//! What a notification is about, and where it stands.
+
+crate::text_enum! {
+    pub enum NotificationKind {
+        RequestRejected = "request_rejected", "A request needs a new file";
+        DueSoon = "due_soon", "Requests due soon";
+        Overdue = "overdue", "Requests overdue";
+        UploadDigest = "upload_digest", "Upload digest";
+    }
+}
+
+crate::text_enum! {
+    pub enum NotificationStatus {
+        Pending = "pending", "Waiting to be sent";
+        Sent = "sent", "Sent";
+        /// No SMTP server is configured: kept in the outbox (table and maildir).
+        Stored = "stored", "Kept in the outbox";
+        Failed = "failed", "Failed";
+    }
+}

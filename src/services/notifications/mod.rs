@@ -1,0 +1,190 @@
+//! Messages to people: a request rejected (to its uploaders), requests due soon or
+//! overdue (reminders on the project's schedule), and one digest per finished batch (to
+//! the company's admins) — never one message per file. Each is queued in the
+//! transaction of the change that causes it (so a rolled-back change sends nothing) and
+//! sent afterwards by [`sender`]; people turn each kind off in their profile.
+
+mod reminders;
+mod sender;
+
+pub use reminders::{reminder_pass, ReminderReport};
+pub use sender::{send_pending, spawn_sender, SendReport};
+
+use diesel::prelude::*;
+use diesel::sql_types::{Int4, Text};
+
+use crate::db::ids::{CompanyId, CycleRequestId, ProjectId, UserId};
+use crate::db::models::notification::{NewNotification, Notification};
+use crate::domain::NotificationKind;
+use crate::error::AppError;
+
+/// Who receives a message.
+#[derive(Debug, Clone, QueryableByName)]
+pub(in crate::services) struct Recipient {
+    #[diesel(sql_type = Int4)]
+    pub user_id: UserId,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+/// The profile switch of a kind (a column name, never user input).
+fn preference(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::RequestRejected => "notify_rejections",
+        NotificationKind::DueSoon | NotificationKind::Overdue => "notify_reminders",
+        NotificationKind::UploadDigest => "notify_digests",
+    }
+}
+
+/// Active uploaders granted on the project, plus (for a request) whoever uploaded its
+/// files, who want `kind`.
+fn uploaders(
+    conn: &mut PgConnection,
+    project: ProjectId,
+    request: Option<CycleRequestId>,
+    kind: NotificationKind,
+) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(format!(
+        "SELECT u.id AS user_id, u.email::text AS email,
+                coalesce(u.full_name, u.username)::text AS name
+           FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
+          WHERE u.is_active AND coalesce(up.{pref}, true)
+            AND (u.id IN (SELECT user_id FROM project_access
+                           WHERE project_id = $1 AND access_role = 'uploader')
+                 OR u.id IN (SELECT s.user_id FROM file_uploads f
+                               JOIN sync_sessions s ON s.id = f.session_id
+                              WHERE f.request_id = $2))
+          ORDER BY u.id",
+        pref = preference(kind)
+    ))
+    .bind::<Int4, _>(project.0)
+    .bind::<Int4, _>(request.map_or(0, |r| r.0))
+    .load(conn)
+}
+
+/// Active admins of the company who want `kind`.
+fn admins(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    kind: NotificationKind,
+) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(format!(
+        "SELECT u.id AS user_id, u.email::text AS email,
+                coalesce(u.full_name, u.username)::text AS name
+           FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
+          WHERE u.company_id = $1 AND u.role = 'admin' AND u.is_active
+            AND coalesce(up.{pref}, true)
+          ORDER BY u.id",
+        pref = preference(kind)
+    ))
+    .bind::<Int4, _>(company.0)
+    .load(conn)
+}
+
+fn queue_to(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    to: &[Recipient],
+    kind: NotificationKind,
+    subject: &str,
+    body: impl Fn(&Recipient) -> String,
+) -> QueryResult<usize> {
+    let mut queued = 0;
+    for recipient in to {
+        let text = body(recipient);
+        queued += usize::from(Notification::queue(
+            conn,
+            &NewNotification {
+                company: Some(company),
+                user: Some(recipient.user_id),
+                recipient: &recipient.email,
+                kind,
+                subject,
+                body: &text,
+                dedupe_key: None,
+            },
+        )?);
+    }
+    Ok(queued)
+}
+
+/// What a rejection tells the uploaders.
+pub(in crate::services) struct Rejection<'a> {
+    pub company: CompanyId,
+    pub project: ProjectId,
+    pub project_name: &'a str,
+    pub cycle_name: &'a str,
+    pub upload_url: String,
+    pub request: CycleRequestId,
+    pub request_name: &'a str,
+    pub reason: &'a str,
+}
+
+pub(in crate::services) fn request_rejected(
+    conn: &mut PgConnection,
+    r: &Rejection<'_>,
+) -> Result<usize, AppError> {
+    let kind = NotificationKind::RequestRejected;
+    let to = uploaders(conn, r.project, Some(r.request), kind)?;
+    let subject = format!(
+        "{} {}: “{}” needs a new file",
+        r.project_name, r.cycle_name, r.request_name
+    );
+    Ok(queue_to(conn, r.company, &to, kind, &subject, |who| {
+        format!(
+            "Hello {},\n\nthe file for “{}” in {} {} was not accepted:\n\n    {}\n\n\
+             Please upload a new file: {}\n\n— Hopper\n",
+            who.name, r.request_name, r.project_name, r.cycle_name, r.reason, r.upload_url
+        )
+    })?)
+}
+
+/// What a finished batch tells the company's admins (one message per batch).
+pub(in crate::services) struct Digest<'a> {
+    pub company: CompanyId,
+    pub company_name: &'a str,
+    pub uploader: &'a str,
+    pub project_name: &'a str,
+    pub cycle_name: &'a str,
+    pub uploaded: i32,
+    pub skipped: i32,
+    pub failed: i32,
+    pub requests_submitted: i64,
+    pub still_missing: i32,
+    pub review_url: String,
+}
+
+pub(in crate::services) fn upload_digest(
+    conn: &mut PgConnection,
+    d: &Digest<'_>,
+) -> Result<usize, AppError> {
+    let kind = NotificationKind::UploadDigest;
+    let to = admins(conn, d.company, kind)?;
+    let subject = format!(
+        "{} uploaded {} file{} to {} {}",
+        d.company_name,
+        d.uploaded,
+        if d.uploaded == 1 { "" } else { "s" },
+        d.project_name,
+        d.cycle_name
+    );
+    let summary = format!(
+        "{} uploaded {} file{} to {} {}: {} request{} submitted, {} still missing.",
+        d.uploader,
+        d.uploaded,
+        if d.uploaded == 1 { "" } else { "s" },
+        d.project_name,
+        d.cycle_name,
+        d.requests_submitted,
+        if d.requests_submitted == 1 { "" } else { "s" },
+        d.still_missing
+    );
+    Ok(queue_to(conn, d.company, &to, kind, &subject, |who| {
+        format!(
+            "Hello {},\n\n{summary}\n({} already there, {} failed.)\n\nReview: {}\n\n— Hopper\n",
+            who.name, d.skipped, d.failed, d.review_url
+        )
+    })?)
+}

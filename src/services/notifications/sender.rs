@@ -1,0 +1,174 @@
+//! Sends queued messages: over SMTP when `HOPPER_SMTP_URL` is set, else into the outbox
+//! (the table, shown to the operator, and the maildir `<data-dir>/outbox`). Each message
+//! is leased to one sender, sent, then marked and audited (recipient and kind only: a
+//! message's body may carry links that are nobody else's business).
+
+use std::path::Path;
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde_json::json;
+
+use crate::db::models::notification::{Notification, MAX_ATTEMPTS};
+use crate::domain::NotificationStatus;
+use crate::error::AppError;
+use crate::services::audit::{actions, AuditEvent};
+use crate::services::ServiceContext;
+
+/// How long a sender holds a message before another may try it.
+const LEASE_SECS: i32 = 300;
+const BATCH: i64 = 50;
+const EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    pub stored: usize,
+    pub failed: usize,
+}
+
+enum Outcome {
+    Sent,
+    Stored,
+    /// Worth another try (the server did not answer, refused for now).
+    Retry(String),
+    /// Never deliverable (a malformed address).
+    GiveUp(String),
+}
+
+fn message(ctx: &ServiceContext, n: &Notification) -> Result<Message, String> {
+    let from: Mailbox = ctx
+        .mail()
+        .from
+        .parse()
+        .map_err(|e| format!("the sender address is not valid: {e}"))?;
+    let to: Mailbox = n
+        .recipient
+        .parse()
+        .map_err(|e| format!("the recipient address is not valid: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(n.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(n.body.clone())
+        .map_err(|e| format!("the message could not be built: {e}"))
+}
+
+/// Writes the message into a maildir (`tmp/` then renamed into `new/`, as maildir wants).
+async fn store(dir: &Path, id: i64, bytes: Vec<u8>) -> std::io::Result<()> {
+    let (tmp, new) = (dir.join("tmp"), dir.join("new"));
+    tokio::fs::create_dir_all(&tmp).await?;
+    tokio::fs::create_dir_all(&new).await?;
+    let name = format!("{}.hopper-{id}.eml", chrono::Utc::now().timestamp());
+    tokio::fs::write(tmp.join(&name), bytes).await?;
+    tokio::fs::rename(tmp.join(&name), new.join(&name)).await
+}
+
+async fn deliver(
+    ctx: &ServiceContext,
+    smtp: Option<&AsyncSmtpTransport<Tokio1Executor>>,
+    n: &Notification,
+) -> Outcome {
+    let email = match message(ctx, n) {
+        Ok(email) => email,
+        Err(why) => return Outcome::GiveUp(why),
+    };
+    match smtp {
+        Some(transport) => match transport.send(email).await {
+            Ok(_) => Outcome::Sent,
+            Err(e) if e.is_permanent() => {
+                Outcome::GiveUp(format!("the mail server refused it: {e}"))
+            }
+            Err(e) => Outcome::Retry(format!("the mail server could not take it: {e}")),
+        },
+        None => match &ctx.mail().outbox_dir {
+            Some(dir) => match store(dir, n.id, email.formatted()).await {
+                Ok(()) => Outcome::Stored,
+                Err(e) => Outcome::Retry(format!("the outbox folder could not be written: {e}")),
+            },
+            None => Outcome::Stored,
+        },
+    }
+}
+
+fn transport(ctx: &ServiceContext) -> Result<Option<AsyncSmtpTransport<Tokio1Executor>>, AppError> {
+    let Some(url) = &ctx.mail().smtp_url else {
+        return Ok(None);
+    };
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("HOPPER_SMTP_URL is not usable: {e}")))?;
+    Ok(Some(builder.timeout(Some(Duration::from_secs(30))).build()))
+}
+
+/// Sends (or stores) every waiting message once; failures are retried by later passes
+/// up to a limit.
+pub async fn send_pending(ctx: &ServiceContext) -> Result<SendReport, AppError> {
+    let smtp = transport(ctx)?;
+    let mut report = SendReport::default();
+    loop {
+        let batch = ctx
+            .run_unscoped(|conn| Ok(Notification::claim_pending(conn, BATCH, LEASE_SECS)?))
+            .await?;
+        if batch.is_empty() {
+            return Ok(report);
+        }
+        for n in batch {
+            let outcome = deliver(ctx, smtp.as_ref(), &n).await;
+            let (status, error) = match outcome {
+                Outcome::Sent => (NotificationStatus::Sent, None),
+                Outcome::Stored => (NotificationStatus::Stored, None),
+                Outcome::GiveUp(why) => (NotificationStatus::Failed, Some(why)),
+                Outcome::Retry(why) if n.attempts + 1 >= MAX_ATTEMPTS => {
+                    (NotificationStatus::Failed, Some(why))
+                }
+                Outcome::Retry(why) => (NotificationStatus::Pending, Some(why)),
+            };
+            match status {
+                NotificationStatus::Sent => report.sent += 1,
+                NotificationStatus::Stored => report.stored += 1,
+                _ => report.failed += 1,
+            }
+            let retry_later = status == NotificationStatus::Pending;
+            ctx.run_unscoped(move |conn| {
+                Notification::mark(conn, n.id, status, error.as_deref())?;
+                if retry_later {
+                    return Ok(());
+                }
+                let action = if status == NotificationStatus::Failed {
+                    actions::NOTIFICATION_FAILED
+                } else {
+                    actions::NOTIFICATION_SENT
+                };
+                let mut event = AuditEvent::new(action).resource("notification", n.id);
+                if let Some(company) = n.company_id {
+                    event = event.company(company);
+                }
+                event
+                    .details(json!({
+                        "recipient": n.recipient,
+                        "kind": n.kind,
+                        "status": status,
+                        "error": error,
+                    }))
+                    .record(conn)?;
+                Ok(())
+            })
+            .await?;
+        }
+    }
+}
+
+/// Sends waiting messages every few seconds for as long as the server runs.
+pub fn spawn_sender(ctx: ServiceContext) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(EVERY);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = send_pending(&ctx).await {
+                tracing::warn!(error = %e, "sending notifications failed");
+            }
+        }
+    });
+}

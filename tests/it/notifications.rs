@@ -1,0 +1,210 @@
+//! Notifications through a real SMTP server started by the test: one digest per batch
+//! (never one per file) to admins, a rejection to the uploader with the reason, each
+//! person's switches honoured, reminders on the project's schedule (with the test's own
+//! clock) queued once per step, and the outbox when no SMTP server is set.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use hopper::config::Secret;
+use hopper::schema::{cycles, notifications};
+
+use crate::helpers::TestApp;
+use crate::requests::{
+    add_to_list, decide, document, requests_of, setup, start_cycle, upload_path,
+};
+use crate::smtp_sink::SmtpSink;
+use crate::uploads::{content, form};
+
+#[actix_web::test]
+async fn a_batch_sends_one_digest_and_a_rejection_reaches_the_uploader() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app =
+        TestApp::spawn_with(move |config| config.mail.smtp_url = Some(Secret::new(url))).await;
+    let s = setup(&app, true).await;
+    let admin = app.session_for(&s.admin).await;
+    add_to_list(&admin, s.project, "Bank statements", "*statement*").await;
+    add_to_list(&admin, s.project, "Payroll", "payroll*").await;
+    add_to_list(&admin, s.project, "Contract", "").await;
+    let cycle = start_cycle(&app, &admin, s.project).await;
+    let uploader = app.session_for(&s.uploader).await;
+    let receipt = uploader
+        .upload(
+            &upload_path(s.project, cycle),
+            form(&[
+                ("statement.pdf", &document(100, 1, false)),
+                ("payroll.pdf", &document(100, 2, false)),
+                ("a.txt", &content(10, 3)),
+                ("b.txt", &content(10, 4)),
+            ]),
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+
+    // One digest for the batch of four files, to the admin.
+    let digests = sink.wait_for("alice@example.test", 1).await;
+    let digest = &digests[0].data;
+    assert!(
+        digest.contains("uploaded 4 files to Year end C1"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("2 requests submitted, 1 still missing"),
+        "{digest}"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert_eq!(
+        sink.messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.contains("alice@")))
+            .count(),
+        1,
+        "one message per batch, never one per file"
+    );
+
+    // A rejection reaches the uploader with the reason and the way back.
+    let statement = requests_of(&app, cycle)[0].0;
+    let page = decide(
+        &admin,
+        (s.project, cycle),
+        statement,
+        "reject",
+        "Page 2 is missing",
+    )
+    .await;
+    assert_eq!(page.status, 303);
+    let to_uma = sink.wait_for("uma@example.test", 1).await;
+    let text = &to_uma[0].data;
+    assert!(text.contains("Page 2 is missing"), "{text}");
+    assert!(text.contains(&format!("/projects/{}/cycles/{cycle}/upload", s.project)));
+
+    // Every message sent is audited with recipient and kind, never its body or links.
+    let sent = app.audit_rows("notification.sent");
+    assert!(sent
+        .iter()
+        .any(|r| r.details["recipient"] == "uma@example.test"
+            && r.details["kind"] == "request_rejected"));
+    assert!(sent
+        .iter()
+        .all(|r| !r.details.to_string().contains("/upload")));
+
+    // Uma turns rejections off: the next one is not sent to her.
+    let profile = uploader
+        .post(
+            "/account/profile",
+            &[("timezone", "UTC"), ("notify_reminders", "on")],
+        )
+        .await;
+    assert_eq!(profile.status, 303, "{}", profile.body);
+    let payroll = requests_of(&app, cycle)[1].0;
+    let page = decide(&admin, (s.project, cycle), payroll, "reject", "Wrong month").await;
+    assert_eq!(page.status, 303);
+    let queued_for_uma: i64 = notifications::table
+        .filter(notifications::recipient.eq("uma@example.test"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(queued_for_uma, 1, "no second rejection message for uma");
+}
+
+#[actix_web::test]
+async fn reminders_follow_the_schedule_once_per_step_and_land_in_the_outbox() {
+    let outbox = tempfile::tempdir().expect("dir");
+    let dir = outbox.path().to_owned();
+    let app = TestApp::spawn_with(move |config| config.mail.outbox_dir = Some(dir)).await;
+    let s = setup(&app, true).await;
+    let admin = app.session_for(&s.admin).await;
+    add_to_list(&admin, s.project, "Balance sheet", "").await;
+    add_to_list(&admin, s.project, "Ledger", "").await;
+    let cycle = start_cycle(&app, &admin, s.project).await;
+    // Ten days out: the server's own passes (on the real clock) have nothing to send.
+    let due = Utc::now() + Duration::days(10);
+    diesel::update(cycles::table.find(cycle))
+        .set(cycles::due_at.eq(due))
+        .execute(&mut app.conn())
+        .expect("due date");
+
+    let services = &app.state.services;
+    let pass = |at| hopper::services::notifications::reminder_pass(services, at);
+    assert_eq!(
+        pass(due - Duration::hours(6 * 24 + 12))
+            .await
+            .expect("pass")
+            .queued,
+        1,
+        "7 days before"
+    );
+    assert_eq!(
+        pass(due - Duration::hours(6 * 24 + 11))
+            .await
+            .expect("pass")
+            .queued,
+        0,
+        "once per step"
+    );
+    assert_eq!(
+        pass(due - Duration::hours(5 * 24))
+            .await
+            .expect("pass")
+            .queued,
+        0,
+        "not on the schedule"
+    );
+    assert_eq!(
+        pass(due - Duration::hours(12)).await.expect("pass").queued,
+        1,
+        "1 day before"
+    );
+    assert_eq!(
+        pass(due + Duration::hours(1)).await.expect("pass").queued,
+        1,
+        "overdue"
+    );
+    assert_eq!(
+        pass(due + Duration::days(2)).await.expect("pass").queued,
+        0,
+        "every 3 days"
+    );
+    assert_eq!(
+        pass(due + Duration::days(3) + Duration::hours(1))
+            .await
+            .expect("pass")
+            .queued,
+        1
+    );
+
+    // One message lists both requests.
+    let subjects: Vec<String> = notifications::table
+        .filter(notifications::recipient.eq("uma@example.test"))
+        .order(notifications::id)
+        .select(notifications::subject)
+        .load(&mut app.conn())
+        .expect("subjects");
+    assert_eq!(subjects.len(), 4);
+    assert_eq!(subjects[0], "Year end C1: 2 documents due in 7 days");
+    assert_eq!(subjects[2], "Year end C1: 2 documents overdue");
+
+    // Without SMTP: kept, written to the maildir, shown to the operator.
+    let report = hopper::services::notifications::send_pending(services)
+        .await
+        .expect("send");
+    let files = std::fs::read_dir(outbox.path().join("new"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(
+        report.stored + files >= 4 && files >= 4,
+        "{report:?}, {files} files"
+    );
+    let operator = crate::helpers::UserFixture::new("olga")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let page = app
+        .session_for(&operator)
+        .await
+        .get("/operator/outbox")
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("2 documents due in 7 days"));
+    assert!(page.body.contains("Kept in the outbox"));
+}
