@@ -1,5 +1,5 @@
 -- Dashboard benchmark data: 100 companies, 2,000 projects, 20,000 cycles, 200,000 sessions,
--- 1,000,000 file rows, 5,000,000 audit rows. Every admin's password is the seed's
+-- 1,000,000 file rows, 5,000,000 audit rows, 200,000 document requests. Every admin's password is the seed's
 -- `admin123` (copied hash), with no forced change.
 \set ON_ERROR_STOP on
 BEGIN;
@@ -50,7 +50,7 @@ WHERE pr.bucket_name LIKE 'bench-%';
 INSERT INTO file_uploads (session_id, company_id, cycle_id, file_path, s3_key, file_size,
     checksum, status, uploaded_at, is_duplicate)
 SELECT ss.id, pr.company_id, ss.cycle_id, 'folder/file' || f || '.pdf',
-       ss.s3_prefix || '/folder/file' || f || '.pdf', 1048576,
+       ss.s3_prefix || '/s' || ss.id || '/folder/file' || f || '.pdf', 1048576,
        md5(ss.id::text || '-' || f) || md5(f::text || '-' || ss.id),
        CASE WHEN f <= 4 THEN 'completed' WHEN ss.id % 2 = 1 THEN 'failed' ELSE 'skipped' END,
        ss.completed_at, f = 5 AND ss.id % 2 = 0
@@ -67,5 +67,17 @@ SELECT now() - (a * interval '1.5 seconds'),
        'file', (a % 1000000)::text, jsonb_build_object('n', a), '10.0.0.' || (a % 250)
 FROM generate_series(1, 5000000) AS a
 JOIN companies co ON co.company_code = 'BENCH' || (a % 100 + 1);
+-- Document requests: 10 per cycle (200,000), half the cycles due in the past. Older
+-- cycles are settled; the newest are in every state, some overdue.
+UPDATE cycles cy SET due_at = cy.started_at + interval '30 days'
+  FROM projects pr WHERE pr.id = cy.project_id AND pr.bucket_name LIKE 'bench-%';
+INSERT INTO cycle_requests (company_id, cycle_id, name, required, pattern, status, position, due_at)
+SELECT pr.company_id, cy.id, 'Document ' || r, r <= 8, '*doc' || r || '*',
+       CASE WHEN cy.status = 'completed' THEN (ARRAY['accepted', 'not_applicable'])[r % 2 + 1]
+            ELSE (ARRAY['missing', 'submitted', 'accepted', 'rejected', 'accepted'])[(cy.id + r) % 5 + 1] END,
+       r, NULL
+FROM cycles cy JOIN projects pr ON pr.id = cy.project_id
+CROSS JOIN generate_series(1, 10) AS r
+WHERE pr.bucket_name LIKE 'bench-%';
 COMMIT;
 VACUUM ANALYZE;

@@ -93,6 +93,8 @@ cursor = psql(
     f"WHERE company_id = {company} ORDER BY created_at DESC, id DESC OFFSET {depth} LIMIT 1"
 )
 
+cycle = psql(f"SELECT max(id) FROM cycles WHERE project_id = {project}")
+
 cases = [
     ("Project summary, one company (admin), first page", admin, "/dashboard",
      f"SELECT * FROM v_project_summary WHERE company_id = {company} ORDER BY project_name LIMIT 25"),
@@ -102,6 +104,14 @@ cases = [
      "SELECT * FROM v_project_summary ORDER BY project_name OFFSET 1500 LIMIT 25"),
     ("Cycle summary of one project", admin, f"/dashboard/projects/{project}",
      f"SELECT * FROM v_cycle_summary WHERE project_id = {project} ORDER BY cycle_number DESC"),
+    ("Cycle dashboard with its requests' completeness", admin, f"/dashboard/cycles/{cycle}",
+     f"SELECT * FROM v_cycle_completeness WHERE cycle_id = {cycle}"),
+    ("What is missing, one company (admin), by due date", admin, "/missing",
+     f"SELECT r.*, coalesce(r.due_at, c.due_at) AS due FROM cycle_requests r JOIN cycles c ON c.id = r.cycle_id "
+     f"JOIN projects p ON p.id = c.project_id WHERE p.company_id = {company} "
+     f"AND r.status IN ('missing', 'submitted', 'rejected') AND c.status <> 'completed' ORDER BY due NULLS LAST LIMIT 501"),
+    ("Home page (admin): open and overdue requests", admin, "/",
+     "SELECT count(*) FROM v_cycle_completeness"),
     ("Audit trail, one company, first page", admin, "/dashboard/audit",
      f"SELECT * FROM audit_log WHERE company_id = {company} ORDER BY created_at DESC, id DESC LIMIT 50"),
     (f"Audit trail, one company, page at depth {depth:,}", admin, f"/dashboard/audit?after={cursor}",

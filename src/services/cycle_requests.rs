@@ -293,7 +293,10 @@ pub async fn set_due(
             }))
             .record(conn)?;
         let moved = follow_requests(conn, MovedBy::Actor(actor), cycle.id, now)?;
-        Ok(moved.unwrap_or(cycle))
+        match moved {
+            Some(after) => Ok(after),
+            None => Ok(Cycle::find_by_id(conn, cycle.id)?),
+        }
     })
     .await
 }

@@ -11,14 +11,14 @@ use crate::helpers::{free_port, TestApp};
 
 /// chromedriver in its own process group, so that it and every Chromium it started are
 /// killed together when the test ends, pass or fail.
-struct Chromedriver {
+pub struct Chromedriver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
 }
 
 impl Chromedriver {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let port = free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -34,7 +34,7 @@ impl Chromedriver {
         }
     }
 
-    async fn connect(&self) -> Client {
+    pub async fn connect(&self) -> Client {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
@@ -76,11 +76,11 @@ impl Drop for Chromedriver {
     }
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
+pub async fn text_of(browser: &Client, css: &str) -> String {
     wait_for_text(browser, css, |_| true).await
 }
 
-async fn fill(browser: &Client, css: &str, value: &str) {
+pub async fn fill(browser: &Client, css: &str, value: &str) {
     browser
         .find(Locator::Css(css))
         .await
@@ -90,7 +90,7 @@ async fn fill(browser: &Client, css: &str, value: &str) {
         .expect("type");
 }
 
-async fn click(browser: &Client, css: &str) {
+pub async fn click(browser: &Client, css: &str) {
     browser
         .find(Locator::Css(css))
         .await
@@ -110,7 +110,7 @@ async fn open_and_expect_sign_in_page(browser: &Client, app: &TestApp) {
     );
 }
 
-fn screenshot_path(name: &str) -> std::path::PathBuf {
+pub fn screenshot_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir.join(name)
@@ -171,7 +171,7 @@ async fn the_admin_signs_in_changes_the_password_and_signs_out() {
     assert_eq!(app.audit_rows("auth.sign_out").len(), 1);
 }
 
-async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: &str) {
+pub async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: &str) {
     open_and_expect_sign_in_page(browser, app).await;
     fill(browser, "#username", username).await;
     fill(browser, "#password", password).await;
@@ -181,7 +181,7 @@ async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: &str
 
 /// Waits until `css` shows a text that `expected` accepts, riding out page loads (an
 /// element found on the page being replaced goes stale) and htmx swaps.
-async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) -> bool) -> String {
+pub async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut last = String::new();
     loop {

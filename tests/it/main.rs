@@ -9,6 +9,7 @@ mod admin_users;
 mod audit_log;
 mod auth;
 mod browser;
+mod browser_requests;
 mod cli;
 mod crash;
 mod dashboards;

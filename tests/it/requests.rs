@@ -50,17 +50,22 @@ pub async fn add_to_list(admin: &UserSession<'_>, project: ProjectId, name: &str
     assert_eq!(page.status, 303, "{}", page.body);
 }
 
-pub async fn start_cycle(app: &TestApp, admin: &UserSession<'_>, project: ProjectId) -> CycleId {
-    let page = admin
-        .post(&format!("/admin/projects/{project}/cycles"), &[])
-        .await;
-    assert_eq!(page.status, 303, "{}", page.body);
+/// The project's newest cycle.
+pub fn latest_cycle(app: &TestApp, project: ProjectId) -> CycleId {
     cycles::table
         .filter(cycles::project_id.eq(project))
         .order(cycles::cycle_number.desc())
         .select(cycles::id)
         .first(&mut app.conn())
-        .expect("the new cycle")
+        .expect("a cycle")
+}
+
+pub async fn start_cycle(app: &TestApp, admin: &UserSession<'_>, project: ProjectId) -> CycleId {
+    let page = admin
+        .post(&format!("/admin/projects/{project}/cycles"), &[])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    latest_cycle(app, project)
 }
 
 pub fn requests_of(app: &TestApp, cycle: CycleId) -> Vec<(CycleRequestId, String, String)> {

@@ -61,6 +61,13 @@ impl Cycle {
             .optional()
     }
 
+    pub fn find_by_id(conn: &mut PgConnection, id: CycleId) -> QueryResult<Cycle> {
+        cycles::table
+            .find(id)
+            .select(Cycle::as_select())
+            .first(conn)
+    }
+
     pub fn next_number(conn: &mut PgConnection, project: ProjectId) -> QueryResult<i32> {
         let max: Option<i32> = cycles::table
             .filter(cycles::project_id.eq(project))

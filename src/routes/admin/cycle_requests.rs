@@ -181,14 +181,21 @@ pub async fn decide(
         }
         Err(e) => return Err(e),
     };
+    let message = match request.status {
+        RequestStatus::Accepted => format!("Accepted “{}”.", request.name),
+        RequestStatus::Rejected => format!(
+            "“{}” needs a new file; the uploader sees your reason.",
+            request.name
+        ),
+        RequestStatus::NotApplicable => {
+            format!("“{}” is set aside as not applicable.", request.name)
+        }
+        _ => format!("“{}” is open again.", request.name),
+    };
     Ok(done(
         &ctx.req,
         &ctx.session,
-        format!(
-            "“{}” is now {}.",
-            request.name,
-            request.status.label().to_lowercase()
-        ),
+        message,
         &location(project, cycle),
     ))
 }
