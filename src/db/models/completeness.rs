@@ -82,33 +82,43 @@ impl Completeness {
             }))
     }
 
-    /// Each project's latest cycle's figures (keyed by that cycle), for summaries.
+    /// Each project's latest cycle's figures (keyed by that cycle), for summaries. The
+    /// latest cycles are found first (one index probe per project), then the view is asked
+    /// for just those: a filter on its grouping column reaches the scan, while a join
+    /// against it (DISTINCT ON over the view) aggregated every cycle of the projects.
     pub fn latest_of_projects(
         conn: &mut PgConnection,
         ids: &[ProjectId],
     ) -> QueryResult<Vec<(ProjectId, Completeness)>> {
         #[derive(QueryableByName)]
-        struct Row {
+        struct Latest {
             #[diesel(sql_type = Int4)]
             project_id: i32,
-            #[diesel(embed)]
-            figures: Completeness,
+            #[diesel(sql_type = Int4)]
+            cycle_id: i32,
         }
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<i32> = ids.iter().map(|id| id.0).collect();
-        let rows: Vec<Row> = diesel::sql_query(format!(
-            "SELECT DISTINCT ON (c.project_id) c.project_id, {COLUMNS}
-               FROM cycles c JOIN v_cycle_completeness v ON v.cycle_id = c.id
-              WHERE c.project_id = ANY($1) AND v.project_id = ANY($1)
-              ORDER BY c.project_id, c.cycle_number DESC"
-        ))
+        let latest: Vec<Latest> = diesel::sql_query(
+            "SELECT p.id AS project_id, l.id AS cycle_id
+               FROM unnest($1::int[]) AS p(id)
+               JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id
+                              ORDER BY c.cycle_number DESC LIMIT 1) l ON true",
+        )
         .bind::<Array<Int4>, _>(ids)
         .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (ProjectId(r.project_id), r.figures))
+        let cycles: Vec<CycleId> = latest.iter().map(|l| CycleId(l.cycle_id)).collect();
+        let figures = Self::for_cycles(conn, &cycles)?;
+        Ok(latest
+            .iter()
+            .filter_map(|l| {
+                figures
+                    .iter()
+                    .find(|f| f.cycle_id == l.cycle_id)
+                    .map(|f| (ProjectId(l.project_id), *f))
+            })
             .collect())
     }
 }

@@ -9,6 +9,7 @@ use crate::db::models::company::escape_like;
 use crate::db::models::completeness::Completeness;
 use crate::error::AppError;
 use crate::schema::{companies, project_access, project_tags, projects, tags};
+use crate::services::dashboards::figure_order::{self, Figure, FigureAfter};
 use crate::services::dashboards::figures::{session_figures, FiguresBy};
 use crate::services::dashboards::Scope;
 
@@ -16,14 +17,19 @@ use crate::services::dashboards::Scope;
 pub enum ProjectSort {
     Name,
     Newest,
+    /// The latest cycle least complete first.
+    Completeness,
+    /// The latest cycle's overdue requests, most first.
+    Overdue,
 }
 
 impl ProjectSort {
     pub fn parse(value: &str) -> ProjectSort {
-        if value == "newest" {
-            ProjectSort::Newest
-        } else {
-            ProjectSort::Name
+        match value {
+            "newest" => ProjectSort::Newest,
+            "completeness" => ProjectSort::Completeness,
+            "overdue" => ProjectSort::Overdue,
+            _ => ProjectSort::Name,
         }
     }
 
@@ -31,6 +37,16 @@ impl ProjectSort {
         match self {
             ProjectSort::Name => "name",
             ProjectSort::Newest => "newest",
+            ProjectSort::Completeness => "completeness",
+            ProjectSort::Overdue => "overdue",
+        }
+    }
+
+    fn figure(self) -> Option<Figure> {
+        match self {
+            ProjectSort::Completeness => Some(Figure::Completeness),
+            ProjectSort::Overdue => Some(Figure::Overdue),
+            ProjectSort::Name | ProjectSort::Newest => None,
         }
     }
 }
@@ -47,6 +63,7 @@ pub struct ProjectFilter {
 pub enum ProjectCursor {
     Name(String, ProjectId),
     Newest(DateTime<Utc>, ProjectId),
+    Figure(FigureAfter),
 }
 
 impl ProjectCursor {
@@ -54,6 +71,7 @@ impl ProjectCursor {
         match self {
             ProjectCursor::Name(name, id) => format!("n.{id}.{name}"),
             ProjectCursor::Newest(at, id) => format!("t.{id}.{}", at.timestamp_micros()),
+            ProjectCursor::Figure(f) => format!("f.{}.{}.{}", f.id, f.key, f.name),
         }
     }
 
@@ -67,6 +85,14 @@ impl ProjectCursor {
                 DateTime::from_timestamp_micros(rest.parse().ok()?)?,
                 id,
             )),
+            "f" => {
+                let (key, name) = rest.split_once('.')?;
+                Some(ProjectCursor::Figure(FigureAfter {
+                    key: key.parse().ok()?,
+                    name: name.to_owned(),
+                    id,
+                }))
+            }
             _ => None,
         }
     }
@@ -186,11 +212,33 @@ pub fn project_summary(
         ),
         _ => query,
     };
-    query = match sort {
-        ProjectSort::Name => query.order((projects::project_name.asc(), projects::id.asc())),
-        ProjectSort::Newest => query.order((projects::created_at.desc(), projects::id.desc())),
+    let mut ranked: Vec<FigureAfter> = Vec::new();
+    let mut base: Vec<ProjectBase> = match sort.figure() {
+        // Ordered by a figure: every project the filters let through is a candidate (a
+        // few thousand ids at most), ranked in SQL, and only the page is loaded.
+        Some(figure) => {
+            let candidates: Vec<ProjectBase> = query.load(conn)?;
+            let ids: Vec<ProjectId> = candidates.iter().map(|b| b.0).collect();
+            let after = match after {
+                Some(ProjectCursor::Figure(f)) => Some(f),
+                _ => None,
+            };
+            ranked = figure_order::rank(conn, &ids, figure, after, limit + 1)?;
+            ranked
+                .iter()
+                .filter_map(|r| candidates.iter().find(|b| b.0 == r.id).cloned())
+                .collect()
+        }
+        None => {
+            query = match sort {
+                ProjectSort::Newest => {
+                    query.order((projects::created_at.desc(), projects::id.desc()))
+                }
+                _ => query.order((projects::project_name.asc(), projects::id.asc())),
+            };
+            query.limit(limit + 1).load(conn)?
+        }
     };
-    let mut base: Vec<ProjectBase> = query.limit(limit + 1).load(conn)?;
     let more = base.len() as i64 > limit;
     base.truncate(limit as usize);
 
@@ -243,9 +291,14 @@ pub fn project_summary(
         )
         .collect();
     let next = if more {
-        rows.last().map(|r| match sort {
-            ProjectSort::Name => ProjectCursor::Name(r.project_name.clone(), r.id),
-            ProjectSort::Newest => ProjectCursor::Newest(r.created_at, r.id),
+        rows.last().and_then(|r| match sort {
+            ProjectSort::Name => Some(ProjectCursor::Name(r.project_name.clone(), r.id)),
+            ProjectSort::Newest => Some(ProjectCursor::Newest(r.created_at, r.id)),
+            ProjectSort::Completeness | ProjectSort::Overdue => ranked
+                .iter()
+                .find(|f| f.id == r.id)
+                .cloned()
+                .map(ProjectCursor::Figure),
         })
     } else {
         None

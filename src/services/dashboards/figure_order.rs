@@ -1,0 +1,95 @@
+//! The project summary ordered by a figure of each project's latest cycle: least
+//! complete first, or most overdue first. The figures come from `v_cycle_completeness`
+//! for one cycle per project (its latest), so ordering costs one index probe and a few
+//! request rows per project, never a scan of `file_uploads`. Pages by keyset on
+//! (figure, name, id).
+
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Int4, Nullable, Text};
+
+use crate::db::ids::ProjectId;
+
+/// Which figure orders the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    /// Percent of the required requests accepted, lowest first; projects without cycles
+    /// last.
+    Completeness,
+    /// Overdue requests, most first (ordered by their negation, so both sorts ascend).
+    Overdue,
+}
+
+impl Figure {
+    /// The ordering key of one latest cycle `v` (a row of the view), and the key of a
+    /// project without cycles. The percentage is `Completeness::percent` in SQL.
+    fn key_sql(self) -> (&'static str, i32) {
+        match self {
+            Figure::Completeness => (
+                "CASE WHEN v.required - v.not_applicable <= 0 THEN 100
+                      ELSE v.accepted * 100 / (v.required - v.not_applicable) END",
+                101,
+            ),
+            Figure::Overdue => ("-v.overdue", 0),
+        }
+    }
+}
+
+/// The position a page starts after: the last row's key, name and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureAfter {
+    pub key: i32,
+    pub name: String,
+    pub id: ProjectId,
+}
+
+#[derive(QueryableByName)]
+struct Ranked {
+    #[diesel(sql_type = Int4)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    project_name: String,
+    #[diesel(sql_type = Int4)]
+    key: i32,
+}
+
+/// Of `candidates` (the projects the filters let through), up to `limit` in the order of
+/// `figure`, after `after`.
+pub fn rank(
+    conn: &mut PgConnection,
+    candidates: &[ProjectId],
+    figure: Figure,
+    after: Option<&FigureAfter>,
+    limit: i64,
+) -> QueryResult<Vec<FigureAfter>> {
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (key, no_cycle) = figure.key_sql();
+    let ids: Vec<i32> = candidates.iter().map(|id| id.0).collect();
+    let rows: Vec<Ranked> = diesel::sql_query(format!(
+        "SELECT id, project_name, key FROM (
+           SELECT p.id, p.project_name::text AS project_name, coalesce(f.key, {no_cycle}) AS key
+             FROM projects p
+             LEFT JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id
+                                 ORDER BY c.cycle_number DESC LIMIT 1) l ON true
+             LEFT JOIN LATERAL (SELECT {key} AS key FROM v_cycle_completeness v
+                                 WHERE v.cycle_id = l.id) f ON true
+            WHERE p.id = ANY($1)) ranked
+          WHERE $2::int IS NULL OR (key, project_name, id) > ($2, $3, $4)
+          ORDER BY key, project_name, id
+          LIMIT {limit}"
+    ))
+    .bind::<Array<Int4>, _>(ids)
+    .bind::<Nullable<Int4>, _>(after.map(|a| a.key))
+    .bind::<Text, _>(after.map_or(String::new(), |a| a.name.clone()))
+    .bind::<Int4, _>(after.map_or(0, |a| a.id.0))
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FigureAfter {
+            key: r.key,
+            name: r.project_name,
+            id: ProjectId(r.id),
+        })
+        .collect())
+}
