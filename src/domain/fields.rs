@@ -176,6 +176,24 @@ pub fn tags(value: &str) -> Result<Vec<String>, String> {
 }
 
 /// File extensions a project accepts, typed as `pdf, .xlsx, CSV`; empty accepts any.
+/// Days before a due date that reminders go out: "7, 3, 1" (each 1–90, at most 10,
+/// kept in descending order); empty: no reminders before the due date.
+pub fn reminder_days(value: &str) -> Result<Vec<i32>, String> {
+    let mut days = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<i32>() {
+            Ok(day) if (1..=90).contains(&day) => days.push(day),
+            _ => return Err(format!("“{part}” is not a number of days from 1 to 90.")),
+        }
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    if days.len() > 10 {
+        return Err("Give at most 10 reminder days.".into());
+    }
+    Ok(days)
+}
+
 pub fn file_types(value: &str) -> Result<Vec<String>, String> {
     let mut types: Vec<String> = Vec::new();
     for ext in value.split(',') {

@@ -31,6 +31,10 @@ pub struct ProjectInput {
     pub review_uploads: bool,
     /// Accepted extensions; empty accepts any.
     pub allowed_file_types: Vec<String>,
+    /// Days before a due date a reminder goes out (none: no reminders before it).
+    pub reminder_days: Vec<i32>,
+    /// Days between reminders while overdue.
+    pub overdue_every_days: i32,
 }
 
 #[derive(Serialize)]
@@ -44,6 +48,8 @@ struct ProjectRecord<'a> {
     review_uploads: bool,
     allowed_file_types: String,
     tags: &'a [String],
+    reminder_days: String,
+    overdue_every_days: i32,
 }
 
 fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
@@ -57,6 +63,8 @@ fn record<'a>(project: &'a Project, tags: &'a [String]) -> ProjectRecord<'a> {
         review_uploads: project.review_uploads,
         allowed_file_types: project.accepted_types_text(),
         tags,
+        reminder_days: project.reminder_days_text(),
+        overdue_every_days: project.overdue_every_days,
     }
 }
 
@@ -124,6 +132,8 @@ fn create_in(
             is_active: input.active,
             review_uploads: input.review_uploads,
             allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
+            reminder_days: input.reminder_days.iter().copied().map(Some).collect(),
+            overdue_every_days: input.overdue_every_days,
         },
     )?;
     Tag::set_for_project(conn, actor.company_id(), project.id, &input.tags)?;
@@ -161,6 +171,8 @@ fn update_in(
             is_active: input.active,
             review_uploads: input.review_uploads,
             allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
+            reminder_days: input.reminder_days.iter().copied().map(Some).collect(),
+            overdue_every_days: input.overdue_every_days,
         },
     )?;
     Tag::set_for_project(conn, actor.company_id(), id, &input.tags)?;

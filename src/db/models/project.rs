@@ -24,6 +24,10 @@ pub struct Project {
     /// Where new uploads go (bucket and region above are this location's, kept for the
     /// seed's views).
     pub storage_location_id: StorageLocationId,
+    /// Reminders go out this many days before a due date (e.g. 7, 3, 1)…
+    pub reminder_days: Vec<Option<i32>>,
+    /// …then every this many days while a request is overdue.
+    pub overdue_every_days: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +42,8 @@ pub struct NewProject<'a> {
     pub review_uploads: bool,
     pub allowed_file_types: Vec<Option<String>>,
     pub storage_location_id: StorageLocationId,
+    pub reminder_days: Vec<Option<i32>>,
+    pub overdue_every_days: i32,
 }
 
 #[derive(Debug, AsChangeset)]
@@ -51,6 +57,8 @@ pub struct ProjectChanges<'a> {
     pub review_uploads: bool,
     pub allowed_file_types: Vec<Option<String>>,
     pub storage_location_id: StorageLocationId,
+    pub reminder_days: Vec<Option<i32>>,
+    pub overdue_every_days: i32,
 }
 
 /// Which projects a list shows.
@@ -102,6 +110,16 @@ fn filtered<'a>(company: CompanyId, text: Option<&str>, state: ProjectState) -> 
 
 impl Project {
     /// The accepted extensions as people type them: `pdf, xlsx`.
+    /// The reminder days as the form shows them ("7, 3, 1").
+    pub fn reminder_days_text(&self) -> String {
+        self.reminder_days
+            .iter()
+            .flatten()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn accepted_types_text(&self) -> String {
         self.allowed_file_types
             .iter()

@@ -1,5 +1,5 @@
 //! The project form: name, storage location (one of the company's), description, tags,
-//! accepted file types, the active and review switches.
+//! accepted file types, the active and review switches, the reminder schedule.
 
 use serde::Deserialize;
 
@@ -28,6 +28,10 @@ pub struct ProjectForm {
     pub is_active: Option<String>,
     #[serde(default)]
     pub review_uploads: Option<String>,
+    #[serde(default)]
+    pub reminder_days: String,
+    #[serde(default)]
+    pub overdue_every_days: String,
 }
 
 impl Default for ProjectForm {
@@ -40,6 +44,8 @@ impl Default for ProjectForm {
             allowed_file_types: String::new(),
             is_active: Some("on".into()),
             review_uploads: None,
+            reminder_days: "7, 3, 1".into(),
+            overdue_every_days: "3".into(),
         }
     }
 }
@@ -55,6 +61,8 @@ impl ProjectForm {
             allowed_file_types: p.accepted_types_text(),
             is_active: p.is_active.then(|| "on".into()),
             review_uploads: p.review_uploads.then(|| "on".into()),
+            reminder_days: p.reminder_days_text(),
+            overdue_every_days: p.overdue_every_days.to_string(),
         }
     }
 
@@ -80,6 +88,16 @@ impl ProjectForm {
             "allowed_file_types",
             fields::file_types(&self.allowed_file_types),
         );
+        let reminder_days =
+            errors.check("reminder_days", fields::reminder_days(&self.reminder_days));
+        let overdue_every_days = errors.check(
+            "overdue_every_days",
+            match self.overdue_every_days.trim() {
+                "" => Some(3),
+                days => days.parse::<i32>().ok().filter(|d| (1..=60).contains(d)),
+            }
+            .ok_or_else(|| "Remind every 1 to 60 days while overdue.".to_owned()),
+        );
         Some(ProjectInput {
             name: name?,
             location: location?,
@@ -88,6 +106,8 @@ impl ProjectForm {
             active: self.is_active.is_some(),
             review_uploads: self.review_uploads.is_some(),
             allowed_file_types: allowed?,
+            reminder_days: reminder_days?,
+            overdue_every_days: overdue_every_days?,
         })
     }
 }
