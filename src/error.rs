@@ -5,9 +5,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::db::ids::{CompanyId, ShareLinkId, UserId};
+use crate::db::ids::{CompanyId, UserId};
 use crate::domain::ClientInfo;
 use crate::domain::FieldErrors;
+use crate::domain::Via;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -83,9 +84,9 @@ impl From<askama::Error> for AppError {
 /// Who asked for what they may not see; becomes one `access_denied` audit row.
 #[derive(Debug, Clone)]
 pub struct Denial {
-    /// Who asked: a user, or a wall screen's share link.
+    /// Who asked: a user, or a link acting without one (wall screen, upload link).
     pub user: Option<UserId>,
-    pub share_link: Option<ShareLinkId>,
+    pub via: Option<Via>,
     pub name: String,
     pub company: CompanyId,
     pub resource_type: &'static str,

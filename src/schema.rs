@@ -326,6 +326,11 @@ diesel::table! {
         #[max_length = 500]
         error_message -> Nullable<Varchar>,
         created_at -> Timestamptz,
+        upload_link_id -> Nullable<Int4>,
+        #[max_length = 100]
+        uploader_name -> Nullable<Varchar>,
+        #[max_length = 255]
+        uploader_email -> Nullable<Varchar>,
     }
 }
 
@@ -339,6 +344,43 @@ diesel::table! {
         category -> Nullable<Varchar>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    upload_link_visits (id) {
+        id -> Int4,
+        company_id -> Int4,
+        link_id -> Int4,
+        secret_hash -> Bytea,
+        #[max_length = 100]
+        uploader_name -> Varchar,
+        #[max_length = 255]
+        uploader_email -> Varchar,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    upload_links (id) {
+        id -> Int4,
+        company_id -> Int4,
+        project_id -> Int4,
+        cycle_id -> Int4,
+        #[max_length = 100]
+        label -> Varchar,
+        token_hash -> Bytea,
+        request_ids -> Array<Nullable<Int4>>,
+        #[max_length = 255]
+        pin_hash -> Nullable<Varchar>,
+        max_files -> Int4,
+        max_bytes -> Int8,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int4>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -413,8 +455,15 @@ diesel::joinable!(share_links -> users (created_by));
 diesel::joinable!(storage_locations -> companies (company_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
+diesel::joinable!(sync_sessions -> upload_links (upload_link_id));
 diesel::joinable!(sync_sessions -> users (user_id));
 diesel::joinable!(tags -> companies (company_id));
+diesel::joinable!(upload_link_visits -> companies (company_id));
+diesel::joinable!(upload_link_visits -> upload_links (link_id));
+diesel::joinable!(upload_links -> companies (company_id));
+diesel::joinable!(upload_links -> cycles (cycle_id));
+diesel::joinable!(upload_links -> projects (project_id));
+diesel::joinable!(upload_links -> users (created_by));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
 
@@ -436,6 +485,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     storage_locations,
     sync_sessions,
     tags,
+    upload_link_visits,
+    upload_links,
     user_profiles,
     users,
 );

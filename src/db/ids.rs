@@ -31,4 +31,6 @@ typed_id!(
     StorageLocationId,
     DocumentRequestId,
     CycleRequestId,
+    UploadLinkId,
+    UploadLinkVisitId,
 );

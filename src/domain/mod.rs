@@ -22,6 +22,7 @@ pub mod sizes;
 pub mod text_enum;
 pub mod tokens;
 pub mod upload_status;
+pub mod via;
 
 pub use access_role::AccessRole;
 pub use bucket_name::BucketName;
@@ -39,3 +40,4 @@ pub use request_status::{RequestDecision, RequestStatus};
 pub use role::Role;
 pub use s3_prefix::S3Prefix;
 pub use upload_status::{FileStatus, ReviewStatus, SessionStatus};
+pub use via::Via;

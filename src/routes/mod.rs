@@ -18,6 +18,7 @@ pub mod missing;
 pub mod operator;
 pub mod projects;
 pub mod static_files;
+pub mod upload_link;
 pub mod uploads;
 pub mod wall;
 
@@ -88,6 +89,9 @@ routes! {
     get "/dashboard/audit" => audit_trail::page, Auditor;
     get "/dashboard/audit.csv" => audit_trail::csv, Auditor;
     get "/wall/{token}" => wall::show, Public;
+    get "/u/{token}" => upload_link::show, Public;
+    post "/u/{token}" => upload_link::identify, Public;
+    post "/u/{token}/upload" => upload_link::upload, Public;
 
     get "/admin/users" => admin::users::list, CompanyAdmin;
     get "/admin/users/new" => admin::users::new, CompanyAdmin;
@@ -119,6 +123,9 @@ routes! {
     get "/admin/projects/{project_id}/requests" => admin::request_list::page, CompanyAdmin;
     post "/admin/projects/{project_id}/requests" => admin::request_list::add, CompanyAdmin;
     post "/admin/projects/{project_id}/requests/{item_id}/delete" => admin::request_list::remove, CompanyAdmin;
+    get "/admin/projects/{project_id}/cycles/{cycle_id}/links" => admin::upload_links::list, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}/links" => admin::upload_links::create, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}/links/{link_id}/revoke" => admin::upload_links::revoke, CompanyAdmin;
     post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
     post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
     get "/admin/projects/{project_id}/review" => admin::files::review_queue, CompanyAdmin;
@@ -145,7 +152,10 @@ routes! {
 /// Routes whose handler reads a multipart body through
 /// [`crate::auth::csrf::CheckedMultipart`]: a plain form may carry its CSRF token as the
 /// body's first field there. Every other route needs the token in a header or a form field.
-pub const MULTIPART_ROUTES: &[&str] = &["/projects/{project_id}/cycles/{cycle_id}/upload"];
+pub const MULTIPART_ROUTES: &[&str] = &[
+    "/projects/{project_id}/cycles/{cycle_id}/upload",
+    "/u/{token}/upload",
+];
 
 /// Only paths on this site are followed after sign-in (no open redirect).
 pub fn safe_next(next: Option<&str>) -> &str {

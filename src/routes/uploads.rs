@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::services::cycle_requests::RequestItem;
 use crate::services::files::{self, Receipt};
 use crate::services::uploads::{self, Batch, Stop};
+use crate::services::Actor;
 use crate::web::paced_body::PaceBreach;
 use crate::web::{filters, render, Ctx, PageContext};
 
@@ -37,19 +38,19 @@ struct UploadPage {
 }
 
 impl UploadPage {
+    fn action(&self) -> String {
+        format!(
+            "/projects/{}/cycles/{}/upload",
+            self.project.id, self.cycle.id
+        )
+    }
+
     fn due_of(&self, request: &CycleRequest) -> Option<chrono::DateTime<chrono::Utc>> {
         request.due(self.cycle.due_at)
     }
 
-    /// The request's accepted types as a file picker's `accept` (empty: any).
     fn accept_of(&self, request: &CycleRequest) -> String {
-        request
-            .accepted_types
-            .iter()
-            .flatten()
-            .map(|t| format!(".{t}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        request.accept_attribute()
     }
 }
 
@@ -76,10 +77,12 @@ pub async fn page(
 
 #[derive(Template)]
 #[template(path = "uploads/receipt.html", blocks = ["receipt"])]
-struct ReceiptPage {
-    page: PageContext,
-    receipt: Receipt,
-    stopped: Option<String>,
+pub(super) struct ReceiptPage {
+    pub(super) page: PageContext,
+    pub(super) receipt: Receipt,
+    pub(super) stopped: Option<String>,
+    /// Shown to a visitor of an upload link: no downloads, no links into Hopper.
+    pub(super) for_visitor: bool,
 }
 
 impl ReceiptPage {
@@ -121,6 +124,8 @@ fn status_for(stop: Option<&Stop>) -> StatusCode {
         Some(Stop::Idle(_) | Stop::TooSlow(_) | Stop::Deadline(_)) => StatusCode::REQUEST_TIMEOUT,
         Some(Stop::Busy) => StatusCode::SERVICE_UNAVAILABLE,
         Some(Stop::Disconnected(_) | Stop::Malformed(_)) => StatusCode::BAD_REQUEST,
+        Some(Stop::LinkFull(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+        Some(Stop::LinkClosed(_)) => StatusCode::FORBIDDEN,
     }
 }
 
@@ -134,13 +139,49 @@ pub async fn upload(
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
+    let (receipt, stop) = receive(&ctx, &member.actor, project, cycle, body).await?;
+    let page = ReceiptPage {
+        page: PageContext::signed_in(&member.user, &ctx.session),
+        receipt,
+        stopped: stop.as_ref().map(Stop::message),
+        for_visitor: false,
+    };
+    respond_with_receipt(&ctx.req, page, stop.as_ref())
+}
+
+/// The answer to an upload: its receipt, with the status of why it stopped early.
+pub(super) fn respond_with_receipt(
+    req: &HttpRequest,
+    page: ReceiptPage,
+    stop: Option<&Stop>,
+) -> Result<HttpResponse, AppError> {
+    let mut response = render_receipt(req, page, status_for(stop))?;
+    if stop == Some(&Stop::Busy) {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("60"),
+        );
+    }
+    Ok(response)
+}
+
+/// Reads an upload body into one batch of `cycle`, as `actor` (a member, or a visitor of
+/// an upload link): every file streams through the same pipeline. Returns the receipt
+/// and why the batch stopped early, if it did.
+pub(super) async fn receive(
+    ctx: &Ctx,
+    actor: &Actor,
+    project: ProjectId,
+    cycle: CycleId,
+    body: CheckedMultipart,
+) -> Result<(Receipt, Option<Stop>), AppError> {
     // Scope first: another company's project is a 404 whatever the files are.
-    uploads::check_uploadable(ctx.services(), &member.actor, project, cycle).await?;
+    uploads::check_uploadable(ctx.services(), actor, project, cycle).await?;
     let idle = ctx.state.config.uploads.idle_timeout;
     let max_fields = ctx.state.config.uploads.max_files_per_batch + 16;
     let pace = body.pace();
     let mut multipart = body.open().await?;
-    let mut batch = Batch::start(ctx.services(), &member.actor, project, cycle).await?;
+    let mut batch = Batch::start(ctx.services(), actor, project, cycle).await?;
     let mut stop: Option<Stop> = None;
     let mut fields = 0usize;
     loop {
@@ -189,20 +230,8 @@ pub async fn upload(
     let message = stop.as_ref().map(Stop::message);
     let sync_session = batch.session_id();
     batch.finish(message.as_deref()).await?;
-    let receipt = files::receipt(ctx.services(), &member.actor, sync_session).await?;
-    let page = ReceiptPage {
-        page: PageContext::signed_in(&member.user, &ctx.session),
-        receipt,
-        stopped: message,
-    };
-    let mut response = render_receipt(&ctx.req, page, status_for(stop.as_ref()))?;
-    if stop == Some(Stop::Busy) {
-        response.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from_static("60"),
-        );
-    }
-    Ok(response)
+    let receipt = files::receipt(ctx.services(), actor, sync_session).await?;
+    Ok((receipt, stop))
 }
 
 /// The file name a part carries: RFC 6266 prefers `filename*` (UTF-8, percent-encoded)
@@ -248,6 +277,7 @@ pub async fn receipt(
         page: PageContext::signed_in(&member.user, &ctx.session),
         stopped: None,
         receipt,
+        for_visitor: false,
     };
     render_receipt(&ctx.req, page, StatusCode::OK)
 }

@@ -1,13 +1,16 @@
 //! Who performs a use case, and in which company. Services take an [`Actor`] and never
 //! a company id from the request: the company is the signed-in user's own, for the
-//! operator the company they opened (kept in the server-side session), and for a wall
-//! screen the company of its share link. The fields are private: an actor is made only by
+//! operator the company they opened (kept in the server-side session), for a wall
+//! screen the company of its share link, and for a visitor of an upload link the
+//! company, project and cycle of that link. The fields are private: an actor is made only by
 //! the named constructors below, so no handler can invent one.
 
 use std::fmt::Display;
 
-use crate::db::ids::{CompanyId, ShareLinkId, UserId};
-use crate::domain::{ClientInfo, Role};
+use crate::db::ids::{
+    CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId, UserId,
+};
+use crate::domain::{ClientInfo, Role, Via};
 use crate::error::{AppError, Denial};
 use crate::services::audit::AuditEvent;
 
@@ -28,6 +31,21 @@ enum Who {
     },
     /// A wall screen opened through a share link: read-only, nobody signed in.
     ShareLink { id: ShareLinkId, label: String },
+    /// Somebody without an account, sending files through an upload link into its cycle.
+    UploadLink(Box<LinkVisitor>),
+}
+
+/// Who sends files through an upload link, and where the link lets them.
+#[derive(Debug, Clone)]
+pub struct LinkVisitor {
+    pub link: UploadLinkId,
+    pub label: String,
+    pub project: ProjectId,
+    pub cycle: CycleId,
+    /// The requests the link is for (empty: all of the cycle's).
+    pub requests: Vec<CycleRequestId>,
+    pub uploader_name: String,
+    pub uploader_email: String,
 }
 
 impl Actor {
@@ -72,6 +90,32 @@ impl Actor {
         }
     }
 
+    /// A visitor of an upload link, in the link's company.
+    pub fn upload_link(visitor: LinkVisitor, company: CompanyId, client: ClientInfo) -> Self {
+        Self {
+            who: Who::UploadLink(Box::new(visitor)),
+            company_id: company,
+            client,
+        }
+    }
+
+    /// The upload link the actor came through, if any.
+    pub fn link_visitor(&self) -> Option<&LinkVisitor> {
+        match &self.who {
+            Who::UploadLink(visitor) => Some(visitor),
+            _ => None,
+        }
+    }
+
+    /// The link the actor acts through, when nobody is signed in.
+    fn via(&self) -> Option<Via> {
+        match &self.who {
+            Who::User { .. } => None,
+            Who::ShareLink { id, .. } => Some(Via::ShareLink(*id)),
+            Who::UploadLink(visitor) => Some(Via::UploadLink(visitor.link)),
+        }
+    }
+
     /// The operator, moved into `company` for one use case (e.g. its first admin).
     pub(in crate::services) fn operator_inside(&self, company: CompanyId) -> Actor {
         Actor {
@@ -92,20 +136,23 @@ impl Actor {
     pub fn user_id(&self) -> Option<UserId> {
         match &self.who {
             Who::User { id, .. } => Some(*id),
-            Who::ShareLink { .. } => None,
+            Who::ShareLink { .. } | Who::UploadLink(_) => None,
         }
     }
 
     /// The signed-in user, for use cases only a person may perform.
     pub fn user(&self) -> Result<UserId, AppError> {
-        self.user_id()
-            .ok_or_else(|| AppError::Forbidden("A wall screen can only show dashboards.".into()))
+        self.user_id().ok_or_else(|| {
+            AppError::Forbidden(
+                "This needs an account: a link can only do what it was made for.".into(),
+            )
+        })
     }
 
     pub fn role(&self) -> Option<Role> {
         match &self.who {
             Who::User { role, .. } => Some(*role),
-            Who::ShareLink { .. } => None,
+            Who::ShareLink { .. } | Who::UploadLink(_) => None,
         }
     }
 
@@ -122,31 +169,33 @@ impl Actor {
         match &self.who {
             Who::User { username, .. } => username.clone(),
             Who::ShareLink { label, .. } => format!("wall screen: {label}"),
+            Who::UploadLink(v) => format!(
+                "{} <{}> via upload link: {}",
+                v.uploader_name, v.uploader_email, v.label
+            ),
         }
     }
 
     /// An audit event already carrying the actor, the company and the client. A wall
-    /// screen's rows name its share link, never a user.
+    /// screen's rows name its share link, an upload link's the link and the person who
+    /// said who they are; never a user.
     pub fn audit<'a>(&'a self, action: &'a str) -> AuditEvent<'a> {
         let event = AuditEvent::new(action)
             .company(self.company_id)
             .client(&self.client);
         match &self.who {
             Who::User { id, username, .. } => event.actor(*id, username),
-            Who::ShareLink { id, label } => event.share_link(*id, label),
+            Who::ShareLink { id, label } => event.via(Via::ShareLink(*id), label.as_str()),
+            Who::UploadLink(visitor) => event.via(Via::UploadLink(visitor.link), self.audit_name()),
         }
     }
 
     /// The answer for an id that is not in the actor's company: a 404 that leaves an
     /// `access_denied` audit row behind.
     pub fn not_found(&self, resource_type: &'static str, id: impl Display) -> AppError {
-        let (user, share_link) = match &self.who {
-            Who::User { id, .. } => (Some(*id), None),
-            Who::ShareLink { id, .. } => (None, Some(*id)),
-        };
         AppError::Denied(Box::new(Denial {
-            user,
-            share_link,
+            user: self.user_id(),
+            via: self.via(),
             name: self.audit_name(),
             company: self.company_id,
             client: self.client.clone(),

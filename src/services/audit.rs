@@ -1,13 +1,16 @@
 //! The append-only audit trail. Every state change writes its row through [`AuditEvent`]
 //! on the same connection, inside the same transaction, as the change it records.
 
+use std::borrow::Cow;
+
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::db::ids::{CompanyId, ProjectId, ShareLinkId, UserId};
+use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::NewAuditRow;
 use crate::db::truncate;
 use crate::domain::client_info::{sanitize, ClientInfo};
+use crate::domain::Via;
 use crate::schema::audit_log;
 
 pub mod actions {
@@ -52,6 +55,11 @@ pub mod actions {
     pub const SHARE_LINK_CREATED: &str = "share_link.created";
     pub const SHARE_LINK_REVOKED: &str = "share_link.revoked";
     pub const SHARE_LINK_USED: &str = "share_link.used";
+    pub const UPLOAD_LINK_CREATED: &str = "upload_link.created";
+    pub const UPLOAD_LINK_REVOKED: &str = "upload_link.revoked";
+    pub const UPLOAD_LINK_OPENED: &str = "upload_link.opened";
+    pub const UPLOAD_LINK_PIN_ATTEMPT: &str = "upload_link.pin_attempt";
+    pub const UPLOAD_LINK_PIN_FAILED: &str = "upload_link.pin_failed";
     pub const STORAGE_LOCATION_CREATED: &str = "storage_location.created";
     pub const BUCKET_CHECKED: &str = "project.bucket_checked";
     pub const REQUEST_LIST_CHANGED: &str = "request_list.changed";
@@ -104,6 +112,11 @@ pub mod actions {
         SHARE_LINK_CREATED,
         SHARE_LINK_REVOKED,
         SHARE_LINK_USED,
+        UPLOAD_LINK_CREATED,
+        UPLOAD_LINK_REVOKED,
+        UPLOAD_LINK_OPENED,
+        UPLOAD_LINK_PIN_ATTEMPT,
+        UPLOAD_LINK_PIN_FAILED,
         STORAGE_LOCATION_CREATED,
         BUCKET_CHECKED,
         REQUEST_LIST_CHANGED,
@@ -119,8 +132,8 @@ pub mod actions {
 pub struct AuditEvent<'a> {
     action: &'a str,
     actor: Option<(UserId, &'a str)>,
-    /// A wall screen acting through its share link (no user).
-    share_link: Option<(ShareLinkId, &'a str)>,
+    /// A link acting without a user (a wall screen's share link, an upload link).
+    via: Option<(Via, Cow<'a, str>)>,
     company_id: Option<CompanyId>,
     project_id: Option<ProjectId>,
     resource: Option<(&'a str, String)>,
@@ -133,7 +146,7 @@ impl<'a> AuditEvent<'a> {
         Self {
             action,
             actor: None,
-            share_link: None,
+            via: None,
             company_id: None,
             project_id: None,
             resource: None,
@@ -147,8 +160,10 @@ impl<'a> AuditEvent<'a> {
         self
     }
 
-    pub fn share_link(mut self, id: ShareLinkId, name: &'a str) -> Self {
-        self.share_link = Some((id, name));
+    /// The row is made by a link, not a user: its id goes into the details, its name
+    /// into `actor_username`.
+    pub fn via(mut self, via: Via, name: impl Into<Cow<'a, str>>) -> Self {
+        self.via = Some((via, name.into()));
         self
     }
 
@@ -178,8 +193,9 @@ impl<'a> AuditEvent<'a> {
     }
 
     pub fn record(mut self, conn: &mut PgConnection) -> QueryResult<()> {
-        if let (Some((link, _)), Value::Object(details)) = (self.share_link, &mut self.details) {
-            details.insert("share_link".into(), Value::from(link.0));
+        if let (Some((via, _)), Value::Object(details)) = (&self.via, &mut self.details) {
+            let (key, id) = via.key();
+            details.insert(key.into(), Value::from(id));
         }
         let user_agent = self
             .client
@@ -188,7 +204,7 @@ impl<'a> AuditEvent<'a> {
         let actor_username = self
             .actor
             .map(|(_, name)| name)
-            .or(self.share_link.map(|(_, name)| name))
+            .or(self.via.as_ref().map(|(_, name)| name.as_ref()))
             .map(|name| truncate(name, 100));
         let resource_id = self.resource.as_ref().map(|(_, id)| truncate(id, 100));
         let row = NewAuditRow {

@@ -183,9 +183,9 @@ fn record_denial(conn: &mut PgConnection, denial: &Denial) -> Result<(), AppErro
     let event = AuditEvent::new(actions::ACCESS_DENIED)
         .company(denial.company)
         .client(&denial.client);
-    let event = match (denial.user, denial.share_link) {
+    let event = match (denial.user, denial.via) {
         (Some(user), _) => event.actor(user, &denial.name),
-        (None, Some(link)) => event.share_link(link, &denial.name),
+        (None, Some(via)) => event.via(via, denial.name.as_str()),
         (None, None) => event,
     };
     event

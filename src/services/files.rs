@@ -58,7 +58,14 @@ fn receipt_in(
         .ok_or_else(|| actor.not_found("sync_session", id))?;
     let project = Project::find_in_company(conn, actor.company_id(), session.project_id)?
         .ok_or_else(|| actor.not_found("sync_session", id))?;
-    let own = session.user_id.is_some() && session.user_id == actor.user_id();
+    // Whoever sent a batch sees its receipt: the user, or the visitor of the link.
+    let own = match actor.link_visitor() {
+        Some(visitor) => {
+            session.upload_link_id == Some(visitor.link)
+                && session.uploader_email.as_deref() == Some(visitor.uploader_email.as_str())
+        }
+        None => session.user_id.is_some() && session.user_id == actor.user_id(),
+    };
     if !own && !may_see(conn, actor, project.id)? {
         return Err(actor.not_found("sync_session", id));
     }

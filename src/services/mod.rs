@@ -39,6 +39,7 @@ pub mod sign_out;
 pub mod signed_in;
 pub mod storage_locations;
 pub mod stray_uploads;
+pub mod upload_links;
 pub mod uploads;
 pub mod users;
 

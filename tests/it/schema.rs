@@ -182,8 +182,10 @@ fn the_seed_tables_views_and_default_data_are_as_designed() {
             "completed_at"
         ]
     );
+    // The seed's columns first, in its order; Hopper's own additions after them.
+    let sessions = columns(&mut conn, "sync_sessions");
     assert_eq!(
-        columns(&mut conn, "sync_sessions"),
+        sessions[..16.min(sessions.len())],
         [
             "id",
             "project_id",
@@ -202,6 +204,11 @@ fn the_seed_tables_views_and_default_data_are_as_designed() {
             "error_message",
             "created_at"
         ]
+    );
+    assert_eq!(
+        sessions[16..],
+        ["upload_link_id", "uploader_name", "uploader_email"],
+        "sync_sessions columns added after the seed's"
     );
     let (name, code, email): (String, String, Option<String>) = hopper::schema::companies::table
         .select((

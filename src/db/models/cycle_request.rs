@@ -48,6 +48,16 @@ impl CycleRequest {
     }
 
     /// A required item still owed after its due date.
+    /// The accepted types as a file picker's `accept` (empty: any).
+    pub fn accept_attribute(&self) -> String {
+        self.accepted_types
+            .iter()
+            .flatten()
+            .map(|t| format!(".{t}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     pub fn is_overdue(&self, cycle_due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
         self.required && self.status.is_owed() && self.due(cycle_due).is_some_and(|d| d < now)
     }

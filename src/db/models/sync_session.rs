@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UserId};
+use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UploadLinkId, UserId};
 use crate::db::truncate;
 use crate::domain::SessionStatus;
 use crate::schema::{projects, sync_sessions};
@@ -26,6 +26,17 @@ pub struct SyncSession {
     pub completed_at: Option<DateTime<Utc>>,
     pub error_message: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub upload_link_id: Option<UploadLinkId>,
+    pub uploader_name: Option<String>,
+    pub uploader_email: Option<String>,
+}
+
+/// Who sent a batch through an upload link (nobody signed in).
+#[derive(Debug, Clone, Copy)]
+pub struct LinkUploader<'a> {
+    pub link: UploadLinkId,
+    pub name: &'a str,
+    pub email: &'a str,
 }
 
 /// How a file ended, for the session's counters.
@@ -42,6 +53,7 @@ impl SyncSession {
         project: ProjectId,
         cycle: CycleId,
         user: Option<UserId>,
+        via: Option<LinkUploader<'_>>,
         prefix: &str,
     ) -> QueryResult<SyncSession> {
         diesel::insert_into(sync_sessions::table)
@@ -49,6 +61,9 @@ impl SyncSession {
                 sync_sessions::project_id.eq(project),
                 sync_sessions::cycle_id.eq(cycle),
                 sync_sessions::user_id.eq(user),
+                sync_sessions::upload_link_id.eq(via.map(|v| v.link)),
+                sync_sessions::uploader_name.eq(via.map(|v| v.name)),
+                sync_sessions::uploader_email.eq(via.map(|v| v.email)),
                 sync_sessions::s3_prefix.eq(prefix),
                 sync_sessions::status.eq(SessionStatus::InProgress),
                 sync_sessions::started_at.eq(diesel::dsl::now),

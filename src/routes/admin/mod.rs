@@ -1,5 +1,5 @@
 //! A company's administration (`CompanyAdmin`): users, projects, cycles, access, review,
-//! wall-screen links. Imports as every route does: services, auth, web, domain, ids.
+//! wall-screen links, upload links. Imports as every route does: services, auth, web, domain, ids.
 
 pub mod access;
 pub mod cycle_requests;
@@ -10,4 +10,5 @@ pub mod projects;
 pub mod request_form;
 pub mod request_list;
 pub mod share_links;
+pub mod upload_links;
 pub mod users;

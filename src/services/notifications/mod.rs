@@ -11,7 +11,7 @@ pub use reminders::{reminder_pass, ReminderReport};
 pub use sender::{send_pending, spawn_sender, SendReport};
 
 use diesel::prelude::*;
-use diesel::sql_types::{Int4, Text};
+use diesel::sql_types::{Int4, Nullable, Text};
 
 use crate::db::ids::{CompanyId, CycleRequestId, ProjectId, UserId};
 use crate::db::models::notification::{NewNotification, Notification};
@@ -21,8 +21,9 @@ use crate::error::AppError;
 /// Who receives a message.
 #[derive(Debug, Clone, QueryableByName)]
 pub(in crate::services) struct Recipient {
-    #[diesel(sql_type = Int4)]
-    pub user_id: UserId,
+    /// None: somebody without an account (who sent files through an upload link).
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub user_id: Option<UserId>,
     #[diesel(sql_type = Text)]
     pub email: String,
     #[diesel(sql_type = Text)]
@@ -64,6 +65,26 @@ fn uploaders(
     .load(conn)
 }
 
+/// The people without an account who sent files for `request` through an upload link
+/// (each address once).
+fn link_uploaders(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    request: CycleRequestId,
+) -> QueryResult<Vec<Recipient>> {
+    diesel::sql_query(
+        "SELECT DISTINCT ON (lower(s.uploader_email)) NULL::int AS user_id,
+                s.uploader_email::text AS email, s.uploader_name::text AS name
+           FROM file_uploads f JOIN sync_sessions s ON s.id = f.session_id
+          WHERE f.company_id = $1 AND f.request_id = $2
+            AND s.upload_link_id IS NOT NULL AND s.uploader_email IS NOT NULL
+          ORDER BY lower(s.uploader_email), s.id DESC",
+    )
+    .bind::<Int4, _>(company.0)
+    .bind::<Int4, _>(request.0)
+    .load(conn)
+}
+
 /// Active admins of the company who want `kind`.
 fn admins(
     conn: &mut PgConnection,
@@ -98,7 +119,7 @@ fn queue_to(
             conn,
             &NewNotification {
                 company: Some(company),
-                user: Some(recipient.user_id),
+                user: recipient.user_id,
                 recipient: &recipient.email,
                 kind,
                 subject,
@@ -127,7 +148,8 @@ pub(in crate::services) fn request_rejected(
     r: &Rejection<'_>,
 ) -> Result<usize, AppError> {
     let kind = NotificationKind::RequestRejected;
-    let to = uploaders(conn, r.project, Some(r.request), kind)?;
+    let mut to = uploaders(conn, r.project, Some(r.request), kind)?;
+    to.extend(link_uploaders(conn, r.company, r.request)?);
     let subject = format!(
         "{} {}: “{}” needs a new file",
         r.project_name, r.cycle_name, r.request_name
@@ -135,8 +157,17 @@ pub(in crate::services) fn request_rejected(
     Ok(queue_to(conn, r.company, &to, kind, &subject, |who| {
         format!(
             "Hello {},\n\nthe file for “{}” in {} {} was not accepted:\n\n    {}\n\n\
-             Please upload a new file: {}\n\n— Hopper\n",
-            who.name, r.request_name, r.project_name, r.cycle_name, r.reason, r.upload_url
+             Please {}\n\n— Hopper\n",
+            who.name,
+            r.request_name,
+            r.project_name,
+            r.cycle_name,
+            r.reason,
+            match who.user_id {
+                Some(_) => format!("upload a new file: {}", r.upload_url),
+                // The link's address is a secret Hopper does not keep.
+                None => "send a new file through the upload link you were given.".to_owned(),
+            }
         )
     })?)
 }

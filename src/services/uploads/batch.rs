@@ -20,8 +20,8 @@ use crate::services::audit::actions;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::matching::request_for;
-use crate::services::uploads::session::{finish_session, start_session};
-use crate::services::uploads::slots::BatchSlot;
+use crate::services::uploads::session::{finish_session, link_room, start_session};
+use crate::services::uploads::slots::{BatchSlot, SlotOwner};
 use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
@@ -56,7 +56,7 @@ impl Batch {
         project: ProjectId,
         cycle: CycleId,
     ) -> Result<Batch, AppError> {
-        let slot = ctx.batch_slots().take(actor.user_id())?;
+        let slot = ctx.batch_slots().take(SlotOwner::of(actor))?;
         let base_url = ctx.public_url().to_owned();
         let (location, plan) = ctx
             .run(actor, move |conn, actor| {
@@ -190,16 +190,25 @@ impl Batch {
         };
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let natural = key.clone();
-        let (file, s3_key) = self
-            .transaction(move |conn, _, plan| {
+        let started = self
+            .transaction(move |conn, actor, plan| {
+                // Through an upload link, every file start checks what the link still
+                // takes, under its lock, so parallel batches cannot pass its limits.
+                let room = match plan.link {
+                    Some(link) => Some(link_room(conn, actor, link)?),
+                    None => None,
+                };
                 let row =
                     plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)), request);
                 let (id, s3_key) = insert_with_own_key(conn, &row, &natural)?;
                 SyncSession::file_started(conn, plan.session)?;
-                Ok((id, s3_key))
+                Ok((id, s3_key, room))
             })
-            .await
-            .map_err(internal)?;
+            .await;
+        let (file, s3_key, room) = started.map_err(Stop::starting_file)?;
+        if let Some(room) = room {
+            body.cap_link(room.bytes_left(), room.max_bytes);
+        }
         let target = ObjectTarget {
             client: self.client.clone(),
             bucket: self.bucket.clone(),

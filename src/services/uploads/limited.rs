@@ -6,6 +6,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 
 use crate::config::UploadConfig;
+use crate::domain::sizes::human_size;
 use crate::services::uploads::Stop;
 
 /// A file's byte stream with the batch's rules: an idle timeout, the size limit, and
@@ -15,6 +16,8 @@ pub(super) struct Limited<'a, S> {
     limits: &'a UploadConfig,
     path: String,
     size: u64,
+    /// What an upload link still takes (bytes left, and its whole limit for the message).
+    link_cap: Option<(u64, i64)>,
     /// The stream ended; it must not be polled again (multipart fields panic if it is).
     ended: bool,
 }
@@ -30,8 +33,14 @@ where
             limits,
             path: path.to_owned(),
             size: 0,
+            link_cap: None,
             ended: false,
         }
+    }
+
+    /// The file may take at most `left` bytes of its upload link's `limit`.
+    pub(super) fn cap_link(&mut self, left: u64, limit: i64) {
+        self.link_cap = Some((left, limit));
     }
 
     pub(super) fn size(&self) -> u64 {
@@ -56,6 +65,14 @@ where
                         path: self.path.clone(),
                         limit: self.limits.max_file_size,
                     });
+                }
+                if let Some((left, limit)) = self.link_cap.filter(|(left, _)| self.size > *left) {
+                    return Err(Stop::LinkFull(format!(
+                        "{} does not fit: this upload link takes at most {} in all and had {} left; it was not stored.",
+                        self.path,
+                        human_size(u64::try_from(limit).unwrap_or(0)),
+                        human_size(left)
+                    )));
                 }
                 Ok(Some(chunk))
             }

@@ -20,7 +20,7 @@ pub use slots::BatchSlots;
 pub use stop::Stop;
 
 use crate::db::ids::{
-    CompanyId, CycleId, CycleRequestId, ProjectId, StorageLocationId, SyncSessionId,
+    CompanyId, CycleId, CycleRequestId, ProjectId, StorageLocationId, SyncSessionId, UploadLinkId,
 };
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::NewFile;
@@ -47,6 +47,8 @@ struct BatchPlan {
     allowed: Vec<String>,
     /// The cycle's requests a file can fulfil, in list order.
     requests: Vec<matching::PlannedRequest>,
+    /// The upload link the batch came through: its limits are checked for every file.
+    link: Option<UploadLinkId>,
     /// For the admins' digest when the batch ends.
     project_name: String,
     cycle_name: String,
@@ -108,22 +110,27 @@ pub async fn check_uploadable(
 }
 
 /// The project and cycle the actor may upload into, or why not. Used by the upload page
-/// and, under the cycle's row lock, by the start of a batch.
-pub(super) fn uploadable(
+/// and, under the cycle's row lock, by the start of a batch. An upload link opens its own
+/// cycle and nothing else.
+pub(in crate::services) fn uploadable(
     conn: &mut PgConnection,
     actor: &Actor,
     project_id: ProjectId,
     cycle_id: CycleId,
 ) -> Result<(Project, Cycle), AppError> {
     let project = projects::find_live(conn, actor, project_id)?;
-    match project_access::right_in(conn, actor, project.id)? {
-        Some(right) if right.can_upload() => {}
-        Some(_) => {
-            return Err(AppError::Forbidden(
-                "You may view this project but not upload into it.".into(),
-            ))
-        }
-        None => return Err(actor.not_found("project", project_id)),
+    match actor.link_visitor() {
+        Some(visitor) if visitor.project == project.id && visitor.cycle == cycle_id => {}
+        Some(_) => return Err(actor.not_found("cycle", cycle_id)),
+        None => match project_access::right_in(conn, actor, project.id)? {
+            Some(right) if right.can_upload() => {}
+            Some(_) => {
+                return Err(AppError::Forbidden(
+                    "You may view this project but not upload into it.".into(),
+                ))
+            }
+            None => return Err(actor.not_found("project", project_id)),
+        },
     }
     let cycle = Cycle::lock_in_project(conn, project.id, cycle_id)?
         .ok_or_else(|| actor.not_found("cycle", cycle_id))?;

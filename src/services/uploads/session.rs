@@ -4,11 +4,12 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::db::ids::{CycleId, ProjectId};
+use crate::db::ids::{CycleId, ProjectId, UploadLinkId};
 use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::SyncSession;
+use crate::db::models::sync_session::{LinkUploader, SyncSession};
+use crate::db::models::upload_link::{LinkRoom, UploadLink};
 use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
 use crate::schema::{companies, file_uploads};
@@ -37,6 +38,17 @@ pub(super) fn start_session(
     if let Some(reason) = closed_reason(&project, &cycle) {
         return Err(AppError::Conflict(reason));
     }
+    let via = match actor.link_visitor() {
+        Some(visitor) => {
+            link_room(conn, actor, visitor.link)?;
+            Some(LinkUploader {
+                link: visitor.link,
+                name: &visitor.uploader_name,
+                email: &visitor.uploader_email,
+            })
+        }
+        None => None,
+    };
     if cycle.status == CycleStatus::Pending {
         let moved = Cycle::set_status(
             conn,
@@ -57,7 +69,7 @@ pub(super) fn start_session(
             }))
             .record(conn)?;
     }
-    let session = SyncSession::start(conn, project.id, cycle.id, actor.user_id(), &prefix)?;
+    let session = SyncSession::start(conn, project.id, cycle.id, actor.user_id(), via, &prefix)?;
     actor
         .audit(actions::UPLOAD_STARTED)
         .project(project.id)
@@ -68,8 +80,14 @@ pub(super) fn start_session(
             "s3_prefix": prefix,
         }))
         .record(conn)?;
+    // A link for chosen requests files only under those; its other files are "other".
+    let link_requests = actor
+        .link_visitor()
+        .map(|v| v.requests.clone())
+        .unwrap_or_default();
     let requests = cycle_requests::of_cycle(conn, actor.company_id(), cycle.id)?
         .iter()
+        .filter(|r| link_requests.is_empty() || link_requests.contains(&r.id))
         .map(PlannedRequest::of)
         .collect();
     let plan = BatchPlan {
@@ -87,11 +105,34 @@ pub(super) fn start_session(
             .cloned()
             .collect(),
         requests,
+        link: actor.link_visitor().map(|v| v.link),
         project_name: project.project_name.clone(),
         cycle_name: cycle.cycle_name.clone(),
         base_url,
     };
     Ok((location, plan))
+}
+
+/// What an upload link still takes, under its row lock (file starts through one link
+/// are serialised, on every node); refuses when it is full or no longer live.
+pub(super) fn link_room(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UploadLinkId,
+) -> Result<LinkRoom, AppError> {
+    let link = UploadLink::lock_in_company(conn, actor.company_id(), id)?
+        .ok_or_else(|| actor.not_found("upload_link", id))?;
+    if !link.is_live(chrono::Utc::now()) {
+        return Err(AppError::Forbidden(
+            "This upload link was revoked or has expired; nothing more can be sent through it."
+                .into(),
+        ));
+    }
+    let room = UploadLink::room(conn, &link)?;
+    if let Some(full) = room.full() {
+        return Err(AppError::Conflict(full));
+    }
+    Ok(room)
 }
 
 pub(super) fn finish_session(

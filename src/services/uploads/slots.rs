@@ -1,12 +1,14 @@
-//! How many upload batches run at once: a few per user, a bounded number per node. A
-//! user (or a script with a user's session) opening dozens of slow uploads gets a 429
-//! with a sentence, and cannot take every part buffer from the others.
+//! How many upload batches run at once: a few per user (or upload link), a bounded number
+//! per node. A user (or a script with a user's session, or anyone holding a link) opening
+//! dozens of slow uploads gets a 429 with a sentence, and cannot take every part buffer
+//! from the others.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::db::ids::UserId;
+use crate::db::ids::{UploadLinkId, UserId};
 use crate::error::AppError;
+use crate::services::actor::Actor;
 
 #[derive(Clone)]
 pub struct BatchSlots {
@@ -15,16 +17,32 @@ pub struct BatchSlots {
     per_node: usize,
 }
 
+/// Whose batches are counted together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlotOwner {
+    User(UserId),
+    Link(UploadLinkId),
+}
+
+impl SlotOwner {
+    pub fn of(actor: &Actor) -> Option<SlotOwner> {
+        actor
+            .user_id()
+            .map(SlotOwner::User)
+            .or_else(|| actor.link_visitor().map(|v| SlotOwner::Link(v.link)))
+    }
+}
+
 #[derive(Default)]
 struct Counts {
     node: usize,
-    users: HashMap<UserId, usize>,
+    users: HashMap<SlotOwner, usize>,
 }
 
 /// A running batch's place; given back when dropped.
 pub struct BatchSlot {
     slots: BatchSlots,
-    user: Option<UserId>,
+    user: Option<SlotOwner>,
 }
 
 impl BatchSlots {
@@ -36,7 +54,7 @@ impl BatchSlots {
         }
     }
 
-    pub fn take(&self, user: Option<UserId>) -> Result<BatchSlot, AppError> {
+    pub fn take(&self, user: Option<SlotOwner>) -> Result<BatchSlot, AppError> {
         let mut counts = self
             .inner
             .lock()
@@ -95,7 +113,10 @@ mod tests {
     #[test]
     fn a_user_gets_a_few_slots_and_gives_them_back() {
         let slots = BatchSlots::new(2, 3);
-        let (alice, bob) = (Some(UserId(1)), Some(UserId(2)));
+        let (alice, bob) = (
+            Some(SlotOwner::User(UserId(1))),
+            Some(SlotOwner::User(UserId(2))),
+        );
         let a1 = slots.take(alice).unwrap();
         let _a2 = slots.take(alice).unwrap();
         assert!(matches!(
@@ -104,7 +125,7 @@ mod tests {
         ));
         let _b1 = slots.take(bob).unwrap();
         // The node is full now, for everyone.
-        assert!(slots.take(Some(UserId(3))).is_err());
+        assert!(slots.take(Some(SlotOwner::Link(UploadLinkId(3)))).is_err());
         drop(a1);
         assert!(slots.take(alice).is_ok());
     }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::domain::sizes::human_size;
+use crate::error::AppError;
 
 /// Why a batch stopped before its end; the session is failed with this reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +23,23 @@ pub enum Stop {
     Busy,
     Disconnected(String),
     Malformed(String),
+    /// The upload link took all it takes (files or bytes): the sentence says which.
+    LinkFull(String),
+    /// The upload link was revoked or expired during the batch.
+    LinkClosed(String),
 }
 
 impl Stop {
+    /// Why a file could not start: an upload link's refusal (full, or no longer live)
+    /// keeps its sentence; anything else is Hopper's bookkeeping failing.
+    pub(super) fn starting_file(e: AppError) -> Stop {
+        match e {
+            AppError::Conflict(full) => Stop::LinkFull(full),
+            AppError::Forbidden(closed) => Stop::LinkClosed(closed),
+            other => super::internal(other),
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             Stop::TooManyFiles(max) => format!(
@@ -49,6 +64,8 @@ impl Stop {
             Stop::Busy => "Hopper is busy with other uploads right now; files that arrived in full are kept. Please send the rest again in a minute.".into(),
             Stop::Disconnected(why) => format!("The upload was interrupted: {why}"),
             Stop::Malformed(why) => format!("The upload could not be read: {why}"),
+            Stop::LinkFull(why) => format!("{why} The files after that were not accepted."),
+            Stop::LinkClosed(why) => why.clone(),
         }
     }
 }

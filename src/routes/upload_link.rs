@@ -1,0 +1,328 @@
+//! Upload links, the visitor's side: `/u/{token}` asks who they are (and the PIN), then
+//! shows the cycle's requests and the upload form; files go through the same pipeline,
+//! deduplication and receipt as a member's. The visit lives behind a cookie of its own.
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::auth::csrf::{self, CheckedMultipart};
+use crate::auth::ClientInfo;
+use crate::config::Secret;
+use crate::db::models::cycle_request::CycleRequest;
+use crate::db::models::upload_link::LinkUsage;
+use crate::domain::fields;
+use crate::domain::sizes::human_size;
+use crate::error::{AppError, ErrorPage};
+use crate::routes::uploads::{receive, respond_with_receipt, ReceiptPage};
+use crate::services::cycle_requests::CycleRequests;
+use crate::services::upload_links::{self, Entry, OpenLink};
+use crate::services::Actor;
+use crate::state::AppState;
+use crate::web::{filters, html, Ctx, FieldErrors, PageContext};
+
+/// The cookie of a visit to link `id` (one per link, so two links do not collide).
+fn cookie_name(state: &AppState, link: crate::db::ids::UploadLinkId) -> String {
+    if state.config.session.cookie_secure {
+        format!("__Host-hopper_visit_{link}")
+    } else {
+        format!("hopper_visit_{link}")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "uploads/link_start.html")]
+struct StartPage {
+    page: PageContext,
+    open: OpenLink,
+    token: String,
+    visitor_name: String,
+    visitor_email: String,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "uploads/link.html")]
+struct LinkUploadPage {
+    page: PageContext,
+    open: OpenLink,
+    token: String,
+    uploader: String,
+    cycle: crate::db::models::cycle::Cycle,
+    requests: Vec<crate::services::cycle_requests::RequestItem>,
+    figures: crate::db::models::completeness::Completeness,
+    closed: Option<String>,
+    usage: LinkUsage,
+}
+
+impl LinkUploadPage {
+    fn action(&self) -> String {
+        format!("/u/{}/upload", self.token)
+    }
+
+    fn due_of(&self, request: &CycleRequest) -> Option<DateTime<Utc>> {
+        request.due(self.cycle.due_at)
+    }
+
+    fn accept_of(&self, request: &CycleRequest) -> String {
+        request.accept_attribute()
+    }
+
+    fn files_left(&self) -> i64 {
+        (i64::from(self.open.link.max_files) - self.usage.files).max(0)
+    }
+
+    fn bytes_left(&self) -> String {
+        human_size(u64::try_from(self.open.link.max_bytes - self.usage.bytes).unwrap_or(0))
+    }
+}
+
+/// Visit cookies looked at per request (one per link the browser has visited).
+const MAX_VISIT_COOKIES: usize = 20;
+
+/// A page of its own for a link that opens nothing: 404 for an unknown token, 410 with
+/// the reason for a link that no longer works. `None` for an entry that opens.
+fn refusal_page(entry: &Entry) -> Option<Result<HttpResponse, AppError>> {
+    let (status, reason) = match entry {
+        Entry::Unknown => (
+            StatusCode::NOT_FOUND,
+            "This upload link does not exist. Check the address, or ask whoever sent it for a new one.".to_owned(),
+        ),
+        Entry::Closed(reason) => (StatusCode::GONE, reason.clone()),
+        Entry::Stranger(_) | Entry::Visitor(..) => return None,
+    };
+    Some(html(
+        status,
+        &ErrorPage {
+            title: "This upload link does not work",
+            message: reason,
+            status: status.as_u16(),
+        },
+    ))
+}
+
+fn with_csrf_cookie(
+    req: &HttpRequest,
+    status: StatusCode,
+    render: impl FnOnce(PageContext) -> Result<String, askama::Error>,
+) -> Result<HttpResponse, AppError> {
+    let (token, cookie) = csrf::token_for(req);
+    let body = render(PageContext::anonymous(token, None))?;
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8");
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response.body(body))
+}
+
+async fn entry(ctx: &Ctx, token: &str) -> Result<Entry, AppError> {
+    upload_links::enter(
+        ctx.services(),
+        token.to_owned(),
+        visit_secrets(ctx),
+        ClientInfo::from_request(&ctx.req),
+    )
+    .await
+}
+
+/// Every visit cookie the browser sent; the service keeps the one of this link.
+fn visit_secrets(ctx: &Ctx) -> Vec<String> {
+    ctx.req
+        .cookies()
+        .map(|cookies| {
+            cookies
+                .iter()
+                .filter(|c| {
+                    c.name().starts_with("hopper_visit_")
+                        || c.name().starts_with("__Host-hopper_visit_")
+                })
+                .map(|c| c.value().to_owned())
+                .take(MAX_VISIT_COOKIES)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn start_page(
+    ctx: &Ctx,
+    open: OpenLink,
+    token: String,
+    (name, email): (String, String),
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    with_csrf_cookie(&ctx.req, status, |page| {
+        StartPage {
+            page,
+            open,
+            token,
+            visitor_name: name,
+            visitor_email: email,
+            errors,
+        }
+        .render()
+    })
+}
+
+async fn upload_page(
+    ctx: &Ctx,
+    open: OpenLink,
+    actor: &Actor,
+    token: String,
+) -> Result<HttpResponse, AppError> {
+    let view = upload_links::page(ctx.services(), actor).await?;
+    let CycleRequests {
+        cycle,
+        items,
+        figures,
+        ..
+    } = view.view;
+    let uploader = actor
+        .link_visitor()
+        .map(|v| format!("{} <{}>", v.uploader_name, v.uploader_email))
+        .unwrap_or_default();
+    with_csrf_cookie(&ctx.req, StatusCode::OK, |page| {
+        LinkUploadPage {
+            page,
+            open,
+            token,
+            uploader,
+            cycle,
+            requests: items,
+            figures,
+            closed: view.closed,
+            usage: view.usage,
+        }
+        .render()
+    })
+}
+
+pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let entry = entry(&ctx, &token).await?;
+    if let Some(refused) = refusal_page(&entry) {
+        return refused;
+    }
+    match entry {
+        Entry::Unknown | Entry::Closed(_) => Err(AppError::NotFound),
+        Entry::Stranger(open) => start_page(
+            &ctx,
+            open,
+            token,
+            (String::new(), String::new()),
+            FieldErrors::default(),
+        ),
+        Entry::Visitor(open, actor) => upload_page(&ctx, open, &actor, token).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdentityForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    pin: String,
+}
+
+pub async fn identify(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<IdentityForm>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let form = form.into_inner();
+    let entry = entry(&ctx, &token).await?;
+    if let Some(refused) = refusal_page(&entry) {
+        return refused;
+    }
+    let (Entry::Stranger(open) | Entry::Visitor(open, _)) = entry else {
+        return Err(AppError::NotFound);
+    };
+    let mut errors = FieldErrors::default();
+    let name = errors.check("name", fields::required_name(&form.name, "your name", 100));
+    let email = errors.check("email", fields::email(&form.email));
+    let pin = form.pin.trim();
+    if open.link.has_pin() && pin.is_empty() {
+        errors.add("pin", "Enter the PIN that came with the link.");
+    }
+    let (Some(name), Some(email)) = (name, email) else {
+        return start_page(&ctx, open, token, (form.name, form.email), errors);
+    };
+    if !errors.is_empty() {
+        return start_page(&ctx, open, token, (name, email), errors);
+    }
+    let identity = upload_links::Identity {
+        name,
+        email,
+        pin: (!pin.is_empty()).then(|| Secret::new(pin)),
+    };
+    let opened = upload_links::identify(
+        ctx.services(),
+        token.clone(),
+        identity,
+        ClientInfo::from_request(&ctx.req),
+    )
+    .await?;
+    let (secret, until) = match opened {
+        Ok(opened) => opened,
+        Err(refused) => return refusal_page(&refused).unwrap_or(Err(AppError::NotFound)),
+    };
+    let max_age = (until - Utc::now()).num_seconds().max(1);
+    let cookie = Cookie::build(cookie_name(&ctx.state, open.link.id), secret)
+        .path("/")
+        .http_only(true)
+        .secure(ctx.state.config.session.cookie_secure)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(max_age))
+        .finish();
+    let mut response = crate::web::see_other(&ctx.req, &format!("/u/{token}"));
+    response.add_cookie(&cookie).map_err(|e| {
+        AppError::Unexpected(anyhow::anyhow!("could not set the visit cookie: {e}"))
+    })?;
+    Ok(response)
+}
+
+pub async fn upload(
+    ctx: Ctx,
+    path: web::Path<String>,
+    body: CheckedMultipart,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let entry = entry(&ctx, &token).await?;
+    if let Some(refused) = refusal_page(&entry) {
+        return refused;
+    }
+    let actor = match entry {
+        Entry::Unknown | Entry::Closed(_) => return Err(AppError::NotFound),
+        Entry::Stranger(_) => {
+            return Err(AppError::Forbidden(
+                "Tell us who you are first: reload the page and fill in your name and email."
+                    .into(),
+            ))
+        }
+        Entry::Visitor(_, actor) => actor,
+    };
+    let (project, cycle) = match actor.link_visitor() {
+        Some(v) => (v.project, v.cycle),
+        None => return Err(AppError::NotFound),
+    };
+    let (receipt, stop) = receive(&ctx, &actor, project, cycle, body).await?;
+    let (csrf_token, _) = csrf::token_for(&ctx.req);
+    let page = ReceiptPage {
+        page: PageContext::anonymous(csrf_token, None),
+        receipt,
+        stopped: stop.as_ref().map(crate::services::uploads::Stop::message),
+        for_visitor: true,
+    };
+    respond_with_receipt(&ctx.req, page, stop.as_ref())
+}

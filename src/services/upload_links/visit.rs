@@ -1,0 +1,265 @@
+//! The visitor's side of an upload link: the link resolved from its token, the visitor
+//! named (name and email, and the PIN when the link has one), and the upload page. A
+//! named visitor gets a visit behind a cookie secret of its own; the visit dies with the
+//! link (revoked, expired, its company or project gone).
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::config::Secret;
+use crate::db::models::upload_link::{LinkUsage, UploadLink, UploadLinkVisit};
+use crate::domain::ClientInfo;
+use crate::error::AppError;
+use crate::schema::{companies, cycles, projects};
+use crate::services::actor::{Actor, LinkVisitor};
+use crate::services::audit::actions;
+use crate::services::cycle_requests::{self, CycleRequests};
+use crate::services::upload_links::hash;
+use crate::services::uploads::{closed_reason, uploadable};
+use crate::services::ServiceContext;
+
+mod pin_throttle;
+
+/// How long a visitor stays named without stating it again (never past the link's expiry).
+const VISIT_HOURS: i64 = 12;
+
+/// A link that opens, with the names its pages show.
+#[derive(Debug, Clone)]
+pub struct OpenLink {
+    pub link: UploadLink,
+    pub company_name: String,
+    pub project_name: String,
+    pub cycle_name: String,
+}
+
+/// Where a request to a link's page stands.
+pub enum Entry {
+    /// No link has this token.
+    Unknown,
+    /// The link opens nothing, and why (a sentence for the visitor).
+    Closed(String),
+    /// The link opens, but the visitor has not said who they are yet.
+    Stranger(OpenLink),
+    /// A named visitor: the actor their uploads run as.
+    Visitor(OpenLink, Actor),
+}
+
+/// Why a link opens nothing: no such token, or a sentence for the visitor.
+enum Refusal {
+    Unknown,
+    Closed(String),
+}
+
+impl From<Refusal> for Entry {
+    fn from(refusal: Refusal) -> Entry {
+        match refusal {
+            Refusal::Unknown => Entry::Unknown,
+            Refusal::Closed(reason) => Entry::Closed(reason),
+        }
+    }
+}
+
+fn resolve(conn: &mut PgConnection, token: &str) -> Result<Result<OpenLink, Refusal>, AppError> {
+    let Some(link) = UploadLink::find_by_token_hash(conn, &hash(token))? else {
+        return Ok(Err(Refusal::Unknown));
+    };
+    let (company_name, company_active): (String, bool) = companies::table
+        .find(link.company_id)
+        .select((companies::company_name, companies::is_active))
+        .first(conn)?;
+    let project: Option<(String, bool)> = projects::table
+        .filter(projects::id.eq(link.project_id))
+        .filter(projects::company_id.eq(link.company_id))
+        .filter(projects::deleted_at.is_null())
+        .select((projects::project_name, projects::is_active))
+        .first(conn)
+        .optional()?;
+    let cycle_name: String = cycles::table
+        .find(link.cycle_id)
+        .select(cycles::cycle_name)
+        .first(conn)?;
+    let closed = if link.revoked_at.is_some() {
+        Some(format!("{company_name} revoked this upload link. Ask them for a new one if you still have documents to send."))
+    } else if link.expires_at <= Utc::now() {
+        Some(format!(
+            "This upload link expired on {} (UTC). Ask {company_name} for a new one.",
+            link.expires_at.format("%-d %b %Y %H:%M")
+        ))
+    } else if !company_active {
+        Some("This upload link no longer works: its company is not active on Hopper.".into())
+    } else if project.is_none() {
+        Some("This upload link no longer works: its project was removed.".into())
+    } else {
+        None
+    };
+    if let Some(reason) = closed {
+        return Ok(Err(Refusal::Closed(reason)));
+    }
+    let project_name = project.map(|(name, _)| name).unwrap_or_default();
+    Ok(Ok(OpenLink {
+        link,
+        company_name,
+        project_name,
+        cycle_name,
+    }))
+}
+
+fn visitor_actor(open: &OpenLink, visit: &UploadLinkVisit, client: ClientInfo) -> Actor {
+    Actor::upload_link(
+        LinkVisitor {
+            link: open.link.id,
+            label: open.link.label.clone(),
+            project: open.link.project_id,
+            cycle: open.link.cycle_id,
+            requests: open.link.requests(),
+            uploader_name: visit.uploader_name.clone(),
+            uploader_email: visit.uploader_email.clone(),
+        },
+        open.link.company_id,
+        client,
+    )
+}
+
+/// Resolves a link's token and, among the visit cookies' secrets, this link's visit.
+pub async fn enter(
+    ctx: &ServiceContext,
+    token: String,
+    secrets: Vec<String>,
+    client: ClientInfo,
+) -> Result<Entry, AppError> {
+    let now = ctx.clock().now();
+    ctx.run_unscoped(move |conn| {
+        let open = match resolve(conn, &token)? {
+            Ok(open) => open,
+            Err(refusal) => return Ok(refusal.into()),
+        };
+        let hashes: Vec<Vec<u8>> = secrets.iter().map(|s| hash(s)).collect();
+        let visit =
+            UploadLinkVisit::find(conn, open.link.id, &hashes)?.filter(|v| v.expires_at > now);
+        Ok(match visit {
+            Some(visit) => {
+                let actor = visitor_actor(&open, &visit, client);
+                Entry::Visitor(open, actor)
+            }
+            None => Entry::Stranger(open),
+        })
+    })
+    .await
+}
+
+/// Who the visitor says they are; the PIN when the link has one.
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+    pub pin: Option<Secret>,
+}
+
+/// Names a visitor: checks the PIN (throttled per link and per address) and opens a
+/// visit. Returns the visit's cookie secret and its expiry, or why the link opens nothing
+/// (`Entry::Unknown` or `Entry::Closed`).
+pub async fn identify(
+    ctx: &ServiceContext,
+    token: String,
+    identity: Identity,
+    client: ClientInfo,
+) -> Result<Result<(String, DateTime<Utc>), Entry>, AppError> {
+    let attempt_client = client.clone();
+    let attempt_token = token.clone();
+    let checked = ctx
+        .run_unscoped(move |conn| {
+            let open = match resolve(conn, &attempt_token)? {
+                Ok(open) => open,
+                Err(refusal) => return Ok(Err(Entry::from(refusal))),
+            };
+            if open.link.has_pin() {
+                pin_throttle::reserve(conn, &open.link, &attempt_client)?;
+            }
+            Ok(Ok(open))
+        })
+        .await?;
+    let open = match checked {
+        Ok(open) => open,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    if let Some(stored) = open.link.pin_hash.clone() {
+        let pin = identity
+            .pin
+            .clone()
+            .unwrap_or_else(|| Secret::new(String::new()));
+        if !ctx.hasher().verify(&pin, Some(stored)).await? {
+            let link = open.link.clone();
+            let failed_client = client.clone();
+            ctx.run_unscoped(move |conn| pin_throttle::failed(conn, &link, &failed_client))
+                .await?;
+            return Err(AppError::Forbidden(
+                "That PIN is not right. Check the message the link came with and try again.".into(),
+            ));
+        }
+    }
+    let now = ctx.clock().now();
+    ctx.run_unscoped(move |conn| {
+        let open = match resolve(conn, &token)? {
+            Ok(open) => open,
+            Err(refusal) => return Ok(Err(Entry::from(refusal))),
+        };
+        let secret = crate::domain::tokens::random_token();
+        let expires_at = (now + Duration::hours(VISIT_HOURS)).min(open.link.expires_at);
+        let visit = UploadLinkVisit::insert(
+            conn,
+            &open.link,
+            &hash(&secret),
+            &identity.name,
+            &identity.email,
+            expires_at,
+        )?;
+        UploadLink::touch(conn, open.link.id)?;
+        let actor = visitor_actor(&open, &visit, client);
+        actor
+            .audit(actions::UPLOAD_LINK_OPENED)
+            .project(open.link.project_id)
+            .resource("upload_link", open.link.id)
+            .details(json!({
+                "name": visit.uploader_name,
+                "email": visit.uploader_email,
+                "pin": open.link.has_pin(),
+            }))
+            .record(conn)?;
+        Ok(Ok((secret, expires_at)))
+    })
+    .await
+}
+
+/// What a link's upload page shows: the cycle's requests the link is for, what the link
+/// has taken of its limits, and why uploads are closed, if they are.
+pub struct LinkPage {
+    pub view: CycleRequests,
+    pub usage: LinkUsage,
+    pub closed: Option<String>,
+}
+
+pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppError> {
+    let now = ctx.clock().now();
+    let visitor = actor.link_visitor().cloned().ok_or(AppError::NotFound)?;
+    ctx.run(actor, move |conn, actor| {
+        let (project, cycle) = uploadable(conn, actor, visitor.project, visitor.cycle)?;
+        let closed = closed_reason(&project, &cycle);
+        let mut view = cycle_requests::view_of(conn, project, cycle, now)?;
+        if !visitor.requests.is_empty() {
+            view.items
+                .retain(|i| visitor.requests.contains(&i.request.id));
+        }
+        // A visitor sees what was asked of them, not what others have sent.
+        for item in &mut view.items {
+            item.files.clear();
+        }
+        view.other_files.clear();
+        let usage = UploadLink::usage(conn, visitor.link)?;
+        Ok(LinkPage {
+            view,
+            usage,
+            closed,
+        })
+    })
+    .await
+}

@@ -1,0 +1,177 @@
+//! The project summary ordered by its latest cycles' requests (least complete first,
+//! most overdue first), paged by keyset without gaps, and a project's reminder schedule
+//! edited in its form.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use hopper::db::ids::{CycleId, ProjectId};
+use hopper::schema::{cycle_requests, cycles, projects};
+use hopper::services::dashboards::{project_summary, ProjectFilter, ProjectSort, Scope};
+
+use crate::helpers::{create_cycle, create_project, TestApp, UserFixture};
+
+/// A project whose latest cycle has `required` required requests, `accepted` of them
+/// accepted and `overdue` of the rest past their due date.
+fn project_with(
+    app: &TestApp,
+    name: &str,
+    required: i32,
+    accepted: i32,
+    overdue: i32,
+) -> ProjectId {
+    let company = app.default_company();
+    let project = create_project(app, company, name);
+    // An older cycle that is complete must not count: only the latest one does.
+    let old = create_cycle(app, project, 1);
+    add_requests(app, old, 2, 2, 0);
+    let latest = create_cycle(app, project, 2);
+    add_requests(app, latest, required, accepted, overdue);
+    project
+}
+
+fn add_requests(app: &TestApp, cycle: CycleId, required: i32, accepted: i32, overdue: i32) {
+    let company = app.default_company();
+    for i in 0..required {
+        let status = if i < accepted { "accepted" } else { "missing" };
+        let due = (i >= accepted && i < accepted + overdue).then(|| Utc::now() - Duration::days(2));
+        diesel::insert_into(cycle_requests::table)
+            .values((
+                cycle_requests::company_id.eq(company),
+                cycle_requests::cycle_id.eq(cycle),
+                cycle_requests::name.eq(format!("Document {i}")),
+                cycle_requests::status.eq(status),
+                cycle_requests::due_at.eq(due),
+            ))
+            .execute(&mut app.conn())
+            .expect("request");
+    }
+}
+
+fn order_on_page(body: &str) -> Vec<ProjectId> {
+    body.match_indices("data-project=\"")
+        .filter_map(|(at, marker)| {
+            let rest = &body[at + marker.len()..];
+            rest[..rest.find('"')?].parse().ok().map(ProjectId)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_summary_orders_projects_by_completeness_and_by_overdue_requests() {
+    let app = TestApp::spawn().await;
+    let half = project_with(&app, "Half", 4, 2, 1);
+    let done = project_with(&app, "Done", 3, 3, 0);
+    let behind = project_with(&app, "Behind", 4, 0, 3);
+    let quarter = project_with(&app, "Quarter", 4, 1, 2);
+    let admin = UserFixture::new("alice").role("admin").create(&app).await;
+    let admin = app.session_for(&admin).await;
+
+    let by_completeness = admin.get("/dashboard?sort=completeness").await;
+    assert_eq!(by_completeness.status, 200);
+    assert_eq!(
+        order_on_page(&by_completeness.body),
+        [behind, quarter, half, done],
+        "least complete first"
+    );
+    let by_overdue = admin.get_htmx("/dashboard?sort=overdue").await;
+    assert_eq!(
+        order_on_page(&by_overdue.body),
+        [behind, quarter, half, done],
+        "most overdue first (3, 2, 1, 0)"
+    );
+
+    // Paged two by two, the keyset gives every project once, in the same order.
+    let mut conn = app.conn();
+    let scope = Scope::Company(app.default_company());
+    let filter = ProjectFilter::default();
+    let (first, next) = project_summary(
+        &mut conn,
+        scope,
+        &filter,
+        ProjectSort::Completeness,
+        None,
+        2,
+    )
+    .expect("first page");
+    let (second, last) = project_summary(
+        &mut conn,
+        scope,
+        &filter,
+        ProjectSort::Completeness,
+        next.as_ref(),
+        2,
+    )
+    .expect("second page");
+    let ids: Vec<ProjectId> = first.iter().chain(&second).map(|r| r.id).collect();
+    assert_eq!(ids, [behind, quarter, half, done]);
+    assert!(last.is_none(), "no third page");
+    // The figures shown are the latest cycle's.
+    let shown = second[0].requests.expect("figures");
+    assert_eq!((shown.required, shown.accepted, shown.overdue), (4, 2, 1));
+}
+
+#[actix_web::test]
+async fn a_projects_reminder_schedule_is_edited_in_its_form() {
+    let app = TestApp::spawn().await;
+    let project = create_project(&app, app.default_company(), "Year end");
+    let admin = UserFixture::new("alice").role("admin").create(&app).await;
+    let admin = app.session_for(&admin).await;
+    let form = admin.get(&format!("/admin/projects/{project}")).await;
+    assert!(form.body.contains("value=\"7, 3, 1\""), "{}", form.body);
+    let location: i32 = projects::table
+        .find(project)
+        .select(projects::storage_location_id)
+        .first(&mut app.conn())
+        .expect("project");
+    let location = location.to_string();
+    let fields = |days: &'static str, every: &'static str| {
+        vec![
+            ("project_name", "Year end"),
+            ("storage_location_id", location.as_str()),
+            ("is_active", "on"),
+            ("reminder_days", days),
+            ("overdue_every_days", every),
+        ]
+    };
+
+    let wrong = admin
+        .post(
+            &format!("/admin/projects/{project}"),
+            &fields("2, soon", "0"),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("“soon” is not a number of days"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("every 1 to 60 days"));
+
+    let saved = admin
+        .post(
+            &format!("/admin/projects/{project}"),
+            &fields("2, 10, 2", "5"),
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let (days, every): (Vec<Option<i32>>, i32) = projects::table
+        .find(project)
+        .select((projects::reminder_days, projects::overdue_every_days))
+        .first(&mut app.conn())
+        .expect("project");
+    assert_eq!(days, [Some(10), Some(2)], "sorted, without repeats");
+    assert_eq!(every, 5);
+    let audited = app.audit_rows("project.updated");
+    let change = &audited.last().expect("audit row").details;
+    assert_eq!(change["before"]["reminder_days"], "7, 3, 1");
+    assert_eq!(change["after"]["reminder_days"], "10, 2");
+    assert_eq!(change["after"]["overdue_every_days"], 5);
+    // The cycles are untouched by a schedule change.
+    let count: i64 = cycles::table
+        .filter(cycles::project_id.eq(project))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("cycles");
+    assert_eq!(count, 0);
+}
