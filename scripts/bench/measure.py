@@ -102,6 +102,17 @@ cases = [
      "SELECT * FROM v_project_summary ORDER BY project_name LIMIT 25"),
     ("Project summary, all projects, page 61 (after 1,500 rows)", operator, f"/dashboard?sort=name&after={deep_cursor}",
      "SELECT * FROM v_project_summary ORDER BY project_name OFFSET 1500 LIMIT 25"),
+    ("Project summary, one company (admin), most overdue first", admin, "/dashboard?sort=overdue",
+     f"SELECT p.id FROM projects p JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id "
+     f"ORDER BY c.cycle_number DESC LIMIT 1) l ON true JOIN (SELECT c.id, count(*) FILTER (WHERE r.status IN "
+     f"('missing', 'rejected') AND coalesce(r.due_at, c.due_at) < now()) AS overdue FROM cycles c "
+     f"LEFT JOIN cycle_requests r ON r.cycle_id = c.id GROUP BY c.id) f ON f.id = l.id "
+     f"WHERE p.company_id = {company} ORDER BY f.overdue DESC, p.project_name LIMIT 25"),
+    ("Project summary, all projects (operator), least complete first", operator, "/dashboard?sort=completeness",
+     "SELECT p.id FROM projects p JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id "
+     "ORDER BY c.cycle_number DESC LIMIT 1) l ON true JOIN (SELECT c.id, count(*) FILTER (WHERE r.status = 'accepted') "
+     "* 100 / greatest(count(r.id), 1) AS pct FROM cycles c LEFT JOIN cycle_requests r ON r.cycle_id = c.id "
+     "GROUP BY c.id) f ON f.id = l.id ORDER BY f.pct, p.project_name LIMIT 25"),
     ("Cycle summary of one project", admin, f"/dashboard/projects/{project}",
      f"SELECT * FROM v_cycle_summary WHERE project_id = {project} ORDER BY cycle_number DESC"),
     ("Cycle dashboard with its requests' completeness", admin, f"/dashboard/cycles/{cycle}",

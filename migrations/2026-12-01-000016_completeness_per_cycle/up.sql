@@ -1,0 +1,30 @@
+-- The same figures as migration 13's view, computed per cycle by a lateral aggregate
+-- instead of one GROUP BY over a join: a filter or a join on cycle_id now reaches each
+-- cycle's requests through the index (count(*) over cycle_requests_cycle, whose INCLUDE
+-- columns make it an index-only scan), where the grouped view aggregated every cycle
+-- of the installation once it was joined (300+ ms at 20,000 cycles).
+CREATE OR REPLACE VIEW v_cycle_completeness AS
+SELECT c.id AS cycle_id,
+       c.project_id,
+       p.company_id,
+       f.required,
+       f.submitted,
+       f.accepted,
+       f.rejected,
+       f.not_applicable,
+       f.missing,
+       c.due_at,
+       f.overdue
+  FROM cycles c
+  JOIN projects p ON p.id = c.project_id
+ CROSS JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE r.required)::int AS required,
+              count(*) FILTER (WHERE r.required AND r.status = 'submitted')::int AS submitted,
+              count(*) FILTER (WHERE r.required AND r.status = 'accepted')::int AS accepted,
+              count(*) FILTER (WHERE r.required AND r.status = 'rejected')::int AS rejected,
+              count(*) FILTER (WHERE r.required AND r.status = 'not_applicable')::int AS not_applicable,
+              count(*) FILTER (WHERE r.required AND r.status = 'missing')::int AS missing,
+              count(*) FILTER (WHERE r.required AND r.status IN ('missing', 'rejected')
+                                 AND coalesce(r.due_at, c.due_at) < now())::int AS overdue
+         FROM cycle_requests r
+        WHERE r.cycle_id = c.id) f;
