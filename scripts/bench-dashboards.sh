@@ -17,7 +17,9 @@ trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 NO_COLOR=1 "$BIN" serve --data-dir "$WORK/data" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+ready=""
+for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && ready=1 && break; sleep 0.1; done
+[ -n "$ready" ] || { echo "bench: hopper did not become ready in 120 s:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 PG="postgres://hopper@/hopper?host=$WORK/data/postgres/run"
 echo "bench: generating data (several minutes)" >&2
 start=$(date +%s)

@@ -5,11 +5,13 @@ use anyhow::Context;
 use clap::Parser;
 use hopper::cli::{
     AuditCommand, AuditVerifyArgs, Cli, Command, CreateSuperadminArgs, ReconcileArgs,
-    ResetPasswordArgs,
+    ResetPasswordArgs, TokenCommand, TokenCreateArgs,
 };
 use hopper::config::{Config, Secret};
+use hopper::db::ids::ProjectId;
 use hopper::db::{self, PgPool};
-use hopper::services::accounts;
+use hopper::domain::TokenScope;
+use hopper::services::{accounts, api_tokens};
 use hopper::startup::{self, Application, EmbeddedServices};
 
 fn main() -> ExitCode {
@@ -65,6 +67,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reconcile(args) => {
             let mut embedded = EmbeddedServices::start_missing(&mut config)?;
             let result = reconcile(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::Token(TokenCommand::Create(args)) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = token_create(&config, args).await;
             embedded.stop();
             result
         }
@@ -215,6 +223,49 @@ async fn create_superadmin(config: &Config, args: CreateSuperadminArgs) -> anyho
     .await?;
     println!("Created superadmin {}.", user.username);
     println!("One-time password (shown once; must be changed at first sign-in): {password}");
+    Ok(())
+}
+
+async fn token_create(config: &Config, args: TokenCreateArgs) -> anyhow::Result<()> {
+    let scopes = args
+        .scope
+        .iter()
+        .map(|s| {
+            TokenScope::parse(s.trim())
+                .ok_or_else(|| anyhow::anyhow!("unknown scope {s:?}: use upload, read or both"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        (1..=730).contains(&args.expires_days),
+        "--expires-days is 1 to 730"
+    );
+    let pool = migrate(config).await?;
+    let wanted = api_tokens::TokenRequest {
+        name: args.name,
+        scopes,
+        projects: Vec::new(),
+        valid_for: chrono::Duration::days(args.expires_days),
+    };
+    let project = ProjectId(args.project);
+    let (token, secret, project) = db::transaction(&pool, move |conn| {
+        api_tokens::create_machine_from_cli(conn, project, wanted)
+    })
+    .await
+    .map_err(|e| match e {
+        hopper::error::AppError::NotFound => {
+            anyhow::anyhow!("no live project has id {}", args.project)
+        }
+        other => anyhow::anyhow!(other),
+    })?;
+    println!(
+        "Created machine token {:?} for project {} ({}), valid until {}; scopes: {}.",
+        token.name,
+        project.id,
+        project.project_name,
+        token.expires_at.format("%Y-%m-%d %H:%M UTC"),
+        token.scopes_text()
+    );
+    println!("Token (shown once): {secret}");
     Ok(())
 }
 

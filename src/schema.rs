@@ -1,6 +1,28 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Int4,
+        company_id -> Int4,
+        user_id -> Nullable<Int4>,
+        #[max_length = 100]
+        name -> Varchar,
+        token_hash -> Bytea,
+        #[max_length = 16]
+        token_prefix -> Varchar,
+        scopes -> Array<Nullable<Text>>,
+        project_ids -> Array<Nullable<Int4>>,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        #[max_length = 64]
+        last_used_ip -> Nullable<Varchar>,
+        created_by -> Nullable<Int4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_log (id, created_at) {
         id -> Int8,
         created_at -> Timestamptz,
@@ -331,6 +353,7 @@ diesel::table! {
         uploader_name -> Nullable<Varchar>,
         #[max_length = 255]
         uploader_email -> Nullable<Varchar>,
+        api_token_id -> Nullable<Int4>,
     }
 }
 
@@ -424,6 +447,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> companies (company_id));
 diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
@@ -453,6 +477,7 @@ diesel::joinable!(share_links -> companies (company_id));
 diesel::joinable!(share_links -> projects (project_id));
 diesel::joinable!(share_links -> users (created_by));
 diesel::joinable!(storage_locations -> companies (company_id));
+diesel::joinable!(sync_sessions -> api_tokens (api_token_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
 diesel::joinable!(sync_sessions -> upload_links (upload_link_id));
@@ -468,6 +493,7 @@ diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
     audit_log,
     audit_verifications,
     auth_sessions,

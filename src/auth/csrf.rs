@@ -94,7 +94,10 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if is_safe(req.method()) {
+    let api = req
+        .match_pattern()
+        .is_some_and(|pattern| crate::routes::is_api_route(&pattern));
+    if is_safe(req.method()) || api {
         return next
             .call(req)
             .await

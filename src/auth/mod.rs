@@ -2,6 +2,7 @@
 //! (`SignedInUser` → `CurrentUser` → `Member` / `CompanyAdmin` / `Operator`).
 //! May import `services`, `state`, `web`, `domain`; never diesel, the schema or storage.
 
+pub mod api_caller;
 pub mod client_info;
 pub mod csrf;
 pub mod current_user;

@@ -33,4 +33,5 @@ typed_id!(
     CycleRequestId,
     UploadLinkId,
     UploadLinkVisitId,
+    ApiTokenId,
 );

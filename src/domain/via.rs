@@ -1,12 +1,13 @@
-//! Who acts when nobody is signed in: a link.
+//! Who acts without a signed-in session: a link, or a program with a token.
 
-use crate::db::ids::{ShareLinkId, UploadLinkId};
+use crate::db::ids::{ApiTokenId, ShareLinkId, UploadLinkId};
 
-/// A link that acts without a user.
+/// A link or a token, acting without a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
     ShareLink(ShareLinkId),
     UploadLink(UploadLinkId),
+    ApiToken(ApiTokenId),
 }
 
 impl Via {
@@ -15,6 +16,7 @@ impl Via {
         match self {
             Via::ShareLink(id) => ("share_link", id.0),
             Via::UploadLink(id) => ("upload_link", id.0),
+            Via::ApiToken(id) => ("api_token", id.0),
         }
     }
 }

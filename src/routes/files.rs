@@ -19,6 +19,11 @@ pub async fn download(
     path: web::Path<FileUploadId>,
 ) -> Result<HttpResponse, AppError> {
     let download = files::download(&state.services, &member.actor, path.into_inner()).await?;
+    Ok(attachment(download))
+}
+
+/// A file's bytes as an attachment (never inline), streamed.
+pub fn attachment(download: files::Download) -> HttpResponse {
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
@@ -36,7 +41,7 @@ pub async fn download(
         .insert_header((header::CONTENT_DISPOSITION, disposition))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
     if let Some(length) = download.length {
-        return Ok(response.no_chunking(length).streaming(body));
+        return response.no_chunking(length).streaming(body);
     }
-    Ok(response.streaming(body))
+    response.streaming(body)
 }

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod audit_trail;
 pub mod dashboard;
 pub mod files;
@@ -18,6 +19,7 @@ pub mod missing;
 pub mod operator;
 pub mod projects;
 pub mod static_files;
+pub mod token_form;
 pub mod upload_link;
 pub mod uploads;
 pub mod wall;
@@ -39,6 +41,8 @@ pub enum Access {
     Operator,
     /// A company admin (their company) or the operator (every company), no company opened.
     Auditor,
+    /// A program with an API token (`Authorization: Bearer`); never a cookie.
+    Token,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +80,9 @@ routes! {
     get "/account/sessions" => account::sessions::list, Member;
     post "/account/sessions/revoke-others" => account::sessions::revoke_others, Member;
     post "/account/sessions/{session_id}/revoke" => account::sessions::revoke, Member;
+    get "/account/tokens" => account::tokens::list, Member;
+    post "/account/tokens" => account::tokens::create, Member;
+    post "/account/tokens/{token_id}/revoke" => account::tokens::revoke, Member;
     get "/projects" => projects::list, Member;
     get "/projects/{project_id}" => projects::show, Member;
     get "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::page, Member;
@@ -89,6 +96,13 @@ routes! {
     get "/dashboard/audit" => audit_trail::page, Auditor;
     get "/dashboard/audit.csv" => audit_trail::csv, Auditor;
     get "/wall/{token}" => wall::show, Public;
+    get "/api/v1/openapi.json" => api::openapi, Public;
+    get "/api/v1/projects" => api::list_projects, Token;
+    get "/api/v1/projects/{project_id}/cycles" => api::project_cycles, Token;
+    get "/api/v1/cycles/{cycle_id}/requests" => api::cycle_requests, Token;
+    get "/api/v1/cycles/{cycle_id}/files" => api::cycle_files, Token;
+    get "/api/v1/files/{file_id}/download" => api::download_file, Token;
+    get "/api/v1/sessions/{sync_session_id}" => api::session_receipt, Token;
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;
     post "/u/{token}/upload" => upload_link::upload, Public;
@@ -110,6 +124,9 @@ routes! {
     post "/admin/projects/{project_id}/delete" => admin::projects::delete, CompanyAdmin;
     post "/admin/projects/{project_id}/restore" => admin::projects::restore, CompanyAdmin;
     post "/admin/projects/{project_id}/check-bucket" => admin::projects::check_bucket, CompanyAdmin;
+    get "/admin/projects/{project_id}/tokens" => admin::tokens::list, CompanyAdmin;
+    post "/admin/projects/{project_id}/tokens" => admin::tokens::create, CompanyAdmin;
+    post "/admin/projects/{project_id}/tokens/{token_id}/revoke" => admin::tokens::revoke, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles" => admin::cycles::start_next, CompanyAdmin;
     get "/admin/projects/{project_id}/cycles/{cycle_id}" => admin::cycles::edit, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}" => admin::cycles::update, CompanyAdmin;
@@ -156,6 +173,12 @@ pub const MULTIPART_ROUTES: &[&str] = &[
     "/projects/{project_id}/cycles/{cycle_id}/upload",
     "/u/{token}/upload",
 ];
+
+/// Routes of the JSON API: authenticated by a bearer token only (never a cookie), so they
+/// carry no ambient authority and the CSRF check does not apply.
+pub fn is_api_route(pattern: &str) -> bool {
+    pattern.starts_with("/api/")
+}
 
 /// Only paths on this site are followed after sign-in (no open redirect).
 pub fn safe_next(next: Option<&str>) -> &str {

@@ -8,9 +8,9 @@
 use std::fmt::Display;
 
 use crate::db::ids::{
-    CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId, UserId,
+    ApiTokenId, CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId, UserId,
 };
-use crate::domain::{ClientInfo, Role, Via};
+use crate::domain::{ClientInfo, Role, TokenScope, Via};
 use crate::error::{AppError, Denial};
 use crate::services::audit::AuditEvent;
 
@@ -33,6 +33,21 @@ enum Who {
     ShareLink { id: ShareLinkId, label: String },
     /// Somebody without an account, sending files through an upload link into its cycle.
     UploadLink(Box<LinkVisitor>),
+    /// A program with an API token: its user's rights (none for a machine token, which
+    /// has only its project), narrowed to the token's projects and scopes.
+    Token(Box<TokenCaller>),
+}
+
+/// Who calls the API, and what the token allows.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub token: ApiTokenId,
+    pub name: String,
+    /// The token's user (id, username, role); none for a machine token.
+    pub user: Option<(UserId, String, Role)>,
+    pub scopes: Vec<TokenScope>,
+    /// Empty: every project the user may reach (never empty for a machine token).
+    pub projects: Vec<ProjectId>,
 }
 
 /// Who sends files through an upload link, and where the link lets them.
@@ -99,6 +114,29 @@ impl Actor {
         }
     }
 
+    /// A program calling the API with a token.
+    pub fn token(caller: TokenCaller, company: CompanyId, client: ClientInfo) -> Self {
+        Self {
+            who: Who::Token(Box::new(caller)),
+            company_id: company,
+            client,
+        }
+    }
+
+    /// The token the actor calls with, if any.
+    pub fn token_caller(&self) -> Option<&TokenCaller> {
+        match &self.who {
+            Who::Token(caller) => Some(caller),
+            _ => None,
+        }
+    }
+
+    /// Whether the actor may do `scope`: always for people, per its scopes for a token.
+    pub fn may(&self, scope: TokenScope) -> bool {
+        self.token_caller()
+            .is_none_or(|caller| caller.scopes.contains(&scope))
+    }
+
     /// The upload link the actor came through, if any.
     pub fn link_visitor(&self) -> Option<&LinkVisitor> {
         match &self.who {
@@ -113,6 +151,7 @@ impl Actor {
             Who::User { .. } => None,
             Who::ShareLink { id, .. } => Some(Via::ShareLink(*id)),
             Who::UploadLink(visitor) => Some(Via::UploadLink(visitor.link)),
+            Who::Token(caller) => Some(Via::ApiToken(caller.token)),
         }
     }
 
@@ -136,6 +175,7 @@ impl Actor {
     pub fn user_id(&self) -> Option<UserId> {
         match &self.who {
             Who::User { id, .. } => Some(*id),
+            Who::Token(caller) => caller.user.as_ref().map(|(id, _, _)| *id),
             Who::ShareLink { .. } | Who::UploadLink(_) => None,
         }
     }
@@ -152,6 +192,7 @@ impl Actor {
     pub fn role(&self) -> Option<Role> {
         match &self.who {
             Who::User { role, .. } => Some(*role),
+            Who::Token(caller) => caller.user.as_ref().map(|(_, _, role)| *role),
             Who::ShareLink { .. } | Who::UploadLink(_) => None,
         }
     }
@@ -173,6 +214,10 @@ impl Actor {
                 "{} <{}> via upload link: {}",
                 v.uploader_name, v.uploader_email, v.label
             ),
+            Who::Token(caller) => match &caller.user {
+                Some((_, username, _)) => username.clone(),
+                None => format!("machine token: {}", caller.name),
+            },
         }
     }
 
@@ -187,6 +232,13 @@ impl Actor {
             Who::User { id, username, .. } => event.actor(*id, username),
             Who::ShareLink { id, label } => event.via(Via::ShareLink(*id), label.as_str()),
             Who::UploadLink(visitor) => event.via(Via::UploadLink(visitor.link), self.audit_name()),
+            // A personal token's rows name its user, and the token in their details.
+            Who::Token(caller) => match &caller.user {
+                Some((id, username, _)) => event
+                    .actor(*id, username)
+                    .via(Via::ApiToken(caller.token), username.as_str()),
+                None => event.via(Via::ApiToken(caller.token), self.audit_name()),
+            },
         }
     }
 

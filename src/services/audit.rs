@@ -55,6 +55,9 @@ pub mod actions {
     pub const SHARE_LINK_CREATED: &str = "share_link.created";
     pub const SHARE_LINK_REVOKED: &str = "share_link.revoked";
     pub const SHARE_LINK_USED: &str = "share_link.used";
+    pub const API_TOKEN_CREATED: &str = "api_token.created";
+    pub const API_TOKEN_REVOKED: &str = "api_token.revoked";
+    pub const API_TOKEN_USED: &str = "api_token.used";
     pub const UPLOAD_LINK_CREATED: &str = "upload_link.created";
     pub const UPLOAD_LINK_REVOKED: &str = "upload_link.revoked";
     pub const UPLOAD_LINK_OPENED: &str = "upload_link.opened";
@@ -112,6 +115,9 @@ pub mod actions {
         SHARE_LINK_CREATED,
         SHARE_LINK_REVOKED,
         SHARE_LINK_USED,
+        API_TOKEN_CREATED,
+        API_TOKEN_REVOKED,
+        API_TOKEN_USED,
         UPLOAD_LINK_CREATED,
         UPLOAD_LINK_REVOKED,
         UPLOAD_LINK_OPENED,

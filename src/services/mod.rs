@@ -6,6 +6,8 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod api;
+pub mod api_tokens;
 pub mod audit;
 pub mod audit_chain;
 pub mod audit_trail;

@@ -8,7 +8,7 @@ use crate::db::ids::{ProjectId, UserId};
 use crate::db::models::project::Project;
 use crate::db::models::project_access::ProjectAccess;
 use crate::db::models::user::User;
-use crate::domain::AccessRole;
+use crate::domain::{AccessRole, TokenScope};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -40,24 +40,41 @@ impl ProjectRight {
     }
 }
 
-/// The actor's right in `project` (of the actor's company), or `None` without one.
+/// The actor's right in `project` (of the actor's company), or `None` without one. A
+/// token never has more than its user (a machine token: its own project), only in its
+/// projects, and only what its scopes allow; it never administers.
 pub fn right_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
 ) -> QueryResult<Option<ProjectRight>> {
-    if actor.is_admin() {
-        return Ok(Some(ProjectRight::Administer));
-    }
-    let Some(user) = actor.user_id() else {
-        return Ok(None);
-    };
-    Ok(
+    let right = if actor.is_admin() {
+        Some(ProjectRight::Administer)
+    } else if let Some(user) = actor.user_id() {
         ProjectAccess::role_of(conn, project, user)?.map(|role| match role {
             AccessRole::Uploader => ProjectRight::Upload,
             AccessRole::Viewer => ProjectRight::View,
-        }),
-    )
+        })
+    } else if actor.token_caller().is_some() {
+        // A machine token: every right in its own project (narrowed below).
+        Some(ProjectRight::Upload)
+    } else {
+        None
+    };
+    Ok(match actor.token_caller() {
+        None => right,
+        Some(caller) => right
+            .filter(|_| caller.projects.is_empty() || caller.projects.contains(&project))
+            .and_then(|right| {
+                if right.can_upload() && caller.scopes.contains(&TokenScope::Upload) {
+                    Some(ProjectRight::Upload)
+                } else if caller.scopes.contains(&TokenScope::Read) {
+                    Some(ProjectRight::View)
+                } else {
+                    None
+                }
+            }),
+    })
 }
 
 /// Grants `user` `role` in `project`; returns the user.

@@ -230,7 +230,7 @@ fn restore_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<P
 
 /// The projects a member sees: all of the company's for an admin, the granted ones for
 /// everyone else.
-fn visible_in(
+pub(in crate::services) fn visible_in(
     conn: &mut PgConnection,
     actor: &Actor,
     window: &ListWindow,
@@ -250,7 +250,20 @@ fn visible_in(
             Some(user) => {
                 Project::list_granted_to(conn, actor.company_id(), user, text, offset, limit)?
             }
-            None => Vec::new(),
+            // A machine token sees its own project.
+            None => match actor.token_caller() {
+                Some(caller) => {
+                    let mut own = Vec::new();
+                    for id in &caller.projects {
+                        own.extend(
+                            Project::find_in_company(conn, actor.company_id(), *id)?
+                                .filter(|p| p.deleted_at.is_none()),
+                        );
+                    }
+                    own
+                }
+                None => Vec::new(),
+            },
         }
     })
 }

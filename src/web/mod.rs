@@ -9,6 +9,7 @@ pub mod form;
 pub mod paced_body;
 pub mod page;
 pub mod pagination;
+pub mod problem;
 pub mod request_id;
 pub mod respond;
 pub mod security_headers;

@@ -172,3 +172,66 @@ async fn audit_verify_names_the_first_row_a_superuser_altered() {
     assert!(!ok);
     assert!(stdout.contains("rows before it were removed"), "{stdout}");
 }
+
+#[actix_web::test]
+async fn token_create_prints_a_machine_token_that_works() {
+    let app = TestApp::spawn().await;
+    let project = crate::helpers::create_project(&app, app.default_company(), "Exports");
+    let (ok, stdout, stderr) = run_hopper(
+        &app.database_url,
+        &[
+            "token",
+            "create",
+            "--project",
+            &project.to_string(),
+            "--scope",
+            "upload,read",
+            "--expires-days",
+            "7",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Token (shown once): "))
+        .expect("the token is printed")
+        .trim()
+        .to_owned();
+    let response = app
+        .client
+        .get(app.url("/api/v1/projects"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("API call");
+    assert_eq!(response.status(), 200);
+    let projects: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(projects[0]["id"], project.0);
+    let created = app.audit_rows("api_token.created");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].details["by"], "hopper token create");
+    assert!(
+        !created[0].details.to_string().contains(&token),
+        "never the secret"
+    );
+
+    let (ok, _, stderr) = run_hopper(
+        &app.database_url,
+        &["token", "create", "--project", "999999"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("no live project has id 999999"), "{stderr}");
+    let (ok, _, stderr) = run_hopper(
+        &app.database_url,
+        &[
+            "token",
+            "create",
+            "--project",
+            &project.to_string(),
+            "--scope",
+            "admin",
+        ],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("unknown scope"), "{stderr}");
+}

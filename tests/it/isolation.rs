@@ -7,8 +7,8 @@ use hopper::db::ids::{
 };
 use hopper::routes::{Access, RouteSpec, ROUTES};
 use hopper::schema::{
-    auth_sessions, cycles, file_uploads, project_access, projects, share_links, sync_sessions,
-    users,
+    api_tokens, auth_sessions, cycles, file_uploads, project_access, projects, share_links,
+    sync_sessions, users,
 };
 use uuid::Uuid;
 
@@ -29,6 +29,8 @@ struct Ids {
     /// A request of the cycle, and an item of the project's request list.
     request: i32,
     item: i32,
+    /// A personal API token of the world's user.
+    token: i32,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -44,6 +46,7 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{link_id}", ids.link.to_string()),
         ("{request_id}", ids.request.to_string()),
         ("{item_id}", ids.item.to_string()),
+        ("{token_id}", ids.token.to_string()),
         ("{token}", "no-such-token".to_owned()),
     ] {
         path = path.replace(placeholder, &value);
@@ -67,6 +70,7 @@ fn has_tenant_id(route: &RouteSpec) -> bool {
         "{link_id}",
         "{request_id}",
         "{item_id}",
+        "{token_id}",
     ]
     .iter()
     .any(|p| route.path.contains(p))
@@ -179,6 +183,22 @@ fn share_link(app: &TestApp, company: CompanyId) -> i32 {
         .expect("share link")
 }
 
+fn api_token(app: &TestApp, company: CompanyId, user: UserId) -> i32 {
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::company_id.eq(company),
+            api_tokens::user_id.eq(user),
+            api_tokens::name.eq("nightly"),
+            api_tokens::token_hash.eq(uuid::Uuid::new_v4().as_bytes().repeat(2)),
+            api_tokens::token_prefix.eq("hop_xxxxxx"),
+            api_tokens::scopes.eq(vec!["upload"]),
+            api_tokens::expires_at.eq(chrono::Utc::now() + chrono::Duration::days(1)),
+        ))
+        .returning(api_tokens::id)
+        .get_result(&mut app.conn())
+        .expect("api token")
+}
+
 /// A request in `cycle` and an item in the project's request list, inserted as an
 /// operator's SQL would.
 fn requests(app: &TestApp, company: CompanyId, project: ProjectId, cycle: CycleId) -> (i32, i32) {
@@ -271,6 +291,7 @@ async fn world() -> World {
             link: share_link(&app, a),
             request: request_a,
             item: item_a,
+            token: api_token(&app, a, user_a.id),
         },
         other: Ids {
             company: b,
@@ -283,6 +304,7 @@ async fn world() -> World {
             link: share_link(&app, b),
             request: request_b,
             item: item_b,
+            token: api_token(&app, b, user_b.id),
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -295,6 +317,7 @@ async fn world() -> World {
             link: 999_999,
             request: 999_999,
             item: 999_999,
+            token: 999_999,
         },
         app,
         admin_a,
@@ -317,6 +340,22 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
 
     for route in ROUTES {
         let path = path_for(route, &w.own);
+        if route.access == Access::Token {
+            // The API takes a bearer token only: no token, or only a session cookie, is
+            // a 401 problem, never a redirect to the sign-in page.
+            for (who, client) in [("anonymous", &anonymous), ("signed in", &user_a.http)] {
+                let response = client.get(app.url(&path)).send().await.expect("request");
+                assert_eq!(response.status(), 401, "{who}: GET {path}");
+                let kind = response
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                assert_eq!(kind, "application/problem+json", "{who}: GET {path}");
+            }
+            continue;
+        }
         if route.access != Access::Public {
             let response = match route.method {
                 "get" => anonymous.get(app.url(&path)).send().await,
@@ -359,7 +398,7 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
         // The right role reaches every page (actions are exercised by their own tests).
         if route.method == "get" {
             let allowed = match route.access {
-                Access::Public => None,
+                Access::Public | Access::Token => None,
                 Access::SignedIn | Access::Member => Some(&user_a),
                 Access::CompanyAdmin | Access::Auditor => Some(&admin_a),
                 Access::Operator => Some(&operator),
@@ -391,7 +430,8 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
         let asker = match route.access {
             Access::CompanyAdmin => &admin_a,
             Access::Member | Access::SignedIn => &user_a,
-            Access::Operator | Access::Public | Access::Auditor => continue,
+            // The API's tenant checks are in api.rs (they need a token).
+            Access::Operator | Access::Public | Access::Auditor | Access::Token => continue,
         };
         for htmx in [false, true] {
             let before = access_denied_count(app);

@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod admin_projects;
 mod admin_users;
+mod api;
 mod audit_log;
 mod auth;
 mod browser;

@@ -207,7 +207,12 @@ fn the_seed_tables_views_and_default_data_are_as_designed() {
     );
     assert_eq!(
         sessions[16..],
-        ["upload_link_id", "uploader_name", "uploader_email"],
+        [
+            "upload_link_id",
+            "uploader_name",
+            "uploader_email",
+            "api_token_id"
+        ],
         "sync_sessions columns added after the seed's"
     );
     let (name, code, email): (String, String, Option<String>) = hopper::schema::companies::table

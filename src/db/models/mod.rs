@@ -1,6 +1,7 @@
 //! Row structs (`Queryable`/`Selectable`), insert/update forms and finders, one file per
 //! table; finders of tenant data take the company id. May import `domain`, `schema`, `db::ids`.
 
+pub mod api_token;
 pub mod audit_log;
 pub mod auth_session;
 pub mod company;

@@ -1,6 +1,8 @@
-//! A signed-in user's own account: password, profile and timezone, live sessions.
+//! A signed-in user's own account: password, profile and timezone, live sessions, API
+//! tokens.
 //! Imports as every route does: services, auth, web, domain, ids.
 
 pub mod password;
 pub mod profile;
 pub mod sessions;
+pub mod tokens;

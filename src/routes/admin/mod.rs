@@ -10,5 +10,6 @@ pub mod projects;
 pub mod request_form;
 pub mod request_list;
 pub mod share_links;
+pub mod tokens;
 pub mod upload_links;
 pub mod users;

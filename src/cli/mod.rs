@@ -1,5 +1,13 @@
 //! The `hopper` command line: `serve` (the default), `migrate` and admin subcommands.
 
+mod admin;
+mod token;
+
+pub use admin::{
+    AuditCommand, AuditVerifyArgs, CreateSuperadminArgs, ReconcileArgs, ResetPasswordArgs,
+};
+pub use token::{TokenCommand, TokenCreateArgs};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -122,33 +130,14 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Work with API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Settle uploads whose outcome in S3 is in doubt (a crash or an outage between S3
     /// storing a file and Hopper recording it): read each object back, complete the row
     /// if the bytes match, otherwise delete the stray object and fail the row. Then clean
     /// up interrupted uploads as the reaper does. Safe while nodes serve.
     Reconcile(ReconcileArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ReconcileArgs {
-    /// Only uploads whose last progress is at least this old (a live node's uploads
-    /// progress far more often).
-    #[arg(long, default_value_t = 15)]
-    pub older_than_minutes: u64,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute every audit row's hash chain; names the first row that was altered,
-    /// removed or reordered, and exits non-zero if there is one.
-    Verify(AuditVerifyArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct AuditVerifyArgs {
-    /// Only this company's chain (its code); default: every chain.
-    #[arg(long)]
-    pub company: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -305,25 +294,6 @@ pub struct ServeArgs {
         global = true
     )]
     pub upload_batches_per_node: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct CreateSuperadminArgs {
-    #[arg(long)]
-    pub username: String,
-    #[arg(long)]
-    pub email: String,
-    #[arg(long)]
-    pub full_name: Option<String>,
-    /// Company code the account belongs to.
-    #[arg(long, default_value = "DEFAULT")]
-    pub company_code: String,
-}
-
-#[derive(Debug, Args)]
-pub struct ResetPasswordArgs {
-    #[arg(long)]
-    pub username: String,
 }
 
 impl GlobalArgs {

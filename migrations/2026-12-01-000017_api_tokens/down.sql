@@ -1,0 +1,2 @@
+ALTER TABLE sync_sessions DROP COLUMN api_token_id;
+DROP TABLE api_tokens;

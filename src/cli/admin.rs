@@ -1,0 +1,44 @@
+//! The operator's admin subcommands' arguments: accounts, the audit trail, reconciling.
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Only uploads whose last progress is at least this old (a live node's uploads
+    /// progress far more often).
+    #[arg(long, default_value_t = 15)]
+    pub older_than_minutes: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every audit row's hash chain; names the first row that was altered,
+    /// removed or reordered, and exits non-zero if there is one.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Only this company's chain (its code); default: every chain.
+    #[arg(long)]
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSuperadminArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// Company code the account belongs to.
+    #[arg(long, default_value = "DEFAULT")]
+    pub company_code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    #[arg(long)]
+    pub username: String,
+}

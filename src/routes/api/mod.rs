@@ -1,0 +1,158 @@
+//! The JSON API under `/api/v1`, for programs with a bearer token. Answers are JSON,
+//! errors problem details (RFC 9457) with stable codes; the OpenAPI 3.1 document is
+//! generated from these handlers and types and served at `/api/v1/openapi.json`.
+
+mod types;
+
+pub use types::*;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::auth::api_caller::ApiCaller;
+use crate::db::ids::{CycleId, FileUploadId, ProjectId, SyncSessionId};
+use crate::services::{api, files};
+use crate::state::AppState;
+use crate::web::problem::{Problem, ProblemBody};
+
+/// Files per page of a cycle's file list, at most.
+const MAX_FILES_PAGE: i64 = 1000;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hopper API",
+        version = "1",
+        description = "Send and read documents of a Hopper installation. Authenticate with \
+                       `Authorization: Bearer hop_…` (a personal or a machine token)."
+    ),
+    paths(list_projects, project_cycles, cycle_requests, cycle_files, download_file, session_receipt),
+    components(schemas(
+        ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
+        ProblemBody
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(ApiDoc::openapi().to_json().unwrap_or_default())
+}
+
+/// The projects the token may reach.
+#[utoipa::path(get, path = "/api/v1/projects",
+    responses((status = 200, body = [ProjectJson]), (status = 401, body = ProblemBody)))]
+pub async fn list_projects(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<ProjectJson>>, Problem> {
+    let projects = api::projects(&state.services, &caller.actor).await?;
+    Ok(web::Json(projects.iter().map(ProjectJson::of).collect()))
+}
+
+/// A project's cycles, newest first.
+#[utoipa::path(get, path = "/api/v1/projects/{project_id}/cycles",
+    params(("project_id" = i32, Path)),
+    responses((status = 200, body = [CycleJson]), (status = 404, body = ProblemBody)))]
+pub async fn project_cycles(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<ProjectId>,
+) -> Result<web::Json<Vec<CycleJson>>, Problem> {
+    let (_, cycles) = api::cycles(&state.services, &caller.actor, path.into_inner()).await?;
+    Ok(web::Json(cycles.iter().map(CycleJson::of).collect()))
+}
+
+/// What a cycle asks for, and where each request stands.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle_id}/requests",
+    params(("cycle_id" = i32, Path)),
+    responses((status = 200, body = [RequestJson]), (status = 404, body = ProblemBody)))]
+pub async fn cycle_requests(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<CycleId>,
+) -> Result<web::Json<Vec<RequestJson>>, Problem> {
+    let (cycle, requests) =
+        api::requests(&state.services, &caller.actor, path.into_inner()).await?;
+    Ok(web::Json(
+        requests
+            .iter()
+            .map(|r| RequestJson::of(r, cycle.due_at))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FilesQuery {
+    /// The last file id of the previous page.
+    after: Option<i32>,
+    /// Files per page (1–1000, default 100).
+    limit: Option<i64>,
+}
+
+/// A cycle's stored files (current versions), by id; needs the `read` scope.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle_id}/files",
+    params(("cycle_id" = i32, Path), FilesQuery),
+    responses((status = 200, body = FilePage), (status = 403, body = ProblemBody),
+              (status = 404, body = ProblemBody)))]
+pub async fn cycle_files(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<CycleId>,
+    query: web::Query<FilesQuery>,
+) -> Result<web::Json<FilePage>, Problem> {
+    let limit = query.limit.unwrap_or(100).clamp(1, MAX_FILES_PAGE);
+    let files = api::files(
+        &state.services,
+        &caller.actor,
+        path.into_inner(),
+        query.after.map(FileUploadId),
+        limit + 1,
+    )
+    .await?;
+    Ok(web::Json(FilePage::of(files, limit)))
+}
+
+/// A stored file's bytes, as an attachment; needs the `read` scope. Audited.
+#[utoipa::path(get, path = "/api/v1/files/{file_id}/download",
+    params(("file_id" = i32, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 404, body = ProblemBody)))]
+pub async fn download_file(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<FileUploadId>,
+) -> Result<HttpResponse, Problem> {
+    let download = api::download(&state.services, &caller.actor, path.into_inner()).await?;
+    Ok(crate::routes::files::attachment(download))
+}
+
+/// A batch's receipt: its counters and every file's outcome.
+#[utoipa::path(get, path = "/api/v1/sessions/{sync_session_id}",
+    params(("sync_session_id" = i32, Path)),
+    responses((status = 200, body = ReceiptJson), (status = 404, body = ProblemBody)))]
+pub async fn session_receipt(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<SyncSessionId>,
+) -> Result<web::Json<ReceiptJson>, Problem> {
+    let receipt = files::receipt(&state.services, &caller.actor, path.into_inner()).await?;
+    Ok(web::Json(ReceiptJson::of(&receipt)))
+}

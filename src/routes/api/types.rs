@@ -1,0 +1,213 @@
+//! The API's JSON shapes: what programs read, documented in the OpenAPI file. Built from
+//! the row types, never serialised from them directly, so a new column is not published
+//! by accident.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::models::cycle::Cycle;
+use crate::db::models::cycle_request::CycleRequest;
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::project::Project;
+use crate::services::files::Receipt;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectJson {
+    pub id: i32,
+    pub name: String,
+    pub active: bool,
+    /// Accepted file extensions; empty accepts any.
+    pub accepted_types: Vec<String>,
+    /// Whether an admin reviews what arrives.
+    pub review_uploads: bool,
+}
+
+impl ProjectJson {
+    pub fn of(p: &Project) -> Self {
+        Self {
+            id: p.id.0,
+            name: p.project_name.clone(),
+            active: p.is_active,
+            accepted_types: p.allowed_file_types.iter().flatten().cloned().collect(),
+            review_uploads: p.review_uploads,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CycleJson {
+    pub id: i32,
+    pub project_id: i32,
+    /// `C1`, `C2`, …
+    pub name: String,
+    pub number: i32,
+    /// `pending`, `in_progress`, `completed` or `incomplete`.
+    pub status: String,
+    /// Whether the cycle takes uploads.
+    pub open: bool,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl CycleJson {
+    pub fn of(c: &Cycle) -> Self {
+        Self {
+            id: c.id.0,
+            project_id: c.project_id.0,
+            name: c.cycle_name.clone(),
+            number: c.cycle_number,
+            status: c.status.as_str().to_owned(),
+            open: c.status.is_open(),
+            due_at: c.due_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestJson {
+    pub id: i32,
+    pub name: String,
+    pub instructions: Option<String>,
+    pub required: bool,
+    /// `missing`, `submitted`, `accepted`, `rejected` or `not_applicable`.
+    pub status: String,
+    /// A filename pattern (shell glob) that files the matching uploads under it.
+    pub pattern: Option<String>,
+    pub accepted_types: Vec<String>,
+    pub multiple_files: bool,
+    /// The request's own due date, else the cycle's.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Why it was rejected, or why it does not apply.
+    pub note: Option<String>,
+}
+
+impl RequestJson {
+    pub fn of(r: &CycleRequest, cycle_due: Option<DateTime<Utc>>) -> Self {
+        Self {
+            id: r.id.0,
+            name: r.name.clone(),
+            instructions: r.instructions.clone(),
+            required: r.required,
+            status: r.status.as_str().to_owned(),
+            pattern: r.pattern.clone(),
+            accepted_types: r.accepted_types.iter().flatten().cloned().collect(),
+            multiple_files: r.multiple_files,
+            due_at: r.due(cycle_due),
+            note: r.note.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileJson {
+    pub id: i32,
+    /// The relative path it was sent with.
+    pub path: String,
+    pub size: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: Option<String>,
+    pub content_type: Option<String>,
+    pub uploaded_at: Option<DateTime<Utc>>,
+    /// The request it fulfils (none: "other").
+    pub request_id: Option<i32>,
+}
+
+impl FileJson {
+    pub fn of(f: &FileUpload) -> Self {
+        Self {
+            id: f.id.0,
+            path: f.file_path.clone(),
+            size: f.file_size.unwrap_or(0),
+            sha256: f.checksum.clone(),
+            content_type: f.content_type.clone(),
+            uploaded_at: f.uploaded_at,
+            request_id: f.request_id.map(|r| r.0),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilePage {
+    pub files: Vec<FileJson>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i32>,
+}
+
+impl FilePage {
+    /// A page of `limit` from `limit + 1` loaded rows.
+    pub fn of(mut files: Vec<FileUpload>, limit: i64) -> Self {
+        let more = files.len() as i64 > limit;
+        files.truncate(usize::try_from(limit).unwrap_or(0));
+        Self {
+            next_after: files.last().filter(|_| more).map(|f| f.id.0),
+            files: files.iter().map(FileJson::of).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptFileJson {
+    pub id: i32,
+    pub path: String,
+    /// `pending`, `uploading`, `completed`, `failed` or `skipped` (a duplicate).
+    pub status: String,
+    pub size: i64,
+    pub sha256: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The earlier file it duplicates.
+    pub duplicate_of: Option<i32>,
+    pub request_id: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptJson {
+    pub session_id: i32,
+    pub project_id: i32,
+    pub cycle: String,
+    /// `pending`, `in_progress`, `completed` or `failed`.
+    pub status: String,
+    pub total_files: i32,
+    pub files_uploaded: i32,
+    pub files_skipped: i32,
+    pub files_failed: i32,
+    pub uploaded_bytes: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub files: Vec<ReceiptFileJson>,
+}
+
+impl ReceiptJson {
+    pub fn of(r: &Receipt) -> Self {
+        let s = &r.session;
+        Self {
+            session_id: s.id.0,
+            project_id: r.project.id.0,
+            cycle: r.cycle_name.clone(),
+            status: s.status.as_str().to_owned(),
+            total_files: s.total_files.unwrap_or(0),
+            files_uploaded: s.files_uploaded.unwrap_or(0),
+            files_skipped: s.files_skipped.unwrap_or(0),
+            files_failed: s.files_failed.unwrap_or(0),
+            uploaded_bytes: s.uploaded_size_bytes.unwrap_or(0),
+            started_at: s.started_at,
+            completed_at: s.completed_at,
+            error: s.error_message.clone(),
+            files: r
+                .files
+                .iter()
+                .map(|f| ReceiptFileJson {
+                    id: f.id.0,
+                    path: f.file_path.clone(),
+                    status: f.status.as_str().to_owned(),
+                    size: f.file_size.unwrap_or(0),
+                    sha256: f.checksum.clone(),
+                    error: f.error_message.clone(),
+                    duplicate_of: f.duplicate_of.map(|d| d.0),
+                    request_id: f.request_id.map(|d| d.0),
+                })
+                .collect(),
+        }
+    }
+}
