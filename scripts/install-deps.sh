@@ -40,6 +40,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+if $want_test && ! python3 -c "import tusclient" >/dev/null 2>&1; then
+  # The resumable-upload tests drive Hopper with a tus client nobody here wrote (tuspy).
+  echo "hopper: installing tuspy (a standard tus client, for the resumable-upload tests)"
+  python3 -m pip install --quiet "tuspy==1.1.0"
+fi
+
 if $want_test && ! command -v diesel >/dev/null 2>&1; then
   # The schema-drift test compares src/schema.rs with `diesel print-schema`.
   echo "hopper: installing diesel_cli (for the schema-drift test; takes a few minutes once)"

@@ -29,6 +29,15 @@ pub enum AppError {
     /// Rendered on its own (a handler forgot to), it is a plain 422.
     #[error("Some fields need your attention.")]
     Invalid(FieldErrors),
+    /// More than a limit allows (a file larger than the largest accepted).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind the project does not take.
+    #[error("{0}")]
+    UnsupportedType(String),
+    /// Another request holds the thing now (a resumable upload being written).
+    #[error("{0}")]
+    Locked(String),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -109,7 +118,9 @@ impl AppError {
             AppError::NotFound | AppError::Denied(_) => "Not found",
             AppError::Forbidden(_) => "Not allowed",
             AppError::BadRequest(_) => "Bad request",
-            AppError::Conflict(_) => "Not possible now",
+            AppError::Conflict(_) | AppError::Locked(_) => "Not possible now",
+            AppError::TooLarge(_) => "Too large",
+            AppError::UnsupportedType(_) => "Not accepted",
             AppError::Invalid(_) => "Check the form",
             AppError::TooManyRequests { .. } => "Too many attempts",
             AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
@@ -135,6 +146,9 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Locked(_) => StatusCode::LOCKED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {

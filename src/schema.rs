@@ -371,6 +371,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    tus_uploads (id) {
+        id -> Uuid,
+        company_id -> Int4,
+        project_id -> Int4,
+        cycle_id -> Int4,
+        session_id -> Int4,
+        file_id -> Int4,
+        user_id -> Nullable<Int4>,
+        api_token_id -> Nullable<Int4>,
+        upload_length -> Int8,
+        landed -> Int8,
+        parts -> Jsonb,
+        hash_state -> Bytea,
+        tail_size -> Int8,
+        #[max_length = 100]
+        content_type -> Nullable<Varchar>,
+        #[max_length = 64]
+        client_sha256 -> Nullable<Varchar>,
+        metadata -> Jsonb,
+        expires_at -> Timestamptz,
+        writer -> Nullable<Uuid>,
+        writer_seen_at -> Nullable<Timestamptz>,
+        #[max_length = 20]
+        outcome -> Nullable<Varchar>,
+        finishes_session -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     upload_link_visits (id) {
         id -> Int4,
         company_id -> Int4,
@@ -483,6 +514,13 @@ diesel::joinable!(sync_sessions -> projects (project_id));
 diesel::joinable!(sync_sessions -> upload_links (upload_link_id));
 diesel::joinable!(sync_sessions -> users (user_id));
 diesel::joinable!(tags -> companies (company_id));
+diesel::joinable!(tus_uploads -> api_tokens (api_token_id));
+diesel::joinable!(tus_uploads -> companies (company_id));
+diesel::joinable!(tus_uploads -> cycles (cycle_id));
+diesel::joinable!(tus_uploads -> file_uploads (file_id));
+diesel::joinable!(tus_uploads -> projects (project_id));
+diesel::joinable!(tus_uploads -> sync_sessions (session_id));
+diesel::joinable!(tus_uploads -> users (user_id));
 diesel::joinable!(upload_link_visits -> companies (company_id));
 diesel::joinable!(upload_link_visits -> upload_links (link_id));
 diesel::joinable!(upload_links -> companies (company_id));
@@ -511,6 +549,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     storage_locations,
     sync_sessions,
     tags,
+    tus_uploads,
     upload_link_visits,
     upload_links,
     user_profiles,

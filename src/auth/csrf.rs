@@ -94,9 +94,11 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let api = req
-        .match_pattern()
-        .is_some_and(|pattern| crate::routes::is_api_route(&pattern));
+    // A bearer token carries no ambient authority: no cookie is read on its requests.
+    let bearer = crate::auth::api_caller::bearer(req.request()).is_some();
+    let api = req.match_pattern().is_some_and(|pattern| {
+        crate::routes::is_api_route(&pattern) || (bearer && crate::routes::takes_bearer(&pattern))
+    });
     if is_safe(req.method()) || api {
         return next
             .call(req)

@@ -9,6 +9,7 @@ pub mod current_user;
 pub mod guards;
 pub mod session_keys;
 pub mod session_store;
+pub mod uploader;
 
 pub use crate::services::signed_in::CompanySummary;
 pub use client_info::ClientInfo;

@@ -49,19 +49,22 @@ fn compatible(sniffed: &str, expected: &str) -> bool {
 
 /// The content type to store for `name` whose content starts with `head`, or why it is
 /// refused. `allowed` lists the project's accepted extensions (empty: any).
-pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, String> {
-    let ext = extension(name);
-    if !allowed.is_empty() {
-        let ok = ext
-            .as_deref()
-            .is_some_and(|e| allowed.iter().any(|a| a.eq_ignore_ascii_case(e)));
-        if !ok {
-            return Err(format!(
-                "this project accepts only {} files",
-                allowed.join(", ")
-            ));
-        }
+/// Why a file's name alone is refused by the project's accepted types, before any byte.
+pub fn refused_by_name(name: &str, allowed: &[String]) -> Option<String> {
+    if allowed.is_empty() {
+        return None;
     }
+    let ok = extension(name)
+        .as_deref()
+        .is_some_and(|e| allowed.iter().any(|a| a.eq_ignore_ascii_case(e)));
+    (!ok).then(|| format!("this project accepts only {} files", allowed.join(", ")))
+}
+
+pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, String> {
+    if let Some(refused) = refused_by_name(name, allowed) {
+        return Err(refused);
+    }
+    let ext = extension(name);
     let sniffed = infer::get(head).map(|t| t.mime_type().to_owned());
     let expected = ext
         .as_deref()

@@ -16,6 +16,7 @@ pub mod notification;
 pub mod object_key;
 pub mod request_pattern;
 pub mod request_status;
+pub mod resumable_sha256;
 pub mod role;
 pub mod s3_prefix;
 pub mod sizes;

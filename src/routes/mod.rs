@@ -20,6 +20,7 @@ pub mod operator;
 pub mod projects;
 pub mod static_files;
 pub mod token_form;
+pub mod tus;
 pub mod upload_link;
 pub mod uploads;
 pub mod wall;
@@ -43,6 +44,8 @@ pub enum Access {
     Auditor,
     /// A program with an API token (`Authorization: Bearer`); never a cookie.
     Token,
+    /// A program with an API token, or a signed-in browser (session and CSRF header).
+    Uploader,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +53,17 @@ pub struct RouteSpec {
     pub method: &'static str,
     pub path: &'static str,
     pub access: Access,
+}
+
+/// The route builders the table names, by HTTP method (actix has no `web::options`).
+mod methods {
+    use actix_web::{http::Method, web, Route};
+
+    pub use web::{delete, get, head, patch, post};
+
+    pub fn options() -> Route {
+        web::route().method(Method::OPTIONS)
+    }
 }
 
 macro_rules! routes {
@@ -60,7 +74,7 @@ macro_rules! routes {
         ];
 
         pub fn configure(cfg: &mut web::ServiceConfig) {
-            $( cfg.route($path, web::$method().to($handler)); )*
+            $( cfg.route($path, methods::$method().to($handler)); )*
         }
     };
 }
@@ -87,6 +101,12 @@ routes! {
     get "/projects/{project_id}" => projects::show, Member;
     get "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::page, Member;
     post "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::upload, Member;
+    // Before `/uploads/{sync_session_id}`, which would otherwise take `/uploads/tus`.
+    options "/uploads/tus" => tus::options, Public;
+    post "/uploads/tus" => tus::create, Uploader;
+    head "/uploads/tus/{tus_id}" => tus::head, Uploader;
+    patch "/uploads/tus/{tus_id}" => tus::patch, Uploader;
+    delete "/uploads/tus/{tus_id}" => tus::terminate, Uploader;
     get "/uploads/{sync_session_id}" => uploads::receipt, Member;
     get "/files/{file_id}/download" => files::download, Member;
     get "/missing" => missing::page, Member;
@@ -178,6 +198,12 @@ pub const MULTIPART_ROUTES: &[&str] = &[
 /// carry no ambient authority and the CSRF check does not apply.
 pub fn is_api_route(pattern: &str) -> bool {
     pattern.starts_with("/api/")
+}
+
+/// Routes that take a bearer token or a session: with a bearer token they are called as
+/// API routes (no cookie is read, so no CSRF check); otherwise as pages.
+pub fn takes_bearer(pattern: &str) -> bool {
+    is_api_route(pattern) || pattern.starts_with("/uploads/tus")
 }
 
 /// Only paths on this site are followed after sign-in (no open redirect).

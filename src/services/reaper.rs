@@ -18,7 +18,7 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::domain::{FileStatus, SessionStatus};
 use crate::error::AppError;
-use crate::schema::{file_uploads, projects, storage_locations, sync_sessions};
+use crate::schema::{file_uploads, projects, storage_locations, sync_sessions, tus_uploads};
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
@@ -64,6 +64,12 @@ fn reap_rows(
         .filter(file_uploads::updated_at.lt(cutoff))
         // S3 may hold its object: the reconciler reads it back before anything is failed.
         .filter(file_uploads::completing_since.is_null())
+        // A resumable upload waits for its client until it expires (see tus::expiry).
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            tus_uploads::table
+                .filter(tus_uploads::file_id.eq(file_uploads::id))
+                .filter(tus_uploads::outcome.is_null()),
+        )))
         .for_update()
         .skip_locked()
         .select(FileUpload::as_select())
@@ -122,6 +128,8 @@ fn reap_rows(
 
 /// One pass. The database work commits before any S3 call.
 pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<ReapReport, AppError> {
+    // Abandoned resumable uploads first: their rows then fail and are aborted below.
+    crate::services::uploads::tus::expire_abandoned(ctx).await?;
     let Some((mut report, work)) = ctx
         .run_unscoped(move |conn| reap_rows(conn, stale_after))
         .await?

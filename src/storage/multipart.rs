@@ -102,6 +102,69 @@ impl ObjectTarget {
         })
     }
 
+    /// The object's bytes (a resumable upload's staged tail: small, read whole).
+    pub async fn get(&self) -> Result<Bytes, String> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await
+            .map_err(describe)?;
+        object
+            .body
+            .collect()
+            .await
+            .map(|data| data.into_bytes())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends one part of an open multipart upload and waits for it; returns its ETag.
+    pub async fn upload_part(
+        &self,
+        upload_id: &str,
+        number: i32,
+        buffer: PartBuffer,
+    ) -> Result<Option<String>, String> {
+        let PartBuffer { data, permit } = buffer;
+        let _permit = permit;
+        let sent = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(data.freeze()))
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(sent.e_tag().map(str::to_owned))
+    }
+
+    /// A multipart upload started earlier (by any node), with the parts that landed.
+    pub fn resume_multipart(
+        &self,
+        upload_id: &str,
+        landed: impl IntoIterator<Item = (i32, Option<String>)>,
+    ) -> MultipartUpload {
+        MultipartUpload {
+            target: self.clone(),
+            upload_id: upload_id.to_owned(),
+            parts: landed
+                .into_iter()
+                .map(|(number, etag)| {
+                    CompletedPart::builder()
+                        .part_number(number)
+                        .set_e_tag(etag)
+                        .build()
+                })
+                .collect(),
+            in_flight: None,
+        }
+    }
+
     /// Aborts a multipart upload by its id (also used by the reaper after a crash). An
     /// upload that is already gone counts as aborted: an earlier abort whose answer was
     /// lost left nothing to do. S3 says NoSuchUpload; s3s-fs (the embedded endpoint) says

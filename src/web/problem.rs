@@ -32,7 +32,8 @@ pub struct ProblemBody {
     /// A sentence for a person.
     pub detail: String,
     /// Stable: `unauthorized`, `forbidden`, `not_found`, `bad_request`, `conflict`,
-    /// `invalid`, `too_many_requests`, `unavailable`, `internal`.
+    /// `too_large`, `unsupported_type`, `locked`, `invalid`, `too_many_requests`,
+    /// `unavailable`, `internal`.
     pub code: String,
 }
 
@@ -45,6 +46,9 @@ impl Problem {
                 AppError::Forbidden(_) => "forbidden",
                 AppError::BadRequest(_) => "bad_request",
                 AppError::Conflict(_) => "conflict",
+                AppError::TooLarge(_) => "too_large",
+                AppError::UnsupportedType(_) => "unsupported_type",
+                AppError::Locked(_) => "locked",
                 AppError::Invalid(_) => "invalid",
                 AppError::TooManyRequests { .. } => "too_many_requests",
                 AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {

@@ -48,6 +48,7 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{item_id}", ids.item.to_string()),
         ("{token_id}", ids.token.to_string()),
         ("{token}", "no-such-token".to_owned()),
+        ("{tus_id}", Uuid::new_v4().to_string()),
     ] {
         path = path.replace(placeholder, &value);
     }
@@ -340,19 +341,36 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
 
     for route in ROUTES {
         let path = path_for(route, &w.own);
-        if route.access == Access::Token {
+        if matches!(route.access, Access::Token | Access::Uploader) {
             // The API takes a bearer token only: no token, or only a session cookie, is
-            // a 401 problem, never a redirect to the sign-in page.
-            for (who, client) in [("anonymous", &anonymous), ("signed in", &user_a.http)] {
-                let response = client.get(app.url(&path)).send().await.expect("request");
-                assert_eq!(response.status(), 401, "{who}: GET {path}");
+            // a 401 problem, never a redirect to the sign-in page. Resumable uploads also
+            // take a session, but an anonymous caller gets the same 401.
+            let callers: &[(&str, &reqwest::Client)] = match route.access {
+                Access::Token => &[("anonymous", &anonymous), ("signed in", &user_a.http)],
+                _ => &[("anonymous", &anonymous)],
+            };
+            for (who, client) in callers {
+                let method = reqwest::Method::from_bytes(route.method.to_uppercase().as_bytes())
+                    .expect("method");
+                let response = client
+                    .request(method, app.url(&path))
+                    .header("Tus-Resumable", "1.0.0")
+                    .header("X-CSRF-Token", &token)
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(response.status(), 401, "{who}: {} {path}", route.method);
                 let kind = response
                     .headers()
                     .get("content-type")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default()
                     .to_owned();
-                assert_eq!(kind, "application/problem+json", "{who}: GET {path}");
+                assert_eq!(
+                    kind, "application/problem+json",
+                    "{who}: {} {path}",
+                    route.method
+                );
             }
             continue;
         }
@@ -398,7 +416,7 @@ async fn every_route_refuses_the_anonymous_and_the_wrong_role() {
         // The right role reaches every page (actions are exercised by their own tests).
         if route.method == "get" {
             let allowed = match route.access {
-                Access::Public | Access::Token => None,
+                Access::Public | Access::Token | Access::Uploader => None,
                 Access::SignedIn | Access::Member => Some(&user_a),
                 Access::CompanyAdmin | Access::Auditor => Some(&admin_a),
                 Access::Operator => Some(&operator),
@@ -431,7 +449,12 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
             Access::CompanyAdmin => &admin_a,
             Access::Member | Access::SignedIn => &user_a,
             // The API's tenant checks are in api.rs (they need a token).
-            Access::Operator | Access::Public | Access::Auditor | Access::Token => continue,
+            // Resumable uploads' tenant checks are in tus.rs.
+            Access::Operator
+            | Access::Public
+            | Access::Auditor
+            | Access::Token
+            | Access::Uploader => continue,
         };
         for htmx in [false, true] {
             let before = access_denied_count(app);

@@ -36,6 +36,7 @@ mod smtp_sink;
 mod soak;
 mod storage;
 mod streamed;
+mod tus;
 mod two_nodes;
 mod upload_failures;
 mod upload_links;

@@ -213,6 +213,24 @@ impl FileUpload {
             .optional()
     }
 
+    /// The stored, current copy of a content in a cycle, if there is one.
+    pub fn completed_copy(
+        conn: &mut PgConnection,
+        cycle: CycleId,
+        checksum: &str,
+    ) -> QueryResult<Option<FileUpload>> {
+        file_uploads::table
+            .filter(file_uploads::cycle_id.eq(cycle))
+            .filter(file_uploads::checksum.eq(checksum.to_ascii_lowercase()))
+            .filter(file_uploads::status.eq(FileStatus::Completed))
+            .filter(file_uploads::replaced_by.is_null())
+            .filter(file_uploads::deleted_at.is_null())
+            .order(file_uploads::id.asc())
+            .select(FileUpload::as_select())
+            .first(conn)
+            .optional()
+    }
+
     /// Serialises every decision about one content in one cycle (across nodes) until the
     /// transaction ends: two uploads of the same bytes cannot both decide to keep them.
     pub fn lock_content(

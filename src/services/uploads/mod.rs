@@ -13,6 +13,7 @@ mod matching;
 mod session;
 mod slots;
 mod stop;
+pub mod tus;
 mod version_key;
 
 pub use batch::Batch;

@@ -4,9 +4,10 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::db::ids::{CycleId, ProjectId, UploadLinkId};
+use crate::db::ids::{CycleId, ProjectId, StorageLocationId, SyncSessionId, UploadLinkId};
 use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
+use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::{LinkUploader, SyncSession};
 use crate::db::models::upload_link::{LinkRoom, UploadLink};
@@ -80,6 +81,25 @@ pub(super) fn start_session(
             "s3_prefix": prefix,
         }))
         .record(conn)?;
+    let plan = plan_for(
+        conn,
+        actor,
+        (&project, &cycle),
+        (session.id, &location, prefix),
+        base_url,
+    )?;
+    Ok((location, plan))
+}
+
+/// The rules a batch of `session` runs under: where its bytes go, the project's review
+/// switch and accepted types, the cycle's requests (a link's chosen ones only).
+fn plan_for(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    (project, cycle): (&Project, &Cycle),
+    (session, location, prefix): (SyncSessionId, &StorageLocation, String),
+    base_url: String,
+) -> Result<BatchPlan, AppError> {
     // A link for chosen requests files only under those; its other files are "other".
     let link_requests = actor
         .link_visitor()
@@ -90,8 +110,8 @@ pub(super) fn start_session(
         .filter(|r| link_requests.is_empty() || link_requests.contains(&r.id))
         .map(PlannedRequest::of)
         .collect();
-    let plan = BatchPlan {
-        session: session.id,
+    Ok(BatchPlan {
+        session,
         company: actor.company_id(),
         project: project.id,
         cycle: cycle.id,
@@ -109,7 +129,40 @@ pub(super) fn start_session(
         project_name: project.project_name.clone(),
         cycle_name: cycle.cycle_name.clone(),
         base_url,
-    };
+    })
+}
+
+/// The plan of a batch that is already running (a resumable upload's, on any node),
+/// rebuilt from its rows: the session of the actor's company, still open, in a cycle the
+/// actor may upload into, writing to `location`.
+pub(super) fn plan_of_running(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    session: SyncSessionId,
+    location: StorageLocationId,
+    base_url: String,
+) -> Result<(StorageLocation, BatchPlan), AppError> {
+    let row = SyncSession::find_in_company(conn, actor.company_id(), session)?
+        .ok_or_else(|| actor.not_found("sync_session", session))?;
+    let cycle = row
+        .cycle_id
+        .ok_or_else(|| actor.not_found("sync_session", session))?;
+    let (project, cycle) = uploadable(conn, actor, row.project_id, cycle)?;
+    if !row.status.is_open() {
+        return Err(AppError::Conflict(
+            "This batch is finished; start another one.".into(),
+        ));
+    }
+    let location = StorageLocation::find_in_company(conn, actor.company_id(), location)?
+        .ok_or_else(|| actor.not_found("storage_location", location))?;
+    let prefix = row.s3_prefix.clone().unwrap_or_default();
+    let plan = plan_for(
+        conn,
+        actor,
+        (&project, &cycle),
+        (row.id, &location, prefix),
+        base_url,
+    )?;
     Ok((location, plan))
 }
 

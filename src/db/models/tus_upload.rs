@@ -1,0 +1,206 @@
+//! A resumable (tus) upload's progress: what has safely landed in S3, and who is
+//! writing it now.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::db::ids::{
+    ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId,
+};
+use crate::schema::tus_uploads;
+
+/// A part that landed in the multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LandedPart {
+    pub number: i32,
+    pub etag: Option<String>,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tus_uploads, check_for_backend(diesel::pg::Pg))]
+pub struct TusUpload {
+    pub id: Uuid,
+    pub company_id: CompanyId,
+    pub project_id: ProjectId,
+    pub cycle_id: CycleId,
+    pub session_id: SyncSessionId,
+    pub file_id: FileUploadId,
+    pub user_id: Option<UserId>,
+    pub api_token_id: Option<ApiTokenId>,
+    pub upload_length: i64,
+    pub landed: i64,
+    pub parts: serde_json::Value,
+    pub hash_state: Vec<u8>,
+    pub tail_size: i64,
+    pub content_type: Option<String>,
+    pub client_sha256: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub writer: Option<Uuid>,
+    pub writer_seen_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub finishes_session: bool,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tus_uploads)]
+pub struct NewTusUpload<'a> {
+    pub id: Uuid,
+    pub company_id: CompanyId,
+    pub project_id: ProjectId,
+    pub cycle_id: CycleId,
+    pub session_id: SyncSessionId,
+    pub file_id: FileUploadId,
+    pub user_id: Option<UserId>,
+    pub api_token_id: Option<ApiTokenId>,
+    pub upload_length: i64,
+    pub hash_state: &'a [u8],
+    pub client_sha256: Option<&'a str>,
+    pub metadata: serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+    pub outcome: Option<&'a str>,
+    pub landed: i64,
+    pub finishes_session: bool,
+}
+
+/// How long a writer's claim holds without a sign of life.
+pub const WRITER_LAPSE_SECS: i64 = 60;
+
+impl TusUpload {
+    /// The offset a client resumes from: whole parts in S3 plus the staged tail.
+    pub fn offset(&self) -> i64 {
+        self.landed + self.tail_size
+    }
+
+    pub fn landed_parts(&self) -> Vec<LandedPart> {
+        serde_json::from_value(self.parts.clone()).unwrap_or_default()
+    }
+
+    pub fn insert(conn: &mut PgConnection, new: &NewTusUpload<'_>) -> QueryResult<TusUpload> {
+        diesel::insert_into(tus_uploads::table)
+            .values(new)
+            .returning(TusUpload::as_returning())
+            .get_result(conn)
+    }
+
+    /// An upload of `company`; `None` for a missing id and another company's alike.
+    pub fn find_in_company(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: Uuid,
+    ) -> QueryResult<Option<TusUpload>> {
+        tus_uploads::table
+            .filter(tus_uploads::id.eq(id))
+            .filter(tus_uploads::company_id.eq(company))
+            .select(TusUpload::as_select())
+            .for_update()
+            .first(conn)
+            .optional()
+    }
+
+    /// Claims the upload for one writer, unless another one wrote in the last minute.
+    pub fn claim(
+        conn: &mut PgConnection,
+        id: Uuid,
+        writer: Uuid,
+        now: DateTime<Utc>,
+    ) -> QueryResult<bool> {
+        let lapsed = now - chrono::Duration::seconds(WRITER_LAPSE_SECS);
+        diesel::update(tus_uploads::table.find(id))
+            .filter(
+                tus_uploads::writer
+                    .is_null()
+                    .or(tus_uploads::writer_seen_at.lt(lapsed)),
+            )
+            .set((
+                tus_uploads::writer.eq(writer),
+                tus_uploads::writer_seen_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    /// Gives the claim back (only the writer holding it can).
+    pub fn release(conn: &mut PgConnection, id: Uuid, writer: Uuid) -> QueryResult<()> {
+        diesel::update(tus_uploads::table.find(id))
+            .filter(tus_uploads::writer.eq(writer))
+            .set((
+                tus_uploads::writer.eq(None::<Uuid>),
+                tus_uploads::writer_seen_at.eq(None::<DateTime<Utc>>),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// A part landed: the offset moves past it with the hash state after it; the tail,
+    /// now inside the part, is empty.
+    pub fn part_landed(
+        conn: &mut PgConnection,
+        id: Uuid,
+        writer: Uuid,
+        part: &LandedPart,
+        hash_state: &[u8],
+    ) -> QueryResult<bool> {
+        let size = part.size;
+        let part = serde_json::to_value(vec![part]).unwrap_or_default();
+        diesel::update(tus_uploads::table.find(id))
+            .filter(tus_uploads::writer.eq(writer))
+            .set((
+                tus_uploads::landed.eq(tus_uploads::landed + size),
+                tus_uploads::parts.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>("parts || ")
+                    .bind::<diesel::sql_types::Jsonb, _>(part)),
+                tus_uploads::hash_state.eq(hash_state),
+                tus_uploads::tail_size.eq(0),
+                tus_uploads::writer_seen_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    pub fn set_tail(
+        conn: &mut PgConnection,
+        id: Uuid,
+        writer: Uuid,
+        tail_size: i64,
+    ) -> QueryResult<bool> {
+        diesel::update(tus_uploads::table.find(id))
+            .filter(tus_uploads::writer.eq(writer))
+            .set(tus_uploads::tail_size.eq(tail_size))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    pub fn set_content_type(conn: &mut PgConnection, id: Uuid, kind: &str) -> QueryResult<()> {
+        diesel::update(tus_uploads::table.find(id))
+            .set(tus_uploads::content_type.eq(kind))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Ends the upload with `outcome` (no more bytes are taken).
+    pub fn finish(conn: &mut PgConnection, id: Uuid, outcome: &str) -> QueryResult<bool> {
+        diesel::update(tus_uploads::table.find(id))
+            .filter(tus_uploads::outcome.is_null())
+            .set((
+                tus_uploads::outcome.eq(outcome),
+                tus_uploads::writer.eq(None::<Uuid>),
+            ))
+            .execute(conn)
+            .map(|n| n == 1)
+    }
+
+    /// Open uploads past their expiry, for the reaper.
+    pub fn expired(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Vec<TusUpload>> {
+        tus_uploads::table
+            .filter(tus_uploads::outcome.is_null())
+            .filter(tus_uploads::expires_at.lt(now))
+            .order(tus_uploads::expires_at)
+            .limit(500)
+            .for_update()
+            .skip_locked()
+            .select(TusUpload::as_select())
+            .load(conn)
+    }
+}

@@ -1,0 +1,243 @@
+//! tus 1.0 resumable uploads (core protocol with the creation, termination and expiration
+//! extensions) at `/uploads/tus`: the protocol's headers and statuses here, the upload
+//! itself in `services::uploads::tus`. A signed-in browser calls with its session and CSRF
+//! header, a program with a bearer token.
+//!
+//! `Upload-Metadata` keys: `filename` (the relative path, required), `cycle` (its id,
+//! required), `session` (a batch to join), `request` (a request of the cycle), `sha256`
+//! (hex; a content already in the cycle is answered as a duplicate at creation, and the
+//! bytes must match it).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::auth::uploader::Uploader;
+use crate::db::ids::{CycleId, CycleRequestId, SyncSessionId};
+use crate::error::AppError;
+use crate::services::uploads::tus::{self, Created, Creation, Refusal};
+use crate::state::AppState;
+use crate::web::paced_body::{Pace, PaceWatch, PacedBody};
+use crate::web::problem::Problem;
+
+const VERSION: &str = "1.0.0";
+const EXTENSIONS: &str = "creation,termination,expiration";
+const OFFSET_TYPE: &str = "application/offset+octet-stream";
+
+fn header_of<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn base(status: StatusCode) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response
+        .insert_header(("Tus-Resumable", VERSION))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    response
+}
+
+fn expires(at: DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// The refusal (412) of a request in another version of the protocol, checked before
+/// anything else.
+fn other_version(req: &HttpRequest) -> Option<HttpResponse> {
+    match header_of(req, "Tus-Resumable") {
+        Some(VERSION) => None,
+        _ => Some(
+            base(StatusCode::PRECONDITION_FAILED)
+                .insert_header(("Tus-Version", VERSION))
+                .body("This server speaks tus 1.0.0 (send Tus-Resumable: 1.0.0)."),
+        ),
+    }
+}
+
+/// What the server supports (no authentication: it tells nothing about anyone).
+pub async fn options(state: web::Data<AppState>) -> HttpResponse {
+    base(StatusCode::NO_CONTENT)
+        .insert_header(("Tus-Version", VERSION))
+        .insert_header(("Tus-Extension", EXTENSIONS))
+        .insert_header((
+            "Tus-Max-Size",
+            state.config.uploads.max_file_size.to_string(),
+        ))
+        .finish()
+}
+
+/// `Upload-Metadata`: comma-separated `key base64(value)` pairs.
+fn metadata(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
+    let Some(raw) = header_of(req, "Upload-Metadata") else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once(' ').unwrap_or((pair, ""));
+            let value = base64::engine::general_purpose::STANDARD
+                .decode(value.trim())
+                .ok()
+                .and_then(|v| String::from_utf8(v).ok())
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!("Upload-Metadata: {key} is not base64 UTF-8."))
+                })?;
+            Ok((key.to_owned(), value))
+        })
+        .collect()
+}
+
+fn creation(req: &HttpRequest) -> Result<Creation, AppError> {
+    let length = header_of(req, "Upload-Length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| {
+            AppError::BadRequest("Send Upload-Length: the file's size in bytes.".into())
+        })?;
+    let pairs = metadata(req)?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let id = |key: &str| -> Result<Option<i32>, AppError> {
+        get(key)
+            .map(|v| {
+                v.trim().parse::<i32>().map_err(|_| {
+                    AppError::BadRequest(format!("Upload-Metadata: {key} is not an id."))
+                })
+            })
+            .transpose()
+    };
+    let path = get("filename")
+        .ok_or_else(|| AppError::BadRequest("Upload-Metadata needs filename.".into()))?;
+    let cycle = id("cycle")?
+        .ok_or_else(|| AppError::BadRequest("Upload-Metadata needs cycle (its id).".into()))?;
+    let sha256 = match get("sha256") {
+        Some(sha) if sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Some(sha.to_ascii_lowercase())
+        }
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "Upload-Metadata: sha256 is 64 hex digits.".into(),
+            ))
+        }
+        None => None,
+    };
+    Ok(Creation {
+        path: path.to_owned(),
+        cycle: CycleId(cycle),
+        session: id("session")?.map(SyncSessionId),
+        request: id("request")?.map(CycleRequestId),
+        sha256,
+        length,
+    })
+}
+
+pub async fn create(
+    uploader: Uploader,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(&req) {
+        return Ok(refused);
+    }
+    let wanted = creation(&req)?;
+    let created = tus::create(&state.services, &uploader.actor, wanted.clone()).await?;
+    let (id, extra) = match created {
+        Created::Upload { id, expires_at } => (id, ("Upload-Expires", expires(expires_at))),
+        Created::Duplicate { id, of } => (id, ("Hopper-Duplicate-Of", of.to_string())),
+    };
+    let status = tus::status(&state.services, &uploader.actor, id).await?;
+    Ok(base(StatusCode::CREATED)
+        .insert_header((header::LOCATION, format!("/uploads/tus/{id}")))
+        .insert_header(extra)
+        .insert_header(("Upload-Offset", status.offset.to_string()))
+        .insert_header(("Hopper-Session", status.session.to_string()))
+        .insert_header(("Hopper-File", status.file.to_string()))
+        .finish())
+}
+
+pub async fn head(
+    uploader: Uploader,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(&req) {
+        return Ok(refused);
+    }
+    let status = tus::status(&state.services, &uploader.actor, path.into_inner()).await?;
+    Ok(base(StatusCode::OK)
+        .insert_header(("Upload-Offset", status.offset.to_string()))
+        .insert_header(("Upload-Length", status.length.to_string()))
+        .insert_header(("Upload-Expires", expires(status.expires_at)))
+        .insert_header(("Hopper-Session", status.session.to_string()))
+        .finish())
+}
+
+pub async fn patch(
+    uploader: Uploader,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(&req) {
+        return Ok(refused);
+    }
+    if header_of(&req, "Content-Type") != Some(OFFSET_TYPE) {
+        return Err(AppError::UnsupportedType(format!(
+            "Send the bytes as Content-Type: {OFFSET_TYPE}."
+        ))
+        .into());
+    }
+    let offset = header_of(&req, "Upload-Offset")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .ok_or_else(|| AppError::BadRequest("Send Upload-Offset.".into()))?;
+    let id = path.into_inner();
+    let limits = &state.config.uploads;
+    let pace = Pace {
+        min_rate: limits.min_rate,
+        window: limits.rate_window,
+        deadline: limits.max_request_duration,
+    };
+    let body = PacedBody::new(body.into_inner(), pace, PaceWatch::default());
+    match tus::patch(&state.services, &uploader.actor, id, offset, body).await {
+        Ok(offset) => {
+            let status = tus::status(&state.services, &uploader.actor, id).await?;
+            Ok(base(StatusCode::NO_CONTENT)
+                .insert_header(("Upload-Offset", offset.to_string()))
+                .insert_header(("Upload-Expires", expires(status.expires_at)))
+                .finish())
+        }
+        Err(Refusal::WrongOffset(current)) => Ok(base(StatusCode::CONFLICT)
+            .insert_header(("Upload-Offset", current.to_string()))
+            .body(format!(
+                "The upload is at offset {current}; resume from there."
+            ))),
+        // Complete (or known as a duplicate): the offset is its length, for a HEAD to see.
+        Err(Refusal::Ended) => match tus::status(&state.services, &uploader.actor, id).await {
+            Ok(status) => Ok(base(StatusCode::CONFLICT)
+                .insert_header(("Upload-Offset", status.offset.to_string()))
+                .body("This upload takes no more bytes.")),
+            Err(e) => Err(e.into()),
+        },
+        Err(Refusal::App(e)) => Err(e.into()),
+    }
+}
+
+pub async fn terminate(
+    uploader: Uploader,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(&req) {
+        return Ok(refused);
+    }
+    tus::terminate(&state.services, &uploader.actor, path.into_inner()).await?;
+    Ok(base(StatusCode::NO_CONTENT).finish())
+}

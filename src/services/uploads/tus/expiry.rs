@@ -1,0 +1,80 @@
+//! The reaper's pass over abandoned resumable uploads: past `Upload-Expires`, an open
+//! upload's file is failed, its own batch ended and its staged tail deleted. Its
+//! multipart upload is then aborted by the reaper's usual pass (by the id on the row).
+
+use serde_json::json;
+
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::storage_location::StorageLocation;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::tus_upload::TusUpload;
+use crate::error::AppError;
+use crate::services::audit::{actions, AuditEvent};
+use crate::services::{storage_locations, ServiceContext};
+use crate::storage::ObjectTarget;
+
+const REASON: &str = "expired: the upload was not finished in time";
+
+/// Expires every open upload past its time; returns how many.
+pub async fn expire_abandoned(ctx: &ServiceContext) -> Result<usize, AppError> {
+    let now = ctx.clock().now();
+    let (count, tails) = ctx
+        .run_unscoped(move |conn| {
+            let expired = TusUpload::expired(conn, now)?;
+            let mut tails = Vec::new();
+            for upload in &expired {
+                let file = FileUpload::find_in_company(conn, upload.company_id, upload.file_id)?;
+                if let Some(file) = &file {
+                    if FileUpload::mark_failed(conn, file.id, upload.landed, REASON)? {
+                        SyncSession::file_finished(
+                            conn,
+                            upload.session_id,
+                            FileOutcome::Failed,
+                            upload.landed,
+                        )?;
+                        AuditEvent::new(actions::UPLOADS_REAPED)
+                            .company(upload.company_id)
+                            .project(upload.project_id)
+                            .resource("file", file.id)
+                            .details(json!({ "path": file.file_path, "reason": REASON, "by": "tus expiry" }))
+                            .record(conn)?;
+                    }
+                    if upload.tail_size > 0 {
+                        if let Some(location) = StorageLocation::find(conn, file.storage_location_id)? {
+                            let folder = file.s3_key.rsplit_once('/').map_or("", |(f, _)| f);
+                            tails.push((location, format!("{folder}/.hopper-tus-{}.tail", upload.id)));
+                        }
+                    }
+                }
+                TusUpload::finish(conn, upload.id, "failed")?;
+                if upload.finishes_session {
+                    let closed = SyncSession::finish(conn, upload.session_id, Some(REASON))?;
+                    AuditEvent::new(actions::UPLOAD_FINISHED)
+                        .company(upload.company_id)
+                        .project(upload.project_id)
+                        .resource("sync_session", upload.session_id)
+                        .details(json!({ "status": closed.status, "error": REASON, "by": "tus expiry" }))
+                        .record(conn)?;
+                }
+            }
+            Ok((expired.len(), tails))
+        })
+        .await?;
+    for (location, key) in tails {
+        let tail = ObjectTarget {
+            client: ctx
+                .storage()
+                .client_for(&storage_locations::place(&location)),
+            bucket: location.bucket_name.clone(),
+            key,
+            content_type: String::new(),
+        };
+        if let Err(e) = tail.delete().await {
+            tracing::warn!(key = %tail.key, error = %e, "could not delete an expired upload's tail");
+        }
+    }
+    if count > 0 {
+        tracing::info!(count, "expired abandoned resumable uploads");
+    }
+    Ok(count)
+}

@@ -1,0 +1,370 @@
+//! How a resumable upload's steps are recorded and how it ends: a part landed, bytes
+//! staged as the tail, the last byte (then the file goes the way of a form upload's:
+//! duplicate check under the content's lock, completion with its intent, request, audit,
+//! counters), a refusal, a termination, a duplicate known before any byte moved.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::db::ids::FileUploadId;
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::storage_location::StorageLocation;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::tus_upload::{LandedPart, TusUpload};
+use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::resumable_sha256::ResumableSha256;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::uploads::file_guard::{Failure, FileGuard};
+use crate::services::uploads::session::finish_session;
+use crate::services::uploads::tus::patch::Writing;
+use crate::services::uploads::BatchPlan;
+use crate::services::{storage_locations, ServiceContext};
+use crate::storage::multipart::PartBuffer;
+use crate::storage::ObjectTarget;
+
+/// What had arrived when the last byte came.
+pub(super) struct Arrived {
+    pub(super) hasher: ResumableSha256,
+    pub(super) parts: Vec<LandedPart>,
+    pub(super) kind: Option<String>,
+    pub(super) upload_id: Option<String>,
+}
+
+fn unavailable(failure: Failure) -> AppError {
+    match failure {
+        Failure::File(why) => AppError::Conflict(why),
+        Failure::Batch(stop) => AppError::Unavailable(stop.message()),
+    }
+}
+
+/// Gives the writer's claim back (the next request may write at once).
+pub(super) async fn release(ctx: &ServiceContext, actor: &Actor, writing: &Writing) {
+    let (id, writer) = (writing.upload.id, writing.writer);
+    let released = ctx
+        .run(actor, move |conn, _| {
+            Ok(TusUpload::release(conn, id, writer)?)
+        })
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(upload = %id, error = %e, "could not release a tus upload; the claim lapses in a minute");
+    }
+}
+
+pub(super) async fn record_part(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    part: &LandedPart,
+    state: &ResumableSha256,
+) -> Result<(), AppError> {
+    let (id, writer, file) = (writing.upload.id, writing.writer, writing.file.id);
+    let (part, state) = (part.clone(), state.to_bytes());
+    let landed = i64::try_from(state_length(&state)).unwrap_or(i64::MAX);
+    ctx.run(actor, move |conn, _| {
+        if !TusUpload::part_landed(conn, id, writer, &part, &state)? {
+            return Err(AppError::Conflict(
+                "Another request took this upload over; resume from its offset.".into(),
+            ));
+        }
+        FileUpload::touch(conn, file, landed)?;
+        Ok(())
+    })
+    .await
+}
+
+fn state_length(state: &[u8]) -> u64 {
+    ResumableSha256::from_bytes(state).map_or(0, |s| s.length())
+}
+
+/// Keeps the bytes after the last whole part in the tail object.
+pub(super) async fn stage_tail(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    buffer: PartBuffer,
+) -> Result<(), AppError> {
+    let size = buffer.data.len() as i64;
+    if size > 0 {
+        writing
+            .tail(ctx)
+            .put(buffer.data.freeze())
+            .await
+            .map_err(|e| AppError::Unavailable(format!("S3 did not keep the last bytes: {e}")))?;
+    }
+    let (id, writer) = (writing.upload.id, writing.writer);
+    ctx.run(actor, move |conn, _| {
+        Ok(TusUpload::set_tail(conn, id, writer, size)?)
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Opens the multipart upload and records its id on the file row (for the reaper).
+pub(super) async fn start_multipart(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    target: &ObjectTarget,
+    content_type: &str,
+) -> Result<String, AppError> {
+    let started = target
+        .start_multipart()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("S3 refused the upload: {e}")))?;
+    let upload_id = started.upload_id.clone();
+    let (file, id, kind, recorded) = (
+        writing.file.id,
+        writing.upload.id,
+        content_type.to_owned(),
+        upload_id.clone(),
+    );
+    ctx.run(actor, move |conn, _| {
+        FileUpload::set_upload_id(conn, file, Some(&recorded))?;
+        TusUpload::set_content_type(conn, id, &kind)?;
+        Ok(())
+    })
+    .await?;
+    Ok(upload_id)
+}
+
+/// The content is not what the project takes: the upload ends failed.
+pub(super) async fn refuse_content(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    reason: &str,
+) -> Result<(), AppError> {
+    drop_upload(ctx, actor, &writing.upload, "failed", reason).await
+}
+
+/// The last byte arrived: the same end as a form upload's.
+pub(super) async fn complete(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    arrived: Arrived,
+    last: PartBuffer,
+) -> Result<(), AppError> {
+    let upload = &writing.upload;
+    let size = u64::try_from(upload.upload_length).unwrap_or(0);
+    let checksum = hex::encode(arrived.hasher.finish(&last.data));
+    if let Some(announced) = upload.client_sha256.as_deref() {
+        if !announced.eq_ignore_ascii_case(&checksum) {
+            let reason = format!("the bytes' SHA-256 is {checksum}, not the {announced} announced");
+            drop_upload(ctx, actor, upload, "failed", &reason).await?;
+            return Err(AppError::BadRequest(format!("Refused: {reason}.")));
+        }
+    }
+    let kind = match arrived.kind {
+        Some(kind) => kind,
+        None => {
+            let head = &last.data[..last.data.len().min(SNIFF_BYTES)];
+            match file_kind::check(&writing.file.file_path, head, &writing.plan.allowed) {
+                Ok(kind) => kind,
+                Err(reason) => {
+                    let reason = format!("refused: {reason}");
+                    refuse_content(ctx, actor, writing, &reason).await?;
+                    return Err(AppError::UnsupportedType(reason));
+                }
+            }
+        }
+    };
+    let target = writing.target(ctx, &kind);
+    // Every part in S3 before anything is decided: only the completion can be in doubt.
+    let (multipart, small) = match &arrived.upload_id {
+        Some(id) => {
+            let landed = arrived.parts.iter().map(|p| (p.number, p.etag.clone()));
+            let mut multipart = target.resume_multipart(id, landed);
+            if !last.data.is_empty() {
+                multipart
+                    .send_part(last)
+                    .await
+                    .map_err(|e| AppError::Unavailable(format!("S3 refused the last part: {e}")))?;
+            }
+            multipart
+                .parts_landed()
+                .await
+                .map_err(|e| AppError::Unavailable(format!("S3 refused the last part: {e}")))?;
+            (Some(multipart), None)
+        }
+        // Smaller than a part, or sent whole in one request: one PutObject.
+        None => (None, Some(last.data.freeze())),
+    };
+    let mut guard = FileGuard {
+        ctx: ctx.clone(),
+        actor: actor.clone(),
+        plan: writing.plan.clone(),
+        target: target.clone(),
+        file: writing.file.id,
+        multipart,
+        armed: true,
+        in_doubt: false,
+    };
+    if guard
+        .claim_or_skip(size, &checksum, &kind)
+        .await
+        .map_err(unavailable)?
+    {
+        guard.abort_open_upload().await;
+        return ended(ctx, actor, writing, "skipped").await;
+    }
+    let stored = match (guard.multipart.as_mut(), small) {
+        (Some(multipart), _) => multipart.complete().await,
+        (None, Some(bytes)) => target.put(bytes).await,
+        (None, None) => Ok(()),
+    };
+    if let Err(e) = stored {
+        guard
+            .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
+            .await
+            .map_err(unavailable)?;
+        return ended(ctx, actor, writing, "completed").await;
+    }
+    guard.multipart = None;
+    guard
+        .complete(size, &checksum, &kind)
+        .await
+        .map_err(unavailable)?;
+    ended(ctx, actor, writing, "completed").await
+}
+
+/// The upload took its last byte: its row ends, the tail goes, its own batch ends.
+async fn ended(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    outcome: &'static str,
+) -> Result<(), AppError> {
+    let tail = writing.tail(ctx);
+    let (id, plan, closes) = (
+        writing.upload.id,
+        writing.plan.clone(),
+        writing.upload.finishes_session,
+    );
+    ctx.run(actor, move |conn, actor| {
+        TusUpload::finish(conn, id, outcome)?;
+        if closes {
+            finish_session(conn, actor, &plan, None)?;
+        }
+        Ok(())
+    })
+    .await?;
+    if writing.upload.tail_size > 0 {
+        delete_quietly(&tail).await;
+    }
+    Ok(())
+}
+
+async fn delete_quietly(target: &ObjectTarget) {
+    if let Err(e) = target.delete().await {
+        tracing::warn!(key = %target.key, error = %e, "could not delete a staged tail");
+    }
+}
+
+/// Ends an upload that will not complete (terminated, refused, expired): its multipart
+/// upload is aborted (the reaper retries by the stored id), the tail deleted, the file
+/// failed with `reason`, its own batch ended.
+pub(super) async fn drop_upload(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    upload: &TusUpload,
+    outcome: &'static str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (id, file_id, landed) = (upload.id, upload.file_id, upload.landed);
+    let (session, project, closes) = (
+        upload.session_id,
+        upload.project_id,
+        upload.finishes_session,
+    );
+    let reason = reason.to_owned();
+    let (file, location) = ctx
+        .run(actor, move |conn, actor| {
+            let file = FileUpload::find_in_company(conn, actor.company_id(), file_id)?
+                .ok_or(AppError::NotFound)?;
+            let location =
+                StorageLocation::find(conn, file.storage_location_id)?.ok_or(AppError::NotFound)?;
+            if FileUpload::mark_failed(conn, file.id, landed, &reason)? {
+                SyncSession::file_finished(conn, session, FileOutcome::Failed, landed)?;
+                actor
+                    .audit(actions::FILE_FAILED)
+                    .project(project)
+                    .resource("file", file.id)
+                    .details(json!({ "reason": reason, "bytes_received": landed, "via": "tus" }))
+                    .record(conn)?;
+            }
+            TusUpload::finish(conn, id, outcome)?;
+            if closes {
+                let closed = SyncSession::finish(conn, session, Some(&reason))?;
+                actor
+                    .audit(actions::UPLOAD_FINISHED)
+                    .project(project)
+                    .resource("sync_session", session)
+                    .details(json!({ "status": closed.status, "error": reason }))
+                    .record(conn)?;
+            }
+            Ok((file, location))
+        })
+        .await?;
+    let target = ObjectTarget {
+        client: ctx
+            .storage()
+            .client_for(&storage_locations::place(&location)),
+        bucket: location.bucket_name.clone(),
+        key: file.s3_key.clone(),
+        content_type: String::new(),
+    };
+    if let Some(upload_id) = &file.s3_upload_id {
+        if target.abort(upload_id).await.is_ok() {
+            forget_upload_id(ctx, actor, file.id).await;
+        }
+    }
+    if upload.tail_size > 0 {
+        let folder = file.s3_key.rsplit_once('/').map_or("", |(f, _)| f);
+        let tail = ObjectTarget {
+            key: format!("{folder}/.hopper-tus-{}.tail", upload.id),
+            ..target
+        };
+        delete_quietly(&tail).await;
+    }
+    Ok(())
+}
+
+async fn forget_upload_id(ctx: &ServiceContext, actor: &Actor, file: FileUploadId) {
+    let forgotten = ctx
+        .run(actor, move |conn, _| {
+            Ok(FileUpload::set_upload_id(conn, file, None)?)
+        })
+        .await;
+    if let Err(e) = forgotten {
+        tracing::warn!(file = %file, error = %e, "could not clear an aborted upload id; the reaper will");
+    }
+}
+
+/// An announced checksum already in the cycle: the file is its duplicate at once.
+pub(super) fn skipped_before_transfer(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    (file, size, checksum): (FileUploadId, i64, &str),
+    original: &FileUpload,
+) -> Result<(), AppError> {
+    if FileUpload::mark_skipped(conn, file, size, checksum, original.id)? {
+        SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
+        actor
+            .audit(actions::FILE_SKIPPED)
+            .project(plan.project)
+            .resource("file", file)
+            .details(json!({
+                "sha256": checksum,
+                "size": size,
+                "duplicate_of": original.id,
+                "original_path": original.file_path,
+                "before_transfer": true,
+            }))
+            .record(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! Resumable uploads (tus 1.0): one file sent over any number of requests, from any node.
+//! Its file row is made at creation (so the batch's receipt shows it and refusals come
+//! before any byte moves); the bytes land in an S3 multipart upload part by part, each
+//! part recorded with the SHA-256 state after it (`TusUpload`). A request that ends
+//! between parts leaves its last bytes in a staging object (the tail), so a client may
+//! send chunks of any size. After the last byte the file goes the same way as a form
+//! upload's: duplicate check, completion with its intent, request, audit, counters.
+//!
+//! `create` (this file) and `status`/`terminate`; `patch` receives bytes; `finish` ends
+//! a file; `expiry` is the reaper's pass over abandoned uploads.
+
+mod expiry;
+mod finish;
+mod patch;
+
+pub use expiry::expire_abandoned;
+pub use patch::{patch, Refusal};
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
+use crate::db::models::cycle::Cycle;
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::tus_upload::{NewTusUpload, TusUpload};
+use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::{FileStatus, ObjectKey};
+use crate::error::AppError;
+use crate::schema::cycles;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::uploads::matching::request_for;
+use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
+use crate::services::uploads::version_key::insert_with_own_key;
+use crate::services::uploads::BatchPlan;
+use crate::services::{projects, ServiceContext};
+
+/// An abandoned upload expires this long after it was created.
+pub const EXPIRES_AFTER_HOURS: i64 = 24;
+
+/// What a client asks to upload (from `Upload-Length` and `Upload-Metadata`).
+#[derive(Debug, Clone)]
+pub struct Creation {
+    /// The relative path (`filename`).
+    pub path: String,
+    pub cycle: CycleId,
+    /// The batch it joins; none: a batch of its own, ended with it.
+    pub session: Option<SyncSessionId>,
+    /// The request it is for (as when dropped onto an item).
+    pub request: Option<CycleRequestId>,
+    /// The SHA-256 the client announces (hex); checked against the bytes.
+    pub sha256: Option<String>,
+    pub length: u64,
+}
+
+/// What creation decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// Send the bytes to this upload.
+    Upload { id: Uuid, expires_at: DateTime<Utc> },
+    /// That content is already in the cycle: nothing to send (the upload is complete).
+    Duplicate { id: Uuid, of: FileUploadId },
+}
+
+/// Where an upload stands, for HEAD.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub offset: i64,
+    pub length: i64,
+    pub expires_at: DateTime<Utc>,
+    pub session: SyncSessionId,
+    pub file: FileUploadId,
+}
+
+/// The upload `id` of the actor's company, created by this same actor (the same user, or
+/// the same machine token); anything else is a 404.
+pub(super) fn own_upload(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<TusUpload, AppError> {
+    let upload = TusUpload::find_in_company(conn, actor.company_id(), id)?
+        .ok_or_else(|| actor.not_found("tus_upload", id))?;
+    let token = actor.token_caller().map(|c| c.token);
+    let mine = match (upload.user_id, actor.user_id()) {
+        (Some(owner), Some(me)) => owner == me,
+        (None, None) => upload.api_token_id.is_some() && upload.api_token_id == token,
+        _ => false,
+    };
+    if !mine {
+        return Err(actor.not_found("tus_upload", id));
+    }
+    Ok(upload)
+}
+
+/// A file refused at creation: recorded in its batch like a refused form file.
+fn refuse(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    path: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let path = crate::domain::client_info::sanitize(path);
+    let file = FileUpload::insert(
+        conn,
+        &plan.file_row(&path, None, None),
+        FileStatus::Failed,
+        Some(reason),
+    )?;
+    SyncSession::file_started(conn, plan.session)?;
+    SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
+    actor
+        .audit(actions::FILE_FAILED)
+        .project(plan.project)
+        .resource("file", file)
+        .details(json!({ "path": path, "reason": reason, "via": "tus" }))
+        .record(conn)
+        .map_err(AppError::from)
+}
+
+/// Creates an upload: the file row (uploading), its batch's counter, the tus row. A name,
+/// type, size or request that cannot be taken is refused here, before any byte moves,
+/// and recorded in the batch; an announced checksum already in the cycle is answered as
+/// a duplicate.
+pub async fn create(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    wanted: Creation,
+) -> Result<Created, AppError> {
+    let max = ctx.uploads().max_file_size;
+    if wanted.length > max {
+        return Err(AppError::TooLarge(format!(
+            "{} is larger than the limit of {}.",
+            wanted.path,
+            crate::domain::sizes::human_size(max)
+        )));
+    }
+    let base_url = ctx.public_url().to_owned();
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        let cycle: Cycle = cycles::table
+            .find(wanted.cycle)
+            .select(Cycle::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| actor.not_found("cycle", wanted.cycle))?;
+        // Another company's cycle is a 404 (find_live scopes the project).
+        let project = projects::find_live(conn, actor, cycle.project_id)
+            .map_err(|_| actor.not_found("cycle", wanted.cycle))?;
+        let (plan, finishes_session) = match wanted.session {
+            Some(session) => {
+                let location = project.storage_location_id;
+                let (_, plan) = plan_of_running(conn, actor, session, location, base_url)?;
+                if plan.cycle != cycle.id {
+                    return Err(AppError::BadRequest(
+                        "That batch belongs to another cycle.".into(),
+                    ));
+                }
+                (plan, false)
+            }
+            None => (
+                start_session(conn, actor, project.id, cycle.id, base_url)?.1,
+                true,
+            ),
+        };
+        let ended = |conn: &mut PgConnection, error: Option<&str>| -> Result<(), AppError> {
+            if finishes_session {
+                finish_session(conn, actor, &plan, error)?;
+            }
+            Ok(())
+        };
+        let key = match ObjectKey::parse(&plan.prefix, &wanted.path) {
+            Ok(key) => key,
+            Err(reason) => {
+                let reason = format!("refused: {reason}");
+                refuse(conn, actor, &plan, &wanted.path, &reason)?;
+                ended(conn, Some(&reason))?;
+                return Err(AppError::BadRequest(reason));
+            }
+        };
+        let request = match request_for(
+            &plan.requests,
+            wanted.request,
+            &key.relative_path,
+            key.file_name(),
+        ) {
+            Ok(request) => request,
+            Err(reason) => {
+                let reason = format!("refused: {reason}");
+                refuse(conn, actor, &plan, &wanted.path, &reason)?;
+                ended(conn, Some(&reason))?;
+                return Err(AppError::BadRequest(reason));
+            }
+        };
+        if let Some(reason) =
+            crate::domain::file_kind::refused_by_name(key.file_name(), &plan.allowed)
+        {
+            let reason = format!("refused: {reason}");
+            refuse(conn, actor, &plan, &wanted.path, &reason)?;
+            ended(conn, Some(&reason))?;
+            return Err(AppError::UnsupportedType(reason));
+        }
+        let row = plan.file_row(&key.relative_path, None, request);
+        let (file, _) = insert_with_own_key(conn, &row, &key)?;
+        SyncSession::file_started(conn, plan.session)?;
+        let id = Uuid::new_v4();
+        let length = i64::try_from(wanted.length).unwrap_or(i64::MAX);
+        // An announced checksum already stored in the cycle: nothing needs to move.
+        let original = match &wanted.sha256 {
+            Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
+            None => None,
+        };
+        let expires_at = now + Duration::hours(EXPIRES_AFTER_HOURS);
+        TusUpload::insert(
+            conn,
+            &NewTusUpload {
+                id,
+                company_id: actor.company_id(),
+                project_id: plan.project,
+                cycle_id: plan.cycle,
+                session_id: plan.session,
+                file_id: file,
+                user_id: actor.user_id(),
+                api_token_id: actor.token_caller().map(|c| c.token),
+                upload_length: length,
+                hash_state: &ResumableSha256::default().to_bytes(),
+                client_sha256: wanted.sha256.as_deref(),
+                metadata: json!({ "filename": wanted.path }),
+                expires_at,
+                outcome: original.as_ref().map(|_| "skipped"),
+                landed: if original.is_some() { length } else { 0 },
+                finishes_session,
+            },
+        )?;
+        if let Some(original) = original {
+            let sha = wanted.sha256.as_deref().unwrap_or_default();
+            finish::skipped_before_transfer(conn, actor, &plan, (file, length, sha), &original)?;
+            ended(conn, None)?;
+            return Ok(Created::Duplicate {
+                id,
+                of: original.id,
+            });
+        }
+        Ok(Created::Upload { id, expires_at })
+    })
+    .await
+}
+
+/// Where an upload stands (HEAD). A terminated or failed upload is gone (404).
+pub async fn status(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<Status, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        let upload = own_upload(conn, actor, id)?;
+        match upload.outcome.as_deref() {
+            Some("failed" | "terminated") => Err(AppError::NotFound),
+            Some(_) => Ok(Status {
+                offset: upload.upload_length,
+                length: upload.upload_length,
+                expires_at: upload.expires_at,
+                session: upload.session_id,
+                file: upload.file_id,
+            }),
+            None => Ok(Status {
+                offset: upload.offset(),
+                length: upload.upload_length,
+                expires_at: upload.expires_at,
+                session: upload.session_id,
+                file: upload.file_id,
+            }),
+        }
+    })
+    .await
+}
+
+/// Terminates an upload (DELETE): its parts and tail are dropped in S3 and the file is
+/// failed as cancelled.
+pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    let upload = ctx
+        .run(actor, move |conn, actor| {
+            let upload = own_upload(conn, actor, id)?;
+            if upload.outcome.is_some() {
+                return Err(AppError::NotFound);
+            }
+            let writing = upload.writer.is_some()
+                && upload
+                    .writer_seen_at
+                    .is_some_and(|seen| seen > Utc::now() - Duration::seconds(60));
+            if writing {
+                return Err(AppError::Locked(
+                    "This upload is receiving bytes right now; stop that request first.".into(),
+                ));
+            }
+            Ok(upload)
+        })
+        .await?;
+    finish::drop_upload(
+        ctx,
+        actor,
+        &upload,
+        "terminated",
+        "cancelled by the uploader",
+    )
+    .await
+}

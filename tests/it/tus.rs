@@ -1,0 +1,503 @@
+//! tus 1.0 resumable uploads: a standard client (tuspy, which nobody here wrote) in
+//! chunks that do not fit the part size, the protocol's answers (412, 409, 415, 423),
+//! connections cut at random points then resumed to an exact SHA-256, a second node
+//! continuing, termination, expiry, a duplicate known at creation, and another company's
+//! upload out of reach.
+
+use std::io::Write;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use hopper::db::ids::{CycleId, ProjectId};
+use hopper::schema::{file_uploads, sync_sessions, tus_uploads};
+use hopper::startup::Application;
+use rand::{Rng, SeedableRng};
+use tokio::io::AsyncWriteExt;
+
+use crate::helpers::{
+    create_company, create_cycle, create_project, grant_access, test_config, TestApp, UserFixture,
+};
+use crate::uploads::{content, s3_object, sha256};
+
+const MIB: usize = 1024 * 1024;
+
+struct Setup {
+    project: ProjectId,
+    cycle: CycleId,
+    token: String,
+}
+
+/// A project, a cycle and a machine token for it (upload and read).
+async fn setup(app: &TestApp) -> Setup {
+    let company = app.default_company();
+    let project = create_project(app, company, "Archive");
+    let cycle = create_cycle(app, project, 1);
+    let admin = UserFixture::new("alice").role("admin").create(app).await;
+    let admin = app.session_for(&admin).await;
+    let page = admin
+        .post(
+            &format!("/admin/projects/{project}/tokens"),
+            &[
+                ("name", "sync"),
+                ("days", "1"),
+                ("scope", "upload"),
+                ("scope", "read"),
+            ],
+        )
+        .await;
+    let marker = "id=\"new-token\">";
+    let start = page.body.find(marker).expect("token shown") + marker.len();
+    let end = page.body[start..].find('<').expect("end") + start;
+    Setup {
+        project,
+        cycle,
+        token: page.body[start..end].to_owned(),
+    }
+}
+
+fn b64(value: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(value)
+}
+
+async fn create(
+    app_url: &str,
+    token: &str,
+    cycle: CycleId,
+    name: &str,
+    length: usize,
+    extra: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{app_url}/uploads/tus"))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header(
+            "Upload-Metadata",
+            format!(
+                "filename {},cycle {}{extra}",
+                b64(name),
+                b64(&cycle.to_string())
+            ),
+        )
+        .send()
+        .await
+        .expect("create")
+}
+
+async fn head(base: &str, location: &str, token: &str) -> (u16, Option<i64>) {
+    let response = reqwest::Client::new()
+        .head(format!("{base}{location}"))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("head");
+    let offset = response
+        .headers()
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (response.status().as_u16(), offset)
+}
+
+async fn patch(
+    base: &str,
+    location: &str,
+    token: &str,
+    offset: usize,
+    bytes: &[u8],
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .patch(format!("{base}{location}"))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", offset.to_string())
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("patch")
+}
+
+/// Sends `bytes` at `offset` over a raw connection and closes it after `cut` of them:
+/// the server sees a body that breaks off.
+async fn cut_patch(
+    base: &str,
+    location: &str,
+    token: &str,
+    offset: usize,
+    bytes: &[u8],
+    cut: usize,
+) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "PATCH {location} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n\
+         Upload-Offset: {offset}\r\nContent-Length: {}\r\n\r\n",
+        bytes.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&bytes[..cut]).await.expect("body");
+    stream.flush().await.expect("flush");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(stream);
+}
+
+fn location_of(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location")
+        .to_owned()
+}
+
+fn file_of(app: &TestApp, location: &str) -> (String, Option<String>, Option<i64>, String) {
+    let id: uuid::Uuid = location
+        .rsplit('/')
+        .next()
+        .and_then(|i| i.parse().ok())
+        .expect("uuid");
+    tus_uploads::table
+        .inner_join(file_uploads::table)
+        .filter(tus_uploads::id.eq(id))
+        .select((
+            file_uploads::status,
+            file_uploads::checksum,
+            file_uploads::file_size,
+            file_uploads::s3_key,
+        ))
+        .first(&mut app.conn())
+        .expect("file of the upload")
+}
+
+/// Resumes until the upload is complete: HEAD for the offset, PATCH the rest (a claim
+/// still held by a cut request answers 423 for a moment).
+async fn resume(base: &str, location: &str, token: &str, bytes: &[u8]) {
+    for _ in 0..200 {
+        let (status, offset) = head(base, location, token).await;
+        assert_eq!(status, 200);
+        let offset = usize::try_from(offset.expect("offset")).expect("offset");
+        if offset == bytes.len() {
+            return;
+        }
+        let answer = patch(base, location, token, offset, &bytes[offset..]).await;
+        match answer.status().as_u16() {
+            204 | 409 | 423 => {}
+            other => panic!(
+                "resume answered {other}: {}",
+                answer.text().await.unwrap_or_default()
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the upload did not complete");
+}
+
+#[actix_web::test]
+async fn a_standard_tus_client_sends_a_file_in_chunks_of_any_size() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let bytes = content(12 * MIB + 12_345, 3);
+    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    file.write_all(&bytes).expect("write");
+    // 3 MiB chunks against 5 MiB parts: most requests end between parts.
+    let script = format!(
+        "from tusclient import client\n\
+         c = client.TusClient('{}/uploads/tus', headers={{'Authorization': 'Bearer {}'}})\n\
+         u = c.uploader(file_path='{}', chunk_size=3*1024*1024, metadata={{'filename': 'scans/big.bin', 'cycle': '{}'}})\n\
+         u.upload()\n\
+         print(u.url)\n",
+        app.address,
+        s.token,
+        file.path().display(),
+        s.cycle
+    );
+    let output = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3 with tuspy (scripts/install-deps.sh --test installs it)");
+    assert!(
+        output.status.success(),
+        "tuspy failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let location = &url[url.find("/uploads/tus/").expect("a tus URL")..];
+    let (status, checksum, size, key) = file_of(&app, location);
+    assert_eq!(status, "completed");
+    assert_eq!(checksum.as_deref(), Some(sha256(&bytes).as_str()));
+    assert_eq!(size, Some(bytes.len() as i64));
+    let bucket: String = hopper::schema::projects::table
+        .find(s.project)
+        .select(hopper::schema::projects::bucket_name)
+        .first(&mut app.conn())
+        .expect("bucket");
+    assert_eq!(
+        s3_object(&app, &bucket, &key).await.as_deref(),
+        Some(&bytes[..])
+    );
+    let tail = format!(
+        "{}/.hopper-tus-{}.tail",
+        key.rsplit_once('/').expect("folder").0,
+        location.rsplit('/').next().expect("id")
+    );
+    assert_eq!(
+        s3_object(&app, &bucket, &tail).await,
+        None,
+        "the staged tail is gone"
+    );
+    // Its own batch, closed, with the file counted.
+    let (status, uploaded, user): (String, Option<i32>, Option<i32>) = sync_sessions::table
+        .select((
+            sync_sessions::status,
+            sync_sessions::files_uploaded,
+            sync_sessions::user_id,
+        ))
+        .first(&mut app.conn())
+        .expect("session");
+    assert_eq!(
+        (status.as_str(), uploaded, user),
+        ("completed", Some(1), None)
+    );
+}
+
+#[actix_web::test]
+async fn the_protocol_answers_as_tus_says() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let http = reqwest::Client::new();
+    let options = http
+        .request(reqwest::Method::OPTIONS, app.url("/uploads/tus"))
+        .send()
+        .await
+        .expect("options");
+    assert_eq!(options.status(), 204);
+    let extensions = options.headers()["tus-extension"]
+        .to_str()
+        .unwrap_or_default();
+    assert_eq!(extensions, "creation,termination,expiration");
+    assert!(options.headers().get("tus-max-size").is_some());
+
+    let old = http
+        .post(app.url("/uploads/tus"))
+        .bearer_auth(&s.token)
+        .header("Tus-Resumable", "0.2.2")
+        .send()
+        .await
+        .expect("old version");
+    assert_eq!(old.status(), 412);
+    let nameless = http
+        .post(app.url("/uploads/tus"))
+        .bearer_auth(&s.token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "10")
+        .send()
+        .await
+        .expect("no metadata");
+    assert_eq!(nameless.status(), 400);
+    let huge = create(&app.address, &s.token, s.cycle, "huge.bin", 1 << 50, "").await;
+    assert_eq!(
+        huge.status(),
+        413,
+        "Upload-Length counts against the limit first"
+    );
+    let bad_name = create(&app.address, &s.token, s.cycle, "../escape.txt", 10, "").await;
+    assert_eq!(bad_name.status(), 400);
+
+    let bytes = content(7 * MIB, 9);
+    let created = create(
+        &app.address,
+        &s.token,
+        s.cycle,
+        "report.bin",
+        bytes.len(),
+        "",
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let location = location_of(&created);
+    assert!(created.headers().get("upload-expires").is_some());
+    assert_eq!(
+        head(&app.address, &location, &s.token).await,
+        (200, Some(0))
+    );
+    let wrong = patch(&app.address, &location, &s.token, 5, &bytes[..10]).await;
+    assert_eq!(wrong.status(), 409);
+    assert_eq!(wrong.headers()["upload-offset"], "0");
+    let plain = http
+        .patch(app.url(&location))
+        .bearer_auth(&s.token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .body(bytes[..10].to_vec())
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(plain.status(), 415);
+    let first = patch(&app.address, &location, &s.token, 0, &bytes[..MIB]).await;
+    assert_eq!(first.status(), 204);
+    assert_eq!(first.headers()["upload-offset"], MIB.to_string().as_str());
+    let rest = patch(&app.address, &location, &s.token, MIB, &bytes[MIB..]).await;
+    assert_eq!(rest.status(), 204);
+    assert_eq!(
+        file_of(&app, &location).1.as_deref(),
+        Some(sha256(&bytes).as_str())
+    );
+    let more = patch(&app.address, &location, &s.token, 0, b"x").await;
+    assert_eq!(more.status(), 409, "a complete upload takes nothing more");
+    assert_eq!(
+        more.headers()["upload-offset"],
+        bytes.len().to_string().as_str()
+    );
+
+    // The same content again, announced by its checksum: nothing needs to move.
+    let sha = sha256(&bytes);
+    let again = create(
+        &app.address,
+        &s.token,
+        s.cycle,
+        "copy.bin",
+        bytes.len(),
+        &format!(",sha256 {}", b64(&sha)),
+    )
+    .await;
+    assert_eq!(again.status(), 201);
+    assert!(again.headers().get("hopper-duplicate-of").is_some());
+    assert_eq!(
+        again.headers()["upload-offset"],
+        bytes.len().to_string().as_str()
+    );
+    assert_eq!(file_of(&app, &location_of(&again)).0, "skipped");
+
+    // Termination: the upload is gone and its file failed as cancelled.
+    let doomed = create(&app.address, &s.token, s.cycle, "doomed.bin", 6 * MIB, "").await;
+    let doomed = location_of(&doomed);
+    patch(&app.address, &doomed, &s.token, 0, &content(5 * MIB + 7, 4)).await;
+    let deleted = http
+        .delete(app.url(&doomed))
+        .bearer_auth(&s.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(head(&app.address, &doomed, &s.token).await.0, 404);
+    assert_eq!(file_of(&app, &doomed).0, "failed");
+}
+
+#[actix_web::test]
+async fn cut_connections_resume_to_an_exact_checksum_on_either_node() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let s = setup(&app).await;
+    let mut config = test_config(app.database_url.clone());
+    config.s3 = app.state.config.s3.clone();
+    config.secret_key = app.state.config.secret_key.clone();
+    config.node_id = "node-two".into();
+    let node = Application::build(config).await.expect("second node");
+    let other = format!("http://{}", node.address());
+    actix_web::rt::spawn(node.run_until_stopped());
+
+    let seed: u64 = rand::rng().random();
+    println!("HOPPER_TUS_SEED={seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let bytes = content(16 * MIB + 333, 5);
+    let created = create(
+        &app.address,
+        &s.token,
+        s.cycle,
+        "video.bin",
+        bytes.len(),
+        "",
+    )
+    .await;
+    let location = location_of(&created);
+    // Cut several requests at random points, alternating nodes, then resume.
+    for round in 0..4 {
+        let base = if round % 2 == 0 { &app.address } else { &other };
+        let (_, offset) = head(base, &location, &s.token).await;
+        let offset = usize::try_from(offset.expect("offset")).expect("offset");
+        let rest = &bytes[offset..];
+        let cut = rng.random_range(1..rest.len());
+        cut_patch(base, &location, &s.token, offset, rest, cut).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    resume(&other, &location, &s.token, &bytes).await;
+    let (status, checksum, size, _) = file_of(&app, &location);
+    assert_eq!(status, "completed", "seed {seed}");
+    assert_eq!(
+        checksum.as_deref(),
+        Some(sha256(&bytes).as_str()),
+        "seed {seed}"
+    );
+    assert_eq!(size, Some(bytes.len() as i64));
+    assert!(
+        app.open_upload_files().is_empty(),
+        "no multipart upload left open"
+    );
+}
+
+#[actix_web::test]
+async fn abandoned_uploads_expire_and_another_company_cannot_reach_them() {
+    let app = TestApp::spawn_with_private_s3(|_| {}).await;
+    let s = setup(&app).await;
+    let created = create(&app.address, &s.token, s.cycle, "left.bin", 8 * MIB, "").await;
+    let left = location_of(&created);
+    patch(&app.address, &left, &s.token, 0, &content(5 * MIB + 1, 1)).await;
+    assert!(!app.open_upload_files().is_empty(), "a part landed");
+
+    // Another company's user with a token of their own: a 404 like a missing upload.
+    let other = create_company(&app, "OTHER", true);
+    let theirs = create_project(&app, other, "Theirs");
+    let intruder = UserFixture::new("ivan").company(other).create(&app).await;
+    grant_access(&app, other, theirs, intruder.id, "uploader");
+    let session = app.session_for(&intruder).await;
+    let page = session
+        .post(
+            "/account/tokens",
+            &[("name", "t"), ("days", "1"), ("scope", "upload")],
+        )
+        .await;
+    let marker = "id=\"new-token\">";
+    let start = page.body.find(marker).expect("token") + marker.len();
+    let end = page.body[start..].find('<').expect("end") + start;
+    let foreign = &page.body[start..end];
+    let denied = app.audit_rows("access_denied").len();
+    assert_eq!(head(&app.address, &left, foreign).await.0, 404);
+    assert_eq!(
+        patch(&app.address, &left, foreign, 5 * MIB, b"x")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(app.audit_rows("access_denied").len(), denied + 2);
+    let into_theirs = create(
+        &app.address,
+        &s.token,
+        create_cycle(&app, theirs, 1),
+        "x.bin",
+        1,
+        "",
+    )
+    .await;
+    assert_eq!(into_theirs.status(), 404, "another company's cycle");
+
+    // Past its expiry the reaper fails it and aborts its multipart upload.
+    diesel::update(tus_uploads::table)
+        .set(tus_uploads::expires_at.eq(chrono::Utc::now() - chrono::Duration::minutes(1)))
+        .execute(&mut app.conn())
+        .expect("expire");
+    hopper::services::reaper::run_once(&app.state.services, Duration::from_secs(900))
+        .await
+        .expect("reaper");
+    assert_eq!(head(&app.address, &left, &s.token).await.0, 404);
+    let (status, ..) = file_of(&app, &left);
+    assert_eq!(status, "failed");
+    assert!(app.open_upload_files().is_empty(), "its parts are gone");
+}
+
