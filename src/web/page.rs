@@ -43,6 +43,11 @@ impl Flash {
     }
 
     pub fn take(session: &Session) -> Option<Flash> {
+        // `remove` marks the session changed even for a missing key, and a changed
+        // session is written back: without this check every page cost a database write.
+        if !session.entries().contains_key(session_keys::FLASH) {
+            return None;
+        }
         session
             .remove_as::<Flash>(session_keys::FLASH)
             .and_then(Result::ok)
