@@ -122,6 +122,8 @@ routes! {
     get "/api/v1/cycles/{cycle_id}/requests" => api::cycle_requests, Token;
     get "/api/v1/cycles/{cycle_id}/files" => api::cycle_files, Token;
     get "/api/v1/files/{file_id}/download" => api::download_file, Token;
+    post "/api/v1/sessions" => api::start_session, Token;
+    post "/api/v1/sessions/{sync_session_id}/finish" => api::finish_session, Token;
     get "/api/v1/sessions/{sync_session_id}" => api::session_receipt, Token;
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;

@@ -149,6 +149,15 @@ pub async fn create(
     let (id, extra) = match created {
         Created::Upload { id, expires_at } => (id, ("Upload-Expires", expires(expires_at))),
         Created::Duplicate { id, of } => (id, ("Hopper-Duplicate-Of", of.to_string())),
+        Created::Refused { reason, by_type } => {
+            let reason = format!("{}: {reason}.", wanted.path);
+            return Err(if by_type {
+                AppError::UnsupportedType(reason)
+            } else {
+                AppError::BadRequest(reason)
+            }
+            .into());
+        }
     };
     let status = tus::status(&state.services, &uploader.actor, id).await?;
     Ok(base(StatusCode::CREATED)

@@ -64,7 +64,14 @@ fn receipt_in(
             session.upload_link_id == Some(visitor.link)
                 && session.uploader_email.as_deref() == Some(visitor.uploader_email.as_str())
         }
-        None => session.user_id.is_some() && session.user_id == actor.user_id(),
+        None => match actor.user_id() {
+            Some(me) => session.user_id == Some(me),
+            // A machine token: the batches it sent.
+            None => {
+                session.api_token_id.is_some()
+                    && session.api_token_id == actor.token_caller().map(|c| c.token)
+            }
+        },
     };
     if !own && !may_see(conn, actor, project.id)? {
         return Err(actor.not_found("sync_session", id));

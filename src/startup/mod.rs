@@ -182,6 +182,17 @@ impl Application {
                                 .into()
                         },
                     ))
+                    // The API's JSON bodies (manifests): a bad one is a problem, not a 500.
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(4 * 1024 * 1024)
+                            .error_handler(|err, _| {
+                                crate::web::problem::Problem::App(AppError::BadRequest(format!(
+                                    "The JSON body could not be read: {err}"
+                                )))
+                                .into()
+                            }),
+                    )
                     // A malformed id in a path is a missing page, not a server error.
                     .app_data(
                         web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),

@@ -388,7 +388,12 @@ async fn the_openapi_document_describes_every_api_route() {
             route.method,
             route.path
         );
-        assert!(operation["responses"]["200"].is_object(), "{}", route.path);
+        let responses = &operation["responses"];
+        assert!(
+            responses["200"].is_object() || responses["201"].is_object(),
+            "{}",
+            route.path
+        );
     }
     // Every reference resolves to a schema of the document.
     let mut refs = BTreeSet::new();
@@ -420,4 +425,133 @@ fn collect_refs(value: &Value, refs: &mut BTreeSet<String>) {
         Value::Array(items) => items.iter().for_each(|i| collect_refs(i, refs)),
         _ => {}
     }
+}
+
+#[actix_web::test]
+async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
+    let app = TestApp::spawn().await;
+    let (f, uma) = fixture(&app).await;
+    let session = app.session_for(&uma).await;
+    let already = content(3000, 1);
+    let old_version = content(2000, 2);
+    let upload = session
+        .upload(
+            &format!("/projects/{}/cycles/{}/upload", f.mine, f.cycle),
+            form(&[("kept.csv", &already), ("ledger.csv", &old_version)]),
+        )
+        .await;
+    assert_eq!(upload.status, 200, "{}", upload.body);
+    let admin = UserFixture::new("alice").role("admin").create(&app).await;
+    let admin = app.session_for(&admin).await;
+    let token = create_token(
+        &admin,
+        &format!("/admin/projects/{}/tokens", f.mine),
+        &[
+            ("name", "export"),
+            ("days", "1"),
+            ("scope", "upload"),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    let fresh = content(4000, 3);
+    let new_version = content(2500, 4);
+    let sha = |b: &[u8]| hex::encode(Sha256::digest(b));
+    let manifest = serde_json::json!({
+        "cycle_id": f.cycle.0,
+        "files": [
+            { "path": "new/fresh.csv", "size": fresh.len(), "sha256": sha(&fresh) },
+            { "path": "copy-of-kept.csv", "size": already.len(), "sha256": sha(&already) },
+            { "path": "ledger.csv", "size": new_version.len(), "sha256": sha(&new_version) },
+            { "path": "../escape.csv", "size": 1, "sha256": sha(b"x") },
+        ]
+    });
+    let response = app
+        .client
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&token)
+        .json(&manifest)
+        .send()
+        .await
+        .expect("manifest");
+    assert_eq!(response.status(), 201);
+    let plan: Value = response.json().await.expect("JSON");
+    let actions: Vec<&str> = plan["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["action"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(actions, ["upload", "duplicate", "replaces", "refused"]);
+    for (index, bytes) in [(0usize, &fresh), (2, &new_version)] {
+        let url = plan["files"][index]["upload_url"].as_str().expect("url");
+        let sent = app
+            .client
+            .patch(app.url(url))
+            .bearer_auth(&token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(bytes.clone())
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(sent.status(), 204);
+    }
+    let session_id = plan["session_id"].as_i64().expect("session");
+    let finished = app
+        .client
+        .post(app.url(&format!("/api/v1/sessions/{session_id}/finish")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("finish");
+    assert_eq!(finished.status(), 200);
+    let receipt: Value = finished.json().await.expect("receipt");
+    assert_eq!(receipt["status"], "completed");
+    assert_eq!(
+        (
+            receipt["files_uploaded"].as_i64(),
+            receipt["files_skipped"].as_i64(),
+            receipt["files_failed"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let (user, token_id): (Option<i32>, Option<i32>) = hopper::schema::sync_sessions::table
+        .find(i32::try_from(session_id).expect("id"))
+        .select((
+            hopper::schema::sync_sessions::user_id,
+            hopper::schema::sync_sessions::api_token_id,
+        ))
+        .first(&mut app.conn())
+        .expect("session row");
+    assert_eq!(user, None, "a machine token's batch has no user");
+    assert!(token_id.is_some());
+
+    // A malformed manifest is a problem, not a 500; a read-only token may not send.
+    let broken = app
+        .client
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body("{\"cycle_id\": ")
+        .send()
+        .await
+        .expect("broken");
+    assert_eq!(broken.status(), 400);
+    let reader = create_token(
+        &session,
+        "/account/tokens",
+        &[("name", "r"), ("days", "1"), ("scope", "read")],
+    )
+    .await;
+    let refused = app
+        .client
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&reader)
+        .json(&manifest)
+        .send()
+        .await
+        .expect("read-only");
+    assert_eq!(refused.status(), 403);
 }

@@ -309,6 +309,17 @@ async fn the_protocol_answers_as_tus_says() {
     );
     let bad_name = create(&app.address, &s.token, s.cycle, "../escape.txt", 10, "").await;
     assert_eq!(bad_name.status(), 400);
+    let refused: Vec<(String, Option<String>)> = file_uploads::table
+        .select((file_uploads::status, file_uploads::error_message))
+        .load(&mut app.conn())
+        .expect("files");
+    assert!(
+        refused
+            .iter()
+            .any(|(status, why)| status == "failed"
+                && why.as_deref().is_some_and(|w| w.contains(".."))),
+        "a refusal is recorded in its batch: {refused:?}"
+    );
 
     let bytes = content(7 * MIB, 9);
     let created = create(
@@ -500,4 +511,3 @@ async fn abandoned_uploads_expire_and_another_company_cannot_reach_them() {
     assert_eq!(status, "failed");
     assert!(app.open_upload_files().is_empty(), "its parts are gone");
 }
-

@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, CycleId, ProjectId, SyncSessionId, UploadLinkId, UserId};
+use crate::db::ids::{
+    ApiTokenId, CompanyId, CycleId, ProjectId, SyncSessionId, UploadLinkId, UserId,
+};
 use crate::db::truncate;
 use crate::domain::SessionStatus;
 use crate::schema::{projects, sync_sessions};
@@ -29,6 +31,8 @@ pub struct SyncSession {
     pub upload_link_id: Option<UploadLinkId>,
     pub uploader_name: Option<String>,
     pub uploader_email: Option<String>,
+    /// The API token that sent it (none for the browser).
+    pub api_token_id: Option<ApiTokenId>,
 }
 
 /// Who sent a batch through an upload link (nobody signed in).
@@ -52,7 +56,7 @@ impl SyncSession {
         conn: &mut PgConnection,
         project: ProjectId,
         cycle: CycleId,
-        user: Option<UserId>,
+        (user, token): (Option<UserId>, Option<ApiTokenId>),
         via: Option<LinkUploader<'_>>,
         prefix: &str,
     ) -> QueryResult<SyncSession> {
@@ -61,6 +65,7 @@ impl SyncSession {
                 sync_sessions::project_id.eq(project),
                 sync_sessions::cycle_id.eq(cycle),
                 sync_sessions::user_id.eq(user),
+                sync_sessions::api_token_id.eq(token),
                 sync_sessions::upload_link_id.eq(via.map(|v| v.link)),
                 sync_sessions::uploader_name.eq(via.map(|v| v.name)),
                 sync_sessions::uploader_email.eq(via.map(|v| v.email)),

@@ -12,7 +12,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::api_caller::ApiCaller;
-use crate::db::ids::{CycleId, FileUploadId, ProjectId, SyncSessionId};
+use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, ProjectId, SyncSessionId};
+use crate::domain::TokenScope;
+use crate::error::AppError;
+use crate::services::uploads::manifest::{self, ManifestFile};
 use crate::services::{api, files};
 use crate::state::AppState;
 use crate::web::problem::{Problem, ProblemBody};
@@ -28,10 +31,13 @@ const MAX_FILES_PAGE: i64 = 1000;
         description = "Send and read documents of a Hopper installation. Authenticate with \
                        `Authorization: Bearer hop_…` (a personal or a machine token)."
     ),
-    paths(list_projects, project_cycles, cycle_requests, cycle_files, download_file, session_receipt),
+    paths(
+        list_projects, project_cycles, cycle_requests, cycle_files, download_file,
+        start_session, finish_session, session_receipt
+    ),
     components(schemas(
         ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
-        ProblemBody
+        ManifestJson, ManifestFileJson, SessionPlanJson, PlannedFileJson, ProblemBody
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -142,6 +148,63 @@ pub async fn download_file(
 ) -> Result<HttpResponse, Problem> {
     let download = api::download(&state.services, &caller.actor, path.into_inner()).await?;
     Ok(crate::routes::files::attachment(download))
+}
+
+/// Starts a batch from its manifest and says per file what to do: `upload` (send the
+/// bytes to `upload_url` with tus), `replaces`, `duplicate` (nothing to send) or
+/// `refused`. Needs the `upload` scope.
+#[utoipa::path(post, path = "/api/v1/sessions", request_body = ManifestJson,
+    responses((status = 201, body = SessionPlanJson), (status = 400, body = ProblemBody),
+              (status = 404, body = ProblemBody), (status = 413, body = ProblemBody)))]
+pub async fn start_session(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    body: web::Json<ManifestJson>,
+) -> Result<HttpResponse, Problem> {
+    if !caller.actor.may(TokenScope::Upload) {
+        return Err(AppError::Forbidden(
+            "This token may only read; sending needs the upload scope.".into(),
+        )
+        .into());
+    }
+    let body = body.into_inner();
+    let mut files = Vec::with_capacity(body.files.len());
+    for f in body.files {
+        let sha = f.sha256.to_ascii_lowercase();
+        if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(
+                AppError::BadRequest(format!("{}: sha256 is 64 hex digits.", f.path)).into(),
+            );
+        }
+        files.push(ManifestFile {
+            path: f.path,
+            size: f.size,
+            sha256: sha,
+            request: f.request_id.map(CycleRequestId),
+        });
+    }
+    let (session, decided) = manifest::start(
+        &state.services,
+        &caller.actor,
+        CycleId(body.cycle_id),
+        files,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(SessionPlanJson::of(session, decided)))
+}
+
+/// Ends a batch (uploads not finished are dropped as failed) and returns its receipt.
+#[utoipa::path(post, path = "/api/v1/sessions/{sync_session_id}/finish",
+    params(("sync_session_id" = i32, Path)),
+    responses((status = 200, body = ReceiptJson), (status = 404, body = ProblemBody),
+              (status = 409, body = ProblemBody)))]
+pub async fn finish_session(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<SyncSessionId>,
+) -> Result<web::Json<ReceiptJson>, Problem> {
+    let receipt = manifest::finish(&state.services, &caller.actor, path.into_inner()).await?;
+    Ok(web::Json(ReceiptJson::of(&receipt)))
 }
 
 /// A batch's receipt: its counters and every file's outcome.

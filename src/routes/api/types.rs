@@ -211,3 +211,74 @@ impl ReceiptJson {
         }
     }
 }
+
+/// A batch announced by its files, before any byte moves.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ManifestJson {
+    pub cycle_id: i32,
+    pub files: Vec<ManifestFileJson>,
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ManifestFileJson {
+    /// The relative path, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    /// SHA-256 of the content, 64 hex digits.
+    pub sha256: String,
+    /// The request it is for; none: by the requests' patterns.
+    pub request_id: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedFileJson {
+    pub path: String,
+    /// `upload`, `replaces` (an upload that becomes the path's current version),
+    /// `duplicate` (already in the cycle: nothing to send) or `refused`.
+    pub action: String,
+    /// Where to send the bytes (tus 1.0), for `upload` and `replaces`.
+    pub upload_url: Option<String>,
+    /// The file it duplicates, or the version it replaces.
+    pub file_id: Option<i32>,
+    /// Why it was refused.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionPlanJson {
+    pub session_id: i32,
+    pub files: Vec<PlannedFileJson>,
+}
+
+impl SessionPlanJson {
+    pub fn of(
+        session: crate::db::ids::SyncSessionId,
+        decided: Vec<(String, crate::services::uploads::manifest::Action)>,
+    ) -> Self {
+        use crate::services::uploads::manifest::Action;
+        let files = decided
+            .into_iter()
+            .map(|(path, action)| {
+                let (kind, upload, file_id, reason) = match action {
+                    Action::Upload(id) => ("upload", Some(id), None, None),
+                    Action::Replaces { upload, previous } => {
+                        ("replaces", Some(upload), Some(previous.0), None)
+                    }
+                    Action::Duplicate(of) => ("duplicate", None, Some(of.0), None),
+                    Action::Refused(reason) => ("refused", None, None, Some(reason)),
+                };
+                PlannedFileJson {
+                    path,
+                    action: kind.to_owned(),
+                    upload_url: upload.map(|id| format!("/uploads/tus/{id}")),
+                    file_id,
+                    reason,
+                }
+            })
+            .collect();
+        Self {
+            session_id: session.0,
+            files,
+        }
+    }
+}

@@ -9,6 +9,7 @@
 mod batch;
 mod file_guard;
 mod limited;
+pub mod manifest;
 mod matching;
 mod session;
 mod slots;

@@ -70,7 +70,14 @@ pub(super) fn start_session(
             }))
             .record(conn)?;
     }
-    let session = SyncSession::start(conn, project.id, cycle.id, actor.user_id(), via, &prefix)?;
+    let session = SyncSession::start(
+        conn,
+        project.id,
+        cycle.id,
+        (actor.user_id(), actor.token_caller().map(|c| c.token)),
+        via,
+        &prefix,
+    )?;
     actor
         .audit(actions::UPLOAD_STARTED)
         .project(project.id)
@@ -148,6 +155,16 @@ pub(super) fn plan_of_running(
         .cycle_id
         .ok_or_else(|| actor.not_found("sync_session", session))?;
     let (project, cycle) = uploadable(conn, actor, row.project_id, cycle)?;
+    // A batch is joined only by whoever started it (the same user, or the same token).
+    let token = actor.token_caller().map(|c| c.token);
+    let own = match (row.user_id, actor.user_id()) {
+        (Some(owner), Some(me)) => owner == me,
+        (None, None) => row.api_token_id.is_some() && row.api_token_id == token,
+        _ => false,
+    };
+    if !own {
+        return Err(actor.not_found("sync_session", session));
+    }
     if !row.status.is_open() {
         return Err(AppError::Conflict(
             "This batch is finished; start another one.".into(),

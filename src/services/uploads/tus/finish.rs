@@ -266,7 +266,7 @@ async fn delete_quietly(target: &ObjectTarget) {
 /// Ends an upload that will not complete (terminated, refused, expired): its multipart
 /// upload is aborted (the reaper retries by the stored id), the tail deleted, the file
 /// failed with `reason`, its own batch ended.
-pub(super) async fn drop_upload(
+pub(in crate::services::uploads) async fn drop_upload(
     ctx: &ServiceContext,
     actor: &Actor,
     upload: &TusUpload,

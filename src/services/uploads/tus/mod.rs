@@ -10,7 +10,7 @@
 //! a file; `expiry` is the reaper's pass over abandoned uploads.
 
 mod expiry;
-mod finish;
+pub(super) mod finish;
 mod patch;
 
 pub use expiry::expire_abandoned;
@@ -63,6 +63,9 @@ pub enum Created {
     Upload { id: Uuid, expires_at: DateTime<Utc> },
     /// That content is already in the cycle: nothing to send (the upload is complete).
     Duplicate { id: Uuid, of: FileUploadId },
+    /// Refused before any byte moved (recorded as a failed file of the batch); `by_type`
+    /// when the project does not take the file's type.
+    Refused { reason: String, by_type: bool },
 }
 
 /// Where an upload stands, for HEAD.
@@ -97,7 +100,7 @@ pub(super) fn own_upload(
 }
 
 /// A file refused at creation: recorded in its batch like a refused form file.
-fn refuse(
+pub(in crate::services::uploads) fn refuse(
     conn: &mut PgConnection,
     actor: &Actor,
     plan: &BatchPlan,
@@ -122,23 +125,30 @@ fn refuse(
         .map_err(AppError::from)
 }
 
-/// Creates an upload: the file row (uploading), its batch's counter, the tus row. A name,
-/// type, size or request that cannot be taken is refused here, before any byte moves,
-/// and recorded in the batch; an announced checksum already in the cycle is answered as
-/// a duplicate.
+/// Refuses with the file's size limit first: `Upload-Length` counts before any byte.
+pub(in crate::services::uploads) fn within_limit(
+    ctx: &ServiceContext,
+    path: &str,
+    length: u64,
+) -> Result<(), AppError> {
+    let max = ctx.uploads().max_file_size;
+    if length > max {
+        return Err(AppError::TooLarge(format!(
+            "{path} is larger than the limit of {}.",
+            crate::domain::sizes::human_size(max)
+        )));
+    }
+    Ok(())
+}
+
+/// Creates an upload, in a batch of its own unless it names one. A refusal is recorded
+/// (and its own batch ended) before it is answered.
 pub async fn create(
     ctx: &ServiceContext,
     actor: &Actor,
     wanted: Creation,
 ) -> Result<Created, AppError> {
-    let max = ctx.uploads().max_file_size;
-    if wanted.length > max {
-        return Err(AppError::TooLarge(format!(
-            "{} is larger than the limit of {}.",
-            wanted.path,
-            crate::domain::sizes::human_size(max)
-        )));
-    }
+    within_limit(ctx, &wanted.path, wanted.length)?;
     let base_url = ctx.public_url().to_owned();
     let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
@@ -151,7 +161,7 @@ pub async fn create(
         // Another company's cycle is a 404 (find_live scopes the project).
         let project = projects::find_live(conn, actor, cycle.project_id)
             .map_err(|_| actor.not_found("cycle", wanted.cycle))?;
-        let (plan, finishes_session) = match wanted.session {
+        let (plan, own_batch) = match wanted.session {
             Some(session) => {
                 let location = project.storage_location_id;
                 let (_, plan) = plan_of_running(conn, actor, session, location, base_url)?;
@@ -167,87 +177,97 @@ pub async fn create(
                 true,
             ),
         };
-        let ended = |conn: &mut PgConnection, error: Option<&str>| -> Result<(), AppError> {
-            if finishes_session {
-                finish_session(conn, actor, &plan, error)?;
+        let created = create_in(conn, actor, &plan, &wanted, (now, own_batch))?;
+        if own_batch {
+            match &created {
+                Created::Upload { .. } => {}
+                Created::Duplicate { .. } => {
+                    finish_session(conn, actor, &plan, None)?;
+                }
+                Created::Refused { reason, .. } => {
+                    finish_session(conn, actor, &plan, Some(reason))?;
+                }
             }
-            Ok(())
-        };
-        let key = match ObjectKey::parse(&plan.prefix, &wanted.path) {
-            Ok(key) => key,
-            Err(reason) => {
-                let reason = format!("refused: {reason}");
-                refuse(conn, actor, &plan, &wanted.path, &reason)?;
-                ended(conn, Some(&reason))?;
-                return Err(AppError::BadRequest(reason));
-            }
-        };
-        let request = match request_for(
-            &plan.requests,
-            wanted.request,
-            &key.relative_path,
-            key.file_name(),
-        ) {
-            Ok(request) => request,
-            Err(reason) => {
-                let reason = format!("refused: {reason}");
-                refuse(conn, actor, &plan, &wanted.path, &reason)?;
-                ended(conn, Some(&reason))?;
-                return Err(AppError::BadRequest(reason));
-            }
-        };
-        if let Some(reason) =
-            crate::domain::file_kind::refused_by_name(key.file_name(), &plan.allowed)
-        {
-            let reason = format!("refused: {reason}");
-            refuse(conn, actor, &plan, &wanted.path, &reason)?;
-            ended(conn, Some(&reason))?;
-            return Err(AppError::UnsupportedType(reason));
         }
-        let row = plan.file_row(&key.relative_path, None, request);
-        let (file, _) = insert_with_own_key(conn, &row, &key)?;
-        SyncSession::file_started(conn, plan.session)?;
-        let id = Uuid::new_v4();
-        let length = i64::try_from(wanted.length).unwrap_or(i64::MAX);
-        // An announced checksum already stored in the cycle: nothing needs to move.
-        let original = match &wanted.sha256 {
-            Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
-            None => None,
-        };
-        let expires_at = now + Duration::hours(EXPIRES_AFTER_HOURS);
-        TusUpload::insert(
-            conn,
-            &NewTusUpload {
-                id,
-                company_id: actor.company_id(),
-                project_id: plan.project,
-                cycle_id: plan.cycle,
-                session_id: plan.session,
-                file_id: file,
-                user_id: actor.user_id(),
-                api_token_id: actor.token_caller().map(|c| c.token),
-                upload_length: length,
-                hash_state: &ResumableSha256::default().to_bytes(),
-                client_sha256: wanted.sha256.as_deref(),
-                metadata: json!({ "filename": wanted.path }),
-                expires_at,
-                outcome: original.as_ref().map(|_| "skipped"),
-                landed: if original.is_some() { length } else { 0 },
-                finishes_session,
-            },
-        )?;
-        if let Some(original) = original {
-            let sha = wanted.sha256.as_deref().unwrap_or_default();
-            finish::skipped_before_transfer(conn, actor, &plan, (file, length, sha), &original)?;
-            ended(conn, None)?;
-            return Ok(Created::Duplicate {
-                id,
-                of: original.id,
-            });
-        }
-        Ok(Created::Upload { id, expires_at })
+        Ok(created)
     })
     .await
+}
+
+/// One file of a running batch: refused by its name, request or type (a failed row),
+/// a duplicate of an announced checksum already in the cycle (a skipped row), or an
+/// upload waiting for its bytes (an uploading row and its tus row). `own_batch`: the
+/// upload ends its batch when it ends.
+pub(in crate::services::uploads) fn create_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    wanted: &Creation,
+    (now, own_batch): (DateTime<Utc>, bool),
+) -> Result<Created, AppError> {
+    let refused = |conn: &mut PgConnection, reason: String, by_type: bool| {
+        let reason = format!("refused: {reason}");
+        refuse(conn, actor, plan, &wanted.path, &reason)?;
+        Ok::<_, AppError>(Created::Refused { reason, by_type })
+    };
+    let key = match ObjectKey::parse(&plan.prefix, &wanted.path) {
+        Ok(key) => key,
+        Err(reason) => return refused(conn, reason, false),
+    };
+    let request = match request_for(
+        &plan.requests,
+        wanted.request,
+        &key.relative_path,
+        key.file_name(),
+    ) {
+        Ok(request) => request,
+        Err(reason) => return refused(conn, reason, false),
+    };
+    if let Some(reason) = crate::domain::file_kind::refused_by_name(key.file_name(), &plan.allowed)
+    {
+        return refused(conn, reason, true);
+    }
+    let row = plan.file_row(&key.relative_path, None, request);
+    let (file, _) = insert_with_own_key(conn, &row, &key)?;
+    SyncSession::file_started(conn, plan.session)?;
+    let id = Uuid::new_v4();
+    let length = i64::try_from(wanted.length).unwrap_or(i64::MAX);
+    // An announced checksum already stored in the cycle: nothing needs to move.
+    let original = match &wanted.sha256 {
+        Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
+        None => None,
+    };
+    let expires_at = now + Duration::hours(EXPIRES_AFTER_HOURS);
+    TusUpload::insert(
+        conn,
+        &NewTusUpload {
+            id,
+            company_id: actor.company_id(),
+            project_id: plan.project,
+            cycle_id: plan.cycle,
+            session_id: plan.session,
+            file_id: file,
+            user_id: actor.user_id(),
+            api_token_id: actor.token_caller().map(|c| c.token),
+            upload_length: length,
+            hash_state: &ResumableSha256::default().to_bytes(),
+            client_sha256: wanted.sha256.as_deref(),
+            metadata: json!({ "filename": wanted.path }),
+            expires_at,
+            outcome: original.as_ref().map(|_| "skipped"),
+            landed: if original.is_some() { length } else { 0 },
+            finishes_session: own_batch,
+        },
+    )?;
+    if let Some(original) = original {
+        let sha = wanted.sha256.as_deref().unwrap_or_default();
+        finish::skipped_before_transfer(conn, actor, plan, (file, length, sha), &original)?;
+        return Ok(Created::Duplicate {
+            id,
+            of: original.id,
+        });
+    }
+    Ok(Created::Upload { id, expires_at })
 }
 
 /// Where an upload stands (HEAD). A terminated or failed upload is gone (404).

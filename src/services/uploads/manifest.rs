@@ -1,0 +1,190 @@
+//! A batch announced by its manifest (the API's `POST /api/v1/sessions`): every file's
+//! relative path, size and SHA-256 before any byte moves. In one transaction the batch
+//! starts and each file is decided: refused (recorded), a duplicate of content already
+//! in the cycle (recorded as skipped; nothing to send), or an upload waiting for its
+//! bytes through tus, which may replace the current version at the same path. One
+//! request replaces a HEAD or LIST per file.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
+use crate::db::models::cycle::Cycle;
+use crate::db::models::sync_session::SyncSession;
+use crate::db::models::tus_upload::TusUpload;
+use crate::domain::{FileStatus, ObjectKey};
+use crate::error::AppError;
+use crate::schema::{cycles, file_uploads, tus_uploads};
+use crate::services::actor::Actor;
+use crate::services::files::{self, Receipt};
+use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
+use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation};
+use crate::services::uploads::BatchPlan;
+use crate::services::{projects, ServiceContext};
+
+/// One file as the client announces it.
+#[derive(Debug, Clone)]
+pub struct ManifestFile {
+    pub path: String,
+    pub size: u64,
+    /// Hex, lower case.
+    pub sha256: String,
+    pub request: Option<CycleRequestId>,
+}
+
+/// What the client is to do with one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send it to this tus upload.
+    Upload(Uuid),
+    /// Send it to this tus upload; it becomes the current version of its path.
+    Replaces {
+        upload: Uuid,
+        previous: FileUploadId,
+    },
+    /// The content is in the cycle already: nothing to send.
+    Duplicate(FileUploadId),
+    /// Not taken, and why.
+    Refused(String),
+}
+
+/// The current version of `path` in the cycle, if it holds other content.
+fn previous_version(
+    conn: &mut PgConnection,
+    cycle: CycleId,
+    path: &str,
+    sha256: &str,
+) -> QueryResult<Option<FileUploadId>> {
+    file_uploads::table
+        .filter(file_uploads::cycle_id.eq(cycle))
+        .filter(file_uploads::file_path.eq(path))
+        .filter(file_uploads::status.eq(FileStatus::Completed))
+        .filter(file_uploads::replaced_by.is_null())
+        .filter(file_uploads::deleted_at.is_null())
+        .filter(file_uploads::checksum.ne(sha256))
+        .select(file_uploads::id)
+        .first(conn)
+        .optional()
+}
+
+/// Starts a batch in `cycle` for the manifest's files and decides each.
+pub async fn start(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    cycle: CycleId,
+    manifest: Vec<ManifestFile>,
+) -> Result<(SyncSessionId, Vec<(String, Action)>), AppError> {
+    let max_files = ctx.uploads().max_files_per_batch;
+    if manifest.len() > max_files {
+        return Err(AppError::TooLarge(format!(
+            "A batch holds at most {max_files} files; send the manifest in parts."
+        )));
+    }
+    let too_large: Vec<Option<String>> = manifest
+        .iter()
+        .map(|f| {
+            tus::within_limit(ctx, &f.path, f.size)
+                .err()
+                .map(|e| e.to_string())
+        })
+        .collect();
+    let base_url = ctx.public_url().to_owned();
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        let found: Cycle = cycles::table
+            .find(cycle)
+            .select(Cycle::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| actor.not_found("cycle", cycle))?;
+        let project = projects::find_live(conn, actor, found.project_id)
+            .map_err(|_| actor.not_found("cycle", cycle))?;
+        let (_, plan) = start_session(conn, actor, project.id, found.id, base_url)?;
+        let mut decided = Vec::with_capacity(manifest.len());
+        for (file, too_large) in manifest.iter().zip(too_large) {
+            if let Some(reason) = too_large {
+                let reason = format!("refused: {reason}");
+                tus::refuse(conn, actor, &plan, &file.path, &reason)?;
+                decided.push((file.path.clone(), Action::Refused(reason)));
+                continue;
+            }
+            let previous = match ObjectKey::parse(&plan.prefix, &file.path) {
+                Ok(key) => previous_version(conn, plan.cycle, &key.relative_path, &file.sha256)?,
+                Err(_) => None,
+            };
+            let wanted = Creation {
+                path: file.path.clone(),
+                cycle: plan.cycle,
+                session: Some(plan.session),
+                request: file.request,
+                sha256: Some(file.sha256.clone()),
+                length: file.size,
+            };
+            let action = match tus::create_in(conn, actor, &plan, &wanted, (now, false))? {
+                Created::Upload { id, .. } => match previous {
+                    Some(previous) => Action::Replaces {
+                        upload: id,
+                        previous,
+                    },
+                    None => Action::Upload(id),
+                },
+                Created::Duplicate { of, .. } => Action::Duplicate(of),
+                Created::Refused { reason, .. } => Action::Refused(reason),
+            };
+            decided.push((file.path.clone(), action));
+        }
+        Ok((plan.session, decided))
+    })
+    .await
+}
+
+/// The plan of the actor's own open batch `session` (its project's location).
+fn running_plan(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    session: SyncSessionId,
+    base_url: String,
+) -> Result<BatchPlan, AppError> {
+    let row = SyncSession::find_in_company(conn, actor.company_id(), session)?
+        .ok_or_else(|| actor.not_found("sync_session", session))?;
+    let location = projects::find_live(conn, actor, row.project_id)?.storage_location_id;
+    Ok(plan_of_running(conn, actor, session, location, base_url)?.1)
+}
+
+/// Ends a batch: uploads not finished by now are dropped (their files fail), the batch
+/// closes (the admins' digest goes out) and its receipt is returned.
+pub async fn finish(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    session: SyncSessionId,
+) -> Result<Receipt, AppError> {
+    let pending: Vec<TusUpload> = ctx
+        .run(actor, move |conn, actor| {
+            // Scoped and owned like any batch the actor joins.
+            running_plan(conn, actor, session, String::new())?;
+            Ok(tus_uploads::table
+                .filter(tus_uploads::session_id.eq(session))
+                .filter(tus_uploads::outcome.is_null())
+                .select(TusUpload::as_select())
+                .load(conn)?)
+        })
+        .await?;
+    for upload in &pending {
+        drop_upload(
+            ctx,
+            actor,
+            upload,
+            "failed",
+            "not sent before the batch was finished",
+        )
+        .await?;
+    }
+    let base_url = ctx.public_url().to_owned();
+    ctx.run(actor, move |conn, actor| {
+        let plan = running_plan(conn, actor, session, base_url)?;
+        finish_session(conn, actor, &plan, None)?;
+        Ok(())
+    })
+    .await?;
+    files::receipt(ctx, actor, session).await
+}
