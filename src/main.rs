@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 use hopper::cli::{
     AuditCommand, AuditVerifyArgs, Cli, Command, CreateSuperadminArgs, ReconcileArgs,
-    ResetPasswordArgs, TokenCommand, TokenCreateArgs,
+    ResetPasswordArgs, SyncArgs, TokenCommand, TokenCreateArgs,
 };
 use hopper::config::{Config, Secret};
 use hopper::db::ids::ProjectId;
@@ -76,6 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             embedded.stop();
             result
         }
+        Command::Sync(args) => sync(args).await,
         Command::ResetPassword(args) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = reset_password(&config, args).await;
@@ -266,6 +267,31 @@ async fn token_create(config: &Config, args: TokenCreateArgs) -> anyhow::Result<
         token.scopes_text()
     );
     println!("Token (shown once): {secret}");
+    Ok(())
+}
+
+async fn sync(args: SyncArgs) -> anyhow::Result<()> {
+    let token = match &args.token_file {
+        Some(file) => std::fs::read_to_string(file)
+            .with_context(|| format!("reading the token from {}", file.display()))?,
+        None => std::env::var("HOPPER_TOKEN").context(
+            "give a token: HOPPER_TOKEN or --token-file (make one on your API tokens page)",
+        )?,
+    };
+    let outcome = hopper::sync::run(hopper::sync::SyncOptions {
+        dir: args.dir,
+        server: args.server,
+        token: token.trim().to_owned(),
+        project: args.project,
+        cycle: args.cycle,
+        dry_run: args.dry_run,
+        json: args.json,
+        parallel: args.parallel,
+    })
+    .await?;
+    if !outcome.failures.is_empty() {
+        anyhow::bail!("{} file(s) failed", outcome.failures.len());
+    }
     Ok(())
 }
 

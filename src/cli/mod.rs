@@ -1,11 +1,13 @@
 //! The `hopper` command line: `serve` (the default), `migrate` and admin subcommands.
 
 mod admin;
+mod sync;
 mod token;
 
 pub use admin::{
     AuditCommand, AuditVerifyArgs, CreateSuperadminArgs, ReconcileArgs, ResetPasswordArgs,
 };
+pub use sync::SyncArgs;
 pub use token::{TokenCommand, TokenCreateArgs};
 
 use std::net::SocketAddr;
@@ -133,6 +135,10 @@ pub enum Command {
     /// Work with API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Send a folder to a project's cycle through the API (token from HOPPER_TOKEN or
+    /// --token-file): only what the server lacks travels, interrupted runs resume, and
+    /// the exit code is 1 when any file failed.
+    Sync(SyncArgs),
     /// Settle uploads whose outcome in S3 is in doubt (a crash or an outage between S3
     /// storing a file and Hopper recording it): read each object back, complete the row
     /// if the bytes match, otherwise delete the stray object and fail the row. Then clean

@@ -36,6 +36,7 @@ mod smtp_sink;
 mod soak;
 mod storage;
 mod streamed;
+mod sync;
 mod tus;
 mod two_nodes;
 mod upload_failures;

@@ -1,0 +1,287 @@
+//! The server side of `hopper sync`: Hopper's JSON API (bearer token) and tus uploads
+//! that resume after any failure from the offset the server reports.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::sync::local::LocalFile;
+
+/// Bytes per PATCH request (a multiple of every part size Hopper uses).
+const CHUNK: u64 = 64 * 1024 * 1024;
+/// Tries per file before it is given up (with backoff between them).
+const ATTEMPTS: u32 = 8;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Cycle {
+    pub id: i32,
+    pub name: String,
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Planned {
+    pub path: String,
+    /// Set for `upload` and `replaces`; the other actions send nothing.
+    pub upload_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Plan {
+    pub session_id: i32,
+    pub files: Vec<Planned>,
+}
+
+#[derive(Clone)]
+pub struct Server {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+/// The sentence of a problem answer, or the status.
+async fn refusal(response: reqwest::Response) -> anyhow::Error {
+    let status = response.status();
+    let detail = response
+        .json::<Value>()
+        .await
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_owned));
+    anyhow!(
+        "{} ({status})",
+        detail.unwrap_or_else(|| "the server refused".into())
+    )
+}
+
+impl Server {
+    pub fn new(base: &str, token: &str) -> anyhow::Result<Server> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("hopper-sync/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Server {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("reaching {}", self.base))?;
+        if !response.status().is_success() {
+            return Err(refusal(response).await);
+        }
+        Ok(response.json().await?)
+    }
+
+    pub async fn cycles(&self, project: i32) -> anyhow::Result<Vec<Cycle>> {
+        let cycles = self
+            .get(&format!("/api/v1/projects/{project}/cycles"))
+            .await?;
+        Ok(serde_json::from_value(cycles)?)
+    }
+
+    /// The checksums already stored in the cycle (needs the `read` scope).
+    pub async fn stored(&self, cycle: i32) -> anyhow::Result<Vec<(String, String)>> {
+        let mut after: Option<i64> = None;
+        let mut stored = Vec::new();
+        loop {
+            let query = after.map_or(String::new(), |a| format!("&after={a}"));
+            let page = self
+                .get(&format!("/api/v1/cycles/{cycle}/files?limit=1000{query}"))
+                .await?;
+            for file in page["files"].as_array().into_iter().flatten() {
+                if let (Some(path), Some(sha)) = (file["path"].as_str(), file["sha256"].as_str()) {
+                    stored.push((path.to_owned(), sha.to_owned()));
+                }
+            }
+            match page["next_after"].as_i64() {
+                Some(next) => after = Some(next),
+                None => return Ok(stored),
+            }
+        }
+    }
+
+    pub async fn manifest(&self, cycle: i32, files: &[LocalFile]) -> anyhow::Result<Plan> {
+        let body = json!({
+            "cycle_id": cycle,
+            "files": files.iter().map(|f| json!({
+                "path": f.path, "size": f.size, "sha256": f.sha256,
+            })).collect::<Vec<_>>(),
+        });
+        let response = self
+            .http
+            .post(self.url("/api/v1/sessions"))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .with_context(|| format!("reaching {}", self.base))?;
+        if !response.status().is_success() {
+            return Err(refusal(response).await);
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Ends the batch; its receipt.
+    pub async fn finish(&self, session: i32) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .post(self.url(&format!("/api/v1/sessions/{session}/finish")))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(refusal(response).await);
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Where an upload stands (offset, length); `None` when it is gone.
+    pub async fn offset(&self, upload: &str) -> anyhow::Result<Option<(u64, u64)>> {
+        let response = self
+            .http
+            .head(self.url(upload))
+            .bearer_auth(&self.token)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            bail!("HEAD {upload} answered {}", response.status());
+        }
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        match (number("upload-offset"), number("upload-length")) {
+            (Some(offset), Some(length)) => Ok(Some((offset, length))),
+            _ => bail!("HEAD {upload} did not say where the upload stands"),
+        }
+    }
+
+    /// One PATCH of up to `CHUNK` bytes of `file` from `offset`; returns the new offset.
+    async fn patch(
+        &self,
+        upload: &str,
+        file: &Path,
+        offset: u64,
+        length: u64,
+        progress: &indicatif::ProgressBar,
+    ) -> anyhow::Result<u64> {
+        let size = CHUNK.min(length - offset);
+        let mut reader = tokio::fs::File::open(file).await?;
+        reader.seek(std::io::SeekFrom::Start(offset)).await?;
+        // What this request showed on the bar, taken back if it fails.
+        let shown = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (bar, counter) = (progress.clone(), shown.clone());
+        let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(size), 256 * 1024)
+            .inspect(move |chunk| {
+                if let Ok(bytes) = chunk {
+                    bar.inc(bytes.len() as u64);
+                    counter.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        let taken_back = || progress.dec(shown.load(std::sync::atomic::Ordering::Relaxed));
+        let response = match self
+            .http
+            .patch(self.url(upload))
+            .bearer_auth(&self.token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Length", size.to_string())
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(e) => {
+                taken_back();
+                return Err(e.into());
+            }
+        };
+        if response.status() != reqwest::StatusCode::NO_CONTENT {
+            taken_back();
+            return Err(refusal(response).await);
+        }
+        response
+            .headers()
+            .get("upload-offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow!("the server did not say the new offset"))
+    }
+
+    /// Sends `file` to `upload` until it is complete: after any failure the offset is
+    /// asked again and the rest sent from there, with backoff.
+    pub async fn send(
+        &self,
+        upload: &str,
+        file: &Path,
+        progress: &indicatif::ProgressBar,
+    ) -> anyhow::Result<()> {
+        let mut failures = 0;
+        let mut last_error = None;
+        // The offset the bar shows for this file (bytes an earlier run sent count too).
+        let mut shown = 0;
+        while failures < ATTEMPTS {
+            let (mut offset, length) = match self.offset(upload).await {
+                Ok(Some(at)) => {
+                    progress.inc(at.0.saturating_sub(shown));
+                    shown = shown.max(at.0);
+                    at
+                }
+                Ok(None) => bail!("the server dropped the upload"),
+                Err(e) => {
+                    failures += 1;
+                    last_error = Some(e);
+                    tokio::time::sleep(backoff(failures)).await;
+                    continue;
+                }
+            };
+            while offset < length {
+                match self.patch(upload, file, offset, length, progress).await {
+                    Ok(next) => {
+                        offset = next;
+                        shown = next;
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        last_error = Some(e);
+                        tokio::time::sleep(backoff(failures)).await;
+                        break;
+                    }
+                }
+            }
+            if offset >= length {
+                return Ok(());
+            }
+        }
+        Err(last_error.unwrap_or_else(|| anyhow!("the upload did not finish")))
+    }
+}
+
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(250 * 2u64.pow(failures.min(5)))
+}

@@ -1,0 +1,220 @@
+//! `hopper sync` end to end against the real application: a first run sends everything,
+//! an unchanged re-run reads and sends nothing, a changed file is the only one sent, an
+//! interrupted run is resumed by the next, a dry run sends nothing, and a refused file
+//! makes the exit code 1 with its reason.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use hopper::db::ids::CycleId;
+use hopper::schema::{file_uploads, projects, sync_sessions, tus_uploads};
+
+use crate::helpers::{create_cycle, create_project, TestApp, UserFixture};
+use crate::uploads::{content, sha256};
+
+fn machine_token(page: &str) -> String {
+    let marker = "id=\"new-token\">";
+    let start = page.find(marker).expect("token shown") + marker.len();
+    let end = page[start..].find('<').expect("end") + start;
+    page[start..end].to_owned()
+}
+
+fn sync(app: &TestApp, token: &str, dir: &Path, project: i32, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hopper"));
+    command
+        .args(["sync", &dir.display().to_string(), "--server", &app.address])
+        .args(["--project", &project.to_string()])
+        .args(extra)
+        .env("HOPPER_TOKEN", token)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn run(mut command: Command) -> (bool, String, String) {
+    let output = command.output().expect("run hopper sync");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, path: &str, bytes: &[u8]) {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().expect("parent")).expect("folder");
+    std::fs::write(full, bytes).expect("write");
+}
+
+fn last_session(app: &TestApp) -> (i32, i32, i32) {
+    let (uploaded, skipped, failed): (Option<i32>, Option<i32>, Option<i32>) = sync_sessions::table
+        .order(sync_sessions::id.desc())
+        .select((
+            sync_sessions::files_uploaded,
+            sync_sessions::files_skipped,
+            sync_sessions::files_failed,
+        ))
+        .first(&mut app.conn())
+        .expect("a batch");
+    (
+        uploaded.unwrap_or(0),
+        skipped.unwrap_or(0),
+        failed.unwrap_or(0),
+    )
+}
+
+async fn setup(app: &TestApp) -> (i32, CycleId, String) {
+    let project = create_project(app, app.default_company(), "Exports");
+    let cycle = create_cycle(app, project, 1);
+    let admin = UserFixture::new("alice").role("admin").create(app).await;
+    let admin = app.session_for(&admin).await;
+    let page = admin
+        .post(
+            &format!("/admin/projects/{project}/tokens"),
+            &[
+                ("name", "server"),
+                ("days", "1"),
+                ("scope", "upload"),
+                ("scope", "read"),
+            ],
+        )
+        .await;
+    (project.0, cycle, machine_token(&page.body))
+}
+
+#[actix_web::test]
+async fn a_folder_syncs_once_and_only_changes_travel_again() {
+    let app = TestApp::spawn().await;
+    let (project, cycle, token) = setup(&app).await;
+    let dir = tempfile::tempdir().expect("folder");
+    for i in 0..30 {
+        write(
+            dir.path(),
+            &format!("ledgers/{}/entry-{i}.csv", i % 3),
+            &content(2000 + i, i as u8),
+        );
+    }
+    let big = content(6 * 1024 * 1024 + 99, 77);
+    write(dir.path(), "scans/big.bin", &big);
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let command = sync(&app, &token, dir.path(), project, &[]);
+        move || run(command)
+    })
+    .await
+    .expect("sync");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert_eq!(last_session(&app), (31, 0, 0), "{stdout}");
+    let stored: Option<String> = file_uploads::table
+        .filter(file_uploads::file_path.eq("scans/big.bin"))
+        .select(file_uploads::checksum)
+        .first(&mut app.conn())
+        .expect("big file");
+    assert_eq!(stored.as_deref(), Some(sha256(&big).as_str()));
+    assert!(dir.path().join(".hopper-sync.json").exists());
+
+    // Unchanged: nothing is read, nothing is sent.
+    let (ok, stdout, _) = run(sync(&app, &token, dir.path(), project, &[]));
+    assert!(ok);
+    assert!(
+        stdout.contains("0 sent") && stdout.contains("0 read"),
+        "{stdout}"
+    );
+    assert_eq!(last_session(&app), (0, 31, 0));
+
+    // One file changed: that one is read and sent.
+    std::thread::sleep(Duration::from_millis(20));
+    write(dir.path(), "ledgers/0/entry-0.csv", b"changed,1\n");
+    let (ok, stdout, _) = run(sync(&app, &token, dir.path(), project, &[]));
+    assert!(ok);
+    assert!(
+        stdout.contains("1 sent") && stdout.contains("1 read"),
+        "{stdout}"
+    );
+    assert_eq!(last_session(&app), (1, 30, 0));
+
+    // A dry run compares and sends nothing.
+    write(dir.path(), "new.csv", b"new,1\n");
+    let sessions_before: i64 = sync_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    let (ok, stdout, _) = run(sync(
+        &app,
+        &token,
+        dir.path(),
+        project,
+        &["--dry-run", "--json"],
+    ));
+    assert!(ok);
+    let plan: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    assert_eq!(plan["would_send"], serde_json::json!(["new.csv"]));
+    let sessions_after: i64 = sync_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(sessions_before, sessions_after, "a dry run starts no batch");
+    let _ = cycle;
+}
+
+#[actix_web::test]
+async fn an_interrupted_sync_is_finished_by_the_next_and_failures_set_the_exit_code() {
+    let app = TestApp::spawn().await;
+    let (project, _, token) = setup(&app).await;
+    let dir = tempfile::tempdir().expect("folder");
+    let big = content(40 * 1024 * 1024, 5);
+    write(dir.path(), "video.bin", &big);
+
+    let mut child = sync(&app, &token, dir.path(), project, &[])
+        .spawn()
+        .expect("spawn");
+    // Killed once a part has landed.
+    let mut landed = 0i64;
+    for _ in 0..600 {
+        landed = tus_uploads::table
+            .select(diesel::dsl::max(tus_uploads::landed))
+            .first::<Option<i64>>(&mut app.conn())
+            .expect("landed")
+            .unwrap_or(0);
+        if landed > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(landed > 0 && landed < big.len() as i64, "landed {landed}");
+
+    let (ok, stdout, stderr) = run(sync(&app, &token, dir.path(), project, &[]));
+    assert!(ok, "{stdout}\n{stderr}");
+    let (status, checksum): (String, Option<String>) = file_uploads::table
+        .filter(file_uploads::file_path.eq("video.bin"))
+        .filter(file_uploads::status.eq("completed"))
+        .select((file_uploads::status, file_uploads::checksum))
+        .first(&mut app.conn())
+        .expect("completed");
+    assert_eq!(status, "completed");
+    assert_eq!(checksum.as_deref(), Some(sha256(&big).as_str()));
+    let open: i64 = sync_sessions::table
+        .filter(sync_sessions::status.eq("in_progress"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("open");
+    assert_eq!(open, 0, "the interrupted batch was finished too");
+
+    // A file the project does not take: exit code 1, with the reason.
+    diesel::update(projects::table)
+        .set(projects::allowed_file_types.eq(vec![Some("bin".to_owned())]))
+        .execute(&mut app.conn())
+        .expect("types");
+    write(dir.path(), "notes.txt", b"hello\n");
+    let (ok, _, stderr) = run(sync(&app, &token, dir.path(), project, &[]));
+    assert!(!ok);
+    assert!(
+        stderr.contains("notes.txt") && stderr.contains("accepts only bin"),
+        "{stderr}"
+    );
+}
