@@ -103,3 +103,207 @@
     if (box) { box.hidden = true; }
   });
 })();
+
+// Resumable uploads (tus) when the page offers them (data-batches) and the browser runs
+// tus-js-client: each file is sent in 64 MiB requests that resume after a dropped
+// connection (with backoff), a page reload resumes unfinished files when the same files
+// are chosen again, each file has its progress, speed, time left, pause and cancel, and
+// leaving the page mid-upload asks first. Without JavaScript the plain form is used.
+(function () {
+  "use strict";
+  if (!window.tus || !window.tus.isSupported) { return; }
+  var running = 0;
+  var CONCURRENT = 3;
+  var CHUNK = 64 * 1024 * 1024;
+
+  function csrf() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+  function size(bytes) {
+    var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
+    while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
+    return (i === 0 ? bytes : bytes.toFixed(1)) + " " + units[i];
+  }
+  function duration(seconds) {
+    if (!isFinite(seconds) || seconds < 0) { return ""; }
+    if (seconds < 60) { return Math.ceil(seconds) + " s left"; }
+    if (seconds < 3600) { return Math.ceil(seconds / 60) + " min left"; }
+    return (seconds / 3600).toFixed(1) + " h left";
+  }
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function chosen(form) {
+    var files = [];
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        files.push({ file: file, path: file.webkitRelativePath || file.name });
+      });
+    });
+    return files;
+  }
+  function post(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+                        headers: { "X-CSRF-Token": csrf(), "HX-Request": "true" } });
+  }
+  window.addEventListener("beforeunload", function (event) {
+    if (running > 0) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  function row(list, item) {
+    var li = element("li", "upload-item");
+    li.appendChild(element("span", "file-name", item.path));
+    li.appendChild(element("span", "hint", size(item.file.size)));
+    var bar = element("progress");
+    bar.max = 100; bar.value = 0;
+    bar.setAttribute("aria-label", "Sent of " + item.path);
+    li.appendChild(bar);
+    var status = element("span", "hint upload-status", "waiting");
+    li.appendChild(status);
+    var pause = element("button", "small secondary", "Pause");
+    pause.type = "button";
+    var cancel = element("button", "small danger", "Cancel");
+    cancel.type = "button";
+    li.appendChild(pause);
+    li.appendChild(cancel);
+    list.appendChild(li);
+    return { li: li, bar: bar, status: status, pause: pause, cancel: cancel };
+  }
+
+  function send(form, items, session) {
+    var list = document.getElementById("upload-list") || form.parentNode;
+    var ul = element("ul", "plain upload-rows");
+    list.textContent = "";
+    list.appendChild(ul);
+    var total = items.reduce(function (sum, i) { return sum + i.file.size; }, 0);
+    var summary = element("p", "hint", "");
+    list.insertBefore(summary, ul);
+    var sent = {}, queue = items.slice(), active = 0, left = items.length;
+    var requestId = (form.querySelector("input[name=request_id]") || {}).value;
+    function updateSummary() {
+      var done = Object.keys(sent).reduce(function (s, k) { return s + sent[k]; }, 0);
+      summary.textContent = size(done) + " of " + size(total) + " sent, " + left + " file(s) to go";
+    }
+    function ended() {
+      left--; active--; running--;
+      updateSummary();
+      next();
+      if (left === 0) {
+        post("/uploads/" + session + "/finish").then(function (r) { return r.text(); }).then(function (html) {
+          var receipt = document.getElementById("receipt");
+          if (receipt) { receipt.innerHTML = html; }
+          form.reset();
+        });
+      }
+    }
+    function start(item, index) {
+      var ui = row(ul, item), last = { at: Date.now(), bytes: 0 }, speed = 0, paused = false;
+      var metadata = { filename: item.path, cycle: form.dataset.cycle, session: String(session) };
+      if (requestId) { metadata.request = requestId; }
+      var upload = new window.tus.Upload(item.file, {
+        endpoint: "/uploads/tus",
+        chunkSize: CHUNK,
+        retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
+        headers: { "X-CSRF-Token": csrf() },
+        metadata: metadata,
+        removeFingerprintOnSuccess: true,
+        onProgress: function (bytes, size_) {
+          var now = Date.now();
+          if (now - last.at >= 1000) {
+            var instant = (bytes - last.bytes) * 1000 / (now - last.at);
+            speed = speed ? speed * 0.7 + instant * 0.3 : instant;
+            last = { at: now, bytes: bytes };
+          }
+          sent[index] = bytes;
+          form.dataset.progressSeen = "yes";
+          ui.bar.value = size_ ? Math.floor(bytes * 100 / size_) : 100;
+          ui.status.textContent = size(speed) + "/s, " + duration((size_ - bytes) / speed);
+          updateSummary();
+        },
+        onSuccess: function () {
+          ui.bar.value = 100;
+          ui.status.textContent = "sent";
+          ui.pause.hidden = true; ui.cancel.hidden = true;
+          ended();
+        },
+        onError: function (error) {
+          ui.status.textContent = "failed: " + (error && error.message ? error.message : error);
+          ui.li.className += " upload-failed";
+          ui.pause.hidden = true; ui.cancel.hidden = true;
+          ended();
+        }
+      });
+      ui.pause.addEventListener("click", function () {
+        paused = !paused;
+        if (paused) { upload.abort(); ui.status.textContent = "paused"; ui.pause.textContent = "Resume"; }
+        else { upload.start(); ui.pause.textContent = "Pause"; }
+      });
+      ui.cancel.addEventListener("click", function () {
+        upload.abort(true).then(function () {
+          ui.status.textContent = "cancelled";
+          ui.pause.hidden = true; ui.cancel.hidden = true;
+          ended();
+        });
+      });
+      upload.findPreviousUploads().then(function (previous) {
+        if (previous.length) {
+          upload.resumeFromPreviousUpload(previous[0]);
+          ui.status.textContent = "resuming";
+        }
+        upload.start();
+      });
+    }
+    function next() {
+      while (active < CONCURRENT && queue.length) {
+        active++; running++;
+        var item = queue.shift();
+        start(item, items.indexOf(item));
+      }
+    }
+    updateSummary();
+    next();
+  }
+
+  function previousBatch(items, cycle) {
+    return Promise.all(items.map(function (item) {
+      return new window.tus.Upload(item.file, { endpoint: "/uploads/tus" }).findPreviousUploads();
+    })).then(function (found) {
+      for (var i = 0; i < found.length; i++) {
+        for (var j = 0; j < found[i].length; j++) {
+          var metadata = found[i][j].metadata || {};
+          if (metadata.session && metadata.cycle === cycle) { return metadata.session; }
+        }
+      }
+      return null;
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.dataset || !form.dataset.batches) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var items = chosen(form);
+    if (!items.length) {
+      var list = document.getElementById("upload-list");
+      if (list) { list.textContent = "Choose files or a folder first."; }
+      return;
+    }
+    // Files an earlier page (before a reload) left unfinished go on in their batch.
+    previousBatch(items, form.dataset.cycle).then(function (earlier) {
+      if (earlier) { return { session_id: earlier }; }
+      return post(form.dataset.batches).then(function (r) {
+        if (!r.ok) { throw new Error("Hopper refused to start the upload (" + r.status + ")."); }
+        return r.json();
+      });
+    }).then(function (batch) { send(form, items, batch.session_id); })
+      .catch(function (error) {
+        var list = document.getElementById("upload-list");
+        if (list) { list.textContent = error.message; }
+      });
+  }, true);
+})();

@@ -101,6 +101,8 @@ routes! {
     get "/projects/{project_id}" => projects::show, Member;
     get "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::page, Member;
     post "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::upload, Member;
+    post "/projects/{project_id}/cycles/{cycle_id}/batches" => uploads::open_batch, Member;
+    post "/uploads/{sync_session_id}/finish" => uploads::finish_batch, Member;
     // Before `/uploads/{sync_session_id}`, which would otherwise take `/uploads/tus`.
     options "/uploads/tus" => tus::options, Public;
     post "/uploads/tus" => tus::create, Uploader;

@@ -1,4 +1,4 @@
-//! The stylesheet and the vendored htmx, compiled into the binary so that a deployment
+//! The stylesheet, the upload script and the vendored htmx and tus-js-client, compiled into the binary so that a deployment
 //! is one file.
 
 use actix_web::http::header;
@@ -8,6 +8,8 @@ use crate::error::AppError;
 
 /// Pinned htmx; version and sha256 are recorded in static/vendor/README.md.
 pub const HTMX_PATH: &str = "/static/vendor/htmx-2.0.11.min.js";
+/// Pinned tus-js-client (resumable uploads from the upload page), recorded alike.
+pub const TUS_PATH: &str = "/static/vendor/tus-js-client-4.3.1.min.js";
 
 const FILES: &[(&str, &str, &[u8], &str)] = &[
     (
@@ -15,6 +17,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/vendor/htmx-2.0.11.min.js"),
         // Versioned name: never changes.
+        "public, max-age=31536000, immutable",
+    ),
+    (
+        "vendor/tus-js-client-4.3.1.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/vendor/tus-js-client-4.3.1.min.js"),
         "public, max-age=31536000, immutable",
     ),
     (

@@ -63,6 +63,11 @@ impl LinkUploadPage {
         format!("/u/{}/upload", self.token)
     }
 
+    /// Visitors send through the form (resumable uploads need an account or a token).
+    fn resumable(&self) -> Option<String> {
+        None
+    }
+
     fn due_of(&self, request: &CycleRequest) -> Option<DateTime<Utc>> {
         request.due(self.cycle.due_at)
     }

@@ -18,7 +18,7 @@ use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::cycle_requests::RequestItem;
 use crate::services::files::{self, Receipt};
-use crate::services::uploads::{self, Batch, Stop};
+use crate::services::uploads::{self, manifest, Batch, Stop};
 use crate::services::Actor;
 use crate::web::paced_body::PaceBreach;
 use crate::web::{filters, render, Ctx, PageContext};
@@ -43,6 +43,14 @@ impl UploadPage {
             "/projects/{}/cycles/{}/upload",
             self.project.id, self.cycle.id
         )
+    }
+
+    /// Where the page's script starts a batch of resumable uploads (none: the form only).
+    fn resumable(&self) -> Option<String> {
+        Some(format!(
+            "/projects/{}/cycles/{}/batches",
+            self.project.id, self.cycle.id
+        ))
     }
 
     fn due_of(&self, request: &CycleRequest) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -265,6 +273,33 @@ async fn read_text_field(
             }
         }
     }
+}
+
+/// Starts a batch for the upload page's resumable uploads (JavaScript on).
+pub async fn open_batch(
+    member: Member,
+    ctx: Ctx,
+    path: web::Path<(ProjectId, CycleId)>,
+) -> Result<HttpResponse, AppError> {
+    let (project, cycle) = path.into_inner();
+    let session = manifest::open(ctx.services(), &member.actor, project, cycle).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "session_id": session })))
+}
+
+/// Ends the page's batch (what was not sent is dropped) and shows its receipt.
+pub async fn finish_batch(
+    member: Member,
+    ctx: Ctx,
+    path: web::Path<SyncSessionId>,
+) -> Result<HttpResponse, AppError> {
+    let receipt = manifest::finish(ctx.services(), &member.actor, path.into_inner()).await?;
+    let page = ReceiptPage {
+        page: PageContext::signed_in(&member.user, &ctx.session),
+        stopped: None,
+        receipt,
+        for_visitor: false,
+    };
+    render_receipt(&ctx.req, page, StatusCode::OK)
 }
 
 pub async fn receipt(

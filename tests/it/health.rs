@@ -34,28 +34,28 @@ async fn readyz_says_which_dependency_is_down() {
 #[actix_web::test]
 async fn the_vendored_htmx_is_served_as_pinned() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .get(app.url(hopper::routes::static_files::HTMX_PATH))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(response.status(), 200);
-    assert!(response.headers()["cache-control"]
-        .to_str()
-        .unwrap_or_default()
-        .contains("immutable"));
-    let body = response.bytes().await.expect("body");
     let readme = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/static/vendor/README.md"
     ))
     .expect("vendor README");
-    let digest = hex::encode(Sha256::digest(&body));
-    assert!(
-        readme.contains(&digest),
-        "static/vendor/README.md records sha256 {digest}"
-    );
+    for path in [
+        hopper::routes::static_files::HTMX_PATH,
+        hopper::routes::static_files::TUS_PATH,
+    ] {
+        let response = app.client.get(app.url(path)).send().await.expect("GET");
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers()["cache-control"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("immutable"));
+        let body = response.bytes().await.expect("body");
+        let digest = hex::encode(Sha256::digest(&body));
+        assert!(
+            readme.contains(&digest),
+            "static/vendor/README.md records sha256 {digest} for {path}"
+        );
+    }
     assert_eq!(app.get("/static/app.css").await.status, 200);
 }
 

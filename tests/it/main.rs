@@ -11,6 +11,7 @@ mod audit_log;
 mod auth;
 mod browser;
 mod browser_requests;
+mod browser_tus;
 mod cli;
 mod crash;
 mod dashboards;

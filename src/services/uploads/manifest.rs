@@ -138,6 +138,23 @@ pub async fn start(
     .await
 }
 
+/// Starts an empty batch in the cycle, for a browser that sends its files one by one
+/// through tus (each naming the batch), and ends it with [`finish`].
+pub async fn open(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: crate::db::ids::ProjectId,
+    cycle: CycleId,
+) -> Result<SyncSessionId, AppError> {
+    let base_url = ctx.public_url().to_owned();
+    ctx.run(actor, move |conn, actor| {
+        Ok(start_session(conn, actor, project, cycle, base_url)?
+            .1
+            .session)
+    })
+    .await
+}
+
 /// The plan of the actor's own open batch `session` (its project's location).
 fn running_plan(
     conn: &mut PgConnection,

@@ -1,0 +1,165 @@
+//! Resumable uploads in a real browser: the upload page sends a large file through the
+//! vendored tus-js-client; the connection is cut mid-upload (a proxy between browser
+//! and Hopper resets it) and the file still arrives whole; then a page reload in the
+//! middle of another file, and choosing it again, resumes the same upload.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use fantoccini::Client;
+use hopper::schema::{file_uploads, tus_uploads};
+
+use crate::browser::{click, fill, screenshot_path, wait_for_text, Chromedriver};
+use crate::fault_proxy::{Fault, FaultProxy, Upstream};
+use crate::helpers::TestApp;
+use crate::uploads::{content, sha256, target};
+
+const MIB: usize = 1024 * 1024;
+
+/// Waits until some bytes of `path` have landed in S3 (and not all of them). Async: the
+/// fault proxy runs on this test's runtime.
+async fn wait_until_landing(app: &TestApp, path: &str, length: usize) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let landed: Option<i64> = tus_uploads::table
+            .inner_join(file_uploads::table)
+            .filter(file_uploads::file_path.eq(path))
+            .select(tus_uploads::landed)
+            .first(&mut app.conn())
+            .optional()
+            .expect("landed");
+        if let Some(landed) = landed.filter(|l| *l > 0) {
+            assert!(
+                (landed as usize) < length,
+                "{path} arrived before it could be cut"
+            );
+            return landed;
+        }
+        assert!(Instant::now() < deadline, "{path} never started landing");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn stored(app: &TestApp, path: &str) -> (Option<String>, i64) {
+    let checksum = file_uploads::table
+        .filter(file_uploads::file_path.eq(path))
+        .filter(file_uploads::status.eq("completed"))
+        .select(file_uploads::checksum)
+        .first::<Option<String>>(&mut app.conn())
+        .optional()
+        .expect("file")
+        .flatten();
+    let uploads: i64 = tus_uploads::table
+        .inner_join(file_uploads::table)
+        .filter(file_uploads::file_path.eq(path))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("uploads");
+    (checksum, uploads)
+}
+
+async fn wait_for_receipt(browser: &Client, path: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let text = browser
+            .find(fantoccini::Locator::Css("#receipt"))
+            .await
+            .ok();
+        if let Some(element) = text {
+            if let Ok(text) = element.text().await {
+                if text.contains("Receipt") && text.contains(path) {
+                    return text;
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "no receipt for {path}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let upstream = app
+        .address
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
+    let base = format!("http://{}", proxy.address);
+    let dir = tempfile::tempdir().expect("dir");
+    let first = content(96 * MIB + 17, 21);
+    let second = content(96 * MIB + 33, 22);
+    std::fs::write(dir.path().join("archive-1.bin"), &first).expect("file");
+    std::fs::write(dir.path().join("archive-2.bin"), &second).expect("file");
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    browser
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("sign-in page");
+    fill(&browser, "#username", &t.uploader.username).await;
+    fill(&browser, "#password", &t.uploader.password).await;
+    click(&browser, "#sign-in").await;
+    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
+    let page = format!("{base}{}", t.path());
+
+    // The connection drops mid-upload: tus-js-client retries from the stored offset.
+    browser.goto(&page).await.expect("upload page");
+    fill(
+        &browser,
+        "#files",
+        &dir.path().join("archive-1.bin").display().to_string(),
+    )
+    .await;
+    click(&browser, "#upload-button").await;
+    wait_until_landing(&app, "archive-1.bin", first.len()).await;
+    proxy.set(Fault::Reset);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    proxy.set(Fault::Pass);
+    let receipt = wait_for_receipt(&browser, "archive-1.bin").await;
+    assert!(receipt.contains("uploaded"), "{receipt}");
+    assert_eq!(
+        stored(&app, "archive-1.bin"),
+        (Some(sha256(&first)), 1),
+        "one upload, resumed, with the exact checksum"
+    );
+
+    // A reload in the middle of a file; choosing it again resumes the same upload.
+    browser.goto(&page).await.expect("upload page");
+    fill(
+        &browser,
+        "#files",
+        &dir.path().join("archive-2.bin").display().to_string(),
+    )
+    .await;
+    click(&browser, "#upload-button").await;
+    let landed = wait_until_landing(&app, "archive-2.bin", second.len()).await;
+    let _ = browser
+        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The page asks before leaving mid-upload.
+    let _ = browser.accept_alert().await;
+    wait_for_text(&browser, "h1", |text| text.starts_with("Upload to")).await;
+    fill(
+        &browser,
+        "#files",
+        &dir.path().join("archive-2.bin").display().to_string(),
+    )
+    .await;
+    click(&browser, "#upload-button").await;
+    let receipt = wait_for_receipt(&browser, "archive-2.bin").await;
+    assert!(receipt.contains("uploaded"), "{receipt}");
+    let (checksum, uploads) = stored(&app, "archive-2.bin");
+    assert_eq!(checksum, Some(sha256(&second)));
+    assert_eq!(
+        uploads, 1,
+        "the reload resumed the upload (landed {landed} before it)"
+    );
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path("upload-resumable.png"), png).expect("save screenshot");
+    browser.close().await.expect("close browser");
+}
