@@ -293,6 +293,10 @@ pub async fn finish_batch(
     path: web::Path<SyncSessionId>,
 ) -> Result<HttpResponse, AppError> {
     let receipt = manifest::finish(ctx.services(), &member.actor, path.into_inner()).await?;
+    show_receipt(&member, &ctx, receipt)
+}
+
+fn show_receipt(member: &Member, ctx: &Ctx, receipt: Receipt) -> Result<HttpResponse, AppError> {
     let page = ReceiptPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         stopped: None,
@@ -308,11 +312,5 @@ pub async fn receipt(
     path: web::Path<SyncSessionId>,
 ) -> Result<HttpResponse, AppError> {
     let receipt = files::receipt(ctx.services(), &member.actor, path.into_inner()).await?;
-    let page = ReceiptPage {
-        page: PageContext::signed_in(&member.user, &ctx.session),
-        stopped: None,
-        receipt,
-        for_visitor: false,
-    };
-    render_receipt(&ctx.req, page, StatusCode::OK)
+    show_receipt(&member, &ctx, receipt)
 }

@@ -14,6 +14,8 @@ use crate::sync::local::LocalFile;
 
 /// Bytes per PATCH request (a multiple of every part size Hopper uses).
 const CHUNK: u64 = 64 * 1024 * 1024;
+/// Files per manifest request (a batch's default limit is 1,000).
+const MANIFEST_PART: usize = 500;
 /// Tries per file before it is given up (with backoff between them).
 const ATTEMPTS: u32 = 8;
 
@@ -117,9 +119,34 @@ impl Server {
         }
     }
 
+    /// Sends the manifest in parts of `MANIFEST_PART` files, all into one batch.
     pub async fn manifest(&self, cycle: i32, files: &[LocalFile]) -> anyhow::Result<Plan> {
+        let mut plan: Option<Plan> = None;
+        let parts: Vec<&[LocalFile]> = if files.is_empty() {
+            vec![files]
+        } else {
+            files.chunks(MANIFEST_PART).collect()
+        };
+        for part in parts {
+            let session = plan.as_ref().map(|p| p.session_id);
+            let next = self.manifest_part(cycle, session, part).await?;
+            match &mut plan {
+                Some(plan) => plan.files.extend(next.files),
+                None => plan = Some(next),
+            }
+        }
+        plan.ok_or_else(|| anyhow!("no manifest was sent"))
+    }
+
+    async fn manifest_part(
+        &self,
+        cycle: i32,
+        session: Option<i32>,
+        files: &[LocalFile],
+    ) -> anyhow::Result<Plan> {
         let body = json!({
             "cycle_id": cycle,
+            "session_id": session,
             "files": files.iter().map(|f| json!({
                 "path": f.path, "size": f.size, "sha256": f.sha256,
             })).collect::<Vec<_>>(),

@@ -187,6 +187,7 @@ pub async fn start_session(
         &state.services,
         &caller.actor,
         CycleId(body.cycle_id),
+        body.session_id.map(SyncSessionId),
         files,
     )
     .await?;

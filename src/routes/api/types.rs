@@ -216,6 +216,9 @@ impl ReceiptJson {
 #[derive(Debug, serde::Deserialize, ToSchema)]
 pub struct ManifestJson {
     pub cycle_id: i32,
+    /// Add the files to this open batch of yours (a manifest holds at most as many files
+    /// as a batch; a larger one is sent in parts).
+    pub session_id: Option<i32>,
     pub files: Vec<ManifestFileJson>,
 }
 

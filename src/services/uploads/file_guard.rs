@@ -276,7 +276,7 @@ impl FileGuard {
     }
 }
 
-async fn forget_upload_id(ctx: &ServiceContext, actor: &Actor, file: FileUploadId) {
+pub(super) async fn forget_upload_id(ctx: &ServiceContext, actor: &Actor, file: FileUploadId) {
     let forgotten = ctx
         .run(actor, move |conn, _| {
             Ok(FileUpload::set_upload_id(conn, file, None)?)

@@ -67,17 +67,19 @@ fn previous_version(
         .optional()
 }
 
-/// Starts a batch in `cycle` for the manifest's files and decides each.
+/// Starts a batch in `cycle` for the manifest's files (or adds them to the actor's open
+/// batch `joining`) and decides each.
 pub async fn start(
     ctx: &ServiceContext,
     actor: &Actor,
     cycle: CycleId,
+    joining: Option<SyncSessionId>,
     manifest: Vec<ManifestFile>,
 ) -> Result<(SyncSessionId, Vec<(String, Action)>), AppError> {
     let max_files = ctx.uploads().max_files_per_batch;
     if manifest.len() > max_files {
         return Err(AppError::TooLarge(format!(
-            "A batch holds at most {max_files} files; send the manifest in parts."
+            "A manifest holds at most {max_files} files; send the rest with session_id set to add them to the same batch."
         )));
     }
     let too_large: Vec<Option<String>> = manifest
@@ -99,7 +101,18 @@ pub async fn start(
             .ok_or_else(|| actor.not_found("cycle", cycle))?;
         let project = projects::find_live(conn, actor, found.project_id)
             .map_err(|_| actor.not_found("cycle", cycle))?;
-        let (_, plan) = start_session(conn, actor, project.id, found.id, base_url)?;
+        let plan = match joining {
+            Some(session) => {
+                let plan = running_plan(conn, actor, session, base_url)?;
+                if plan.cycle != found.id {
+                    return Err(AppError::BadRequest(
+                        "That batch belongs to another cycle.".into(),
+                    ));
+                }
+                plan
+            }
+            None => start_session(conn, actor, project.id, found.id, base_url)?.1,
+        };
         let mut decided = Vec::with_capacity(manifest.len());
         for (file, too_large) in manifest.iter().zip(too_large) {
             if let Some(reason) = too_large {

@@ -16,7 +16,7 @@ use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::services::uploads::file_guard::{Failure, FileGuard};
+use crate::services::uploads::file_guard::{forget_upload_id, Failure, FileGuard};
 use crate::services::uploads::session::finish_session;
 use crate::services::uploads::tus::patch::Writing;
 use crate::services::uploads::BatchPlan;
@@ -330,17 +330,6 @@ pub(in crate::services::uploads) async fn drop_upload(
         delete_quietly(&tail).await;
     }
     Ok(())
-}
-
-async fn forget_upload_id(ctx: &ServiceContext, actor: &Actor, file: FileUploadId) {
-    let forgotten = ctx
-        .run(actor, move |conn, _| {
-            Ok(FileUpload::set_upload_id(conn, file, None)?)
-        })
-        .await;
-    if let Err(e) = forgotten {
-        tracing::warn!(file = %file, error = %e, "could not clear an aborted upload id; the reaper will");
-    }
 }
 
 /// An announced checksum already in the cycle: the file is its duplicate at once.
