@@ -55,7 +55,7 @@ export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other \
 now() { date +%s.%N; }
 timed() { local start; start=$(now); "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; exit 1; }; python3 -c "print($(now) - $start)"; }
 hopper_sync() { HOPPER_TOKEN="$TOKEN" "$BIN" sync "$TREE" --server "$APP" --project "$PROJECT" --cycle "$CYCLE" --json; }
-rclone_copy() { rclone copy "$TREE" bench:bench-direct/rclone --exclude .hopper-sync.json --transfers 4 --checkers 8; }
+rclone_copy() { env -u AWS_CA_BUNDLE rclone copy "$TREE" bench:bench-direct/rclone --exclude .hopper-sync.json --transfers 4 --checkers 8; }
 aws_sync() { aws --endpoint-url "$S3" s3 sync --quiet "$TREE" s3://bench-direct/aws --exclude .hopper-sync.json; }
 sent() { python3 -c "import json,sys; r=json.load(open('$WORK/last.log')); print(r['files_uploaded'])"; }
 

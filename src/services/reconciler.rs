@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::BigInt;
 use serde_json::json;
 
 use crate::db::ids::{FileUploadId, ProjectId};
@@ -29,7 +29,7 @@ use crate::services::{storage_locations, ServiceContext};
 use crate::storage::read_back::Stored;
 use crate::storage::ObjectTarget;
 
-/// Taken with `pg_try_advisory_xact_lock` while choosing candidates: one pass at a time.
+/// Taken with `pg_advisory_xact_lock` while choosing candidates: one choice at a time.
 const RECONCILER_LOCK: i64 = 0x686f_7070_6572_0002;
 
 /// How one doubtful upload ended.
@@ -203,12 +203,6 @@ fn record(
     Ok(settlement)
 }
 
-#[derive(diesel::QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
-}
-
 /// Which uploads in doubt a pass takes.
 #[derive(Debug, Clone, Copy)]
 pub struct Sweep {
@@ -225,12 +219,13 @@ fn candidates(
     ctx_node: &crate::services::context::NodeIdentity,
     sweep: Sweep,
 ) -> Result<Vec<FileUploadId>, AppError> {
-    let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+    // Passes take their candidates one after another (a blocking lock held for this
+    // query only): a pass that skipped while another held it would report "nothing in
+    // doubt" to an operator's `hopper reconcile` although there was. Settling twice is
+    // harmless; `record` only moves rows that are still uploading.
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
         .bind::<BigInt, _>(RECONCILER_LOCK)
-        .get_result(conn)?;
-    if !lock.locked {
-        return Ok(Vec::new());
-    }
+        .execute(conn)?;
     let cutoff = Utc::now()
         - chrono::Duration::from_std(sweep.older_than)
             .unwrap_or_else(|_| chrono::Duration::minutes(15));

@@ -76,7 +76,12 @@ async fn resume_interrupted(server: &Server, state: &mut State, files: &Progress
     };
     for pending in std::mem::take(&mut state.pending) {
         if let Err(e) = server
-            .send(&pending.upload_url, &PathBuf::from(&pending.path), files)
+            .send(
+                &pending.upload_url,
+                &PathBuf::from(&pending.path),
+                None,
+                files,
+            )
             .await
         {
             tracing::debug!(path = %pending.path, error = %e, "could not resume an earlier upload");
@@ -166,7 +171,7 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
             let _permit = permits.acquire_owned().await?;
             let path = PathBuf::from(&pending.path);
             server
-                .send(&pending.upload_url, &path, &sending)
+                .send(&pending.upload_url, &path, Some(pending.size), &sending)
                 .await
                 .with_context(|| pending.path.clone())
         }));

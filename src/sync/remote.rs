@@ -261,19 +261,28 @@ impl Server {
     }
 
     /// Sends `file` to `upload` until it is complete: after any failure the offset is
-    /// asked again and the rest sent from there, with backoff.
+    /// asked again and the rest sent from there, with backoff. `fresh`: the upload was
+    /// just created for this many bytes.
     pub async fn send(
         &self,
         upload: &str,
         file: &Path,
+        fresh: Option<u64>,
         progress: &indicatif::ProgressBar,
     ) -> anyhow::Result<()> {
         let mut failures = 0;
         let mut last_error = None;
         // The offset the bar shows for this file (bytes an earlier run sent count too).
         let mut shown = 0;
+        // A fresh upload starts at 0: no need to ask first (a wrong guess is a 409,
+        // after which the offset is asked).
+        let mut known = fresh.map(|length| (0, length));
         while failures < ATTEMPTS {
-            let (mut offset, length) = match self.offset(upload).await {
+            let asked = match known.take() {
+                Some(at) => Ok(Some(at)),
+                None => self.offset(upload).await,
+            };
+            let (mut offset, length) = match asked {
                 Ok(Some(at)) => {
                     progress.inc(at.0.saturating_sub(shown));
                     shown = shown.max(at.0);

@@ -463,6 +463,7 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
             { "path": "new/fresh.csv", "size": fresh.len(), "sha256": sha(&fresh) },
             { "path": "copy-of-kept.csv", "size": already.len(), "sha256": sha(&already) },
             { "path": "ledger.csv", "size": new_version.len(), "sha256": sha(&new_version) },
+            { "path": "kept.csv", "size": already.len(), "sha256": sha(&already) },
             { "path": "../escape.csv", "size": 1, "sha256": sha(b"x") },
         ]
     });
@@ -482,7 +483,10 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
         .iter()
         .map(|f| f["action"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(actions, ["upload", "duplicate", "replaces", "refused"]);
+    assert_eq!(
+        actions,
+        ["upload", "duplicate", "replaces", "unchanged", "refused"]
+    );
     for (index, bytes) in [(0usize, &fresh), (2, &new_version)] {
         let url = plan["files"][index]["upload_url"].as_str().expect("url");
         let sent = app

@@ -123,7 +123,8 @@ async fn a_folder_syncs_once_and_only_changes_travel_again() {
         stdout.contains("0 sent") && stdout.contains("0 read"),
         "{stdout}"
     );
-    assert_eq!(last_session(&app), (0, 31, 0));
+    // Files whose path already holds their bytes are not even recorded as skipped.
+    assert_eq!(last_session(&app), (0, 0, 0));
 
     // One file changed: that one is read and sent.
     std::thread::sleep(Duration::from_millis(20));
@@ -134,7 +135,7 @@ async fn a_folder_syncs_once_and_only_changes_travel_again() {
         stdout.contains("1 sent") && stdout.contains("1 read"),
         "{stdout}"
     );
-    assert_eq!(last_session(&app), (1, 30, 0));
+    assert_eq!(last_session(&app), (1, 0, 0));
 
     // A dry run compares and sends nothing.
     write(dir.path(), "new.csv", b"new,1\n");

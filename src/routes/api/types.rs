@@ -237,7 +237,8 @@ pub struct ManifestFileJson {
 pub struct PlannedFileJson {
     pub path: String,
     /// `upload`, `replaces` (an upload that becomes the path's current version),
-    /// `duplicate` (already in the cycle: nothing to send) or `refused`.
+    /// `duplicate` (already in the cycle under another path: nothing to send),
+    /// `unchanged` (this path's current version has these bytes) or `refused`.
     pub action: String,
     /// Where to send the bytes (tus 1.0), for `upload` and `replaces`.
     pub upload_url: Option<String>,
@@ -268,6 +269,7 @@ impl SessionPlanJson {
                         ("replaces", Some(upload), Some(previous.0), None)
                     }
                     Action::Duplicate(of) => ("duplicate", None, Some(of.0), None),
+                    Action::Unchanged(current) => ("unchanged", None, Some(current.0), None),
                     Action::Refused(reason) => ("refused", None, None, Some(reason)),
                 };
                 PlannedFileJson {

@@ -1,9 +1,10 @@
 //! A batch announced by its manifest (the API's `POST /api/v1/sessions`): every file's
 //! relative path, size and SHA-256 before any byte moves. In one transaction the batch
 //! starts and each file is decided: refused (recorded), a duplicate of content already
-//! in the cycle (recorded as skipped; nothing to send), or an upload waiting for its
-//! bytes through tus, which may replace the current version at the same path. One
-//! request replaces a HEAD or LIST per file.
+//! in the cycle (recorded as skipped; nothing to send), unchanged (its path's current
+//! version has these bytes: nothing recorded), or an upload waiting for its bytes
+//! through tus, which may replace the current version at the same path. One request
+//! replaces a HEAD or LIST per file.
 
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -42,27 +43,29 @@ pub enum Action {
         upload: Uuid,
         previous: FileUploadId,
     },
-    /// The content is in the cycle already: nothing to send.
+    /// The content is in the cycle already (under another path, or an older batch's
+    /// copy): nothing to send; recorded as skipped.
     Duplicate(FileUploadId),
+    /// This path's current version has these bytes: nothing to send, nothing recorded.
+    Unchanged(FileUploadId),
     /// Not taken, and why.
     Refused(String),
 }
 
-/// The current version of `path` in the cycle, if it holds other content.
-fn previous_version(
+/// The current version of `path` in the cycle and its checksum, if there is one (by
+/// the index on current paths).
+fn current_version(
     conn: &mut PgConnection,
     cycle: CycleId,
     path: &str,
-    sha256: &str,
-) -> QueryResult<Option<FileUploadId>> {
+) -> QueryResult<Option<(FileUploadId, Option<String>)>> {
     file_uploads::table
         .filter(file_uploads::cycle_id.eq(cycle))
         .filter(file_uploads::file_path.eq(path))
         .filter(file_uploads::status.eq(FileStatus::Completed))
         .filter(file_uploads::replaced_by.is_null())
         .filter(file_uploads::deleted_at.is_null())
-        .filter(file_uploads::checksum.ne(sha256))
-        .select(file_uploads::id)
+        .select((file_uploads::id, file_uploads::checksum))
         .first(conn)
         .optional()
 }
@@ -121,9 +124,18 @@ pub async fn start(
                 decided.push((file.path.clone(), Action::Refused(reason)));
                 continue;
             }
-            let previous = match ObjectKey::parse(&plan.prefix, &file.path) {
-                Ok(key) => previous_version(conn, plan.cycle, &key.relative_path, &file.sha256)?,
+            let current = match ObjectKey::parse(&plan.prefix, &file.path) {
+                Ok(key) => current_version(conn, plan.cycle, &key.relative_path)?,
                 Err(_) => None,
+            };
+            // The same bytes at the same path: nothing happened, nothing is recorded.
+            let previous = match current {
+                Some((id, Some(sha))) if sha == file.sha256 => {
+                    decided.push((file.path.clone(), Action::Unchanged(id)));
+                    continue;
+                }
+                Some((id, _)) => Some(id),
+                None => None,
             };
             let wanted = Creation {
                 path: file.path.clone(),
