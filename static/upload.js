@@ -74,26 +74,62 @@
     }
     return null;
   }
+  function size(bytes) {
+    var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
+    while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
+    return (i ? bytes.toFixed(1) : bytes) + " " + units[i];
+  }
+  // A chosen file is taken out of its input by rebuilding the input's list without it.
+  function removeFile(input, index) {
+    var kept = new DataTransfer();
+    Array.prototype.forEach.call(input.files, function (file, i) { if (i !== index) { kept.items.add(file); } });
+    input.files = kept.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
   function preview() {
     var box = document.getElementById("match-preview");
     var listEl = document.getElementById("match-list");
     if (!box || !listEl) { return; }
     var list = requests();
-    var files = [];
+    var count = 0, bytes = 0;
+    listEl.textContent = "";
     ["files", "folder"].forEach(function (id) {
       var input = document.getElementById(id);
-      if (input && input.files) { Array.prototype.push.apply(files, input.files); }
+      if (!input || !input.files) { return; }
+      Array.prototype.forEach.call(input.files, function (file, index) {
+        var path = file.webkitRelativePath || file.name;
+        var li = document.createElement("li");
+        var name = document.createElement("span");
+        name.className = "path";
+        name.textContent = path;
+        var weight = document.createElement("span");
+        weight.className = "hint";
+        weight.textContent = size(file.size) + (file.size === 0 ? " (empty)" : "");
+        li.appendChild(name);
+        li.appendChild(weight);
+        if (list.length) {
+          var matched = requestFor(list, path);
+          var goes = document.createElement("span");
+          goes.className = "goes";
+          goes.textContent = "→ " + (matched || "other");
+          li.className = matched ? "matched" : "other";
+          li.appendChild(goes);
+        }
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "small secondary";
+        remove.textContent = "Remove";
+        remove.setAttribute("aria-label", "Remove " + path);
+        remove.addEventListener("click", function () { removeFile(input, index); });
+        li.appendChild(remove);
+        listEl.appendChild(li);
+        count++;
+        bytes += file.size;
+      });
     });
-    listEl.textContent = "";
-    files.forEach(function (file) {
-      var path = file.webkitRelativePath || file.name;
-      var matched = requestFor(list, path);
-      var li = document.createElement("li");
-      li.className = matched ? "matched" : "other";
-      li.textContent = path + " → " + (matched || "other");
-      listEl.appendChild(li);
-    });
-    box.hidden = files.length === 0;
+    var heading = document.getElementById("chosen-heading");
+    if (heading) { heading.textContent = count + (count === 1 ? " file chosen, " : " files chosen, ") + size(bytes); }
+    box.hidden = count === 0;
   }
   document.addEventListener("change", function (event) {
     if (event.target && (event.target.id === "files" || event.target.id === "folder")) { preview(); }
@@ -102,6 +138,33 @@
     var box = document.getElementById("match-preview");
     if (box) { box.hidden = true; }
   });
+  // A drop zone lights up while files are dragged over it (the input inside takes the drop).
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var zone = event.target.closest && event.target.closest(".dropzone");
+      if (zone) { zone.classList.add("dragover"); }
+    });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var zone = event.target.closest && event.target.closest(".dropzone");
+      if (zone) { zone.classList.remove("dragover"); }
+    });
+  });
+  // Nothing chosen: say so instead of sending an empty form.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "upload-form") { return; }
+    var any = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
+    if (!any) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var list = document.getElementById("upload-list");
+      if (list) { list.textContent = "Choose files or a folder first."; }
+    }
+  }, true);
 })();
 
 // Resumable uploads (tus) when the page offers them (data-batches) and the browser runs

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod migrations;
 pub mod models;
 pub mod roles;
+pub mod sql_functions;
 
 use std::time::Duration;
 

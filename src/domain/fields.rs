@@ -115,8 +115,47 @@ pub fn company_code(value: &str) -> Result<String, String> {
     Ok(value)
 }
 
-/// An AWS region name or an S3-compatible store's region (`us-east-1`, `garage`).
-pub fn region(value: &str) -> Result<String, String> {
+/// AWS's commercial regions: a bucket on AWS lives in one of these.
+pub const AWS_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-north-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+];
+
+/// A bucket's region: on AWS (`on_aws`) one of [`AWS_REGIONS`]; on an S3-compatible
+/// store any region name it uses (`garage`, `us-east-1`).
+pub fn region(value: &str, on_aws: bool) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() || value.len() > 50 {
         return Err("Enter the bucket's region, e.g. eu-central-1.".into());
@@ -129,7 +168,21 @@ pub fn region(value: &str) -> Result<String, String> {
             "A region uses lowercase letters, digits and hyphens, e.g. eu-central-1.".into(),
         );
     }
+    if on_aws && !AWS_REGIONS.contains(&value) {
+        return Err(format!(
+            "{value} is not an AWS region; pick one from the list (for an S3-compatible store, give its endpoint)."
+        ));
+    }
     Ok(value.to_owned())
+}
+
+/// Whether an S3 endpoint is AWS's own (a missing one is AWS's default).
+pub fn is_aws_endpoint(endpoint: Option<&str>) -> bool {
+    endpoint.is_none_or(|e| {
+        let host = e.split("://").nth(1).unwrap_or(e);
+        let host = host.split(['/', ':']).next().unwrap_or(host);
+        host == "amazonaws.com" || host.ends_with(".amazonaws.com")
+    })
 }
 
 /// An optional web link; only http and https are accepted (no `javascript:` links).
@@ -249,6 +302,20 @@ pub fn due_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_are_real_on_aws_and_free_on_other_stores() {
+        assert!(region("eu-central-1", true).is_ok());
+        assert!(region("moon-1", true)
+            .unwrap_err()
+            .contains("not an AWS region"));
+        assert_eq!(region(" garage ", false).as_deref(), Ok("garage"));
+        assert!(region("Moon 1", false).is_err());
+        assert!(is_aws_endpoint(None));
+        assert!(is_aws_endpoint(Some("https://s3.eu-west-1.amazonaws.com")));
+        assert!(!is_aws_endpoint(Some("http://127.0.0.1:9000")));
+        assert!(!is_aws_endpoint(Some("https://amazonaws.com.evil.example")));
+    }
 
     #[test]
     fn due_dates_are_the_end_of_the_day_where_the_viewer_is() {

@@ -71,12 +71,17 @@ pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, Stri
         .and_then(|e| mime_guess::from_ext(e).first())
         .map(|m| m.essence_str().to_owned());
     match (&sniffed, &expected) {
-        (Some(s), Some(e)) if !compatible(s, e) => Err(format!(
-            "the name says {} but the content is {s}",
+        (Some(s), Some(_)) if is_executable(s) => Err(format!(
+            "the name says {} but the file is a program; programs are not accepted",
             ext.as_deref().unwrap_or("?")
         )),
+        (Some(s), Some(e)) if !compatible(s, e) => Err(format!(
+            "the name says {} but the file is {}; rename it or send the right file",
+            ext.as_deref().unwrap_or("?"),
+            in_words(s)
+        )),
         (Some(s), None) if is_executable(s) && !head.is_empty() => {
-            Err(format!("the content is an executable ({s})"))
+            Err("the file is a program; programs are not accepted".to_owned())
         }
         (None, Some(_))
             if !head.is_empty()
@@ -85,7 +90,7 @@ pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, Stri
                     .is_some_and(|e| SIGNED_EXTENSIONS.contains(&e)) =>
         {
             Err(format!(
-                "the name says {} but the content is not",
+                "the name says {} but the file is not one (it may be damaged or renamed)",
                 ext.as_deref().unwrap_or("?")
             ))
         }
@@ -93,6 +98,37 @@ pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, Stri
             .or(expected)
             .unwrap_or_else(|| "application/octet-stream".to_owned())),
     }
+}
+
+/// The file picker's `accept` attribute for a project's extensions (empty: anything),
+/// so that a refusal comes before the bytes are sent rather than after.
+pub fn accept_attribute<'a>(extensions: impl IntoIterator<Item = &'a str>) -> String {
+    extensions
+        .into_iter()
+        .map(|e| format!(".{}", e.trim_start_matches('.')))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A content type as a person names it: "a PNG image", not `image/png`.
+fn in_words(mime: &str) -> String {
+    let known = match mime {
+        "application/pdf" => "a PDF document",
+        "image/png" => "a PNG image",
+        "image/jpeg" => "a JPEG image",
+        "image/gif" => "a GIF image",
+        "image/tiff" => "a TIFF image",
+        "image/webp" => "a WebP image",
+        "application/zip" => "a ZIP archive",
+        "application/gzip" => "a gzip archive",
+        "text/plain" => "plain text",
+        m if m.starts_with("application/vnd.openxmlformats-officedocument") => "an Office document",
+        m if m.starts_with("application/vnd.oasis.opendocument") => "an OpenDocument file",
+        m if m.starts_with("audio/") => "a sound file",
+        m if m.starts_with("video/") => "a video",
+        other => return format!("of type {other}"),
+    };
+    known.to_owned()
 }
 
 #[cfg(test)]
@@ -120,7 +156,12 @@ mod tests {
     #[test]
     fn liars_are_refused() {
         let refused = check("invoice.pdf", &elf(), &[]).unwrap_err();
-        assert!(refused.contains("the name says pdf"), "{refused}");
+        assert!(
+            refused.contains("the name says pdf but the file is a program"),
+            "{refused}"
+        );
+        let renamed = check("photo.png", PDF, &[]).unwrap_err();
+        assert!(renamed.contains("the file is a PDF document"), "{renamed}");
         assert!(check("photo.png", PDF, &[]).is_err());
         assert!(check("report.pdf", b"just text", &[]).is_err());
         assert!(

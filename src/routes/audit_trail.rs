@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::auth::Member;
-use crate::db::ids::{ProjectId, UserId};
+use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
 use crate::error::AppError;
 use crate::services::audit::actions;
@@ -24,6 +24,9 @@ const CSV_BATCH: i64 = 1000;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuditQuery {
+    /// The operator's choice; an admin always reads their own company.
+    #[serde(default)]
+    company: String,
     #[serde(default)]
     project: String,
     #[serde(default)]
@@ -59,7 +62,7 @@ impl AuditQuery {
             .and_then(|d| d.succ_opt())
             .and_then(|d| audit_trail::start_of_day(d, tz));
         Ok(AuditFilter {
-            company: None,
+            company: id(&self.company).map(CompanyId),
             project: id(&self.project).map(ProjectId),
             actor: id(&self.user).map(UserId),
             action: actions::ALL
@@ -73,6 +76,7 @@ impl AuditQuery {
 
     fn link(&self, after: Option<&str>) -> String {
         let mut pairs = vec![
+            ("company", self.company.as_str()),
             ("project", self.project.as_str()),
             ("user", self.user.as_str()),
             ("action", self.action.as_str()),
@@ -97,7 +101,11 @@ struct AuditPage {
     users: Vec<(UserId, String)>,
     actions: &'static [&'static str],
     show_company: bool,
+    companies: Vec<(CompanyId, String)>,
     last_verification: Option<LastVerification>,
+    /// A table swapped in by the filters also replaces the export link (out of band),
+    /// so that the CSV always holds what the screen shows.
+    swapped: bool,
 }
 
 impl AuditPage {
@@ -105,6 +113,21 @@ impl AuditPage {
         self.next
             .as_ref()
             .map(|n| format!("/dashboard/audit?{}", self.query.link(Some(n))))
+    }
+
+    fn company_name(&self, id: &Option<CompanyId>) -> String {
+        let Some(id) = id else {
+            return String::new();
+        };
+        self.companies
+            .iter()
+            .find(|(c, _)| c == id)
+            .map_or_else(|| format!("company {id}"), |(_, name)| name.clone())
+    }
+
+    /// Project and user filters belong to one company: the admin's, or the operator's choice.
+    fn per_company_filters(&self) -> bool {
+        !self.show_company || !self.query.company.trim().is_empty()
     }
 
     fn timezone_name(&self) -> &'static str {
@@ -134,9 +157,12 @@ pub async fn page(
     let filter = query.filter(&member)?;
     let after = AuditCursor::decode(&query.after);
     let view = audit_trail::view(ctx.services(), &member.actor, filter, after, PAGE_ROWS).await?;
+    let target = (is_htmx(&ctx.req), htmx_target(&ctx.req));
     let page = AuditPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         show_company: view.all_companies,
+        companies: view.companies,
+        swapped: matches!(target, (true, Some("audit-table"))),
         last_verification: view.last_verification,
         query,
         rows: view.rows,
@@ -146,7 +172,7 @@ pub async fn page(
         actions: actions::ALL,
     };
     // "Older" appends rows to the table; the filters replace the whole table.
-    match (is_htmx(&ctx.req), htmx_target(&ctx.req)) {
+    match target {
         (true, Some("older")) => render(&page.as_rows()),
         (true, _) => render(&page.as_table()),
         _ => render(&page),

@@ -32,6 +32,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=300",
     ),
     (
+        "menu.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/menu.js"),
+        "public, max-age=300",
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

@@ -59,6 +59,11 @@ struct LinkUploadPage {
 }
 
 impl LinkUploadPage {
+    fn accept(&self) -> String {
+        let types = self.open.accepted_types.iter().map(String::as_str);
+        crate::domain::file_kind::accept_attribute(types)
+    }
+
     fn action(&self) -> String {
         format!("/u/{}/upload", self.token)
     }

@@ -17,7 +17,7 @@ use crate::db::models::sync_session::SyncSession;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::cycle_requests::RequestItem;
-use crate::services::files::{self, Receipt};
+use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::{self, manifest, Batch, Stop};
 use crate::services::Actor;
 use crate::web::paced_body::PaceBreach;
@@ -38,6 +38,11 @@ struct UploadPage {
 }
 
 impl UploadPage {
+    fn accept(&self) -> String {
+        let types = self.project.allowed_file_types.iter().flatten();
+        crate::domain::file_kind::accept_attribute(types.map(String::as_str))
+    }
+
     fn action(&self) -> String {
         format!(
             "/projects/{}/cycles/{}/upload",
@@ -98,22 +103,20 @@ impl ReceiptPage {
         value.unwrap_or(0)
     }
 
+    /// Why a file did not arrive, in plain words: a refusal is "not accepted: why".
+    fn failure(&self, file: &FileUpload) -> String {
+        let reason = file.error_message.as_deref().unwrap_or("unknown reason");
+        match reason.strip_prefix("refused: ") {
+            Some(why) => format!("not accepted: {why}"),
+            None => format!("failed: {reason}"),
+        }
+    }
+
     /// The request a file fulfils, or "other".
     fn request_of(&self, file: &FileUpload) -> String {
         file.request_id
             .and_then(|id| self.receipt.requests.iter().find(|(r, _)| *r == id))
             .map_or_else(|| "other".to_owned(), |(_, name)| name.clone())
-    }
-
-    fn original(&self, file: &FileUpload) -> String {
-        let id = file.duplicate_of;
-        self.receipt
-            .files
-            .iter()
-            .find(|f| Some(f.id) == id)
-            .map(|f| f.file_path.clone())
-            .or_else(|| id.map(|id| format!("file #{id} uploaded earlier")))
-            .unwrap_or_default()
     }
 }
 
@@ -189,7 +192,9 @@ pub(super) async fn receive(
     let max_fields = ctx.state.config.uploads.max_files_per_batch + 16;
     let pace = body.pace();
     let mut multipart = body.open().await?;
-    let mut batch = Batch::start(ctx.services(), actor, project, cycle).await?;
+    // The batch starts with its first file: a form without files records nothing.
+    let mut batch: Option<Batch> = None;
+    let mut request_choice: Option<String> = None;
     let mut stop: Option<Stop> = None;
     let mut fields = 0usize;
     loop {
@@ -214,11 +219,30 @@ pub(super) async fn receive(
         }
         let filename = field.content_disposition().and_then(sent_name);
         let is_request_choice = field.name() == Some("request_id");
-        let result = match filename {
+        let result = match (filename, batch.as_mut()) {
             // An empty file input sends a part with an empty name: nothing was chosen.
-            Some(name) if !name.is_empty() => batch.file(&name, field).await,
-            _ if is_request_choice => match read_text_field(field, idle).await {
-                Ok(value) => batch.choose_request(&value),
+            (Some(name), Some(open)) if !name.is_empty() => open.file(&name, field).await,
+            (Some(name), None) if !name.is_empty() => {
+                let mut open = Batch::start(ctx.services(), actor, project, cycle).await?;
+                let chosen = match request_choice.take() {
+                    Some(choice) => open.choose_request(&choice),
+                    None => Ok(()),
+                };
+                let result = match chosen {
+                    Ok(()) => open.file(&name, field).await,
+                    Err(stop) => Err(stop),
+                };
+                batch = Some(open);
+                result
+            }
+            (_, open) if is_request_choice => match read_text_field(field, idle).await {
+                Ok(value) => match open {
+                    Some(open) => open.choose_request(&value),
+                    None => {
+                        request_choice = Some(value);
+                        Ok(())
+                    }
+                },
                 Err(stop) => Err(stop),
             },
             _ => read_text_field(field, idle).await.map(|_| ()),
@@ -236,9 +260,18 @@ pub(super) async fn receive(
         });
     }
     let message = stop.as_ref().map(Stop::message);
+    let Some(batch) = batch else {
+        return Err(match (stop, message) {
+            (Some(Stop::TooManyFiles(_)), Some(message)) => AppError::TooLarge(message),
+            (_, Some(message)) => AppError::BadRequest(message),
+            (_, None) => AppError::BadRequest(
+                "No file was chosen: choose files or a folder, then upload.".to_owned(),
+            ),
+        });
+    };
     let sync_session = batch.session_id();
     batch.finish(message.as_deref()).await?;
-    let receipt = files::receipt(ctx.services(), actor, sync_session).await?;
+    let receipt = receipts::receipt(ctx.services(), actor, sync_session).await?;
     Ok((receipt, stop))
 }
 
@@ -311,6 +344,6 @@ pub async fn receipt(
     ctx: Ctx,
     path: web::Path<SyncSessionId>,
 ) -> Result<HttpResponse, AppError> {
-    let receipt = files::receipt(ctx.services(), &member.actor, path.into_inner()).await?;
+    let receipt = receipts::receipt(ctx.services(), &member.actor, path.into_inner()).await?;
     show_receipt(&member, &ctx, receipt)
 }

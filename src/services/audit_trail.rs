@@ -11,7 +11,7 @@ use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::schema::{audit_log, projects, users};
+use crate::schema::{audit_log, companies, projects, users};
 use crate::services::audit_chain::{self, LastVerification};
 use crate::services::{Actor, ServiceContext};
 
@@ -157,11 +157,11 @@ pub fn csv_lines(rows: &[AuditRow]) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("csv: {e}")))
 }
 
-/// Who may read which audit rows: the operator every company's, a company admin their
-/// company's, nobody else. Whatever company `filter` named is replaced.
+/// Who may read which audit rows: the operator every company's (or the one they chose),
+/// a company admin their company's, nobody else. An admin's chosen company is replaced.
 fn scoped(actor: &Actor, filter: AuditFilter) -> Result<AuditFilter, AppError> {
     let company = match actor.role() {
-        Some(Role::Superadmin) => None,
+        Some(Role::Superadmin) => filter.company,
         Some(Role::Admin) => Some(actor.company_id()),
         _ => {
             return Err(AppError::Forbidden(
@@ -176,11 +176,14 @@ fn scoped(actor: &Actor, filter: AuditFilter) -> Result<AuditFilter, AppError> {
 pub struct AuditView {
     pub rows: Vec<AuditRow>,
     pub next: Option<AuditCursor>,
-    /// The company's projects and users for the filters (empty for the operator).
+    /// The chosen company's projects and users for the filters (for the operator, once
+    /// a company is chosen).
     pub projects: Vec<(ProjectId, String)>,
     pub users: Vec<(UserId, String)>,
     /// The operator sees every company.
     pub all_companies: bool,
+    /// For the operator: every company by name, for the filter and the rows.
+    pub companies: Vec<(CompanyId, String)>,
     /// For the operator: the last run of `hopper audit verify`.
     pub last_verification: Option<LastVerification>,
 }
@@ -193,8 +196,17 @@ pub async fn view(
     limit: i64,
 ) -> Result<AuditView, AppError> {
     let filter = scoped(actor, filter)?;
+    let operator = actor.role() == Some(Role::Superadmin);
     ctx.run(actor, move |conn, _| {
         let (rows, next) = page(conn, &filter, after, limit)?;
+        let companies = if operator {
+            companies::table
+                .order(companies::company_name.asc())
+                .select((companies::id, companies::company_name))
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
         let (projects, users) = match filter.company {
             Some(company) => (
                 projects::table
@@ -210,16 +222,18 @@ pub async fn view(
             ),
             None => (Vec::new(), Vec::new()),
         };
-        let last_verification = match filter.company {
-            None => audit_chain::last_verification(conn)?,
-            Some(_) => None,
+        let last_verification = if operator {
+            audit_chain::last_verification(conn)?
+        } else {
+            None
         };
         Ok(AuditView {
             rows,
             next,
             projects,
             users,
-            all_companies: filter.company.is_none(),
+            all_companies: operator,
+            companies,
             last_verification,
         })
     })

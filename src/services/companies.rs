@@ -8,6 +8,7 @@ use crate::db::models::company::{Company, CompanyChanges, NewCompany};
 use crate::db::models::company_link::CompanyLink;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::user::User;
+use crate::db::sql_functions::lower;
 use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
 use crate::schema::{auth_sessions, companies, users as user_rows};
@@ -144,8 +145,9 @@ fn check_unique(
     let taken = |conn: &mut PgConnection, column: &str| -> QueryResult<bool> {
         let mut query = companies::table.select(companies::id).into_boxed();
         query = match column {
-            "name" => query.filter(companies::company_name.eq(&input.name)),
-            _ => query.filter(companies::company_code.eq(&input.code)),
+            // Names and codes that differ only in case are the same to a person.
+            "name" => query.filter(lower(companies::company_name).eq(input.name.to_lowercase())),
+            _ => query.filter(lower(companies::company_code).eq(input.code.to_lowercase())),
         };
         if let Some(except) = except {
             query = query.filter(companies::id.ne(except));

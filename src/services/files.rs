@@ -11,7 +11,7 @@ use futures_util::Stream;
 use serde_json::json;
 use tokio_util::io::ReaderStream;
 
-use crate::db::ids::{CycleRequestId, FileUploadId, ProjectId, SyncSessionId};
+use crate::db::ids::{FileUploadId, ProjectId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
@@ -19,86 +19,19 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::error::AppError;
-use crate::schema::{cycle_requests, cycles, file_uploads, sync_sessions};
+use crate::schema::{file_uploads, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::project_access;
 use crate::services::{storage_locations, ServiceContext};
 
 /// Whether the actor may see the project's files: admins, and anyone granted access.
-fn may_see(conn: &mut PgConnection, actor: &Actor, project: ProjectId) -> QueryResult<bool> {
-    Ok(project_access::right_in(conn, actor, project)?.is_some())
-}
-
-pub struct Receipt {
-    pub session: SyncSession,
-    pub project: Project,
-    pub cycle_name: String,
-    pub files: Vec<FileUpload>,
-    /// The names of the requests the files fulfil.
-    pub requests: Vec<(CycleRequestId, String)>,
-}
-
-/// A batch's receipt, for its uploader and for whoever may see the project.
-pub async fn receipt(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    id: SyncSessionId,
-) -> Result<Receipt, AppError> {
-    ctx.run(actor, move |conn, actor| receipt_in(conn, actor, id))
-        .await
-}
-
-fn receipt_in(
+pub(in crate::services) fn may_see(
     conn: &mut PgConnection,
     actor: &Actor,
-    id: SyncSessionId,
-) -> Result<Receipt, AppError> {
-    let session = SyncSession::find_in_company(conn, actor.company_id(), id)?
-        .ok_or_else(|| actor.not_found("sync_session", id))?;
-    let project = Project::find_in_company(conn, actor.company_id(), session.project_id)?
-        .ok_or_else(|| actor.not_found("sync_session", id))?;
-    // Whoever sent a batch sees its receipt: the user, or the visitor of the link.
-    let own = match actor.link_visitor() {
-        Some(visitor) => {
-            session.upload_link_id == Some(visitor.link)
-                && session.uploader_email.as_deref() == Some(visitor.uploader_email.as_str())
-        }
-        None => match actor.user_id() {
-            Some(me) => session.user_id == Some(me),
-            // A machine token: the batches it sent.
-            None => {
-                session.api_token_id.is_some()
-                    && session.api_token_id == actor.token_caller().map(|c| c.token)
-            }
-        },
-    };
-    if !own && !may_see(conn, actor, project.id)? {
-        return Err(actor.not_found("sync_session", id));
-    }
-    let cycle_name = match session.cycle_id {
-        Some(cycle) => cycles::table
-            .find(cycle)
-            .select(cycles::cycle_name)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let files = FileUpload::for_session(conn, id)?;
-    let wanted: Vec<CycleRequestId> = files.iter().filter_map(|f| f.request_id).collect();
-    let requests = cycle_requests::table
-        .filter(cycle_requests::company_id.eq(actor.company_id()))
-        .filter(cycle_requests::id.eq_any(wanted))
-        .select((cycle_requests::id, cycle_requests::name))
-        .load(conn)?;
-    Ok(Receipt {
-        session,
-        project,
-        cycle_name,
-        files,
-        requests,
-    })
+    project: ProjectId,
+) -> QueryResult<bool> {
+    Ok(project_access::right_in(conn, actor, project)?.is_some())
 }
 
 /// The last sessions of a cycle, newest first.

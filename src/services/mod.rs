@@ -32,6 +32,7 @@ pub mod project_access;
 pub mod project_detail;
 pub mod projects;
 pub mod reaper;
+pub mod receipts;
 pub mod reconciler;
 pub mod request_lists;
 pub mod share_links;

@@ -143,7 +143,7 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
             .find(|f| f.path == path)
             .map(|f| f.full.clone())
     };
-    state.session = Some(plan.session_id);
+    state.session = plan.session_id;
     state.pending = plan
         .files
         .iter()
@@ -183,7 +183,14 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
         }
     }
     sending.finish_and_clear();
-    let receipt = server.finish(plan.session_id).await?;
+    let receipt = match plan.session_id {
+        Some(session) => server.finish(session).await?,
+        // Nothing changed: no batch, and this is its receipt.
+        None => serde_json::json!({
+            "status": "unchanged", "files": [], "files_uploaded": 0, "files_skipped": 0,
+            "files_failed": 0, "uploaded_size_bytes": 0, "session_id": null,
+        }),
+    };
     for file in receipt["files"].as_array().into_iter().flatten() {
         if file["status"] == "failed" {
             outcome.failures.push(format!(
@@ -193,13 +200,19 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
             ));
         }
     }
-    // Only what the server confirmed is remembered as seen.
+    // Only what the server confirmed is remembered as seen: unchanged at its path, or
+    // in the receipt and not failed.
     for file in &files {
-        let confirmed = receipt["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|r| r["path"] == file.path.as_str() && r["status"] != "failed");
+        let unchanged = plan
+            .files
+            .iter()
+            .any(|p| p.path == file.path && p.action == "unchanged");
+        let confirmed = unchanged
+            || receipt["files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r["path"] == file.path.as_str() && r["status"] != "failed");
         if confirmed {
             state.seen.insert(
                 file.path.clone(),
@@ -234,14 +247,17 @@ fn report(
         return;
     }
     let count = |key: &str| receipt[key].as_i64().unwrap_or(0);
+    let batch = match receipt["session_id"].as_i64() {
+        Some(id) => format!("Batch {id}."),
+        None => "Nothing changed, so no batch was recorded.".to_owned(),
+    };
     println!(
-        "{total} files in {}: {} sent to {cycle} ({} bytes), {} already there, {} failed; {read} read to hash them. Batch {}.",
+        "{total} files in {}: {} sent to {cycle} ({} bytes), {} already there, {} failed; {read} read to hash them. {batch}",
         options.dir.display(),
         count("files_uploaded"),
         count("uploaded_bytes"),
         total as i64 - count("files_uploaded") - count("files_failed"),
         outcome.failures.len(),
-        count("session_id"),
     );
     for failure in &outcome.failures {
         eprintln!("failed: {failure}");

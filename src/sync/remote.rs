@@ -29,13 +29,16 @@ pub struct Cycle {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Planned {
     pub path: String,
+    /// `upload`, `replaces`, `duplicate`, `unchanged` or `refused`.
+    pub action: String,
     /// Set for `upload` and `replaces`; the other actions send nothing.
     pub upload_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Plan {
-    pub session_id: i32,
+    /// None while nothing in the folder changed (no batch is recorded then).
+    pub session_id: Option<i32>,
     pub files: Vec<Planned>,
 }
 
@@ -128,10 +131,13 @@ impl Server {
             files.chunks(MANIFEST_PART).collect()
         };
         for part in parts {
-            let session = plan.as_ref().map(|p| p.session_id);
+            let session = plan.as_ref().and_then(|p| p.session_id);
             let next = self.manifest_part(cycle, session, part).await?;
             match &mut plan {
-                Some(plan) => plan.files.extend(next.files),
+                Some(plan) => {
+                    plan.session_id = plan.session_id.or(next.session_id);
+                    plan.files.extend(next.files);
+                }
                 None => plan = Some(next),
             }
         }

@@ -25,6 +25,8 @@ pub struct BarChart {
     pub height: i64,
     pub bars: Vec<Bar>,
     pub max_label: String,
+    /// Dates under the bars: the first day, the middle one and today.
+    pub x_labels: Vec<String>,
 }
 
 const WIDTH: i64 = 600;
@@ -81,6 +83,7 @@ pub fn per_day(
         ),
         _ => format!("{title}: nothing arrived in the last {days} days."),
     };
+    let label = |back: i64| (today - Duration::days(back)).format("%-d %b").to_string();
     BarChart {
         id: id.to_owned(),
         title: title.to_owned(),
@@ -89,6 +92,7 @@ pub fn per_day(
         height: HEIGHT,
         bars,
         max_label: show(max),
+        x_labels: vec![label(days - 1), label(days / 2), "today".to_owned()],
     }
 }
 
@@ -103,6 +107,8 @@ pub struct StatusChart {
     pub title: String,
     pub summary: String,
     pub segments: Vec<Segment>,
+    /// Every outcome with its count, for the legend (shown even at zero).
+    pub legend: Vec<(&'static str, String)>,
 }
 
 /// A cycle's files by outcome as one stacked bar.
@@ -128,6 +134,11 @@ pub fn status_breakdown(title: &str, uploaded: i64, skipped: i64, failed: i64) -
     }
     StatusChart {
         title: title.to_owned(),
+        legend: vec![
+            ("uploaded", format!("{uploaded} uploaded")),
+            ("skipped", format!("{skipped} skipped as duplicates")),
+            ("failed", format!("{failed} failed")),
+        ],
         summary: format!(
             "{title}: {uploaded} uploaded, {skipped} skipped as duplicates, {failed} failed."
         ),

@@ -42,6 +42,16 @@ pub fn size<T: ByteCount>(value: T, _: &dyn Values) -> askama::Result<String> {
     Ok(value.byte_count().map_or_else(|| "—".into(), human_size))
 }
 
+/// `{{ change.field|field_label }}`: an audit field as a person names it.
+pub fn field_label(field: &str, _: &dyn Values) -> askama::Result<String> {
+    Ok(crate::web::history_words::field_label(field))
+}
+
+/// `{{ row.action|action_words }}`: an audit action in words.
+pub fn action_words(action: &str, _: &dyn Values) -> askama::Result<String> {
+    Ok(crate::web::history_words::action_words(action))
+}
+
 /// Something that may be a moment.
 pub trait Moment {
     fn moment(&self) -> Option<DateTime<Utc>>;

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod ctx;
 pub mod filters;
 pub mod form;
+pub mod history_words;
 pub mod paced_body;
 pub mod page;
 pub mod pagination;

@@ -246,11 +246,19 @@ async fn deleting_hides_a_project_keeps_its_history_and_restoring_brings_it_back
 
     let page = alice.get(&format!("/admin/projects/{id}")).await;
     assert!(page.body.contains("Restore project"));
-    // History: who changed what, before and after.
-    assert!(page.body.contains("project.updated"));
-    assert!(page.body.contains("Statements → Statements 2026"));
-    assert!(page.body.contains("us-east-1 → eu-central-1"));
-    assert!(page.body.contains("project.deleted"));
+    // History in words: who changed what, before and after.
+    assert!(page.body.contains("project updated"));
+    assert!(page
+        .body
+        .contains("<strong>Name</strong>: Statements → Statements 2026"));
+    assert!(page
+        .body
+        .contains("<strong>Region</strong>: us-east-1 → eu-central-1"));
+    assert!(page.body.contains("project deleted"));
+    assert!(
+        !page.body.contains("<strong>id</strong>"),
+        "row ids are not history"
+    );
 
     assert_eq!(
         alice

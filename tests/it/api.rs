@@ -549,6 +549,31 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
     assert_eq!(user, None, "a machine token's batch has no user");
     assert!(token_id.is_some());
 
+    // Nothing changed: no batch is recorded.
+    let batches = || -> i64 {
+        hopper::schema::sync_sessions::table
+            .count()
+            .get_result(&mut app.conn())
+            .expect("count")
+    };
+    let before = batches();
+    let same = app
+        .client
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "cycle_id": f.cycle.0,
+            "files": [{ "path": "kept.csv", "size": already.len(), "sha256": sha(&already) }],
+        }))
+        .send()
+        .await
+        .expect("unchanged manifest");
+    assert_eq!(same.status(), 201);
+    let same: Value = same.json().await.expect("JSON");
+    assert!(same["session_id"].is_null(), "{same}");
+    assert_eq!(same["files"][0]["action"], "unchanged");
+    assert_eq!(batches(), before);
+
     // A malformed manifest is a problem, not a 500; a read-only token may not send.
     let broken = app
         .client

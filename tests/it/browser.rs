@@ -179,6 +179,29 @@ pub async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: 
     text_of(browser, "#username").await;
 }
 
+/// Waits until `css` has an attribute value that `expected` accepts (after htmx swaps).
+pub async fn wait_for_attribute(
+    browser: &Client,
+    css: &str,
+    name: &str,
+    expected: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = None;
+    loop {
+        if let Ok(element) = browser.find(Locator::Css(css)).await {
+            if let Ok(Some(value)) = element.attr(name).await {
+                if expected(&value) {
+                    return value;
+                }
+                last = Some(value);
+            }
+        }
+        assert!(Instant::now() < deadline, "{css} [{name}] stayed {last:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until `css` shows a text that `expected` accepts, riding out page loads (an
 /// element found on the page being replaced goes stale) and htmx swaps.
 pub async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) -> bool) -> String {

@@ -93,7 +93,21 @@ async fn a_collection_cycle_runs_from_request_list_to_completed_in_the_browser()
     let upload = app.url(&format!("/projects/{}/cycles/{cycle}/upload", s.project));
     browser.goto(&upload).await.expect("upload page");
     fill(&browser, "#folder", &folder.display().to_string()).await;
-    let preview = wait_for_text(&browser, "#match-list", |t| t.lines().count() == 3).await;
+    wait_for_text(&browser, "#chosen-heading", |t| {
+        t.starts_with("3 files chosen")
+    })
+    .await;
+    let preview = browser
+        .execute(
+            "return [...document.querySelectorAll('#match-list li')].map(li =>
+               li.querySelector('.path').textContent + ' ' + li.querySelector('.goes').textContent).join('\\n');",
+            vec![],
+        )
+        .await
+        .expect("the chosen files")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         preview.contains("march/Bank-Statement-03.pdf → Bank statements"),
         "{preview}"

@@ -72,7 +72,8 @@ async fn the_operator_creates_a_company_with_links_and_its_first_admin() {
     let duplicate = op
         .post(
             "/operator/companies",
-            &[("company_name", "Acme Ltd"), ("company_code", "ACME2")],
+            // Only the case differs: the same name to a person.
+            &[("company_name", "ACME ltd"), ("company_code", "ACME2")],
         )
         .await;
     assert_eq!(duplicate.status, 422);
@@ -92,6 +93,19 @@ async fn the_operator_creates_a_company_with_links_and_its_first_admin() {
         .await;
     assert_eq!(first_admin.status, 200, "{}", first_admin.body);
     assert!(first_admin.body.contains("one-time-password"));
+    // Every way on from that page opens for the operator (no 403 dead end).
+    let links: Vec<String> = first_admin
+        .body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/operator/companies"))
+        .map(str::to_owned)
+        .collect();
+    assert!(links.len() >= 2, "{}", first_admin.body);
+    for link in &links {
+        assert_eq!(op.get(link).await.status, 200, "{link}");
+    }
     let created = app.audit_rows("user.created");
     assert_eq!(created.len(), 1);
     assert_eq!(created[0].company_id, Some(acme));

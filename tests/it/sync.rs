@@ -49,6 +49,13 @@ fn write(dir: &Path, path: &str, bytes: &[u8]) {
     std::fs::write(full, bytes).expect("write");
 }
 
+fn batches(app: &TestApp) -> i64 {
+    sync_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("batches")
+}
+
 fn last_session(app: &TestApp) -> (i32, i32, i32) {
     let (uploaded, skipped, failed): (Option<i32>, Option<i32>, Option<i32>) = sync_sessions::table
         .order(sync_sessions::id.desc())
@@ -116,15 +123,24 @@ async fn a_folder_syncs_once_and_only_changes_travel_again() {
     assert_eq!(stored.as_deref(), Some(sha256(&big).as_str()));
     assert!(dir.path().join(".hopper-sync.json").exists());
 
-    // Unchanged: nothing is read, nothing is sent.
+    // Unchanged: nothing is read, nothing is sent, and no (empty) batch is recorded.
+    let before = batches(&app);
     let (ok, stdout, _) = run(sync(&app, &token, dir.path(), project, &[]));
     assert!(ok);
     assert!(
         stdout.contains("0 sent") && stdout.contains("0 read"),
         "{stdout}"
     );
-    // Files whose path already holds their bytes are not even recorded as skipped.
-    assert_eq!(last_session(&app), (0, 0, 0));
+    assert!(stdout.contains("no batch was recorded"), "{stdout}");
+    assert_eq!(batches(&app), before);
+    // Without its state file everything is read again, and still nothing is recorded.
+    std::fs::remove_file(dir.path().join(".hopper-sync.json")).expect("forget");
+    let (ok, stdout, _) = run(sync(&app, &token, dir.path(), project, &[]));
+    assert!(
+        ok && stdout.contains("31 read") && stdout.contains("0 sent"),
+        "{stdout}"
+    );
+    assert_eq!(batches(&app), before);
 
     // One file changed: that one is read and sent.
     std::thread::sleep(Duration::from_millis(20));

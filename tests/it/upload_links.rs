@@ -14,7 +14,7 @@ use crate::requests::{add_to_list, decide, document, requests_of, setup, start_c
 
 /// A cycle with two requests: "Bank statement" (`*statement*.pdf`) and "Payroll"
 /// (`payroll*.pdf`).
-async fn cycle_with_requests(
+pub async fn cycle_with_requests(
     app: &TestApp,
     admin: &UserSession<'_>,
     project: ProjectId,
@@ -29,7 +29,7 @@ fn links_path(project: ProjectId, cycle: CycleId) -> String {
 }
 
 /// Creates a link through the admin's form; returns its path (`/u/{token}`).
-async fn create_link(
+pub async fn create_link(
     admin: &UserSession<'_>,
     project: ProjectId,
     cycle: CycleId,

@@ -279,7 +279,9 @@ async fn duplicates_are_skipped_within_and_across_batches_and_a_new_version_repl
     assert_eq!(outcome_of(&r, "a.txt").4, "completed");
     assert_eq!(outcome_of(&r, "copy-of-a.txt").4, "skipped");
     assert!(
-        page.body.contains("skipped as a duplicate of a.txt"),
+        page.body.contains(&format!(
+            "skipped as a duplicate of <a href=\"/uploads/{first}\">a.txt</a> (batch #{first}, "
+        )),
         "{}",
         page.body
     );
@@ -382,7 +384,7 @@ async fn bad_names_and_lying_content_fail_their_file_and_the_batch_goes_on() {
         ("evil\u{202E}fdp.exe", "text-direction"),
         ("tab\\there.txt", "control"),
         (long.as_str(), "longer than 255 bytes"),
-        ("invoice.pdf", "the name says pdf but the content is"),
+        ("invoice.pdf", "the name says pdf but the file is"),
     ] {
         let row = outcome_of(&r, name);
         assert_eq!(row.4, "failed", "{name}");

@@ -48,6 +48,16 @@ fn show(value: Option<&serde_json::Value>) -> String {
     match value {
         None | Some(serde_json::Value::Null) => "—".to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Bool(true)) => "yes".to_owned(),
+        Some(serde_json::Value::Bool(false)) => "no".to_owned(),
+        Some(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()) => {
+            let words: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+            if words.is_empty() {
+                "—".to_owned()
+            } else {
+                words.join(", ")
+            }
+        }
         Some(other) => other.to_string(),
     }
 }
@@ -71,6 +81,8 @@ impl AuditRow {
         fields
             .into_iter()
             .filter(|f| before.get(*f) != after.get(*f))
+            // Row ids say nothing to a person; the row's own columns say whose it is.
+            .filter(|f| !matches!(f.as_str(), "id" | "company_id" | "project_id"))
             .map(|f| Change {
                 field: f.clone(),
                 before: show(before.get(f)),

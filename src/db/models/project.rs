@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, ProjectId, StorageLocationId, UserId};
 use crate::db::models::company::escape_like;
+use crate::db::sql_functions::lower;
 use crate::schema::{project_access, projects};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -205,7 +206,8 @@ impl Project {
     ) -> QueryResult<bool> {
         let mut query = projects::table
             .filter(projects::company_id.eq(company))
-            .filter(projects::project_name.eq(name))
+            // "Acme Intake" and "acme intake" are one name to a person.
+            .filter(lower(projects::project_name).eq(name.to_lowercase()))
             .select(projects::id)
             .into_boxed();
         if let Some(except) = except {

@@ -52,6 +52,16 @@ pub enum FileOutcome {
 }
 
 impl SyncSession {
+    /// The status as a person reads it: a finished batch in which some files failed
+    /// says so, rather than a plain "Completed".
+    pub fn outcome_label(&self) -> &'static str {
+        if self.status == SessionStatus::Completed && self.files_failed.unwrap_or(0) > 0 {
+            "Completed with failures"
+        } else {
+            self.status.label()
+        }
+    }
+
     pub fn start(
         conn: &mut PgConnection,
         project: ProjectId,

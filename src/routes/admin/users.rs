@@ -123,6 +123,21 @@ pub struct OneTimePasswordPage {
     pub user: User,
     pub password: String,
     pub created: bool,
+    /// Where the person goes next (links they may open: an operator's differ).
+    pub next: Vec<(String, String)>,
+}
+
+impl OneTimePasswordPage {
+    /// A company admin goes back to the user or to the user list.
+    pub fn next_for_admin(user: &User) -> Vec<(String, String)> {
+        vec![
+            (
+                format!("/admin/users/{}", user.id),
+                format!("Back to {}", user.username),
+            ),
+            ("/admin/users".to_owned(), "All users".to_owned()),
+        ]
+    }
 }
 
 pub async fn create(
@@ -139,6 +154,7 @@ pub async fn create(
     {
         Ok((user, password)) => render(&OneTimePasswordPage {
             page: PageContext::admin(&admin, &ctx.session),
+            next: OneTimePasswordPage::next_for_admin(&user),
             user,
             password,
             created: true,
@@ -238,6 +254,7 @@ pub async fn reset_password(
     let (user, password) = users::reset_password(ctx.services(), &admin.actor, id).await?;
     render(&OneTimePasswordPage {
         page: PageContext::admin(&admin, &ctx.session),
+        next: OneTimePasswordPage::next_for_admin(&user),
         user,
         password,
         created: false,

@@ -15,8 +15,8 @@ use crate::auth::api_caller::ApiCaller;
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, ProjectId, SyncSessionId};
 use crate::domain::TokenScope;
 use crate::error::AppError;
+use crate::services::api;
 use crate::services::uploads::manifest::{self, ManifestFile};
-use crate::services::{api, files};
 use crate::state::AppState;
 use crate::web::problem::{Problem, ProblemBody};
 
@@ -217,6 +217,8 @@ pub async fn session_receipt(
     state: web::Data<AppState>,
     path: web::Path<SyncSessionId>,
 ) -> Result<web::Json<ReceiptJson>, Problem> {
-    let receipt = files::receipt(&state.services, &caller.actor, path.into_inner()).await?;
+    let receipt =
+        crate::services::receipts::receipt(&state.services, &caller.actor, path.into_inner())
+            .await?;
     Ok(web::Json(ReceiptJson::of(&receipt)))
 }

@@ -10,7 +10,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
-use crate::services::files::Receipt;
+use crate::services::receipts::Receipt;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectJson {
@@ -250,13 +250,15 @@ pub struct PlannedFileJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionPlanJson {
-    pub session_id: i32,
+    /// The batch the files go into; null when every file is unchanged (nothing to
+    /// send, no batch recorded).
+    pub session_id: Option<i32>,
     pub files: Vec<PlannedFileJson>,
 }
 
 impl SessionPlanJson {
     pub fn of(
-        session: crate::db::ids::SyncSessionId,
+        session: Option<crate::db::ids::SyncSessionId>,
         decided: Vec<(String, crate::services::uploads::manifest::Action)>,
     ) -> Self {
         use crate::services::uploads::manifest::Action;
@@ -282,7 +284,7 @@ impl SessionPlanJson {
             })
             .collect();
         Self {
-            session_id: session.0,
+            session_id: session.map(|s| s.0),
             files,
         }
     }

@@ -74,6 +74,11 @@ impl ProjectPage {
         })
     }
 
+    /// When the figures were read (the partial refreshes itself, so this moves).
+    pub fn updated(&self) -> String {
+        self.page.time(&chrono::Utc::now())
+    }
+
     pub fn self_link(&self) -> String {
         match self.before {
             Some(b) => format!("{}?before={b}", self.base),

@@ -186,6 +186,13 @@ pub async fn create_first_admin(
     match created {
         Ok((user, password)) => render(&OneTimePasswordPage {
             page: PageContext::signed_in(&operator.user, &ctx.session),
+            next: vec![
+                (
+                    format!("/operator/companies/{id}"),
+                    format!("Back to {}", company.company_name),
+                ),
+                ("/operator/companies".to_owned(), "All companies".to_owned()),
+            ],
             user,
             password,
             created: true,

@@ -27,7 +27,10 @@ pub struct CycleRow {
     pub files_uploaded: i64,
     pub files_failed: i64,
     pub files_skipped: i64,
+    /// Bytes sent, duplicates and failures included ("received").
     pub total_bytes: i64,
+    /// Bytes of the files kept ("stored"): what the project summary adds up.
+    pub stored_bytes: i64,
     /// Where its requests stand (from per-request rows).
     pub requests: Completeness,
     pub due_at: Option<DateTime<Utc>>,
@@ -108,6 +111,7 @@ pub fn cycle_summary(
                     files_failed: f.map_or(0, |f| f.files_failed),
                     files_skipped: f.map_or(0, |f| f.files_skipped),
                     total_bytes: f.map_or(0, |f| f.total_bytes),
+                    stored_bytes: f.map_or(0, |f| f.uploaded_bytes),
                     requests,
                     due_at,
                 }

@@ -31,6 +31,8 @@ pub struct OpenLink {
     pub company_name: String,
     pub project_name: String,
     pub cycle_name: String,
+    /// The extensions the project takes (empty: any).
+    pub accepted_types: Vec<String>,
 }
 
 /// Where a request to a link's page stands.
@@ -68,11 +70,11 @@ fn resolve(conn: &mut PgConnection, token: &str) -> Result<Result<OpenLink, Refu
         .find(link.company_id)
         .select((companies::company_name, companies::is_active))
         .first(conn)?;
-    let project: Option<(String, bool)> = projects::table
+    let project: Option<(String, Vec<Option<String>>)> = projects::table
         .filter(projects::id.eq(link.project_id))
         .filter(projects::company_id.eq(link.company_id))
         .filter(projects::deleted_at.is_null())
-        .select((projects::project_name, projects::is_active))
+        .select((projects::project_name, projects::allowed_file_types))
         .first(conn)
         .optional()?;
     let cycle_name: String = cycles::table
@@ -96,12 +98,13 @@ fn resolve(conn: &mut PgConnection, token: &str) -> Result<Result<OpenLink, Refu
     if let Some(reason) = closed {
         return Ok(Err(Refusal::Closed(reason)));
     }
-    let project_name = project.map(|(name, _)| name).unwrap_or_default();
+    let (project_name, accepted) = project.unwrap_or_default();
     Ok(Ok(OpenLink {
         link,
         company_name,
         project_name,
         cycle_name,
+        accepted_types: accepted.into_iter().flatten().collect(),
     }))
 }
 

@@ -17,7 +17,7 @@ use crate::domain::{FileStatus, ObjectKey};
 use crate::error::AppError;
 use crate::schema::{cycles, file_uploads, tus_uploads};
 use crate::services::actor::Actor;
-use crate::services::files::{self, Receipt};
+use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
 use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation};
 use crate::services::uploads::BatchPlan;
@@ -78,7 +78,7 @@ pub async fn start(
     cycle: CycleId,
     joining: Option<SyncSessionId>,
     manifest: Vec<ManifestFile>,
-) -> Result<(SyncSessionId, Vec<(String, Action)>), AppError> {
+) -> Result<(Option<SyncSessionId>, Vec<(String, Action)>), AppError> {
     let max_files = ctx.uploads().max_files_per_batch;
     if manifest.len() > max_files {
         return Err(AppError::TooLarge(format!(
@@ -104,6 +104,37 @@ pub async fn start(
             .ok_or_else(|| actor.not_found("cycle", cycle))?;
         let project = projects::find_live(conn, actor, found.project_id)
             .map_err(|_| actor.not_found("cycle", cycle))?;
+        // Each path's current version, found once: when every file is unchanged and no
+        // batch is being joined, nothing happened and no batch is recorded (a machine
+        // that syncs every hour leaves no empty batches on the dashboards).
+        let mut currents = Vec::with_capacity(manifest.len());
+        for file in &manifest {
+            currents.push(match ObjectKey::parse(&found.s3_prefix, &file.path) {
+                Ok(key) => current_version(conn, found.id, &key.relative_path)?,
+                Err(_) => None,
+            });
+        }
+        let unchanged = |(file, current): (
+            &ManifestFile,
+            &Option<(FileUploadId, Option<String>)>,
+        )| {
+            matches!(current, Some((_, Some(sha))) if *sha == file.sha256)
+        };
+        if joining.is_none()
+            && too_large.iter().all(Option::is_none)
+            && manifest.iter().zip(&currents).all(unchanged)
+        {
+            let decided = manifest
+                .iter()
+                .zip(&currents)
+                .filter_map(|(file, current)| {
+                    current
+                        .as_ref()
+                        .map(|(id, _)| (file.path.clone(), Action::Unchanged(*id)))
+                })
+                .collect();
+            return Ok((None, decided));
+        }
         let plan = match joining {
             Some(session) => {
                 let plan = running_plan(conn, actor, session, base_url)?;
@@ -117,17 +148,13 @@ pub async fn start(
             None => start_session(conn, actor, project.id, found.id, base_url)?.1,
         };
         let mut decided = Vec::with_capacity(manifest.len());
-        for (file, too_large) in manifest.iter().zip(too_large) {
+        for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
             if let Some(reason) = too_large {
                 let reason = format!("refused: {reason}");
                 tus::refuse(conn, actor, &plan, &file.path, &reason)?;
                 decided.push((file.path.clone(), Action::Refused(reason)));
                 continue;
             }
-            let current = match ObjectKey::parse(&plan.prefix, &file.path) {
-                Ok(key) => current_version(conn, plan.cycle, &key.relative_path)?,
-                Err(_) => None,
-            };
             // The same bytes at the same path: nothing happened, nothing is recorded.
             let previous = match current {
                 Some((id, Some(sha))) if sha == file.sha256 => {
@@ -158,7 +185,7 @@ pub async fn start(
             };
             decided.push((file.path.clone(), action));
         }
-        Ok((plan.session, decided))
+        Ok((Some(plan.session), decided))
     })
     .await
 }
@@ -228,5 +255,5 @@ pub async fn finish(
         Ok(())
     })
     .await?;
-    files::receipt(ctx, actor, session).await
+    receipts::receipt(ctx, actor, session).await
 }

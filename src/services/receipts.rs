@@ -1,0 +1,142 @@
+//! A batch's receipt: its counters, every file with its outcome and request, who sent
+//! it, and for each duplicate the earlier file it repeats.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::ids::{CycleRequestId, FileUploadId, SyncSessionId};
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::project::Project;
+use crate::db::models::sync_session::SyncSession;
+use crate::error::AppError;
+use crate::schema::{api_tokens, cycle_requests, cycles, file_uploads, users};
+use crate::services::actor::Actor;
+use crate::services::files::may_see;
+use crate::services::ServiceContext;
+
+pub struct Receipt {
+    pub session: SyncSession,
+    pub project: Project,
+    pub cycle_name: String,
+    pub files: Vec<FileUpload>,
+    /// The names of the requests the files fulfil.
+    pub requests: Vec<(CycleRequestId, String)>,
+    /// Who sent the batch, as a person reads it.
+    pub uploaded_by: String,
+    /// The earlier files this batch's duplicates repeat.
+    pub originals: Vec<Original>,
+}
+
+/// A file whose content a later one repeated: where and when it arrived.
+#[derive(Debug, Clone, Queryable)]
+pub struct Original {
+    pub id: FileUploadId,
+    pub path: String,
+    pub session: SyncSessionId,
+    pub uploaded_at: Option<DateTime<Utc>>,
+}
+
+impl Receipt {
+    pub fn original_of(&self, file: &FileUpload) -> Option<&Original> {
+        let id = file.duplicate_of?;
+        self.originals.iter().find(|o| o.id == id)
+    }
+}
+
+/// A batch's receipt, for its uploader and for whoever may see the project.
+pub async fn receipt(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: SyncSessionId,
+) -> Result<Receipt, AppError> {
+    ctx.run(actor, move |conn, actor| receipt_in(conn, actor, id))
+        .await
+}
+
+fn receipt_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: SyncSessionId,
+) -> Result<Receipt, AppError> {
+    let session = SyncSession::find_in_company(conn, actor.company_id(), id)?
+        .ok_or_else(|| actor.not_found("sync_session", id))?;
+    let project = Project::find_in_company(conn, actor.company_id(), session.project_id)?
+        .ok_or_else(|| actor.not_found("sync_session", id))?;
+    // Whoever sent a batch sees its receipt: the user, or the visitor of the link.
+    let own = match actor.link_visitor() {
+        Some(visitor) => {
+            session.upload_link_id == Some(visitor.link)
+                && session.uploader_email.as_deref() == Some(visitor.uploader_email.as_str())
+        }
+        None => match actor.user_id() {
+            Some(me) => session.user_id == Some(me),
+            // A machine token: the batches it sent.
+            None => {
+                session.api_token_id.is_some()
+                    && session.api_token_id == actor.token_caller().map(|c| c.token)
+            }
+        },
+    };
+    if !own && !may_see(conn, actor, project.id)? {
+        return Err(actor.not_found("sync_session", id));
+    }
+    let cycle_name = match session.cycle_id {
+        Some(cycle) => cycles::table
+            .find(cycle)
+            .select(cycles::cycle_name)
+            .first(conn)
+            .optional()?
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let files = FileUpload::for_session(conn, id)?;
+    let wanted: Vec<CycleRequestId> = files.iter().filter_map(|f| f.request_id).collect();
+    let requests = cycle_requests::table
+        .filter(cycle_requests::company_id.eq(actor.company_id()))
+        .filter(cycle_requests::id.eq_any(wanted))
+        .select((cycle_requests::id, cycle_requests::name))
+        .load(conn)?;
+    let originals: Vec<FileUploadId> = files.iter().filter_map(|f| f.duplicate_of).collect();
+    let originals = file_uploads::table
+        .filter(file_uploads::company_id.eq(actor.company_id()))
+        .filter(file_uploads::id.eq_any(originals))
+        .select((
+            file_uploads::id,
+            file_uploads::file_path,
+            file_uploads::session_id,
+            file_uploads::uploaded_at,
+        ))
+        .load(conn)?;
+    let uploaded_by = uploaded_by(conn, &session)?;
+    Ok(Receipt {
+        session,
+        project,
+        cycle_name,
+        files,
+        requests,
+        uploaded_by,
+        originals,
+    })
+}
+
+/// The user's name, the link uploader's name and address, or the machine token's name.
+fn uploaded_by(conn: &mut PgConnection, session: &SyncSession) -> QueryResult<String> {
+    if let Some(user) = session.user_id {
+        let (username, full_name): (String, Option<String>) = users::table
+            .find(user)
+            .select((users::username, users::full_name))
+            .first(conn)?;
+        return Ok(full_name.unwrap_or(username));
+    }
+    if let (Some(name), Some(email)) = (&session.uploader_name, &session.uploader_email) {
+        return Ok(format!("{name} <{email}> (upload link)"));
+    }
+    if let Some(token) = session.api_token_id {
+        let name: String = api_tokens::table
+            .find(token)
+            .select(api_tokens::name)
+            .first(conn)?;
+        return Ok(format!("machine token “{name}”"));
+    }
+    Ok("unknown".to_owned())
+}

@@ -1,0 +1,318 @@
+//! Every page each role reaches, in a real browser at a phone's, a laptop's and a wall
+//! screen's width: the page never scrolls sideways, axe-core finds no WCAG 2.x A/AA
+//! violation, and a screenshot of each lands in `target/screenshots/layout/` for review.
+
+use diesel::prelude::*;
+use fantoccini::{Client, Locator};
+use hopper::schema::sync_sessions;
+
+use crate::browser::{screenshot_path, sign_in, Chromedriver};
+use crate::helpers::{create_company, TestApp, UserFixture};
+use crate::requests::setup;
+use crate::upload_links::{create_link, cycle_with_requests};
+use crate::uploads::form;
+
+/// axe-core, for the tests only (never served); version and sha256 in tests/vendor/README.md.
+const AXE: &str = include_str!("../vendor/axe-4.11.1.min.js");
+const WIDTHS: [u32; 3] = [390, 1366, 1920];
+
+/// A person signed in (or nobody) and the pages they reach.
+struct Tour {
+    who: &'static str,
+    credentials: Option<(String, String)>,
+    pages: Vec<(&'static str, String)>,
+}
+
+/// What is wrong with the page now shown, at `width`.
+async fn check_page(browser: &Client, label: &str, width: u32, with_axe: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    let sizes = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("sizes");
+    let (scroll, inner) = (
+        sizes[0].as_u64().unwrap_or(0),
+        sizes[1].as_u64().unwrap_or(0),
+    );
+    if inner != u64::from(width) {
+        problems.push(format!(
+            "{label}: the window is {inner} px wide, not {width}"
+        ));
+    }
+    if scroll > inner {
+        let widest = browser
+            .execute(
+                "const w = window.innerWidth; const over = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.card, .table-scroll'))
+                   .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+                 return over.join(', ');",
+                vec![],
+            )
+            .await
+            .expect("overflow");
+        problems.push(format!(
+            "{label}: the page is {scroll} px wide in a {inner} px window ({widest})"
+        ));
+    }
+    let png = browser.screenshot().await.expect("screenshot");
+    let file = screenshot_path(&format!("layout/{label}.png"));
+    std::fs::create_dir_all(file.parent().expect("folder")).expect("screenshot folder");
+    std::fs::write(file, png).expect("save");
+    if with_axe {
+        browser.execute(AXE, vec![]).await.expect("axe loads");
+        let found = browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+                       + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        for violation in found.as_array().into_iter().flatten() {
+            problems.push(format!("{label}: {}", violation.as_str().unwrap_or("?")));
+        }
+    }
+    problems
+}
+
+async fn walk(browser: &Client, app: &TestApp, tour: &Tour) -> Vec<String> {
+    browser.delete_all_cookies().await.expect("no cookies");
+    if let Some((user, password)) = &tour.credentials {
+        browser.set_window_size(1366, 900).await.expect("size");
+        sign_in(browser, app, user, password).await;
+    }
+    let mut problems = Vec::new();
+    for width in WIDTHS {
+        browser.set_window_size(width, 900).await.expect("size");
+        for (name, path) in &tour.pages {
+            browser.goto(&app.url(path)).await.expect("open");
+            let label = format!("{}-{name}-{width}", tour.who);
+            problems.extend(check_page(browser, &label, width, width != 1920).await);
+        }
+    }
+    problems
+}
+
+/// On a phone the navigation folds behind "Menu", and opening it reaches "Sign out".
+async fn the_menu_opens_on_a_phone(browser: &Client, app: &TestApp) -> Vec<String> {
+    browser.set_window_size(390, 900).await.expect("size");
+    browser.goto(&app.url("/projects")).await.expect("open");
+    let sign_out = "form[action='/logout'] button";
+    let shown = |css: &'static str| async move {
+        browser
+            .find(Locator::Css(css))
+            .await
+            .expect(css)
+            .is_displayed()
+            .await
+            .expect("displayed")
+    };
+    let mut problems = Vec::new();
+    if shown(sign_out).await {
+        problems.push("phone: the navigation is not folded".to_owned());
+    }
+    browser
+        .find(Locator::Css("#menu-toggle"))
+        .await
+        .expect("menu button")
+        .click()
+        .await
+        .expect("open the menu");
+    if !shown(sign_out).await {
+        problems.push("phone: Sign out is not reachable from the menu".to_owned());
+    }
+    problems
+}
+
+#[actix_web::test]
+async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, true).await;
+    let alice = app.session_for(&s.admin).await;
+    let (p, u) = (s.project, s.uploader.id);
+    let c = cycle_with_requests(&app, &alice, p).await;
+    let uma = app.session_for(&s.uploader).await;
+    let sent = uma
+        .upload(
+            &format!("/projects/{p}/cycles/{c}/upload"),
+            form(&[
+                (
+                    "statements/2026/Bank-Statement-March-2026-all-accounts-final-version.pdf",
+                    b"%PDF-1.7\n% a statement\n",
+                ),
+                ("notes.txt", b"called the bank about the missing page"),
+            ]),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let batch: i32 = sync_sessions::table
+        .order(sync_sessions::id.desc())
+        .select(sync_sessions::id)
+        .first(&mut app.conn())
+        .expect("a batch");
+    let upload_link = create_link(
+        &alice,
+        p,
+        c,
+        &[
+            ("label", "ACME accounting"),
+            ("days", "7"),
+            ("max_files", "10"),
+            ("max_mib", "50"),
+        ],
+    )
+    .await;
+    let shared = alice
+        .post(
+            "/admin/share-links",
+            &[("label", "Lobby"), ("project", ""), ("days", "7")],
+        )
+        .await;
+    let wall = shared
+        .body
+        .split_once("/wall/")
+        .and_then(|(_, rest)| rest.split(['<', '"']).next())
+        .map(|token| format!("/wall/{token}"))
+        .expect("a wall screen link");
+    let acme = create_company(&app, "ACME", true);
+    let operator = UserFixture::new("otto")
+        .role("superadmin")
+        .create(&app)
+        .await;
+
+    let tours = [
+        Tour {
+            who: "visitor",
+            credentials: None,
+            pages: vec![
+                ("sign-in", "/login".into()),
+                ("wall", wall),
+                ("upload-link", upload_link),
+            ],
+        },
+        Tour {
+            who: "uploader",
+            credentials: Some((s.uploader.username.clone(), s.uploader.password.clone())),
+            pages: vec![
+                ("home", "/".into()),
+                ("projects", "/projects".into()),
+                ("project", format!("/projects/{p}")),
+                ("upload", format!("/projects/{p}/cycles/{c}/upload")),
+                ("receipt", format!("/uploads/{batch}")),
+                ("missing", "/missing".into()),
+                ("dashboard", "/dashboard".into()),
+                ("project-summary", format!("/dashboard/projects/{p}")),
+                ("cycle-summary", format!("/dashboard/cycles/{c}")),
+                ("profile", "/account/profile".into()),
+                ("sessions", "/account/sessions".into()),
+                ("tokens", "/account/tokens".into()),
+                ("password", "/account/password".into()),
+                ("not-found", "/projects/999999".into()),
+            ],
+        },
+        Tour {
+            who: "admin",
+            credentials: Some((s.admin.username.clone(), s.admin.password.clone())),
+            pages: vec![
+                ("users", "/admin/users".into()),
+                ("new-user", "/admin/users/new".into()),
+                ("user", format!("/admin/users/{u}")),
+                ("projects", "/admin/projects".into()),
+                ("new-project", "/admin/projects/new".into()),
+                ("project", format!("/admin/projects/{p}")),
+                ("request-list", format!("/admin/projects/{p}/requests")),
+                ("cycle", format!("/admin/projects/{p}/cycles/{c}")),
+                (
+                    "cycle-requests",
+                    format!("/admin/projects/{p}/cycles/{c}/requests"),
+                ),
+                (
+                    "upload-links",
+                    format!("/admin/projects/{p}/cycles/{c}/links"),
+                ),
+                ("machine-tokens", format!("/admin/projects/{p}/tokens")),
+                ("review", format!("/admin/projects/{p}/review")),
+                ("wall-screens", "/admin/share-links".into()),
+                ("audit", "/dashboard/audit".into()),
+                ("dashboard", "/dashboard".into()),
+            ],
+        },
+        Tour {
+            who: "operator",
+            credentials: Some((operator.username.clone(), operator.password.clone())),
+            pages: vec![
+                ("companies", "/operator/companies".into()),
+                ("new-company", "/operator/companies/new".into()),
+                ("company", format!("/operator/companies/{acme}")),
+                ("outbox", "/operator/outbox".into()),
+                ("audit", "/dashboard/audit".into()),
+            ],
+        },
+    ];
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    let mut problems = Vec::new();
+    for tour in &tours {
+        problems.extend(walk(&browser, &app, tour).await);
+    }
+    problems.extend(the_menu_opens_on_a_phone(&browser, &app).await);
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The export link follows the filters as they change in place (htmx swaps the table and,
+/// out of band, the link), so the CSV holds what the screen shows.
+#[actix_web::test]
+async fn the_csv_export_follows_filters_changed_in_place() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, true).await;
+    let alice = app.session_for(&s.admin).await;
+    cycle_with_requests(&app, &alice, s.project).await;
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    sign_in(&browser, &app, &s.admin.username, &s.admin.password).await;
+    browser
+        .goto(&app.url("/dashboard/audit"))
+        .await
+        .expect("audit trail");
+    browser
+        .execute(
+            "const s = document.getElementById('action'); s.value = 'cycle.created';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("filter");
+    let href = crate::browser::wait_for_attribute(&browser, "#csv-export", "href", |h| {
+        h.contains("action=cycle.created")
+    })
+    .await;
+    let csv = alice.get(&href).await;
+    assert_eq!(csv.status, 200);
+    let rows: Vec<&str> = csv.body.lines().skip(1).collect();
+    let shown = browser
+        .execute(
+            "return document.querySelectorAll('#audit-rows tr[data-id]').length;",
+            vec![],
+        )
+        .await
+        .expect("rows");
+    assert_eq!(Some(rows.len() as u64), shown.as_u64(), "{}", csv.body);
+    assert!(
+        rows.iter().all(|r| r.contains("cycle.created")),
+        "{}",
+        csv.body
+    );
+}

@@ -1,0 +1,112 @@
+//! The upload page guides: accepted types shown and used by the picker, nothing sent
+//! when nothing is chosen, chosen files listed with sizes and removable, and a duplicate
+//! named by the original's path and batch.
+
+use diesel::prelude::*;
+use hopper::schema::{projects, sync_sessions};
+
+use crate::browser::{click, fill, sign_in, text_of, wait_for_text, Chromedriver};
+use crate::helpers::TestApp;
+use crate::requests::{setup, start_cycle};
+
+fn batches(app: &TestApp) -> i64 {
+    sync_sessions::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("batches")
+}
+
+#[actix_web::test]
+async fn the_upload_page_lists_filters_and_removes_chosen_files() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    diesel::update(projects::table.find(s.project))
+        .set(projects::allowed_file_types.eq(vec![Some("pdf".to_owned()), Some("txt".to_owned())]))
+        .execute(&mut app.conn())
+        .expect("types");
+    let admin = app.session_for(&s.admin).await;
+    let cycle = start_cycle(&app, &admin, s.project).await;
+    // A form without files is refused before any batch is recorded.
+    let uma = app.session_for(&s.uploader).await;
+    let form_path = format!("/projects/{}/cycles/{cycle}/upload", s.project);
+    let empty = uma
+        .upload(
+            &form_path,
+            reqwest::multipart::Form::new().text("note", "no files"),
+        )
+        .await;
+    assert_eq!(empty.status, 400, "{}", empty.body);
+    assert!(empty.body.contains("No file was chosen"), "{}", empty.body);
+    assert_eq!(batches(&app), 0);
+    let dir = tempfile::tempdir().expect("dir");
+    let unwanted = dir.path().join("draft.txt");
+    let wanted = dir.path().join("statement.pdf");
+    std::fs::write(&unwanted, b"not this one").expect("file");
+    std::fs::write(&wanted, b"%PDF-1.7\n% the statement\n").expect("file");
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    sign_in(&browser, &app, &s.uploader.username, &s.uploader.password).await;
+    let page = app.url(&format!("/projects/{}/cycles/{cycle}/upload", s.project));
+    browser.goto(&page).await.expect("upload page");
+
+    let accept = browser
+        .execute("return document.getElementById('files').accept;", vec![])
+        .await
+        .expect("accept");
+    assert_eq!(accept.as_str(), Some(".pdf,.txt"));
+    assert!(text_of(&browser, "#accepted-types")
+        .await
+        .contains(".pdf, .txt"));
+
+    // Nothing chosen: nothing is sent, nothing recorded.
+    click(&browser, "#upload-button").await;
+    wait_for_text(&browser, "#upload-list", |t| {
+        t.contains("Choose files or a folder first")
+    })
+    .await;
+    assert_eq!(batches(&app), 0);
+
+    let both = format!("{}\n{}", unwanted.display(), wanted.display());
+    fill(&browser, "#files", &both).await;
+    wait_for_text(&browser, "#chosen-heading", |t| {
+        t.starts_with("2 files chosen")
+    })
+    .await;
+    click(&browser, "button[aria-label='Remove draft.txt']").await;
+    wait_for_text(&browser, "#chosen-heading", |t| {
+        t.starts_with("1 file chosen")
+    })
+    .await;
+    click(&browser, "#upload-button").await;
+    let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("Receipt")).await;
+    assert!(receipt.contains("statement.pdf"), "{receipt}");
+    assert!(
+        !receipt.contains("draft.txt"),
+        "a removed file is not sent: {receipt}"
+    );
+    let first: i32 = sync_sessions::table
+        .select(sync_sessions::id)
+        .first(&mut app.conn())
+        .expect("the batch");
+
+    // The same file again: the receipt names the original, its batch, and links to it.
+    browser.goto(&page).await.expect("upload page");
+    fill(&browser, "#files", &wanted.display().to_string()).await;
+    click(&browser, "#upload-button").await;
+    let again = wait_for_text(&browser, "#receipt", |t| t.contains("duplicate")).await;
+    assert!(
+        again.contains(&format!(
+            "skipped as a duplicate of statement.pdf (batch #{first}, "
+        )),
+        "{again}"
+    );
+    let link = browser
+        .execute(
+            "return document.querySelector('#receipt td.outcome a').getAttribute('href');",
+            vec![],
+        )
+        .await
+        .expect("link");
+    assert_eq!(link.as_str(), Some(format!("/uploads/{first}").as_str()));
+}
