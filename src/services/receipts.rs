@@ -107,7 +107,9 @@ fn receipt_in(
             file_uploads::uploaded_at,
         ))
         .load(conn)?;
-    let uploaded_by = uploaded_by(conn, &session)?;
+    let uploaded_by = uploaders(conn, std::slice::from_ref(&session))?
+        .pop()
+        .unwrap_or_default();
     Ok(Receipt {
         session,
         project,
@@ -119,24 +121,40 @@ fn receipt_in(
     })
 }
 
-/// The user's name, the link uploader's name and address, or the machine token's name.
-fn uploaded_by(conn: &mut PgConnection, session: &SyncSession) -> QueryResult<String> {
-    if let Some(user) = session.user_id {
-        let (username, full_name): (String, Option<String>) = users::table
-            .find(user)
-            .select((users::username, users::full_name))
-            .first(conn)?;
-        return Ok(full_name.unwrap_or(username));
-    }
-    if let (Some(name), Some(email)) = (&session.uploader_name, &session.uploader_email) {
-        return Ok(format!("{name} <{email}> (upload link)"));
-    }
-    if let Some(token) = session.api_token_id {
-        let name: String = api_tokens::table
-            .find(token)
-            .select(api_tokens::name)
-            .first(conn)?;
-        return Ok(format!("machine token “{name}”"));
-    }
-    Ok("unknown".to_owned())
+/// Who sent each batch, as a person reads it (the user's name, the link uploader's name
+/// and address, or the machine token's name), in two queries for any number of batches.
+pub(in crate::services) fn uploaders(
+    conn: &mut PgConnection,
+    sessions: &[SyncSession],
+) -> QueryResult<Vec<String>> {
+    let user_ids: Vec<_> = sessions.iter().filter_map(|s| s.user_id).collect();
+    let token_ids: Vec<_> = sessions.iter().filter_map(|s| s.api_token_id).collect();
+    let people: Vec<(crate::db::ids::UserId, String, Option<String>)> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::username, users::full_name))
+        .load(conn)?;
+    let tokens: Vec<(crate::db::ids::ApiTokenId, String)> = api_tokens::table
+        .filter(api_tokens::id.eq_any(token_ids))
+        .select((api_tokens::id, api_tokens::name))
+        .load(conn)?;
+    Ok(sessions
+        .iter()
+        .map(|session| {
+            if let Some(user) = session.user_id {
+                if let Some((_, username, full_name)) = people.iter().find(|p| p.0 == user) {
+                    return full_name.clone().unwrap_or_else(|| username.clone());
+                }
+            }
+            if let (Some(name), Some(email)) = (&session.uploader_name, &session.uploader_email) {
+                return format!("{name} <{email}> (upload link)");
+            }
+            if let Some((_, name)) = session
+                .api_token_id
+                .and_then(|t| tokens.iter().find(|(id, _)| *id == t))
+            {
+                return format!("machine token “{name}”");
+            }
+            "unknown".to_owned()
+        })
+        .collect())
 }

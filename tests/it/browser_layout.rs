@@ -157,6 +157,22 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
         .select(sync_sessions::id)
         .first(&mut app.conn())
         .expect("a batch");
+    // Names, not ids: who sent the batch, on its receipt and in the cycle's batch table.
+    let uploader_name = format!("{} Example", s.uploader.username);
+    let receipt = alice.get(&format!("/uploads/{batch}")).await;
+    assert!(
+        receipt
+            .body
+            .contains(&format!("<dd id=\"uploaded-by\">{uploader_name}</dd>")),
+        "{}",
+        receipt.body
+    );
+    let batches = alice.get(&format!("/dashboard/cycles/{c}")).await;
+    assert!(
+        batches.body.contains(&format!("<td>{uploader_name}</td>")),
+        "{}",
+        batches.body
+    );
     let upload_link = create_link(
         &alice,
         p,

@@ -25,6 +25,7 @@ struct CyclePage {
     cycle: Cycle,
     figures: Option<CycleRow>,
     sessions: Vec<SyncSession>,
+    uploaders: Vec<String>,
     next: Option<i32>,
     before: Option<i32>,
     status: StatusChart,
@@ -32,6 +33,11 @@ struct CyclePage {
 }
 
 impl CyclePage {
+    /// Who sent the `index`th batch shown.
+    fn uploader(&self, index: &usize) -> &str {
+        self.uploaders.get(*index).map_or("", String::as_str)
+    }
+
     fn self_link(&self) -> String {
         let base = format!("/dashboard/cycles/{}", self.cycle.id);
         match self.before {
@@ -82,6 +88,7 @@ pub async fn cycle(
         cycle: view.cycle,
         figures: view.figures,
         sessions: view.sessions,
+        uploaders: view.uploaders,
         next: view.next,
         before,
     };

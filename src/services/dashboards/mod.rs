@@ -131,6 +131,8 @@ pub struct CycleView {
     pub cycle: Cycle,
     pub figures: Option<CycleRow>,
     pub sessions: Vec<SyncSession>,
+    /// Who sent each of `sessions`, in the same order.
+    pub uploaders: Vec<String>,
     pub next: Option<i32>,
     pub days: Vec<DayFigures>,
 }
@@ -162,12 +164,14 @@ pub async fn cycle_view(
         let (figures, _) = cycle_summary(conn, project.id, Some(cycle.cycle_number + 1), 1)?;
         let figures = figures.into_iter().find(|r| r.id == cycle.id);
         let (sessions, next) = cycle_sessions(conn, cycle.id, before, rows)?;
+        let uploaders = crate::services::receipts::uploaders(conn, &sessions)?;
         let days = per_day(conn, project.id, Some(cycle.id), timezone, days)?;
         Ok(CycleView {
             project,
             cycle,
             figures,
             sessions,
+            uploaders,
             next,
             days,
         })
