@@ -398,6 +398,9 @@ diesel::table! {
         finishes_session -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 100]
+        writer_node -> Nullable<Varchar>,
+        writer_boot -> Nullable<Uuid>,
     }
 }
 

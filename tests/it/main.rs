@@ -41,6 +41,7 @@ mod storage;
 mod streamed;
 mod sync;
 mod tus;
+mod tus_restart;
 mod two_nodes;
 mod upload_failures;
 mod upload_links;

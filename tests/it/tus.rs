@@ -21,14 +21,14 @@ use crate::uploads::{content, s3_object, sha256};
 
 const MIB: usize = 1024 * 1024;
 
-struct Setup {
-    project: ProjectId,
-    cycle: CycleId,
-    token: String,
+pub struct Setup {
+    pub project: ProjectId,
+    pub cycle: CycleId,
+    pub token: String,
 }
 
 /// A project, a cycle and a machine token for it (upload and read).
-async fn setup(app: &TestApp) -> Setup {
+pub async fn setup(app: &TestApp) -> Setup {
     let company = app.default_company();
     let project = create_project(app, company, "Archive");
     let cycle = create_cycle(app, project, 1);
@@ -60,7 +60,7 @@ fn b64(value: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(value)
 }
 
-async fn create(
+pub async fn create(
     app_url: &str,
     token: &str,
     cycle: CycleId,
@@ -86,7 +86,7 @@ async fn create(
         .expect("create")
 }
 
-async fn head(base: &str, location: &str, token: &str) -> (u16, Option<i64>) {
+pub async fn head(base: &str, location: &str, token: &str) -> (u16, Option<i64>) {
     let response = reqwest::Client::new()
         .head(format!("{base}{location}"))
         .bearer_auth(token)
@@ -102,7 +102,7 @@ async fn head(base: &str, location: &str, token: &str) -> (u16, Option<i64>) {
     (response.status().as_u16(), offset)
 }
 
-async fn patch(
+pub async fn patch(
     base: &str,
     location: &str,
     token: &str,
@@ -148,7 +148,7 @@ async fn cut_patch(
     drop(stream);
 }
 
-fn location_of(response: &reqwest::Response) -> String {
+pub fn location_of(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")
@@ -157,7 +157,7 @@ fn location_of(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-fn file_of(app: &TestApp, location: &str) -> (String, Option<String>, Option<i64>, String) {
+pub fn file_of(app: &TestApp, location: &str) -> (String, Option<String>, Option<i64>, String) {
     let id: uuid::Uuid = location
         .rsplit('/')
         .next()
@@ -178,7 +178,7 @@ fn file_of(app: &TestApp, location: &str) -> (String, Option<String>, Option<i64
 
 /// Resumes until the upload is complete: HEAD for the offset, PATCH the rest (a claim
 /// still held by a cut request answers 423 for a moment).
-async fn resume(base: &str, location: &str, token: &str, bytes: &[u8]) {
+pub async fn resume(base: &str, location: &str, token: &str, bytes: &[u8]) {
     for _ in 0..200 {
         let (status, offset) = head(base, location, token).await;
         assert_eq!(status, 200);

@@ -101,22 +101,31 @@ impl TusUpload {
     }
 
     /// Claims the upload for one writer, unless another one wrote in the last minute.
+    /// A claim held by an earlier run of this node (`node`, now in run `boot`) is dead:
+    /// that run crashed or stopped, so it is taken over at once.
     pub fn claim(
         conn: &mut PgConnection,
         id: Uuid,
         writer: Uuid,
+        (node, boot): (&str, Uuid),
         now: DateTime<Utc>,
     ) -> QueryResult<bool> {
         let lapsed = now - chrono::Duration::seconds(WRITER_LAPSE_SECS);
+        let earlier_run_of_mine = tus_uploads::writer_node
+            .eq(node)
+            .and(tus_uploads::writer_boot.ne(boot));
         diesel::update(tus_uploads::table.find(id))
             .filter(
                 tus_uploads::writer
                     .is_null()
-                    .or(tus_uploads::writer_seen_at.lt(lapsed)),
+                    .or(tus_uploads::writer_seen_at.lt(lapsed))
+                    .or(earlier_run_of_mine.assume_not_null()),
             )
             .set((
                 tus_uploads::writer.eq(writer),
                 tus_uploads::writer_seen_at.eq(now),
+                tus_uploads::writer_node.eq(node),
+                tus_uploads::writer_boot.eq(boot),
             ))
             .execute(conn)
             .map(|n| n == 1)

@@ -80,6 +80,7 @@ async fn claim(
     let base_url = ctx.public_url().to_owned();
     let now = ctx.clock().now();
     let writer = Uuid::new_v4();
+    let node = ctx.node().clone();
     let claimed = ctx
         .run(actor, move |conn, actor| {
             let upload = own_upload(conn, actor, id)?;
@@ -92,7 +93,8 @@ async fn claim(
             if upload.offset() != offset {
                 return Ok(Err(Refusal::WrongOffset(upload.offset())));
             }
-            if !TusUpload::claim(conn, upload.id, writer, now)? {
+            let me = (node.node_id.as_str(), node.boot_id);
+            if !TusUpload::claim(conn, upload.id, writer, me, now)? {
                 return Err(AppError::Locked(
                     "Another request is sending this upload's bytes right now.".into(),
                 ));

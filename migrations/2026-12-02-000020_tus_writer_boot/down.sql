@@ -1,0 +1,1 @@
+ALTER TABLE tus_uploads DROP COLUMN writer_boot, DROP COLUMN writer_node;
