@@ -92,6 +92,11 @@ impl PageContext {
         time_in(*at, self.timezone())
     }
 
+    /// The moment a page (or partial) was made, for `static/updated.js` ("updated 12 s ago").
+    pub fn rendered_at(&self) -> String {
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role.is_admin())
     }

@@ -209,7 +209,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
             credentials: None,
             pages: vec![
                 ("sign-in", "/login".into()),
-                ("wall", wall),
+                ("wall", wall.clone()),
                 ("upload-link", upload_link),
             ],
         },
@@ -280,6 +280,13 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
         problems.extend(walk(&browser, &app, tour).await);
     }
     problems.extend(the_menu_opens_on_a_phone(&browser, &app).await);
+    // A wall screen says how fresh its figures are, counting up between refreshes.
+    browser.goto(&app.url(&wall)).await.expect("wall");
+    let fresh = crate::browser::wait_for_text(&browser, "[data-updated-at]", |t| {
+        t == "updated just now" || t.ends_with(" s ago")
+    })
+    .await;
+    assert!(fresh.starts_with("updated"), "{fresh}");
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
