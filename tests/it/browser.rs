@@ -35,17 +35,37 @@ impl Chromedriver {
     }
 
     pub async fn connect(&self) -> Client {
+        self.connect_with(&[]).await
+    }
+
+    /// A browser with extra Chromium switches (e.g. `--force-dark-mode`).
+    pub async fn connect_with(&self, extra: &[&str]) -> Client {
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            self._profile.path().display()
+        ));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1280,900",
-                    format!("--user-data-dir={}", self._profile.path().display()),
-                ]
+                "args": args,
             }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);

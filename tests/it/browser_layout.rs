@@ -83,13 +83,17 @@ async fn check_page(browser: &Client, label: &str, width: u32, with_axe: bool) -
 }
 
 async fn walk(browser: &Client, app: &TestApp, tour: &Tour) -> Vec<String> {
+    walk_at(browser, app, tour, &WIDTHS).await
+}
+
+async fn walk_at(browser: &Client, app: &TestApp, tour: &Tour, widths: &[u32]) -> Vec<String> {
     browser.delete_all_cookies().await.expect("no cookies");
     if let Some((user, password)) = &tour.credentials {
         browser.set_window_size(1366, 900).await.expect("size");
         sign_in(browser, app, user, password).await;
     }
     let mut problems = Vec::new();
-    for width in WIDTHS {
+    for &width in widths {
         browser.set_window_size(width, 900).await.expect("size");
         for (name, path) in &tour.pages {
             browser.goto(&app.url(path)).await.expect("open");
@@ -287,6 +291,33 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
     })
     .await;
     assert!(fresh.starts_with("updated"), "{fresh}");
+    drop(browser);
+
+    // The dark scheme (by the viewer's preference) passes the same checks at 1366 px.
+    let dark = Chromedriver::start();
+    let browser = dark.connect_with(&["--force-dark-mode"]).await;
+    browser.goto(&app.url("/login")).await.expect("open");
+    let is_dark = browser
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .expect("media");
+    assert_eq!(is_dark.as_bool(), Some(true), "the browser prefers dark");
+    for tour in &tours {
+        let dark_tour = Tour {
+            who: match tour.who {
+                "visitor" => "dark-visitor",
+                "uploader" => "dark-uploader",
+                "admin" => "dark-admin",
+                _ => "dark-operator",
+            },
+            credentials: tour.credentials.clone(),
+            pages: tour.pages.clone(),
+        };
+        problems.extend(walk_at(&browser, &app, &dark_tour, &[1366]).await);
+    }
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
