@@ -80,10 +80,12 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let response = self
-            .http
-            .get(self.url(path))
+    /// Sends an API request with the token; its JSON answer, or the server's refusal.
+    async fn json_answer<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> anyhow::Result<T> {
+        let response = request
             .bearer_auth(&self.token)
             .send()
             .await
@@ -92,6 +94,10 @@ impl Server {
             return Err(refusal(response).await);
         }
         Ok(response.json().await?)
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        self.json_answer(self.http.get(self.url(path))).await
     }
 
     pub async fn cycles(&self, project: i32) -> anyhow::Result<Vec<Cycle>> {
@@ -157,32 +163,14 @@ impl Server {
                 "path": f.path, "size": f.size, "sha256": f.sha256,
             })).collect::<Vec<_>>(),
         });
-        let response = self
-            .http
-            .post(self.url("/api/v1/sessions"))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
+        self.json_answer(self.http.post(self.url("/api/v1/sessions")).json(&body))
             .await
-            .with_context(|| format!("reaching {}", self.base))?;
-        if !response.status().is_success() {
-            return Err(refusal(response).await);
-        }
-        Ok(response.json().await?)
     }
 
     /// Ends the batch; its receipt.
     pub async fn finish(&self, session: i32) -> anyhow::Result<Value> {
-        let response = self
-            .http
-            .post(self.url(&format!("/api/v1/sessions/{session}/finish")))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            return Err(refusal(response).await);
-        }
-        Ok(response.json().await?)
+        let url = self.url(&format!("/api/v1/sessions/{session}/finish"));
+        self.json_answer(self.http.post(url)).await
     }
 
     /// Where an upload stands (offset, length); `None` when it is gone.

@@ -18,7 +18,11 @@ use crate::helpers::{
 use crate::uploads::{content, form};
 
 /// Creates a token through a form; returns the secret shown once.
-async fn create_token(session: &UserSession<'_>, path: &str, fields: &[(&str, &str)]) -> String {
+pub async fn create_token(
+    session: &UserSession<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> String {
     let page = session.post(path, fields).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let marker = "id=\"new-token\">";

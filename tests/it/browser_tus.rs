@@ -58,6 +58,12 @@ fn stored(app: &TestApp, path: &str) -> (Option<String>, i64) {
     (checksum, uploads)
 }
 
+/// Chooses one file on the upload page shown and presses Upload.
+async fn choose_and_send(browser: &Client, file: &std::path::Path) {
+    fill(browser, "#files", &file.display().to_string()).await;
+    click(browser, "#upload-button").await;
+}
+
 async fn wait_for_receipt(browser: &Client, path: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -108,13 +114,7 @@ async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
 
     // The connection drops mid-upload: tus-js-client retries from the stored offset.
     browser.goto(&page).await.expect("upload page");
-    fill(
-        &browser,
-        "#files",
-        &dir.path().join("archive-1.bin").display().to_string(),
-    )
-    .await;
-    click(&browser, "#upload-button").await;
+    choose_and_send(&browser, &dir.path().join("archive-1.bin")).await;
     wait_until_landing(&app, "archive-1.bin", first.len()).await;
     proxy.set(Fault::Reset);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -129,13 +129,7 @@ async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
 
     // A reload in the middle of a file; choosing it again resumes the same upload.
     browser.goto(&page).await.expect("upload page");
-    fill(
-        &browser,
-        "#files",
-        &dir.path().join("archive-2.bin").display().to_string(),
-    )
-    .await;
-    click(&browser, "#upload-button").await;
+    choose_and_send(&browser, &dir.path().join("archive-2.bin")).await;
     let landed = wait_until_landing(&app, "archive-2.bin", second.len()).await;
     let _ = browser
         .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
@@ -144,13 +138,7 @@ async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
     // The page asks before leaving mid-upload.
     let _ = browser.accept_alert().await;
     wait_for_text(&browser, "h1", |text| text.starts_with("Upload to")).await;
-    fill(
-        &browser,
-        "#files",
-        &dir.path().join("archive-2.bin").display().to_string(),
-    )
-    .await;
-    click(&browser, "#upload-button").await;
+    choose_and_send(&browser, &dir.path().join("archive-2.bin")).await;
     let receipt = wait_for_receipt(&browser, "archive-2.bin").await;
     assert!(receipt.contains("uploaded"), "{receipt}");
     let (checksum, uploads) = stored(&app, "archive-2.bin");

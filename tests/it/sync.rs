@@ -11,15 +11,8 @@ use diesel::prelude::*;
 use hopper::db::ids::CycleId;
 use hopper::schema::{file_uploads, projects, sync_sessions, tus_uploads};
 
-use crate::helpers::{create_cycle, create_project, TestApp, UserFixture};
+use crate::helpers::TestApp;
 use crate::uploads::{content, sha256};
-
-fn machine_token(page: &str) -> String {
-    let marker = "id=\"new-token\">";
-    let start = page.find(marker).expect("token shown") + marker.len();
-    let end = page[start..].find('<').expect("end") + start;
-    page[start..end].to_owned()
-}
 
 fn sync(app: &TestApp, token: &str, dir: &Path, project: i32, extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hopper"));
@@ -73,23 +66,10 @@ fn last_session(app: &TestApp) -> (i32, i32, i32) {
     )
 }
 
+/// A project, a cycle and a machine token for it (as the tus tests make them).
 async fn setup(app: &TestApp) -> (i32, CycleId, String) {
-    let project = create_project(app, app.default_company(), "Exports");
-    let cycle = create_cycle(app, project, 1);
-    let admin = UserFixture::new("alice").role("admin").create(app).await;
-    let admin = app.session_for(&admin).await;
-    let page = admin
-        .post(
-            &format!("/admin/projects/{project}/tokens"),
-            &[
-                ("name", "server"),
-                ("days", "1"),
-                ("scope", "upload"),
-                ("scope", "read"),
-            ],
-        )
-        .await;
-    (project.0, cycle, machine_token(&page.body))
+    let s = crate::tus::setup(app).await;
+    (s.project.0, s.cycle, s.token)
 }
 
 #[actix_web::test]

@@ -14,6 +14,7 @@ use hopper::startup::Application;
 use rand::{Rng, SeedableRng};
 use tokio::io::AsyncWriteExt;
 
+use crate::api::create_token;
 use crate::helpers::{
     create_company, create_cycle, create_project, grant_access, test_config, TestApp, UserFixture,
 };
@@ -34,24 +35,21 @@ pub async fn setup(app: &TestApp) -> Setup {
     let cycle = create_cycle(app, project, 1);
     let admin = UserFixture::new("alice").role("admin").create(app).await;
     let admin = app.session_for(&admin).await;
-    let page = admin
-        .post(
-            &format!("/admin/projects/{project}/tokens"),
-            &[
-                ("name", "sync"),
-                ("days", "1"),
-                ("scope", "upload"),
-                ("scope", "read"),
-            ],
-        )
-        .await;
-    let marker = "id=\"new-token\">";
-    let start = page.body.find(marker).expect("token shown") + marker.len();
-    let end = page.body[start..].find('<').expect("end") + start;
+    let token = create_token(
+        &admin,
+        &format!("/admin/projects/{project}/tokens"),
+        &[
+            ("name", "sync"),
+            ("days", "1"),
+            ("scope", "upload"),
+            ("scope", "read"),
+        ],
+    )
+    .await;
     Setup {
         project,
         cycle,
-        token: page.body[start..end].to_owned(),
+        token,
     }
 }
 
@@ -468,16 +466,12 @@ async fn abandoned_uploads_expire_and_another_company_cannot_reach_them() {
     let intruder = UserFixture::new("ivan").company(other).create(&app).await;
     grant_access(&app, other, theirs, intruder.id, "uploader");
     let session = app.session_for(&intruder).await;
-    let page = session
-        .post(
-            "/account/tokens",
-            &[("name", "t"), ("days", "1"), ("scope", "upload")],
-        )
-        .await;
-    let marker = "id=\"new-token\">";
-    let start = page.body.find(marker).expect("token") + marker.len();
-    let end = page.body[start..].find('<').expect("end") + start;
-    let foreign = &page.body[start..end];
+    let foreign = &create_token(
+        &session,
+        "/account/tokens",
+        &[("name", "t"), ("days", "1"), ("scope", "upload")],
+    )
+    .await;
     let denied = app.audit_rows("access_denied").len();
     assert_eq!(head(&app.address, &left, foreign).await.0, 404);
     assert_eq!(

@@ -31,7 +31,8 @@ pub struct LocationForm {
 }
 
 impl LocationForm {
-    /// `node_endpoint`: this node's own S3 (used when the form names no other one).
+    /// `node_endpoint`: this node's configured S3 (used when the form names no other
+    /// one); none when it serves its own embedded store.
     fn parse(
         &self,
         errors: &mut FieldErrors,
@@ -40,7 +41,10 @@ impl LocationForm {
         let label = errors.check("label", fields::required_name(&self.label, "label", 100));
         let bucket = errors.check("bucket_name", BucketName::parse(&self.bucket_name));
         let endpoint_named = Some(self.endpoint_url.trim()).filter(|e| !e.is_empty());
-        let on_aws = fields::is_aws_endpoint(endpoint_named.or(node_endpoint));
+        // No endpoint at all: the node's own embedded store, which is not AWS.
+        let on_aws = endpoint_named
+            .or(node_endpoint)
+            .is_some_and(|e| fields::is_aws_endpoint(Some(e)));
         let region = errors.check("aws_region", fields::region(&self.aws_region, on_aws));
         let endpoint = errors.check("endpoint_url", fields::optional_url(&self.endpoint_url));
         let root = match self.key_root.trim() {
@@ -66,15 +70,8 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let company = path.into_inner();
     let form = form.into_inner();
-    // Without a configured endpoint the node serves its own (embedded) S3, not AWS.
-    let node_endpoint = ctx
-        .state
-        .config
-        .s3
-        .endpoint
-        .as_deref()
-        .unwrap_or("http://127.0.0.1");
-    let input = validated(|errors| form.parse(errors, Some(node_endpoint)));
+    let node_endpoint = ctx.state.config.s3.endpoint.as_deref();
+    let input = validated(|errors| form.parse(errors, node_endpoint));
     let created = submit(input, |input| {
         storage_locations::create(ctx.services(), &operator.actor, company, input)
     })
