@@ -5,14 +5,27 @@
 # naive view queries (scripts/bench/measure.py). Prints a Markdown table.
 #
 #   ./scripts/bench-dashboards.sh          # about 10 minutes on 2 cores
+#   BENCH_DATA_DIR=/tmp/dash ./scripts/bench-dashboards.sh
+#       keeps the generated data there and reuses it on the next run (a new binary migrates
+#       it on start), so a change can be measured again without generating for minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 BIN=$PWD/target/release/hopper
-WORK=$(mktemp -d /tmp/hopper-bench-dash.XXXXXX)
+if [ -n "${BENCH_DATA_DIR:-}" ]; then
+  WORK=$BENCH_DATA_DIR
+  mkdir -p "$WORK"
+  keep=1
+else
+  WORK=$(mktemp -d /tmp/hopper-bench-dash.XXXXXX)
+  keep=""
+fi
 chmod 755 "$WORK"
 PID=""
-cleanup() { [ -n "$PID" ] && kill -INT "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "$PID" ] && kill -INT "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  [ -n "$keep" ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 NO_COLOR=1 "$BIN" serve --data-dir "$WORK/data" --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
@@ -21,8 +34,13 @@ ready=""
 for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && ready=1 && break; sleep 0.1; done
 [ -n "$ready" ] || { echo "bench: hopper did not become ready in 120 s:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 PG="postgres://hopper@/hopper?host=$WORK/data/postgres/run"
-echo "bench: generating data (several minutes)" >&2
-start=$(date +%s)
-psql "$PG" -q -f scripts/bench/generate.sql >&2
-echo "bench: generated in $(( $(date +%s) - start )) s" >&2
+if [ -e "$WORK/generated" ]; then
+  echo "bench: reusing the data generated in $WORK" >&2
+else
+  echo "bench: generating data (several minutes)" >&2
+  start=$(date +%s)
+  psql "$PG" -q -f scripts/bench/generate.sql >&2
+  echo "bench: generated in $(( $(date +%s) - start )) s" >&2
+  touch "$WORK/generated"
+fi
 python3 scripts/bench/measure.py "http://127.0.0.1:$PORT" "$PG" "${BENCH_REQUESTS:-200}"

@@ -106,6 +106,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    cycle_request_counts (cycle_id) {
+        cycle_id -> Int4,
+        required -> Int4,
+        submitted -> Int4,
+        accepted -> Int4,
+        rejected -> Int4,
+        not_applicable -> Int4,
+        missing -> Int4,
+    }
+}
+
+diesel::table! {
     cycle_requests (id) {
         id -> Int4,
         company_id -> Int4,
@@ -485,6 +497,7 @@ diesel::joinable!(api_tokens -> companies (company_id));
 diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
+diesel::joinable!(cycle_request_counts -> cycles (cycle_id));
 diesel::joinable!(cycle_requests -> companies (company_id));
 diesel::joinable!(cycle_requests -> cycles (cycle_id));
 diesel::joinable!(cycle_requests -> document_requests (template_id));
@@ -540,6 +553,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     companies,
     company_links,
+    cycle_request_counts,
     cycle_requests,
     cycles,
     document_requests,

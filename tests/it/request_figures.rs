@@ -175,3 +175,118 @@ async fn a_projects_reminder_schedule_is_edited_in_its_form() {
         .expect("cycles");
     assert_eq!(count, 0);
 }
+
+/// Each cycle's counts as kept by the triggers, next to a recount of its requests.
+fn kept_and_recounted(app: &TestApp) -> (Vec<[i32; 7]>, Vec<[i32; 7]>) {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        cycle_id: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        required: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        submitted: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        accepted: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        rejected: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        not_applicable: i32,
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        missing: i32,
+    }
+    let load = |sql: &str| -> Vec<[i32; 7]> {
+        diesel::sql_query(sql)
+            .load::<Row>(&mut app.conn())
+            .expect("counts")
+            .into_iter()
+            .map(|r| {
+                [
+                    r.cycle_id,
+                    r.required,
+                    r.submitted,
+                    r.accepted,
+                    r.rejected,
+                    r.not_applicable,
+                    r.missing,
+                ]
+            })
+            .collect()
+    };
+    let kept = load(
+        "SELECT cycle_id, required, submitted, accepted, rejected, not_applicable, missing
+           FROM v_cycle_completeness ORDER BY cycle_id",
+    );
+    let recounted = load(
+        "SELECT c.id AS cycle_id,
+                count(r.id) FILTER (WHERE r.required)::int AS required,
+                count(r.id) FILTER (WHERE r.required AND r.status = 'submitted')::int AS submitted,
+                count(r.id) FILTER (WHERE r.required AND r.status = 'accepted')::int AS accepted,
+                count(r.id) FILTER (WHERE r.required AND r.status = 'rejected')::int AS rejected,
+                count(r.id) FILTER (WHERE r.required AND r.status = 'not_applicable')::int AS not_applicable,
+                count(r.id) FILTER (WHERE r.required AND r.status = 'missing')::int AS missing
+           FROM cycles c LEFT JOIN cycle_requests r ON r.cycle_id = c.id
+          GROUP BY c.id ORDER BY c.id",
+    );
+    (kept, recounted)
+}
+
+#[actix_web::test]
+async fn the_counts_kept_with_the_requests_equal_a_recount_whoever_writes_them() {
+    let app = TestApp::spawn().await;
+    let a = project_with(&app, "Counted A", 4, 1, 1);
+    let b = project_with(&app, "Counted B", 3, 0, 0);
+    let (kept, recounted) = kept_and_recounted(&app);
+    assert_eq!(kept, recounted, "after inserts");
+    assert!(kept.iter().any(|k| k[1] == 4 && k[3] == 1), "{kept:?}");
+
+    // An operator's SQL: statements over several cycles at once, in both projects.
+    let statements = [
+        "UPDATE cycle_requests SET status = 'submitted' WHERE status = 'missing' AND name LIKE '%1'",
+        "UPDATE cycle_requests SET status = 'rejected', note = 'blurred' WHERE name = 'Document 2'",
+        "UPDATE cycle_requests SET required = false WHERE name = 'Document 0'",
+        "UPDATE cycle_requests SET note = 'only a note'",
+        "UPDATE cycle_requests SET status = 'not_applicable' WHERE name = 'Document 3'",
+        "DELETE FROM cycle_requests WHERE name = 'Document 1'",
+    ];
+    for sql in statements {
+        diesel::sql_query(sql).execute(&mut app.conn()).expect(sql);
+        let (kept, recounted) = kept_and_recounted(&app);
+        assert_eq!(kept, recounted, "after {sql}");
+    }
+    // A request moved to another project's cycle counts there, and a deleted cycle takes
+    // its counts along.
+    let target: i32 = cycles::table
+        .filter(cycles::project_id.eq(b))
+        .select(cycles::id)
+        .order(cycles::cycle_number.desc())
+        .first(&mut app.conn())
+        .expect("cycle of B");
+    diesel::sql_query(format!(
+        "UPDATE cycle_requests SET cycle_id = {target}, required = true
+          WHERE cycle_id IN (SELECT id FROM cycles WHERE project_id = {a}) AND name = 'Document 0'"
+    ))
+    .execute(&mut app.conn())
+    .expect("move");
+    let (kept, recounted) = kept_and_recounted(&app);
+    assert_eq!(kept, recounted, "after a move");
+    diesel::delete(cycles::table.filter(cycles::project_id.eq(a)))
+        .execute(&mut app.conn())
+        .expect("delete cycles");
+    let (kept, recounted) = kept_and_recounted(&app);
+    assert_eq!(kept, recounted, "after deleting cycles");
+    let orphans: i64 = diesel::sql_query(
+        "SELECT count(*) AS n FROM cycle_request_counts k
+          WHERE NOT EXISTS (SELECT 1 FROM cycles c WHERE c.id = k.cycle_id)",
+    )
+    .get_result::<Orphans>(&mut app.conn())
+    .expect("orphans")
+    .n;
+    assert_eq!(orphans, 0);
+}
+
+#[derive(QueryableByName)]
+struct Orphans {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}

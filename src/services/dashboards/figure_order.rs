@@ -1,8 +1,10 @@
 //! The project summary ordered by a figure of each project's latest cycle: least
-//! complete first, or most overdue first. The figures come from `v_cycle_completeness`
-//! for one cycle per project (its latest), so ordering costs one index probe and a few
-//! request rows per project, never a scan of `file_uploads`. Pages by keyset on
-//! (figure, name, id).
+//! complete first, or most overdue first. Completeness comes from the cycle's row in
+//! `cycle_request_counts` (kept by triggers with the requests, and read by
+//! `v_cycle_completeness` too), so ranking every project costs two index probes per
+//! project; the overdue count depends on the clock and comes from the view, which looks
+//! at the requests of cycles that still have open ones. Never a scan of `file_uploads`.
+//! Pages by keyset on (figure, name, id).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int4, Nullable, Text};
@@ -20,16 +22,20 @@ pub enum Figure {
 }
 
 impl Figure {
-    /// The ordering key of one latest cycle `v` (a row of the view), and the key of a
-    /// project without cycles. The percentage is `Completeness::percent` in SQL.
-    fn key_sql(self) -> (&'static str, i32) {
+    /// The ordering key of a project's latest cycle `l` (NULL without cycles): its
+    /// completeness from the counts `k` (`Completeness::percent` in SQL, 101 without a
+    /// cycle so those come last), or its overdue requests from the view.
+    fn key_sql(self) -> &'static str {
         match self {
-            Figure::Completeness => (
-                "CASE WHEN v.required - v.not_applicable <= 0 THEN 100
-                      ELSE v.accepted * 100 / (v.required - v.not_applicable) END",
-                101,
-            ),
-            Figure::Overdue => ("-v.overdue", 0),
+            Figure::Completeness => {
+                "CASE WHEN l.id IS NULL THEN 101
+                      WHEN coalesce(k.required - k.not_applicable, 0) <= 0 THEN 100
+                      ELSE k.accepted * 100 / (k.required - k.not_applicable) END"
+            }
+            Figure::Overdue => {
+                "coalesce(-(SELECT v.overdue FROM v_cycle_completeness v
+                             WHERE v.cycle_id = l.id), 0)"
+            }
         }
     }
 }
@@ -64,16 +70,15 @@ pub fn rank(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let (key, no_cycle) = figure.key_sql();
+    let key = figure.key_sql();
     let ids: Vec<i32> = candidates.iter().map(|id| id.0).collect();
     let rows: Vec<Ranked> = diesel::sql_query(format!(
         "SELECT id, project_name, key FROM (
-           SELECT p.id, p.project_name::text AS project_name, coalesce(f.key, {no_cycle}) AS key
+           SELECT p.id, p.project_name::text AS project_name, ({key})::int AS key
              FROM projects p
              LEFT JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id
                                  ORDER BY c.cycle_number DESC LIMIT 1) l ON true
-             LEFT JOIN LATERAL (SELECT {key} AS key FROM v_cycle_completeness v
-                                 WHERE v.cycle_id = l.id) f ON true
+             LEFT JOIN cycle_request_counts k ON k.cycle_id = l.id
             WHERE p.id = ANY($1)) ranked
           WHERE $2::int IS NULL OR (key, project_name, id) > ($2, $3, $4)
           ORDER BY key, project_name, id
