@@ -254,6 +254,8 @@ pub fn spawn(ctx: ServiceContext) {
         let mut ticks = actix_web::rt::time::interval(interval);
         loop {
             ticks.tick().await;
+            // Part buffers pooled after a burst of uploads go back to the system.
+            ctx.part_budget().trim_idle(interval);
             if let Err(e) = crate::services::reconciler::run_once(&ctx, sweep).await {
                 tracing::warn!(error = %e, "reconciler pass failed");
             }

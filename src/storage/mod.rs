@@ -4,15 +4,17 @@
 pub mod bucket_check;
 pub mod multipart;
 pub mod open_uploads;
+pub mod part_budget;
 pub mod read_back;
 
 pub use bucket_check::BucketCheck;
-pub use multipart::{ObjectTarget, PartBudget};
+pub use multipart::ObjectTarget;
+pub use part_budget::PartBudget;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
-use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
 use aws_sdk_s3::Client;
 
 use crate::config::S3Config;
@@ -29,6 +31,42 @@ pub struct Place<'a> {
     pub region: &'a str,
     pub endpoint: Option<&'a str>,
     pub force_path_style: bool,
+}
+
+/// Whether the way to `endpoint` (None: AWS itself) already protects a request body:
+/// TLS, or the loopback interface. There Hopper spends no CPU on the SDK's per-request
+/// body checksum (CRC32) or on signing the payload (a second SHA-256 pass over every
+/// byte): Hopper hashes each file itself and checks what it stored. Over plain HTTP to
+/// another machine both stay on, so a damaged or altered part is refused by the store.
+pub fn transport_protects_body(endpoint: Option<&str>) -> bool {
+    let Some(endpoint) = endpoint else {
+        return true;
+    };
+    url::Url::parse(endpoint).is_ok_and(|url| {
+        url.scheme() == "https"
+            || match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(name)) => name == "localhost",
+                None => false,
+            }
+    })
+}
+
+fn checksums_for(endpoint: Option<&str>) -> RequestChecksumCalculation {
+    if transport_protects_body(endpoint) {
+        RequestChecksumCalculation::WhenRequired
+    } else {
+        RequestChecksumCalculation::WhenSupported
+    }
+}
+
+/// Whether requests of `client` may send unsigned payloads: clients are built with
+/// checksums only when required exactly when their transport protects the body (see
+/// [`transport_protects_body`]), and the SDK's config has no getter for its endpoint.
+pub fn sends_unsigned_payloads(client: &Client) -> bool {
+    client.config().request_checksum_calculation()
+        == Some(&RequestChecksumCalculation::WhenRequired)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +108,7 @@ impl Storage {
         let shared = loader.load().await;
         let s3_config = aws_sdk_s3::config::Builder::from(&shared)
             .force_path_style(config.force_path_style)
+            .request_checksum_calculation(checksums_for(config.endpoint.as_deref()))
             .build();
         Self {
             client: Client::from_conf(s3_config),
@@ -103,7 +142,8 @@ impl Storage {
         if let Some(endpoint) = place.endpoint {
             config = config
                 .endpoint_url(endpoint)
-                .force_path_style(place.force_path_style);
+                .force_path_style(place.force_path_style)
+                .request_checksum_calculation(checksums_for(Some(endpoint)));
         }
         Client::from_conf(config.build())
     }
@@ -157,5 +197,22 @@ impl Storage {
             }
             Err(_) => Err(StorageError::BucketUnavailable(bucket.to_owned())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transport_protects_body;
+
+    #[test]
+    fn only_tls_and_the_loopback_count_as_protecting_a_body() {
+        assert!(transport_protects_body(None), "AWS itself: https");
+        assert!(transport_protects_body(Some("https://s3.example.com")));
+        assert!(transport_protects_body(Some("http://127.0.0.1:9000")));
+        assert!(transport_protects_body(Some("http://[::1]:9000")));
+        assert!(transport_protects_body(Some("http://localhost:9000")));
+        assert!(!transport_protects_body(Some("http://minio:9000")));
+        assert!(!transport_protects_body(Some("http://192.0.2.7:9000")));
+        assert!(!transport_protects_body(Some("not a url")));
     }
 }

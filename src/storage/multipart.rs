@@ -1,60 +1,44 @@
 //! Writing one object: a single PutObject for a file smaller than a part, otherwise an
 //! S3 multipart upload whose next part is read while the previous one is sent. Every part
-//! buffer holds a permit of the node-wide [`PartBudget`], so memory stays bounded however
-//! many uploads run at once.
-
-use std::sync::Arc;
+//! buffer holds a permit of the node-wide [`PartBudget`](super::PartBudget), so memory
+//! stays bounded however many uploads run at once.
 
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
-use bytes::{Bytes, BytesMut};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use bytes::Bytes;
 use tokio::task::JoinHandle;
 
-/// Part buffers in flight on this node.
-#[derive(Clone)]
-pub struct PartBudget {
-    permits: Arc<Semaphore>,
-    part_size: usize,
-}
-
-/// A part buffer and the permit that pays for it (`None` only if the semaphore were
-/// closed, which nothing does).
-pub struct PartBuffer {
-    pub data: BytesMut,
-    permit: Option<OwnedSemaphorePermit>,
-}
-
-impl PartBudget {
-    pub fn new(buffers: usize, part_size: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(buffers)),
-            part_size,
-        }
-    }
-
-    pub fn part_size(&self) -> usize {
-        self.part_size
-    }
-
-    /// Waits up to `wait` for a free buffer slot; the buffer is allocated only once the
-    /// slot is ours. `None`: the node is saturated.
-    pub async fn buffer_within(&self, wait: std::time::Duration) -> Option<PartBuffer> {
-        let permit = tokio::time::timeout(wait, self.permits.clone().acquire_owned())
-            .await
-            .ok()?
-            .ok()?;
-        Some(PartBuffer {
-            data: BytesMut::with_capacity(self.part_size),
-            permit: Some(permit),
-        })
-    }
-}
+use super::part_budget::PartBuffer;
+use super::sends_unsigned_payloads;
 
 fn describe<E: std::error::Error>(e: E) -> String {
     DisplayErrorContext(e).to_string()
+}
+
+/// Sends one part of an open multipart upload; returns its ETag.
+async fn upload_one_part(
+    target: &ObjectTarget,
+    upload_id: &str,
+    number: i32,
+    body: Bytes,
+) -> Result<Option<String>, String> {
+    let request = target
+        .client
+        .upload_part()
+        .bucket(&target.bucket)
+        .key(&target.key)
+        .upload_id(upload_id)
+        .part_number(number)
+        .body(ByteStream::from(body));
+    let sent = if sends_unsigned_payloads(&target.client) {
+        request.customize().disable_payload_signing().send().await
+    } else {
+        request.send().await
+    }
+    .map_err(describe)?;
+    Ok(sent.e_tag().map(str::to_owned))
 }
 
 /// Where an object goes.
@@ -68,16 +52,19 @@ pub struct ObjectTarget {
 
 impl ObjectTarget {
     pub async fn put(&self, body: Bytes) -> Result<(), String> {
-        self.client
+        let request = self
+            .client
             .put_object()
             .bucket(&self.bucket)
             .key(&self.key)
             .content_type(&self.content_type)
-            .body(ByteStream::from(body))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(describe)
+            .body(ByteStream::from(body));
+        let sent = if sends_unsigned_payloads(&self.client) {
+            request.customize().disable_payload_signing().send().await
+        } else {
+            request.send().await
+        };
+        sent.map(|_| ()).map_err(describe)
     }
 
     pub async fn start_multipart(&self) -> Result<MultipartUpload, String> {
@@ -127,20 +114,7 @@ impl ObjectTarget {
         number: i32,
         buffer: PartBuffer,
     ) -> Result<Option<String>, String> {
-        let PartBuffer { data, permit } = buffer;
-        let _permit = permit;
-        let sent = self
-            .client
-            .upload_part()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .upload_id(upload_id)
-            .part_number(number)
-            .body(ByteStream::from(data.freeze()))
-            .send()
-            .await
-            .map_err(describe)?;
-        Ok(sent.e_tag().map(str::to_owned))
+        upload_one_part(self, upload_id, number, buffer.into_bytes()).await
     }
 
     /// A multipart upload started earlier (by any node), with the parts that landed.
@@ -221,24 +195,13 @@ impl MultipartUpload {
             .ok_or("a file may have at most 10,000 parts")?;
         let target = self.target.clone();
         let upload_id = self.upload_id.clone();
-        let PartBuffer { data, permit } = buffer;
-        let body = data.freeze();
+        // The buffer (and its permit) returns to the budget when the SDK drops the body.
+        let body = buffer.into_bytes();
         self.in_flight = Some(tokio::spawn(async move {
-            let _permit = permit;
-            let sent = target
-                .client
-                .upload_part()
-                .bucket(&target.bucket)
-                .key(&target.key)
-                .upload_id(&upload_id)
-                .part_number(number)
-                .body(ByteStream::from(body))
-                .send()
-                .await
-                .map_err(describe)?;
+            let e_tag = upload_one_part(&target, &upload_id, number, body).await?;
             Ok(CompletedPart::builder()
                 .part_number(number)
-                .set_e_tag(sent.e_tag().map(str::to_owned))
+                .set_e_tag(e_tag)
                 .build())
         }));
         Ok(())

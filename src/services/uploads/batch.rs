@@ -25,7 +25,7 @@ use crate::services::uploads::slots::{BatchSlot, SlotOwner};
 use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
-use crate::storage::multipart::PartBuffer;
+use crate::storage::part_budget::PartBuffer;
 use crate::storage::ObjectTarget;
 
 /// A file's first bytes wait in a buffer of this size before a part buffer is taken.
@@ -320,7 +320,7 @@ impl Batch {
         let Some(upload) = guard.multipart.as_mut() else {
             let data = match (staged, buffer) {
                 (Some(small), _) => small.freeze(),
-                (None, Some(part)) => part.data.freeze(),
+                (None, Some(part)) => part.into_bytes(),
                 (None, None) => Bytes::new(),
             };
             let head = &data[..data.len().min(SNIFF_BYTES)];

@@ -21,7 +21,7 @@ use crate::services::uploads::session::finish_session;
 use crate::services::uploads::tus::patch::Writing;
 use crate::services::uploads::BatchPlan;
 use crate::services::{storage_locations, ServiceContext};
-use crate::storage::multipart::PartBuffer;
+use crate::storage::part_budget::PartBuffer;
 use crate::storage::ObjectTarget;
 
 /// What had arrived when the last byte came.
@@ -89,7 +89,7 @@ pub(super) async fn stage_tail(
     if size > 0 {
         writing
             .tail(ctx)
-            .put(buffer.data.freeze())
+            .put(buffer.into_bytes())
             .await
             .map_err(|e| AppError::Unavailable(format!("S3 did not keep the last bytes: {e}")))?;
     }
@@ -190,7 +190,7 @@ pub(super) async fn complete(
             (Some(multipart), None)
         }
         // Smaller than a part, or sent whole in one request: one PutObject.
-        None => (None, Some(last.data.freeze())),
+        None => (None, Some(last.into_bytes())),
     };
     let mut guard = FileGuard {
         ctx: ctx.clone(),

@@ -21,7 +21,7 @@ use crate::services::uploads::session::plan_of_running;
 use crate::services::uploads::tus::{finish, own_upload};
 use crate::services::uploads::BatchPlan;
 use crate::services::{storage_locations, ServiceContext};
-use crate::storage::multipart::PartBuffer;
+use crate::storage::part_budget::PartBuffer;
 use crate::storage::ObjectTarget;
 
 /// What a PATCH works with, read under the upload's row lock when it claims it.
