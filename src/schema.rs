@@ -272,6 +272,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_completeness (project_id) {
+        project_id -> Int4,
+        latest_percent -> Int2,
+    }
+}
+
+diesel::table! {
     project_tags (project_id, tag_id) {
         project_id -> Int4,
         tag_id -> Int4,
@@ -515,6 +522,7 @@ diesel::joinable!(notifications -> companies (company_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(project_access -> companies (company_id));
 diesel::joinable!(project_access -> projects (project_id));
+diesel::joinable!(project_completeness -> projects (project_id));
 diesel::joinable!(project_tags -> companies (company_id));
 diesel::joinable!(project_tags -> projects (project_id));
 diesel::joinable!(project_tags -> tags (tag_id));
@@ -560,6 +568,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     file_uploads,
     notifications,
     project_access,
+    project_completeness,
     project_tags,
     projects,
     share_links,

@@ -23,6 +23,12 @@ SELECT c.id AS cycle_id,
                                  AND coalesce(r.due_at, c.due_at) < now())::int AS overdue
          FROM cycle_requests r
         WHERE r.cycle_id = c.id) f;
+DROP TRIGGER project_completeness_cycles_delete ON cycles;
+DROP TRIGGER project_completeness_cycles_update ON cycles;
+DROP TRIGGER project_completeness_cycles_insert ON cycles;
+DROP FUNCTION project_completeness_of_cycles();
+DROP TRIGGER project_completeness_insert ON projects;
+DROP FUNCTION project_completeness_of_project();
 DROP TRIGGER cycle_request_counts_delete ON cycle_requests;
 DROP TRIGGER cycle_request_counts_update ON cycle_requests;
 DROP TRIGGER cycle_request_counts_insert ON cycle_requests;
@@ -30,3 +36,6 @@ DROP FUNCTION cycle_request_counts_apply();
 DROP FUNCTION cycle_request_counts_merge(cycle_request_delta[]);
 DROP TYPE cycle_request_delta;
 DROP TABLE cycle_request_counts;
+DROP FUNCTION project_completeness_refresh(INTEGER[]);
+DROP FUNCTION project_latest_percent(INTEGER);
+DROP TABLE project_completeness;

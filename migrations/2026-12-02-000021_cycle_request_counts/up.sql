@@ -28,6 +28,34 @@ SELECT r.cycle_id,
   FROM cycle_requests r
  GROUP BY r.cycle_id;
 
+-- Each project's latest cycle, as the percent of its required requests accepted
+-- (`Completeness::percent`: 100 when nothing is expected; 101 for a project without
+-- cycles, so those come last). Kept by the triggers below, so "least complete first"
+-- over every project of an installation is a join and a top-N sort, not a count per
+-- project.
+CREATE TABLE project_completeness (
+    project_id INTEGER PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
+    latest_percent SMALLINT NOT NULL DEFAULT 101
+);
+
+CREATE FUNCTION project_latest_percent(project INTEGER) RETURNS SMALLINT AS $$
+    SELECT coalesce((
+        SELECT CASE WHEN coalesce(k.required - k.not_applicable, 0) <= 0 THEN 100
+                    ELSE k.accepted * 100 / (k.required - k.not_applicable) END
+          FROM (SELECT c.id FROM cycles c WHERE c.project_id = project
+                 ORDER BY c.cycle_number DESC LIMIT 1) l
+          LEFT JOIN cycle_request_counts k ON k.cycle_id = l.id), 101)::smallint;
+$$ LANGUAGE sql STABLE;
+
+-- Recomputes the figure of these projects (those that still exist), in id order.
+CREATE FUNCTION project_completeness_refresh(ids INTEGER[]) RETURNS void AS $$
+    INSERT INTO project_completeness AS t (project_id, latest_percent)
+    SELECT p.id, project_latest_percent(p.id) FROM projects p
+     WHERE p.id = ANY(ids) ORDER BY p.id
+    ON CONFLICT (project_id) DO UPDATE SET latest_percent = EXCLUDED.latest_percent
+     WHERE t.latest_percent IS DISTINCT FROM EXCLUDED.latest_percent;
+$$ LANGUAGE sql;
+
 -- One request entering (+1) or leaving (-1) a cycle's counts.
 CREATE TYPE cycle_request_delta AS (cycle_id INTEGER, sign INTEGER, required BOOLEAN, status TEXT);
 
@@ -59,6 +87,9 @@ CREATE FUNCTION cycle_request_counts_merge(deltas cycle_request_delta[]) RETURNS
            rejected = t.rejected + EXCLUDED.rejected,
            not_applicable = t.not_applicable + EXCLUDED.not_applicable,
            missing = t.missing + EXCLUDED.missing;
+    SELECT project_completeness_refresh(ARRAY(
+        SELECT DISTINCT c.project_id FROM cycles c
+         WHERE c.id IN (SELECT d.cycle_id FROM unnest(deltas) d)));
 $$ LANGUAGE sql;
 
 CREATE FUNCTION cycle_request_counts_apply() RETURNS trigger AS $$
@@ -90,6 +121,42 @@ CREATE TRIGGER cycle_request_counts_update AFTER UPDATE ON cycle_requests
 CREATE TRIGGER cycle_request_counts_delete AFTER DELETE ON cycle_requests
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION cycle_request_counts_apply();
+
+-- A new project has its row at once; a cycle added, removed or renumbered may change
+-- which cycle is a project's latest.
+CREATE FUNCTION project_completeness_of_project() RETURNS trigger AS $$
+BEGIN
+    PERFORM project_completeness_refresh(ARRAY[NEW.id]);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER project_completeness_insert AFTER INSERT ON projects
+    FOR EACH ROW EXECUTE FUNCTION project_completeness_of_project();
+
+CREATE FUNCTION project_completeness_of_cycles() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM project_completeness_refresh(ARRAY(SELECT DISTINCT project_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM project_completeness_refresh(ARRAY(SELECT DISTINCT project_id FROM old_rows));
+    ELSE
+        PERFORM project_completeness_refresh(ARRAY(
+            SELECT project_id FROM new_rows UNION SELECT project_id FROM old_rows));
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER project_completeness_cycles_insert AFTER INSERT ON cycles
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION project_completeness_of_cycles();
+CREATE TRIGGER project_completeness_cycles_update AFTER UPDATE ON cycles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION project_completeness_of_cycles();
+CREATE TRIGGER project_completeness_cycles_delete AFTER DELETE ON cycles
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION project_completeness_of_cycles();
+
+SELECT project_completeness_refresh(ARRAY(SELECT id FROM projects));
 
 -- The view reads the counts; only `overdue`, which depends on the clock, still looks at
 -- the requests, and only for cycles that have open required requests.

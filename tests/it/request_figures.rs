@@ -228,7 +228,27 @@ fn kept_and_recounted(app: &TestApp) -> (Vec<[i32; 7]>, Vec<[i32; 7]>) {
            FROM cycles c LEFT JOIN cycle_requests r ON r.cycle_id = c.id
           GROUP BY c.id ORDER BY c.id",
     );
+    assert_eq!(projects_out_of_step(app), 0, "project_completeness");
     (kept, recounted)
+}
+
+/// Projects whose kept "least complete first" figure differs from their latest cycle's
+/// percent as the view computes it (101 without cycles), or that have no row.
+fn projects_out_of_step(app: &TestApp) -> i64 {
+    diesel::sql_query(
+        "SELECT count(*) AS n FROM projects p
+           LEFT JOIN project_completeness pc ON pc.project_id = p.id
+           LEFT JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id
+                               ORDER BY c.cycle_number DESC LIMIT 1) l ON true
+           LEFT JOIN v_cycle_completeness v ON v.cycle_id = l.id
+          WHERE pc.latest_percent IS DISTINCT FROM
+                CASE WHEN l.id IS NULL THEN 101
+                     WHEN v.required - v.not_applicable <= 0 THEN 100
+                     ELSE v.accepted * 100 / (v.required - v.not_applicable) END",
+    )
+    .get_result::<Orphans>(&mut app.conn())
+    .expect("projects in step")
+    .n
 }
 
 #[actix_web::test]
@@ -275,6 +295,13 @@ async fn the_counts_kept_with_the_requests_equal_a_recount_whoever_writes_them()
         .expect("delete cycles");
     let (kept, recounted) = kept_and_recounted(&app);
     assert_eq!(kept, recounted, "after deleting cycles");
+    let emptied: i16 = diesel::sql_query(format!(
+        "SELECT latest_percent AS n FROM project_completeness WHERE project_id = {a}"
+    ))
+    .get_result::<Percent>(&mut app.conn())
+    .expect("row of A")
+    .n;
+    assert_eq!(emptied, 101, "a project without cycles comes last");
     let orphans: i64 = diesel::sql_query(
         "SELECT count(*) AS n FROM cycle_request_counts k
           WHERE NOT EXISTS (SELECT 1 FROM cycles c WHERE c.id = k.cycle_id)",
@@ -289,4 +316,10 @@ async fn the_counts_kept_with_the_requests_equal_a_recount_whoever_writes_them()
 struct Orphans {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Percent {
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    n: i16,
 }

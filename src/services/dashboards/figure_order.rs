@@ -1,9 +1,8 @@
-//! The project summary ordered by a figure of each project's latest cycle: least
-//! complete first, or most overdue first. Completeness comes from the cycle's row in
-//! `cycle_request_counts` (kept by triggers with the requests, and read by
-//! `v_cycle_completeness` too), so ranking every project costs two index probes per
-//! project; the overdue count depends on the clock and comes from the view, which looks
-//! at the requests of cycles that still have open ones. Never a scan of `file_uploads`.
+//! The project summary ordered by a figure of each project's latest cycle that depends
+//! on the clock: most overdue first. It cannot be kept with the rows, so the projects
+//! the filters let through are ranked per request: one index probe for each latest
+//! cycle and the view's count of its open requests, never a scan of `file_uploads`.
+//! (Least complete first needs no ranking: `project_completeness` keeps that figure.)
 //! Pages by keyset on (figure, name, id).
 
 use diesel::prelude::*;
@@ -14,24 +13,14 @@ use crate::db::ids::ProjectId;
 /// Which figure orders the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Figure {
-    /// Percent of the required requests accepted, lowest first; projects without cycles
-    /// last.
-    Completeness,
     /// Overdue requests, most first (ordered by their negation, so both sorts ascend).
     Overdue,
 }
 
 impl Figure {
-    /// The ordering key of a project's latest cycle `l` (NULL without cycles): its
-    /// completeness from the counts `k` (`Completeness::percent` in SQL, 101 without a
-    /// cycle so those come last), or its overdue requests from the view.
+    /// The ordering key of a project's latest cycle `l` (NULL without cycles).
     fn key_sql(self) -> &'static str {
         match self {
-            Figure::Completeness => {
-                "CASE WHEN l.id IS NULL THEN 101
-                      WHEN coalesce(k.required - k.not_applicable, 0) <= 0 THEN 100
-                      ELSE k.accepted * 100 / (k.required - k.not_applicable) END"
-            }
             Figure::Overdue => {
                 "coalesce(-(SELECT v.overdue FROM v_cycle_completeness v
                              WHERE v.cycle_id = l.id), 0)"
@@ -78,7 +67,6 @@ pub fn rank(
              FROM projects p
              LEFT JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id
                                  ORDER BY c.cycle_number DESC LIMIT 1) l ON true
-             LEFT JOIN cycle_request_counts k ON k.cycle_id = l.id
             WHERE p.id = ANY($1)) ranked
           WHERE $2::int IS NULL OR (key, project_name, id) > ($2, $3, $4)
           ORDER BY key, project_name, id

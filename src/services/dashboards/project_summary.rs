@@ -8,7 +8,9 @@ use crate::db::ids::ProjectId;
 use crate::db::models::company::escape_like;
 use crate::db::models::completeness::Completeness;
 use crate::error::AppError;
-use crate::schema::{companies, project_access, project_tags, projects, tags};
+use crate::schema::{
+    companies, project_access, project_completeness, project_tags, projects, tags,
+};
 use crate::services::dashboards::figure_order::{self, Figure, FigureAfter};
 use crate::services::dashboards::figures::{session_figures, FiguresBy};
 use crate::services::dashboards::Scope;
@@ -42,11 +44,11 @@ impl ProjectSort {
         }
     }
 
+    /// A figure that depends on the clock, ranked per request (see `figure_order`).
     fn figure(self) -> Option<Figure> {
         match self {
-            ProjectSort::Completeness => Some(Figure::Completeness),
             ProjectSort::Overdue => Some(Figure::Overdue),
-            ProjectSort::Name | ProjectSort::Newest => None,
+            ProjectSort::Name | ProjectSort::Newest | ProjectSort::Completeness => None,
         }
     }
 }
@@ -117,6 +119,9 @@ pub struct ProjectRow {
     pub last_upload: Option<DateTime<Utc>>,
     /// The latest cycle's requests (none without cycles).
     pub requests: Option<Completeness>,
+    /// What "least complete first" orders by (101 without cycles).
+    #[serde(skip)]
+    pub latest_percent: i16,
 }
 
 #[derive(QueryableByName)]
@@ -136,6 +141,7 @@ type ProjectBase = (
     String,
     bool,
     DateTime<Utc>,
+    i16,
 );
 
 /// One page of the project summary and the cursor of the next, if any.
@@ -147,8 +153,11 @@ pub fn project_summary(
     after: Option<&ProjectCursor>,
     limit: i64,
 ) -> Result<(Vec<ProjectRow>, Option<ProjectCursor>), AppError> {
+    // Every project has its `project_completeness` row (kept by triggers from its
+    // creation on), so the inner join drops none.
     let mut query = projects::table
         .inner_join(companies::table)
+        .inner_join(project_completeness::table)
         .filter(projects::deleted_at.is_null())
         .select((
             projects::id,
@@ -159,6 +168,7 @@ pub fn project_summary(
             projects::aws_region,
             projects::is_active,
             projects::created_at,
+            project_completeness::latest_percent,
         ))
         .into_boxed();
     query = match scope {
@@ -210,6 +220,19 @@ pub fn project_summary(
                 .lt(*at)
                 .or(projects::created_at.eq(*at).and(projects::id.lt(*id))),
         ),
+        (ProjectSort::Completeness, Some(ProjectCursor::Figure(after))) => {
+            let key = i16::try_from(after.key).unwrap_or(i16::MAX);
+            let percent = project_completeness::latest_percent;
+            query.filter(
+                percent.gt(key).or(percent.eq(key).and(
+                    projects::project_name
+                        .gt(after.name.clone())
+                        .or(projects::project_name
+                            .eq(after.name.clone())
+                            .and(projects::id.gt(after.id))),
+                )),
+            )
+        }
         _ => query,
     };
     let mut ranked: Vec<FigureAfter> = Vec::new();
@@ -234,6 +257,12 @@ pub fn project_summary(
                 ProjectSort::Newest => {
                     query.order((projects::created_at.desc(), projects::id.desc()))
                 }
+                // Least complete first: the latest cycle's percent, kept per project.
+                ProjectSort::Completeness => query.order((
+                    project_completeness::latest_percent.asc(),
+                    projects::project_name.asc(),
+                    projects::id.asc(),
+                )),
                 _ => query.order((projects::project_name.asc(), projects::id.asc())),
             };
             query.limit(limit + 1).load(conn)?
@@ -264,6 +293,7 @@ pub fn project_summary(
                 aws_region,
                 is_active,
                 created_at,
+                latest_percent,
             )| {
                 let f = figures.iter().find(|f| f.key == id.0);
                 ProjectRow {
@@ -286,6 +316,7 @@ pub fn project_summary(
                     bytes: f.map_or(0, |f| f.uploaded_bytes),
                     last_upload: f.and_then(|f| f.last_upload),
                     requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
+                    latest_percent,
                 }
             },
         )
@@ -294,7 +325,12 @@ pub fn project_summary(
         rows.last().and_then(|r| match sort {
             ProjectSort::Name => Some(ProjectCursor::Name(r.project_name.clone(), r.id)),
             ProjectSort::Newest => Some(ProjectCursor::Newest(r.created_at, r.id)),
-            ProjectSort::Completeness | ProjectSort::Overdue => ranked
+            ProjectSort::Completeness => Some(ProjectCursor::Figure(FigureAfter {
+                key: i32::from(r.latest_percent),
+                name: r.project_name.clone(),
+                id: r.id,
+            })),
+            ProjectSort::Overdue => ranked
                 .iter()
                 .find(|f| f.id == r.id)
                 .cloned()
