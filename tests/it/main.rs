@@ -21,6 +21,7 @@ mod embedded_serve;
 mod enums;
 mod fault_proxy;
 mod faults;
+mod figures_agree;
 mod health;
 mod isolation;
 mod layers;
