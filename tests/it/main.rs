@@ -10,6 +10,7 @@ mod api;
 mod audit_log;
 mod auth;
 mod browser;
+mod browser_keyboard;
 mod browser_layout;
 mod browser_requests;
 mod browser_tus;
