@@ -167,6 +167,38 @@
   }, true);
 })();
 
+// Leaving the upload page asks first while files are chosen but not sent yet, or while
+// a form is being sent (the page's form or a request's own; plain or resumable, whose
+// own warning also covers files still uploading). The receipt resets the form it came
+// from, so after sending nothing asks. A native submit (no htmx) leaves on purpose.
+(function () {
+  "use strict";
+  var FORMS = "#upload-form, form.request-upload";
+  var sending = 0, leaving = false;
+  function isUploadForm(element) { return element && element.matches && element.matches(FORMS); }
+  function chosen() {
+    return Array.prototype.some.call(document.querySelectorAll(FORMS), function (form) {
+      return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+        return input.files && input.files.length > 0;
+      });
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isUploadForm(event.detail.elt)) { sending++; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!isUploadForm(event.detail.elt)) { return; }
+    sending = Math.max(0, sending - 1);
+    event.detail.elt.reset();
+  });
+  document.addEventListener("submit", function (event) {
+    if (isUploadForm(event.target) && !event.defaultPrevented) { leaving = true; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!leaving && (sending > 0 || chosen())) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
+
 // Resumable uploads (tus) when the page offers them (data-batches) and the browser runs
 // tus-js-client: each file is sent in 64 MiB requests that resume after a dropped
 // connection (with backoff), a page reload resumes unfinished files when the same files

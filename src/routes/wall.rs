@@ -10,6 +10,7 @@ use crate::routes::dashboard::project::{BeforeQuery, ProjectPage};
 use crate::routes::dashboard::summary::{summary_rows, SummaryPage, SummaryQuery};
 use crate::services::dashboards::Scope;
 use crate::services::share_links::{self, Closed};
+use crate::services::wall_figures;
 use crate::state::AppState;
 use crate::web::{html, is_htmx, PageContext};
 
@@ -62,17 +63,19 @@ pub async fn show(
         Err(reason) => return closed(reason),
     };
     let base = format!("/wall/{token}");
+    // Nobody signed in: "today" is read in UTC, and the figures say so.
+    let timezone = chrono_tz::Tz::UTC;
     let page = PageContext::anonymous(String::new(), None);
+    let shown = match scope.link.project_id {
+        None => Scope::Company(scope.link.company_id),
+        Some(project) => Scope::Project(scope.link.company_id, project),
+    };
+    let headline = || wall_figures::headline(&state.services, &scope.actor, shown, timezone);
     match scope.link.project_id {
         None => {
             let query = SummaryQuery::default();
-            let (rows, next) = summary_rows(
-                &state,
-                &scope.actor,
-                Scope::Company(scope.link.company_id),
-                &query,
-            )
-            .await?;
+            let (rows, next) = summary_rows(&state, &scope.actor, shown, &query).await?;
+            let headline = Some(headline().await?);
             let view = SummaryPage {
                 page,
                 title: format!("{} · {}", scope.company_name, scope.link.label),
@@ -83,6 +86,7 @@ pub async fn show(
                 base,
                 refresh_seconds: 30,
                 read_only_wall: true,
+                headline,
             };
             crate::page_or_partial!(&req, StatusCode::OK, view, as_summary)
         }
@@ -90,13 +94,14 @@ pub async fn show(
             let mut view = ProjectPage::load(
                 &state,
                 &scope.actor,
-                Scope::Project(scope.link.company_id, project),
+                shown,
                 project,
                 before.before,
-                (page, chrono_tz::Tz::UTC, base),
+                (page, timezone, base),
             )
             .await?;
             view.read_only_wall = true;
+            view.headline = Some(headline().await?);
             crate::page_or_partial!(&req, StatusCode::OK, view, as_cycles)
         }
     }

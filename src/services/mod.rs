@@ -45,6 +45,7 @@ pub mod stray_uploads;
 pub mod upload_links;
 pub mod uploads;
 pub mod users;
+pub mod wall_figures;
 
 pub use actor::Actor;
 pub use context::ServiceContext;

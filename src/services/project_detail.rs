@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::db::ids::ProjectId;
+use crate::db::ids::{ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
@@ -14,7 +14,7 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::tag::Tag;
 use crate::db::models::user::User;
 use crate::error::AppError;
-use crate::schema::audit_log;
+use crate::schema::{audit_log, users};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::projects::find;
@@ -30,11 +30,61 @@ pub struct ProjectDetail {
     /// Active users of the company without a grant yet, for the grant form.
     pub grantable: Vec<User>,
     pub history: Vec<AuditRow>,
+    /// The people the history rows are about (access granted to whom), by user id.
+    pub people: Vec<(UserId, String)>,
     /// The company's storage locations, for the project form.
     pub locations: Vec<StorageLocation>,
 }
 
 pub const HISTORY_ROWS: i64 = 50;
+
+impl ProjectDetail {
+    /// Whom a history row is about, by name: "Bob Smith (bob)" for an access grant.
+    pub fn subject(&self, row: &AuditRow) -> Option<&str> {
+        let id = user_of(row)?;
+        self.people
+            .iter()
+            .find(|(user, _)| *user == id)
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+/// The user a history row is about, when it is about one.
+fn user_of(row: &AuditRow) -> Option<UserId> {
+    match row.resource_type.as_deref() {
+        Some("user") => row.resource_id.as_deref()?.parse().ok().map(UserId),
+        _ => None,
+    }
+}
+
+/// The names of the users `history` is about, in one query (the company's users only).
+fn people_of(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    history: &[AuditRow],
+) -> QueryResult<Vec<(UserId, String)>> {
+    let mut ids: Vec<UserId> = history.iter().filter_map(user_of).collect();
+    ids.sort_by_key(|id| id.0);
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(UserId, String, Option<String>)> = users::table
+        .filter(users::company_id.eq(actor.company_id()))
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username, users::full_name))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|(id, username, full_name)| {
+            let name = match full_name.filter(|n| !n.trim().is_empty()) {
+                Some(full) => format!("{full} ({username})"),
+                None => username,
+            };
+            (id, name)
+        })
+        .collect())
+}
 
 fn detail_in(
     conn: &mut PgConnection,
@@ -65,6 +115,7 @@ fn detail_in(
         .limit(HISTORY_ROWS)
         .select(AuditRow::as_select())
         .load(conn)?;
+    let people = people_of(conn, actor, &history)?;
     let locations = StorageLocation::for_company(conn, actor.company_id())?;
     Ok(ProjectDetail {
         project,
@@ -73,6 +124,7 @@ fn detail_in(
         grants,
         grantable,
         history,
+        people,
         locations,
     })
 }

@@ -52,6 +52,11 @@ pub fn action_words(action: &str, _: &dyn Values) -> askama::Result<String> {
     Ok(crate::web::history_words::action_words(action))
 }
 
+/// `{{ change.before|value_words(change.field) }}`: a recorded value in words.
+pub fn value_words(value: &str, _: &dyn Values, field: &str) -> askama::Result<String> {
+    Ok(crate::web::history_words::value_words(value, field))
+}
+
 /// Something that may be a moment.
 pub trait Moment {
     fn moment(&self) -> Option<DateTime<Utc>>;

@@ -30,6 +30,19 @@ pub fn field_label(field: &str) -> String {
     known.to_owned()
 }
 
+/// A recorded value as a person reads it: an access role by its label ("Uploader"), no
+/// access as "no access"; anything else as recorded.
+pub fn value_words(value: &str, field: &str) -> String {
+    match field {
+        "access_role" => match crate::domain::AccessRole::parse(value) {
+            Some(role) => role.label().to_owned(),
+            None if value == "—" => "no access".to_owned(),
+            None => value.to_owned(),
+        },
+        _ => value.to_owned(),
+    }
+}
+
 /// "project.updated" → "project updated", "cycle_request.decided" → "cycle request decided".
 pub fn action_words(action: &str) -> String {
     action.replace(['.', '_'], " ")
@@ -45,7 +58,7 @@ fn sentence_case(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{action_words, field_label};
+    use super::{action_words, field_label, value_words};
 
     #[test]
     fn fields_and_actions_read_as_words() {
@@ -55,5 +68,8 @@ mod tests {
             action_words("project_access.granted"),
             "project access granted"
         );
+        assert_eq!(value_words("uploader", "access_role"), "Uploader");
+        assert_eq!(value_words("—", "access_role"), "no access");
+        assert_eq!(value_words("uploader", "status"), "uploader");
     }
 }

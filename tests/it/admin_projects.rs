@@ -445,6 +445,23 @@ async fn users_see_only_the_projects_granted_to_them_and_admins_see_all() {
     assert_eq!(grants[1].details["before"]["access_role"], "uploader");
     assert_eq!(grants[1].details["after"]["access_role"], "viewer");
     assert_eq!(app.audit_rows("project_access.revoked").len(), 1);
+    // The project's history names whom access was given, and the access in words.
+    let history = alice.get(&format!("/admin/projects/{open}")).await.body;
+    assert!(
+        history.contains(
+            "project access granted: <span class=\"subject\">frank Example (frank)</span>"
+        ),
+        "{history}"
+    );
+    assert!(history
+        .contains("project access revoked: <span class=\"subject\">frank Example (frank)</span>"));
+    assert!(history.contains("<strong>Access</strong>: Uploader → Viewer"));
+    assert!(history.contains("<strong>Access</strong>: no access → Uploader"));
+    assert!(history.contains("<strong>Access</strong>: Viewer → no access"));
+    assert!(
+        !history.contains(&format!("user {}", frank.id)),
+        "no user ids in the history"
+    );
 
     let bad_role = alice
         .post(

@@ -201,6 +201,22 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
         .and_then(|(_, rest)| rest.split(['<', '"']).next())
         .map(|token| format!("/wall/{token}"))
         .expect("a wall screen link");
+    let shared = alice
+        .post(
+            "/admin/share-links",
+            &[
+                ("label", "Year end"),
+                ("project", &p.to_string()),
+                ("days", "7"),
+            ],
+        )
+        .await;
+    let project_wall = shared
+        .body
+        .split_once("/wall/")
+        .and_then(|(_, rest)| rest.split(['<', '"']).next())
+        .map(|token| format!("/wall/{token}"))
+        .expect("a project's wall screen link");
     let acme = create_company(&app, "ACME", true);
     let operator = UserFixture::new("otto")
         .role("superadmin")
@@ -214,6 +230,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
             pages: vec![
                 ("sign-in", "/login".into()),
                 ("wall", wall.clone()),
+                ("wall-project", project_wall),
                 ("upload-link", upload_link),
             ],
         },

@@ -1,6 +1,7 @@
 //! The upload page guides: accepted types shown and used by the picker, nothing sent
 //! when nothing is chosen, chosen files listed with sizes and removable, and a duplicate
-//! named by the original's path and batch.
+//! named by the original's path and batch; leaving with files chosen or being sent asks
+//! first.
 
 use diesel::prelude::*;
 use hopper::schema::{projects, sync_sessions};
@@ -8,6 +9,7 @@ use hopper::schema::{projects, sync_sessions};
 use crate::browser::{click, fill, sign_in, text_of, wait_for_text, Chromedriver};
 use crate::helpers::TestApp;
 use crate::requests::{setup, start_cycle};
+use crate::upload_links::create_link;
 
 fn batches(app: &TestApp) -> i64 {
     sync_sessions::table
@@ -109,4 +111,98 @@ async fn the_upload_page_lists_filters_and_removes_chosen_files() {
         .await
         .expect("link");
     assert_eq!(link.as_str(), Some(format!("/uploads/{first}").as_str()));
+}
+
+/// Whether leaving the page now would ask first: the page's own `beforeunload` handlers,
+/// run by the cancellable event a browser sends before it leaves.
+async fn leaving_asks(browser: &fantoccini::Client) -> bool {
+    browser
+        .execute(
+            "return !window.dispatchEvent(new Event('beforeunload', { cancelable: true }));",
+            vec![],
+        )
+        .await
+        .expect("beforeunload")
+        .as_bool()
+        .expect("a yes or no")
+}
+
+#[actix_web::test]
+async fn leaving_the_upload_page_asks_first_while_files_wait_or_are_being_sent() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let cycle = start_cycle(&app, &admin, s.project).await;
+    // An upload link's page sends with the plain form (no resumable uploads).
+    let link = create_link(
+        &admin,
+        s.project,
+        cycle,
+        &[("label", "Accounting"), ("days", "7")],
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("ledger.txt");
+    std::fs::write(&file, b"the ledger").expect("file");
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    browser.goto(&app.url(&link)).await.expect("link page");
+    fill(&browser, "#name", "Vera Visitor").await;
+    fill(&browser, "#email", "vera@example.com").await;
+    click(&browser, "#continue").await;
+    text_of(&browser, "#upload-form").await;
+    let has_plain_form = browser
+        .execute(
+            "return !document.getElementById('upload-form').dataset.batches;",
+            vec![],
+        )
+        .await
+        .expect("form");
+    assert_eq!(has_plain_form.as_bool(), Some(true), "the plain form");
+    assert!(
+        !leaving_asks(&browser).await,
+        "nothing chosen: leave freely"
+    );
+
+    fill(&browser, "#files", &file.display().to_string()).await;
+    wait_for_text(&browser, "#chosen-heading", |t| t.starts_with("1 file")).await;
+    assert!(leaving_asks(&browser).await, "a chosen file not sent yet");
+
+    // While the form is on its way, leaving asks even with the picker emptied (the
+    // request already holds the file): the answer is taken as the request goes out.
+    browser
+        .execute(
+            "document.addEventListener('htmx:beforeSend', function () {
+                 document.getElementById('files').value = '';
+                 window.askedInFlight =
+                     !window.dispatchEvent(new Event('beforeunload', { cancelable: true }));
+             }, { once: true });",
+            vec![],
+        )
+        .await
+        .expect("listener");
+    click(&browser, "#upload-button").await;
+    let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("Receipt")).await;
+    assert!(receipt.contains("ledger.txt"), "{receipt}");
+    let in_flight = browser
+        .execute("return window.askedInFlight;", vec![])
+        .await
+        .expect("flag");
+    assert_eq!(in_flight.as_bool(), Some(true), "asked while sending");
+    assert!(!leaving_asks(&browser).await, "sent: leave freely");
+    assert_eq!(batches(&app), 1);
+
+    // The signed-in page (resumable uploads) asks the same for files chosen, not sent.
+    sign_in(&browser, &app, &s.uploader.username, &s.uploader.password).await;
+    let page = app.url(&format!("/projects/{}/cycles/{cycle}/upload", s.project));
+    browser.goto(&page).await.expect("upload page");
+    text_of(&browser, "#upload-form").await;
+    assert!(!leaving_asks(&browser).await);
+    fill(&browser, "#files", &file.display().to_string()).await;
+    wait_for_text(&browser, "#chosen-heading", |t| t.starts_with("1 file")).await;
+    assert!(leaving_asks(&browser).await, "a chosen file not sent yet");
+    click(&browser, "#upload-button").await;
+    wait_for_text(&browser, "#receipt", |t| t.contains("Receipt")).await;
+    assert!(!leaving_asks(&browser).await, "sent: leave freely");
 }

@@ -13,6 +13,7 @@ use crate::db::models::project::Project;
 use crate::error::AppError;
 use crate::routes::dashboard::{CHART_DAYS, PAGE_ROWS};
 use crate::services::dashboards::{self, CycleRow, Scope};
+use crate::services::wall_figures::Headline;
 use crate::services::Actor;
 use crate::state::AppState;
 use crate::web::charts::{self, BarChart};
@@ -35,6 +36,8 @@ pub struct ProjectPage {
     pub base: String,
     pub before: Option<i32>,
     pub read_only_wall: bool,
+    /// A wall screen's figures in large type.
+    pub headline: Option<Headline>,
 }
 
 impl ProjectPage {
@@ -71,6 +74,7 @@ impl ProjectPage {
             base,
             before,
             read_only_wall: false,
+            headline: None,
         })
     }
 

@@ -13,6 +13,7 @@ use crate::routes::dashboard::PAGE_ROWS;
 use crate::services::dashboards::{
     self, ProjectCursor, ProjectFilter, ProjectRow, ProjectSort, Scope,
 };
+use crate::services::wall_figures::Headline;
 use crate::services::Actor;
 use crate::state::AppState;
 use crate::web::pagination::{active_filter, search_text};
@@ -73,6 +74,8 @@ pub struct SummaryPage {
     pub base: String,
     pub refresh_seconds: u32,
     pub read_only_wall: bool,
+    /// A wall screen's figures in large type.
+    pub headline: Option<Headline>,
 }
 
 impl SummaryPage {
@@ -142,6 +145,7 @@ pub async fn projects(
         base: "/dashboard".into(),
         refresh_seconds: 15,
         read_only_wall: false,
+        headline: None,
     };
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_summary)
 }
