@@ -18,7 +18,8 @@ command -v curl >/dev/null || { echo "bench: curl is needed (apt-get install cur
 cargo build --release --quiet
 BIN=$PWD/target/release/hopper
 
-APP_EXTRA_ARGS=()
+# One account sends 8 files at once below: more than the default 4 batches per user.
+APP_EXTRA_ARGS=(--upload-batches-per-user 16)
 # shellcheck source=scripts/bench/app-setup.sh
 . scripts/bench/app-setup.sh
 

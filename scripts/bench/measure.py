@@ -95,6 +95,17 @@ cursor = psql(
 
 cycle = psql(f"SELECT max(id) FROM cycles WHERE project_id = {project}")
 
+# Wall screens: share links of the company and of one project (tokens stored hashed, as
+# Hopper stores them). The anonymous wall has no session, so one plain connection.
+wall_company, wall_project = "bench-wall-company-token", "bench-wall-project-token"
+psql(
+    "DELETE FROM share_links WHERE label LIKE 'bench wall%';"
+    f"INSERT INTO share_links (company_id, project_id, label, token_hash, expires_at) VALUES "
+    f"({company}, NULL, 'bench wall company', sha256('{wall_company}'::bytea), now() + interval '1 day'),"
+    f"({company}, {project}, 'bench wall project', sha256('{wall_project}'::bytea), now() + interval '1 day')"
+)
+wall = Browser()
+
 cases = [
     ("Project summary, one company (admin), first page", admin, "/dashboard",
      f"SELECT * FROM v_project_summary WHERE company_id = {company} ORDER BY project_name LIMIT 25"),
@@ -123,6 +134,10 @@ cases = [
      f"AND r.status IN ('missing', 'submitted', 'rejected') AND c.status <> 'completed' ORDER BY due NULLS LAST LIMIT 501"),
     ("Home page (admin): open and overdue requests", admin, "/",
      "SELECT count(*) FROM v_cycle_completeness"),
+    ("Wall screen of a company (anonymous)", wall, f"/wall/{wall_company}",
+     f"SELECT * FROM v_project_summary WHERE company_id = {company} ORDER BY project_name LIMIT 25"),
+    ("Wall screen of a project (anonymous)", wall, f"/wall/{wall_project}",
+     f"SELECT * FROM v_cycle_summary WHERE project_id = {project} ORDER BY cycle_number DESC"),
     ("Audit trail, one company, first page", admin, "/dashboard/audit",
      f"SELECT * FROM audit_log WHERE company_id = {company} ORDER BY created_at DESC, id DESC LIMIT 50"),
     (f"Audit trail, one company, page at depth {depth:,}", admin, f"/dashboard/audit?after={cursor}",
