@@ -275,6 +275,7 @@ diesel::table! {
     project_completeness (project_id) {
         project_id -> Int4,
         latest_percent -> Int2,
+        latest_open_due -> Array<Nullable<Timestamptz>>,
     }
 }
 

@@ -38,4 +38,6 @@ DROP TYPE cycle_request_delta;
 DROP TABLE cycle_request_counts;
 DROP FUNCTION project_completeness_refresh(INTEGER[]);
 DROP FUNCTION project_latest_percent(INTEGER);
+DROP FUNCTION project_latest_open_due(INTEGER);
+DROP FUNCTION overdue_count(TIMESTAMPTZ[]);
 DROP TABLE project_completeness;

@@ -30,13 +30,22 @@ SELECT r.cycle_id,
 
 -- Each project's latest cycle, as the percent of its required requests accepted
 -- (`Completeness::percent`: 100 when nothing is expected; 101 for a project without
--- cycles, so those come last). Kept by the triggers below, so "least complete first"
--- over every project of an installation is a join and a top-N sort, not a count per
--- project.
+-- cycles, so those come last), and the due dates of its required requests still open
+-- (missing or rejected; a request's own date, else the cycle's). Kept by the triggers
+-- below, so "least complete first" and "most overdue first" over every project of an
+-- installation are a join and a top-N sort, not a count per project: how many of those
+-- dates have passed is counted from the row at the moment (`overdue_count`).
 CREATE TABLE project_completeness (
     project_id INTEGER PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
-    latest_percent SMALLINT NOT NULL DEFAULT 101
+    latest_percent SMALLINT NOT NULL DEFAULT 101,
+    latest_open_due TIMESTAMPTZ[] NOT NULL DEFAULT '{}'
 );
+
+-- How many of `due` have passed: the overdue requests of a project's latest cycle, as
+-- v_cycle_completeness counts them.
+CREATE FUNCTION overdue_count(due TIMESTAMPTZ[]) RETURNS INTEGER AS $$
+    SELECT count(*)::int FROM unnest(due) d WHERE d < now();
+$$ LANGUAGE sql STABLE PARALLEL SAFE;
 
 CREATE FUNCTION project_latest_percent(project INTEGER) RETURNS SMALLINT AS $$
     SELECT coalesce((
@@ -47,13 +56,24 @@ CREATE FUNCTION project_latest_percent(project INTEGER) RETURNS SMALLINT AS $$
           LEFT JOIN cycle_request_counts k ON k.cycle_id = l.id), 101)::smallint;
 $$ LANGUAGE sql STABLE;
 
--- Recomputes the figure of these projects (those that still exist), in id order.
+CREATE FUNCTION project_latest_open_due(project INTEGER) RETURNS TIMESTAMPTZ[] AS $$
+    SELECT coalesce(array_agg(coalesce(r.due_at, l.due_at) ORDER BY 1), '{}')
+      FROM (SELECT c.id, c.due_at FROM cycles c WHERE c.project_id = project
+             ORDER BY c.cycle_number DESC LIMIT 1) l
+      JOIN cycle_requests r ON r.cycle_id = l.id
+     WHERE r.required AND r.status IN ('missing', 'rejected')
+       AND coalesce(r.due_at, l.due_at) IS NOT NULL;
+$$ LANGUAGE sql STABLE;
+
+-- Recomputes the figures of these projects (those that still exist), in id order.
 CREATE FUNCTION project_completeness_refresh(ids INTEGER[]) RETURNS void AS $$
-    INSERT INTO project_completeness AS t (project_id, latest_percent)
-    SELECT p.id, project_latest_percent(p.id) FROM projects p
+    INSERT INTO project_completeness AS t (project_id, latest_percent, latest_open_due)
+    SELECT p.id, project_latest_percent(p.id), project_latest_open_due(p.id) FROM projects p
      WHERE p.id = ANY(ids) ORDER BY p.id
-    ON CONFLICT (project_id) DO UPDATE SET latest_percent = EXCLUDED.latest_percent
-     WHERE t.latest_percent IS DISTINCT FROM EXCLUDED.latest_percent;
+    ON CONFLICT (project_id) DO UPDATE
+       SET latest_percent = EXCLUDED.latest_percent, latest_open_due = EXCLUDED.latest_open_due
+     WHERE (t.latest_percent, t.latest_open_due)
+           IS DISTINCT FROM (EXCLUDED.latest_percent, EXCLUDED.latest_open_due);
 $$ LANGUAGE sql;
 
 -- One request entering (+1) or leaving (-1) a cycle's counts.

@@ -119,6 +119,12 @@ cases = [
      f"('missing', 'rejected') AND coalesce(r.due_at, c.due_at) < now()) AS overdue FROM cycles c "
      f"LEFT JOIN cycle_requests r ON r.cycle_id = c.id GROUP BY c.id) f ON f.id = l.id "
      f"WHERE p.company_id = {company} ORDER BY f.overdue DESC, p.project_name LIMIT 25"),
+    ("Project summary, all projects (operator), most overdue first", operator, "/dashboard?sort=overdue",
+     f"SELECT p.id FROM projects p JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id "
+     f"ORDER BY c.cycle_number DESC LIMIT 1) l ON true JOIN (SELECT c.id, count(*) FILTER (WHERE r.status IN "
+     f"('missing', 'rejected') AND coalesce(r.due_at, c.due_at) < now()) AS overdue FROM cycles c "
+     f"LEFT JOIN cycle_requests r ON r.cycle_id = c.id GROUP BY c.id) f ON f.id = l.id "
+     f"ORDER BY f.overdue DESC, p.project_name LIMIT 25"),
     ("Project summary, all projects (operator), least complete first", operator, "/dashboard?sort=completeness",
      "SELECT p.id FROM projects p JOIN LATERAL (SELECT c.id FROM cycles c WHERE c.project_id = p.id "
      "ORDER BY c.cycle_number DESC LIMIT 1) l ON true JOIN (SELECT c.id, count(*) FILTER (WHERE r.status = 'accepted') "

@@ -105,6 +105,26 @@ async fn the_summary_orders_projects_by_completeness_and_by_overdue_requests() {
     let ids: Vec<ProjectId> = first.iter().chain(&second).map(|r| r.id).collect();
     assert_eq!(ids, [behind, quarter, half, done]);
     assert!(last.is_none(), "no third page");
+    // Most overdue first pages the same way, from the due dates kept per project.
+    let mut overdue_order = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) = project_summary(
+            &mut conn,
+            scope,
+            &filter,
+            ProjectSort::Overdue,
+            after.as_ref(),
+            1,
+        )
+        .expect("overdue page");
+        overdue_order.extend(page.iter().map(|r| r.id));
+        match next {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(overdue_order, [behind, quarter, half, done], "one by one");
     // The figures shown are the latest cycle's.
     let shown = second[0].requests.expect("figures");
     assert_eq!((shown.required, shown.accepted, shown.overdue), (4, 2, 1));
@@ -232,8 +252,8 @@ fn kept_and_recounted(app: &TestApp) -> (Vec<[i32; 7]>, Vec<[i32; 7]>) {
     (kept, recounted)
 }
 
-/// Projects whose kept "least complete first" figure differs from their latest cycle's
-/// percent as the view computes it (101 without cycles), or that have no row.
+/// Projects whose kept figures differ from their latest cycle's as the view computes them
+/// (percent, 101 without cycles; overdue requests now), or that have no row.
 fn projects_out_of_step(app: &TestApp) -> i64 {
     diesel::sql_query(
         "SELECT count(*) AS n FROM projects p
@@ -244,7 +264,8 @@ fn projects_out_of_step(app: &TestApp) -> i64 {
           WHERE pc.latest_percent IS DISTINCT FROM
                 CASE WHEN l.id IS NULL THEN 101
                      WHEN v.required - v.not_applicable <= 0 THEN 100
-                     ELSE v.accepted * 100 / (v.required - v.not_applicable) END",
+                     ELSE v.accepted * 100 / (v.required - v.not_applicable) END
+             OR overdue_count(pc.latest_open_due) <> coalesce(v.overdue, 0)",
     )
     .get_result::<Orphans>(&mut app.conn())
     .expect("projects in step")
@@ -266,6 +287,9 @@ async fn the_counts_kept_with_the_requests_equal_a_recount_whoever_writes_them()
         "UPDATE cycle_requests SET status = 'rejected', note = 'blurred' WHERE name = 'Document 2'",
         "UPDATE cycle_requests SET required = false WHERE name = 'Document 0'",
         "UPDATE cycle_requests SET note = 'only a note'",
+        "UPDATE cycle_requests SET due_at = now() - interval '1 hour' WHERE name = 'Document 2'",
+        "UPDATE cycles SET due_at = now() - interval '1 day'",
+        "UPDATE cycle_requests SET due_at = now() + interval '3 days' WHERE name = 'Document 2'",
         "UPDATE cycle_requests SET status = 'not_applicable' WHERE name = 'Document 3'",
         "DELETE FROM cycle_requests WHERE name = 'Document 1'",
     ];

@@ -6,7 +6,6 @@
 //! projects an actor sees and runs each page's queries as one use case.
 
 mod cycle_summary;
-mod figure_order;
 mod figures;
 mod project_summary;
 

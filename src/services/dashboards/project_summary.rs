@@ -7,11 +7,11 @@ use diesel::sql_types::{Array, BigInt, Int4};
 use crate::db::ids::ProjectId;
 use crate::db::models::company::escape_like;
 use crate::db::models::completeness::Completeness;
+use crate::db::sql_functions::overdue_count;
 use crate::error::AppError;
 use crate::schema::{
     companies, project_access, project_completeness, project_tags, projects, tags,
 };
-use crate::services::dashboards::figure_order::{self, Figure, FigureAfter};
 use crate::services::dashboards::figures::{session_figures, FiguresBy};
 use crate::services::dashboards::Scope;
 
@@ -43,14 +43,6 @@ impl ProjectSort {
             ProjectSort::Overdue => "overdue",
         }
     }
-
-    /// A figure that depends on the clock, ranked per request (see `figure_order`).
-    fn figure(self) -> Option<Figure> {
-        match self {
-            ProjectSort::Overdue => Some(Figure::Overdue),
-            ProjectSort::Name | ProjectSort::Newest | ProjectSort::Completeness => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,6 +50,14 @@ pub struct ProjectFilter {
     pub text: Option<String>,
     pub tag: Option<String>,
     pub active: Option<bool>,
+}
+
+/// Where a page ordered by a figure starts: the last row's figure, name and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureAfter {
+    pub key: i32,
+    pub name: String,
+    pub id: ProjectId,
 }
 
 /// Where the next page starts: the last row's sort key and id.
@@ -122,6 +122,9 @@ pub struct ProjectRow {
     /// What "least complete first" orders by (101 without cycles).
     #[serde(skip)]
     pub latest_percent: i16,
+    /// What "most overdue first" orders by: the latest cycle's overdue requests.
+    #[serde(skip)]
+    pub latest_overdue: i32,
 }
 
 #[derive(QueryableByName)]
@@ -142,6 +145,7 @@ type ProjectBase = (
     bool,
     DateTime<Utc>,
     i16,
+    i32,
 );
 
 /// One page of the project summary and the cursor of the next, if any.
@@ -169,6 +173,7 @@ pub fn project_summary(
             projects::is_active,
             projects::created_at,
             project_completeness::latest_percent,
+            overdue_count(project_completeness::latest_open_due),
         ))
         .into_boxed();
     query = match scope {
@@ -233,41 +238,36 @@ pub fn project_summary(
                 )),
             )
         }
+        (ProjectSort::Overdue, Some(ProjectCursor::Figure(after))) => {
+            let overdue = overdue_count(project_completeness::latest_open_due);
+            query.filter(
+                overdue.lt(after.key).or(overdue.eq(after.key).and(
+                    projects::project_name
+                        .gt(after.name.clone())
+                        .or(projects::project_name
+                            .eq(after.name.clone())
+                            .and(projects::id.gt(after.id))),
+                )),
+            )
+        }
         _ => query,
     };
-    let mut ranked: Vec<FigureAfter> = Vec::new();
-    let mut base: Vec<ProjectBase> = match sort.figure() {
-        // Ordered by a figure: every project the filters let through is a candidate (a
-        // few thousand ids at most), ranked in SQL, and only the page is loaded.
-        Some(figure) => {
-            let candidates: Vec<ProjectBase> = query.load(conn)?;
-            let ids: Vec<ProjectId> = candidates.iter().map(|b| b.0).collect();
-            let after = match after {
-                Some(ProjectCursor::Figure(f)) => Some(f),
-                _ => None,
-            };
-            ranked = figure_order::rank(conn, &ids, figure, after, limit + 1)?;
-            ranked
-                .iter()
-                .filter_map(|r| candidates.iter().find(|b| b.0 == r.id).cloned())
-                .collect()
-        }
-        None => {
-            query = match sort {
-                ProjectSort::Newest => {
-                    query.order((projects::created_at.desc(), projects::id.desc()))
-                }
-                // Least complete first: the latest cycle's percent, kept per project.
-                ProjectSort::Completeness => query.order((
-                    project_completeness::latest_percent.asc(),
-                    projects::project_name.asc(),
-                    projects::id.asc(),
-                )),
-                _ => query.order((projects::project_name.asc(), projects::id.asc())),
-            };
-            query.limit(limit + 1).load(conn)?
-        }
+    query = match sort {
+        ProjectSort::Newest => query.order((projects::created_at.desc(), projects::id.desc())),
+        // Least complete first, most overdue first: figures kept per project.
+        ProjectSort::Completeness => query.order((
+            project_completeness::latest_percent.asc(),
+            projects::project_name.asc(),
+            projects::id.asc(),
+        )),
+        ProjectSort::Overdue => query.order((
+            overdue_count(project_completeness::latest_open_due).desc(),
+            projects::project_name.asc(),
+            projects::id.asc(),
+        )),
+        ProjectSort::Name => query.order((projects::project_name.asc(), projects::id.asc())),
     };
+    let mut base: Vec<ProjectBase> = query.limit(limit + 1).load(conn)?;
     let more = base.len() as i64 > limit;
     base.truncate(limit as usize);
 
@@ -294,6 +294,7 @@ pub fn project_summary(
                 is_active,
                 created_at,
                 latest_percent,
+                latest_overdue,
             )| {
                 let f = figures.iter().find(|f| f.key == id.0);
                 ProjectRow {
@@ -317,6 +318,7 @@ pub fn project_summary(
                     last_upload: f.and_then(|f| f.last_upload),
                     requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
                     latest_percent,
+                    latest_overdue,
                 }
             },
         )
@@ -330,11 +332,11 @@ pub fn project_summary(
                 name: r.project_name.clone(),
                 id: r.id,
             })),
-            ProjectSort::Overdue => ranked
-                .iter()
-                .find(|f| f.id == r.id)
-                .cloned()
-                .map(ProjectCursor::Figure),
+            ProjectSort::Overdue => Some(ProjectCursor::Figure(FigureAfter {
+                key: r.latest_overdue,
+                name: r.project_name.clone(),
+                id: r.id,
+            })),
         })
     } else {
         None
