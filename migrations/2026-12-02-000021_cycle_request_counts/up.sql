@@ -41,10 +41,12 @@ CREATE TABLE project_completeness (
     latest_open_due TIMESTAMPTZ[] NOT NULL DEFAULT '{}'
 );
 
--- How many of `due` have passed: the overdue requests of a project's latest cycle, as
--- v_cycle_completeness counts them.
+-- How many of `due` (sorted, no NULLs) have passed: the overdue requests of a project's
+-- latest cycle, as v_cycle_completeness counts them. width_bucket is a binary search, and
+-- a function of one expression is inlined into the query that calls it (a count over
+-- unnest() was a query of its own per row: 30 ms to order 2,000 projects).
 CREATE FUNCTION overdue_count(due TIMESTAMPTZ[]) RETURNS INTEGER AS $$
-    SELECT count(*)::int FROM unnest(due) d WHERE d < now();
+    SELECT width_bucket(now(), due);
 $$ LANGUAGE sql STABLE PARALLEL SAFE;
 
 CREATE FUNCTION project_latest_percent(project INTEGER) RETURNS SMALLINT AS $$
@@ -57,7 +59,7 @@ CREATE FUNCTION project_latest_percent(project INTEGER) RETURNS SMALLINT AS $$
 $$ LANGUAGE sql STABLE;
 
 CREATE FUNCTION project_latest_open_due(project INTEGER) RETURNS TIMESTAMPTZ[] AS $$
-    SELECT coalesce(array_agg(coalesce(r.due_at, l.due_at) ORDER BY 1), '{}')
+    SELECT coalesce(array_agg(coalesce(r.due_at, l.due_at) ORDER BY coalesce(r.due_at, l.due_at)), '{}')
       FROM (SELECT c.id, c.due_at FROM cycles c WHERE c.project_id = project
              ORDER BY c.cycle_number DESC LIMIT 1) l
       JOIN cycle_requests r ON r.cycle_id = l.id
