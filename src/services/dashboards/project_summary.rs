@@ -324,19 +324,19 @@ pub fn project_summary(
         )
         .collect();
     let next = if more {
-        rows.last().and_then(|r| match sort {
-            ProjectSort::Name => Some(ProjectCursor::Name(r.project_name.clone(), r.id)),
-            ProjectSort::Newest => Some(ProjectCursor::Newest(r.created_at, r.id)),
-            ProjectSort::Completeness => Some(ProjectCursor::Figure(FigureAfter {
-                key: i32::from(r.latest_percent),
-                name: r.project_name.clone(),
-                id: r.id,
-            })),
-            ProjectSort::Overdue => Some(ProjectCursor::Figure(FigureAfter {
-                key: r.latest_overdue,
-                name: r.project_name.clone(),
-                id: r.id,
-            })),
+        rows.last().map(|r| match sort {
+            ProjectSort::Name => ProjectCursor::Name(r.project_name.clone(), r.id),
+            ProjectSort::Newest => ProjectCursor::Newest(r.created_at, r.id),
+            ProjectSort::Completeness | ProjectSort::Overdue => {
+                ProjectCursor::Figure(FigureAfter {
+                    key: match sort {
+                        ProjectSort::Overdue => r.latest_overdue,
+                        _ => i32::from(r.latest_percent),
+                    },
+                    name: r.project_name.clone(),
+                    id: r.id,
+                })
+            }
         })
     } else {
         None
