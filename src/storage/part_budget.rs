@@ -72,8 +72,9 @@ impl PartBudget {
         }
     }
 
-    /// Buffers waiting in the pool (for tests and logs).
-    pub fn pooled(&self) -> usize {
+    /// Buffers waiting in the pool.
+    #[cfg(test)]
+    fn pooled(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())
     }
 }

@@ -4,11 +4,11 @@
 //! first.
 
 use diesel::prelude::*;
-use hopper::schema::{projects, sync_sessions};
+use hopper::schema::sync_sessions;
 
 use crate::browser::{click, fill, sign_in, text_of, wait_for_text, Chromedriver};
 use crate::helpers::TestApp;
-use crate::requests::{setup, start_cycle};
+use crate::requests::{allow_types, setup, start_cycle};
 use crate::upload_links::create_link;
 
 fn batches(app: &TestApp) -> i64 {
@@ -22,10 +22,7 @@ fn batches(app: &TestApp) -> i64 {
 async fn the_upload_page_lists_filters_and_removes_chosen_files() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
-    diesel::update(projects::table.find(s.project))
-        .set(projects::allowed_file_types.eq(vec![Some("pdf".to_owned()), Some("txt".to_owned())]))
-        .execute(&mut app.conn())
-        .expect("types");
+    allow_types(&app, s.project, &["pdf", "txt"]);
     let admin = app.session_for(&s.admin).await;
     let cycle = start_cycle(&app, &admin, s.project).await;
     // A form without files is refused before any batch is recorded.

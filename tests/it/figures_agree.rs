@@ -8,11 +8,13 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use hopper::db::ids::{CycleId, ProjectId};
 use hopper::domain::sizes::human_size;
-use hopper::schema::{cycle_requests, cycles, projects};
+use hopper::schema::{cycle_requests, cycles};
 use reqwest::multipart::{Form, Part};
 
 use crate::helpers::{TestApp, UserSession};
-use crate::requests::{add_to_list, document, requests_of, setup, start_cycle, upload_path};
+use crate::requests::{
+    add_to_list, allow_types, document, requests_of, setup, start_cycle, upload_path,
+};
 
 /// The text of the element whose opening tag holds `marker`, searched from `from`, tags
 /// stripped and spaces collapsed; `end` closes the element.
@@ -171,10 +173,7 @@ fn check_headline(wall: &str, total: &Expected, percent: &str, accepted: &str, o
 async fn the_same_figures_read_the_same_on_every_page() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
-    diesel::update(projects::table.find(s.project))
-        .set(projects::allowed_file_types.eq(vec![Some("pdf".to_owned()), Some("txt".to_owned())]))
-        .execute(&mut app.conn())
-        .expect("types");
+    allow_types(&app, s.project, &["pdf", "txt"]);
     let admin = app.session_for(&s.admin).await;
     add_to_list(&admin, s.project, "Bank statement", "*statement*.pdf").await;
     add_to_list(&admin, s.project, "Payroll", "payroll*.pdf").await;

@@ -22,6 +22,15 @@ pub struct Setup {
     pub uploader: TestUser,
 }
 
+/// Lets the project take only these file types (the upload page shows and filters them).
+pub fn allow_types(app: &TestApp, project: ProjectId, types: &[&str]) {
+    let types: Vec<Option<String>> = types.iter().map(|t| Some((*t).to_owned())).collect();
+    diesel::update(projects::table.find(project))
+        .set(projects::allowed_file_types.eq(types))
+        .execute(&mut app.conn())
+        .expect("types");
+}
+
 pub async fn setup(app: &TestApp, review: bool) -> Setup {
     let company = app.default_company();
     let project = create_project(app, company, "Year end");
