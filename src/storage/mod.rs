@@ -16,13 +16,37 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
 use aws_sdk_s3::Client;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::S3Config;
 
 #[derive(Clone)]
 pub struct Storage {
     client: Client,
+    /// Names this storage's clients in each thread's [`KEPT_CLIENTS`].
+    id: u64,
     create_missing_buckets: bool,
+}
+
+/// A place's client settings (region, endpoint, path style), for one [`Storage`].
+type PlaceKey = (u64, String, Option<String>, bool);
+
+/// More distinct places than an installation has storage locations: past it, a thread's
+/// kept clients are dropped and built again as used.
+const MAX_KEPT_CLIENTS: usize = 64;
+
+static NEXT_STORAGE_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Clients already built for a place, reused by the thread that built them. Building
+    /// one costs a TLS setup (root certificates parsed again) and a connection pool of its
+    /// own, which made a fresh client per request the biggest cost of a small file's
+    /// upload. Kept per thread because a pooled connection is driven by the runtime that
+    /// opened it: each actix worker runs its own, and a worker busy hashing a part (or a
+    /// blocked thread) must not stall the S3 requests of the others.
+    static KEPT_CLIENTS: RefCell<HashMap<PlaceKey, Client>> = RefCell::new(HashMap::new());
 }
 
 /// Where a bucket is: its region and, optionally, the endpoint of another S3 service.
@@ -112,6 +136,7 @@ impl Storage {
             .build();
         Self {
             client: Client::from_conf(s3_config),
+            id: NEXT_STORAGE_ID.fetch_add(1, Ordering::Relaxed),
             create_missing_buckets: config.create_missing_buckets,
         }
     }
@@ -120,20 +145,30 @@ impl Storage {
         &self.client
     }
 
-    /// A client for a project's region (same endpoint and credentials).
-    pub fn client_for_region(&self, region: &str) -> Client {
-        let config = self
-            .client
-            .config()
-            .to_builder()
-            .region(Region::new(region.to_owned()))
-            .build();
-        Client::from_conf(config)
-    }
-
     /// A client for a storage location: its region, its endpoint when it names one (an
     /// installation with several S3 services), the node's credentials either way.
     pub fn client_for(&self, place: &Place<'_>) -> Client {
+        let key = (
+            self.id,
+            place.region.to_owned(),
+            place.endpoint.map(str::to_owned),
+            place.endpoint.is_some() && place.force_path_style,
+        );
+        KEPT_CLIENTS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if let Some(client) = kept.get(&key) {
+                return client.clone();
+            }
+            if kept.len() >= MAX_KEPT_CLIENTS {
+                kept.clear();
+            }
+            let client = self.build_client(place);
+            kept.insert(key, client.clone());
+            client
+        })
+    }
+
+    fn build_client(&self, place: &Place<'_>) -> Client {
         let mut config = self
             .client
             .config()
