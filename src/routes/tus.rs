@@ -215,13 +215,10 @@ pub async fn patch(
     };
     let body = PacedBody::new(body.into_inner(), pace, PaceWatch::default());
     match tus::patch(&state.services, &uploader.actor, id, offset, body).await {
-        Ok(offset) => {
-            let status = tus::status(&state.services, &uploader.actor, id).await?;
-            Ok(base(StatusCode::NO_CONTENT)
-                .insert_header(("Upload-Offset", offset.to_string()))
-                .insert_header(("Upload-Expires", expires(status.expires_at)))
-                .finish())
-        }
+        Ok(patched) => Ok(base(StatusCode::NO_CONTENT)
+            .insert_header(("Upload-Offset", patched.offset.to_string()))
+            .insert_header(("Upload-Expires", expires(patched.expires_at)))
+            .finish()),
         Err(Refusal::WrongOffset(current)) => Ok(base(StatusCode::CONFLICT)
             .insert_header(("Upload-Offset", current.to_string()))
             .body(format!(

@@ -183,6 +183,22 @@ impl FileGuard {
         checksum: &str,
         kind: &str,
     ) -> Result<(), Failure> {
+        self.complete_with(size, checksum, kind, |_, _, _| Ok(()))
+            .await
+    }
+
+    /// Completes the file and, in the same transaction, what the caller's own record says
+    /// of it (a resumable upload's row ends with its file).
+    pub(super) async fn complete_with<F>(
+        &mut self,
+        size: u64,
+        checksum: &str,
+        kind: &str,
+        also: F,
+    ) -> Result<(), Failure>
+    where
+        F: FnOnce(&mut PgConnection, &Actor, &BatchPlan) -> Result<(), AppError> + Send + 'static,
+    {
         let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         let now = self.ctx.clock().now();
@@ -220,7 +236,7 @@ impl FileGuard {
                         "request": row.request_id,
                     }))
                     .record(conn)?;
-                Ok(())
+                also(conn, actor, plan)
             })
             .await;
         self.armed = false;

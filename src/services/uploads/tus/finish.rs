@@ -52,18 +52,31 @@ pub(super) async fn release(ctx: &ServiceContext, actor: &Actor, writing: &Writi
     }
 }
 
+/// Whose part is recorded: the upload, the writer holding it, its file (owned, so a part
+/// can be recorded by the task that sent it while the request reads the next one).
+#[derive(Clone, Copy)]
+pub(super) struct PartOwner {
+    pub(super) upload: uuid::Uuid,
+    pub(super) writer: uuid::Uuid,
+    pub(super) file: FileUploadId,
+}
+
 pub(super) async fn record_part(
     ctx: &ServiceContext,
     actor: &Actor,
-    writing: &Writing,
+    owner: PartOwner,
     part: &LandedPart,
     state: &ResumableSha256,
 ) -> Result<(), AppError> {
-    let (id, writer, file) = (writing.upload.id, writing.writer, writing.file.id);
+    let PartOwner {
+        upload,
+        writer,
+        file,
+    } = owner;
     let (part, state) = (part.clone(), state.to_bytes());
     let landed = i64::try_from(state_length(&state)).unwrap_or(i64::MAX);
     ctx.run(actor, move |conn, _| {
-        if !TusUpload::part_landed(conn, id, writer, &part, &state)? {
+        if !TusUpload::part_landed(conn, upload, writer, &part, &state)? {
             return Err(AppError::Conflict(
                 "Another request took this upload over; resume from its offset.".into(),
             ));
@@ -223,11 +236,17 @@ pub(super) async fn complete(
         return ended(ctx, actor, writing, "completed").await;
     }
     guard.multipart = None;
+    let (id, closes) = (upload.id, upload.finishes_session);
     guard
-        .complete(size, &checksum, &kind)
+        .complete_with(size, &checksum, &kind, move |conn, actor, plan| {
+            end_row(conn, actor, plan, (id, "completed", closes))
+        })
         .await
         .map_err(unavailable)?;
-    ended(ctx, actor, writing, "completed").await
+    if upload.tail_size > 0 {
+        delete_quietly(&writing.tail(ctx)).await;
+    }
+    Ok(())
 }
 
 /// The upload took its last byte: its row ends, the tail goes, its own batch ends.
@@ -244,15 +263,25 @@ async fn ended(
         writing.upload.finishes_session,
     );
     ctx.run(actor, move |conn, actor| {
-        TusUpload::finish(conn, id, outcome)?;
-        if closes {
-            finish_session(conn, actor, &plan, None)?;
-        }
-        Ok(())
+        end_row(conn, actor, &plan, (id, outcome, closes))
     })
     .await?;
     if writing.upload.tail_size > 0 {
         delete_quietly(&tail).await;
+    }
+    Ok(())
+}
+
+/// The upload's row ends with `outcome`, and its own batch with it when it has one.
+fn end_row(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    (id, outcome, closes): (uuid::Uuid, &'static str, bool),
+) -> Result<(), AppError> {
+    TusUpload::finish(conn, id, outcome)?;
+    if closes {
+        finish_session(conn, actor, plan, None)?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub(super) mod finish;
 mod patch;
 
 pub use expiry::expire_abandoned;
-pub use patch::{patch, Refusal};
+pub use patch::{patch, Patched, Refusal};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;

@@ -7,7 +7,9 @@
 use std::fmt::Display;
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::db::models::file_upload::FileUpload;
@@ -34,6 +36,14 @@ pub(super) struct Writing {
 }
 
 impl Writing {
+    pub(super) fn owner(&self) -> finish::PartOwner {
+        finish::PartOwner {
+            upload: self.upload.id,
+            writer: self.writer,
+            file: self.file.id,
+        }
+    }
+
     pub(super) fn target(&self, ctx: &ServiceContext, content_type: &str) -> ObjectTarget {
         ObjectTarget {
             client: ctx
@@ -120,30 +130,86 @@ async fn claim(
     claimed
 }
 
-/// Receives bytes at `offset`; returns the offset now safely stored. The request's body
-/// may end (or break) anywhere.
+/// What a PATCH left: the offset now safely stored, and when the upload expires.
+#[derive(Debug, Clone, Copy)]
+pub struct Patched {
+    pub offset: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Receives bytes at `offset`. The request's body may end (or break) anywhere.
 pub async fn patch<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     id: Uuid,
     offset: i64,
     body: S,
-) -> Result<i64, Refusal>
+) -> Result<Patched, Refusal>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
     let writing = claim(ctx, actor, id, offset).await?;
     let result = receive(ctx, actor, &writing, body).await;
-    finish::release(ctx, actor, &writing).await;
-    result.map_err(Refusal::App)
+    // A completed upload gave its writer up when it ended (one transaction fewer per
+    // file, which a sync of small files feels).
+    if !matches!(result, Ok(offset) if offset == writing.upload.upload_length) {
+        finish::release(ctx, actor, &writing).await;
+    }
+    let offset = result.map_err(Refusal::App)?;
+    Ok(Patched {
+        offset,
+        expires_at: writing.upload.expires_at,
+    })
 }
+
+/// The part on the wire: sent, then recorded with the hash state after it, in the
+/// background while the request reads the next part (as the form upload does).
+type InFlight = JoinHandle<Result<(LandedPart, ResumableSha256), AppError>>;
 
 async fn receive<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
+    body: S,
+) -> Result<i64, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Display,
+{
+    let mut in_flight = None;
+    let received = receive_into(ctx, actor, writing, body, &mut in_flight).await;
+    if let Some(task) = in_flight.take() {
+        // The request ended early: the part on the wire lands and is recorded, or not,
+        // before the claim is given back; the offset a HEAD reports says which.
+        if let Ok(Err(e)) = task.await {
+            tracing::debug!(upload = %writing.upload.id, error = %e, "a part sent before the request ended did not land");
+        }
+    }
+    received
+}
+
+/// Waits for the part on the wire; returns the bytes landed with it.
+async fn settle(
+    in_flight: &mut Option<InFlight>,
+    parts: &mut Vec<LandedPart>,
+) -> Result<Option<ResumableSha256>, AppError> {
+    let Some(task) = in_flight.take() else {
+        return Ok(None);
+    };
+    let (part, state) = task
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("a part's task failed: {e}")))??;
+    parts.push(part);
+    Ok(Some(state))
+}
+
+async fn receive_into<S, E>(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
     mut body: S,
+    in_flight: &mut Option<InFlight>,
 ) -> Result<i64, AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -152,8 +218,11 @@ where
     let upload = &writing.upload;
     let length = upload.upload_length;
     let part_size = ctx.part_budget().part_size();
+    // `hasher` runs ahead over every full part read; `recorded` is the state stored
+    // with the last part that landed, and `landed` its length.
     let mut hasher = ResumableSha256::from_bytes(&upload.hash_state)
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a stored hash state is damaged")))?;
+    let mut recorded = hasher;
     let mut landed = upload.landed;
     let mut parts = upload.landed_parts();
     let mut kind = upload.content_type.clone();
@@ -172,6 +241,8 @@ where
     }
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
+    // Bytes read into full parts so far (landed, on the wire, or both).
+    let mut read = landed;
     loop {
         let chunk = match tokio::time::timeout(idle, body.next()).await {
             Err(_) => {
@@ -185,7 +256,7 @@ where
             }
             Ok(Some(Ok(chunk))) => chunk,
         };
-        if landed + (buffer.data.len() + chunk.len()) as i64 > length {
+        if read + (buffer.data.len() + chunk.len()) as i64 > length {
             return Err(AppError::BadRequest(
                 "More bytes arrived than Upload-Length announced.".into(),
             ));
@@ -195,25 +266,43 @@ where
             let take = (part_size - buffer.data.len()).min(chunk.len());
             buffer.data.extend_from_slice(&chunk.split_to(take));
             let full = buffer.data.len() == part_size;
-            let last = landed + buffer.data.len() as i64 == length;
+            let last = read + buffer.data.len() as i64 == length;
             if full && !last {
+                // At most one part on the wire: the previous one lands before this one
+                // goes, and before a new buffer is taken from the budget.
+                if let Some(state) = settle(in_flight, &mut parts).await? {
+                    recorded = state;
+                }
                 let sent = std::mem::replace(&mut buffer, next_buffer(ctx).await?);
-                landed = send_part(
-                    ctx,
-                    actor,
-                    writing,
-                    sent,
-                    &mut hasher,
-                    (&mut parts, &mut kind, &mut upload_id),
-                )
-                .await?;
+                read += sent.data.len() as i64;
+                let number = i32::try_from(parts.len() + 1)
+                    .ok()
+                    .filter(|n| *n <= 10_000)
+                    .ok_or_else(|| {
+                        AppError::BadRequest("A file may have at most 10,000 parts.".into())
+                    })?;
+                *in_flight = Some(
+                    send_part(
+                        ctx,
+                        actor,
+                        writing,
+                        (sent, number),
+                        &mut hasher,
+                        (&mut kind, &mut upload_id),
+                    )
+                    .await?,
+                );
             }
         }
     }
+    if let Some(state) = settle(in_flight, &mut parts).await? {
+        recorded = state;
+    }
+    landed = recorded.length() as i64;
     let offset = landed + buffer.data.len() as i64;
     if offset == length && broken.is_none() {
         let state = finish::Arrived {
-            hasher,
+            hasher: recorded,
             parts,
             kind,
             upload_id,
@@ -239,21 +328,16 @@ async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
         })
 }
 
-/// Sends one full part (the first one decides the content type, checked against the
-/// project's types), then records it with the hash state after it. Returns the bytes
-/// landed.
+/// Starts sending one full part (the first one decides the content type, checked against
+/// the project's types); the task records it with the hash state after it once S3 has it.
 async fn send_part(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
-    buffer: PartBuffer,
+    (buffer, number): (PartBuffer, i32),
     hasher: &mut ResumableSha256,
-    (parts, kind, upload_id): (
-        &mut Vec<LandedPart>,
-        &mut Option<String>,
-        &mut Option<String>,
-    ),
-) -> Result<i64, AppError> {
+    (kind, upload_id): (&mut Option<String>, &mut Option<String>),
+) -> Result<InFlight, AppError> {
     if kind.is_none() {
         let head = &buffer.data[..buffer.data.len().min(SNIFF_BYTES)];
         let sniffed =
@@ -280,21 +364,19 @@ async fn send_part(
             started
         }
     };
-    let mut next = *hasher;
-    next.update_blocks(&buffer.data)
+    hasher
+        .update_blocks(&buffer.data)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    let number = i32::try_from(parts.len() + 1)
-        .ok()
-        .filter(|n| *n <= 10_000)
-        .ok_or_else(|| AppError::BadRequest("A file may have at most 10,000 parts.".into()))?;
+    let state = *hasher;
     let size = buffer.data.len() as i64;
-    let etag = target
-        .upload_part(&id, number, buffer)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("S3 refused a part: {e}")))?;
-    let part = LandedPart { number, etag, size };
-    finish::record_part(ctx, actor, writing, &part, &next).await?;
-    *hasher = next;
-    parts.push(part);
-    Ok(hasher.length() as i64)
+    let (ctx, actor, owner) = (ctx.clone(), actor.clone(), writing.owner());
+    Ok(tokio::spawn(async move {
+        let etag = target
+            .upload_part(&id, number, buffer)
+            .await
+            .map_err(|e| AppError::Unavailable(format!("S3 refused a part: {e}")))?;
+        let part = LandedPart { number, etag, size };
+        finish::record_part(&ctx, &actor, owner, &part, &state).await?;
+        Ok((part, state))
+    }))
 }
