@@ -197,20 +197,21 @@ impl FileUpload {
         checksum: &str,
         except: FileUploadId,
     ) -> QueryResult<Option<FileUpload>> {
-        let held = file_uploads::status
-            .eq(FileStatus::Completed)
-            .and(file_uploads::replaced_by.is_null())
-            .and(file_uploads::deleted_at.is_null());
-        let claimed = file_uploads::status.eq(FileStatus::Uploading);
-        file_uploads::table
+        // Two lookups, each answered by its partial index on (cycle, checksum): as one
+        // query with `stored OR claimed` and an ORDER BY id the planner walked every row
+        // of the cycle (or of the table), once per file.
+        let stored = Self::completed_copy(conn, cycle, checksum)?.filter(|f| f.id != except);
+        if stored.is_some() {
+            return Ok(stored);
+        }
+        let claims: Vec<FileUpload> = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
-            .filter(held.or(claimed))
+            .filter(file_uploads::status.eq(FileStatus::Uploading))
             .filter(file_uploads::id.ne(except))
-            .order(file_uploads::id.asc())
             .select(FileUpload::as_select())
-            .first(conn)
-            .optional()
+            .load(conn)?;
+        Ok(claims.into_iter().min_by_key(|f| f.id))
     }
 
     /// The stored, current copy of a content in a cycle, if there is one.
@@ -219,16 +220,17 @@ impl FileUpload {
         cycle: CycleId,
         checksum: &str,
     ) -> QueryResult<Option<FileUpload>> {
-        file_uploads::table
+        // Loaded whole and the first picked here (there is one, or a few while a
+        // replacement lands): with ORDER BY id LIMIT 1 the planner may walk the primary key.
+        let copies: Vec<FileUpload> = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum.to_ascii_lowercase()))
             .filter(file_uploads::status.eq(FileStatus::Completed))
             .filter(file_uploads::replaced_by.is_null())
             .filter(file_uploads::deleted_at.is_null())
-            .order(file_uploads::id.asc())
             .select(FileUpload::as_select())
-            .first(conn)
-            .optional()
+            .load(conn)?;
+        Ok(copies.into_iter().min_by_key(|f| f.id))
     }
 
     /// Serialises every decision about one content in one cycle (across nodes) until the

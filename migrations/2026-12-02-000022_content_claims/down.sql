@@ -1,0 +1,1 @@
+DROP INDEX file_uploads_content_claims;
