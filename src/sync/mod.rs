@@ -9,6 +9,7 @@
 mod local;
 mod remote;
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -112,9 +113,10 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
 
     if options.dry_run {
         let stored = server.stored(cycle).await.unwrap_or_default();
+        let stored: HashSet<&str> = stored.iter().map(|(_, sha)| sha.as_str()).collect();
         let missing: Vec<&LocalFile> = files
             .iter()
-            .filter(|f| !stored.iter().any(|(_, sha)| *sha == f.sha256))
+            .filter(|f| !stored.contains(f.sha256.as_str()))
             .collect();
         let bytes: u64 = missing.iter().map(|f| f.size).sum();
         if options.json {
@@ -137,12 +139,9 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
     }
 
     let plan = server.manifest(cycle, &files).await?;
-    let full_path = |path: &str| {
-        files
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.full.clone())
-    };
+    // By path, once: a tree of tens of thousands of files is not searched per file.
+    let by_path: HashMap<&str, &LocalFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let full_path = |path: &str| by_path.get(path).map(|f| f.full.clone());
     state.session = plan.session_id;
     state.pending = plan
         .files
@@ -153,10 +152,7 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
             Some(Pending {
                 path: full.to_string_lossy().into_owned(),
                 upload_url: url,
-                size: files
-                    .iter()
-                    .find(|f| f.path == p.path)
-                    .map_or(0, |f| f.size),
+                size: by_path.get(p.path.as_str()).map_or(0, |f| f.size),
             })
         })
         .collect();
@@ -202,18 +198,22 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
     }
     // Only what the server confirmed is remembered as seen: unchanged at its path, or
     // in the receipt and not failed.
+    let unchanged: HashSet<&str> = plan
+        .files
+        .iter()
+        .filter(|p| p.action == "unchanged")
+        .map(|p| p.path.as_str())
+        .collect();
+    let received: HashSet<&str> = receipt["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["status"] != "failed")
+        .filter_map(|r| r["path"].as_str())
+        .collect();
     for file in &files {
-        let unchanged = plan
-            .files
-            .iter()
-            .any(|p| p.path == file.path && p.action == "unchanged");
-        let confirmed = unchanged
-            || receipt["files"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|r| r["path"] == file.path.as_str() && r["status"] != "failed");
-        if confirmed {
+        let path = file.path.as_str();
+        if unchanged.contains(path) || received.contains(path) {
             state.seen.insert(
                 file.path.clone(),
                 Seen {
