@@ -65,7 +65,7 @@ async fn choose_and_send(browser: &Client, file: &std::path::Path) {
 }
 
 async fn wait_for_receipt(browser: &Client, path: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let text = browser
             .find(fantoccini::Locator::Css("#receipt"))
@@ -81,6 +81,98 @@ async fn wait_for_receipt(browser: &Client, path: &str) -> String {
         assert!(Instant::now() < deadline, "no receipt for {path}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Writes a file of `blocks` MiB plus `extra` bytes (each MiB starts with its number, so
+/// no two parts are alike) without holding it in memory; returns its SHA-256.
+fn write_large(path: &std::path::Path, blocks: usize, extra: usize) -> String {
+    use sha2::{Digest, Sha256};
+    use std::io::Write;
+    let base = content(MIB, 23);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("file"));
+    let mut hasher = Sha256::new();
+    for number in 0..blocks as u64 {
+        let mut block = base.clone();
+        block[..8].copy_from_slice(&number.to_le_bytes());
+        file.write_all(&block).expect("write");
+        hasher.update(&block);
+    }
+    file.write_all(&base[..extra]).expect("write");
+    hasher.update(&base[..extra]);
+    file.flush().expect("flush");
+    hex::encode(hasher.finalize())
+}
+
+/// Waits until more than `past` bytes of `path` have landed (and not all of them).
+async fn wait_until_past(app: &TestApp, path: &str, past: i64, length: usize) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let landed = wait_until_landing(app, path, length).await;
+        if landed > past {
+            return landed;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} stopped at {landed} bytes"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The case: a 2 GiB file from a browser, its connection dropped mid-upload and
+/// then the page reloaded mid-upload, arrives once, whole, with its exact SHA-256.
+#[actix_web::test]
+async fn a_2_gib_upload_survives_a_dropped_connection_and_a_reload() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let upstream = app
+        .address
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
+    let base = format!("http://{}", proxy.address);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("scan-2gib.bin");
+    let length = 2048 * MIB + 17;
+    let expected = write_large(&path, 2048, 17);
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    browser
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("sign-in page");
+    fill(&browser, "#username", &t.uploader.username).await;
+    fill(&browser, "#password", &t.uploader.password).await;
+    click(&browser, "#sign-in").await;
+    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
+    let page = format!("{base}{}", t.path());
+
+    browser.goto(&page).await.expect("upload page");
+    choose_and_send(&browser, &path).await;
+    let cut_at = wait_until_landing(&app, "scan-2gib.bin", length).await;
+    proxy.set(Fault::Reset);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    proxy.set(Fault::Pass);
+    // tus-js-client resumes by itself, from the offset the server reports.
+    let reloaded_at =
+        wait_until_past(&app, "scan-2gib.bin", cut_at + 2 * 64 * MIB as i64, length).await;
+    let _ = browser
+        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = browser.accept_alert().await;
+    wait_for_text(&browser, "h1", |text| text.starts_with("Upload to")).await;
+    choose_and_send(&browser, &path).await;
+    let receipt = wait_for_receipt(&browser, "scan-2gib.bin").await;
+    assert!(receipt.contains("uploaded"), "{receipt}");
+    assert_eq!(
+        stored(&app, "scan-2gib.bin"),
+        (Some(expected), 1),
+        "one upload (cut at {cut_at}, reloaded at {reloaded_at}), resumed to the exact checksum"
+    );
+    browser.close().await.expect("close browser");
 }
 
 #[actix_web::test]
