@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 FILE_MIB=${BENCH_FILE_MIB:-1024}
 command -v aws >/dev/null || pip install --quiet awscli
+command -v rclone >/dev/null || { echo "bench: installing rclone" >&2; apt-get install -y -qq rclone >/dev/null; }
 command -v curl >/dev/null || { echo "bench: curl is needed (apt-get install curl)" >&2; exit 1; }
 cargo build --release --quiet
 BIN=$PWD/target/release/hopper
@@ -53,6 +54,31 @@ through_hopper() {  # files...
   done
   python3 -c "print($(now) - $start)"
 }
+# The same files through tus (core protocol, as any tus client sends them): a creation,
+# then the whole file in one PATCH, by curl with a machine token.
+TUS_TOKEN=$("$BIN" --data-dir "$WORK/app" token create --project "$PROJECT" --scope upload | sed -n 's/^Token (shown once): //p')
+[ -n "$TUS_TOKEN" ] || { echo "bench: no token" >&2; exit 1; }
+b64() { printf '%s' "$1" | base64 -w0; }
+through_tus() {  # files...
+  local start cycle; start=$(now); cycle=${UPLOAD%/upload}; cycle=${cycle##*/}
+  for f in "$@"; do
+    (
+      size=$(stat -c %s "$WORK/files/$f")
+      location=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TUS_TOKEN" -H 'Tus-Resumable: 1.0.0' \
+        -H "Upload-Length: $size" -H "Upload-Metadata: filename $(b64 "tus-$f"),cycle $(b64 "$cycle")" \
+        "$APP/uploads/tus" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+      [ -n "$location" ] || { echo "bench: tus creation of $f refused" >&2; exit 1; }
+      curl -s -o /dev/null -w '%{http_code}\n' -X PATCH -T "$WORK/files/$f" -H "Authorization: Bearer $TUS_TOKEN" \
+        -H 'Tus-Resumable: 1.0.0' -H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' \
+        "$APP$location" >"$WORK/code-$f"
+    ) &
+  done
+  wait
+  for f in "$@"; do
+    [ "$(cat "$WORK/code-$f")" = 204 ] || { echo "bench: tus upload of $f answered $(cat "$WORK/code-$f")" >&2; exit 1; }
+  done
+  python3 -c "print($(now) - $start)"
+}
 clear_buckets() {
   aws --endpoint-url "$S3" s3 rm --quiet --recursive s3://bench-direct
   aws --endpoint-url "$S3" s3 rm --quiet --recursive s3://bench-hopper
@@ -67,12 +93,55 @@ print(f"| {label} | {total/d:.0f} MiB/s ({d:.1f} s) | {total/h:.0f} MiB/s ({h:.1
 PY
 }
 
+# One file, ROUNDS times in turn (awscli, rclone, form, tus), each Hopper upload into a
+# fresh cycle: the store's disk makes single runs vary by a third, so medians are quoted.
+ROUNDS=${BENCH_ROUNDS:-3}
+rclone_direct() {  # file
+  local start; start=$(now)
+  env -u AWS_CA_BUNDLE rclone copyto "$WORK/files/$1" "bench:bench-direct/rclone-$1" --s3-chunk-size 8M --s3-upload-concurrency 4
+  python3 -c "print($(now) - $start)"
+}
+export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other \
+  RCLONE_CONFIG_BENCH_ENDPOINT="$S3" RCLONE_CONFIG_BENCH_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
+  RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE=true \
+  RCLONE_CONFIG_BENCH_REGION=us-east-1
+AWS_S=() RCLONE_S=() FORM_S=() FORM_CPU=() TUS_S=() TUS_CPU=()
+for round in $(seq 1 "$ROUNDS"); do
+  echo "bench: one-file round $round of $ROUNDS" >&2
+  AWS_S+=("$(direct f1.bin)")
+  RCLONE_S+=("$(rclone_direct f1.bin)")
+  next_cycle
+  C0=$(cpu_ticks); FORM_S+=("$(through_hopper f2.bin)"); C1=$(cpu_ticks); FORM_CPU+=("$(( C1 - C0 ))")
+  next_cycle
+  C0=$(cpu_ticks); TUS_S+=("$(through_tus f3.bin)"); C1=$(cpu_ticks); TUS_CPU+=("$(( C1 - C0 ))")
+  clear_buckets
+done
+python3 - "$FILE_MIB" "$TICK" "${AWS_S[*]}" "${RCLONE_S[*]}" "${FORM_S[*]}" "${FORM_CPU[*]}" "${TUS_S[*]}" "${TUS_CPU[*]}" <<'PY'
+import statistics, sys
+mib, tick = float(sys.argv[1]), float(sys.argv[2])
+aws, rcl, form, form_cpu, tus, tus_cpu = ([float(x) for x in a.split()] for a in sys.argv[3:9])
+med = statistics.median
+gib = mib / 1024
+print(f"One file of {mib:.0f} MiB, median of {len(aws)} rounds (min–max in brackets):")
+print()
+print("| Upload | Time | Throughput | Hopper CPU s per GiB |")
+print("|---|---|---|---|")
+def row(label, times, cpu=None):
+    c = f"{med(cpu)/tick/gib:.2f} ({min(cpu)/tick/gib:.2f}–{max(cpu)/tick/gib:.2f})" if cpu else "—"
+    print(f"| {label} | {med(times):.1f} s ({min(times):.1f}–{max(times):.1f}) | {mib/med(times):.0f} MiB/s | {c} |")
+row("Direct: awscli multipart", aws)
+row("Direct: rclone copyto", rcl)
+row("Hopper: form upload (curl -F)", form, form_cpu)
+row("Hopper: tus, one PATCH (curl)", tus, tus_cpu)
+faster = min(med(aws), med(rcl))
+print()
+print(f"Ratios of medians (throughput): form ÷ faster direct client {faster/med(form):.2f}, "
+      f"tus ÷ faster direct client {faster/med(tus):.2f}, tus ÷ form {med(form)/med(tus):.2f}.")
+print()
+PY
+
 echo "| Upload | Direct (awscli multipart) | Through Hopper | Ratio Hopper/direct | Hopper CPU s per GiB |"
 echo "|---|---|---|---|---|"
-next_cycle
-D1=$(direct f1.bin); C0=$(cpu_ticks); H1=$(through_hopper f2.bin); C1=$(cpu_ticks)
-report "1 × $FILE_MIB MiB" 1 "$D1" "$H1" "$(python3 -c "print(($C1-$C0)/$TICK)")"
-clear_buckets
 next_cycle
 D4=$(direct f1.bin f2.bin f3.bin f4.bin); C0=$(cpu_ticks); H4=$(through_hopper f5.bin f6.bin f7.bin f8.bin); C1=$(cpu_ticks)
 report "4 × $FILE_MIB MiB in parallel" 4 "$D4" "$H4" "$(python3 -c "print(($C1-$C0)/$TICK)")"
