@@ -199,11 +199,9 @@ impl FileUpload {
     ) -> QueryResult<Option<FileUpload>> {
         // Two lookups, each answered by its partial index on (cycle, checksum): as one
         // query with `stored OR claimed` and an ORDER BY id the planner walked every row
-        // of the cycle (or of the table), once per file.
-        let stored = Self::completed_copy(conn, cycle, checksum)?.filter(|f| f.id != except);
-        if stored.is_some() {
-            return Ok(stored);
-        }
+        // of the cycle (or of the table), once per file. Claims first: a claim cannot
+        // appear meanwhile (the content's lock is held) but it can complete, and read in
+        // the other order a claim completing between the two reads would be missed by both.
         let claims: Vec<FileUpload> = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
@@ -211,7 +209,9 @@ impl FileUpload {
             .filter(file_uploads::id.ne(except))
             .select(FileUpload::as_select())
             .load(conn)?;
-        Ok(claims.into_iter().min_by_key(|f| f.id))
+        let claim = claims.into_iter().min_by_key(|f| f.id);
+        let stored = Self::completed_copy(conn, cycle, checksum)?.filter(|f| f.id != except);
+        Ok(stored.or(claim))
     }
 
     /// The stored, current copy of a content in a cycle, if there is one.
