@@ -34,7 +34,9 @@ for i in range(small):
     folder = os.path.join(root, "docs", f"d{i % 40:02d}")
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, f"f{i:05d}.csv"), "wb") as f:
-        f.write(os.urandom(random.randint(4, 64) * 1024))
+        # A CSV's first line: random bytes alone are now and then sniffed as another
+        # type (a compress header) and refused, as they should be.
+        f.write(b"id,value\n" + os.urandom(random.randint(4, 64) * 1024))
 os.makedirs(os.path.join(root, "scans"), exist_ok=True)
 for i in range(4):
     with open(os.path.join(root, "scans", f"big{i}.bin"), "wb") as f:

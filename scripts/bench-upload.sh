@@ -98,7 +98,7 @@ PY
 ROUNDS=${BENCH_ROUNDS:-3}
 rclone_direct() {  # file
   local start; start=$(now)
-  env -u AWS_CA_BUNDLE rclone copyto "$WORK/files/$1" "bench:bench-direct/rclone-$1" --s3-chunk-size 8M --s3-upload-concurrency 4
+  env -u AWS_CA_BUNDLE rclone copyto -q "$WORK/files/$1" "bench:bench-direct/rclone-$1" --s3-chunk-size 8M --s3-upload-concurrency 4
   python3 -c "print($(now) - $start)"
 }
 export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other \
