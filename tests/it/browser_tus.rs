@@ -12,7 +12,7 @@ use hopper::schema::{file_uploads, tus_uploads};
 use crate::browser::{click, fill, screenshot_path, wait_for_text, Chromedriver};
 use crate::fault_proxy::{Fault, FaultProxy, Upstream};
 use crate::helpers::TestApp;
-use crate::uploads::{content, sha256, target};
+use crate::uploads::{content, sha256, target, Target};
 
 const MIB: usize = 1024 * 1024;
 
@@ -83,6 +83,52 @@ async fn wait_for_receipt(browser: &Client, path: &str) -> String {
     }
 }
 
+/// Hopper behind the harness's fault proxy, and a browser signed in through it as the
+/// target's uploader; returns the proxy, the driver (kept alive), the browser and the
+/// upload page's address.
+async fn signed_in_behind_proxy(
+    app: &TestApp,
+    t: &Target,
+) -> (FaultProxy, Chromedriver, Client, String) {
+    let upstream = app
+        .address
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
+    let base = format!("http://{}", proxy.address);
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    browser
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("sign-in page");
+    fill(&browser, "#username", &t.uploader.username).await;
+    fill(&browser, "#password", &t.uploader.password).await;
+    click(&browser, "#sign-in").await;
+    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
+    let page = format!("{base}{}", t.path());
+    (proxy, driver, browser, page)
+}
+
+/// The network drops: every connection through the proxy is reset for half a second.
+async fn drop_connections(proxy: &FaultProxy) {
+    proxy.set(Fault::Reset);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    proxy.set(Fault::Pass);
+}
+
+/// Reloads the upload page while a file is being sent (the page asks before leaving
+/// mid-upload, and the question is accepted).
+async fn reload_mid_upload(browser: &Client) {
+    let _ = browser
+        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = browser.accept_alert().await;
+    wait_for_text(browser, "h1", |text| text.starts_with("Upload to")).await;
+}
+
 /// Writes a file of `blocks` MiB plus `extra` bytes (each MiB starts with its number, so
 /// no two parts are alike) without holding it in memory; returns its SHA-256.
 fn write_large(path: &std::path::Path, blocks: usize, extra: usize) -> String {
@@ -125,45 +171,21 @@ async fn wait_until_past(app: &TestApp, path: &str, past: i64, length: usize) ->
 async fn a_2_gib_upload_survives_a_dropped_connection_and_a_reload() {
     let app = TestApp::spawn().await;
     let t = target(&app).await;
-    let upstream = app
-        .address
-        .trim_start_matches("http://")
-        .parse()
-        .expect("address");
-    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
-    let base = format!("http://{}", proxy.address);
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("scan-2gib.bin");
     let length = 2048 * MIB + 17;
     let expected = write_large(&path, 2048, 17);
 
-    let driver = Chromedriver::start();
-    let browser = driver.connect().await;
-    browser
-        .goto(&format!("{base}/login"))
-        .await
-        .expect("sign-in page");
-    fill(&browser, "#username", &t.uploader.username).await;
-    fill(&browser, "#password", &t.uploader.password).await;
-    click(&browser, "#sign-in").await;
-    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
-    let page = format!("{base}{}", t.path());
+    let (proxy, _driver, browser, page) = signed_in_behind_proxy(&app, &t).await;
 
     browser.goto(&page).await.expect("upload page");
     choose_and_send(&browser, &path).await;
     let cut_at = wait_until_landing(&app, "scan-2gib.bin", length).await;
-    proxy.set(Fault::Reset);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    proxy.set(Fault::Pass);
+    drop_connections(&proxy).await;
     // tus-js-client resumes by itself, from the offset the server reports.
     let reloaded_at =
         wait_until_past(&app, "scan-2gib.bin", cut_at + 2 * 64 * MIB as i64, length).await;
-    let _ = browser
-        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
-        .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = browser.accept_alert().await;
-    wait_for_text(&browser, "h1", |text| text.starts_with("Upload to")).await;
+    reload_mid_upload(&browser).await;
     choose_and_send(&browser, &path).await;
     let receipt = wait_for_receipt(&browser, "scan-2gib.bin").await;
     assert!(receipt.contains("uploaded"), "{receipt}");
@@ -179,38 +201,19 @@ async fn a_2_gib_upload_survives_a_dropped_connection_and_a_reload() {
 async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
     let app = TestApp::spawn().await;
     let t = target(&app).await;
-    let upstream = app
-        .address
-        .trim_start_matches("http://")
-        .parse()
-        .expect("address");
-    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
-    let base = format!("http://{}", proxy.address);
     let dir = tempfile::tempdir().expect("dir");
     let first = content(96 * MIB + 17, 21);
     let second = content(96 * MIB + 33, 22);
     std::fs::write(dir.path().join("archive-1.bin"), &first).expect("file");
     std::fs::write(dir.path().join("archive-2.bin"), &second).expect("file");
 
-    let driver = Chromedriver::start();
-    let browser = driver.connect().await;
-    browser
-        .goto(&format!("{base}/login"))
-        .await
-        .expect("sign-in page");
-    fill(&browser, "#username", &t.uploader.username).await;
-    fill(&browser, "#password", &t.uploader.password).await;
-    click(&browser, "#sign-in").await;
-    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
-    let page = format!("{base}{}", t.path());
+    let (proxy, _driver, browser, page) = signed_in_behind_proxy(&app, &t).await;
 
     // The connection drops mid-upload: tus-js-client retries from the stored offset.
     browser.goto(&page).await.expect("upload page");
     choose_and_send(&browser, &dir.path().join("archive-1.bin")).await;
     wait_until_landing(&app, "archive-1.bin", first.len()).await;
-    proxy.set(Fault::Reset);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    proxy.set(Fault::Pass);
+    drop_connections(&proxy).await;
     let receipt = wait_for_receipt(&browser, "archive-1.bin").await;
     assert!(receipt.contains("uploaded"), "{receipt}");
     assert_eq!(
@@ -223,13 +226,7 @@ async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
     browser.goto(&page).await.expect("upload page");
     choose_and_send(&browser, &dir.path().join("archive-2.bin")).await;
     let landed = wait_until_landing(&app, "archive-2.bin", second.len()).await;
-    let _ = browser
-        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
-        .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // The page asks before leaving mid-upload.
-    let _ = browser.accept_alert().await;
-    wait_for_text(&browser, "h1", |text| text.starts_with("Upload to")).await;
+    reload_mid_upload(&browser).await;
     choose_and_send(&browser, &dir.path().join("archive-2.bin")).await;
     let receipt = wait_for_receipt(&browser, "archive-2.bin").await;
     assert!(receipt.contains("uploaded"), "{receipt}");
