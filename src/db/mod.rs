@@ -5,6 +5,7 @@
 //! ([`with_connection`]); no pooled connection is ever held across an `.await`.
 
 pub mod ids;
+pub mod kept_prepared;
 pub mod migrations;
 pub mod models;
 pub mod roles;

@@ -77,6 +77,7 @@ pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Resu
              EXECUTE format('REVOKE ALL ON %I FROM {name}', part);
            END LOOP;
            EXECUTE 'GRANT EXECUTE ON FUNCTION audit_log_ensure_partitions(INTEGER) TO {name}';
+           EXECUTE 'GRANT EXECUTE ON FUNCTION file_uploads_refresh_statistics() TO {name}';
          END $$"
     ))
     .execute(conn)

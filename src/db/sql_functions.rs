@@ -12,3 +12,8 @@ diesel::define_sql_function! {
     /// requests from the dates `project_completeness` keeps, counted at the moment.
     fn overdue_count(due: Array<Nullable<Timestamptz>>) -> Integer;
 }
+
+diesel::define_sql_function! {
+    /// Analyses `file_uploads` when autovacuum would (migration 23); whether it did.
+    fn file_uploads_refresh_statistics() -> Bool;
+}

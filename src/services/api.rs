@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::ids::{CycleId, FileUploadId, ProjectId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
-use crate::db::models::file_upload::FileUpload;
+use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
 use crate::domain::{FileStatus, ListWindow, TokenScope};
 use crate::error::AppError;
@@ -103,7 +103,7 @@ pub async fn files(
         Ok(file_uploads::table
             .filter(file_uploads::company_id.eq(project.company_id))
             .filter(file_uploads::cycle_id.eq(cycle.id))
-            .filter(file_uploads::status.eq(FileStatus::Completed))
+            .filter(file_upload::status_is(FileStatus::Completed))
             .filter(file_uploads::replaced_by.is_null())
             .filter(file_uploads::deleted_at.is_null())
             .filter(file_uploads::id.gt(after.unwrap_or(FileUploadId(0))))

@@ -11,7 +11,7 @@ use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::{CycleRequest, StatusChange};
 use crate::db::models::document_request::RequestFields;
-use crate::db::models::file_upload::FileUpload;
+use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
 use crate::domain::{FileStatus, RequestDecision, RequestStatus};
 use crate::error::AppError;
@@ -48,7 +48,7 @@ fn current_files(
     file_uploads::table
         .filter(file_uploads::company_id.eq(company))
         .filter(file_uploads::cycle_id.eq(cycle))
-        .filter(file_uploads::status.eq(FileStatus::Completed))
+        .filter(file_upload::status_is(FileStatus::Completed))
         .filter(file_uploads::replaced_by.is_null())
         .filter(file_uploads::deleted_at.is_null())
         .order(file_uploads::id.desc())

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, CycleRequestId, DocumentRequestId, ProjectId, UserId};
 use crate::db::models::document_request::RequestFields;
+use crate::db::models::file_upload;
 use crate::domain::{FileStatus, RequestStatus};
 use crate::schema::{cycle_requests, document_requests, file_uploads};
 
@@ -218,7 +219,7 @@ impl CycleRequest {
         diesel::select(diesel::dsl::exists(
             file_uploads::table
                 .filter(file_uploads::request_id.eq(id))
-                .filter(file_uploads::status.eq(FileStatus::Completed))
+                .filter(file_upload::status_is(FileStatus::Completed))
                 .filter(file_uploads::replaced_by.is_null())
                 .filter(file_uploads::deleted_at.is_null()),
         ))

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
 };
+use crate::db::kept_prepared::KeptPrepared;
 use crate::db::truncate;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::schema::file_uploads;
@@ -67,6 +68,8 @@ fn key_taken(e: &diesel::result::Error) -> bool {
 
 /// The row, only while it is still uploading: every status change is a guarded
 /// transition, so a row the reaper failed never moves again.
+pub use super::file_status_filter::{status_is, StatusIs};
+
 fn still_uploading(
     id: FileUploadId,
 ) -> diesel::dsl::Filter<
@@ -205,13 +208,19 @@ impl FileUpload {
         let claims: Vec<FileUpload> = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
-            .filter(file_uploads::status.eq(FileStatus::Uploading))
+            .filter(status_is(FileStatus::Uploading))
             .filter(file_uploads::id.ne(except))
             .select(FileUpload::as_select())
             .load(conn)?;
         let claim = claims.into_iter().min_by_key(|f| f.id);
         let stored = Self::completed_copy(conn, cycle, checksum)?.filter(|f| f.id != except);
         Ok(stored.or(claim))
+    }
+
+    /// Refreshes the planner's statistics when they are stale by autovacuum's rule
+    /// (migration 23). Whether they were.
+    pub fn refresh_statistics(conn: &mut PgConnection) -> QueryResult<bool> {
+        diesel::select(crate::db::sql_functions::file_uploads_refresh_statistics()).get_result(conn)
     }
 
     /// The stored, current copy of a content in a cycle, if there is one.
@@ -225,7 +234,7 @@ impl FileUpload {
         let copies: Vec<FileUpload> = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum.to_ascii_lowercase()))
-            .filter(file_uploads::status.eq(FileStatus::Completed))
+            .filter(status_is(FileStatus::Completed))
             .filter(file_uploads::replaced_by.is_null())
             .filter(file_uploads::deleted_at.is_null())
             .select(FileUpload::as_select())
@@ -257,16 +266,19 @@ impl FileUpload {
         size: i64,
         content_type: &str,
     ) -> QueryResult<bool> {
-        diesel::update(still_uploading(id))
-            .set((
-                file_uploads::checksum.eq(checksum),
-                file_uploads::file_size.eq(size),
-                file_uploads::content_type.eq(content_type),
-                file_uploads::completing_since.eq(diesel::dsl::now),
-                file_uploads::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .map(|n| n > 0)
+        KeptPrepared(
+            diesel::update(still_uploading(id))
+                .set((
+                    file_uploads::checksum.eq(checksum),
+                    file_uploads::file_size.eq(size),
+                    file_uploads::content_type.eq(content_type),
+                    file_uploads::completing_since.eq(diesel::dsl::now),
+                    file_uploads::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(file_uploads::id),
+        )
+        .load::<FileUploadId>(conn)
+        .map(|rows| !rows.is_empty())
     }
 
     pub fn mark_completed(
@@ -278,19 +290,21 @@ impl FileUpload {
         review_pending: bool,
     ) -> QueryResult<Option<FileUpload>> {
         // Only an uploading row completes: one the reaper already failed never moves back.
-        let Some(row): Option<FileUpload> = diesel::update(still_uploading(id))
-            .set((
-                file_uploads::status.eq(FileStatus::Completed),
-                file_uploads::file_size.eq(size),
-                file_uploads::checksum.eq(checksum),
-                file_uploads::content_type.eq(content_type),
-                file_uploads::uploaded_at.eq(diesel::dsl::now),
-                file_uploads::s3_upload_id.eq(None::<String>),
-                file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
-            ))
-            .returning(FileUpload::as_returning())
-            .get_result(conn)
-            .optional()?
+        let Some(row): Option<FileUpload> = KeptPrepared(
+            diesel::update(still_uploading(id))
+                .set((
+                    file_uploads::status.eq(FileStatus::Completed),
+                    file_uploads::file_size.eq(size),
+                    file_uploads::checksum.eq(checksum),
+                    file_uploads::content_type.eq(content_type),
+                    file_uploads::uploaded_at.eq(diesel::dsl::now),
+                    file_uploads::s3_upload_id.eq(None::<String>),
+                    file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
+                ))
+                .returning(FileUpload::as_returning()),
+        )
+        .get_result(conn)
+        .optional()?
         else {
             return Ok(None);
         };
@@ -303,16 +317,22 @@ impl FileUpload {
                     row.file_path
                 ))
                 .execute(conn)?;
-            diesel::update(
-                file_uploads::table
-                    .filter(file_uploads::cycle_id.eq(cycle))
-                    .filter(file_uploads::file_path.eq(&row.file_path))
-                    .filter(file_uploads::status.eq(FileStatus::Completed))
-                    .filter(file_uploads::replaced_by.is_null())
-                    .filter(file_uploads::id.ne(id)),
+            KeptPrepared(
+                diesel::update(
+                    file_uploads::table
+                        .filter(file_uploads::cycle_id.eq(cycle))
+                        .filter(file_uploads::file_path.eq(&row.file_path))
+                        .filter(status_is(FileStatus::Completed))
+                        .filter(file_uploads::replaced_by.is_null())
+                        // A deleted version is not current either; with this the lookup is
+                        // the current-path index's.
+                        .filter(file_uploads::deleted_at.is_null())
+                        .filter(file_uploads::id.ne(id)),
+                )
+                .set(file_uploads::replaced_by.eq(id))
+                .returning(file_uploads::id),
             )
-            .set(file_uploads::replaced_by.eq(id))
-            .execute(conn)?;
+            .load::<FileUploadId>(conn)?;
         }
         Ok(Some(row))
     }

@@ -11,6 +11,7 @@ pub mod cycle;
 pub mod cycle_request;
 pub mod day_figures;
 pub mod document_request;
+pub mod file_status_filter;
 pub mod file_upload;
 pub mod notification;
 pub mod project;

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::ids::{
     ApiTokenId, CompanyId, CycleId, ProjectId, SyncSessionId, UploadLinkId, UserId,
 };
+use crate::db::kept_prepared::KeptPrepared;
 use crate::db::truncate;
 use crate::domain::SessionStatus;
 use crate::schema::{projects, sync_sessions};
@@ -104,44 +105,57 @@ impl SyncSession {
     }
 
     pub fn file_started(conn: &mut PgConnection, id: SyncSessionId) -> QueryResult<()> {
-        diesel::update(sync_sessions::table.find(id))
-            .set(sync_sessions::total_files.eq(sync_sessions::total_files + 1))
-            .execute(conn)
-            .map(|_| ())
+        KeptPrepared(
+            diesel::update(sync_sessions::table.find(id))
+                .set(sync_sessions::total_files.eq(sync_sessions::total_files + 1))
+                .returning(sync_sessions::id),
+        )
+        .load::<SyncSessionId>(conn)
+        .map(|_| ())
     }
 
     /// Counts a finished file; called in the transaction that sets the file's status.
+    /// Returns how many files the batch has stored now.
     pub fn file_finished(
         conn: &mut PgConnection,
         id: SyncSessionId,
         outcome: FileOutcome,
         size: i64,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<i32> {
         let target = sync_sessions::table.find(id);
         let total = sync_sessions::total_size_bytes.eq(sync_sessions::total_size_bytes + size);
         match outcome {
-            FileOutcome::Uploaded => diesel::update(target)
-                .set((
-                    total,
-                    sync_sessions::files_uploaded.eq(sync_sessions::files_uploaded + 1),
-                    sync_sessions::uploaded_size_bytes
-                        .eq(sync_sessions::uploaded_size_bytes + size),
-                ))
-                .execute(conn),
-            FileOutcome::Skipped => diesel::update(target)
-                .set((
-                    total,
-                    sync_sessions::files_skipped.eq(sync_sessions::files_skipped + 1),
-                ))
-                .execute(conn),
-            FileOutcome::Failed => diesel::update(target)
-                .set((
-                    total,
-                    sync_sessions::files_failed.eq(sync_sessions::files_failed + 1),
-                ))
-                .execute(conn),
+            FileOutcome::Uploaded => KeptPrepared(
+                diesel::update(target)
+                    .set((
+                        total,
+                        sync_sessions::files_uploaded.eq(sync_sessions::files_uploaded + 1),
+                        sync_sessions::uploaded_size_bytes
+                            .eq(sync_sessions::uploaded_size_bytes + size),
+                    ))
+                    .returning(sync_sessions::files_uploaded),
+            )
+            .get_result::<Option<i32>>(conn),
+            FileOutcome::Skipped => KeptPrepared(
+                diesel::update(target)
+                    .set((
+                        total,
+                        sync_sessions::files_skipped.eq(sync_sessions::files_skipped + 1),
+                    ))
+                    .returning(sync_sessions::files_uploaded),
+            )
+            .get_result::<Option<i32>>(conn),
+            FileOutcome::Failed => KeptPrepared(
+                diesel::update(target)
+                    .set((
+                        total,
+                        sync_sessions::files_failed.eq(sync_sessions::files_failed + 1),
+                    ))
+                    .returning(sync_sessions::files_uploaded),
+            )
+            .get_result::<Option<i32>>(conn),
         }
-        .map(|_| ())
+        .map(|stored| stored.unwrap_or(0))
     }
 
     pub fn finish(

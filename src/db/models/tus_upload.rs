@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::db::ids::{
     ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId,
 };
+use crate::db::kept_prepared::KeptPrepared;
 use crate::schema::tus_uploads;
 
 /// A part that landed in the multipart upload.
@@ -114,21 +115,24 @@ impl TusUpload {
         let earlier_run_of_mine = tus_uploads::writer_node
             .eq(node)
             .and(tus_uploads::writer_boot.ne(boot));
-        diesel::update(tus_uploads::table.find(id))
-            .filter(
-                tus_uploads::writer
-                    .is_null()
-                    .or(tus_uploads::writer_seen_at.lt(lapsed))
-                    .or(earlier_run_of_mine.assume_not_null()),
-            )
-            .set((
-                tus_uploads::writer.eq(writer),
-                tus_uploads::writer_seen_at.eq(now),
-                tus_uploads::writer_node.eq(node),
-                tus_uploads::writer_boot.eq(boot),
-            ))
-            .execute(conn)
-            .map(|n| n == 1)
+        KeptPrepared(
+            diesel::update(tus_uploads::table.find(id))
+                .filter(
+                    tus_uploads::writer
+                        .is_null()
+                        .or(tus_uploads::writer_seen_at.lt(lapsed))
+                        .or(earlier_run_of_mine.assume_not_null()),
+                )
+                .set((
+                    tus_uploads::writer.eq(writer),
+                    tus_uploads::writer_seen_at.eq(now),
+                    tus_uploads::writer_node.eq(node),
+                    tus_uploads::writer_boot.eq(boot),
+                ))
+                .returning(tus_uploads::id),
+        )
+        .load::<Uuid>(conn)
+        .map(|rows| rows.len() == 1)
     }
 
     /// Gives the claim back (only the writer holding it can).
@@ -190,14 +194,17 @@ impl TusUpload {
 
     /// Ends the upload with `outcome` (no more bytes are taken).
     pub fn finish(conn: &mut PgConnection, id: Uuid, outcome: &str) -> QueryResult<bool> {
-        diesel::update(tus_uploads::table.find(id))
-            .filter(tus_uploads::outcome.is_null())
-            .set((
-                tus_uploads::outcome.eq(outcome),
-                tus_uploads::writer.eq(None::<Uuid>),
-            ))
-            .execute(conn)
-            .map(|n| n == 1)
+        KeptPrepared(
+            diesel::update(tus_uploads::table.find(id))
+                .filter(tus_uploads::outcome.is_null())
+                .set((
+                    tus_uploads::outcome.eq(outcome),
+                    tus_uploads::writer.eq(None::<Uuid>),
+                ))
+                .returning(tus_uploads::id),
+        )
+        .load::<Uuid>(conn)
+        .map(|rows| rows.len() == 1)
     }
 
     /// Open uploads past their expiry, for the reaper.

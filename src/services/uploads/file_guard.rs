@@ -151,7 +151,6 @@ impl FileGuard {
                             "the file's upload ended meanwhile".into(),
                         ));
                     }
-                    SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
                     actor
                         .audit(actions::FILE_SKIPPED)
                         .project(plan.project)
@@ -163,6 +162,7 @@ impl FileGuard {
                             "original_path": original.file_path,
                         }))
                         .record(conn)?;
+                    SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
                     Ok(Claim::Skipped)
                 })
                 .await?;
@@ -212,7 +212,6 @@ impl FileGuard {
                         "the file's upload ended meanwhile".into(),
                     ));
                 };
-                SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
                 if let Some(request) = row.request_id {
                     let submission = Submission {
                         project: plan.project,
@@ -236,7 +235,13 @@ impl FileGuard {
                         "request": row.request_id,
                     }))
                     .record(conn)?;
-                also(conn, actor, plan)
+                // The batch's counters last: every upload of the batch waits for that
+                // row (and for the company's audit chain just above) until this commits,
+                // so both are taken as late as they can be.
+                let stored =
+                    SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
+                also(conn, actor, plan)?;
+                Ok(stored)
             })
             .await;
         self.armed = false;
@@ -247,7 +252,10 @@ impl FileGuard {
             reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
             return Err(Failure::Batch(stop));
         }
-        recorded
+        if matches!(recorded, Ok(10 | 100 | 1_000)) {
+            refresh_statistics(&self.ctx, &self.actor).await;
+        }
+        recorded.map(|_| ())
     }
 
     /// S3's answer to the completion was lost or an error: whether the object exists is
@@ -289,6 +297,18 @@ impl FileGuard {
             tracing::error!(file = %self.file, "could not record a failed file");
         }
         self.abort_open_upload().await;
+    }
+}
+
+/// A batch passing its 10th, 100th or 1,000th stored file has changed its cycle's rows faster
+/// than autovacuum looks: stale statistics would plan the next files' duplicate and path
+/// lookups as if no row were stored yet (migration 23).
+async fn refresh_statistics(ctx: &ServiceContext, actor: &Actor) {
+    let refreshed = ctx
+        .run(actor, |conn, _| Ok(FileUpload::refresh_statistics(conn)?))
+        .await;
+    if let Err(e) = refreshed {
+        tracing::warn!(error = %e, "could not refresh the upload table's statistics");
     }
 }
 

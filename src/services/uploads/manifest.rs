@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
+use crate::db::models::file_upload;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
 use crate::domain::{FileStatus, ObjectKey};
@@ -62,7 +63,7 @@ fn current_version(
     file_uploads::table
         .filter(file_uploads::cycle_id.eq(cycle))
         .filter(file_uploads::file_path.eq(path))
-        .filter(file_uploads::status.eq(FileStatus::Completed))
+        .filter(file_upload::status_is(FileStatus::Completed))
         .filter(file_uploads::replaced_by.is_null())
         .filter(file_uploads::deleted_at.is_null())
         .select((file_uploads::id, file_uploads::checksum))
