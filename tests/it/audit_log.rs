@@ -1,4 +1,5 @@
-//! The audit trail is append-only in the database itself.
+//! The audit trail is append-only in the database itself, and the application role holds
+//! no other right of the owner's.
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -120,4 +121,33 @@ async fn the_application_role_cannot_rewrite_the_audit_log() {
             .get_result(&mut conn)
             .expect("the application role reads");
     assert_eq!(count.n, 1);
+}
+
+#[derive(QueryableByName)]
+struct Refreshed {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    refreshed: bool,
+}
+
+/// The application role may have the upload table analysed only through the owner's
+/// function (migration 23), which does nothing while the statistics are fresh.
+#[actix_web::test]
+async fn the_application_role_refreshes_upload_statistics_only_through_the_owners_function() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let mut conn = PgConnection::establish(&crate::helpers::app_role_url(&app.database_url))
+        .expect("connect as the application role");
+    let fresh: Refreshed =
+        diesel::sql_query("SELECT file_uploads_refresh_statistics() AS refreshed")
+            .get_result(&mut conn)
+            .expect("the application role may call it");
+    assert!(!fresh.refreshed, "nothing changed, yet it analysed");
+    // Not the owner: the role cannot run anything else as the owner through it, nor take
+    // the table over.
+    for statement in [
+        "ALTER TABLE file_uploads OWNER TO hopper_app",
+        "CREATE OR REPLACE FUNCTION file_uploads_refresh_statistics() RETURNS BOOLEAN LANGUAGE sql AS 'SELECT true'",
+    ] {
+        let refused = diesel::sql_query(statement).execute(&mut conn);
+        assert!(refused.is_err(), "{statement} went through");
+    }
 }
