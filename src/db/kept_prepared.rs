@@ -4,9 +4,10 @@
 //! The updates on an upload's path have one fixed shape each; wrapped in
 //! [`KeptPrepared`] they are kept per connection, by their SQL text, like a SELECT.
 //!
-//! Run them with `RETURNING` and `load`/`get_result`: `execute` hands diesel a reference,
-//! whose blanket `QueryFragment` asks the inner statement, not this wrapper, whether it
-//! may be kept.
+//! Run them with `RETURNING` and `load`/`get_result`. Through `execute` they were still
+//! planned on every call (pg_stat_statements: plans = calls): diesel passes a reference
+//! there, and the reference's blanket `QueryFragment` seems to ask the inner statement,
+//! not this wrapper, whether it may be kept.
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
