@@ -115,46 +115,36 @@ impl SyncSession {
     }
 
     /// Counts a finished file; called in the transaction that sets the file's status.
-    /// Returns how many files the batch has stored now.
+    /// Returns how many files the batch has stored now. One statement whatever the
+    /// outcome (the other counters move by 0), so one prepared statement serves all three.
     pub fn file_finished(
         conn: &mut PgConnection,
         id: SyncSessionId,
         outcome: FileOutcome,
         size: i64,
     ) -> QueryResult<i32> {
-        let target = sync_sessions::table.find(id);
-        let total = sync_sessions::total_size_bytes.eq(sync_sessions::total_size_bytes + size);
-        match outcome {
-            FileOutcome::Uploaded => KeptPrepared(
-                diesel::update(target)
-                    .set((
-                        total,
-                        sync_sessions::files_uploaded.eq(sync_sessions::files_uploaded + 1),
-                        sync_sessions::uploaded_size_bytes
-                            .eq(sync_sessions::uploaded_size_bytes + size),
-                    ))
-                    .returning(sync_sessions::files_uploaded),
-            )
-            .get_result::<Option<i32>>(conn),
-            FileOutcome::Skipped => KeptPrepared(
-                diesel::update(target)
-                    .set((
-                        total,
-                        sync_sessions::files_skipped.eq(sync_sessions::files_skipped + 1),
-                    ))
-                    .returning(sync_sessions::files_uploaded),
-            )
-            .get_result::<Option<i32>>(conn),
-            FileOutcome::Failed => KeptPrepared(
-                diesel::update(target)
-                    .set((
-                        total,
-                        sync_sessions::files_failed.eq(sync_sessions::files_failed + 1),
-                    ))
-                    .returning(sync_sessions::files_uploaded),
-            )
-            .get_result::<Option<i32>>(conn),
-        }
+        let one_if = |counted: FileOutcome| i32::from(outcome == counted);
+        let stored_size = if outcome == FileOutcome::Uploaded {
+            size
+        } else {
+            0
+        };
+        KeptPrepared(
+            diesel::update(sync_sessions::table.find(id))
+                .set((
+                    sync_sessions::total_size_bytes.eq(sync_sessions::total_size_bytes + size),
+                    sync_sessions::files_uploaded
+                        .eq(sync_sessions::files_uploaded + one_if(FileOutcome::Uploaded)),
+                    sync_sessions::uploaded_size_bytes
+                        .eq(sync_sessions::uploaded_size_bytes + stored_size),
+                    sync_sessions::files_skipped
+                        .eq(sync_sessions::files_skipped + one_if(FileOutcome::Skipped)),
+                    sync_sessions::files_failed
+                        .eq(sync_sessions::files_failed + one_if(FileOutcome::Failed)),
+                ))
+                .returning(sync_sessions::files_uploaded),
+        )
+        .get_result::<Option<i32>>(conn)
         .map(|stored| stored.unwrap_or(0))
     }
 
