@@ -8,18 +8,19 @@ pub mod ids;
 pub mod kept_prepared;
 pub mod migrations;
 pub mod models;
+pub mod pool;
 pub mod roles;
 pub mod sql_functions;
 
 use std::time::Duration;
 
 use anyhow::Context;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::Pool;
 use diesel::{Connection, PgConnection};
 
 use crate::error::AppError;
-
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub use pool::PgPool;
+use pool::TrustingManager;
 
 pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
     Pool::builder()
@@ -28,7 +29,7 @@ pub fn build_pool(database_url: &str, max_size: u32) -> anyhow::Result<PgPool> {
         // A request that cannot get a connection soon gets 503 (Retry-After) instead of
         // piling up behind a locked table or a restarting server.
         .connection_timeout(Duration::from_secs(2))
-        .build(ConnectionManager::new(database_url))
+        .build(TrustingManager::new(database_url))
         .context("cannot connect to PostgreSQL")
 }
 
@@ -44,7 +45,10 @@ where
     actix_web::rt::task::spawn_blocking(move || {
         let _entered = span.enter();
         let mut pooled = pool.get()?;
-        work(&mut pooled)
+        let result = work(&mut pooled);
+        // Only a use that went through vouches for the connection (see `pool`).
+        pooled.settle(result.is_ok());
+        result
     })
     .await
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?

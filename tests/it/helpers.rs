@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use hopper::config::{Config, S3Config, Secret, SessionConfig};
 use hopper::db::ids::{CompanyId, CycleId, ProjectId, UserId};
 use hopper::db::models::audit_log::AuditRow;
-use hopper::db::PgPool;
 use hopper::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use hopper::embedded::s3::EmbeddedS3;
 use hopper::schema::{
@@ -143,7 +142,7 @@ pub fn test_config(database_url: String) -> Config {
 pub struct TestApp {
     pub address: String,
     pub database_url: String,
-    pub pool: PgPool,
+    pub pool: diesel::r2d2::Pool<diesel::r2d2::ConnectionManager<PgConnection>>,
     pub client: reqwest::Client,
     pub state: actix_web::web::Data<hopper::state::AppState>,
     /// The same S3 endpoint the app uses, for tests that look at (or plant) objects.
@@ -255,10 +254,16 @@ impl TestApp {
         let state = app.state();
         let pool = {
             let url = database_url.clone();
-            tokio::task::spawn_blocking(move || hopper::db::build_pool(&url, 4))
-                .await
-                .expect("pool task")
-                .expect("test pool")
+            // The test's own connections, to look at rows: a plain r2d2 pool, so that
+            // diesel's methods take them as they are.
+            tokio::task::spawn_blocking(move || {
+                diesel::r2d2::Pool::builder()
+                    .max_size(4)
+                    .build(diesel::r2d2::ConnectionManager::<PgConnection>::new(url))
+            })
+            .await
+            .expect("pool task")
+            .expect("test pool")
         };
         actix_web::rt::spawn(app.run_until_stopped());
         TestApp {
