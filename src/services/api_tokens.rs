@@ -11,11 +11,10 @@ use sha2::{Digest, Sha256};
 
 use crate::db::ids::{ApiTokenId, CompanyId, ProjectId, UserId};
 pub use crate::db::models::api_token::ApiToken;
-use crate::db::models::api_token::NewApiToken;
+use crate::db::models::api_token::{NewApiToken, TokenHolding};
 use crate::db::models::project::Project;
-use crate::domain::{ClientInfo, Role, TokenScope};
+use crate::domain::{ClientInfo, TokenScope};
 use crate::error::AppError;
-use crate::schema::{companies, users};
 use crate::services::actor::{Actor, TokenCaller};
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::{project_access, projects, ServiceContext};
@@ -238,65 +237,65 @@ pub async fn authenticate(
     client: ClientInfo,
 ) -> Result<Result<Actor, Refused>, AppError> {
     let now = ctx.clock().now();
-    ctx.run_unscoped(move |conn| {
-        let Some(token) = ApiToken::find_by_hash(conn, &hash(&secret))? else {
-            return Ok(Err(Refused::Unknown));
-        };
-        if token.revoked_at.is_some() {
-            return Ok(Err(Refused::Revoked));
+    // One statement, outside a transaction: every request of a sync comes through here.
+    let found = ctx
+        .read_unscoped(move |conn| ApiToken::find_by_hash(conn, &hash(&secret)))
+        .await?;
+    let Some(TokenHolding {
+        token,
+        company_active,
+        user,
+    }) = found
+    else {
+        return Ok(Err(Refused::Unknown));
+    };
+    if token.revoked_at.is_some() {
+        return Ok(Err(Refused::Revoked));
+    }
+    if token.expires_at <= now {
+        return Ok(Err(Refused::Expired));
+    }
+    let user = match (token.user_id, user) {
+        (None, _) => None,
+        (Some(id), Some((name, role, true, company))) if company == token.company_id => {
+            Some((id, name, role))
         }
-        if token.expires_at <= now {
-            return Ok(Err(Refused::Expired));
-        }
-        let company_active: bool = companies::table
-            .find(token.company_id)
-            .select(companies::is_active)
-            .first(conn)?;
-        let user = match token.user_id {
-            Some(id) => {
-                let row: Option<(String, Role, bool, CompanyId)> = users::table
-                    .find(id)
-                    .select((
-                        users::username,
-                        users::role,
-                        users::is_active,
-                        users::company_id,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                match row {
-                    Some((name, role, true, company)) if company == token.company_id => {
-                        Some((id, name, role))
-                    }
-                    _ => return Ok(Err(Refused::Inactive)),
-                }
-            }
-            None => None,
-        };
-        if !company_active {
-            return Ok(Err(Refused::Inactive));
-        }
-        let actor = Actor::token(
-            TokenCaller {
-                token: token.id,
-                name: token.name.clone(),
-                user,
-                scopes: token.scopes(),
-                projects: token.projects(),
-            },
-            token.company_id,
-            client,
-        );
-        // A use is recorded at most once a minute per token (a sync sends many requests);
-        // what a token changes is audited by each use case as it happens.
-        if ApiToken::touch(conn, token.id, actor.client().ip.as_deref(), now)? {
+        (Some(_), _) => return Ok(Err(Refused::Inactive)),
+    };
+    if !company_active {
+        return Ok(Err(Refused::Inactive));
+    }
+    let actor = Actor::token(
+        TokenCaller {
+            token: token.id,
+            name: token.name.clone(),
+            user,
+            scopes: token.scopes(),
+            projects: token.projects(),
+        },
+        token.company_id,
+        client,
+    );
+    // A use is recorded at most once a minute per token (a sync sends many requests);
+    // what a token changes is audited by each use case as it happens.
+    if token
+        .last_used_at
+        .is_some_and(|last| last > now - Duration::minutes(1))
+    {
+        return Ok(Ok(actor));
+    }
+    let (id, name) = (token.id, token.name);
+    ctx.run(&actor, move |conn, actor| {
+        // Another request (or node) may have recorded it meanwhile: one row a minute.
+        if ApiToken::touch(conn, id, actor.client().ip.as_deref(), now)? {
             actor
                 .audit(actions::API_TOKEN_USED)
-                .resource("api_token", token.id)
-                .details(json!({ "name": token.name }))
+                .resource("api_token", id)
+                .details(json!({ "name": name }))
                 .record(conn)?;
         }
-        Ok(Ok(actor))
+        Ok(())
     })
-    .await
+    .await?;
+    Ok(Ok(actor))
 }

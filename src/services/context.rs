@@ -153,6 +153,16 @@ impl ServiceContext {
         self.run_unscoped(move |conn| use_case(conn, &actor)).await
     }
 
+    /// Runs one read that has no actor yet outside a transaction: one statement is
+    /// consistent on its own, and BEGIN and COMMIT would triple its round trips.
+    pub(in crate::services) async fn read_unscoped<T, F>(&self, read: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::with_connection(&self.inner.pool, move |conn| Ok(read(conn)?)).await
+    }
+
     /// Runs work that has no actor yet (sign-in, a wall link being resolved, the reaper).
     pub(in crate::services) async fn run_unscoped<T, F>(&self, use_case: F) -> Result<T, AppError>
     where

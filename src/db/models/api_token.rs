@@ -5,8 +5,19 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{ApiTokenId, CompanyId, ProjectId, UserId};
-use crate::domain::TokenScope;
-use crate::schema::api_tokens;
+use crate::domain::{Role, TokenScope};
+use crate::schema::{api_tokens, companies, users};
+
+/// A token as found by its hash, with its company's switch and, for a personal token,
+/// its user's name, role, switch and company.
+#[derive(Debug)]
+pub struct TokenHolding {
+    pub token: ApiToken,
+    pub company_active: bool,
+    pub user: Option<TokenUser>,
+}
+
+pub type TokenUser = (String, Role, bool, CompanyId);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens, check_for_backend(diesel::pg::Pg))]
@@ -82,11 +93,30 @@ impl ApiToken {
             .get_result(conn)
     }
 
-    pub fn find_by_hash(conn: &mut PgConnection, hash: &[u8]) -> QueryResult<Option<ApiToken>> {
+    /// The token with this hash and what its use stands on, in one statement (a token is
+    /// checked on every request a sync sends).
+    pub fn find_by_hash(conn: &mut PgConnection, hash: &[u8]) -> QueryResult<Option<TokenHolding>> {
         api_tokens::table
+            .inner_join(companies::table)
+            .left_join(users::table.on(users::id.nullable().eq(api_tokens::user_id)))
             .filter(api_tokens::token_hash.eq(hash))
-            .select(ApiToken::as_select())
-            .first(conn)
+            .select((
+                ApiToken::as_select(),
+                companies::is_active,
+                (
+                    users::username,
+                    users::role,
+                    users::is_active,
+                    users::company_id,
+                )
+                    .nullable(),
+            ))
+            .first::<(ApiToken, bool, Option<TokenUser>)>(conn)
+            .map(|(token, company_active, user)| TokenHolding {
+                token,
+                company_active,
+                user,
+            })
             .optional()
     }
 
