@@ -47,6 +47,21 @@ impl Cycle {
     }
 
     /// A cycle of `project` (the caller has already scoped the project to a company).
+    pub fn find_in_project(
+        conn: &mut PgConnection,
+        project: ProjectId,
+        id: CycleId,
+    ) -> QueryResult<Option<Cycle>> {
+        cycles::table
+            .filter(cycles::id.eq(id))
+            .filter(cycles::project_id.eq(project))
+            .select(Cycle::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// [`Cycle::find_in_project`], locked until the transaction ends: its status cannot
+    /// move meanwhile.
     pub fn lock_in_project(
         conn: &mut PgConnection,
         project: ProjectId,

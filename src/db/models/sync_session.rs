@@ -2,12 +2,20 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{
-    ApiTokenId, CompanyId, CycleId, ProjectId, SyncSessionId, UploadLinkId, UserId,
+    ApiTokenId, CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId, UploadLinkId,
+    UserId,
 };
 use crate::db::kept_prepared::KeptPrepared;
+use crate::db::models::cycle::Cycle;
+use crate::db::models::project::Project;
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::truncate;
 use crate::domain::SessionStatus;
-use crate::schema::{projects, sync_sessions};
+use crate::schema::{cycles, projects, storage_locations, sync_sessions};
+
+/// A batch with the rows its plan is made of: its project, its cycle, and the storage
+/// location its next file writes to.
+pub type BatchRows = (SyncSession, Project, Cycle, StorageLocation);
 
 /// One upload batch and its counters.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -100,6 +108,39 @@ impl SyncSession {
             .filter(sync_sessions::id.eq(id))
             .filter(projects::company_id.eq(company))
             .select(SyncSession::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// A batch of `company` in a cycle, with its project, its cycle and `location` (of the
+    /// same company), in one statement: every resumable PATCH rebuilds its batch's plan.
+    pub fn find_with_rows(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: SyncSessionId,
+        location: StorageLocationId,
+    ) -> QueryResult<Option<BatchRows>> {
+        sync_sessions::table
+            .inner_join(projects::table)
+            .inner_join(
+                cycles::table.on(cycles::id
+                    .nullable()
+                    .eq(sync_sessions::cycle_id)
+                    .and(cycles::project_id.eq(projects::id))),
+            )
+            .inner_join(
+                storage_locations::table.on(storage_locations::id
+                    .eq(location)
+                    .and(storage_locations::company_id.eq(company))),
+            )
+            .filter(sync_sessions::id.eq(id))
+            .filter(projects::company_id.eq(company))
+            .select((
+                SyncSession::as_select(),
+                Project::as_select(),
+                Cycle::as_select(),
+                StorageLocation::as_select(),
+            ))
             .first(conn)
             .optional()
     }

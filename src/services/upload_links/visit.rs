@@ -16,7 +16,7 @@ use crate::services::actor::{Actor, LinkVisitor};
 use crate::services::audit::actions;
 use crate::services::cycle_requests::{self, CycleRequests};
 use crate::services::upload_links::hash;
-use crate::services::uploads::{closed_reason, uploadable};
+use crate::services::uploads::{closed_reason, uploadable, CycleLock};
 use crate::services::ServiceContext;
 
 mod pin_throttle;
@@ -245,7 +245,12 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
     let now = ctx.clock().now();
     let visitor = actor.link_visitor().cloned().ok_or(AppError::NotFound)?;
     ctx.run(actor, move |conn, actor| {
-        let (project, cycle) = uploadable(conn, actor, visitor.project, visitor.cycle)?;
+        let (project, cycle) = uploadable(
+            conn,
+            actor,
+            (visitor.project, visitor.cycle),
+            CycleLock::NotNeeded,
+        )?;
         let closed = closed_reason(&project, &cycle);
         let mut view = cycle_requests::view_of(conn, project, cycle, now)?;
         if !visitor.requests.is_empty() {

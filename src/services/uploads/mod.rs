@@ -89,7 +89,7 @@ pub async fn upload_page(
 ) -> Result<(CycleRequests, Vec<SyncSession>), AppError> {
     let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
-        let (project, cycle) = uploadable(conn, actor, project, cycle)?;
+        let (project, cycle) = uploadable(conn, actor, (project, cycle), CycleLock::NotNeeded)?;
         let recent = files::recent_sessions(conn, &cycle, 10)?;
         let requests = cycle_requests::view_of(conn, project, cycle, now)?;
         Ok((requests, recent))
@@ -106,37 +106,58 @@ pub async fn check_uploadable(
     cycle: CycleId,
 ) -> Result<(), AppError> {
     ctx.run(actor, move |conn, actor| {
-        uploadable(conn, actor, project, cycle).map(|_| ())
+        uploadable(conn, actor, (project, cycle), CycleLock::NotNeeded).map(|_| ())
     })
     .await
 }
 
-/// The project and cycle the actor may upload into, or why not. Used by the upload page
-/// and, under the cycle's row lock, by the start of a batch. An upload link opens its own
-/// cycle and nothing else.
+/// Whether [`uploadable`] keeps the cycle's row locked to the end of the transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::services) enum CycleLock {
+    /// The start of a batch: the cycle cannot close before its session row commits.
+    Held,
+    /// A page, an early check, a running batch's next file: nothing here depends on the
+    /// status staying put, and every file of a batch would queue on the row.
+    NotNeeded,
+}
+
+/// The project and cycle the actor may upload into, or why not. An upload link opens its
+/// own cycle and nothing else.
 pub(in crate::services) fn uploadable(
     conn: &mut PgConnection,
     actor: &Actor,
-    project_id: ProjectId,
-    cycle_id: CycleId,
+    (project_id, cycle_id): (ProjectId, CycleId),
+    lock: CycleLock,
 ) -> Result<(Project, Cycle), AppError> {
     let project = projects::find_live(conn, actor, project_id)?;
+    may_upload_into(conn, actor, &project, cycle_id)?;
+    let cycle = match lock {
+        CycleLock::Held => Cycle::lock_in_project(conn, project.id, cycle_id)?,
+        CycleLock::NotNeeded => Cycle::find_in_project(conn, project.id, cycle_id)?,
+    }
+    .ok_or_else(|| actor.not_found("cycle", cycle_id))?;
+    Ok((project, cycle))
+}
+
+/// Whether the actor may upload into this cycle of `project` (a live project of the
+/// actor's company): a link only into its own cycle, anyone else by their right.
+pub(in crate::services) fn may_upload_into(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: &Project,
+    cycle_id: CycleId,
+) -> Result<(), AppError> {
     match actor.link_visitor() {
-        Some(visitor) if visitor.project == project.id && visitor.cycle == cycle_id => {}
-        Some(_) => return Err(actor.not_found("cycle", cycle_id)),
+        Some(visitor) if visitor.project == project.id && visitor.cycle == cycle_id => Ok(()),
+        Some(_) => Err(actor.not_found("cycle", cycle_id)),
         None => match project_access::right_in(conn, actor, project.id)? {
-            Some(right) if right.can_upload() => {}
-            Some(_) => {
-                return Err(AppError::Forbidden(
-                    "You may view this project but not upload into it.".into(),
-                ))
-            }
-            None => return Err(actor.not_found("project", project_id)),
+            Some(right) if right.can_upload() => Ok(()),
+            Some(_) => Err(AppError::Forbidden(
+                "You may view this project but not upload into it.".into(),
+            )),
+            None => Err(actor.not_found("project", project.id)),
         },
     }
-    let cycle = Cycle::lock_in_project(conn, project.id, cycle_id)?
-        .ok_or_else(|| actor.not_found("cycle", cycle_id))?;
-    Ok((project, cycle))
 }
 
 /// Why the cycle takes no uploads now, if it does not.

@@ -19,7 +19,7 @@ use crate::services::audit::actions;
 use crate::services::cycle_requests;
 use crate::services::notifications::{self, Digest};
 use crate::services::uploads::matching::PlannedRequest;
-use crate::services::uploads::{closed_reason, uploadable, BatchPlan};
+use crate::services::uploads::{closed_reason, may_upload_into, uploadable, BatchPlan, CycleLock};
 
 /// Starts the session and, on the cycle's first upload, moves the cycle
 /// `pending → in_progress`; all in one transaction.
@@ -30,7 +30,7 @@ pub(super) fn start_session(
     cycle_id: CycleId,
     base_url: String,
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
-    let (project, cycle) = uploadable(conn, actor, project_id, cycle_id)?;
+    let (project, cycle) = uploadable(conn, actor, (project_id, cycle_id), CycleLock::Held)?;
     // New files go to the project's location now, under the company's root there.
     let location =
         StorageLocation::find_in_company(conn, actor.company_id(), project.storage_location_id)?
@@ -149,12 +149,15 @@ pub(super) fn plan_of_running(
     location: StorageLocationId,
     base_url: String,
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
-    let row = SyncSession::find_in_company(conn, actor.company_id(), session)?
-        .ok_or_else(|| actor.not_found("sync_session", session))?;
-    let cycle = row
-        .cycle_id
-        .ok_or_else(|| actor.not_found("sync_session", session))?;
-    let (project, cycle) = uploadable(conn, actor, row.project_id, cycle)?;
+    // One statement for the batch, its project, cycle and location: this runs for every
+    // PATCH of a sync. The cycle is not locked: a running batch does not look at its status.
+    let (row, project, cycle, location) =
+        SyncSession::find_with_rows(conn, actor.company_id(), session, location)?
+            .ok_or_else(|| actor.not_found("sync_session", session))?;
+    if project.deleted_at.is_some() {
+        return Err(actor.not_found("project", project.id));
+    }
+    may_upload_into(conn, actor, &project, cycle.id)?;
     // A batch is joined only by whoever started it (the same user, or the same token).
     let token = actor.token_caller().map(|c| c.token);
     let own = match (row.user_id, actor.user_id()) {
@@ -170,8 +173,6 @@ pub(super) fn plan_of_running(
             "This batch is finished; start another one.".into(),
         ));
     }
-    let location = StorageLocation::find_in_company(conn, actor.company_id(), location)?
-        .ok_or_else(|| actor.not_found("storage_location", location))?;
     let prefix = row.s3_prefix.clone().unwrap_or_default();
     let plan = plan_for(
         conn,
