@@ -222,6 +222,7 @@ impl FileGuard {
                     };
                     cycle_requests::submit(conn, MovedBy::Actor(actor), &submission, now)?;
                 }
+                also(conn, actor, plan)?;
                 actor
                     .audit(actions::FILE_UPLOADED)
                     .project(plan.project)
@@ -235,13 +236,11 @@ impl FileGuard {
                         "request": row.request_id,
                     }))
                     .record(conn)?;
-                // The batch's counters last: every upload of the batch waits for that
-                // row (and for the company's audit chain just above) until this commits,
-                // so both are taken as late as they can be.
-                let stored =
-                    SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)?;
-                also(conn, actor, plan)?;
-                Ok(stored)
+                // The company's audit chain, then the batch's counters, last: every upload
+                // of the batch waits for both until this commits, so they are taken as
+                // late as they can be (the caller's own record goes before them).
+                SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)
+                    .map_err(AppError::from)
             })
             .await;
         self.armed = false;
