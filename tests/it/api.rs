@@ -542,6 +542,13 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
         ),
         (Some(2), Some(2), Some(1))
     );
+    // A manifest counts its files once, at its end; an unchanged file is not one.
+    assert_eq!(receipt["total_files"].as_i64(), Some(5), "{receipt}");
+    assert_eq!(
+        receipt["files"].as_array().map(Vec::len),
+        Some(5),
+        "one row per counted file"
+    );
     let (user, token_id): (Option<i32>, Option<i32>) = hopper::schema::sync_sessions::table
         .find(i32::try_from(session_id).expect("id"))
         .select((

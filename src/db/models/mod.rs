@@ -8,6 +8,7 @@ pub mod company;
 pub mod company_link;
 pub mod completeness;
 pub mod cycle;
+pub mod cycle_contents;
 pub mod cycle_request;
 pub mod day_figures;
 pub mod document_request;

@@ -145,10 +145,12 @@ impl SyncSession {
             .optional()
     }
 
-    pub fn file_started(conn: &mut PgConnection, id: SyncSessionId) -> QueryResult<()> {
+    /// Counts `n` files started in the batch (a manifest starts many in one transaction:
+    /// one UPDATE for all, not a new row version per file).
+    pub fn files_started(conn: &mut PgConnection, id: SyncSessionId, n: i32) -> QueryResult<()> {
         KeptPrepared(
             diesel::update(sync_sessions::table.find(id))
-                .set(sync_sessions::total_files.eq(sync_sessions::total_files + 1))
+                .set(sync_sessions::total_files.eq(sync_sessions::total_files + n))
                 .returning(sync_sessions::id),
         )
         .load::<SyncSessionId>(conn)

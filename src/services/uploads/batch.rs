@@ -140,7 +140,7 @@ impl Batch {
                 FileStatus::Failed,
                 Some(&reason),
             )?;
-            SyncSession::file_started(conn, plan.session)?;
+            SyncSession::files_started(conn, plan.session, 1)?;
             SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
             actor
                 .audit(actions::FILE_FAILED)
@@ -201,7 +201,7 @@ impl Batch {
                 let row =
                     plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)), request);
                 let (id, s3_key) = insert_with_own_key(conn, &row, &natural)?;
-                SyncSession::file_started(conn, plan.session)?;
+                SyncSession::files_started(conn, plan.session, 1)?;
                 Ok((id, s3_key, room))
             })
             .await;

@@ -11,12 +11,12 @@ use uuid::Uuid;
 
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
-use crate::db::models::file_upload;
+use crate::db::models::cycle_contents;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
-use crate::domain::{FileStatus, ObjectKey};
+use crate::domain::ObjectKey;
 use crate::error::AppError;
-use crate::schema::{cycles, file_uploads, tus_uploads};
+use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
 use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
@@ -51,24 +51,6 @@ pub enum Action {
     Unchanged(FileUploadId),
     /// Not taken, and why.
     Refused(String),
-}
-
-/// The current version of `path` in the cycle and its checksum, if there is one (by
-/// the index on current paths).
-fn current_version(
-    conn: &mut PgConnection,
-    cycle: CycleId,
-    path: &str,
-) -> QueryResult<Option<(FileUploadId, Option<String>)>> {
-    file_uploads::table
-        .filter(file_uploads::cycle_id.eq(cycle))
-        .filter(file_uploads::file_path.eq(path))
-        .filter(file_upload::status_is(FileStatus::Completed))
-        .filter(file_uploads::replaced_by.is_null())
-        .filter(file_uploads::deleted_at.is_null())
-        .select((file_uploads::id, file_uploads::checksum))
-        .first(conn)
-        .optional()
 }
 
 /// Starts a batch in `cycle` for the manifest's files (or adds them to the actor's open
@@ -108,13 +90,20 @@ pub async fn start(
         // Each path's current version, found once: when every file is unchanged and no
         // batch is being joined, nothing happened and no batch is recorded (a machine
         // that syncs every hour leaves no empty batches on the dashboards).
-        let mut currents = Vec::with_capacity(manifest.len());
-        for file in &manifest {
-            currents.push(match ObjectKey::parse(&found.s3_prefix, &file.path) {
-                Ok(key) => current_version(conn, found.id, &key.relative_path)?,
-                Err(_) => None,
-            });
-        }
+        let relative: Vec<Option<String>> = manifest
+            .iter()
+            .map(|file| {
+                ObjectKey::parse(&found.s3_prefix, &file.path)
+                    .ok()
+                    .map(|key| key.relative_path)
+            })
+            .collect();
+        let paths: Vec<String> = relative.iter().flatten().cloned().collect();
+        let mut versions = cycle_contents::current_versions(conn, found.id, &paths)?;
+        let currents: Vec<Option<(FileUploadId, Option<String>)>> = relative
+            .iter()
+            .map(|path| path.as_ref().and_then(|p| versions.remove(p)))
+            .collect();
         let unchanged = |(file, current): (
             &ManifestFile,
             &Option<(FileUploadId, Option<String>)>,
@@ -148,12 +137,17 @@ pub async fn start(
             }
             None => start_session(conn, actor, project.id, found.id, base_url)?.1,
         };
+        let checksums: Vec<String> = manifest.iter().map(|f| f.sha256.clone()).collect();
+        let copies = cycle_contents::completed_copies(conn, plan.cycle, &checksums)?;
         let mut decided = Vec::with_capacity(manifest.len());
+        // Every file but an unchanged one is a file of the batch; counted once, at the end.
+        let mut started = 0;
         for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
             if let Some(reason) = too_large {
                 let reason = format!("refused: {reason}");
                 tus::refuse(conn, actor, &plan, &file.path, &reason)?;
                 decided.push((file.path.clone(), Action::Refused(reason)));
+                started += 1;
                 continue;
             }
             // The same bytes at the same path: nothing happened, nothing is recorded.
@@ -173,18 +167,25 @@ pub async fn start(
                 sha256: Some(file.sha256.clone()),
                 length: file.size,
             };
-            let action = match tus::create_in(conn, actor, &plan, &wanted, (now, false))? {
-                Created::Upload { id, .. } => match previous {
-                    Some(previous) => Action::Replaces {
-                        upload: id,
-                        previous,
+            // The first copy of these bytes decides for every file that has them.
+            let original = copies.get(&file.sha256.to_ascii_lowercase()).cloned();
+            started += 1;
+            let action =
+                match tus::create_in(conn, actor, &plan, (&wanted, original), (now, false))? {
+                    Created::Upload { id, .. } => match previous {
+                        Some(previous) => Action::Replaces {
+                            upload: id,
+                            previous,
+                        },
+                        None => Action::Upload(id),
                     },
-                    None => Action::Upload(id),
-                },
-                Created::Duplicate { of, .. } => Action::Duplicate(of),
-                Created::Refused { reason, .. } => Action::Refused(reason),
-            };
+                    Created::Duplicate { of, .. } => Action::Duplicate(of),
+                    Created::Refused { reason, .. } => Action::Refused(reason),
+                };
             decided.push((file.path.clone(), action));
+        }
+        if started > 0 {
+            SyncSession::files_started(conn, plan.session, started)?;
         }
         Ok((Some(plan.session), decided))
     })

@@ -99,7 +99,8 @@ pub(super) fn own_upload(
     Ok(upload)
 }
 
-/// A file refused at creation: recorded in its batch like a refused form file.
+/// A file refused at creation: recorded in its batch like a refused form file. The caller
+/// counts it as started ([`SyncSession::files_started`]).
 pub(in crate::services::uploads) fn refuse(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -114,7 +115,6 @@ pub(in crate::services::uploads) fn refuse(
         FileStatus::Failed,
         Some(reason),
     )?;
-    SyncSession::file_started(conn, plan.session)?;
     SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
     actor
         .audit(actions::FILE_FAILED)
@@ -177,7 +177,12 @@ pub async fn create(
                 true,
             ),
         };
-        let created = create_in(conn, actor, &plan, &wanted, (now, own_batch))?;
+        let original = match &wanted.sha256 {
+            Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
+            None => None,
+        };
+        let created = create_in(conn, actor, &plan, (&wanted, original), (now, own_batch))?;
+        SyncSession::files_started(conn, plan.session, 1)?;
         if own_batch {
             match &created {
                 Created::Upload { .. } => {}
@@ -195,14 +200,15 @@ pub async fn create(
 }
 
 /// One file of a running batch: refused by its name, request or type (a failed row),
-/// a duplicate of an announced checksum already in the cycle (a skipped row), or an
-/// upload waiting for its bytes (an uploading row and its tus row). `own_batch`: the
-/// upload ends its batch when it ends.
+/// a duplicate of an announced checksum already in the cycle (a skipped row, when the
+/// caller found the completed `original` of that checksum), or an upload waiting for its
+/// bytes (an uploading row and its tus row). `own_batch`: the upload ends its batch when
+/// it ends. The caller counts the file as started ([`SyncSession::files_started`]).
 pub(in crate::services::uploads) fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
     plan: &BatchPlan,
-    wanted: &Creation,
+    (wanted, original): (&Creation, Option<FileUpload>),
     (now, own_batch): (DateTime<Utc>, bool),
 ) -> Result<Created, AppError> {
     let refused = |conn: &mut PgConnection, reason: String, by_type: bool| {
@@ -229,14 +235,9 @@ pub(in crate::services::uploads) fn create_in(
     }
     let row = plan.file_row(&key.relative_path, None, request);
     let (file, _) = insert_with_own_key(conn, &row, &key)?;
-    SyncSession::file_started(conn, plan.session)?;
     let id = Uuid::new_v4();
     let length = i64::try_from(wanted.length).unwrap_or(i64::MAX);
     // An announced checksum already stored in the cycle: nothing needs to move.
-    let original = match &wanted.sha256 {
-        Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
-        None => None,
-    };
     let expires_at = now + Duration::hours(EXPIRES_AFTER_HOURS);
     TusUpload::insert(
         conn,
