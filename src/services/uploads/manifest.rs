@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
 use crate::services::receipts::{self, Receipt};
-use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
+use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation};
 use crate::services::uploads::BatchPlan;
 use crate::services::{projects, ServiceContext};
@@ -219,7 +219,14 @@ fn running_plan(
     let row = SyncSession::find_in_company(conn, actor.company_id(), session)?
         .ok_or_else(|| actor.not_found("sync_session", session))?;
     let location = projects::find_live(conn, actor, row.project_id)?.storage_location_id;
-    Ok(plan_of_running(conn, actor, session, location, base_url)?.1)
+    Ok(plan_of_running(
+        conn,
+        actor,
+        session,
+        location,
+        (base_url, PlanUse::NewFiles),
+    )?
+    .1)
 }
 
 /// Ends a batch: uploads not finished by now are dropped (their files fail), the batch

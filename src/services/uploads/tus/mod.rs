@@ -33,7 +33,7 @@ use crate::schema::cycles;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::uploads::matching::request_for;
-use crate::services::uploads::session::{finish_session, plan_of_running, start_session};
+use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::BatchPlan;
 use crate::services::{projects, ServiceContext};
@@ -164,7 +164,13 @@ pub async fn create(
         let (plan, own_batch) = match wanted.session {
             Some(session) => {
                 let location = project.storage_location_id;
-                let (_, plan) = plan_of_running(conn, actor, session, location, base_url)?;
+                let (_, plan) = plan_of_running(
+                    conn,
+                    actor,
+                    session,
+                    location,
+                    (base_url, PlanUse::NewFiles),
+                )?;
                 if plan.cycle != cycle.id {
                     return Err(AppError::BadRequest(
                         "That batch belongs to another cycle.".into(),

@@ -19,7 +19,7 @@ use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::uploads::session::plan_of_running;
+use crate::services::uploads::session::{plan_of_running, PlanUse};
 use crate::services::uploads::tus::{finish, own_upload};
 use crate::services::uploads::BatchPlan;
 use crate::services::{storage_locations, ServiceContext};
@@ -116,7 +116,7 @@ async fn claim(
                 actor,
                 upload.session_id,
                 file.storage_location_id,
-                base_url,
+                (base_url, PlanUse::CreatedFile),
             )?;
             Ok(Ok(Writing {
                 upload,
