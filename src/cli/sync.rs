@@ -26,7 +26,9 @@ pub struct SyncArgs {
     /// Print the receipt (or the dry run) as JSON, without progress bars.
     #[arg(long, default_value_t = false)]
     pub json: bool,
-    /// Files hashed and sent at once.
-    #[arg(long, default_value_t = 4)]
+    /// Files hashed and sent at once. Each small file waits on a few round trips to the
+    /// server's database; 8 in flight hid them (a sync of 1,000 small files took 13%
+    /// less time than with 4, 16 gained nothing more, and rclone gained nothing from 8).
+    #[arg(long, default_value_t = 8)]
     pub parallel: usize,
 }
