@@ -574,7 +574,11 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
         .bearer_auth(&token)
         .json(&serde_json::json!({
             "cycle_id": f.cycle.0,
-            "files": [{ "path": "kept.csv", "size": already.len(), "sha256": sha(&already) }],
+            // Listed twice: each listing is answered alike.
+            "files": [
+                { "path": "kept.csv", "size": already.len(), "sha256": sha(&already) },
+                { "path": "kept.csv", "size": already.len(), "sha256": sha(&already) },
+            ],
         }))
         .send()
         .await
@@ -583,6 +587,7 @@ async fn a_manifest_says_what_to_send_and_nothing_moves_twice() {
     let same: Value = same.json().await.expect("JSON");
     assert!(same["session_id"].is_null(), "{same}");
     assert_eq!(same["files"][0]["action"], "unchanged");
+    assert_eq!(same["files"][1]["action"], "unchanged", "{same}");
     assert_eq!(batches(), before);
 
     // A malformed manifest is a problem, not a 500; a read-only token may not send.

@@ -99,10 +99,10 @@ pub async fn start(
             })
             .collect();
         let paths: Vec<String> = relative.iter().flatten().cloned().collect();
-        let mut versions = cycle_contents::current_versions(conn, found.id, &paths)?;
+        let versions = cycle_contents::current_versions(conn, found.id, &paths)?;
         let currents: Vec<Option<(FileUploadId, Option<String>)>> = relative
             .iter()
-            .map(|path| path.as_ref().and_then(|p| versions.remove(p)))
+            .map(|path| path.as_ref().and_then(|p| versions.get(p).cloned()))
             .collect();
         let unchanged = |(file, current): (
             &ManifestFile,
