@@ -52,12 +52,7 @@ impl Cycle {
         project: ProjectId,
         id: CycleId,
     ) -> QueryResult<Option<Cycle>> {
-        cycles::table
-            .filter(cycles::id.eq(id))
-            .filter(cycles::project_id.eq(project))
-            .select(Cycle::as_select())
-            .first(conn)
-            .optional()
+        in_project(project, id).first(conn).optional()
     }
 
     /// [`Cycle::find_in_project`], locked until the transaction ends: its status cannot
@@ -67,13 +62,7 @@ impl Cycle {
         project: ProjectId,
         id: CycleId,
     ) -> QueryResult<Option<Cycle>> {
-        cycles::table
-            .filter(cycles::id.eq(id))
-            .filter(cycles::project_id.eq(project))
-            .select(Cycle::as_select())
-            .for_update()
-            .first(conn)
-            .optional()
+        in_project(project, id).for_update().first(conn).optional()
     }
 
     pub fn find_by_id(conn: &mut PgConnection, id: CycleId) -> QueryResult<Cycle> {
@@ -184,4 +173,14 @@ impl Cycle {
             .order(cycles::id.asc())
             .load(conn)
     }
+}
+
+/// The cycle `id` if it belongs to `project`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_project(project: ProjectId, id: CycleId) -> _ {
+    let selection: diesel::dsl::AsSelect<Cycle, diesel::pg::Pg> = Cycle::as_select();
+    cycles::table
+        .filter(cycles::id.eq(id))
+        .filter(cycles::project_id.eq(project))
+        .select(selection)
 }
