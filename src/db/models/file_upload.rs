@@ -45,30 +45,10 @@ pub struct FileUpload {
     pub request_id: Option<CycleRequestId>,
 }
 
-pub struct NewFile<'a> {
-    /// The node and boot that run the upload (none for a file refused up front).
-    pub runner: Option<(&'a str, uuid::Uuid)>,
-    pub session: SyncSessionId,
-    pub company: CompanyId,
-    pub location: StorageLocationId,
-    pub cycle: CycleId,
-    pub file_path: &'a str,
-    pub s3_key: &'a str,
-    pub request: Option<CycleRequestId>,
-}
-
-/// Whether an insert lost its key to a row that owns it.
-fn key_taken(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
-            if info.constraint_name() == Some("file_uploads_key_owner")
-    )
-}
-
 /// The row, only while it is still uploading: every status change is a guarded
 /// transition, so a row the reaper failed never moves again.
 pub use super::file_status_filter::{status_is, StatusIs};
+pub use super::new_file::NewFile;
 
 fn still_uploading(
     id: FileUploadId,
@@ -89,58 +69,6 @@ impl FileUpload {
 
     pub fn awaits_review(&self) -> bool {
         self.review_status == Some(ReviewStatus::Pending)
-    }
-
-    /// A row in `status`: `uploading` while bytes flow, `failed` for a file refused up front.
-    pub fn insert(
-        conn: &mut PgConnection,
-        new: &NewFile<'_>,
-        status: FileStatus,
-        error: Option<&str>,
-    ) -> QueryResult<FileUploadId> {
-        diesel::insert_into(file_uploads::table)
-            .values((
-                file_uploads::session_id.eq(new.session),
-                file_uploads::company_id.eq(new.company),
-                file_uploads::cycle_id.eq(new.cycle),
-                file_uploads::storage_location_id.eq(new.location),
-                file_uploads::node_id.eq(new.runner.map(|(node, _)| node)),
-                file_uploads::boot_id.eq(new.runner.map(|(_, boot)| boot)),
-                file_uploads::file_path.eq(truncate(new.file_path, 1024)),
-                file_uploads::s3_key.eq(truncate(new.s3_key, 1024)),
-                file_uploads::status.eq(status),
-                file_uploads::error_message.eq(error.map(|e| truncate(e, 500))),
-                file_uploads::request_id.eq(new.request),
-            ))
-            .returning(file_uploads::id)
-            .get_result(conn)
-    }
-
-    /// An `uploading` row under `new.s3_key`, unless another uploading or completed row of
-    /// the location owns that key (`None`). The try runs in a savepoint and the unique index
-    /// decides, so two nodes cannot both take a key.
-    pub fn insert_uploading(
-        conn: &mut PgConnection,
-        new: &NewFile<'_>,
-    ) -> QueryResult<Option<FileUploadId>> {
-        match conn.transaction(|conn| Self::insert(conn, new, FileStatus::Uploading, None)) {
-            Ok(id) => Ok(Some(id)),
-            Err(e) if key_taken(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The id the next row will get (for a version key chosen before the insert).
-    pub fn next_version_tag(conn: &mut PgConnection) -> QueryResult<String> {
-        #[derive(QueryableByName)]
-        struct Next {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let next: Next =
-            diesel::sql_query("SELECT nextval(pg_get_serial_sequence('file_uploads', 'id')) AS n")
-                .get_result(conn)?;
-        Ok(next.n.to_string())
     }
 
     pub fn find_in_company(

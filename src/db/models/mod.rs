@@ -14,6 +14,7 @@ pub mod day_figures;
 pub mod document_request;
 pub mod file_status_filter;
 pub mod file_upload;
+pub mod new_file;
 pub mod notification;
 pub mod project;
 pub mod project_access;

@@ -86,6 +86,17 @@ impl TusUpload {
             .get_result(conn)
     }
 
+    /// Many uploads in one statement (a manifest's).
+    pub fn insert_all(conn: &mut PgConnection, new: &[NewTusUpload<'_>]) -> QueryResult<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        diesel::insert_into(tus_uploads::table)
+            .values(new)
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// An upload of `company`; `None` for a missing id and another company's alike.
     pub fn find_in_company(
         conn: &mut PgConnection,

@@ -12,15 +12,18 @@ use uuid::Uuid;
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_contents;
+use crate::db::models::file_upload::FileUpload;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
+use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::ObjectKey;
 use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
 use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
-use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation};
+use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation, Decision};
+use crate::services::uploads::version_key::insert_all_with_own_keys;
 use crate::services::uploads::BatchPlan;
 use crate::services::{projects, ServiceContext};
 
@@ -139,26 +142,30 @@ pub async fn start(
         };
         let checksums: Vec<String> = manifest.iter().map(|f| f.sha256.clone()).collect();
         let copies = cycle_contents::completed_copies(conn, plan.cycle, &checksums)?;
-        let mut decided = Vec::with_capacity(manifest.len());
+        // Each file decided first; the rows of those to upload then go in one statement
+        // per table (a manifest of thousands of files is a sync's first request).
+        let mut decided: Vec<Option<(String, Action)>> = Vec::with_capacity(manifest.len());
+        let mut taking = Vec::new();
         // Every file but an unchanged one is a file of the batch; counted once, at the end.
         let mut started = 0;
         for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
             if let Some(reason) = too_large {
                 let reason = format!("refused: {reason}");
                 tus::refuse(conn, actor, &plan, &file.path, &reason)?;
-                decided.push((file.path.clone(), Action::Refused(reason)));
+                decided.push(Some((file.path.clone(), Action::Refused(reason))));
                 started += 1;
                 continue;
             }
             // The same bytes at the same path: nothing happened, nothing is recorded.
             let previous = match current {
                 Some((id, Some(sha))) if sha == file.sha256 => {
-                    decided.push((file.path.clone(), Action::Unchanged(id)));
+                    decided.push(Some((file.path.clone(), Action::Unchanged(id))));
                     continue;
                 }
                 Some((id, _)) => Some(id),
                 None => None,
             };
+            started += 1;
             let wanted = Creation {
                 path: file.path.clone(),
                 cycle: plan.cycle,
@@ -167,12 +174,52 @@ pub async fn start(
                 sha256: Some(file.sha256.clone()),
                 length: file.size,
             };
-            // The first copy of these bytes decides for every file that has them.
-            let original = copies.get(&file.sha256.to_ascii_lowercase()).cloned();
-            started += 1;
+            match tus::decide(&plan, &wanted) {
+                Decision::Refused { reason, .. } => {
+                    tus::refuse(conn, actor, &plan, &file.path, &reason)?;
+                    decided.push(Some((file.path.clone(), Action::Refused(reason))));
+                }
+                Decision::Taken { key, request } => {
+                    // The first copy of these bytes decides for every file that has them.
+                    let original = copies.get(&file.sha256.to_ascii_lowercase()).cloned();
+                    let at = decided.len();
+                    decided.push(None);
+                    taking.push(Taking {
+                        at,
+                        wanted,
+                        key,
+                        request,
+                        original,
+                        previous,
+                    });
+                }
+            }
+        }
+        let rows: Vec<_> = taking
+            .iter()
+            .map(|t| (plan.file_row(&t.key.relative_path, None, t.request), &t.key))
+            .collect();
+        let files = insert_all_with_own_keys(conn, &rows)?;
+        let initial = ResumableSha256::default().to_bytes();
+        let uploads: Vec<_> = taking
+            .iter()
+            .zip(files)
+            .map(|(t, file)| {
+                let duplicate = t.original.is_some();
+                tus::tus_row(
+                    actor,
+                    &plan,
+                    (&t.wanted, file, &initial),
+                    (now, false),
+                    duplicate,
+                )
+            })
+            .collect();
+        TusUpload::insert_all(conn, &uploads)?;
+        for (t, new) in taking.iter().zip(&uploads) {
             let action =
-                match tus::create_in(conn, actor, &plan, (&wanted, original), (now, false))? {
-                    Created::Upload { id, .. } => match previous {
+                match tus::opened(conn, actor, &plan, (new, &t.wanted), t.original.clone())? {
+                    Created::Upload { id, .. } => match t.previous {
                         Some(previous) => Action::Replaces {
                             upload: id,
                             previous,
@@ -182,14 +229,28 @@ pub async fn start(
                     Created::Duplicate { of, .. } => Action::Duplicate(of),
                     Created::Refused { reason, .. } => Action::Refused(reason),
                 };
-            decided.push((file.path.clone(), action));
+            decided[t.at] = Some((t.wanted.path.clone(), action));
         }
+        let decided = decided.into_iter().flatten().collect();
         if started > 0 {
             SyncSession::files_started(conn, plan.session, started)?;
         }
         Ok((Some(plan.session), decided))
     })
     .await
+}
+
+/// A file to upload, decided, before its rows are written.
+struct Taking {
+    /// Its place in the manifest.
+    at: usize,
+    wanted: Creation,
+    key: ObjectKey,
+    request: Option<CycleRequestId>,
+    /// The stored copy of its content in the cycle, if any: then it is a duplicate.
+    original: Option<FileUpload>,
+    /// The current version at its path, which it replaces.
+    previous: Option<FileUploadId>,
 }
 
 /// Starts an empty batch in the cycle, for a browser that sends its files one by one

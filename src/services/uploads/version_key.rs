@@ -49,3 +49,28 @@ pub(super) fn insert_with_own_key(
             .into(),
     ))
 }
+
+/// Inserts the `uploading` rows of many files (each with its parsed key, all in one
+/// location): one statement for every file whose plain key is free, then
+/// [`insert_with_own_key`] for each of the others. Returns the ids in `files`' order.
+pub(super) fn insert_all_with_own_keys(
+    conn: &mut PgConnection,
+    files: &[(NewFile<'_>, &ObjectKey)],
+) -> Result<Vec<FileUploadId>, AppError> {
+    let plain: Vec<NewFile<'_>> = files
+        .iter()
+        .map(|(file, key)| NewFile {
+            s3_key: &key.key,
+            ..*file
+        })
+        .collect();
+    let inserted = FileUpload::insert_all_uploading(conn, &plain)?;
+    files
+        .iter()
+        .zip(inserted)
+        .map(|((file, key), id)| match id {
+            Some(id) => Ok(id),
+            None => insert_with_own_key(conn, file, key).map(|(id, _)| id),
+        })
+        .collect()
+}

@@ -205,26 +205,27 @@ pub async fn create(
     .await
 }
 
-/// One file of a running batch: refused by its name, request or type (a failed row),
-/// a duplicate of an announced checksum already in the cycle (a skipped row, when the
-/// caller found the completed `original` of that checksum), or an upload waiting for its
-/// bytes (an uploading row and its tus row). `own_batch`: the upload ends its batch when
-/// it ends. The caller counts the file as started ([`SyncSession::files_started`]).
-pub(in crate::services::uploads) fn create_in(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    plan: &BatchPlan,
-    (wanted, original): (&Creation, Option<FileUpload>),
-    (now, own_batch): (DateTime<Utc>, bool),
-) -> Result<Created, AppError> {
-    let refused = |conn: &mut PgConnection, reason: String, by_type: bool| {
-        let reason = format!("refused: {reason}");
-        refuse(conn, actor, plan, &wanted.path, &reason)?;
-        Ok::<_, AppError>(Created::Refused { reason, by_type })
+/// What becomes of a wanted file before any row is written: refused (by its name, its
+/// request or its type), or taken under its key, for its request.
+pub(in crate::services::uploads) enum Decision {
+    Refused {
+        reason: String,
+        by_type: bool,
+    },
+    Taken {
+        key: ObjectKey,
+        request: Option<CycleRequestId>,
+    },
+}
+
+pub(in crate::services::uploads) fn decide(plan: &BatchPlan, wanted: &Creation) -> Decision {
+    let refused = |reason: String, by_type: bool| Decision::Refused {
+        reason: format!("refused: {reason}"),
+        by_type,
     };
     let key = match ObjectKey::parse(&plan.prefix, &wanted.path) {
         Ok(key) => key,
-        Err(reason) => return refused(conn, reason, false),
+        Err(reason) => return refused(reason, false),
     };
     let request = match request_for(
         &plan.requests,
@@ -233,48 +234,102 @@ pub(in crate::services::uploads) fn create_in(
         key.file_name(),
     ) {
         Ok(request) => request,
-        Err(reason) => return refused(conn, reason, false),
+        Err(reason) => return refused(reason, false),
     };
     if let Some(reason) = crate::domain::file_kind::refused_by_name(key.file_name(), &plan.allowed)
     {
-        return refused(conn, reason, true);
+        return refused(reason, true);
     }
+    Decision::Taken { key, request }
+}
+
+/// One file of a running batch: refused by its name, request or type (a failed row),
+/// a duplicate of an announced checksum already in the cycle (a skipped row, when the
+/// caller found the completed `original` of that checksum), or an upload waiting for its
+/// bytes (an uploading row and its tus row). `own_batch`: the upload ends its batch when
+/// it ends. The caller counts the file as started ([`SyncSession::files_started`]).
+fn create_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    (wanted, original): (&Creation, Option<FileUpload>),
+    (now, own_batch): (DateTime<Utc>, bool),
+) -> Result<Created, AppError> {
+    let (key, request) = match decide(plan, wanted) {
+        Decision::Refused { reason, by_type } => {
+            refuse(conn, actor, plan, &wanted.path, &reason)?;
+            return Ok(Created::Refused { reason, by_type });
+        }
+        Decision::Taken { key, request } => (key, request),
+    };
     let row = plan.file_row(&key.relative_path, None, request);
     let (file, _) = insert_with_own_key(conn, &row, &key)?;
-    let id = Uuid::new_v4();
+    let initial = ResumableSha256::default().to_bytes();
+    let duplicate = original.is_some();
+    let new = tus_row(
+        actor,
+        plan,
+        (wanted, file, &initial),
+        (now, own_batch),
+        duplicate,
+    );
+    TusUpload::insert(conn, &new)?;
+    opened(conn, actor, plan, (&new, wanted), original)
+}
+
+/// The tus row of a file that waits for its bytes (`initial`: the empty hash state), or,
+/// a `duplicate` of content in the cycle, that has all it needs.
+pub(in crate::services::uploads) fn tus_row<'a>(
+    actor: &Actor,
+    plan: &BatchPlan,
+    (wanted, file, initial): (&'a Creation, FileUploadId, &'a [u8]),
+    (now, own_batch): (DateTime<Utc>, bool),
+    duplicate: bool,
+) -> NewTusUpload<'a> {
     let length = i64::try_from(wanted.length).unwrap_or(i64::MAX);
-    // An announced checksum already stored in the cycle: nothing needs to move.
-    let expires_at = now + Duration::hours(EXPIRES_AFTER_HOURS);
-    TusUpload::insert(
-        conn,
-        &NewTusUpload {
-            id,
-            company_id: actor.company_id(),
-            project_id: plan.project,
-            cycle_id: plan.cycle,
-            session_id: plan.session,
-            file_id: file,
-            user_id: actor.user_id(),
-            api_token_id: actor.token_caller().map(|c| c.token),
-            upload_length: length,
-            hash_state: &ResumableSha256::default().to_bytes(),
-            client_sha256: wanted.sha256.as_deref(),
-            metadata: json!({ "filename": wanted.path }),
-            expires_at,
-            outcome: original.as_ref().map(|_| "skipped"),
-            landed: if original.is_some() { length } else { 0 },
-            finishes_session: own_batch,
-        },
-    )?;
+    NewTusUpload {
+        id: Uuid::new_v4(),
+        company_id: actor.company_id(),
+        project_id: plan.project,
+        cycle_id: plan.cycle,
+        session_id: plan.session,
+        file_id: file,
+        user_id: actor.user_id(),
+        api_token_id: actor.token_caller().map(|c| c.token),
+        upload_length: length,
+        hash_state: initial,
+        client_sha256: wanted.sha256.as_deref(),
+        metadata: json!({ "filename": wanted.path }),
+        expires_at: now + Duration::hours(EXPIRES_AFTER_HOURS),
+        outcome: duplicate.then_some("skipped"),
+        landed: if duplicate { length } else { 0 },
+        finishes_session: own_batch,
+    }
+}
+
+/// What an inserted tus row means for its client: an announced checksum already stored
+/// in the cycle (the completed `original`) leaves nothing to send, and its file is
+/// recorded as that one's duplicate.
+pub(in crate::services::uploads) fn opened(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    plan: &BatchPlan,
+    (new, wanted): (&NewTusUpload<'_>, &Creation),
+    original: Option<FileUpload>,
+) -> Result<Created, AppError> {
     if let Some(original) = original {
         let sha = wanted.sha256.as_deref().unwrap_or_default();
-        finish::skipped_before_transfer(conn, actor, plan, (file, length, sha), &original)?;
+        let skipped = (new.file_id, new.upload_length, sha);
+        finish::skipped_before_transfer(conn, actor, plan, skipped, &original)?;
         return Ok(Created::Duplicate {
-            id,
+            id: new.id,
             of: original.id,
         });
     }
-    Ok(Created::Upload { id, expires_at })
+    Ok(Created::Upload {
+        id: new.id,
+        expires_at: new.expires_at,
+    })
 }
 
 /// Where an upload stands (HEAD). A terminated or failed upload is gone (404).
