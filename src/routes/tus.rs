@@ -213,8 +213,16 @@ pub async fn patch(
         window: limits.rate_window,
         deadline: limits.max_request_duration,
     };
+    let content_length = header_of(&req, "Content-Length").and_then(|v| v.trim().parse().ok());
     let body = PacedBody::new(body.into_inner(), pace, PaceWatch::default());
-    match tus::patch(&state.services, &uploader.actor, id, offset, body).await {
+    let patched = tus::patch(
+        &state.services,
+        &uploader.actor,
+        (id, offset),
+        body,
+        content_length,
+    );
+    match patched.await {
         Ok(patched) => Ok(base(StatusCode::NO_CONTENT)
             .insert_header(("Upload-Offset", patched.offset.to_string()))
             .insert_header(("Upload-Expires", expires(patched.expires_at)))

@@ -44,6 +44,7 @@ mod streamed;
 mod sync;
 mod tus;
 mod tus_restart;
+mod tus_whole;
 mod two_nodes;
 mod upload_failures;
 mod upload_links;

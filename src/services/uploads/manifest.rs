@@ -22,7 +22,7 @@ use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
 use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
-use crate::services::uploads::tus::{self, finish::drop_upload, Created, Creation, Decision};
+use crate::services::uploads::tus::{self, drop::drop_upload, Created, Creation, Decision};
 use crate::services::uploads::version_key::insert_all_with_own_keys;
 use crate::services::uploads::BatchPlan;
 use crate::services::{projects, ServiceContext};

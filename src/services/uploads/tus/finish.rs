@@ -1,14 +1,13 @@
 //! How a resumable upload's steps are recorded and how it ends: a part landed, bytes
 //! staged as the tail, the last byte (then the file goes the way of a form upload's:
 //! duplicate check under the content's lock, completion with its intent, request, audit,
-//! counters), a refusal, a termination, a duplicate known before any byte moved.
+//! counters), a refusal of its content, a duplicate known before any byte moved.
 
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::db::ids::FileUploadId;
 use crate::db::models::file_upload::FileUpload;
-use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
@@ -16,11 +15,13 @@ use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::services::uploads::file_guard::{forget_upload_id, Failure, FileGuard};
+use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::session::finish_session;
-use crate::services::uploads::tus::patch::Writing;
+use crate::services::uploads::tus::claim::Writing;
+use crate::services::uploads::tus::drop::drop_upload;
 use crate::services::uploads::BatchPlan;
-use crate::services::{storage_locations, ServiceContext};
+use crate::services::ServiceContext;
+use crate::storage::multipart::MultipartUpload;
 use crate::storage::part_budget::PartBuffer;
 use crate::storage::ObjectTarget;
 
@@ -205,16 +206,7 @@ pub(super) async fn complete(
         // Smaller than a part, or sent whole in one request: one PutObject.
         None => (None, Some(last.into_bytes())),
     };
-    let mut guard = FileGuard {
-        ctx: ctx.clone(),
-        actor: actor.clone(),
-        plan: writing.plan.clone(),
-        target: target.clone(),
-        file: writing.file.id,
-        multipart,
-        armed: true,
-        in_doubt: false,
-    };
+    let mut guard = guard(ctx, actor, writing, target, multipart);
     if guard
         .claim_or_skip(size, &checksum, &kind)
         .await
@@ -223,6 +215,40 @@ pub(super) async fn complete(
         guard.abort_open_upload().await;
         return ended(ctx, actor, writing, "skipped").await;
     }
+    store_and_complete(ctx, writing, guard, small, (size, &checksum, &kind)).await
+}
+
+/// The file's row while its object is stored, armed: dropped early, it fails the file.
+pub(super) fn guard(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    target: ObjectTarget,
+    multipart: Option<MultipartUpload>,
+) -> FileGuard {
+    FileGuard {
+        ctx: ctx.clone(),
+        actor: actor.clone(),
+        plan: writing.plan.clone(),
+        target,
+        file: writing.file.id,
+        multipart,
+        armed: true,
+        in_doubt: false,
+    }
+}
+
+/// The content is this file's to store (claimed, with its intent on the row): the object
+/// is completed (or put whole, `small`), then the file, its tus row and its batch.
+pub(super) async fn store_and_complete(
+    ctx: &ServiceContext,
+    writing: &Writing,
+    mut guard: FileGuard,
+    small: Option<bytes::Bytes>,
+    (size, checksum, kind): (u64, &str, &str),
+) -> Result<(), AppError> {
+    let (actor, target) = (guard.actor.clone(), guard.target.clone());
+    let upload = &writing.upload;
     let stored = match (guard.multipart.as_mut(), small) {
         (Some(multipart), _) => multipart.complete().await,
         (None, Some(bytes)) => target.put(bytes).await,
@@ -233,12 +259,12 @@ pub(super) async fn complete(
             .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
             .await
             .map_err(unavailable)?;
-        return ended(ctx, actor, writing, "completed").await;
+        return ended(ctx, &actor, writing, "completed").await;
     }
     guard.multipart = None;
     let (id, closes) = (upload.id, upload.finishes_session);
     guard
-        .complete_with(size, &checksum, &kind, move |conn, actor, plan| {
+        .complete_with(size, checksum, kind, move |conn, actor, plan| {
             end_row(conn, actor, plan, (id, "completed", closes))
         })
         .await
@@ -286,79 +312,10 @@ fn end_row(
     Ok(())
 }
 
-async fn delete_quietly(target: &ObjectTarget) {
+pub(super) async fn delete_quietly(target: &ObjectTarget) {
     if let Err(e) = target.delete().await {
         tracing::warn!(key = %target.key, error = %e, "could not delete a staged tail");
     }
-}
-
-/// Ends an upload that will not complete (terminated, refused, expired): its multipart
-/// upload is aborted (the reaper retries by the stored id), the tail deleted, the file
-/// failed with `reason`, its own batch ended.
-pub(in crate::services::uploads) async fn drop_upload(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    upload: &TusUpload,
-    outcome: &'static str,
-    reason: &str,
-) -> Result<(), AppError> {
-    let (id, file_id, landed) = (upload.id, upload.file_id, upload.landed);
-    let (session, project, closes) = (
-        upload.session_id,
-        upload.project_id,
-        upload.finishes_session,
-    );
-    let reason = reason.to_owned();
-    let (file, location) = ctx
-        .run(actor, move |conn, actor| {
-            let file = FileUpload::find_in_company(conn, actor.company_id(), file_id)?
-                .ok_or(AppError::NotFound)?;
-            let location =
-                StorageLocation::find(conn, file.storage_location_id)?.ok_or(AppError::NotFound)?;
-            if FileUpload::mark_failed(conn, file.id, landed, &reason)? {
-                SyncSession::file_finished(conn, session, FileOutcome::Failed, landed)?;
-                actor
-                    .audit(actions::FILE_FAILED)
-                    .project(project)
-                    .resource("file", file.id)
-                    .details(json!({ "reason": reason, "bytes_received": landed, "via": "tus" }))
-                    .record(conn)?;
-            }
-            TusUpload::finish(conn, id, outcome)?;
-            if closes {
-                let closed = SyncSession::finish(conn, session, Some(&reason))?;
-                actor
-                    .audit(actions::UPLOAD_FINISHED)
-                    .project(project)
-                    .resource("sync_session", session)
-                    .details(json!({ "status": closed.status, "error": reason }))
-                    .record(conn)?;
-            }
-            Ok((file, location))
-        })
-        .await?;
-    let target = ObjectTarget {
-        client: ctx
-            .storage()
-            .client_for(&storage_locations::place(&location)),
-        bucket: location.bucket_name.clone(),
-        key: file.s3_key.clone(),
-        content_type: String::new(),
-    };
-    if let Some(upload_id) = &file.s3_upload_id {
-        if target.abort(upload_id).await.is_ok() {
-            forget_upload_id(ctx, actor, file.id).await;
-        }
-    }
-    if upload.tail_size > 0 {
-        let folder = file.s3_key.rsplit_once('/').map_or("", |(f, _)| f);
-        let tail = ObjectTarget {
-            key: format!("{folder}/.hopper-tus-{}.tail", upload.id),
-            ..target
-        };
-        delete_quietly(&tail).await;
-    }
-    Ok(())
 }
 
 /// An announced checksum already in the cycle: the file is its duplicate at once.

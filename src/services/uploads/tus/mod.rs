@@ -9,9 +9,12 @@
 //! `create` (this file) and `status`/`terminate`; `patch` receives bytes; `finish` ends
 //! a file; `expiry` is the reaper's pass over abandoned uploads.
 
+mod claim;
+pub(super) mod drop;
 mod expiry;
 pub(super) mod finish;
 mod patch;
+mod whole;
 
 pub use expiry::expire_abandoned;
 pub use patch::{patch, Patched, Refusal};
@@ -378,7 +381,7 @@ pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<
             Ok(upload)
         })
         .await?;
-    finish::drop_upload(
+    drop::drop_upload(
         ctx,
         actor,
         &upload,

@@ -12,58 +12,15 @@ use futures_util::{Stream, StreamExt};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::db::models::file_upload::FileUpload;
-use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::tus_upload::{LandedPart, TusUpload};
+use crate::db::models::tus_upload::LandedPart;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::uploads::session::{plan_of_running, PlanUse};
-use crate::services::uploads::tus::{finish, own_upload};
-use crate::services::uploads::BatchPlan;
-use crate::services::{storage_locations, ServiceContext};
+use crate::services::uploads::tus::claim::{claim, Writing};
+use crate::services::uploads::tus::{finish, whole};
+use crate::services::ServiceContext;
 use crate::storage::part_budget::PartBuffer;
-use crate::storage::ObjectTarget;
-
-/// What a PATCH works with, read under the upload's row lock when it claims it.
-pub(super) struct Writing {
-    pub(super) upload: TusUpload,
-    pub(super) file: FileUpload,
-    pub(super) location: StorageLocation,
-    pub(super) plan: BatchPlan,
-    pub(super) writer: Uuid,
-}
-
-impl Writing {
-    pub(super) fn owner(&self) -> finish::PartOwner {
-        finish::PartOwner {
-            upload: self.upload.id,
-            writer: self.writer,
-            file: self.file.id,
-        }
-    }
-
-    pub(super) fn target(&self, ctx: &ServiceContext, content_type: &str) -> ObjectTarget {
-        ObjectTarget {
-            client: ctx
-                .storage()
-                .client_for(&storage_locations::place(&self.location)),
-            bucket: self.location.bucket_name.clone(),
-            key: self.file.s3_key.clone(),
-            content_type: content_type.to_owned(),
-        }
-    }
-
-    /// Where the bytes between whole parts wait: beside the file, under a name no
-    /// upload produces (a random id).
-    pub(super) fn tail(&self, ctx: &ServiceContext) -> ObjectTarget {
-        let mut target = self.target(ctx, "application/octet-stream");
-        let folder = target.key.rsplit_once('/').map_or("", |(folder, _)| folder);
-        target.key = format!("{folder}/.hopper-tus-{}.tail", self.upload.id);
-        target
-    }
-}
 
 /// Why a PATCH cannot start, in tus terms.
 #[derive(Debug)]
@@ -81,55 +38,6 @@ impl From<AppError> for Refusal {
     }
 }
 
-async fn claim(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    id: Uuid,
-    offset: i64,
-) -> Result<Writing, Refusal> {
-    let base_url = ctx.public_url().to_owned();
-    let now = ctx.clock().now();
-    let writer = Uuid::new_v4();
-    let node = ctx.node().clone();
-    let claimed = ctx
-        .run(actor, move |conn, actor| {
-            let upload = own_upload(conn, actor, id)?;
-            if upload.outcome.is_some() {
-                return Ok(Err(Refusal::Ended));
-            }
-            if upload.expires_at <= now {
-                return Ok(Err(Refusal::Ended));
-            }
-            if upload.offset() != offset {
-                return Ok(Err(Refusal::WrongOffset(upload.offset())));
-            }
-            let me = (node.node_id.as_str(), node.boot_id);
-            if !TusUpload::claim(conn, upload.id, writer, me, now)? {
-                return Err(AppError::Locked(
-                    "Another request is sending this upload's bytes right now.".into(),
-                ));
-            }
-            let file = FileUpload::find_in_company(conn, actor.company_id(), upload.file_id)?
-                .ok_or(AppError::NotFound)?;
-            let (location, plan) = plan_of_running(
-                conn,
-                actor,
-                upload.session_id,
-                file.storage_location_id,
-                (base_url, PlanUse::CreatedFile),
-            )?;
-            Ok(Ok(Writing {
-                upload,
-                file,
-                location,
-                plan,
-                writer,
-            }))
-        })
-        .await?;
-    claimed
-}
-
 /// What a PATCH left: the offset now safely stored, and when the upload expires.
 #[derive(Debug, Clone, Copy)]
 pub struct Patched {
@@ -138,19 +46,27 @@ pub struct Patched {
 }
 
 /// Receives bytes at `offset`. The request's body may end (or break) anywhere.
+/// `content_length`: the body's length, when the request says.
 pub async fn patch<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
-    id: Uuid,
-    offset: i64,
-    body: S,
+    (id, offset): (Uuid, i64),
+    mut body: S,
+    content_length: Option<u64>,
 ) -> Result<Patched, Refusal>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    let writing = claim(ctx, actor, id, offset).await?;
-    let result = receive(ctx, actor, &writing, body).await;
+    let read = whole::read_small(ctx, offset, content_length, &mut body).await?;
+    let facts = read.as_ref().map(|w| w.facts.clone());
+    let (writing, content) = claim(ctx, actor, (id, offset), facts).await?;
+    let result = match (read, content) {
+        (Some(read), Some(content)) => whole::store(ctx, actor, &writing, read, content)
+            .await
+            .map(|()| writing.upload.upload_length),
+        (read, _) => receive(ctx, actor, &writing, body, read.map(|w| w.buffer)).await,
+    };
     // A completed upload gave its writer up when it ended (one transaction fewer per
     // file, which a sync of small files feels).
     if !matches!(result, Ok(offset) if offset == writing.upload.upload_length) {
@@ -167,18 +83,20 @@ where
 /// background while the request reads the next part (as the form upload does).
 type InFlight = JoinHandle<Result<(LandedPart, ResumableSha256), AppError>>;
 
+/// `read`: bytes of this request read before the claim (a small body), to go first.
 async fn receive<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
     body: S,
+    read: Option<PartBuffer>,
 ) -> Result<i64, AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
     let mut in_flight = None;
-    let received = receive_into(ctx, actor, writing, body, &mut in_flight).await;
+    let received = receive_into(ctx, actor, writing, (body, read), &mut in_flight).await;
     if let Some(task) = in_flight.take() {
         // The request ended early: the part on the wire lands and is recorded, or not,
         // before the claim is given back; the offset a HEAD reports says which.
@@ -208,7 +126,7 @@ async fn receive_into<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
-    mut body: S,
+    (mut body, read): (S, Option<PartBuffer>),
     in_flight: &mut Option<InFlight>,
 ) -> Result<i64, AppError>
 where
@@ -227,7 +145,16 @@ where
     let mut parts = upload.landed_parts();
     let mut kind = upload.content_type.clone();
     let mut upload_id = writing.file.s3_upload_id.clone();
-    let mut buffer = next_buffer(ctx).await?;
+    let mut buffer = match read {
+        // Read before the claim, at offset 0: nothing is staged before them.
+        Some(read) if upload.tail_size == 0 => read,
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "The upload moved on meanwhile; resume from its offset.".into(),
+            ))
+        }
+        None => next_buffer(ctx).await?,
+    };
     if upload.tail_size > 0 {
         let staged = writing.tail(ctx).get().await.map_err(|e| {
             AppError::Unavailable(format!("S3 did not give back the staged bytes: {e}"))
@@ -238,6 +165,11 @@ where
             ));
         }
         buffer.data.extend_from_slice(&staged);
+    }
+    if landed + buffer.data.len() as i64 > length {
+        return Err(AppError::BadRequest(
+            "More bytes arrived than Upload-Length announced.".into(),
+        ));
     }
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
@@ -317,7 +249,7 @@ where
     Ok(offset)
 }
 
-async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
+pub(super) async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
     ctx.part_budget()
         .buffer_within(ctx.uploads().buffer_wait)
         .await

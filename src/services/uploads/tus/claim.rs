@@ -1,0 +1,112 @@
+//! A PATCH takes its upload: one writer at a time, at the offset the upload stands at,
+//! with what the bytes need (the file, its location, its batch's plan), in one
+//! transaction; a small body read whole beforehand also takes its content there.
+
+use uuid::Uuid;
+
+use crate::db::models::file_upload::FileUpload;
+use crate::db::models::storage_location::StorageLocation;
+use crate::db::models::tus_upload::TusUpload;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::uploads::session::{plan_of_running, PlanUse};
+use crate::services::uploads::tus::patch::Refusal;
+use crate::services::uploads::tus::{finish, own_upload, whole};
+use crate::services::uploads::BatchPlan;
+use crate::services::{storage_locations, ServiceContext};
+use crate::storage::ObjectTarget;
+
+/// What a PATCH works with, read under the upload's row lock when it claims it.
+pub(super) struct Writing {
+    pub(super) upload: TusUpload,
+    pub(super) file: FileUpload,
+    pub(super) location: StorageLocation,
+    pub(super) plan: BatchPlan,
+    pub(super) writer: Uuid,
+}
+
+impl Writing {
+    pub(super) fn owner(&self) -> finish::PartOwner {
+        finish::PartOwner {
+            upload: self.upload.id,
+            writer: self.writer,
+            file: self.file.id,
+        }
+    }
+
+    pub(super) fn target(&self, ctx: &ServiceContext, content_type: &str) -> ObjectTarget {
+        ObjectTarget {
+            client: ctx
+                .storage()
+                .client_for(&storage_locations::place(&self.location)),
+            bucket: self.location.bucket_name.clone(),
+            key: self.file.s3_key.clone(),
+            content_type: content_type.to_owned(),
+        }
+    }
+
+    /// Where the bytes between whole parts wait: beside the file, under a name no
+    /// upload produces (a random id).
+    pub(super) fn tail(&self, ctx: &ServiceContext) -> ObjectTarget {
+        let mut target = self.target(ctx, "application/octet-stream");
+        let folder = target.key.rsplit_once('/').map_or("", |(folder, _)| folder);
+        target.key = format!("{folder}/.hopper-tus-{}.tail", self.upload.id);
+        target
+    }
+}
+
+/// Claims the upload for this request; with the facts of a whole small body read first,
+/// also its content when it can (see `whole`).
+pub(super) async fn claim(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (id, offset): (Uuid, i64),
+    facts: Option<whole::Facts>,
+) -> Result<(Writing, Option<whole::ContentClaim>), Refusal> {
+    let base_url = ctx.public_url().to_owned();
+    let now = ctx.clock().now();
+    let writer = Uuid::new_v4();
+    let node = ctx.node().clone();
+    let claimed = ctx
+        .run(actor, move |conn, actor| {
+            let upload = own_upload(conn, actor, id)?;
+            if upload.outcome.is_some() {
+                return Ok(Err(Refusal::Ended));
+            }
+            if upload.expires_at <= now {
+                return Ok(Err(Refusal::Ended));
+            }
+            if upload.offset() != offset {
+                return Ok(Err(Refusal::WrongOffset(upload.offset())));
+            }
+            let me = (node.node_id.as_str(), node.boot_id);
+            if !TusUpload::claim(conn, upload.id, writer, me, now)? {
+                return Err(AppError::Locked(
+                    "Another request is sending this upload's bytes right now.".into(),
+                ));
+            }
+            let file = FileUpload::find_in_company(conn, actor.company_id(), upload.file_id)?
+                .ok_or(AppError::NotFound)?;
+            let (location, plan) = plan_of_running(
+                conn,
+                actor,
+                upload.session_id,
+                file.storage_location_id,
+                (base_url, PlanUse::CreatedFile),
+            )?;
+            let writing = Writing {
+                upload,
+                file,
+                location,
+                plan,
+                writer,
+            };
+            let content = match &facts {
+                Some(facts) => whole::claim_content(conn, &writing, facts)?,
+                None => None,
+            };
+            Ok(Ok((writing, content)))
+        })
+        .await?;
+    claimed
+}

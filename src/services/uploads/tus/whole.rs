@@ -1,0 +1,156 @@
+//! A small file sent whole in one PATCH (every small file of a `hopper sync`): its bytes
+//! are read and hashed before the upload is claimed, so the claim's transaction also
+//! takes the content claim (the duplicate check under the content's lock, and the intent
+//! the reconciler needs before S3 is written). One transaction fewer per file; anything
+//! unusual (a checksum that differs from the announced one, a refused type, the same
+//! content claimed or stored by another file) leaves the decision to the common path,
+//! with the bytes already read.
+
+use std::fmt::Display;
+
+use bytes::Bytes;
+use diesel::PgConnection;
+use futures_util::{Stream, StreamExt};
+
+use crate::db::models::file_upload::FileUpload;
+use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::resumable_sha256::ResumableSha256;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::uploads::tus::claim::Writing;
+use crate::services::uploads::tus::finish;
+use crate::services::uploads::tus::patch::next_buffer;
+use crate::services::ServiceContext;
+use crate::storage::part_budget::PartBuffer;
+
+/// A whole small body, read.
+pub(super) struct Whole {
+    pub(super) buffer: PartBuffer,
+    /// What the claim's transaction needs of it.
+    pub(super) facts: Facts,
+}
+
+#[derive(Clone)]
+pub(super) struct Facts {
+    size: i64,
+    checksum: String,
+    head: Vec<u8>,
+}
+
+/// The content is this file's to store; its type.
+pub(super) struct ContentClaim {
+    kind: String,
+}
+
+/// Reads the body first when it is the start of an upload and smaller than a part
+/// (`Content-Length` says so); `None` otherwise, the body untouched. A body that breaks
+/// off or stalls is an error: nothing was claimed, the client resumes from offset 0.
+pub(super) async fn read_small<S, E>(
+    ctx: &ServiceContext,
+    offset: i64,
+    length: Option<u64>,
+    body: &mut S,
+) -> Result<Option<Whole>, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Display,
+{
+    let part_size = ctx.part_budget().part_size();
+    let Some(length) = length.and_then(|n| usize::try_from(n).ok()) else {
+        return Ok(None);
+    };
+    if offset != 0 || length == 0 || length >= part_size {
+        return Ok(None);
+    }
+    let mut buffer = next_buffer(ctx).await?;
+    let idle = ctx.uploads().idle_timeout;
+    loop {
+        let chunk = match tokio::time::timeout(idle, body.next()).await {
+            Err(_) => {
+                return Err(AppError::BadRequest(format!(
+                    "Nothing arrived for {} s; resume from offset 0.",
+                    idle.as_secs()
+                )))
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                return Err(AppError::BadRequest(format!(
+                    "The request's body broke off ({e}); resume from offset 0."
+                )))
+            }
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        if buffer.data.len() + chunk.len() > length {
+            return Err(AppError::BadRequest(
+                "More bytes arrived than Content-Length announced.".into(),
+            ));
+        }
+        buffer.data.extend_from_slice(&chunk);
+    }
+    if buffer.data.len() != length {
+        return Err(AppError::BadRequest(
+            "Fewer bytes arrived than Content-Length announced; resume from offset 0.".into(),
+        ));
+    }
+    let checksum = hex::encode(ResumableSha256::default().finish(&buffer.data));
+    let facts = Facts {
+        size: length as i64,
+        checksum,
+        head: buffer.data[..length.min(SNIFF_BYTES)].to_vec(),
+    };
+    Ok(Some(Whole { buffer, facts }))
+}
+
+/// In the claim's transaction: when the body is the whole file, its announced checksum
+/// matches, its type is taken and no other file of the cycle holds or claims the same
+/// content, claims the content for this file. `None`: the common path decides.
+pub(super) fn claim_content(
+    conn: &mut PgConnection,
+    writing: &Writing,
+    facts: &Facts,
+) -> Result<Option<ContentClaim>, AppError> {
+    if writing.upload.upload_length != facts.size {
+        return Ok(None);
+    }
+    let announced = writing.upload.client_sha256.as_deref();
+    if announced.is_some_and(|sha| !sha.eq_ignore_ascii_case(&facts.checksum)) {
+        return Ok(None);
+    }
+    let allowed = &writing.plan.allowed;
+    let Ok(kind) = file_kind::check(&writing.file.file_path, &facts.head, allowed) else {
+        return Ok(None);
+    };
+    let (cycle, file) = (writing.plan.cycle, writing.file.id);
+    FileUpload::lock_content(conn, cycle, &facts.checksum)?;
+    if FileUpload::find_copy_or_claim(conn, cycle, &facts.checksum, file)?.is_some() {
+        return Ok(None);
+    }
+    if !FileUpload::claim_content(conn, file, &facts.checksum, facts.size, &kind)? {
+        return Ok(None);
+    }
+    Ok(Some(ContentClaim { kind }))
+}
+
+/// Stores a whole file whose content was claimed with the upload: one PutObject, then the
+/// file, its tus row and its batch complete.
+pub(super) async fn store(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    writing: &Writing,
+    whole: Whole,
+    claim: ContentClaim,
+) -> Result<(), AppError> {
+    let Whole { buffer, facts } = whole;
+    let target = writing.target(ctx, &claim.kind);
+    let guard = finish::guard(ctx, actor, writing, target, None);
+    let size = u64::try_from(facts.size).unwrap_or(0);
+    let small = Some(buffer.into_bytes());
+    finish::store_and_complete(
+        ctx,
+        writing,
+        guard,
+        small,
+        (size, &facts.checksum, &claim.kind),
+    )
+    .await
+}
