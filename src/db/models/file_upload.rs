@@ -130,19 +130,22 @@ impl FileUpload {
     ) -> QueryResult<Option<FileUpload>> {
         // Two lookups, each answered by its partial index on (cycle, checksum): as one
         // query with `stored OR claimed` and an ORDER BY id the planner walked every row
-        // of the cycle (or of the table), once per file. Claims first: a claim cannot
-        // appear meanwhile (the content's lock is held) but it can complete, and read in
-        // the other order a claim completing between the two reads would be missed by both.
-        let claims: Vec<FileUpload> = file_uploads::table
+        // of the cycle (or of the table), once per file. As the two arms of one UNION ALL
+        // each keeps its index, and both read one snapshot: a claim that completes
+        // meanwhile is seen as one or the other, never missed by both.
+        let claims = file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
             .filter(file_uploads::checksum.eq(checksum))
             .filter(status_is(FileStatus::Uploading))
             .filter(file_uploads::id.ne(except))
-            .select(FileUpload::as_select())
-            .load(conn)?;
-        let claim = claims.into_iter().min_by_key(|f| f.id);
-        let stored = Self::completed_copy(conn, cycle, checksum)?.filter(|f| f.id != except);
-        Ok(stored.or(claim))
+            .select(FileUpload::as_select());
+        let found: Vec<FileUpload> = claims.union_all(Self::stored(cycle, checksum)).load(conn)?;
+        let (stored, claims): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .filter(|f| f.id != except)
+            .partition(|f| f.status.is_completed());
+        let first = |files: Vec<FileUpload>| files.into_iter().min_by_key(|f| f.id);
+        Ok(first(stored).or_else(|| first(claims)))
     }
 
     /// Refreshes the planner's statistics when they are stale by autovacuum's rule
@@ -159,15 +162,23 @@ impl FileUpload {
     ) -> QueryResult<Option<FileUpload>> {
         // Loaded whole and the first picked here (there is one, or a few while a
         // replacement lands): with ORDER BY id LIMIT 1 the planner may walk the primary key.
-        let copies: Vec<FileUpload> = file_uploads::table
+        let copies: Vec<FileUpload> = Self::stored(cycle, checksum).load(conn)?;
+        Ok(copies.into_iter().min_by_key(|f| f.id))
+    }
+
+    /// The stored, current copies of a content in a cycle.
+    #[diesel::dsl::auto_type(no_type_alias)]
+    fn stored(cycle: CycleId, checksum: &str) -> _ {
+        let lower: String = checksum.to_ascii_lowercase();
+        let completed: StatusIs = status_is(FileStatus::Completed);
+        let selection: diesel::dsl::AsSelect<FileUpload, diesel::pg::Pg> = FileUpload::as_select();
+        file_uploads::table
             .filter(file_uploads::cycle_id.eq(cycle))
-            .filter(file_uploads::checksum.eq(checksum.to_ascii_lowercase()))
-            .filter(status_is(FileStatus::Completed))
+            .filter(file_uploads::checksum.eq(lower))
+            .filter(completed)
             .filter(file_uploads::replaced_by.is_null())
             .filter(file_uploads::deleted_at.is_null())
-            .select(FileUpload::as_select())
-            .load(conn)?;
-        Ok(copies.into_iter().min_by_key(|f| f.id))
+            .select(selection)
     }
 
     /// Serialises every decision about one content in one cycle (across nodes) until the

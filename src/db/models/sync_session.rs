@@ -2,16 +2,17 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{
-    ApiTokenId, CompanyId, CycleId, ProjectId, StorageLocationId, SyncSessionId, UploadLinkId,
-    UserId,
+    ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, StorageLocationId, SyncSessionId,
+    UploadLinkId, UserId,
 };
 use crate::db::kept_prepared::KeptPrepared;
 use crate::db::models::cycle::Cycle;
+use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::truncate;
 use crate::domain::SessionStatus;
-use crate::schema::{cycles, projects, storage_locations, sync_sessions};
+use crate::schema::{cycles, file_uploads, projects, storage_locations, sync_sessions};
 
 /// A batch with the rows its plan is made of: its project, its cycle, and the storage
 /// location its next file writes to.
@@ -140,6 +141,43 @@ impl SyncSession {
                 Project::as_select(),
                 Cycle::as_select(),
                 StorageLocation::as_select(),
+            ))
+            .first(conn)
+            .optional()
+    }
+
+    /// A file of `company` with its batch's rows and the location it writes to, in one
+    /// statement: every resumable PATCH starts from its file.
+    pub fn find_file_with_rows(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        file: FileUploadId,
+    ) -> QueryResult<Option<(FileUpload, BatchRows)>> {
+        file_uploads::table
+            .inner_join(sync_sessions::table.on(sync_sessions::id.eq(file_uploads::session_id)))
+            .inner_join(projects::table.on(projects::id.eq(sync_sessions::project_id)))
+            .inner_join(
+                cycles::table.on(cycles::id
+                    .nullable()
+                    .eq(sync_sessions::cycle_id)
+                    .and(cycles::project_id.eq(projects::id))),
+            )
+            .inner_join(
+                storage_locations::table.on(storage_locations::id
+                    .eq(file_uploads::storage_location_id)
+                    .and(storage_locations::company_id.eq(company))),
+            )
+            .filter(file_uploads::id.eq(file))
+            .filter(file_uploads::company_id.eq(company))
+            .filter(projects::company_id.eq(company))
+            .select((
+                FileUpload::as_select(),
+                (
+                    SyncSession::as_select(),
+                    Project::as_select(),
+                    Cycle::as_select(),
+                    StorageLocation::as_select(),
+                ),
             ))
             .first(conn)
             .optional()

@@ -112,22 +112,27 @@ impl TusUpload {
             .optional()
     }
 
-    /// Claims the upload for one writer, unless another one wrote in the last minute.
+    /// Claims the upload `id` of `company` for one writer when it is open, unexpired and
+    /// at `offset`, unless another writer wrote in the last minute; the claimed row.
     /// A claim held by an earlier run of this node (`node`, now in run `boot`) is dead:
     /// that run crashed or stopped, so it is taken over at once.
     pub fn claim(
         conn: &mut PgConnection,
-        id: Uuid,
+        (company, id, offset): (CompanyId, Uuid, i64),
         writer: Uuid,
         (node, boot): (&str, Uuid),
         now: DateTime<Utc>,
-    ) -> QueryResult<bool> {
+    ) -> QueryResult<Option<TusUpload>> {
         let lapsed = now - chrono::Duration::seconds(WRITER_LAPSE_SECS);
         let earlier_run_of_mine = tus_uploads::writer_node
             .eq(node)
             .and(tus_uploads::writer_boot.ne(boot));
         KeptPrepared(
             diesel::update(tus_uploads::table.find(id))
+                .filter(tus_uploads::company_id.eq(company))
+                .filter(tus_uploads::outcome.is_null())
+                .filter(tus_uploads::expires_at.gt(now))
+                .filter((tus_uploads::landed + tus_uploads::tail_size).eq(offset))
                 .filter(
                     tus_uploads::writer
                         .is_null()
@@ -140,10 +145,10 @@ impl TusUpload {
                     tus_uploads::writer_node.eq(node),
                     tus_uploads::writer_boot.eq(boot),
                 ))
-                .returning(tus_uploads::id),
+                .returning(TusUpload::as_returning()),
         )
-        .load::<Uuid>(conn)
-        .map(|rows| rows.len() == 1)
+        .get_result(conn)
+        .optional()
     }
 
     /// Gives the claim back (only the writer holding it can).

@@ -9,7 +9,7 @@ use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::{LinkUploader, SyncSession};
+use crate::db::models::sync_session::{BatchRows, LinkUploader, SyncSession};
 use crate::db::models::upload_link::{LinkRoom, UploadLink};
 use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
@@ -162,11 +162,21 @@ pub(super) fn plan_of_running(
     location: StorageLocationId,
     (base_url, made_for): (String, PlanUse),
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
-    // One statement for the batch, its project, cycle and location: this runs for every
-    // PATCH of a sync. The cycle is not locked: a running batch does not look at its status.
-    let (row, project, cycle, location) =
-        SyncSession::find_with_rows(conn, actor.company_id(), session, location)?
-            .ok_or_else(|| actor.not_found("sync_session", session))?;
+    // One statement for the batch, its project, cycle and location. The cycle is not
+    // locked: a running batch does not look at its status.
+    let rows = SyncSession::find_with_rows(conn, actor.company_id(), session, location)?
+        .ok_or_else(|| actor.not_found("sync_session", session))?;
+    plan_of_rows(conn, actor, rows, (base_url, made_for))
+}
+
+/// [`plan_of_running`] of rows already read (a PATCH reads them with its file).
+pub(super) fn plan_of_rows(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    (row, project, cycle, location): BatchRows,
+    (base_url, made_for): (String, PlanUse),
+) -> Result<(StorageLocation, BatchPlan), AppError> {
+    let session = row.id;
     if project.deleted_at.is_some() {
         return Err(actor.not_found("project", project.id));
     }

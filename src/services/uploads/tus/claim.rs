@@ -6,12 +6,13 @@ use uuid::Uuid;
 
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
+use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::uploads::session::{plan_of_running, PlanUse};
+use crate::services::uploads::session::{plan_of_rows, PlanUse};
 use crate::services::uploads::tus::patch::Refusal;
-use crate::services::uploads::tus::{finish, own_upload, whole};
+use crate::services::uploads::tus::{finish, is_own, own_upload, whole};
 use crate::services::uploads::BatchPlan;
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::ObjectTarget;
@@ -69,31 +70,23 @@ pub(super) async fn claim(
     let node = ctx.node().clone();
     let claimed = ctx
         .run(actor, move |conn, actor| {
-            let upload = own_upload(conn, actor, id)?;
-            if upload.outcome.is_some() {
-                return Ok(Err(Refusal::Ended));
-            }
-            if upload.expires_at <= now {
-                return Ok(Err(Refusal::Ended));
-            }
-            if upload.offset() != offset {
-                return Ok(Err(Refusal::WrongOffset(upload.offset())));
-            }
+            // The common case is one statement: the upload is open, at this offset and
+            // free. Anything else is told apart by reading it.
             let me = (node.node_id.as_str(), node.boot_id);
-            if !TusUpload::claim(conn, upload.id, writer, me, now)? {
-                return Err(AppError::Locked(
-                    "Another request is sending this upload's bytes right now.".into(),
-                ));
-            }
-            let file = FileUpload::find_in_company(conn, actor.company_id(), upload.file_id)?
-                .ok_or(AppError::NotFound)?;
-            let (location, plan) = plan_of_running(
-                conn,
-                actor,
-                upload.session_id,
-                file.storage_location_id,
-                (base_url, PlanUse::CreatedFile),
-            )?;
+            let claimed =
+                TusUpload::claim(conn, (actor.company_id(), id, offset), writer, me, now)?;
+            let upload = match claimed {
+                Some(upload) if is_own(actor, &upload) => upload,
+                // Rolled back with the 404.
+                Some(_) => return Err(actor.not_found("tus_upload", id)),
+                None => return refusal(conn, actor, (id, offset), now).map(Err),
+            };
+            // The file and its batch's rows in one statement (every PATCH of a sync).
+            let (file, rows) =
+                SyncSession::find_file_with_rows(conn, actor.company_id(), upload.file_id)?
+                    .ok_or_else(|| actor.not_found("sync_session", upload.session_id))?;
+            let (location, plan) =
+                plan_of_rows(conn, actor, rows, (base_url, PlanUse::CreatedFile))?;
             let writing = Writing {
                 upload,
                 file,
@@ -109,4 +102,24 @@ pub(super) async fn claim(
         })
         .await?;
     claimed
+}
+
+/// Why an upload could not be claimed: another company's or another uploader's (404), it
+/// ended or expired, it is at another offset, or another request holds it (423).
+fn refusal(
+    conn: &mut diesel::PgConnection,
+    actor: &Actor,
+    (id, offset): (Uuid, i64),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Refusal, AppError> {
+    let upload = own_upload(conn, actor, id)?;
+    if upload.outcome.is_some() || upload.expires_at <= now {
+        return Ok(Refusal::Ended);
+    }
+    if upload.offset() != offset {
+        return Ok(Refusal::WrongOffset(upload.offset()));
+    }
+    Err(AppError::Locked(
+        "Another request is sending this upload's bytes right now.".into(),
+    ))
 }

@@ -90,16 +90,20 @@ pub(super) fn own_upload(
 ) -> Result<TusUpload, AppError> {
     let upload = TusUpload::find_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("tus_upload", id))?;
-    let token = actor.token_caller().map(|c| c.token);
-    let mine = match (upload.user_id, actor.user_id()) {
-        (Some(owner), Some(me)) => owner == me,
-        (None, None) => upload.api_token_id.is_some() && upload.api_token_id == token,
-        _ => false,
-    };
-    if !mine {
+    if !is_own(actor, &upload) {
         return Err(actor.not_found("tus_upload", id));
     }
     Ok(upload)
+}
+
+/// Whether `actor` created the upload: the same user, or the same machine token.
+pub(super) fn is_own(actor: &Actor, upload: &TusUpload) -> bool {
+    let token = actor.token_caller().map(|c| c.token);
+    match (upload.user_id, actor.user_id()) {
+        (Some(owner), Some(me)) => owner == me,
+        (None, None) => upload.api_token_id.is_some() && upload.api_token_id == token,
+        _ => false,
+    }
 }
 
 /// A file refused at creation: recorded in its batch like a refused form file. The caller
