@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::ids::{CompanyId, ProjectId, UserId};
+use crate::db::kept_prepared::KeptPrepared;
 use crate::db::models::audit_log::NewAuditRow;
 use crate::db::truncate;
 use crate::domain::client_info::{sanitize, ClientInfo};
@@ -225,9 +226,12 @@ impl<'a> AuditEvent<'a> {
             ip_address: self.client.and_then(|c| c.ip.as_deref()),
             user_agent: user_agent.as_deref(),
         };
-        diesel::insert_into(audit_log::table)
-            .values(&row)
-            .execute(conn)
-            .map(|_| ())
+        KeptPrepared(
+            diesel::insert_into(audit_log::table)
+                .values(&row)
+                .returning(audit_log::id),
+        )
+        .get_result::<i64>(conn)
+        .map(|_| ())
     }
 }

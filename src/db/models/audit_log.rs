@@ -21,8 +21,10 @@ pub struct AuditRow {
     pub user_agent: Option<String>,
 }
 
+/// An absent field is written as NULL, not left to its default: the INSERT then has one
+/// text whatever is absent, and can be kept prepared (every uploaded file writes one).
 #[derive(Debug, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct NewAuditRow<'a> {
     pub actor_user_id: Option<UserId>,
     pub actor_username: Option<&'a str>,
