@@ -4,6 +4,7 @@
 //! Diesel is synchronous, so every use case runs in one closure on the blocking pool
 //! ([`with_connection`]); no pooled connection is ever held across an `.await`.
 
+pub mod advisory_lock;
 pub mod ids;
 pub mod kept_prepared;
 pub mod migrations;

@@ -12,6 +12,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
 use serde_json::json;
 
 use crate::config::SignInPolicy;
+use crate::db::advisory_lock::lock_until_commit;
 use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::services::audit::{actions, AuditEvent};
@@ -46,9 +47,7 @@ pub fn reserve(
     client: &ClientInfo,
     policy: &SignInPolicy,
 ) -> Result<DateTime<Utc>, AppError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind::<Text, _>(format!("hopper.sign_in:{username}"))
-        .execute(conn)?;
+    lock_until_commit(conn, &format!("hopper.sign_in:{username}"))?;
     let standing: Standing = diesel::sql_query(
         "SELECT
            (SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed'

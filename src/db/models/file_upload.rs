@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::advisory_lock::lock_until_commit;
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
 };
@@ -188,10 +189,7 @@ impl FileUpload {
         cycle: CycleId,
         checksum: &str,
     ) -> QueryResult<()> {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<diesel::sql_types::Text, _>(format!("hopper.content:{cycle}:{checksum}"))
-            .execute(conn)
-            .map(|_| ())
+        lock_until_commit(conn, &format!("hopper.content:{cycle}:{checksum}"))
     }
 
     /// The file's content is now this one's to store: the checksum on the uploading row is
@@ -250,12 +248,7 @@ impl FileUpload {
         // A new version of the same path: older ones stay, with their own bytes. Versions
         // of one path complete one at a time, so exactly one is the current one.
         if let Some(cycle) = row.cycle_id {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(format!(
-                    "hopper.path:{cycle}:{}",
-                    row.file_path
-                ))
-                .execute(conn)?;
+            lock_until_commit(conn, &format!("hopper.path:{cycle}:{}", row.file_path))?;
             KeptPrepared(
                 diesel::update(
                     file_uploads::table

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
 use serde_json::json;
 
+use crate::db::advisory_lock::lock_until_commit;
 use crate::db::models::upload_link::UploadLink;
 use crate::domain::{ClientInfo, Via};
 use crate::error::AppError;
@@ -49,9 +50,7 @@ pub(super) fn reserve(
     link: &UploadLink,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind::<Text, _>(format!("hopper.upload_link_pin:{}", link.id))
-        .execute(conn)?;
+    lock_until_commit(conn, &format!("hopper.upload_link_pin:{}", link.id))?;
     let standing: Standing = diesel::sql_query(
         "SELECT
            (SELECT count(*) FROM audit_log WHERE action = $4
