@@ -1,7 +1,8 @@
 //! A small file sent whole in one PATCH takes its content claim with the upload's claim
 //! (one transaction fewer per file). These cover that path and every case it leaves to
 //! the common one: a checksum that is not the announced one, a type the name denies,
-//! the same content already stored or claimed by another upload in flight.
+//! the same content already stored or claimed by another upload in flight. And a manifest
+//! whose rows do not fit one statement.
 
 use diesel::prelude::*;
 use hopper::schema::{audit_log, file_uploads, projects, sync_sessions, tus_uploads};
@@ -174,4 +175,48 @@ async fn a_small_first_chunk_of_a_bigger_file_is_kept_for_the_next_request() {
     let (status, checksum, _, _) = file_of(&app, &location);
     assert_eq!(status, "completed");
     assert_eq!(checksum.as_deref(), Some(sha256(&bytes).as_str()));
+}
+
+#[actix_web::test]
+async fn a_manifest_larger_than_one_statement_takes_every_file() {
+    // PostgreSQL binds at most 65,535 values per statement; 5,000 files' tus rows
+    // (16 values each) are more.
+    let app = TestApp::spawn_with_private_s3(|c| c.uploads.max_files_per_batch = 5_000).await;
+    let s = setup(&app).await;
+    let files: Vec<serde_json::Value> = (0..5_000)
+        .map(|i| {
+            let bytes = format!("id,value\n{i},x\n");
+            serde_json::json!({
+                "path": format!("many/f{i:04}.csv"),
+                "size": bytes.len(),
+                "sha256": sha256(bytes.as_bytes()),
+            })
+        })
+        .collect();
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/sessions", app.address))
+        .bearer_auth(&s.token)
+        .json(&serde_json::json!({ "cycle_id": s.cycle.0, "files": files }))
+        .send()
+        .await
+        .expect("manifest");
+    assert_eq!(response.status(), 201);
+    let plan: serde_json::Value = response.json().await.expect("JSON");
+    let planned = plan["files"].as_array().expect("files");
+    assert_eq!(planned.len(), 5_000);
+    assert!(planned.iter().all(|f| f["action"] == "upload"));
+    // Each answer is its own file's: the last one's upload sends that file's bytes.
+    let last = planned[4_999]["upload_url"].as_str().expect("url");
+    let bytes = b"id,value\n4999,x\n";
+    let sent = patch(&app.address, last, &s.token, 0, bytes).await;
+    assert_eq!(sent.status(), 204);
+    let (status, checksum, _, key) = file_of(&app, last);
+    assert_eq!(status, "completed");
+    assert_eq!(checksum.as_deref(), Some(sha256(bytes).as_str()));
+    assert!(key.ends_with("many/f4999.csv"), "{key}");
+    let rows: i64 = tus_uploads::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("tus rows");
+    assert_eq!(rows, 5_000);
 }

@@ -129,7 +129,7 @@ impl FileUpload {
         checksum: &str,
         except: FileUploadId,
     ) -> QueryResult<Option<FileUpload>> {
-        // Two lookups, each answered by its partial index on (cycle, checksum): as one
+        // Two lookups, each answered by its partial index on (checksum, cycle): as one
         // query with `stored OR claimed` and an ORDER BY id the planner walked every row
         // of the cycle (or of the table), once per file. As the two arms of one UNION ALL
         // each keeps its index, and both read one snapshot: a claim that completes

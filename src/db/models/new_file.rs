@@ -63,9 +63,13 @@ impl<'a> NewFile<'a> {
     }
 }
 
+/// Rows per INSERT: PostgreSQL takes at most 65,535 bound values in one statement, and a
+/// manifest may hold more files than that allows (11 values each here, 16 for tus rows).
+pub const ROWS_PER_STATEMENT: usize = 1_000;
+
 /// The predicate of `file_uploads_key_owner` (migration 12), for `ON CONFLICT` to name that
-/// index. Written out, not bound: PostgreSQL proves the match from the text, and a bound
-/// parameter proves nothing once the statement's plan is generic.
+/// index. Written out, not bound: PostgreSQL infers the index from the statement's text
+/// when it parses it, and a parameter there names no index.
 fn owns_its_key() -> diesel::expression::SqlLiteral<Bool> {
     sql::<Bool>("owns_key AND status IN ('uploading', 'completed') AND s3_key <> ''")
 }
@@ -115,23 +119,28 @@ impl FileUpload {
             .iter()
             .map(|file| file.row(FileStatus::Uploading, None))
             .collect();
-        let inserted: Vec<(FileUploadId, StorageLocationId, String)> =
-            diesel::insert_into(file_uploads::table)
-                .values(&rows)
-                .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
-                .filter_target(owns_its_key())
-                .do_nothing()
-                .returning((
-                    file_uploads::id,
-                    file_uploads::storage_location_id,
-                    file_uploads::s3_key,
-                ))
-                .get_results(conn)?;
-        // An inserted row owns its key in its location: the two tell which file it is.
-        let mut by_key: HashMap<(StorageLocationId, String), FileUploadId> = inserted
-            .into_iter()
-            .map(|(id, location, key)| ((location, key), id))
-            .collect();
+        let mut by_key: HashMap<(StorageLocationId, String), FileUploadId> = HashMap::new();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let inserted: Vec<(FileUploadId, StorageLocationId, String)> =
+                diesel::insert_into(file_uploads::table)
+                    .values(chunk)
+                    .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
+                    .filter_target(owns_its_key())
+                    .do_nothing()
+                    .returning((
+                        file_uploads::id,
+                        file_uploads::storage_location_id,
+                        file_uploads::s3_key,
+                    ))
+                    .get_results(conn)?;
+            // An inserted row owns its key in its location (the unique index says so, and
+            // no key is empty): the two tell which file it is, and no entry is overwritten.
+            by_key.extend(
+                inserted
+                    .into_iter()
+                    .map(|(id, location, key)| ((location, key), id)),
+            );
+        }
         Ok(rows
             .into_iter()
             .map(|row| by_key.remove(&(row.storage_location_id, row.s3_key)))

@@ -88,13 +88,12 @@ impl TusUpload {
 
     /// Many uploads in one statement (a manifest's).
     pub fn insert_all(conn: &mut PgConnection, new: &[NewTusUpload<'_>]) -> QueryResult<()> {
-        if new.is_empty() {
-            return Ok(());
+        for chunk in new.chunks(crate::db::models::new_file::ROWS_PER_STATEMENT) {
+            diesel::insert_into(tus_uploads::table)
+                .values(chunk)
+                .execute(conn)?;
         }
-        diesel::insert_into(tus_uploads::table)
-            .values(new)
-            .execute(conn)
-            .map(|_| ())
+        Ok(())
     }
 
     /// An upload of `company`; `None` for a missing id and another company's alike.

@@ -334,7 +334,8 @@ impl Batch {
             if let Err(e) = guard.target.put(data).await {
                 return guard
                     .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
-                    .await;
+                    .await
+                    .map(|_| ());
             }
             return guard.complete(size, &checksum, &kind).await;
         };
@@ -358,7 +359,8 @@ impl Batch {
             if let Err(e) = upload.complete().await {
                 return guard
                     .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
-                    .await;
+                    .await
+                    .map(|_| ());
             }
         }
         guard.multipart = None;

@@ -260,7 +260,8 @@ impl FileGuard {
     /// S3's answer to the completion was lost or an error: whether the object exists is
     /// not known. An open multipart upload is aborted first (so it cannot complete
     /// later), then the object is read back and the row settled by what S3 holds.
-    pub(super) async fn settle_in_doubt(&mut self, why: &str) -> Result<(), Failure> {
+    /// How it was settled: the caller's own record may say so (a resumable upload).
+    pub(super) async fn settle_in_doubt(&mut self, why: &str) -> Result<Settlement, Failure> {
         tracing::warn!(file = %self.file, error = %why, "completion in doubt; reading the object back");
         self.armed = false;
         self.in_doubt = true;
@@ -272,9 +273,9 @@ impl FileGuard {
             Ok(Settlement::InDoubt(e)) => {
                 tracing::warn!(file = %self.file, error = %e, "S3 cannot be asked now; settling later");
                 reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
-                Ok(())
+                Ok(Settlement::InDoubt(e))
             }
-            Ok(_) => Ok(()),
+            Ok(settled) => Ok(settled),
             Err(e) => {
                 reconciler::retry_in_background(self.ctx.clone(), self.actor.clone(), self.file);
                 Err(Failure::Batch(internal(e)))

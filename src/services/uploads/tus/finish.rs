@@ -15,6 +15,7 @@ use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::reconciler::Settlement;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::session::finish_session;
 use crate::services::uploads::tus::claim::Writing;
@@ -255,10 +256,17 @@ pub(super) async fn store_and_complete(
         (None, None) => Ok(()),
     };
     if let Err(e) = stored {
-        guard
+        let settled = guard
             .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
             .await
             .map_err(unavailable)?;
+        if settled == Settlement::Failed {
+            // Read back, nothing was stored: the client must not take the upload for done.
+            ended(ctx, &actor, writing, "failed").await?;
+            return Err(AppError::Unavailable(
+                "S3 did not store the file; send it again as a new upload.".into(),
+            ));
+        }
         return ended(ctx, &actor, writing, "completed").await;
     }
     guard.multipart = None;

@@ -6,8 +6,10 @@
 //! send chunks of any size. After the last byte the file goes the same way as a form
 //! upload's: duplicate check, completion with its intent, request, audit, counters.
 //!
-//! `create` (this file) and `status`/`terminate`; `patch` receives bytes; `finish` ends
-//! a file; `expiry` is the reaper's pass over abandoned uploads.
+//! `create` (this file) and `status`/`terminate`; `claim` takes an upload for a PATCH,
+//! `patch` receives its bytes (`whole` a small body read before the claim), `finish`
+//! ends a file, `drop` ends an upload that will not complete; `expiry` is the reaper's
+//! pass over abandoned uploads.
 
 mod claim;
 pub(super) mod drop;

@@ -2,7 +2,8 @@
 //! the bytes fill a part buffer from the node's budget (the staged tail of an earlier
 //! request first); each full part is hashed into the stored state and sent as the next
 //! part, and only once S3 has it does the offset move. A request that ends between parts
-//! stages its bytes as the tail; the last byte ends the file (see `finish`).
+//! stages its bytes as the tail; the last byte ends the file (see `finish`). A small body
+//! at offset 0 is read whole before the upload is claimed (see `whole`).
 
 use std::fmt::Display;
 
@@ -58,7 +59,35 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    let read = whole::read_small(ctx, offset, content_length, &mut body).await?;
+    let Some(read) = whole::read_small(ctx, offset, content_length, &mut body).await? else {
+        return write(ctx, actor, (id, offset), body, None).await;
+    };
+    // The whole body is here: the rest runs to its end even if the client goes away
+    // meanwhile, so a content claim taken with the upload ends in a stored file (or a
+    // failed one), never in a claim that other uploads of the same bytes wait on.
+    let (ctx, actor) = (ctx.clone(), actor.clone());
+    let rest = futures_util::stream::empty::<Result<Bytes, std::convert::Infallible>>();
+    tokio::spawn(async move { write(&ctx, &actor, (id, offset), rest, Some(read)).await })
+        .await
+        .map_err(|e| {
+            Refusal::App(AppError::Unexpected(anyhow::anyhow!(
+                "a PATCH's task failed: {e}"
+            )))
+        })?
+}
+
+/// Claims the upload and writes what the body brings (`read`: a small body read whole).
+async fn write<S, E>(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (id, offset): (Uuid, i64),
+    body: S,
+    read: Option<whole::Whole>,
+) -> Result<Patched, Refusal>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Display,
+{
     let facts = read.as_ref().map(|w| w.facts.clone());
     let (writing, content) = claim(ctx, actor, (id, offset), facts).await?;
     let result = match (read, content) {
@@ -146,7 +175,8 @@ where
     let mut kind = upload.content_type.clone();
     let mut upload_id = writing.file.s3_upload_id.clone();
     let mut buffer = match read {
-        // Read before the claim, at offset 0: nothing is staged before them.
+        // Read before the claim, at offset 0: nothing is staged before them (the claim
+        // matched offset 0, so nothing can be; refused rather than misplaced all the same).
         Some(read) if upload.tail_size == 0 => read,
         Some(_) => {
             return Err(AppError::Conflict(
@@ -249,7 +279,7 @@ where
     Ok(offset)
 }
 
-pub(super) async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
+async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
     ctx.part_budget()
         .buffer_within(ctx.uploads().buffer_wait)
         .await

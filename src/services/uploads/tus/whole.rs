@@ -7,6 +7,7 @@
 //! with the bytes already read.
 
 use std::fmt::Display;
+use std::time::Duration;
 
 use bytes::Bytes;
 use diesel::PgConnection;
@@ -19,7 +20,6 @@ use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::uploads::tus::claim::Writing;
 use crate::services::uploads::tus::finish;
-use crate::services::uploads::tus::patch::next_buffer;
 use crate::services::ServiceContext;
 use crate::storage::part_budget::PartBuffer;
 
@@ -43,7 +43,9 @@ pub(super) struct ContentClaim {
 }
 
 /// Reads the body first when it is the start of an upload and smaller than a part
-/// (`Content-Length` says so); `None` otherwise, the body untouched. A body that breaks
+/// (`Content-Length` says so) and a part buffer is free right now; `None` otherwise, the
+/// body untouched. (Not waiting for a buffer: a request not yet known to be for an upload
+/// of its sender's must not queue for memory ahead of those that are.) A body that breaks
 /// off or stalls is an error: nothing was claimed, the client resumes from offset 0.
 pub(super) async fn read_small<S, E>(
     ctx: &ServiceContext,
@@ -62,7 +64,9 @@ where
     if offset != 0 || length == 0 || length >= part_size {
         return Ok(None);
     }
-    let mut buffer = next_buffer(ctx).await?;
+    let Some(mut buffer) = ctx.part_budget().buffer_within(Duration::ZERO).await else {
+        return Ok(None);
+    };
     let idle = ctx.uploads().idle_timeout;
     loop {
         let chunk = match tokio::time::timeout(idle, body.next()).await {
