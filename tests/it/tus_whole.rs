@@ -1,12 +1,13 @@
 //! A small file sent whole in one PATCH takes its content claim with the upload's claim
 //! (one transaction fewer per file). These cover that path and every case it leaves to
 //! the common one: a checksum that is not the announced one, a type the name denies,
-//! the same content already stored or claimed by another upload in flight. And a manifest
-//! whose rows do not fit one statement.
+//! the same content already stored or claimed by another upload in flight. Also a PUT S3
+//! did not take (the client is told), and a manifest whose rows do not fit one statement.
 
 use diesel::prelude::*;
 use hopper::schema::{audit_log, file_uploads, projects, sync_sessions, tus_uploads};
 
+use crate::fault_proxy::spawn_with_faults;
 use crate::helpers::TestApp;
 use crate::tus::{create, file_of, head, location_of, patch, setup, Setup};
 use crate::uploads::{content, s3_object, sha256};
@@ -219,4 +220,34 @@ async fn a_manifest_larger_than_one_statement_takes_every_file() {
         .get_result(&mut app.conn())
         .expect("tus rows");
     assert_eq!(rows, 5_000);
+}
+
+#[actix_web::test]
+async fn a_whole_file_s3_did_not_store_is_not_reported_as_done() {
+    // Every attempt of the PUT is shed (503 SlowDown); the read-back then finds nothing.
+    let (app, faults) = spawn_with_faults(|c| c.s3.retry.max_attempts = 2).await;
+    let s = setup(&app).await;
+    let bytes = [b"id,value\n".as_slice(), &content(12 * 1024, 8)].concat();
+    let location = created(&app, &s, "lost.csv", bytes.len(), "").await;
+    faults.s3.slow_down_next(2);
+    let sent = patch(&app.address, &location, &s.token, 0, &bytes).await;
+    assert_eq!(faults.s3.slow_downs_answered(), 2);
+    assert_eq!(sent.status(), 503, "the client must not take it for stored");
+    let (status, _, _, key) = file_of(&app, &location);
+    assert_eq!(status, "failed");
+    assert_eq!(s3_object(&app, &bucket(&app, &s), &key).await, None);
+    assert_eq!(
+        head(&app.address, &location, &s.token).await.0,
+        404,
+        "the upload is over: a new one sends the file again"
+    );
+    // And sent again as a new upload, it is stored.
+    let again = created(&app, &s, "lost.csv", bytes.len(), "").await;
+    assert_eq!(
+        patch(&app.address, &again, &s.token, 0, &bytes)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(file_of(&app, &again).0, "completed");
 }
