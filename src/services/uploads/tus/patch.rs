@@ -11,6 +11,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::db::models::tus_upload::LandedPart;
@@ -67,7 +68,8 @@ where
     // failed one), never in a claim that other uploads of the same bytes wait on.
     let (ctx, actor) = (ctx.clone(), actor.clone());
     let rest = futures_util::stream::empty::<Result<Bytes, std::convert::Infallible>>();
-    tokio::spawn(async move { write(&ctx, &actor, (id, offset), rest, Some(read)).await })
+    let rest_of_request = async move { write(&ctx, &actor, (id, offset), rest, Some(read)).await };
+    tokio::spawn(rest_of_request.instrument(tracing::Span::current()))
         .await
         .map_err(|e| {
             Refusal::App(AppError::Unexpected(anyhow::anyhow!(
