@@ -53,7 +53,7 @@ pub async fn setup(app: &TestApp) -> Setup {
     }
 }
 
-fn b64(value: &str) -> String {
+pub fn b64(value: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(value)
 }

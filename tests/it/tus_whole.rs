@@ -9,13 +9,8 @@ use hopper::schema::{audit_log, file_uploads, projects, sync_sessions, tus_uploa
 
 use crate::fault_proxy::spawn_with_faults;
 use crate::helpers::TestApp;
-use crate::tus::{create, file_of, head, location_of, patch, setup, Setup};
+use crate::tus::{b64, create, file_of, head, location_of, patch, setup, Setup};
 use crate::uploads::{content, s3_object, sha256};
-
-fn b64(value: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(value)
-}
 
 fn announcing(sha: &str) -> String {
     format!(",sha256 {}", b64(sha))

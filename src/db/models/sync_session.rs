@@ -1,4 +1,6 @@
 use chrono::{DateTime, Utc};
+use diesel::dsl::AsSelect;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 
 use crate::db::ids::{
@@ -17,6 +19,32 @@ use crate::schema::{cycles, file_uploads, projects, storage_locations, sync_sess
 /// A batch with the rows its plan is made of: its project, its cycle, and the storage
 /// location its next file writes to.
 pub type BatchRows = (SyncSession, Project, Cycle, StorageLocation);
+
+/// The columns of [`BatchRows`].
+type BatchSelection = (
+    AsSelect<SyncSession, Pg>,
+    AsSelect<Project, Pg>,
+    AsSelect<Cycle, Pg>,
+    AsSelect<StorageLocation, Pg>,
+);
+
+fn batch_rows() -> BatchSelection {
+    (
+        SyncSession::as_select(),
+        Project::as_select(),
+        Cycle::as_select(),
+        StorageLocation::as_select(),
+    )
+}
+
+/// A batch's cycle, of the batch's project.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn batch_cycle() -> _ {
+    cycles::id
+        .nullable()
+        .eq(sync_sessions::cycle_id)
+        .and(cycles::project_id.eq(projects::id))
+}
 
 /// One upload batch and its counters.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -123,12 +151,7 @@ impl SyncSession {
     ) -> QueryResult<Option<BatchRows>> {
         sync_sessions::table
             .inner_join(projects::table)
-            .inner_join(
-                cycles::table.on(cycles::id
-                    .nullable()
-                    .eq(sync_sessions::cycle_id)
-                    .and(cycles::project_id.eq(projects::id))),
-            )
+            .inner_join(cycles::table.on(batch_cycle()))
             .inner_join(
                 storage_locations::table.on(storage_locations::id
                     .eq(location)
@@ -136,12 +159,7 @@ impl SyncSession {
             )
             .filter(sync_sessions::id.eq(id))
             .filter(projects::company_id.eq(company))
-            .select((
-                SyncSession::as_select(),
-                Project::as_select(),
-                Cycle::as_select(),
-                StorageLocation::as_select(),
-            ))
+            .select(batch_rows())
             .first(conn)
             .optional()
     }
@@ -156,12 +174,7 @@ impl SyncSession {
         file_uploads::table
             .inner_join(sync_sessions::table.on(sync_sessions::id.eq(file_uploads::session_id)))
             .inner_join(projects::table.on(projects::id.eq(sync_sessions::project_id)))
-            .inner_join(
-                cycles::table.on(cycles::id
-                    .nullable()
-                    .eq(sync_sessions::cycle_id)
-                    .and(cycles::project_id.eq(projects::id))),
-            )
+            .inner_join(cycles::table.on(batch_cycle()))
             .inner_join(
                 storage_locations::table.on(storage_locations::id
                     .eq(file_uploads::storage_location_id)
@@ -170,15 +183,7 @@ impl SyncSession {
             .filter(file_uploads::id.eq(file))
             .filter(file_uploads::company_id.eq(company))
             .filter(projects::company_id.eq(company))
-            .select((
-                FileUpload::as_select(),
-                (
-                    SyncSession::as_select(),
-                    Project::as_select(),
-                    Cycle::as_select(),
-                    StorageLocation::as_select(),
-                ),
-            ))
+            .select((FileUpload::as_select(), batch_rows()))
             .first(conn)
             .optional()
     }
