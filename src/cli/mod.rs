@@ -344,8 +344,10 @@ impl GlobalArgs {
                 part_size: serve.upload_part_mib.clamp(5, 5120) * 1024 * 1024,
                 max_file_size: serve.upload_max_file_mib.max(1) * 1024 * 1024,
                 max_files_per_batch: serve.upload_max_files.max(1),
-                // Each upload holds up to two part buffers (one filling, one sending).
-                max_part_buffers: serve.upload_max_part_buffers.max(2),
+                // Each upload holds up to one part buffer filling and the parts sending.
+                max_part_buffers: serve
+                    .upload_max_part_buffers
+                    .max(crate::storage::multipart::PARTS_IN_FLIGHT + 1),
                 min_rate: serve.upload_min_kib_per_sec * 1024,
                 max_request_duration: Duration::from_secs(serve.upload_max_minutes.max(1) * 60),
                 max_batches_per_user: serve.upload_batches_per_user.max(1),

@@ -1,7 +1,9 @@
 //! Writing one object: a single PutObject for a file smaller than a part, otherwise an
-//! S3 multipart upload whose next part is read while the previous one is sent. Every part
+//! S3 multipart upload whose next part is read while earlier ones are sent. Every part
 //! buffer holds a permit of the node-wide [`PartBudget`](super::PartBudget), so memory
 //! stays bounded however many uploads run at once.
+
+use std::collections::VecDeque;
 
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
@@ -85,7 +87,7 @@ impl ObjectTarget {
             target: self.clone(),
             upload_id,
             parts: Vec::new(),
-            in_flight: None,
+            in_flight: VecDeque::new(),
         })
     }
 
@@ -135,7 +137,7 @@ impl ObjectTarget {
                         .build()
                 })
                 .collect(),
-            in_flight: None,
+            in_flight: VecDeque::new(),
         }
     }
 
@@ -167,29 +169,44 @@ impl ObjectTarget {
     }
 }
 
+/// Parts of one upload on the wire at once, while the next one is read. The store is
+/// often the slower end: with one in flight, each part waited for the one before it to
+/// be stored (a 1 GiB tus upload took 12.6 s with one, 9.1 s with two, 9.9 s with three).
+pub const PARTS_IN_FLIGHT: usize = 2;
+
 pub struct MultipartUpload {
     target: ObjectTarget,
     pub upload_id: String,
     parts: Vec<CompletedPart>,
-    in_flight: Option<JoinHandle<Result<CompletedPart, String>>>,
+    /// Oldest first; settled in order, so `parts` stays in part-number order.
+    in_flight: VecDeque<JoinHandle<Result<CompletedPart, String>>>,
 }
 
 impl MultipartUpload {
+    /// Waits for the oldest part on the wire; false when none is.
+    async fn settle_oldest(&mut self) -> Result<bool, String> {
+        let Some(handle) = self.in_flight.pop_front() else {
+            return Ok(false);
+        };
+        let part = handle
+            .await
+            .map_err(|e| format!("part upload task failed: {e}"))??;
+        self.parts.push(part);
+        Ok(true)
+    }
+
     async fn settle(&mut self) -> Result<(), String> {
-        if let Some(handle) = self.in_flight.take() {
-            let part = handle
-                .await
-                .map_err(|e| format!("part upload task failed: {e}"))??;
-            self.parts.push(part);
-        }
+        while self.settle_oldest().await? {}
         Ok(())
     }
 
-    /// Sends a part in the background; returns once the previous part has arrived, so at
-    /// most one part per upload is on the wire while the next one is read.
+    /// Sends a part in the background; returns once fewer than [`PARTS_IN_FLIGHT`] parts
+    /// are on the wire.
     pub async fn send_part(&mut self, buffer: PartBuffer) -> Result<(), String> {
-        self.settle().await?;
-        let number = i32::try_from(self.parts.len() + 1)
+        while self.in_flight.len() >= PARTS_IN_FLIGHT {
+            self.settle_oldest().await?;
+        }
+        let number = i32::try_from(self.parts.len() + self.in_flight.len() + 1)
             .ok()
             .filter(|n| *n <= 10_000)
             .ok_or("a file may have at most 10,000 parts")?;
@@ -197,7 +214,7 @@ impl MultipartUpload {
         let upload_id = self.upload_id.clone();
         // The buffer (and its permit) returns to the budget when the SDK drops the body.
         let body = buffer.into_bytes();
-        self.in_flight = Some(tokio::spawn(async move {
+        self.in_flight.push_back(tokio::spawn(async move {
             let e_tag = upload_one_part(&target, &upload_id, number, body).await?;
             Ok(CompletedPart::builder()
                 .part_number(number)
@@ -234,14 +251,14 @@ impl MultipartUpload {
             .map_err(describe)
     }
 
-    /// Drops what was sent: no parts remain in the bucket. The part still on the wire is
-    /// awaited first, or it could land after the abort and stay behind. False when S3
-    /// could not be told (the stored upload id then lets the reaper try again).
+    /// Drops what was sent: no parts remain in the bucket. The parts still on the wire
+    /// are awaited first, or one could land after the abort and stay behind. False when
+    /// S3 could not be told (the stored upload id then lets the reaper try again).
     pub async fn abort(mut self) -> bool {
-        if let Some(handle) = self.in_flight.take() {
-            // Whether the last part landed no longer matters; only that it is done.
+        for handle in self.in_flight.drain(..) {
+            // Whether the part landed no longer matters; only that it is done.
             if let Err(e) = handle.await {
-                tracing::debug!(error = %e, "the last part's task ended abnormally");
+                tracing::debug!(error = %e, "a part's task ended abnormally");
             }
         }
         match self.target.abort(&self.upload_id).await {

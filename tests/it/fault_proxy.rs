@@ -1,13 +1,14 @@
 //! A small TCP fault proxy between Hopper and S3 or PostgreSQL, switched by the test:
 //! pass bytes through, black-hole them (accept, read, never answer), reset every
 //! connection (as a restarting server does), or answer the next requests with S3's
-//! `503 SlowDown`. Any change of mode drops the connections open at that moment, so
-//! pooled connections meet the new behaviour at once.
+//! `503 SlowDown`, or hold back the requests whose first line names something (an S3
+//! part number), to delay or shed them. Any change of mode drops the connections open at
+//! that moment, so pooled connections meet the new behaviour at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,6 +24,22 @@ pub enum Fault {
     Reset,
 }
 
+/// What happens to a request whose first line matches a [`FaultProxy::hold`] pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Forwarded after this long.
+    Delay(Duration),
+    /// Answered `503 SlowDown` (the next `times` matching requests).
+    SlowDown,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    pattern: String,
+    hold: Hold,
+    times: usize,
+}
+
 /// Where the proxy forwards to.
 #[derive(Debug, Clone)]
 pub enum Upstream {
@@ -35,6 +52,7 @@ pub struct FaultProxy {
     mode: watch::Sender<Fault>,
     slow_downs: Arc<AtomicUsize>,
     answered_slow_down: Arc<AtomicUsize>,
+    rule: Arc<Mutex<Option<Rule>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -46,6 +64,8 @@ impl FaultProxy {
         let slow_downs = Arc::new(AtomicUsize::new(0));
         let answered_slow_down = Arc::new(AtomicUsize::new(0));
         let (pending, answered) = (slow_downs.clone(), answered_slow_down.clone());
+        let rule = Arc::new(Mutex::new(None));
+        let rules = rule.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let connection = Connection {
@@ -53,6 +73,7 @@ impl FaultProxy {
                     mode: watcher.clone(),
                     slow_downs: pending.clone(),
                     answered: answered.clone(),
+                    rule: rules.clone(),
                 };
                 tokio::spawn(connection.serve(client));
             }
@@ -62,8 +83,23 @@ impl FaultProxy {
             mode,
             slow_downs,
             answered_slow_down,
+            rule,
             task,
         }
+    }
+
+    /// The next `times` requests whose first line contains `pattern` are held as `hold`
+    /// says. Meanwhile every request goes on a connection of its own (the proxy asks the
+    /// server to close it after answering), so each request's first line is seen.
+    pub fn hold(&self, pattern: &str, hold: Hold, times: usize) {
+        if let Ok(mut rule) = self.rule.lock() {
+            *rule = Some(Rule {
+                pattern: pattern.to_owned(),
+                hold,
+                times,
+            });
+        }
+        self.set(Fault::Pass);
     }
 
     pub fn set(&self, fault: Fault) {
@@ -98,9 +134,58 @@ struct Connection {
     mode: watch::Receiver<Fault>,
     slow_downs: Arc<AtomicUsize>,
     answered: Arc<AtomicUsize>,
+    rule: Arc<Mutex<Option<Rule>>>,
 }
 
 impl Connection {
+    /// The hold for a request whose head is `head`, counting it against the rule.
+    fn hold_for(&self, head: &[u8]) -> Option<Hold> {
+        let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+        let line = String::from_utf8_lossy(line);
+        let mut rule = self.rule.lock().ok()?;
+        let matched = rule
+            .as_mut()
+            .filter(|r| r.times > 0 && line.contains(&r.pattern))?;
+        matched.times -= 1;
+        Some(matched.hold)
+    }
+
+    /// With a hold rule set: reads the request head, applies the rule, and forwards the
+    /// request asking the server to close the connection after answering it.
+    async fn serve_one_request(self, mut client: TcpStream) {
+        let Some((head, rest)) = read_head(&mut client).await else {
+            return;
+        };
+        match self.hold_for(&head) {
+            Some(Hold::SlowDown) => {
+                answer_slow_down(&mut client).await;
+                self.answered.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            Some(Hold::Delay(pause)) => tokio::time::sleep(pause).await,
+            None => {}
+        }
+        let head = String::from_utf8_lossy(&head);
+        let kept: Vec<&str> = head
+            .trim_end_matches("\r\n")
+            .split("\r\n")
+            .filter(|line| !line.to_ascii_lowercase().starts_with("connection:"))
+            .collect();
+        let head = format!("{}\r\nConnection: close\r\n\r\n", kept.join("\r\n"));
+        let Upstream::Tcp(address) = &self.upstream else {
+            return;
+        };
+        let Ok(mut server) = TcpStream::connect(address).await else {
+            return;
+        };
+        if server.write_all(head.as_bytes()).await.is_err()
+            || server.write_all(&rest).await.is_err()
+        {
+            return;
+        }
+        pipe(client, server, self.mode).await;
+    }
+
     async fn serve(mut self, mut client: TcpStream) {
         let fault = *self.mode.borrow_and_update();
         match fault {
@@ -115,11 +200,17 @@ impl Connection {
                     }
                 }
             }
+            Fault::Pass if self.rule.lock().is_ok_and(|r| r.is_some()) => {
+                self.serve_one_request(client).await
+            }
             Fault::Pass => {
                 let take = self
                     .slow_downs
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
                 if take.is_ok() {
+                    if read_head(&mut client).await.is_none() {
+                        return;
+                    }
                     answer_slow_down(&mut client).await;
                     self.answered.fetch_add(1, Ordering::SeqCst);
                     return;
@@ -151,16 +242,28 @@ where
     }
 }
 
-/// Reads the request head and answers as S3 does when it sheds load.
-async fn answer_slow_down(client: &mut TcpStream) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match client.read(&mut byte).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&byte[..n]),
+/// A request's head (through its blank line) and the bytes read after it.
+async fn read_head(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut read = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = read.split_off(end + 4);
+            return Some((read, rest));
+        }
+        if read.len() > 64 * 1024 {
+            return None;
+        }
+        match client.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => read.extend_from_slice(&buffer[..n]),
         }
     }
+}
+
+/// Answers a request whose head was read as S3 does when it sheds load.
+async fn answer_slow_down(client: &mut TcpStream) {
+    let mut byte = [0u8; 1024];
     let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
     let response = format!(
         "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -43,6 +43,7 @@ mod storage;
 mod streamed;
 mod sync;
 mod tus;
+mod tus_parts;
 mod tus_restart;
 mod tus_whole;
 mod two_nodes;

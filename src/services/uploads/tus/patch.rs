@@ -5,11 +5,13 @@
 //! stages its bytes as the tail; the last byte ends the file (see `finish`). A small body
 //! at offset 0 is read whole before the upload is claimed (see `whole`).
 
+use std::collections::VecDeque;
 use std::fmt::Display;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -22,6 +24,7 @@ use crate::services::actor::Actor;
 use crate::services::uploads::tus::claim::{claim, Writing};
 use crate::services::uploads::tus::{finish, whole};
 use crate::services::ServiceContext;
+use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::part_budget::PartBuffer;
 
 /// Why a PATCH cannot start, in tus terms.
@@ -110,9 +113,18 @@ where
     })
 }
 
-/// The part on the wire: sent, then recorded with the hash state after it, in the
-/// background while the request reads the next part (as the form upload does).
+/// A part on the wire: sent, then recorded with the hash state after it, in the
+/// background while the request reads the next part.
 type InFlight = JoinHandle<Result<(LandedPart, ResumableSha256), AppError>>;
+
+/// The parts on the wire, oldest first, and the signal the newest gives once it is
+/// recorded: parts land in any order but are recorded strictly in order, since a part
+/// recorded before the one ahead of it would move the offset over a gap.
+#[derive(Default)]
+struct Sending {
+    parts: VecDeque<InFlight>,
+    newest_recorded: Option<oneshot::Receiver<()>>,
+}
 
 /// `read`: bytes of this request read before the claim (a small body), to go first.
 async fn receive<S, E>(
@@ -126,11 +138,11 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    let mut in_flight = None;
+    let mut in_flight = Sending::default();
     let received = receive_into(ctx, actor, writing, (body, read), &mut in_flight).await;
-    if let Some(task) = in_flight.take() {
-        // The request ended early: the part on the wire lands and is recorded, or not,
-        // before the claim is given back; the offset a HEAD reports says which.
+    // The request ended early: the parts on the wire land and are recorded, or not,
+    // before the claim is given back; the offset a HEAD reports says which.
+    for task in in_flight.parts.drain(..) {
         if let Ok(Err(e)) = task.await {
             tracing::debug!(upload = %writing.upload.id, error = %e, "a part sent before the request ended did not land");
         }
@@ -138,12 +150,12 @@ where
     received
 }
 
-/// Waits for the part on the wire; returns the bytes landed with it.
+/// Waits for the oldest part on the wire; returns the hash state recorded with it.
 async fn settle(
-    in_flight: &mut Option<InFlight>,
+    in_flight: &mut Sending,
     parts: &mut Vec<LandedPart>,
 ) -> Result<Option<ResumableSha256>, AppError> {
-    let Some(task) = in_flight.take() else {
+    let Some(task) = in_flight.parts.pop_front() else {
         return Ok(None);
     };
     let (part, state) = task
@@ -158,7 +170,7 @@ async fn receive_into<S, E>(
     actor: &Actor,
     writing: &Writing,
     (mut body, read): (S, Option<PartBuffer>),
-    in_flight: &mut Option<InFlight>,
+    in_flight: &mut Sending,
 ) -> Result<i64, AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -232,34 +244,35 @@ where
             let full = buffer.data.len() == part_size;
             let last = read + buffer.data.len() as i64 == length;
             if full && !last {
-                // At most one part on the wire: the previous one lands before this one
-                // goes, and before a new buffer is taken from the budget.
-                if let Some(state) = settle(in_flight, &mut parts).await? {
-                    recorded = state;
+                // At most PARTS_IN_FLIGHT parts on the wire: the oldest lands before
+                // another goes, and before a new buffer is taken from the budget.
+                while in_flight.parts.len() >= PARTS_IN_FLIGHT {
+                    if let Some(state) = settle(in_flight, &mut parts).await? {
+                        recorded = state;
+                    }
                 }
                 let sent = std::mem::replace(&mut buffer, next_buffer(ctx).await?);
                 read += sent.data.len() as i64;
-                let number = i32::try_from(parts.len() + 1)
+                let number = i32::try_from(parts.len() + in_flight.parts.len() + 1)
                     .ok()
                     .filter(|n| *n <= 10_000)
                     .ok_or_else(|| {
                         AppError::BadRequest("A file may have at most 10,000 parts.".into())
                     })?;
-                *in_flight = Some(
-                    send_part(
-                        ctx,
-                        actor,
-                        writing,
-                        (sent, number),
-                        &mut hasher,
-                        (&mut kind, &mut upload_id),
-                    )
-                    .await?,
-                );
+                send_part(
+                    ctx,
+                    actor,
+                    writing,
+                    (sent, number),
+                    &mut hasher,
+                    (&mut kind, &mut upload_id),
+                    in_flight,
+                )
+                .await?;
             }
         }
     }
-    if let Some(state) = settle(in_flight, &mut parts).await? {
+    while let Some(state) = settle(in_flight, &mut parts).await? {
         recorded = state;
     }
     landed = recorded.length() as i64;
@@ -293,7 +306,8 @@ async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
 }
 
 /// Starts sending one full part (the first one decides the content type, checked against
-/// the project's types); the task records it with the hash state after it once S3 has it.
+/// the project's types); the task records it with the hash state after it once S3 has it
+/// and the part before it is recorded.
 async fn send_part(
     ctx: &ServiceContext,
     actor: &Actor,
@@ -301,7 +315,8 @@ async fn send_part(
     (buffer, number): (PartBuffer, i32),
     hasher: &mut ResumableSha256,
     (kind, upload_id): (&mut Option<String>, &mut Option<String>),
-) -> Result<InFlight, AppError> {
+    in_flight: &mut Sending,
+) -> Result<(), AppError> {
     if kind.is_none() {
         let head = &buffer.data[..buffer.data.len().min(SNIFF_BYTES)];
         let sniffed =
@@ -334,13 +349,26 @@ async fn send_part(
     let state = *hasher;
     let size = buffer.data.len() as i64;
     let (ctx, actor, owner) = (ctx.clone(), actor.clone(), writing.owner());
-    Ok(tokio::spawn(async move {
+    let ahead = in_flight.newest_recorded.take();
+    let (recorded, newest_recorded) = oneshot::channel();
+    in_flight.newest_recorded = Some(newest_recorded);
+    in_flight.parts.push_back(tokio::spawn(async move {
         let etag = target
             .upload_part(&id, number, buffer)
             .await
             .map_err(|e| AppError::Unavailable(format!("S3 refused a part: {e}")))?;
+        // A part ahead that failed drops its sender: this one lands but stays unrecorded
+        // (the client resends it from the offset, and S3 takes the part number again).
+        if let Some(ahead) = ahead {
+            ahead.await.map_err(|_| {
+                AppError::Unavailable("S3 refused an earlier part of this request.".into())
+            })?;
+        }
         let part = LandedPart { number, etag, size };
         finish::record_part(&ctx, &actor, owner, &part, &state).await?;
+        // Nobody waits when this is the newest part.
+        let _ = recorded.send(());
         Ok((part, state))
-    }))
+    }));
+    Ok(())
 }
