@@ -105,7 +105,14 @@ export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other \
   RCLONE_CONFIG_BENCH_ENDPOINT="$S3" RCLONE_CONFIG_BENCH_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
   RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE=true \
   RCLONE_CONFIG_BENCH_REGION=us-east-1
-AWS_S=() RCLONE_S=() FORM_S=() FORM_CPU=() TUS_S=() TUS_CPU=()
+# One SHA-256 pass over the file by openssl (its user CPU seconds: the hashing, not the
+# file's read): the reference for Hopper's CPU per GiB, which moves with this machine's
+# speed (the issue's 1.5 s goal was set where one pass cost about 0.6 s).
+hash_pass() {  # file
+  local TIMEFORMAT='%U'
+  { time openssl dgst -sha256 "$WORK/files/$1" >/dev/null; } 2>&1
+}
+AWS_S=() RCLONE_S=() FORM_S=() FORM_CPU=() TUS_S=() TUS_CPU=() HASH_S=()
 for round in $(seq 1 "$ROUNDS"); do
   echo "bench: one-file round $round of $ROUNDS" >&2
   AWS_S+=("$(direct f1.bin)")
@@ -114,12 +121,13 @@ for round in $(seq 1 "$ROUNDS"); do
   C0=$(cpu_ticks); FORM_S+=("$(through_hopper f2.bin)"); C1=$(cpu_ticks); FORM_CPU+=("$(( C1 - C0 ))")
   next_cycle
   C0=$(cpu_ticks); TUS_S+=("$(through_tus f3.bin)"); C1=$(cpu_ticks); TUS_CPU+=("$(( C1 - C0 ))")
+  HASH_S+=("$(hash_pass f3.bin)")
   clear_buckets
 done
-python3 - "$FILE_MIB" "$TICK" "${AWS_S[*]}" "${RCLONE_S[*]}" "${FORM_S[*]}" "${FORM_CPU[*]}" "${TUS_S[*]}" "${TUS_CPU[*]}" <<'PY'
+python3 - "$FILE_MIB" "$TICK" "${AWS_S[*]}" "${RCLONE_S[*]}" "${FORM_S[*]}" "${FORM_CPU[*]}" "${TUS_S[*]}" "${TUS_CPU[*]}" "${HASH_S[*]}" <<'PY'
 import statistics, sys
 mib, tick = float(sys.argv[1]), float(sys.argv[2])
-aws, rcl, form, form_cpu, tus, tus_cpu = ([float(x) for x in a.split()] for a in sys.argv[3:9])
+aws, rcl, form, form_cpu, tus, tus_cpu, hashes = ([float(x) for x in a.split()] for a in sys.argv[3:10])
 med = statistics.median
 gib = mib / 1024
 print(f"One file of {mib:.0f} MiB, median of {len(aws)} rounds (min–max in brackets):")
@@ -137,6 +145,11 @@ faster = min(med(aws), med(rcl))
 print()
 print(f"Ratios of medians (throughput): form ÷ faster direct client {faster/med(form):.2f}, "
       f"tus ÷ faster direct client {faster/med(tus):.2f}, tus ÷ form {med(form)/med(tus):.2f}.")
+print()
+hash_gib = med(hashes) / gib
+print(f"One SHA-256 pass over the file (openssl dgst, same rounds): {hash_gib:.2f} CPU s per GiB "
+      f"({min(hashes)/gib:.2f}–{max(hashes)/gib:.2f}). Hopper's CPU per GiB in such passes: "
+      f"form {med(form_cpu)/tick/gib/hash_gib:.2f}, tus {med(tus_cpu)/tick/gib/hash_gib:.2f}.")
 print()
 PY
 
