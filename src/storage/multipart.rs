@@ -200,8 +200,8 @@ impl MultipartUpload {
         Ok(())
     }
 
-    /// Sends a part in the background; returns once fewer than [`PARTS_IN_FLIGHT`] parts
-    /// are on the wire.
+    /// Sends a part in the background, once fewer than [`PARTS_IN_FLIGHT`] parts are on
+    /// the wire (it waits for the oldest to land first).
     pub async fn send_part(&mut self, buffer: PartBuffer) -> Result<(), String> {
         while self.in_flight.len() >= PARTS_IN_FLIGHT {
             self.settle_oldest().await?;

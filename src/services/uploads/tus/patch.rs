@@ -1,9 +1,10 @@
 //! Receiving a resumable upload's bytes (PATCH). One writer at a time holds the upload;
 //! the bytes fill a part buffer from the node's budget (the staged tail of an earlier
 //! request first); each full part is hashed into the stored state and sent as the next
-//! part, and only once S3 has it does the offset move. A request that ends between parts
-//! stages its bytes as the tail; the last byte ends the file (see `finish`). A small body
-//! at offset 0 is read whole before the upload is claimed (see `whole`).
+//! part, and only once S3 has it (and every part before it) does the offset move. A
+//! request that ends between parts stages its bytes as the tail; the last byte ends the
+//! file (see `finish`). A small body at offset 0 is read whole before the upload is
+//! claimed (see `whole`).
 
 use std::collections::VecDeque;
 use std::fmt::Display;
