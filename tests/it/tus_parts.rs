@@ -114,7 +114,7 @@ async fn a_part_that_lands_after_an_earlier_one_failed_is_not_recorded() {
     }
     // (The SDK may give up after the first: the answer comes before the part is sent.)
     assert!(faults.s3.slow_downs_answered() >= 1);
-    crate::upload_failures::eventually("the writer is released", || {
+    crate::upload_failures::eventually("part 1 is recorded, and only it", || {
         recorded_parts(&app) == vec![1]
     })
     .await;
