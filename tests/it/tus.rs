@@ -146,6 +146,15 @@ async fn cut_patch(
     drop(stream);
 }
 
+/// The bucket of the setup's project.
+pub fn bucket_of(app: &TestApp, s: &Setup) -> String {
+    hopper::schema::projects::table
+        .find(s.project)
+        .select(hopper::schema::projects::bucket_name)
+        .first(&mut app.conn())
+        .expect("bucket")
+}
+
 pub fn location_of(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -231,11 +240,7 @@ async fn a_standard_tus_client_sends_a_file_in_chunks_of_any_size() {
     assert_eq!(status, "completed");
     assert_eq!(checksum.as_deref(), Some(sha256(&bytes).as_str()));
     assert_eq!(size, Some(bytes.len() as i64));
-    let bucket: String = hopper::schema::projects::table
-        .find(s.project)
-        .select(hopper::schema::projects::bucket_name)
-        .first(&mut app.conn())
-        .expect("bucket");
+    let bucket = bucket_of(&app, &s);
     assert_eq!(
         s3_object(&app, &bucket, &key).await.as_deref(),
         Some(&bytes[..])

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use hopper::schema::tus_uploads;
 
 use crate::fault_proxy::{spawn_with_faults, Hold};
-use crate::tus::{create, file_of, head, location_of, patch, setup};
+use crate::tus::{bucket_of, create, file_of, head, location_of, patch, setup};
 use crate::uploads::{content, sha256};
 
 const PART: usize = 5 * 1024 * 1024;
@@ -140,11 +140,7 @@ async fn a_part_that_lands_after_an_earlier_one_failed_is_not_recorded() {
     assert_eq!(checksum.as_deref(), Some(sha256(&bytes).as_str()));
     assert_eq!(size, Some(bytes.len() as i64));
     assert_eq!(recorded_parts(&app), vec![1, 2, 3, 4]);
-    let bucket: String = hopper::schema::projects::table
-        .find(s.project)
-        .select(hopper::schema::projects::bucket_name)
-        .first(&mut app.conn())
-        .expect("bucket");
+    let bucket = bucket_of(&app, &s);
     assert_eq!(
         crate::uploads::s3_object(&app, &bucket, &key)
             .await

@@ -5,11 +5,11 @@
 //! did not take (the client is told), and a manifest whose rows do not fit one statement.
 
 use diesel::prelude::*;
-use hopper::schema::{audit_log, file_uploads, projects, sync_sessions, tus_uploads};
+use hopper::schema::{audit_log, file_uploads, sync_sessions, tus_uploads};
 
 use crate::fault_proxy::spawn_with_faults;
 use crate::helpers::TestApp;
-use crate::tus::{b64, create, file_of, head, location_of, patch, setup, Setup};
+use crate::tus::{b64, bucket_of, create, file_of, head, location_of, patch, setup, Setup};
 use crate::uploads::{content, s3_object, sha256};
 
 fn announcing(sha: &str) -> String {
@@ -20,14 +20,6 @@ async fn created(app: &TestApp, s: &Setup, name: &str, len: usize, extra: &str) 
     let response = create(&app.address, &s.token, s.cycle, name, len, extra).await;
     assert_eq!(response.status(), 201, "{name}");
     location_of(&response)
-}
-
-fn bucket(app: &TestApp, s: &Setup) -> String {
-    projects::table
-        .find(s.project)
-        .select(projects::bucket_name)
-        .first(&mut app.conn())
-        .expect("bucket")
 }
 
 #[actix_web::test]
@@ -49,7 +41,7 @@ async fn a_small_file_sent_whole_is_stored_recorded_and_audited() {
     assert_eq!(checksum.as_deref(), Some(sha.as_str()));
     assert_eq!(size, Some(bytes.len() as i64));
     assert_eq!(
-        s3_object(&app, &bucket(&app, &s), &key).await.as_deref(),
+        s3_object(&app, &bucket_of(&app, &s), &key).await.as_deref(),
         Some(bytes.as_slice())
     );
     let outcome: Option<String> = tus_uploads::table
@@ -118,7 +110,7 @@ async fn what_the_whole_body_path_leaves_alone_ends_as_before() {
     assert_eq!(file_of(&app, &first).0, "completed");
     let (status, _, _, key) = file_of(&app, &second);
     assert_eq!(status, "skipped");
-    assert_eq!(s3_object(&app, &bucket(&app, &s), &key).await, None);
+    assert_eq!(s3_object(&app, &bucket_of(&app, &s), &key).await, None);
 
     // Two uploads of the same new bytes at once: one claims the content, the other waits
     // for it and ends as its duplicate; the bytes are stored once.
@@ -230,7 +222,7 @@ async fn a_whole_file_s3_did_not_store_is_not_reported_as_done() {
     assert_eq!(sent.status(), 503, "the client must not take it for stored");
     let (status, _, _, key) = file_of(&app, &location);
     assert_eq!(status, "failed");
-    assert_eq!(s3_object(&app, &bucket(&app, &s), &key).await, None);
+    assert_eq!(s3_object(&app, &bucket_of(&app, &s), &key).await, None);
     assert_eq!(
         head(&app.address, &location, &s.token).await.0,
         404,
