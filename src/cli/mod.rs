@@ -256,7 +256,8 @@ pub struct ServeArgs {
     )]
     pub upload_max_files: usize,
 
-    /// Part buffers in flight on this node (memory ≈ this × part size).
+    /// Part buffers in flight on this node (memory ≈ this × part size; at least 3: an
+    /// upload fills one while two are sent).
     #[arg(
         long,
         env = "HOPPER_UPLOAD_MAX_PART_BUFFERS",
