@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v aws >/dev/null || pip install --quiet awscli
+# shellcheck source=scripts/bench/awscli.sh
+. scripts/bench/awscli.sh
 command -v curl >/dev/null || { echo "bench: curl is needed (apt-get install curl)" >&2; exit 1; }
 cargo build --release --quiet
 BIN=$PWD/target/release/hopper

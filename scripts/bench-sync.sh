@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 SMALL=${BENCH_SMALL:-2000}
 BIG_MIB=${BENCH_BIG_MIB:-256}
-command -v aws >/dev/null || pip install --quiet awscli
+# shellcheck source=scripts/bench/awscli.sh
+. scripts/bench/awscli.sh
 command -v rclone >/dev/null || { echo "bench: installing rclone" >&2; apt-get install -y -qq rclone >/dev/null; }
 cargo build --release --quiet
 BIN=$PWD/target/release/hopper

@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FILE_MIB=${BENCH_FILE_MIB:-1024}
-command -v aws >/dev/null || pip install --quiet awscli
+# shellcheck source=scripts/bench/awscli.sh
+. scripts/bench/awscli.sh
 command -v rclone >/dev/null || { echo "bench: installing rclone" >&2; apt-get install -y -qq rclone >/dev/null; }
 command -v curl >/dev/null || { echo "bench: curl is needed (apt-get install curl)" >&2; exit 1; }
 cargo build --release --quiet

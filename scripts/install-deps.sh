@@ -2,6 +2,7 @@
 # Installs what a fresh Debian machine with Rust lacks to build and run Hopper, and with
 # --test, what the test suite needs too. Installs only what is missing; prints what it does.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
@@ -19,31 +20,51 @@ fi
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 if $want_test; then
+  command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 fi
 
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "hopper: installing missing packages: ${missing[*]}"
-  sudo=""
+install_packages() {
+  echo "hopper: installing missing packages: $*"
+  local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-      echo "hopper: please install as root: apt-get install -y ${missing[*]}" >&2
+      echo "hopper: please install as root: apt-get install -y $*" >&2
       exit 1
     fi
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "hopper: no apt-get here; please install: ${missing[*]}" >&2
+    echo "hopper: no apt-get here; please install: $*" >&2
     exit 1
   fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  install_packages "${missing[@]}"
 fi
 
-if $want_test && ! python3 -c "import tusclient" >/dev/null 2>&1; then
-  # The resumable-upload tests drive Hopper with a tus client nobody here wrote (tuspy).
-  echo "hopper: installing tuspy (a standard tus client, for the resumable-upload tests)"
-  python3 -m pip install --quiet "tuspy==1.1.0"
+if $want_test; then
+  # Python tools the tests drive Hopper with, written by others: the tus client tuspy and the
+  # OpenAPI validator openapi-spec-validator. They live in a virtual environment of the
+  # project's own (target/test-venv), never in the system Python (Debian's is "externally
+  # managed", PEP 668). The tests call target/test-venv/bin/python.
+  venv="target/test-venv"
+  wanted=("tuspy==1.1.0" "openapi-spec-validator==0.9.0")
+  stamp="$venv/.hopper-packages"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${wanted[*]}" ]; then
+    if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+      echo "hopper: installing python3-venv (for the tests' own Python environment)"
+      install_packages python3-venv
+    fi
+    echo "hopper: creating $venv with ${wanted[*]}"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${wanted[@]}"
+    echo "${wanted[*]}" >"$stamp"
+  fi
 fi
 
 if $want_test && ! command -v diesel >/dev/null 2>&1; then

@@ -715,3 +715,9 @@ pub fn add_sync_session(app: &TestApp, project: ProjectId, cycle: CycleId) {
         .execute(&mut app.conn())
         .expect("insert sync session");
 }
+
+/// The Python of the tests' own virtual environment (tuspy, openapi-spec-validator), made by
+/// `scripts/install-deps.sh --test`; never the system's.
+pub fn test_python() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python")
+}

@@ -225,10 +225,10 @@ async fn a_standard_tus_client_sends_a_file_in_chunks_of_any_size() {
         file.path().display(),
         s.cycle
     );
-    let output = std::process::Command::new("python3")
+    let output = std::process::Command::new(crate::helpers::test_python())
         .args(["-c", &script])
         .output()
-        .expect("python3 with tuspy (scripts/install-deps.sh --test installs it)");
+        .expect("target/test-venv with tuspy (scripts/install-deps.sh --test makes it)");
     assert!(
         output.status.success(),
         "tuspy failed: {}",
