@@ -75,7 +75,7 @@ pub(in crate::services) fn follow_requests(
     let cycle: Cycle = cycles::table
         .find(cycle_id)
         .select(Cycle::as_select())
-        .for_update()
+        .for_no_key_update()
         .first(conn)?;
     let figures = Completeness::for_cycle(conn, cycle_id)?;
     let Some(to) = derived_status(&cycle, &figures, now) else {

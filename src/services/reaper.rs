@@ -70,7 +70,7 @@ fn reap_rows(
                 .filter(tus_uploads::file_id.eq(file_uploads::id))
                 .filter(tus_uploads::outcome.is_null()),
         )))
-        .for_update()
+        .for_no_key_update()
         .skip_locked()
         .select(FileUpload::as_select())
         .load(conn)?;
@@ -178,7 +178,7 @@ pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppErr
                 .filter(file_uploads::boot_id.ne(node.boot_id))
                 // Those S3 may have completed are the reconciler's (run next).
                 .filter(file_uploads::completing_since.is_null())
-                .for_update()
+                .for_no_key_update()
                 .skip_locked()
                 .select(FileUpload::as_select())
                 .load(conn)?;

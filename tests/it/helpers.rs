@@ -31,6 +31,13 @@ pub struct Cluster {
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
+        // HOPPER_TEST_LOG=hopper=debug shows the application's log lines (on stderr).
+        if let Ok(filter) = std::env::var("HOPPER_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
         remove_stale_test_dirs();
         let dir = std::env::temp_dir().join(format!("hopper-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create test dir");

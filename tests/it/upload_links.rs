@@ -46,13 +46,13 @@ pub async fn create_link(
 }
 
 /// A browser without an account, keeping cookies.
-struct Visitor<'a> {
+pub struct Visitor<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
 }
 
 impl<'a> Visitor<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             http: TestApp::new_client(),
@@ -63,7 +63,7 @@ impl<'a> Visitor<'a> {
         self.app.get_with(&self.http, path).await
     }
 
-    async fn identify(&self, link: &str, name: &str, email: &str, pin: &str) -> Page {
+    pub async fn identify(&self, link: &str, name: &str, email: &str, pin: &str) -> Page {
         let token = self.get(link).await.csrf_token();
         self.app
             .post_form_with(
@@ -79,7 +79,7 @@ impl<'a> Visitor<'a> {
             .await
     }
 
-    async fn upload(&self, link: &str, form: Form) -> Page {
+    pub async fn upload(&self, link: &str, form: Form) -> Page {
         let token = self.get(link).await.csrf_token();
         TestApp::page(
             self.http
@@ -95,7 +95,7 @@ impl<'a> Visitor<'a> {
     }
 }
 
-fn files(files: &[(&str, Vec<u8>)]) -> Form {
+pub fn files(files: &[(&str, Vec<u8>)]) -> Form {
     files.iter().fold(Form::new(), |form, (name, bytes)| {
         form.part(
             "files",

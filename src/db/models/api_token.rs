@@ -130,7 +130,7 @@ impl ApiToken {
             .filter(api_tokens::id.eq(id))
             .filter(api_tokens::company_id.eq(company))
             .select(ApiToken::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .optional()
     }

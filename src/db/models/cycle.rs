@@ -56,13 +56,20 @@ impl Cycle {
     }
 
     /// [`Cycle::find_in_project`], locked until the transaction ends: its status cannot
-    /// move meanwhile.
+    /// move meanwhile. `FOR NO KEY UPDATE`, as every row lock taken to change a row that
+    /// others refer to: inserting a row that refers to the cycle (a file, a batch) takes a
+    /// key-share lock on it, which `FOR UPDATE` blocks, and parallel batches through one
+    /// upload link deadlocked on that (a file start holding the link and a request, a
+    /// file's completion holding the request and waiting for the cycle).
     pub fn lock_in_project(
         conn: &mut PgConnection,
         project: ProjectId,
         id: CycleId,
     ) -> QueryResult<Option<Cycle>> {
-        in_project(project, id).for_update().first(conn).optional()
+        in_project(project, id)
+            .for_no_key_update()
+            .first(conn)
+            .optional()
     }
 
     pub fn find_by_id(conn: &mut PgConnection, id: CycleId) -> QueryResult<Cycle> {

@@ -89,7 +89,7 @@ impl CycleRequest {
             .filter(cycle_requests::company_id.eq(company))
             .filter(cycle_requests::cycle_id.eq(cycle))
             .select(CycleRequest::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .optional()
     }

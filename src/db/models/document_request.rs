@@ -78,7 +78,7 @@ impl DocumentRequest {
             .filter(document_requests::company_id.eq(company))
             .filter(document_requests::project_id.eq(project))
             .select(DocumentRequest::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .optional()
     }

@@ -155,7 +155,7 @@ impl Project {
             .filter(projects::id.eq(id))
             .filter(projects::company_id.eq(company))
             .select(Project::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .optional()
     }

@@ -115,6 +115,8 @@ impl UploadLink {
     }
 
     /// A link of `company`, locked; `None` for a missing id and another company's alike.
+    /// `FOR NO KEY UPDATE`: batches that refer to the link can still be inserted meanwhile
+    /// (see [`crate::db::models::cycle::Cycle::lock_in_project`]).
     pub fn lock_in_company(
         conn: &mut PgConnection,
         company: CompanyId,
@@ -124,7 +126,7 @@ impl UploadLink {
             .filter(upload_links::id.eq(id))
             .filter(upload_links::company_id.eq(company))
             .select(UploadLink::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(conn)
             .optional()
     }

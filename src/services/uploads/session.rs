@@ -30,15 +30,8 @@ pub(super) fn start_session(
     cycle_id: CycleId,
     base_url: String,
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
-    let (project, cycle) = uploadable(conn, actor, (project_id, cycle_id), CycleLock::Held)?;
-    // New files go to the project's location now, under the company's root there.
-    let location =
-        StorageLocation::find_in_company(conn, actor.company_id(), project.storage_location_id)?
-            .ok_or_else(|| actor.not_found("storage_location", project.storage_location_id))?;
-    let prefix = location.key_prefix(&cycle.s3_prefix);
-    if let Some(reason) = closed_reason(&project, &cycle) {
-        return Err(AppError::Conflict(reason));
-    }
+    // One lock order for every path: an upload link's row before the cycle's (a file
+    // start through a link holds the link's lock and never waits for the cycle's).
     let via = match actor.link_visitor() {
         Some(visitor) => {
             link_room(conn, actor, visitor.link)?;
@@ -50,6 +43,15 @@ pub(super) fn start_session(
         }
         None => None,
     };
+    let (project, cycle) = uploadable(conn, actor, (project_id, cycle_id), CycleLock::Held)?;
+    // New files go to the project's location now, under the company's root there.
+    let location =
+        StorageLocation::find_in_company(conn, actor.company_id(), project.storage_location_id)?
+            .ok_or_else(|| actor.not_found("storage_location", project.storage_location_id))?;
+    let prefix = location.key_prefix(&cycle.s3_prefix);
+    if let Some(reason) = closed_reason(&project, &cycle) {
+        return Err(AppError::Conflict(reason));
+    }
     if cycle.status == CycleStatus::Pending {
         let moved = Cycle::set_status(
             conn,
