@@ -84,9 +84,24 @@ pub struct UploadConfig {
     /// Upload batches running at once: per user, and on this node.
     pub max_batches_per_user: usize,
     pub max_batches_per_node: usize,
+    /// Resumable uploads sending at once: per user, and on this node.
+    pub max_writers_per_user: usize,
+    pub max_writers_per_node: usize,
+    /// The most one company holds of the node's part buffers, batches and writers, in
+    /// percent: however many accounts it has, the others keep the rest.
+    pub company_share_percent: usize,
     /// An `uploading` file without progress for this long is failed by the reaper.
     pub stale_after: Duration,
     pub reaper_interval: Duration,
+}
+
+impl UploadConfig {
+    /// One company's share of `node_wide`: at least `floor`, at most all of it.
+    pub fn company_share(&self, node_wide: usize, floor: usize) -> usize {
+        (node_wide * self.company_share_percent / 100)
+            .max(floor)
+            .min(node_wide)
+    }
 }
 
 impl Default for UploadConfig {
@@ -105,6 +120,11 @@ impl Default for UploadConfig {
             max_request_duration: Duration::from_secs(6 * 3600),
             max_batches_per_user: 4,
             max_batches_per_node: 64,
+            max_writers_per_user: 8,
+            // A thousand slow senders on one node is a goal; memory is bounded by the
+            // part buffers, not by this.
+            max_writers_per_node: 1024,
+            company_share_percent: 25,
             stale_after: Duration::from_secs(15 * 60),
             reaper_interval: Duration::from_secs(5 * 60),
         }

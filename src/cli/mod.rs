@@ -301,6 +301,27 @@ pub struct ServeArgs {
         global = true
     )]
     pub upload_batches_per_node: usize,
+
+    /// Files one user may be sending at once through resumable uploads (`hopper sync`
+    /// sends 8).
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_WRITERS_PER_USER",
+        default_value_t = 8,
+        global = true
+    )]
+    pub upload_writers_per_user: usize,
+
+    /// The most one company holds of this node's part buffers, batches and resumable
+    /// uploads sending at once, in percent (whatever its number of accounts).
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_COMPANY_SHARE_PERCENT",
+        default_value_t = 25,
+        value_parser = clap::value_parser!(u8).range(1..=100),
+        global = true
+    )]
+    pub upload_company_share_percent: u8,
 }
 
 impl GlobalArgs {
@@ -353,6 +374,8 @@ impl GlobalArgs {
                 max_request_duration: Duration::from_secs(serve.upload_max_minutes.max(1) * 60),
                 max_batches_per_user: serve.upload_batches_per_user.max(1),
                 max_batches_per_node: serve.upload_batches_per_node.max(1),
+                max_writers_per_user: serve.upload_writers_per_user.max(1),
+                company_share_percent: serve.upload_company_share_percent.into(),
                 ..UploadConfig::default()
             },
         }

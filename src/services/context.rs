@@ -13,7 +13,8 @@ use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::password_hasher::PasswordHasher;
-use crate::services::uploads::BatchSlots;
+use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
+use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::{PartBudget, Storage};
 
 /// The time use cases see. One place, so that a later controllable clock (due dates,
@@ -44,6 +45,8 @@ struct Inner {
     storage: Storage,
     part_budget: PartBudget,
     batch_slots: BatchSlots,
+    /// Requests sending a resumable upload's bytes.
+    writer_slots: BatchSlots,
     hasher: PasswordHasher,
     uploads: UploadConfig,
     sign_in: SignInPolicy,
@@ -64,15 +67,30 @@ impl ServiceContext {
         node_id: String,
         mail: MailConfig,
     ) -> Self {
-        let part_budget = PartBudget::new(uploads.max_part_buffers, uploads.part_size);
-        let batch_slots =
-            BatchSlots::new(uploads.max_batches_per_user, uploads.max_batches_per_node);
+        // A company's share of the buffers lets at least one upload run at full speed.
+        let buffers = uploads.max_part_buffers;
+        let company_buffers = uploads.company_share(buffers, PARTS_IN_FLIGHT + 1);
+        let part_budget = PartBudget::new(buffers, uploads.part_size, company_buffers);
+        let limits = |per_user: usize, per_node: usize| SlotLimits {
+            per_user,
+            per_company: uploads.company_share(per_node, per_user),
+            per_node,
+        };
+        let batch_slots = BatchSlots::new(
+            limits(uploads.max_batches_per_user, uploads.max_batches_per_node),
+            Counted::Batches,
+        );
+        let writer_slots = BatchSlots::new(
+            limits(uploads.max_writers_per_user, uploads.max_writers_per_node),
+            Counted::Writers,
+        );
         Self {
             inner: Arc::new(Inner {
                 pool,
                 storage,
                 part_budget,
                 batch_slots,
+                writer_slots,
                 hasher,
                 uploads,
                 sign_in,
@@ -130,6 +148,10 @@ impl ServiceContext {
 
     pub(in crate::services) fn batch_slots(&self) -> &BatchSlots {
         &self.inner.batch_slots
+    }
+
+    pub(in crate::services) fn writer_slots(&self) -> &BatchSlots {
+        &self.inner.writer_slots
     }
 
     pub(in crate::services) fn hasher(&self) -> &PasswordHasher {

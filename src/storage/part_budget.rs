@@ -6,7 +6,12 @@
 //! is allocated only when the pool is empty, so buffers in use plus pooled never exceed
 //! the budget: memory stays bounded by part size × budget. Buffers unused for a while are
 //! freed by [`PartBudget::trim_idle`].
+//!
+//! Fair shares: each buffer also counts against its tenant's share (a company's), so one
+//! company's uploads, however many accounts send them, never hold more than
+//! `per_tenant` of the node's buffers; the others always find theirs.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,40 +20,68 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 type Idle = Arc<Mutex<Vec<(Vec<u8>, Instant)>>>;
 
+/// Whose share a buffer counts against: a company's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tenant(pub i32);
+
 /// Part buffers in flight on this node.
 #[derive(Clone)]
 pub struct PartBudget {
     permits: Arc<Semaphore>,
     part_size: usize,
     idle: Idle,
+    /// Each tenant's share of the permits. Entries stay once made: one small semaphore
+    /// per company that ever uploaded to this node since it started.
+    shares: Arc<Mutex<HashMap<Tenant, Arc<Semaphore>>>>,
+    per_tenant: usize,
 }
 
-/// A part buffer and the permit that pays for it (`None` only if the semaphore were
-/// closed, which nothing does). Dropped, it goes back to the pool.
+/// A part buffer and the permits that pay for it (the node's and its tenant's). Dropped,
+/// it goes back to the pool.
 pub struct PartBuffer {
     pub data: Vec<u8>,
-    /// Held, never read: the slot is taken for as long as the buffer is out of the pool.
-    _permit: Option<OwnedSemaphorePermit>,
+    /// Held, never read: the slots are taken for as long as the buffer is out of the pool.
+    _permits: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
     idle: Idle,
 }
 
 impl PartBudget {
-    pub fn new(buffers: usize, part_size: usize) -> Self {
+    /// `per_tenant`: the most buffers one tenant holds at once (at least one).
+    pub fn new(buffers: usize, part_size: usize, per_tenant: usize) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(buffers)),
             part_size,
             idle: Arc::default(),
+            shares: Arc::default(),
+            per_tenant: per_tenant.clamp(1, buffers.max(1)),
         }
+    }
+
+    fn share_of(&self, tenant: Tenant) -> Option<Arc<Semaphore>> {
+        let mut shares = self.shares.lock().ok()?;
+        let share = shares
+            .entry(tenant)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_tenant)));
+        Some(share.clone())
     }
 
     pub fn part_size(&self) -> usize {
         self.part_size
     }
 
-    /// Waits up to `wait` for a free buffer slot; a pooled buffer is reused, and a new
-    /// one allocated only once the slot is ours. `None`: the node is saturated.
-    pub async fn buffer_within(&self, wait: Duration) -> Option<PartBuffer> {
-        let permit = tokio::time::timeout(wait, self.permits.clone().acquire_owned())
+    /// Waits up to `wait` for a free buffer slot within `tenant`'s share; a pooled buffer
+    /// is reused, and a new one allocated only once the slot is ours. `None`: the node, or
+    /// the tenant's share of it, is saturated.
+    pub async fn buffer_within(&self, wait: Duration, tenant: Tenant) -> Option<PartBuffer> {
+        let deadline = tokio::time::Instant::now() + wait;
+        // The tenant's share first: a tenant at its share never queues for the node's
+        // permits ahead of the others.
+        let share = self.share_of(tenant)?;
+        let own = tokio::time::timeout_at(deadline, share.acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        let node = tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned())
             .await
             .ok()?
             .ok()?;
@@ -60,7 +93,7 @@ impl PartBudget {
             .map(|(data, _)| data);
         Some(PartBuffer {
             data: pooled.unwrap_or_else(|| Vec::with_capacity(self.part_size)),
-            _permit: Some(permit),
+            _permits: Some((node, own)),
             idle: self.idle.clone(),
         })
     }
@@ -118,14 +151,50 @@ impl PartBuffer {
 mod tests {
     use super::*;
 
+    const ME: Tenant = Tenant(1);
+
+    #[tokio::test]
+    async fn a_tenant_holds_no_more_than_its_share_and_the_others_find_theirs() {
+        let budget = PartBudget::new(4, 1024, 2);
+        let (greedy, other) = (Tenant(1), Tenant(2));
+        let _a = budget
+            .buffer_within(Duration::ZERO, greedy)
+            .await
+            .expect("a");
+        let b = budget
+            .buffer_within(Duration::ZERO, greedy)
+            .await
+            .expect("b");
+        assert!(
+            budget.buffer_within(Duration::ZERO, greedy).await.is_none(),
+            "a third buffer is over the tenant's share"
+        );
+        let _c = budget
+            .buffer_within(Duration::ZERO, other)
+            .await
+            .expect("c");
+        let _d = budget
+            .buffer_within(Duration::ZERO, other)
+            .await
+            .expect("d");
+        drop(b);
+        assert!(budget.buffer_within(Duration::ZERO, greedy).await.is_some());
+    }
+
     #[tokio::test]
     async fn buffers_come_back_to_the_pool_and_stay_within_the_budget() {
-        let budget = PartBudget::new(2, 1024);
-        let mut first = budget.buffer_within(Duration::ZERO).await.expect("first");
+        let budget = PartBudget::new(2, 1024, 2);
+        let mut first = budget
+            .buffer_within(Duration::ZERO, ME)
+            .await
+            .expect("first");
         first.data.extend_from_slice(b"part one");
-        let second = budget.buffer_within(Duration::ZERO).await.expect("second");
+        let second = budget
+            .buffer_within(Duration::ZERO, ME)
+            .await
+            .expect("second");
         assert!(
-            budget.buffer_within(Duration::ZERO).await.is_none(),
+            budget.buffer_within(Duration::ZERO, ME).await.is_none(),
             "a third buffer is over the budget"
         );
         let address = first.data.as_ptr();
@@ -140,7 +209,10 @@ mod tests {
         assert_eq!(&retry[..], b"part one");
         drop(retry);
         assert_eq!(budget.pooled(), 1);
-        let again = budget.buffer_within(Duration::ZERO).await.expect("reused");
+        let again = budget
+            .buffer_within(Duration::ZERO, ME)
+            .await
+            .expect("reused");
         assert_eq!(again.data.as_ptr(), address, "the same allocation, reused");
         assert!(again.data.is_empty(), "handed out empty");
         drop((again, second));

@@ -97,6 +97,19 @@ impl TusUpload {
     }
 
     /// An upload of `company`; `None` for a missing id and another company's alike.
+    /// The upload as it stands, unlocked: a check before any work, outside a transaction.
+    pub fn peek(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        id: Uuid,
+    ) -> QueryResult<Option<Self>> {
+        let ours = tus_uploads::id
+            .eq(id)
+            .and(tus_uploads::company_id.eq(company));
+        let found = tus_uploads::table.filter(ours).select(Self::as_select());
+        found.first(conn).optional()
+    }
+
     pub fn find_in_company(
         conn: &mut PgConnection,
         company: CompanyId,

@@ -21,11 +21,11 @@ use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::matching::request_for;
 use crate::services::uploads::session::{finish_session, link_room, start_session};
-use crate::services::uploads::slots::{BatchSlot, SlotOwner};
+use crate::services::uploads::slots::BatchSlot;
 use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
-use crate::storage::part_budget::PartBuffer;
+use crate::storage::part_budget::{PartBuffer, Tenant};
 use crate::storage::ObjectTarget;
 
 /// A file's first bytes wait in a buffer of this size before a part buffer is taken.
@@ -56,7 +56,7 @@ impl Batch {
         project: ProjectId,
         cycle: CycleId,
     ) -> Result<Batch, AppError> {
-        let slot = ctx.batch_slots().take(SlotOwner::of(actor))?;
+        let slot = ctx.batch_slots().take(actor)?;
         let base_url = ctx.public_url().to_owned();
         let (location, plan) = ctx
             .run(actor, move |conn, actor| {
@@ -281,7 +281,7 @@ impl Batch {
                     Some(b) => b,
                     None => buffer.insert(
                         budget
-                            .buffer_within(wait)
+                            .buffer_within(wait, Tenant(self.actor.company_id().0))
                             .await
                             .ok_or(Failure::Batch(Stop::Busy))?,
                     ),

@@ -18,7 +18,7 @@ pub mod tus;
 mod version_key;
 
 pub use batch::Batch;
-pub use slots::BatchSlots;
+pub use slots::{BatchSlots, Counted, SlotLimits};
 pub use stop::Stop;
 
 use crate::db::ids::{
@@ -183,6 +183,6 @@ fn spawn_cleanup(task: impl std::future::Future<Output = ()> + Send + 'static) {
 }
 
 fn internal(e: AppError) -> Stop {
-    tracing::error!(error = %e, "upload bookkeeping failed");
+    tracing::error!(error = ?e, "upload bookkeeping failed");
     Stop::Disconnected("Hopper could not record the upload; please try again.".into())
 }

@@ -17,16 +17,17 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::db::models::tus_upload::LandedPart;
+use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::TokenScope;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::uploads::tus::claim::{claim, Writing};
-use crate::services::uploads::tus::{finish, whole};
+use crate::services::uploads::tus::{finish, is_own, whole};
 use crate::services::ServiceContext;
 use crate::storage::multipart::PARTS_IN_FLIGHT;
-use crate::storage::part_budget::PartBuffer;
+use crate::storage::part_budget::{PartBuffer, Tenant};
 
 /// Why a PATCH cannot start, in tus terms.
 #[derive(Debug)]
@@ -64,7 +65,21 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    let Some(read) = whole::read_small(ctx, offset, content_length, &mut body).await? else {
+    // Nothing is read or buffered before the caller's right to this upload is known: the
+    // claim checks it before the common path reads a byte, and a small body read whole
+    // before the claim is read only for an upload of the caller's own, open at `offset`.
+    if !actor.may(TokenScope::Upload) {
+        return Err(Refusal::App(AppError::NotFound));
+    }
+    let _writer = ctx.writer_slots().take(actor)?;
+    let small = whole::worth_reading(ctx, offset, content_length);
+    let read = match small {
+        Some(length) if may_write(ctx, actor, (id, offset)).await? => {
+            whole::read_small(ctx, actor, length, &mut body).await?
+        }
+        _ => None,
+    };
+    let Some(read) = read else {
         return write(ctx, actor, (id, offset), body, None).await;
     };
     // The whole body is here: the rest runs to its end even if the client goes away
@@ -80,6 +95,20 @@ where
                 "a PATCH's task failed: {e}"
             )))
         })?
+}
+
+/// Whether `actor` may send this upload's bytes at `offset` now, read without a lock or a
+/// transaction (one statement). `false` leaves the answer to the claim.
+async fn may_write(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (id, offset): (Uuid, i64),
+) -> Result<bool, AppError> {
+    let company = actor.company_id();
+    let upload = ctx
+        .read_unscoped(move |conn| TusUpload::peek(conn, company, id))
+        .await?;
+    Ok(upload.is_some_and(|u| is_own(actor, &u) && u.outcome.is_none() && u.offset() == offset))
 }
 
 /// Claims the upload and writes what the body brings (`read`: a small body read whole).
@@ -198,7 +227,7 @@ where
                 "The upload moved on meanwhile; resume from its offset.".into(),
             ))
         }
-        None => next_buffer(ctx).await?,
+        None => next_buffer(ctx, actor).await?,
     };
     if upload.tail_size > 0 {
         let staged = writing.tail(ctx).get().await.map_err(|e| {
@@ -252,7 +281,7 @@ where
                         recorded = state;
                     }
                 }
-                let sent = std::mem::replace(&mut buffer, next_buffer(ctx).await?);
+                let sent = std::mem::replace(&mut buffer, next_buffer(ctx, actor).await?);
                 read += sent.data.len() as i64;
                 let number = i32::try_from(parts.len() + in_flight.parts.len() + 1)
                     .ok()
@@ -295,9 +324,9 @@ where
     Ok(offset)
 }
 
-async fn next_buffer(ctx: &ServiceContext) -> Result<PartBuffer, AppError> {
+async fn next_buffer(ctx: &ServiceContext, actor: &Actor) -> Result<PartBuffer, AppError> {
     ctx.part_budget()
-        .buffer_within(ctx.uploads().buffer_wait)
+        .buffer_within(ctx.uploads().buffer_wait, Tenant(actor.company_id().0))
         .await
         .ok_or_else(|| {
             AppError::Unavailable(

@@ -21,7 +21,7 @@ use crate::services::actor::Actor;
 use crate::services::uploads::tus::claim::Writing;
 use crate::services::uploads::tus::finish;
 use crate::services::ServiceContext;
-use crate::storage::part_budget::PartBuffer;
+use crate::storage::part_budget::{PartBuffer, Tenant};
 
 /// A whole small body, read.
 pub(super) struct Whole {
@@ -42,29 +42,38 @@ pub(super) struct ContentClaim {
     kind: String,
 }
 
-/// Reads the body first when it is the start of an upload and smaller than a part
-/// (`Content-Length` says so) and a part buffer is free right now; `None` otherwise, the
-/// body untouched. (Not waiting for a buffer: a request not yet known to be for an upload
-/// of its sender's must not queue for memory ahead of those that are.) A body that breaks
-/// off or stalls is an error: nothing was claimed, the client resumes from offset 0.
-pub(super) async fn read_small<S, E>(
+/// The body's length when it is worth reading whole before the claim: the start of an
+/// upload, smaller than a part (`Content-Length` says so).
+pub(super) fn worth_reading(
     ctx: &ServiceContext,
     offset: i64,
     length: Option<u64>,
+) -> Option<usize> {
+    let part_size = ctx.part_budget().part_size();
+    let length = length.and_then(|n| usize::try_from(n).ok())?;
+    (offset == 0 && length > 0 && length < part_size).then_some(length)
+}
+
+/// Reads a body of `length` bytes (see [`worth_reading`]) when a part buffer is free right
+/// now; `None` otherwise, the body untouched. (Not waiting for a buffer: a small body read
+/// ahead must not queue for memory ahead of the uploads already sending.) A body that
+/// breaks off or stalls is an error: nothing was claimed, the client resumes from offset 0.
+pub(super) async fn read_small<S, E>(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    length: usize,
     body: &mut S,
 ) -> Result<Option<Whole>, AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    let part_size = ctx.part_budget().part_size();
-    let Some(length) = length.and_then(|n| usize::try_from(n).ok()) else {
-        return Ok(None);
-    };
-    if offset != 0 || length == 0 || length >= part_size {
-        return Ok(None);
-    }
-    let Some(mut buffer) = ctx.part_budget().buffer_within(Duration::ZERO).await else {
+    let tenant = Tenant(actor.company_id().0);
+    let Some(mut buffer) = ctx
+        .part_budget()
+        .buffer_within(Duration::ZERO, tenant)
+        .await
+    else {
         return Ok(None);
     };
     let idle = ctx.uploads().idle_timeout;
