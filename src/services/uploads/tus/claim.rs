@@ -56,6 +56,20 @@ impl Writing {
     }
 }
 
+/// Whether `actor` may send this upload's bytes at `offset` now, read without a lock or a
+/// transaction (one statement). `false` leaves the answer to the claim.
+pub(super) async fn may_write(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (id, offset): (Uuid, i64),
+) -> Result<bool, AppError> {
+    let company = actor.company_id();
+    let upload = ctx
+        .read_unscoped(move |conn| TusUpload::peek(conn, company, id))
+        .await?;
+    Ok(upload.is_some_and(|u| is_own(actor, &u) && u.outcome.is_none() && u.offset() == offset))
+}
+
 /// Claims the upload for this request; with the facts of a whole small body read first,
 /// also its content when it can (see `whole`).
 pub(super) async fn claim(

@@ -17,14 +17,14 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::db::models::tus_upload::{LandedPart, TusUpload};
+use crate::db::models::tus_upload::LandedPart;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::TokenScope;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::uploads::tus::claim::{claim, Writing};
-use crate::services::uploads::tus::{finish, is_own, whole};
+use crate::services::uploads::tus::claim::{claim, may_write, Writing};
+use crate::services::uploads::tus::{finish, whole};
 use crate::services::ServiceContext;
 use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::part_budget::{PartBuffer, Tenant};
@@ -95,20 +95,6 @@ where
                 "a PATCH's task failed: {e}"
             )))
         })?
-}
-
-/// Whether `actor` may send this upload's bytes at `offset` now, read without a lock or a
-/// transaction (one statement). `false` leaves the answer to the claim.
-async fn may_write(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    (id, offset): (Uuid, i64),
-) -> Result<bool, AppError> {
-    let company = actor.company_id();
-    let upload = ctx
-        .read_unscoped(move |conn| TusUpload::peek(conn, company, id))
-        .await?;
-    Ok(upload.is_some_and(|u| is_own(actor, &u) && u.outcome.is_none() && u.offset() == offset))
 }
 
 /// Claims the upload and writes what the body brings (`read`: a small body read whole).
