@@ -300,12 +300,12 @@ async fn reset_password(config: &Config, args: ResetPasswordArgs) -> anyhow::Res
     let hasher = hopper::services::password_hasher::PasswordHasher::new(1);
     let password = accounts::one_time_password();
     let hash = hasher.hash(&Secret::new(password.clone())).await?;
-    let user = db::transaction(&pool, move |conn| {
+    let (user, tokens_revoked) = db::transaction(&pool, move |conn| {
         accounts::reset_password(conn, &args.username, &hash)
     })
     .await?;
     println!(
-        "Reset the password of {}; all their sessions were signed out.",
+        "Reset the password of {}; all their sessions were signed out and {tokens_revoked} API token(s) revoked.",
         user.username
     );
     println!("One-time password (shown once; must be changed at first sign-in): {password}");

@@ -12,6 +12,7 @@ use crate::db::models::user::{NewUser, User};
 use crate::db::models::user_profile::UserProfile;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::services::api_tokens;
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::ServiceContext;
 
@@ -75,21 +76,30 @@ pub fn create_superadmin(
     Ok(user)
 }
 
-/// Sets a one-time password, forces a change at next sign-in and ends every session.
+/// Sets a one-time password, forces a change at next sign-in, ends every session and
+/// revokes every API token of the user (returned: how many tokens).
 pub fn reset_password(
     conn: &mut PgConnection,
     username: &str,
     password_hash: &str,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     let user = User::find_by_username(conn, username)?
         .ok_or_else(|| AppError::BadRequest(format!("No user named {username:?}.")))?;
     User::set_password_hash(conn, user.id, password_hash)?;
     UserProfile::set_must_change_password(conn, user.id, true)?;
     let revoked = AuthSession::revoke_all_for_user(conn, user.id, None)?;
+    let tokens_revoked = api_tokens::revoke_all_of_user(conn, user.id, "password reset", || {
+        AuditEvent::new(actions::API_TOKEN_REVOKED).company(user.company_id)
+    })?;
     AuditEvent::new(actions::PASSWORD_RESET)
         .company(user.company_id)
         .resource("user", user.id)
-        .details(json!({ "username": user.username, "via": "cli", "sessions_signed_out": revoked }))
+        .details(json!({
+            "username": user.username,
+            "via": "cli",
+            "sessions_signed_out": revoked,
+            "api_tokens_revoked": tokens_revoked,
+        }))
         .record(conn)?;
-    Ok(user)
+    Ok((user, tokens_revoked))
 }

@@ -209,6 +209,26 @@ pub async fn revoke(
     .await
 }
 
+/// Revokes every token of `user` (a password reset, a deactivation, a role change: a
+/// token minted on the old standing must not outlive it), one `api_token.revoked` row
+/// each, made by `audit` so it names whoever acted. Runs inside the caller's transaction.
+/// Returns how many were revoked.
+pub fn revoke_all_of_user<'a>(
+    conn: &mut PgConnection,
+    user: UserId,
+    reason: &str,
+    audit: impl Fn() -> AuditEvent<'a>,
+) -> QueryResult<usize> {
+    let revoked = ApiToken::revoke_all_of_user(conn, user)?;
+    for (id, name, prefix) in &revoked {
+        audit()
+            .resource("api_token", id)
+            .details(json!({ "name": name, "prefix": prefix, "user_id": user, "reason": reason }))
+            .record(conn)?;
+    }
+    Ok(revoked.len())
+}
+
 /// Why a bearer token opens nothing (the API answers 401 with this).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {

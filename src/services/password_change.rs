@@ -11,6 +11,7 @@ use crate::db::models::user_profile::UserProfile;
 use crate::domain::NewPassword;
 use crate::error::AppError;
 use crate::services::actor::Actor;
+use crate::services::api_tokens;
 use crate::services::audit::actions;
 use crate::services::ServiceContext;
 
@@ -30,27 +31,45 @@ pub async fn is_current(
     ctx.hasher().verify(current, Some(stored)).await
 }
 
-/// Stores the new password and signs out every session of the user but `keep_session`
-/// (whoever knew the old password is out). Returns how many were signed out.
+/// What a password change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedOut {
+    pub other_sessions: usize,
+    pub api_tokens: usize,
+}
+
+/// Stores the new password, signs out every session of the user but `keep_session` and
+/// revokes the user's API tokens (whoever knew the old password is out, and so is any
+/// token they minted with it).
 pub async fn change(
     ctx: &ServiceContext,
     actor: &Actor,
     new_password: &NewPassword,
     keep_session: Uuid,
     was_forced: bool,
-) -> Result<usize, AppError> {
+) -> Result<SignedOut, AppError> {
     let new_hash = ctx.hasher().hash(new_password.secret()).await?;
     ctx.run(actor, move |conn, actor| {
         let user = actor.user()?;
         User::set_password_hash(conn, user, &new_hash)?;
         UserProfile::set_must_change_password(conn, user, false)?;
         let revoked = AuthSession::revoke_all_for_user(conn, user, Some(keep_session))?;
+        let tokens = api_tokens::revoke_all_of_user(conn, user, "password changed", || {
+            actor.audit(actions::API_TOKEN_REVOKED)
+        })?;
         actor
             .audit(actions::PASSWORD_CHANGED)
             .resource("user", user)
-            .details(json!({ "other_sessions_signed_out": revoked, "was_forced": was_forced }))
+            .details(json!({
+                "other_sessions_signed_out": revoked,
+                "api_tokens_revoked": tokens,
+                "was_forced": was_forced,
+            }))
             .record(conn)?;
-        Ok(revoked)
+        Ok(SignedOut {
+            other_sessions: revoked,
+            api_tokens: tokens,
+        })
     })
     .await
 }

@@ -15,6 +15,7 @@ use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
 use crate::services::accounts::one_time_password;
 use crate::services::actor::Actor;
+use crate::services::api_tokens;
 use crate::services::audit::actions;
 use crate::services::ServiceContext;
 
@@ -97,23 +98,25 @@ pub async fn create(
     Ok((user, password))
 }
 
+/// Saves a user; a role change revokes their API tokens (returned: how many).
 pub async fn update(
     ctx: &ServiceContext,
     actor: &Actor,
     id: UserId,
     input: UserInput,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     ctx.run(actor, move |conn, actor| update_in(conn, actor, id, &input))
         .await
 }
 
-/// Deactivation signs the user out everywhere at once; their next request is refused.
+/// Deactivation signs the user out everywhere at once and revokes their API tokens
+/// (returned: how many); their next request is refused.
 pub async fn set_active(
     ctx: &ServiceContext,
     actor: &Actor,
     id: UserId,
     active: bool,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     ctx.run(actor, move |conn, actor| {
         set_active_in(conn, actor, id, active)
     })
@@ -121,23 +124,24 @@ pub async fn set_active(
 }
 
 /// Sets a one-time password (returned, to be shown once), forces a change at the next
-/// sign-in and signs the user out everywhere.
+/// sign-in, signs the user out everywhere and revokes their API tokens (returned: how
+/// many).
 pub async fn reset_password(
     ctx: &ServiceContext,
     actor: &Actor,
     id: UserId,
-) -> Result<(User, String), AppError> {
+) -> Result<(User, String, usize), AppError> {
     // Scope first, so no hash is computed for another company's user.
     ctx.run(actor, move |conn, actor| find_manageable(conn, actor, id))
         .await?;
     let password = one_time_password();
     let hash = ctx.hasher().hash(&Secret::new(password.clone())).await?;
-    let user = ctx
+    let (user, tokens_revoked) = ctx
         .run(actor, move |conn, actor| {
             reset_password_in(conn, actor, id, &hash)
         })
         .await?;
-    Ok((user, password))
+    Ok((user, password, tokens_revoked))
 }
 
 /// A user the actor may change: a company admin cannot touch the operator's account
@@ -194,7 +198,7 @@ fn update_in(
     actor: &Actor,
     id: UserId,
     input: &UserInput,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     let before = find_manageable(conn, actor, id)?;
     if Some(id) == actor.user_id() && input.role != before.role {
         return Err(AppError::Invalid({
@@ -220,12 +224,33 @@ fn update_in(
             role: input.role,
         },
     )?;
+    // A token carries its user's standing: a new role starts with none.
+    let tokens_revoked = if after.role == before.role {
+        0
+    } else {
+        revoke_tokens(conn, actor, id, "role changed")?
+    };
     actor
         .audit(actions::USER_UPDATED)
         .resource("user", id)
-        .details(json!({ "before": record(&before), "after": record(&after) }))
+        .details(json!({
+            "before": record(&before),
+            "after": record(&after),
+            "api_tokens_revoked": tokens_revoked,
+        }))
         .record(conn)?;
-    Ok(after)
+    Ok((after, tokens_revoked))
+}
+
+fn revoke_tokens(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+    reason: &str,
+) -> Result<usize, AppError> {
+    Ok(api_tokens::revoke_all_of_user(conn, id, reason, || {
+        actor.audit(actions::API_TOKEN_REVOKED)
+    })?)
 }
 
 /// Deactivation signs the user out everywhere at once; their next request is refused.
@@ -234,7 +259,7 @@ fn set_active_in(
     actor: &Actor,
     id: UserId,
     active: bool,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     let before = find_manageable(conn, actor, id)?;
     if Some(id) == actor.user_id() && !active {
         return Err(AppError::Conflict(
@@ -242,10 +267,13 @@ fn set_active_in(
         ));
     }
     User::set_active(conn, id, active)?;
-    let signed_out = if active {
-        0
+    let (signed_out, tokens_revoked) = if active {
+        (0, 0)
     } else {
-        AuthSession::revoke_all_for_user(conn, id, None)?
+        (
+            AuthSession::revoke_all_for_user(conn, id, None)?,
+            revoke_tokens(conn, actor, id, "user deactivated")?,
+        )
     };
     let action = if active {
         actions::USER_REACTIVATED
@@ -260,32 +288,40 @@ fn set_active_in(
             "before": { "is_active": before.is_active },
             "after": { "is_active": active },
             "sessions_signed_out": signed_out,
+            "api_tokens_revoked": tokens_revoked,
         }))
         .record(conn)?;
-    Ok(User {
-        is_active: active,
-        ..before
-    })
+    Ok((
+        User {
+            is_active: active,
+            ..before
+        },
+        tokens_revoked,
+    ))
 }
 
 /// Sets a one-time password (shown once to the admin), forces a change at the next
-/// sign-in and signs the user out everywhere.
+/// sign-in, signs the user out everywhere and revokes their API tokens.
 fn reset_password_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: UserId,
     password_hash: &str,
-) -> Result<User, AppError> {
+) -> Result<(User, usize), AppError> {
     let user = find_manageable(conn, actor, id)?;
     User::set_password_hash(conn, id, password_hash)?;
     UserProfile::set_must_change_password(conn, id, true)?;
     let signed_out = AuthSession::revoke_all_for_user(conn, id, None)?;
+    let tokens_revoked = revoke_tokens(conn, actor, id, "password reset")?;
     actor
         .audit(actions::PASSWORD_RESET)
         .resource("user", id)
-        .details(
-            json!({ "username": user.username, "via": "web", "sessions_signed_out": signed_out }),
-        )
+        .details(json!({
+            "username": user.username,
+            "via": "web",
+            "sessions_signed_out": signed_out,
+            "api_tokens_revoked": tokens_revoked,
+        }))
         .record(conn)?;
-    Ok(user)
+    Ok((user, tokens_revoked))
 }

@@ -68,6 +68,23 @@ async fn create_superadmin_and_reset_password_print_a_one_time_password() {
     assert!(stderr.contains("is taken"), "{stderr}");
 
     let alice = UserFixture::new("alice").create(&app).await;
+    let token = crate::api::create_token(
+        &app.session_for(&alice).await,
+        "/account/tokens",
+        &[("name", "laptop"), ("days", "30"), ("scope", "read")],
+    )
+    .await;
+    let token_status = || async {
+        app.client
+            .get(app.url("/api/v1/projects"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("API call")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(token_status().await, 200);
     let client = TestApp::new_client();
     app.sign_in_with(&client, "alice", &alice.password).await;
     let (ok, stdout, stderr) = run_hopper(
@@ -99,6 +116,13 @@ async fn create_superadmin_and_reset_password_print_a_one_time_password() {
     let page = app.sign_in_with(&fresh, "alice", &new_password).await;
     assert_eq!(page.location.as_deref(), Some("/account/password"));
     assert_eq!(app.audit_rows("admin.password_reset").len(), 1);
+    // Her API token went with the reset, audited as the installation's own act.
+    assert!(stdout.contains("1 API token(s) revoked"), "{stdout}");
+    assert_eq!(token_status().await, 401);
+    let revoked = app.audit_rows("api_token.revoked");
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].details["reason"], "password reset");
+    assert_eq!(revoked[0].company_id, Some(alice.company_id));
 }
 
 /// `hopper audit verify` walks every company's hash chain: a clean log passes; a row a

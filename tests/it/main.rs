@@ -46,6 +46,7 @@ mod sync;
 mod tus;
 mod tus_parts;
 mod tus_restart;
+mod token_revocation;
 mod tus_whole;
 mod two_nodes;
 mod upload_failures;

@@ -171,6 +171,19 @@ impl ApiToken {
             .map(|_| ())
     }
 
+    /// Revokes every token of `user` not revoked yet; returns them (id, name, prefix).
+    pub fn revoke_all_of_user(
+        conn: &mut PgConnection,
+        user: UserId,
+    ) -> QueryResult<Vec<(ApiTokenId, String, String)>> {
+        diesel::update(api_tokens::table)
+            .filter(api_tokens::user_id.eq(user))
+            .filter(api_tokens::revoked_at.is_null())
+            .set(api_tokens::revoked_at.eq(diesel::dsl::now))
+            .returning((api_tokens::id, api_tokens::name, api_tokens::token_prefix))
+            .get_results(conn)
+    }
+
     /// Records a use; at most one write a minute per token (a sync sends many requests).
     pub fn touch(
         conn: &mut PgConnection,

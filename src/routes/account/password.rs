@@ -107,11 +107,18 @@ pub async fn post(
         user.must_change_password,
     )
     .await?;
-    let text = match signed_out {
+    let mut text = match signed_out.other_sessions {
         0 => "Your password has been changed.".to_owned(),
         1 => "Your password has been changed; your other session was signed out.".to_owned(),
         n => format!("Your password has been changed; your {n} other sessions were signed out."),
     };
+    match signed_out.api_tokens {
+        0 => {}
+        1 => text.push_str(" Your API token was revoked; create a new one where you need it."),
+        n => text.push_str(&format!(
+            " Your {n} API tokens were revoked; create new ones where you need them."
+        )),
+    }
     Flash::set(&session, Flash::success(text));
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/"))

@@ -123,6 +123,8 @@ pub struct OneTimePasswordPage {
     pub user: User,
     pub password: String,
     pub created: bool,
+    /// After a reset: how many of the user's API tokens were revoked with it.
+    pub tokens_revoked: usize,
     /// Where the person goes next (links they may open: an operator's differ).
     pub next: Vec<(String, String)>,
 }
@@ -158,6 +160,7 @@ pub async fn create(
             user,
             password,
             created: true,
+            tokens_revoked: 0,
         }),
         Err(errors) => invalid_form(
             &ctx.req,
@@ -207,10 +210,16 @@ pub async fn update(
     })
     .await?
     {
-        Ok(user) => Ok(done(
+        Ok((user, tokens_revoked)) => Ok(done(
             &ctx.req,
             &ctx.session,
-            format!("Saved {}.", user.username),
+            match their_tokens(tokens_revoked) {
+                None => format!("Saved {}.", user.username),
+                Some(tokens) => format!(
+                    "Saved {}. The role changed: {tokens} revoked.",
+                    user.username
+                ),
+            },
             "/admin/users",
         )),
         Err(errors) => invalid_form(
@@ -228,14 +237,20 @@ pub async fn set_active(
     Activation(active): Activation,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let user = users::set_active(ctx.services(), &admin.actor, id, active).await?;
+    let (user, tokens_revoked) = users::set_active(ctx.services(), &admin.actor, id, active).await?;
     let text = if active {
         format!("{} can sign in again.", user.username)
     } else {
-        format!(
-            "{} is deactivated and signed out everywhere.",
-            user.username
-        )
+        match their_tokens(tokens_revoked) {
+            None => format!(
+                "{} is deactivated and signed out everywhere.",
+                user.username
+            ),
+            Some(tokens) => format!(
+                "{} is deactivated and signed out everywhere; {tokens} revoked.",
+                user.username
+            ),
+        }
     };
     Ok(done(
         &ctx.req,
@@ -251,12 +266,23 @@ pub async fn reset_password(
     path: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (user, password) = users::reset_password(ctx.services(), &admin.actor, id).await?;
+    let (user, password, tokens_revoked) =
+        users::reset_password(ctx.services(), &admin.actor, id).await?;
     render(&OneTimePasswordPage {
         page: PageContext::admin(&admin, &ctx.session),
         next: OneTimePasswordPage::next_for_admin(&user),
         user,
         password,
         created: false,
+        tokens_revoked,
     })
+}
+
+/// "their API token was" / "their N API tokens were", for a revocation's flash.
+fn their_tokens(count: usize) -> Option<String> {
+    match count {
+        0 => None,
+        1 => Some("their API token was".to_owned()),
+        n => Some(format!("their {n} API tokens were")),
+    }
 }

@@ -196,6 +196,7 @@ pub async fn create_first_admin(
             user,
             password,
             created: true,
+            tokens_revoked: 0,
         }),
         Err(admin_errors) => {
             let form = CompanyForm::from_company(&company, &links);
