@@ -23,6 +23,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_chain_tails (chain) {
+        chain -> Int4,
+        last_seq -> Int8,
+        last_hash -> Nullable<Bytea>,
+    }
+}
+
+diesel::table! {
     audit_log (id, created_at) {
         id -> Int8,
         created_at -> Timestamptz,
@@ -557,6 +565,7 @@ diesel::joinable!(users -> companies (company_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    audit_chain_tails,
     audit_log,
     audit_verifications,
     auth_sessions,

@@ -151,3 +151,109 @@ async fn the_application_role_refreshes_upload_statistics_only_through_the_owner
         assert!(refused.is_err(), "{statement} went through");
     }
 }
+
+#[derive(QueryableByName)]
+struct Stamp {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The application role cannot back-date a row: `created_at` is the database's clock,
+/// whatever the INSERT names (a date of another month is refused outright: the row may
+/// not change partition in the trigger).
+#[actix_web::test]
+async fn the_application_role_cannot_back_date_an_audit_row() {
+    let app = TestApp::spawn().await;
+    let victim = crate::helpers::UserFixture::new("victim").create(&app).await;
+    let mut conn = PgConnection::establish(&crate::helpers::app_role_url(&app.database_url))
+        .expect("connect as the application role");
+    let month_start: Stamp = diesel::sql_query(
+        "SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at",
+    )
+    .get_result(&mut conn)
+    .expect("month start");
+    let before: Stamp = diesel::sql_query("SELECT now() AS at")
+        .get_result(&mut conn)
+        .expect("now");
+    let forge = |conn: &mut PgConnection, at: &str| {
+        diesel::sql_query(format!(
+            "INSERT INTO audit_log (created_at, actor_user_id, actor_username, company_id, action)
+             VALUES ({at}, $1, 'victim', $2, 'file.deleted') RETURNING created_at AS at"
+        ))
+        .bind::<diesel::sql_types::Integer, _>(victim.id.0)
+        .bind::<diesel::sql_types::Integer, _>(victim.company_id.0)
+        .get_result::<Stamp>(conn)
+    };
+    // Back-dated within this month's partition: the given time is ignored.
+    let stored = forge(&mut conn, "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")
+        .expect("the row is written");
+    assert!(
+        stored.at >= before.at && stored.at != month_start.at,
+        "stored at {}, given {}, server time before the insert {}",
+        stored.at,
+        month_start.at,
+        before.at
+    );
+    // Back-dated by a year: never stored with that date.
+    match forge(&mut conn, "now() - interval '1 year'") {
+        Err(_) => {}
+        Ok(stored) => assert!(stored.at >= before.at, "stored at {}", stored.at),
+    }
+    let old: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'file.deleted' AND created_at < $1",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(before.at)
+    .get_result(&mut conn)
+    .expect("count");
+    assert_eq!(old.n, 0, "no back-dated row");
+    let report =
+        hopper::services::audit_chain::verify_chain(&mut app.conn(), Some(victim.company_id))
+            .expect("verify");
+    assert_eq!(report.first_bad, None);
+}
+
+/// A REPEATABLE READ transaction sees the chain as of its snapshot: an insert from it,
+/// after another row of the same chain committed, must not take that row's place (a fork
+/// `audit verify` would report for ever). It is refused, and the chain stays whole.
+#[actix_web::test]
+async fn an_insert_from_a_stale_snapshot_cannot_fork_the_chain() {
+    let app = TestApp::spawn().await;
+    let company = app.default_company();
+    let url = crate::helpers::app_role_url(&app.database_url);
+    let mut stale = PgConnection::establish(&url).expect("connect as the application role");
+    let mut other = PgConnection::establish(&url).expect("connect as the application role");
+    let insert = |conn: &mut PgConnection, action: &str| {
+        diesel::sql_query(
+            "INSERT INTO audit_log (company_id, action, details) VALUES ($1, $2, '{}'::jsonb)",
+        )
+        .bind::<diesel::sql_types::Integer, _>(company.0)
+        .bind::<diesel::sql_types::Text, _>(action)
+        .execute(conn)
+    };
+    insert(&mut other, "test.first").expect("a first row");
+    let outcome = stale
+        .build_transaction()
+        .repeatable_read()
+        .run(|stale| {
+            // The snapshot is taken here, before the other row commits.
+            diesel::sql_query("SELECT count(*) AS n FROM audit_log")
+                .get_result::<Count>(stale)?;
+            insert(&mut other, "test.committed_meanwhile")?;
+            insert(stale, "test.from_stale_snapshot")
+        });
+    let report = hopper::services::audit_chain::verify_chain(&mut app.conn(), Some(company))
+        .expect("verify");
+    assert_eq!(report.first_bad, None, "outcome of the stale insert: {outcome:?}");
+    if let Err(error) = outcome {
+        assert!(
+            error.to_string().contains("could not serialize"),
+            "refused as a serialization failure: {error}"
+        );
+    }
+    // The chain goes on from where it is.
+    insert(&mut stale, "test.after").expect("the next row chains");
+    let report = hopper::services::audit_chain::verify_chain(&mut app.conn(), Some(company))
+        .expect("verify");
+    assert_eq!(report.first_bad, None);
+    assert!(report.rows_checked >= 3);
+}
