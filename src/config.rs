@@ -226,8 +226,10 @@ pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> anyhow::Re
 
     use anyhow::Context;
 
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            create_private_dir(parent)?;
+        }
     }
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -236,6 +238,20 @@ pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> anyhow::Re
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // A file that existed keeps its mode through `open`: narrow it.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     file.write_all(contents)?;
     Ok(())
+}
+
+/// Creates a directory only its owner may enter (0700), with any missing parent, and
+/// narrows an existing one to 0700: the data dir, the S3 store, the outbox.
+pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
 }

@@ -1,13 +1,15 @@
 //! A PostgreSQL cluster of Hopper's own, run from the system's server binaries.
 //!
 //! The cluster lives in `<dir>/data`, listens only on a unix socket (no TCP), trusts local
-//! connections (the socket directory is private to the cluster's account) and is stopped
+//! connections (the socket directory is private to the cluster's account: 0700, owned by
+//! it, never a symlink or another account's folder; the socket itself is 0700; root,
+//! which Hopper may run as while the cluster runs as `postgres`, passes both) and is stopped
 //! with a fast shutdown when Hopper stops. If Hopper dies without stopping it, the kernel
 //! sends the postmaster SIGINT (parent-death signal), so no postgres outlives Hopper.
 
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +20,7 @@ use anyhow::{anyhow, bail, Context};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use super::pg_binaries::find_bin_dir;
+use crate::config::create_private_dir;
 use super::unix_user::{self, UnixUser};
 
 const SUPERUSER: &str = "hopper";
@@ -49,16 +52,14 @@ impl EmbeddedPostgres {
     pub fn start(dir: &Path, options: &PostgresOptions) -> anyhow::Result<Self> {
         let bin_dir = find_bin_dir(options.bin_dir.as_deref())?;
         let owner = unix_user::cluster_owner();
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        create_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let dir = dir
             .canonicalize()
             .with_context(|| format!("cannot resolve {}", dir.display()))?;
         let data_dir = dir.join("data");
         let socket_dir = socket_dir_for(&dir);
-        fs::create_dir_all(&socket_dir)?;
-        fs::set_permissions(&socket_dir, fs::Permissions::from_mode(0o700))?;
+        unix_user::private_dir(&socket_dir, owner)?;
         unix_user::chown(&dir, owner)?;
-        unix_user::chown(&socket_dir, owner)?;
 
         let mut cluster = Self {
             child: None,
@@ -93,6 +94,11 @@ impl EmbeddedPostgres {
 
     pub fn bin_dir(&self) -> &Path {
         &self.bin_dir
+    }
+
+    /// The folder of the cluster's unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     /// Creates `database` unless it exists; `template` names the database to copy.
@@ -170,6 +176,7 @@ impl EmbeddedPostgres {
         let log = fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(log_path)
             .with_context(|| format!("cannot open {}", log_path.display()))?;
         let mut cmd = Command::new(self.bin_dir.join("postgres"));
@@ -293,7 +300,9 @@ fn as_user(cmd: &mut Command, owner: Option<UnixUser>) {
     }
 }
 
-fn socket_dir_for(dir: &Path) -> PathBuf {
+/// Where the cluster of `dir` puts its socket: `<dir>/run`, or a folder in the temp dir
+/// named after `dir` when that path would be too long for a socket.
+pub fn socket_dir_for(dir: &Path) -> PathBuf {
     let local = dir.join("run");
     if local.as_os_str().len() <= MAX_SOCKET_DIR_LEN {
         return local;

@@ -15,7 +15,7 @@ use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
 use tokio::sync::oneshot;
 
-use crate::config::{write_private_file, S3Credentials, Secret};
+use crate::config::{create_private_dir, write_private_file, S3Credentials, Secret};
 
 pub struct EmbeddedS3 {
     address: SocketAddr,
@@ -33,8 +33,16 @@ impl EmbeddedS3 {
 
     /// Same as [`EmbeddedS3::start`] on a given port (0: any free one), e.g. to bring a
     /// stopped endpoint back where its clients expect it.
+    ///
+    /// The store is private to Hopper's account: its root is 0700, and since the file
+    /// system backend creates objects, parts and folders with the default modes, the
+    /// process's umask becomes 077 (files 0600, folders 0700).
     pub fn start_on(root: &Path, credentials_file: &Path, port: u16) -> anyhow::Result<Self> {
-        fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
+        // SAFETY: umask(2) only sets the process's file mode creation mask.
+        unsafe {
+            libc::umask(0o077);
+        }
+        create_private_dir(root).with_context(|| format!("cannot create {}", root.display()))?;
         let credentials = load_or_create_credentials(credentials_file)?;
         let store = s3s_fs::FileSystem::new(root).map_err(|e| {
             anyhow::anyhow!("cannot open the S3 store at {}: {e:?}", root.display())

@@ -2,7 +2,11 @@
 //! unprivileged account (`postgres`, else `nobody`).
 
 use std::ffi::CString;
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::Path;
+
+use anyhow::{bail, Context};
 
 #[derive(Debug, Clone, Copy)]
 pub struct UnixUser {
@@ -38,4 +42,41 @@ pub fn chown(path: &Path, owner: Option<UnixUser>) -> std::io::Result<()> {
         Some(user) => std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)),
         None => Ok(()),
     }
+}
+
+/// Makes a folder only `owner` (or, `None`, this process's account) may enter, or accepts
+/// an existing one only if it is a real folder of that account or of this process's (a
+/// folder or symlink planted under the expected name in the shared temp dir would
+/// otherwise receive Hopper's database connections); then narrows it to 0700 and hands it
+/// to `owner`. Used for the cluster's socket folder.
+pub fn private_dir(path: &Path, owner: Option<UnixUser>) -> anyhow::Result<()> {
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    match fs::symlink_metadata(path) {
+        Ok(found) => {
+            if !found.file_type().is_dir() {
+                bail!(
+                    "{} is not a folder (a symlink?); remove it so the database socket stays private",
+                    path.display()
+                );
+            }
+            if found.uid() != owner.map_or(me, |o| o.uid) && found.uid() != me {
+                bail!(
+                    "{} belongs to another account (uid {}); remove it so the database socket stays private",
+                    path.display(),
+                    found.uid()
+                );
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
+    chown(path, owner)?;
+    Ok(())
 }

@@ -23,7 +23,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::csrf;
 use crate::auth::session_store::PgSessionStore;
-use crate::config::{write_private_file, Config, Secret};
+use crate::config::{create_private_dir, write_private_file, Config, Secret};
 use crate::db;
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
@@ -47,7 +47,8 @@ impl EmbeddedServices {
     /// Starts what `config` leaves unset and fills in how to reach it.
     pub fn start_missing(config: &mut Config) -> anyhow::Result<Self> {
         let mut services = Self::default();
-        fs::create_dir_all(&config.data_dir)
+        // Stored documents, keys and the cluster are Hopper's alone: the data dir is 0700.
+        create_private_dir(&config.data_dir)
             .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
         if config.database_url.is_none() {
             let options = PostgresOptions {

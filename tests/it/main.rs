@@ -31,6 +31,7 @@ mod node_process;
 mod notifications;
 mod operator;
 mod planted;
+mod private_files;
 mod races;
 mod reconciler;
 mod request_figures;

@@ -10,6 +10,7 @@ use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::json;
 
+use crate::config::create_private_dir;
 use crate::db::models::notification::{Notification, MAX_ATTEMPTS};
 use crate::domain::NotificationStatus;
 use crate::error::AppError;
@@ -57,12 +58,26 @@ fn message(ctx: &ServiceContext, n: &Notification) -> Result<Message, String> {
 }
 
 /// Writes the message into a maildir (`tmp/` then renamed into `new/`, as maildir wants).
+/// Mails carry links and names: the folders are 0700 and each mail 0600.
 async fn store(dir: &Path, id: i64, bytes: Vec<u8>) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+
     let (tmp, new) = (dir.join("tmp"), dir.join("new"));
-    tokio::fs::create_dir_all(&tmp).await?;
-    tokio::fs::create_dir_all(&new).await?;
+    let folders = [dir.to_path_buf(), tmp.clone(), new.clone()];
+    tokio::task::spawn_blocking(move || folders.iter().try_for_each(|f| create_private_dir(f)))
+        .await
+        .map_err(std::io::Error::other)??;
     let name = format!("{}.hopper-{id}.eml", chrono::Utc::now().timestamp());
-    tokio::fs::write(tmp.join(&name), bytes).await?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp.join(&name))
+        .await?;
+    file.write_all(&bytes).await?;
+    file.flush().await?;
+    drop(file);
     tokio::fs::rename(tmp.join(&name), new.join(&name)).await
 }
 
