@@ -9,4 +9,6 @@ pub struct AppState {
     pub config: Config,
     /// The configured public URL, or the address Hopper listens on; without a trailing `/`.
     pub public_url: String,
+    /// Signs the device cookies of known browsers (`auth::device_cookie`).
+    pub device_key: actix_web::cookie::Key,
 }

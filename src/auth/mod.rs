@@ -6,6 +6,7 @@ pub mod api_caller;
 pub mod client_info;
 pub mod csrf;
 pub mod current_user;
+pub mod device_cookie;
 pub mod guards;
 pub mod session_keys;
 pub mod session_store;

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{csrf, session_keys, ClientInfo, SignedInUser};
+use crate::auth::{csrf, device_cookie, session_keys, ClientInfo, SignedInUser};
 use crate::config::Secret;
 use crate::error::AppError;
 use crate::routes::safe_next;
@@ -97,7 +97,16 @@ pub async fn post(
     let next = safe_next(next.as_deref()).to_owned();
     let password = Secret::new(password);
 
-    let Some(candidate) = sign_in::attempt(&state.services, &username, &password, &client).await?
+    let secure = state.config.session.cookie_secure;
+    let device = device_cookie::device_for(&req, &state.device_key, secure, &username);
+    let Some(candidate) = sign_in::attempt(
+        &state.services,
+        &username,
+        &password,
+        &client,
+        device.as_deref(),
+    )
+    .await?
     else {
         return login_page(
             &req,
@@ -123,7 +132,11 @@ pub async fn post(
     } else {
         next
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, target))
-        .finish())
+    // This browser is now known: nobody else's guessing delays its next sign-in.
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, target));
+    if let Some(cookie) = device_cookie::issue(&state.device_key, secure, &candidate.username) {
+        response.cookie(cookie);
+    }
+    Ok(response.finish())
 }

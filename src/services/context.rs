@@ -2,6 +2,7 @@
 //! hasher, the upload limits and the clock. Routes hold one [`ServiceContext`] and pass it
 //! to service functions; only services can turn it into a database transaction.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -17,14 +18,22 @@ use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
 use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::{PartBudget, Storage};
 
-/// The time use cases see. One place, so that a later controllable clock (due dates,
-/// expiry) changes nothing but this type.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Clock;
+/// The time use cases see: the wall clock, plus an offset only tests move (`advance`), so
+/// that a test can let time pass (a throttle's spacing) without sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
 
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every copy of it) forward; for tests.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }
 
@@ -98,7 +107,7 @@ impl ServiceContext {
                     node_id,
                     boot_id: uuid::Uuid::new_v4(),
                 },
-                clock: Clock,
+                clock: Clock::default(),
                 mail,
                 public_url: std::sync::OnceLock::new(),
             }),
@@ -118,7 +127,7 @@ impl ServiceContext {
     }
 
     pub fn clock(&self) -> Clock {
-        self.inner.clock
+        self.inner.clock.clone()
     }
 
     pub fn mail(&self) -> &MailConfig {

@@ -13,7 +13,8 @@ use crate::services::audit::{actions, AuditEvent};
 use crate::services::{sign_in_throttle, ServiceContext};
 
 pub use crate::services::sign_in_throttle::{
-    MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW_MINUTES,
+    MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, UNTRUSTED_BEFORE_CAP,
+    UNTRUSTED_PER_SPACING, WINDOW_MINUTES,
 };
 /// Usernames are at most this long; anything longer is cut before it is recorded.
 const MAX_RECORDED_USERNAME: usize = 100;
@@ -77,25 +78,37 @@ fn find_candidate(
 
 /// Checks the throttle, then the password (argon2 off the async workers, a dummy hash for
 /// an unknown user so that both take as long), and records a failure. `Ok(None)` is a
-/// failed attempt; the person is told the same sentence whatever the reason.
+/// failed attempt; the person is told the same sentence whatever the reason. `device` is
+/// the id of the browser's device cookie, verified to name this account (see
+/// `sign_in_throttle`).
 pub async fn attempt(
     ctx: &ServiceContext,
     username: &str,
     password: &Secret,
     client: &ClientInfo,
+    device: Option<&str>,
 ) -> Result<Option<LoginCandidate>, AppError> {
+    let clock = ctx.clock();
     let (candidate, slot) = {
         let (username, client) = (username.to_owned(), client.clone());
+        let device = device.map(str::to_owned);
         let policy = ctx.sign_in_policy().clone();
+        let now = clock.now();
         ctx.run_unscoped(move |conn| {
-            let slot =
-                sign_in_throttle::reserve(conn, &recorded_username(&username), &client, &policy)?;
+            let recorded = recorded_username(&username);
+            let attempt = sign_in_throttle::Attempt {
+                username: &recorded,
+                client: &client,
+                device: device.as_deref(),
+                now,
+            };
+            let slot = sign_in_throttle::reserve(conn, &attempt, &policy)?;
             Ok((find_candidate(conn, &username)?, slot))
         })
         .await?
     };
     // A spaced attempt waits for its slot (the lock is released; no connection is held).
-    if let Ok(wait) = (slot - chrono::Utc::now()).to_std() {
+    if let Ok(wait) = (slot - clock.now()).to_std() {
         tokio::time::sleep(wait).await;
     }
     let password_matches = ctx

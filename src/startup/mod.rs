@@ -160,6 +160,7 @@ impl Application {
             services: services.clone(),
             config: config.clone(),
             public_url,
+            device_key: crate::auth::device_cookie::derive_key(&cookie_key),
         });
         let store = PgSessionStore::new(services.clone(), config.session.clone());
         let session_config = config.session.clone();

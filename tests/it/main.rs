@@ -9,6 +9,7 @@ mod admin_users;
 mod api;
 mod audit_log;
 mod auth;
+mod auth_throttle;
 mod browser;
 mod browser_keyboard;
 mod browser_layout;
