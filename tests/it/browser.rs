@@ -4,6 +4,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
@@ -96,28 +97,83 @@ impl Drop for Chromedriver {
     }
 }
 
+/// How long a helper waits for its element or condition before it gives up.
+pub const WAIT: Duration = Duration::from_secs(10);
+
 pub async fn text_of(browser: &Client, css: &str) -> String {
     wait_for_text(browser, css, |_| true).await
 }
 
+/// Finds `css` and does `action` with it, retrying (bounded) while the element is not
+/// there yet, goes stale under a page load or htmx swap, or cannot take the action yet
+/// (not interactable, covered); panics naming `css` and the last error.
+pub async fn with_element<T, F, Fut>(browser: &Client, css: &str, what: &str, action: F) -> T
+where
+    F: Fn(Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let last = match browser.find(Locator::Css(css)).await {
+            Ok(element) => match action(element).await {
+                Ok(done) => return done,
+                Err(e) => e.to_string(),
+            },
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            Instant::now() < deadline,
+            "cannot {what} {css} within {WAIT:?}: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The element `css`, once it is on the page.
+pub async fn element(browser: &Client, css: &str) -> Element {
+    with_element(browser, css, "find", |element| async move { Ok(element) }).await
+}
+
 pub async fn fill(browser: &Client, css: &str, value: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(value)
-        .await
-        .expect("type");
+    with_element(browser, css, "type into", |element| async move {
+        element.send_keys(value).await
+    })
+    .await;
 }
 
 pub async fn click(browser: &Client, css: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .expect("click");
+    with_element(browser, css, "click", |element| async move {
+        element.click().await
+    })
+    .await;
+}
+
+/// Waits until `condition` holds, polling; panics with `what` after `WAIT`.
+pub async fn wait_until<F, Fut>(what: &str, condition: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + WAIT;
+    while !condition().await {
+        assert!(Instant::now() < deadline, "{what} within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the dialog (`confirm`, `beforeunload`) the page shows, once it shows one.
+pub async fn alert_text(browser: &Client) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match browser.get_alert_text().await {
+            Ok(text) => return text,
+            Err(e) => assert!(
+                Instant::now() < deadline,
+                "no dialog appeared within {WAIT:?}: {e}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Opens the start page and expects to be sent to the sign-in page.
@@ -128,6 +184,7 @@ async fn open_and_expect_sign_in_page(browser: &Client, app: &TestApp) {
         path.starts_with("/login"),
         "expected the sign-in page, got {path}"
     );
+    element(browser, "#sign-in").await;
 }
 
 pub fn screenshot_path(name: &str) -> std::path::PathBuf {
@@ -196,7 +253,9 @@ pub async fn sign_in(browser: &Client, app: &TestApp, username: &str, password: 
     fill(browser, "#username", username).await;
     fill(browser, "#password", password).await;
     click(browser, "#sign-in").await;
-    text_of(browser, "#username").await;
+    // Only a signed-in person's pages have the account menu (the sign-in page has a
+    // `#username` too, so waiting for that would not wait at all).
+    element(browser, "#account-nav").await;
 }
 
 /// Waits until `css` has an attribute value that `expected` accepts (after htmx swaps).
@@ -206,7 +265,7 @@ pub async fn wait_for_attribute(
     name: &str,
     expected: impl Fn(&str) -> bool,
 ) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + WAIT;
     let mut last = None;
     loop {
         if let Ok(element) = browser.find(Locator::Css(css)).await {
@@ -225,7 +284,7 @@ pub async fn wait_for_attribute(
 /// Waits until `css` shows a text that `expected` accepts, riding out page loads (an
 /// element found on the page being replaced goes stale) and htmx swaps.
 pub async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     loop {
         if let Ok(element) = browser.find(Locator::Css(css)).await {
@@ -244,15 +303,12 @@ pub async fn wait_for_text(browser: &Client, css: &str, expected: impl Fn(&str) 
     }
 }
 
-async fn value_of(browser: &Client, css: &str) -> String {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .prop("value")
-        .await
-        .expect("value")
-        .unwrap_or_default()
+pub async fn value_of(browser: &Client, css: &str) -> String {
+    with_element(browser, css, "read the value of", |element| async move {
+        element.prop("value").await
+    })
+    .await
+    .unwrap_or_default()
 }
 
 async fn path_of(browser: &Client) -> String {
@@ -304,13 +360,13 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
     click(&browser, "form[action$='/cycles'] button").await;
     wait_for_text(&browser, ".flash", |t| t.starts_with("Started C1")).await;
 
-    browser
-        .find(Locator::Css("#grant-user"))
-        .await
-        .expect("grant form")
-        .select_by_label("frank (frank Example)")
-        .await
-        .expect("choose frank");
+    with_element(
+        &browser,
+        "#grant-user",
+        "choose frank in",
+        |select| async move { select.select_by_label("frank (frank Example)").await },
+    )
+    .await;
     click(&browser, "form.grant button").await;
     wait_for_text(&browser, ".flash", |t| {
         t == "frank now has uploader access."
@@ -319,7 +375,7 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
 
     // Revoking asks first.
     click(&browser, "#access form[action$='/revoke'] button").await;
-    let question = browser.get_alert_text().await.expect("a confirmation");
+    let question = alert_text(&browser).await;
     assert!(question.contains("Revoke frank's access"), "{question}");
     browser.accept_alert().await.expect("confirm");
     wait_for_text(&browser, ".flash", |t| t == "frank no longer has access.").await;
@@ -329,11 +385,10 @@ async fn a_company_admin_sets_up_a_project_with_a_cycle_and_access_in_the_browse
     // The user list filters in place and the URL follows, so the view can be bookmarked.
     browser.goto(&app.url("/admin/users")).await.expect("users");
     fill(&browser, "#q", "fra").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !path_of(&browser).await.contains("q=fra") {
-        assert!(Instant::now() < deadline, "URL did not follow the filter");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the URL follows the filter (q=fra)", || async {
+        path_of(&browser).await.contains("q=fra")
+    })
+    .await;
     wait_for_text(&browser, "#users-table", |t| {
         t.contains("frank") && !t.contains("alice")
     })
@@ -388,13 +443,10 @@ async fn an_uploader_sends_files_and_a_folder_and_gets_a_receipt() {
         Some("3")
     );
     assert_eq!(text_of(&browser, "#files-skipped").await, "1");
-    let progress = browser
-        .find(Locator::Css("#upload-form"))
-        .await
-        .expect("form")
-        .attr("data-progress-seen")
-        .await
-        .expect("attribute");
+    let progress = with_element(&browser, "#upload-form", "read", |form| async move {
+        form.attr("data-progress-seen").await
+    })
+    .await;
     assert_eq!(
         progress.as_deref(),
         Some("yes"),
@@ -435,21 +487,18 @@ async fn an_admin_filters_the_audit_trail_pages_back_reloads_it_and_opens_a_wall
         .goto(&app.url("/dashboard/audit"))
         .await
         .expect("audit trail");
-    browser
-        .find(Locator::Css("#action"))
-        .await
-        .expect("action filter")
-        .select_by_value("project.updated")
-        .await
-        .expect("choose action");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !path_of(&browser).await.contains("action=project.updated") {
-        assert!(
-            Instant::now() < deadline,
-            "the URL did not follow the filter"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    with_element(
+        &browser,
+        "#action",
+        "choose an action in",
+        |select| async move { select.select_by_value("project.updated").await },
+    )
+    .await;
+    wait_until(
+        "the URL follows the filter (action=project.updated)",
+        || async { path_of(&browser).await.contains("action=project.updated") },
+    )
+    .await;
     let rows = |b: &Client| {
         let b = b.clone();
         async move {
@@ -460,10 +509,16 @@ async fn an_admin_filters_the_audit_trail_pages_back_reloads_it_and_opens_a_wall
         }
     };
     wait_for_text(&browser, "#audit-rows", |t| t.contains("seed79")).await;
-    assert_eq!(rows(&browser).await, 50);
+    wait_until("the first page shows 50 rows", || async {
+        rows(&browser).await == 50
+    })
+    .await;
     click(&browser, "#older a").await;
     wait_for_text(&browser, "#audit-rows", |t| t.contains("seed0")).await;
-    assert_eq!(rows(&browser).await, 80, "older rows appended in place");
+    wait_until("the older rows are appended in place (80 rows)", || async {
+        rows(&browser).await == 80
+    })
+    .await;
 
     // The bookmarked URL brings the same filtered view back.
     let bookmarked = browser.current_url().await.expect("url");

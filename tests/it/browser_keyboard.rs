@@ -8,7 +8,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
 
-use crate::browser::{text_of, wait_for_text, Chromedriver};
+use crate::browser::{element, text_of, wait_for_text, Chromedriver};
 use crate::helpers::{TestApp, TestUser};
 use crate::requests::{add_to_list, requests_of, setup, start_cycle, status_of};
 
@@ -78,8 +78,10 @@ async fn assert_focus_visible(browser: &Client, what: &str) {
 }
 
 /// Presses Tab until `css` has the focus (at most 150 times; none when it has it
-/// already, as an autofocused field does), and checks that the focus shows.
+/// already, as an autofocused field does), and checks that the focus shows. Waits for
+/// `css` to be on the page first (the page may still be loading).
 async fn tab_to(browser: &Client, css: &str) {
+    element(browser, css).await;
     if focused_is(browser, css).await {
         assert_focus_visible(browser, css).await;
         return;
@@ -105,7 +107,8 @@ async fn sign_in_by_keyboard(browser: &Client, app: &TestApp, user: &TestUser) {
     tab_to(browser, "#password").await;
     type_text(browser, &user.password).await;
     press(browser, &[Key::Enter]).await;
-    text_of(browser, "#role").await;
+    // Only a signed-in person's pages have the account menu.
+    element(browser, "#account-nav").await;
 }
 
 #[actix_web::test]

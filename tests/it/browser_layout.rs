@@ -3,10 +3,12 @@
 //! violation, and a screenshot of each lands in `target/screenshots/layout/` for review.
 
 use diesel::prelude::*;
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use hopper::schema::sync_sessions;
 
-use crate::browser::{screenshot_path, sign_in, Chromedriver};
+use crate::browser::{
+    click, screenshot_path, sign_in, wait_until, with_element, Chromedriver, WAIT,
+};
 use crate::helpers::{create_company, TestApp, UserFixture};
 use crate::requests::setup;
 use crate::upload_links::{create_link, cycle_with_requests};
@@ -110,27 +112,27 @@ async fn the_menu_opens_on_a_phone(browser: &Client, app: &TestApp) -> Vec<Strin
     browser.goto(&app.url("/projects")).await.expect("open");
     let sign_out = "form[action='/logout'] button";
     let shown = |css: &'static str| async move {
-        browser
-            .find(Locator::Css(css))
-            .await
-            .expect(css)
-            .is_displayed()
-            .await
-            .expect("displayed")
+        with_element(
+            browser,
+            css,
+            "see",
+            |e| async move { e.is_displayed().await },
+        )
+        .await
     };
     let mut problems = Vec::new();
     if shown(sign_out).await {
         problems.push("phone: the navigation is not folded".to_owned());
     }
-    browser
-        .find(Locator::Css("#menu-toggle"))
-        .await
-        .expect("menu button")
-        .click()
-        .await
-        .expect("open the menu");
-    if !shown(sign_out).await {
-        problems.push("phone: Sign out is not reachable from the menu".to_owned());
+    click(browser, "#menu-toggle").await;
+    // The menu may open with a transition: wait for it, bounded.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !shown(sign_out).await {
+        if std::time::Instant::now() > deadline {
+            problems.push("phone: Sign out is not reachable from the menu".to_owned());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     problems
 }
@@ -373,14 +375,19 @@ async fn the_csv_export_follows_filters_changed_in_place() {
     let csv = alice.get(&href).await;
     assert_eq!(csv.status, 200);
     let rows: Vec<&str> = csv.body.lines().skip(1).collect();
-    let shown = browser
-        .execute(
-            "return document.querySelectorAll('#audit-rows tr[data-id]').length;",
-            vec![],
-        )
-        .await
-        .expect("rows");
-    assert_eq!(Some(rows.len() as u64), shown.as_u64(), "{}", csv.body);
+    let expected = rows.len() as u64;
+    wait_until("the table shows as many rows as the CSV", || async {
+        browser
+            .execute(
+                "return document.querySelectorAll('#audit-rows tr[data-id]').length;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|shown| shown.as_u64())
+            == Some(expected)
+    })
+    .await;
     assert!(
         rows.iter().all(|r| r.contains("cycle.created")),
         "{}",

@@ -4,9 +4,12 @@
 //! file, the admin accepts everything, the cycle turns completed and a wall screen shows
 //! 100 %.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 
-use crate::browser::{click, fill, screenshot_path, sign_in, text_of, wait_for_text, Chromedriver};
+use crate::browser::{
+    click, element, fill, screenshot_path, sign_in, text_of, value_of, wait_for_attribute,
+    wait_for_text, Chromedriver,
+};
 use crate::helpers::TestApp;
 use crate::requests::{requests_of, setup};
 
@@ -69,6 +72,7 @@ async fn a_collection_cycle_runs_from_request_list_to_completed_in_the_browser()
         s.project
     ));
     browser.goto(&review).await.expect("cycle requests");
+    element(&browser, "#cycle-due-input").await;
     browser
         .execute(
             "document.getElementById('cycle-due-input').value = '2031-01-31';",
@@ -76,14 +80,7 @@ async fn a_collection_cycle_runs_from_request_list_to_completed_in_the_browser()
         )
         .await
         .expect("set date");
-    let typed = browser
-        .find(Locator::Css("#cycle-due-input"))
-        .await
-        .expect("date input")
-        .prop("value")
-        .await
-        .expect("value");
-    assert_eq!(typed.as_deref(), Some("2031-01-31"));
+    assert_eq!(value_of(&browser, "#cycle-due-input").await, "2031-01-31");
     click(&browser, "form[action$='/due'] button").await;
     wait_for_text(&browser, ".flash", |t| t.contains("is due")).await;
     assert!(text_of(&browser, "#cycle-due").await.contains("2031"));
@@ -197,14 +194,10 @@ async fn a_collection_cycle_runs_from_request_list_to_completed_in_the_browser()
         summary.contains("3 of 3 required received, 3 accepted"),
         "{summary}"
     );
-    let percent = wall
-        .find(Locator::Css("#summary .completeness"))
-        .await
-        .expect("completeness")
-        .attr("data-percent")
-        .await
-        .expect("attribute");
-    assert_eq!(percent.as_deref(), Some("100"));
+    wait_for_attribute(&wall, "#summary .completeness", "data-percent", |p| {
+        p == "100"
+    })
+    .await;
     let png = wall.screenshot().await.expect("screenshot");
     std::fs::write(screenshot_path("wall-completeness.png"), png).expect("save screenshot");
     wall.close().await.expect("close");

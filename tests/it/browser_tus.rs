@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use fantoccini::Client;
 use hopper::schema::{file_uploads, tus_uploads};
 
-use crate::browser::{click, fill, screenshot_path, wait_for_text, Chromedriver};
+use crate::browser::{
+    alert_text, click, element, fill, screenshot_path, wait_for_text, Chromedriver,
+};
 use crate::fault_proxy::{Fault, FaultProxy, Upstream};
 use crate::helpers::TestApp;
 use crate::uploads::{content, sha256, target, Target};
@@ -106,7 +108,7 @@ async fn signed_in_behind_proxy(
     fill(&browser, "#username", &t.uploader.username).await;
     fill(&browser, "#password", &t.uploader.password).await;
     click(&browser, "#sign-in").await;
-    wait_for_text(&browser, ".topbar", |text| text.contains("Sign out")).await;
+    element(&browser, "#account-nav").await;
     let page = format!("{base}{}", t.path());
     (proxy, driver, browser, page)
 }
@@ -124,8 +126,9 @@ async fn reload_mid_upload(browser: &Client) {
     let _ = browser
         .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = browser.accept_alert().await;
+    // The page asks before leaving mid-upload: wait for the question, then leave.
+    alert_text(browser).await;
+    browser.accept_alert().await.expect("leave the page");
     wait_for_text(browser, "h1", |text| text.starts_with("Upload to")).await;
 }
 

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use hopper::schema::sync_sessions;
 
-use crate::browser::{click, fill, sign_in, text_of, wait_for_text, Chromedriver};
+use crate::browser::{click, element, fill, sign_in, text_of, wait_for_text, Chromedriver};
 use crate::helpers::TestApp;
 use crate::requests::{allow_types, setup, start_cycle};
 use crate::upload_links::create_link;
@@ -48,6 +48,7 @@ async fn the_upload_page_lists_filters_and_removes_chosen_files() {
     sign_in(&browser, &app, &s.uploader.username, &s.uploader.password).await;
     let page = app.url(&format!("/projects/{}/cycles/{cycle}/upload", s.project));
     browser.goto(&page).await.expect("upload page");
+    element(&browser, "#files").await;
 
     let accept = browser
         .execute("return document.getElementById('files').accept;", vec![])
