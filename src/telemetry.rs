@@ -1,4 +1,6 @@
 //! Structured logs through `tracing`: one line per request (with its request id) on close.
+//! Logs go to stderr, for every command: stdout carries only a command's own output, so
+//! `T=$(hopper token create …)` captures the token and nothing else.
 
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
@@ -10,7 +12,8 @@ pub fn init(json: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
-        .with_target(false);
+        .with_target(false)
+        .with_writer(std::io::stderr);
     // A second init (tests build several apps in one process) is harmless.
     let _ = if json {
         builder.json().try_init()

@@ -4,9 +4,9 @@ use std::process::Command;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use hopper::schema::{auth_sessions, users};
+use hopper::schema::{auth_sessions, companies, projects, storage_locations, users};
 
-use crate::helpers::{TestApp, UserFixture};
+use crate::helpers::{cluster, TestApp, UserFixture};
 
 fn run_hopper(database_url: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_hopper"))
@@ -258,4 +258,86 @@ async fn token_create_prints_a_machine_token_that_works() {
     );
     assert!(!ok);
     assert!(stderr.contains("unknown scope"), "{stderr}");
+}
+
+/// Logs go to stderr, for every command: `T=$(hopper token create …)` holds the token and
+/// nothing else. Beside a running embedded cluster (as beside `hopper serve`), each
+/// command logs that it attached to it; that line must not reach stdout.
+#[actix_web::test]
+async fn logs_go_to_stderr_and_stdout_carries_only_the_commands_output() {
+    // The test cluster is an embedded one at `<dir>/postgres`, as under a data dir.
+    let data_dir = cluster().dir.clone();
+    let hopper = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_hopper"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("HOPPER_APP_DATABASE_URL")
+            .env("RUST_LOG", "info")
+            .output()
+            .expect("run hopper");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let attached = "attached to the running embedded PostgreSQL";
+
+    let (ok, stdout, stderr) = hopper(&["migrate"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "database is up to date\n");
+    assert!(
+        stderr.contains(attached),
+        "the log line is on stderr: {stderr}"
+    );
+
+    let mut conn = PgConnection::establish(&cluster().postgres.database_url("hopper"))
+        .expect("the data dir's database");
+    let company: i32 = companies::table
+        .filter(companies::company_code.eq("DEFAULT"))
+        .select(companies::id)
+        .first(&mut conn)
+        .expect("the default company");
+    let bucket = format!("bucket-{}", uuid::Uuid::new_v4().simple());
+    let location: i32 = diesel::insert_into(storage_locations::table)
+        .values((
+            storage_locations::company_id.eq(company),
+            storage_locations::label.eq(&bucket),
+            storage_locations::bucket_name.eq(&bucket),
+            storage_locations::aws_region.eq("us-east-1"),
+            storage_locations::key_root.eq("default"),
+        ))
+        .returning(storage_locations::id)
+        .get_result(&mut conn)
+        .expect("a storage location");
+    let project: i32 = diesel::insert_into(projects::table)
+        .values((
+            projects::company_id.eq(company),
+            projects::storage_location_id.eq(location),
+            projects::project_name.eq("Exports"),
+            projects::bucket_name.eq(&bucket),
+            projects::aws_region.eq("us-east-1"),
+        ))
+        .returning(projects::id)
+        .get_result(&mut conn)
+        .expect("a project");
+
+    let (ok, stdout, stderr) = hopper(&["token", "create", "--project", &project.to_string()]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "only the token's lines: {stdout}");
+    assert!(
+        lines[0].starts_with("Created machine token")
+            && lines[1].starts_with("Token (shown once): "),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(attached),
+        "the log line is on stderr: {stderr}"
+    );
+    // What a script keeps: `hopper token create … | sed -n 's/^Token (shown once): //p'`.
+    let token = lines[1].trim_start_matches("Token (shown once): ");
+    assert!(!token.contains(' ') && !token.is_empty(), "{token:?}");
 }
