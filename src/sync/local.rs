@@ -12,6 +12,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::sync::guard::{self, Outside};
+
 /// The state file's name inside the synced folder (never synced itself).
 pub const STATE_FILE: &str = ".hopper-sync.json";
 
@@ -37,6 +39,7 @@ pub struct Seen {
 /// An upload an earlier run started and may not have finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
+    /// Relative to the folder (`/`-separated); checked to be inside it before it is read.
     pub path: String,
     pub upload_url: String,
     pub size: u64,
@@ -53,40 +56,95 @@ pub struct State {
     pub pending: Vec<Pending>,
 }
 
+/// Why a state file in the folder was not used.
+pub enum Ignored {
+    /// None was there (a first run).
+    Missing,
+    /// One was there but unreadable, or made for another server or project.
+    Foreign(String),
+}
+
 impl State {
-    pub fn load(path: &Path, server: &str, project: i32) -> State {
+    /// The folder's state for this server (its key, see `guard::server_key`) and project;
+    /// a fresh one, and why, when the file is missing, unreadable or about another server
+    /// or project (its uploads and batch are then never touched).
+    pub fn load(path: &Path, server: &str, project: i32) -> (State, Option<Ignored>) {
         let fresh = State {
             server: server.to_owned(),
             project,
             ..State::default()
         };
-        match std::fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<State>(&b).ok())
-        {
-            Some(state) if state.server == server && state.project == project => state,
-            _ => fresh,
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(_) => return (fresh, Some(Ignored::Missing)),
+        };
+        match serde_json::from_slice::<State>(&bytes) {
+            Ok(state) if state.server == server && state.project == project => (state, None),
+            Ok(state) => {
+                let why = format!(
+                    "it was made for project {} on {}, not project {project} on {server}",
+                    state.project, state.server
+                );
+                (fresh, Some(Ignored::Foreign(why)))
+            }
+            Err(e) => (
+                fresh,
+                Some(Ignored::Foreign(format!("it is not readable ({e})"))),
+            ),
         }
     }
 
-    /// Written beside, then renamed: a crash never leaves half a state file.
+    /// Written to a new file beside (owner-only, 0600: it names the folder's files and
+    /// the batch's uploads), then renamed over: a crash never leaves half a state file,
+    /// and a link planted at the temporary name is never followed.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let partial = path.with_extension("json.partial");
-        std::fs::write(&partial, serde_json::to_vec_pretty(self)?)
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let partial = path.with_extension(format!("json.{}.partial", std::process::id()));
+        // A leftover of an earlier run with the same process id (or a planted link).
+        let _ = std::fs::remove_file(&partial);
+        let written = (|| {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&partial)?;
+            file.write_all(&serde_json::to_vec_pretty(self)?)?;
+            file.sync_all()?;
+            std::fs::rename(&partial, path)?;
+            Ok::<_, anyhow::Error>(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written.with_context(|| format!("writing {}", path.display()))
     }
 }
 
-/// Every regular file under `root` (symbolic links are not followed), sorted by path.
-pub fn walk(root: &Path) -> anyhow::Result<Vec<(String, PathBuf, u64, u128)>> {
-    let mut files = Vec::new();
+/// A path of the folder that is not sent, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub why: Outside,
+}
+
+/// A file of the folder found by `walk`: its relative path, the real path to read, its
+/// size and modification time.
+type Found = (String, PathBuf, u64, u128);
+
+/// Every regular file under `root`, sorted by path. A symbolic link is resolved: one to a
+/// regular file inside `root` is sent under the link's path; one that leads out of
+/// `root`, or to a folder (whose files are walked where they really are), is skipped and
+/// returned as such. Folders reached only through a link are not walked.
+pub fn walk(root: &Path) -> anyhow::Result<(Vec<Found>, Vec<Skipped>)> {
+    let (mut files, mut skipped) = (Vec::new(), Vec::new());
     for entry in walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
     {
         let entry = entry.with_context(|| format!("reading {}", root.display()))?;
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if !kind.is_file() && !kind.is_symlink() {
             continue;
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
@@ -95,19 +153,31 @@ pub fn walk(root: &Path) -> anyhow::Result<Vec<(String, PathBuf, u64, u128)>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
-        if path == STATE_FILE || path.ends_with(".json.partial") && path.starts_with(".hopper-sync")
+        if path == STATE_FILE
+            || path.starts_with(".hopper-sync.json.") && path.ends_with(".partial")
         {
             continue;
         }
-        let meta = entry.metadata()?;
+        let real = if kind.is_symlink() {
+            match guard::inside(root, relative) {
+                Ok(real) => real,
+                Err(why) => {
+                    skipped.push(Skipped { path, why });
+                    continue;
+                }
+            }
+        } else {
+            entry.path().to_owned()
+        };
+        let meta = std::fs::metadata(&real)?;
         let modified = meta
             .modified()
             .ok()
             .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
-        files.push((path, entry.path().to_owned(), meta.len(), modified));
+        files.push((path, real, meta.len(), modified));
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
@@ -127,14 +197,14 @@ pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
 
 /// The folder's files with their checksums: from the state where size and modification
 /// time still match, otherwise read and hashed, `parallel` files at a time. Returns the
-/// files and how many were read.
+/// files, how many were read, and the paths skipped.
 pub async fn hashed(
     root: &Path,
     state: &State,
     parallel: usize,
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<(Vec<LocalFile>, usize)> {
-    let listed = walk(root)?;
+) -> anyhow::Result<(Vec<LocalFile>, usize, Vec<Skipped>)> {
+    let (listed, skipped) = walk(root)?;
     progress.set_length(listed.iter().map(|f| f.2).sum());
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = Vec::with_capacity(listed.len());
@@ -178,5 +248,5 @@ pub async fn hashed(
     for task in tasks {
         files.push(task.await??);
     }
-    Ok((files, read))
+    Ok((files, read, skipped))
 }

@@ -6,18 +6,19 @@
 //!
 //! A client of Hopper's public API only: it imports nothing of the server.
 
+mod guard;
 mod local;
 mod remote;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use local::{LocalFile, Pending, Seen, State, STATE_FILE};
+use local::{Ignored, LocalFile, Pending, Seen, Skipped, State, STATE_FILE};
 use remote::Server;
 
 /// What `hopper sync` was asked.
@@ -70,21 +71,35 @@ async fn choose_cycle(server: &Server, options: &SyncOptions) -> anyhow::Result<
     }
 }
 
-/// Finishes what an interrupted run left: its uploads resume, its batch ends.
-async fn resume_interrupted(server: &Server, state: &mut State, files: &ProgressBar) {
+/// Finishes what an interrupted run left: its uploads resume, its batch ends. The state
+/// file may be forged: an upload goes only to a tus upload on `--server`'s origin, and
+/// only from a regular file inside the folder; anything else is reported and left.
+async fn resume_interrupted(server: &Server, root: &Path, state: &mut State, files: &ProgressBar) {
     let Some(session) = state.session.take() else {
         return;
     };
     for pending in std::mem::take(&mut state.pending) {
-        if let Err(e) = server
-            .send(
-                &pending.upload_url,
-                &PathBuf::from(&pending.path),
-                None,
-                files,
-            )
-            .await
-        {
+        let upload = match server.upload_url(&pending.upload_url) {
+            Ok(upload) => upload,
+            Err(e) => {
+                eprintln!(
+                    "warning: {STATE_FILE}: not resuming {:?}: {e}",
+                    pending.path
+                );
+                continue;
+            }
+        };
+        let path = match guard::inside(root, Path::new(&pending.path)) {
+            Ok(path) => path,
+            Err(why) => {
+                eprintln!(
+                    "warning: {STATE_FILE}: not resuming {:?}: {why}",
+                    pending.path
+                );
+                continue;
+            }
+        };
+        if let Err(e) = server.send(&upload, &path, None, files).await {
             tracing::debug!(path = %pending.path, error = %e, "could not resume an earlier upload");
         }
     }
@@ -98,18 +113,27 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
         .dir
         .canonicalize()
         .with_context(|| format!("{} is not a folder", options.dir.display()))?;
+    let origin = guard::server_url(&options.server)?;
     let state_path = root.join(STATE_FILE);
-    let mut state = State::load(&state_path, &options.server, options.project);
-    let server = Server::new(&options.server, &options.token)?;
+    let (mut state, ignored) =
+        State::load(&state_path, &guard::server_key(&origin), options.project);
+    if let Some(Ignored::Foreign(why)) = ignored {
+        eprintln!(
+            "warning: ignoring {} ({why}); it is rebuilt by this run",
+            state_path.display()
+        );
+    }
+    let server = Server::new(origin, &options.token)?;
     let multi = MultiProgress::new();
     let quiet = options.json;
     let hashing = bar(&multi, "hashing", quiet);
     let sending = bar(&multi, "sending", quiet);
 
-    resume_interrupted(&server, &mut state, &sending).await;
+    resume_interrupted(&server, &root, &mut state, &sending).await;
     let (cycle, cycle_name) = choose_cycle(&server, &options).await?;
-    let (files, read) = local::hashed(&root, &state, options.parallel, &hashing).await?;
+    let (files, read, skipped) = local::hashed(&root, &state, options.parallel, &hashing).await?;
     hashing.finish_and_clear();
+    report_skipped(&options, &skipped);
 
     if options.dry_run {
         let stored = server.stored(cycle).await.unwrap_or_default();
@@ -141,18 +165,18 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
     let plan = server.manifest(cycle, &files).await?;
     // By path, once: a tree of tens of thousands of files is not searched per file.
     let by_path: HashMap<&str, &LocalFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let full_path = |path: &str| by_path.get(path).map(|f| f.full.clone());
     state.session = plan.session_id;
+    // Only files of the folder the server was told of (by their relative path).
     state.pending = plan
         .files
         .iter()
         .filter_map(|p| {
             let url = p.upload_url.clone()?;
-            let full = full_path(&p.path)?;
+            let file = by_path.get(p.path.as_str())?;
             Some(Pending {
-                path: full.to_string_lossy().into_owned(),
+                path: file.path.clone(),
                 upload_url: url,
-                size: by_path.get(p.path.as_str()).map_or(0, |f| f.size),
+                size: file.size,
             })
         })
         .collect();
@@ -163,11 +187,15 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
     let mut transfers = Vec::new();
     for pending in state.pending.clone() {
         let (server, sending, permits) = (server.clone(), sending.clone(), permits.clone());
+        let root = root.clone();
         transfers.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await?;
-            let path = PathBuf::from(&pending.path);
+            let upload = server.upload_url(&pending.upload_url)?;
+            // Checked again as it is sent: the folder may have changed since it was walked.
+            let path = guard::inside(&root, Path::new(&pending.path))
+                .map_err(|why| anyhow::anyhow!("{}: {why}", pending.path))?;
             server
-                .send(&pending.upload_url, &path, Some(pending.size), &sending)
+                .send(&upload, &path, Some(pending.size), &sending)
                 .await
                 .with_context(|| pending.path.clone())
         }));
@@ -234,6 +262,19 @@ pub async fn run(options: SyncOptions) -> anyhow::Result<Outcome> {
         &outcome,
     );
     Ok(outcome)
+}
+
+/// Paths of the folder that are not sent (links out of it, links to folders), on stderr.
+fn report_skipped(options: &SyncOptions, skipped: &[Skipped]) {
+    for skip in skipped {
+        eprintln!(
+            "skipped {}: {} (a symbolic link to {})",
+            skip.path,
+            skip.why,
+            std::fs::read_link(options.dir.join(&skip.path))
+                .map_or_else(|_| "?".to_owned(), |t| t.display().to_string())
+        );
+    }
 }
 
 fn report(

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use futures_util::StreamExt;
+use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use crate::sync::guard;
 use crate::sync::local::LocalFile;
 
 /// Bytes per PATCH request (a multiple of every part size Hopper uses).
@@ -45,6 +47,9 @@ pub struct Plan {
 #[derive(Clone)]
 pub struct Server {
     http: reqwest::Client,
+    /// `--server`, parsed: tus uploads are taken only on its origin.
+    origin: Url,
+    /// `--server` without a trailing slash; the API's own paths follow it.
     base: String,
     token: String,
 }
@@ -64,20 +69,27 @@ async fn refusal(response: reqwest::Response) -> anyhow::Error {
 }
 
 impl Server {
-    pub fn new(base: &str, token: &str) -> anyhow::Result<Server> {
+    pub fn new(origin: Url, token: &str) -> anyhow::Result<Server> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("hopper-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .build()?;
         Ok(Server {
             http,
-            base: base.trim_end_matches('/').to_owned(),
+            base: guard::server_key(&origin),
+            origin,
             token: token.to_owned(),
         })
     }
 
+    /// One of the API's own paths (never a string from the server or the state file).
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The tus upload `upload` names, if it is one on `--server`'s origin.
+    pub fn upload_url(&self, upload: &str) -> anyhow::Result<Url> {
+        guard::upload_url(&self.origin, upload)
     }
 
     /// Sends an API request with the token; its JSON answer, or the server's refusal.
@@ -174,10 +186,10 @@ impl Server {
     }
 
     /// Where an upload stands (offset, length); `None` when it is gone.
-    pub async fn offset(&self, upload: &str) -> anyhow::Result<Option<(u64, u64)>> {
+    pub async fn offset(&self, upload: &Url) -> anyhow::Result<Option<(u64, u64)>> {
         let response = self
             .http
-            .head(self.url(upload))
+            .head(upload.clone())
             .bearer_auth(&self.token)
             .header("Tus-Resumable", "1.0.0")
             .send()
@@ -204,7 +216,7 @@ impl Server {
     /// One PATCH of up to `CHUNK` bytes of `file` from `offset`; returns the new offset.
     async fn patch(
         &self,
-        upload: &str,
+        upload: &Url,
         file: &Path,
         offset: u64,
         length: u64,
@@ -226,7 +238,7 @@ impl Server {
         let taken_back = || progress.dec(shown.load(std::sync::atomic::Ordering::Relaxed));
         let response = match self
             .http
-            .patch(self.url(upload))
+            .patch(upload.clone())
             .bearer_auth(&self.token)
             .header("Tus-Resumable", "1.0.0")
             .header("Content-Type", "application/offset+octet-stream")
@@ -259,7 +271,7 @@ impl Server {
     /// just created for this many bytes.
     pub async fn send(
         &self,
-        upload: &str,
+        upload: &Url,
         file: &Path,
         fresh: Option<u64>,
         progress: &indicatif::ProgressBar,

@@ -45,6 +45,7 @@ mod soak;
 mod storage;
 mod streamed;
 mod sync;
+mod sync_state;
 mod tus;
 mod tus_parts;
 mod tus_restart;

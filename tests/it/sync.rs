@@ -14,7 +14,7 @@ use hopper::schema::{file_uploads, projects, sync_sessions, tus_uploads};
 use crate::helpers::TestApp;
 use crate::uploads::{content, sha256};
 
-fn sync(app: &TestApp, token: &str, dir: &Path, project: i32, extra: &[&str]) -> Command {
+pub fn sync(app: &TestApp, token: &str, dir: &Path, project: i32, extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hopper"));
     command
         .args(["sync", &dir.display().to_string(), "--server", &app.address])
@@ -27,7 +27,7 @@ fn sync(app: &TestApp, token: &str, dir: &Path, project: i32, extra: &[&str]) ->
     command
 }
 
-fn run(mut command: Command) -> (bool, String, String) {
+pub fn run(mut command: Command) -> (bool, String, String) {
     let output = command.output().expect("run hopper sync");
     (
         output.status.success(),
@@ -36,7 +36,7 @@ fn run(mut command: Command) -> (bool, String, String) {
     )
 }
 
-fn write(dir: &Path, path: &str, bytes: &[u8]) {
+pub fn write(dir: &Path, path: &str, bytes: &[u8]) {
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().expect("parent")).expect("folder");
     std::fs::write(full, bytes).expect("write");
@@ -67,7 +67,7 @@ fn last_session(app: &TestApp) -> (i32, i32, i32) {
 }
 
 /// A project, a cycle and a machine token for it (as the tus tests make them).
-async fn setup(app: &TestApp) -> (i32, CycleId, String) {
+pub async fn setup(app: &TestApp) -> (i32, CycleId, String) {
     let s = crate::tus::setup(app).await;
     (s.project.0, s.cycle, s.token)
 }
