@@ -141,6 +141,16 @@ impl AsRef<[u8]> for InFlight {
 }
 
 impl PartBuffer {
+    /// No bytes, outside the budget (it holds no memory): the last "part" of an empty
+    /// file.
+    pub fn empty() -> Self {
+        PartBuffer {
+            data: Vec::new(),
+            _permit: None,
+            idle: Idle::default(),
+        }
+    }
+
     /// The buffer as a request body; it returns to the pool when the body is dropped.
     pub fn into_bytes(self) -> Bytes {
         Bytes::from_owner(InFlight(self))

@@ -243,3 +243,26 @@ async fn a_large_upload_survives_a_dropped_connection_and_a_reload() {
     std::fs::write(screenshot_path("upload-resumable.png"), png).expect("save screenshot");
     browser.close().await.expect("close browser");
 }
+
+/// An empty file chosen on the upload page: tus-js-client creates its upload and sends
+/// no PATCH (nothing to send); the file still ends completed, with the empty SHA-256.
+#[actix_web::test]
+async fn an_empty_file_chosen_in_the_browser_is_completed() {
+    let app = TestApp::spawn().await;
+    let t = target(&app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("empty-form.txt");
+    std::fs::write(&path, b"").expect("file");
+
+    let (_proxy, _driver, browser, page) = signed_in_behind_proxy(&app, &t).await;
+    browser.goto(&page).await.expect("upload page");
+    choose_and_send(&browser, &path).await;
+    let receipt = wait_for_receipt(&browser, "empty-form.txt").await;
+    assert!(receipt.contains("uploaded"), "{receipt}");
+    assert_eq!(
+        stored(&app, "empty-form.txt"),
+        (Some(sha256(b"")), 1),
+        "completed, not left uploading"
+    );
+    browser.close().await.expect("close browser");
+}

@@ -510,3 +510,87 @@ async fn abandoned_uploads_expire_and_another_company_cannot_reach_them() {
     assert_eq!(status, "failed");
     assert!(app.open_upload_files().is_empty(), "its parts are gone");
 }
+
+/// An empty file: a tus client sends no PATCH for it (tus-js-client does not, and the
+/// protocol allows that), so its creation completes it, as its last byte would: an empty
+/// object, the empty SHA-256, its batch counted and closed, its request matched; the
+/// same empty content again is a duplicate.
+#[actix_web::test]
+async fn an_empty_file_is_complete_at_its_creation() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = UserFixture::new("adam").role("admin").create(&app).await;
+    let admin = app.session_for(&admin).await;
+    crate::requests::add_to_list(&admin, s.project, "Blank form", "blank*").await;
+    let cycle = crate::requests::start_cycle(&app, &admin, s.project).await;
+    let (request, _, before) = crate::requests::requests_of(&app, cycle)
+        .into_iter()
+        .next()
+        .expect("the cycle's request");
+    assert_eq!(before, "missing");
+
+    let created = create(&app.address, &s.token, cycle, "blank.txt", 0, "").await;
+    assert_eq!(created.status(), 201);
+    let offset = created.headers().get("upload-offset").cloned();
+    assert_eq!(offset.as_ref().and_then(|v| v.to_str().ok()), Some("0"));
+    let location = location_of(&created);
+    let (status, checksum, size, key) = file_of(&app, &location);
+    assert_eq!(status, "completed", "nothing more is coming for it");
+    assert_eq!(checksum.as_deref(), Some(sha256(b"").as_str()));
+    assert_eq!(size, Some(0));
+    let bucket = bucket_of(&app, &s);
+    assert_eq!(
+        s3_object(&app, &bucket, &key).await.as_deref(),
+        Some(&b""[..]),
+        "an empty object is stored"
+    );
+    let head = reqwest::Client::new()
+        .head(app.url(&location))
+        .bearer_auth(&s.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status(), 200);
+    let header = |name: &str| {
+        head.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        (header("upload-offset"), header("upload-length")),
+        (Some("0".into()), Some("0".into()))
+    );
+    assert_eq!(
+        patch(&app.address, &location, &s.token, 0, b"")
+            .await
+            .status(),
+        409,
+        "it takes no more bytes"
+    );
+    let (batch, uploaded): (String, Option<i32>) = sync_sessions::table
+        .filter(sync_sessions::cycle_id.eq(cycle))
+        .select((sync_sessions::status, sync_sessions::files_uploaded))
+        .first(&mut app.conn())
+        .expect("its batch");
+    assert_eq!((batch.as_str(), uploaded), ("completed", Some(1)));
+    assert_eq!(app.audit_rows("file.uploaded").len(), 1);
+    assert_ne!(
+        crate::requests::status_of(&app, request),
+        "missing",
+        "the request it matches has its file"
+    );
+
+    // (That cycle is complete now.) Twice in another cycle: the second is a duplicate,
+    // complete at once too.
+    let first = create(&app.address, &s.token, s.cycle, "a/empty.txt", 0, "").await;
+    assert_eq!(first.status(), 201);
+    assert_eq!(file_of(&app, &location_of(&first)).0, "completed");
+    let again = create(&app.address, &s.token, s.cycle, "b/empty.txt", 0, "").await;
+    assert_eq!(again.status(), 201);
+    let (status, checksum, ..) = file_of(&app, &location_of(&again));
+    assert_eq!(status, "skipped");
+    assert_eq!(checksum.as_deref(), Some(sha256(b"").as_str()));
+    assert_eq!(app.audit_rows("file.skipped").len(), 1);
+}

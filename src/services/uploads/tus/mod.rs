@@ -6,18 +6,22 @@
 //! send chunks of any size. After the last byte the file goes the same way as a form
 //! upload's: duplicate check, completion with its intent, request, audit, counters.
 //!
-//! `create` (this file) and `status`/`terminate`; `claim` takes an upload for a PATCH,
-//! `patch` receives its bytes (`whole` a small body read before the claim), `finish`
-//! ends a file, `drop` ends an upload that will not complete; `expiry` is the reaper's
-//! pass over abandoned uploads.
+//! `create` opens an upload (an empty file completes at once), with the decisions it
+//! shares with a manifest here; `status`/`terminate` (this file); `claim` takes an upload
+//! for a PATCH, `patch` receives its bytes (`whole` a small body read before the claim),
+//! `finish` ends a file, `drop` ends an upload that will not complete; `expiry` is the
+//! reaper's pass over abandoned uploads.
 
 mod claim;
+mod create;
 pub(super) mod drop;
 mod expiry;
 pub(super) mod finish;
 mod patch;
 mod whole;
 
+pub(super) use create::complete_empty;
+pub use create::create;
 pub use expiry::expire_abandoned;
 pub use patch::{patch, Patched, Refusal};
 
@@ -27,21 +31,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
-use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::db::models::tus_upload::{NewTusUpload, TusUpload};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::{FileStatus, ObjectKey};
 use crate::error::AppError;
-use crate::schema::cycles;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::uploads::matching::request_for;
-use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::BatchPlan;
-use crate::services::{projects, ServiceContext};
+use crate::services::ServiceContext;
 
 /// An abandoned upload expires this long after it was created.
 pub const EXPIRES_AFTER_HOURS: i64 = 24;
@@ -148,70 +149,6 @@ pub(in crate::services::uploads) fn within_limit(
         )));
     }
     Ok(())
-}
-
-/// Creates an upload, in a batch of its own unless it names one. A refusal is recorded
-/// (and its own batch ended) before it is answered.
-pub async fn create(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    wanted: Creation,
-) -> Result<Created, AppError> {
-    within_limit(ctx, &wanted.path, wanted.length)?;
-    let base_url = ctx.public_url().to_owned();
-    let now = ctx.clock().now();
-    ctx.run(actor, move |conn, actor| {
-        let cycle: Cycle = cycles::table
-            .find(wanted.cycle)
-            .select(Cycle::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| actor.not_found("cycle", wanted.cycle))?;
-        // Another company's cycle is a 404 (find_live scopes the project).
-        let project = projects::find_live(conn, actor, cycle.project_id)
-            .map_err(|_| actor.not_found("cycle", wanted.cycle))?;
-        let (plan, own_batch) = match wanted.session {
-            Some(session) => {
-                let location = project.storage_location_id;
-                let (_, plan) = plan_of_running(
-                    conn,
-                    actor,
-                    session,
-                    location,
-                    (base_url, PlanUse::NewFiles),
-                )?;
-                if plan.cycle != cycle.id {
-                    return Err(AppError::BadRequest(
-                        "That batch belongs to another cycle.".into(),
-                    ));
-                }
-                (plan, false)
-            }
-            None => (
-                start_session(conn, actor, project.id, cycle.id, base_url)?.1,
-                true,
-            ),
-        };
-        let original = match &wanted.sha256 {
-            Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
-            None => None,
-        };
-        let created = create_in(conn, actor, &plan, (&wanted, original), (now, own_batch))?;
-        SyncSession::files_started(conn, plan.session, 1)?;
-        if own_batch {
-            match &created {
-                Created::Upload { .. } => {}
-                Created::Duplicate { .. } => {
-                    finish_session(conn, actor, &plan, None)?;
-                }
-                Created::Refused { reason, .. } => {
-                    finish_session(conn, actor, &plan, Some(reason))?;
-                }
-            }
-        }
-        Ok(created)
-    })
-    .await
 }
 
 /// What becomes of a wanted file before any row is written: refused (by its name, its
