@@ -215,3 +215,38 @@ async fn an_interrupted_sync_is_finished_by_the_next_and_failures_set_the_exit_c
         "{stderr}"
     );
 }
+
+/// Empty files in the folder: the manifest's answer says to upload them, and nothing is
+/// sent for them (there are no bytes), so the manifest completes them itself: the run
+/// succeeds, one empty object is stored, the second empty file is its duplicate.
+#[actix_web::test]
+async fn empty_files_sync_without_a_byte_sent() {
+    let app = TestApp::spawn().await;
+    let (project, _, token) = setup(&app).await;
+    let dir = tempfile::tempdir().expect("folder");
+    write(dir.path(), "forms/blank.txt", b"");
+    write(dir.path(), "forms/blank-too.txt", b"");
+    write(dir.path(), "forms/filled.txt", b"something in it");
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let command = sync(&app, &token, dir.path(), project, &[]);
+        move || run(command)
+    })
+    .await
+    .expect("sync");
+    assert!(ok, "{stdout}\n{stderr}");
+    assert_eq!(last_session(&app), (2, 1, 0), "{stdout}");
+    let empty: Vec<(String, Option<String>)> = file_uploads::table
+        .filter(file_uploads::file_size.eq(0))
+        .select((file_uploads::status, file_uploads::checksum))
+        .order(file_uploads::status)
+        .load(&mut app.conn())
+        .expect("empty files");
+    let nothing = Some(sha256(b""));
+    assert_eq!(
+        empty,
+        vec![
+            ("completed".to_owned(), nothing.clone()),
+            ("skipped".to_owned(), nothing)
+        ]
+    );
+}

@@ -79,165 +79,184 @@ pub async fn start(
                 .map(|e| e.to_string())
         })
         .collect();
+    let empty: Vec<String> = manifest
+        .iter()
+        .filter(|f| f.size == 0)
+        .map(|f| f.path.clone())
+        .collect();
     let base_url = ctx.public_url().to_owned();
     let now = ctx.clock().now();
-    ctx.run(actor, move |conn, actor| {
-        let found: Cycle = cycles::table
-            .find(cycle)
-            .select(Cycle::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| actor.not_found("cycle", cycle))?;
-        let project = projects::find_live(conn, actor, found.project_id)
-            .map_err(|_| actor.not_found("cycle", cycle))?;
-        // Each path's current version, found once: when every file is unchanged and no
-        // batch is being joined, nothing happened and no batch is recorded (a machine
-        // that syncs every hour leaves no empty batches on the dashboards).
-        let relative: Vec<Option<String>> = manifest
-            .iter()
-            .map(|file| {
-                ObjectKey::parse(&found.s3_prefix, &file.path)
-                    .ok()
-                    .map(|key| key.relative_path)
-            })
-            .collect();
-        let paths: Vec<String> = relative.iter().flatten().cloned().collect();
-        let versions = cycle_contents::current_versions(conn, found.id, &paths)?;
-        let currents: Vec<Option<(FileUploadId, Option<String>)>> = relative
-            .iter()
-            .map(|path| path.as_ref().and_then(|p| versions.get(p).cloned()))
-            .collect();
-        let unchanged = |(file, current): (
-            &ManifestFile,
-            &Option<(FileUploadId, Option<String>)>,
-        )| {
-            matches!(current, Some((_, Some(sha))) if *sha == file.sha256)
-        };
-        if joining.is_none()
-            && too_large.iter().all(Option::is_none)
-            && manifest.iter().zip(&currents).all(unchanged)
-        {
-            let decided = manifest
+    let (session, decided): (_, Vec<(String, Action)>) = ctx
+        .run(actor, move |conn, actor| {
+            let found: Cycle = cycles::table
+                .find(cycle)
+                .select(Cycle::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| actor.not_found("cycle", cycle))?;
+            let project = projects::find_live(conn, actor, found.project_id)
+                .map_err(|_| actor.not_found("cycle", cycle))?;
+            // Each path's current version, found once: when every file is unchanged and no
+            // batch is being joined, nothing happened and no batch is recorded (a machine
+            // that syncs every hour leaves no empty batches on the dashboards).
+            let relative: Vec<Option<String>> = manifest
                 .iter()
-                .zip(&currents)
-                .filter_map(|(file, current)| {
-                    current
-                        .as_ref()
-                        .map(|(id, _)| (file.path.clone(), Action::Unchanged(*id)))
+                .map(|file| {
+                    ObjectKey::parse(&found.s3_prefix, &file.path)
+                        .ok()
+                        .map(|key| key.relative_path)
                 })
                 .collect();
-            return Ok((None, decided));
-        }
-        let plan = match joining {
-            Some(session) => {
-                let plan = running_plan(conn, actor, session, base_url)?;
-                if plan.cycle != found.id {
-                    return Err(AppError::BadRequest(
-                        "That batch belongs to another cycle.".into(),
-                    ));
-                }
-                plan
-            }
-            None => start_session(conn, actor, project.id, found.id, base_url)?.1,
-        };
-        let checksums: Vec<String> = manifest.iter().map(|f| f.sha256.clone()).collect();
-        let copies = cycle_contents::completed_copies(conn, plan.cycle, &checksums)?;
-        // Each file decided first; the rows of those to upload then go in one statement
-        // per table (a manifest of thousands of files is a sync's first request).
-        let mut decided: Vec<Option<(String, Action)>> = Vec::with_capacity(manifest.len());
-        let mut taking = Vec::new();
-        // Every file but an unchanged one is a file of the batch; counted once, at the end.
-        let mut started = 0;
-        for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
-            if let Some(reason) = too_large {
-                let reason = format!("refused: {reason}");
-                tus::refuse(conn, actor, &plan, &file.path, &reason)?;
-                decided.push(Some((file.path.clone(), Action::Refused(reason))));
-                started += 1;
-                continue;
-            }
-            // The same bytes at the same path: nothing happened, nothing is recorded.
-            let previous = match current {
-                Some((id, Some(sha))) if sha == file.sha256 => {
-                    decided.push(Some((file.path.clone(), Action::Unchanged(id))));
-                    continue;
-                }
-                Some((id, _)) => Some(id),
-                None => None,
+            let paths: Vec<String> = relative.iter().flatten().cloned().collect();
+            let versions = cycle_contents::current_versions(conn, found.id, &paths)?;
+            let currents: Vec<Option<(FileUploadId, Option<String>)>> = relative
+                .iter()
+                .map(|path| path.as_ref().and_then(|p| versions.get(p).cloned()))
+                .collect();
+            let unchanged = |(file, current): (
+                &ManifestFile,
+                &Option<(FileUploadId, Option<String>)>,
+            )| {
+                matches!(current, Some((_, Some(sha))) if *sha == file.sha256)
             };
-            started += 1;
-            let wanted = Creation {
-                path: file.path.clone(),
-                cycle: plan.cycle,
-                session: Some(plan.session),
-                request: file.request,
-                sha256: Some(file.sha256.clone()),
-                length: file.size,
+            if joining.is_none()
+                && too_large.iter().all(Option::is_none)
+                && manifest.iter().zip(&currents).all(unchanged)
+            {
+                let decided = manifest
+                    .iter()
+                    .zip(&currents)
+                    .filter_map(|(file, current)| {
+                        current
+                            .as_ref()
+                            .map(|(id, _)| (file.path.clone(), Action::Unchanged(*id)))
+                    })
+                    .collect();
+                return Ok((None, decided));
+            }
+            let plan = match joining {
+                Some(session) => {
+                    let plan = running_plan(conn, actor, session, base_url)?;
+                    if plan.cycle != found.id {
+                        return Err(AppError::BadRequest(
+                            "That batch belongs to another cycle.".into(),
+                        ));
+                    }
+                    plan
+                }
+                None => start_session(conn, actor, project.id, found.id, base_url)?.1,
             };
-            match tus::decide(&plan, &wanted) {
-                Decision::Refused { reason, .. } => {
+            let checksums: Vec<String> = manifest.iter().map(|f| f.sha256.clone()).collect();
+            let copies = cycle_contents::completed_copies(conn, plan.cycle, &checksums)?;
+            // Each file decided first; the rows of those to upload then go in one statement
+            // per table (a manifest of thousands of files is a sync's first request).
+            let mut decided: Vec<Option<(String, Action)>> = Vec::with_capacity(manifest.len());
+            let mut taking = Vec::new();
+            // Every file but an unchanged one is a file of the batch; counted once, at the end.
+            let mut started = 0;
+            for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
+                if let Some(reason) = too_large {
+                    let reason = format!("refused: {reason}");
                     tus::refuse(conn, actor, &plan, &file.path, &reason)?;
                     decided.push(Some((file.path.clone(), Action::Refused(reason))));
+                    started += 1;
+                    continue;
                 }
-                Decision::Taken { key, request } => {
-                    // The first copy of these bytes decides for every file that has them.
-                    let original = copies.get(&file.sha256.to_ascii_lowercase()).cloned();
-                    let at = decided.len();
-                    decided.push(None);
-                    taking.push(Taking {
-                        at,
-                        wanted,
-                        key,
-                        request,
-                        original,
-                        previous,
-                    });
+                // The same bytes at the same path: nothing happened, nothing is recorded.
+                let previous = match current {
+                    Some((id, Some(sha))) if sha == file.sha256 => {
+                        decided.push(Some((file.path.clone(), Action::Unchanged(id))));
+                        continue;
+                    }
+                    Some((id, _)) => Some(id),
+                    None => None,
+                };
+                started += 1;
+                let wanted = Creation {
+                    path: file.path.clone(),
+                    cycle: plan.cycle,
+                    session: Some(plan.session),
+                    request: file.request,
+                    sha256: Some(file.sha256.clone()),
+                    length: file.size,
+                };
+                match tus::decide(&plan, &wanted) {
+                    Decision::Refused { reason, .. } => {
+                        tus::refuse(conn, actor, &plan, &file.path, &reason)?;
+                        decided.push(Some((file.path.clone(), Action::Refused(reason))));
+                    }
+                    Decision::Taken { key, request } => {
+                        // The first copy of these bytes decides for every file that has them.
+                        let original = copies.get(&file.sha256.to_ascii_lowercase()).cloned();
+                        let at = decided.len();
+                        decided.push(None);
+                        taking.push(Taking {
+                            at,
+                            wanted,
+                            key,
+                            request,
+                            original,
+                            previous,
+                        });
+                    }
                 }
             }
-        }
-        let rows: Vec<_> = taking
-            .iter()
-            .map(|t| (plan.file_row(&t.key.relative_path, None, t.request), &t.key))
-            .collect();
-        let files = insert_all_with_own_keys(conn, &rows)?;
-        let initial = ResumableSha256::default().to_bytes();
-        let uploads: Vec<_> = taking
-            .iter()
-            .zip(files)
-            .map(|(t, file)| {
-                let duplicate = t.original.is_some();
-                tus::tus_row(
-                    actor,
-                    &plan,
-                    (&t.wanted, file, &initial),
-                    (now, false),
-                    duplicate,
-                )
-            })
-            .collect();
-        TusUpload::insert_all(conn, &uploads)?;
-        for (t, new) in taking.iter().zip(&uploads) {
-            let action =
-                match tus::opened(conn, actor, &plan, (new, &t.wanted), t.original.clone())? {
-                    Created::Upload { id, .. } => match t.previous {
-                        Some(previous) => Action::Replaces {
-                            upload: id,
-                            previous,
+            let rows: Vec<_> = taking
+                .iter()
+                .map(|t| (plan.file_row(&t.key.relative_path, None, t.request), &t.key))
+                .collect();
+            let files = insert_all_with_own_keys(conn, &rows)?;
+            let initial = ResumableSha256::default().to_bytes();
+            let uploads: Vec<_> = taking
+                .iter()
+                .zip(files)
+                .map(|(t, file)| {
+                    let duplicate = t.original.is_some();
+                    tus::tus_row(
+                        actor,
+                        &plan,
+                        (&t.wanted, file, &initial),
+                        (now, false),
+                        duplicate,
+                    )
+                })
+                .collect();
+            TusUpload::insert_all(conn, &uploads)?;
+            for (t, new) in taking.iter().zip(&uploads) {
+                let action =
+                    match tus::opened(conn, actor, &plan, (new, &t.wanted), t.original.clone())? {
+                        Created::Upload { id, .. } => match t.previous {
+                            Some(previous) => Action::Replaces {
+                                upload: id,
+                                previous,
+                            },
+                            None => Action::Upload(id),
                         },
-                        None => Action::Upload(id),
-                    },
-                    Created::Duplicate { of, .. } => Action::Duplicate(of),
-                    Created::Refused { reason, .. } => Action::Refused(reason),
-                };
-            decided[t.at] = Some((t.wanted.path.clone(), action));
+                        Created::Duplicate { of, .. } => Action::Duplicate(of),
+                        Created::Refused { reason, .. } => Action::Refused(reason),
+                    };
+                decided[t.at] = Some((t.wanted.path.clone(), action));
+            }
+            let decided = decided.into_iter().flatten().collect();
+            if started > 0 {
+                SyncSession::files_started(conn, plan.session, started)?;
+            }
+            Ok((Some(plan.session), decided))
+        })
+        .await?;
+    // An empty file has no bytes to send (and a client sends no PATCH for it): it is
+    // complete now, or failed with the reason (the receipt tells).
+    for (path, action) in &decided {
+        let (Action::Upload(id) | Action::Replaces { upload: id, .. }) = action else {
+            continue;
+        };
+        if empty.contains(path) {
+            if let Err(e) = tus::complete_empty(ctx, actor, *id).await {
+                tracing::warn!(upload = %id, error = %e, "an empty file of a manifest was not stored");
+            }
         }
-        let decided = decided.into_iter().flatten().collect();
-        if started > 0 {
-            SyncSession::files_started(conn, plan.session, started)?;
-        }
-        Ok((Some(plan.session), decided))
-    })
-    .await
+    }
+    Ok((session, decided))
 }
 
 /// A file to upload, decided, before its rows are written.
