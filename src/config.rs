@@ -102,6 +102,24 @@ impl UploadConfig {
             .max(floor)
             .min(node_wide)
     }
+
+    /// Within what S3 takes: parts of 5 MiB to 5 GiB, and no file larger than 10,000 of
+    /// them (a larger one is refused with 413 before its bytes move).
+    pub fn within_s3_limits(mut self) -> Self {
+        use crate::domain::sizes::{largest_file, part_size_within_s3_limits};
+        let part_size = part_size_within_s3_limits(self.part_size);
+        let max_file_size = largest_file(part_size, self.max_file_size);
+        if (part_size, max_file_size) != (self.part_size, self.max_file_size) {
+            tracing::warn!(
+                part_size,
+                max_file_size,
+                "the upload part size and largest file were brought within S3's limits"
+            );
+        }
+        self.part_size = part_size;
+        self.max_file_size = max_file_size;
+        self
+    }
 }
 
 impl Default for UploadConfig {

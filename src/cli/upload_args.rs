@@ -101,7 +101,9 @@ pub struct UploadArgs {
 impl UploadArgs {
     pub fn config(&self) -> UploadConfig {
         UploadConfig {
-            part_size: self.upload_part_mib.clamp(5, 5120) * 1024 * 1024,
+            part_size: crate::domain::sizes::part_size_within_s3_limits(
+                self.upload_part_mib.saturating_mul(1024 * 1024),
+            ),
             max_file_size: self.upload_max_file_mib.max(1) * 1024 * 1024,
             max_files_per_batch: self.upload_max_files.max(1),
             // Each upload holds up to one part buffer filling and the parts sending.

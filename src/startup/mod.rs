@@ -127,7 +127,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
 
 impl Application {
     /// `config` must name a database (see [`EmbeddedServices::start_missing`]).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        config.uploads = config.uploads.within_s3_limits();
         let services = build_services(&config).await?;
         refuse_known_password_on_the_network(&config, &services).await?;
         if config.s3.create_missing_buckets {

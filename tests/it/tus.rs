@@ -594,3 +594,59 @@ async fn an_empty_file_is_complete_at_its_creation() {
     assert_eq!(checksum.as_deref(), Some(sha256(b"").as_str()));
     assert_eq!(app.audit_rows("file.skipped").len(), 1);
 }
+
+/// S3 takes parts of 5 MiB to 5 GiB and at most 10,000 of them: a part size configured
+/// below 5 MiB is raised to it, and a file that would need more than 10,000 parts is
+/// refused (413) at its creation, before any byte moves, not at its 10,001st part.
+#[actix_web::test]
+async fn part_sizes_and_the_largest_file_stay_within_s3_limits() {
+    let app = TestApp::spawn_with(|config| {
+        config.uploads.part_size = MIB;
+        config.uploads.max_file_size = 1 << 40;
+    })
+    .await;
+    let s = setup(&app).await;
+    let largest = 10_000 * 5 * MIB;
+    let options = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, app.url("/uploads/tus"))
+        .send()
+        .await
+        .expect("options");
+    assert_eq!(
+        options.headers()["tus-max-size"].to_str().ok(),
+        Some(largest.to_string().as_str()),
+        "10,000 parts of 5 MiB"
+    );
+    let over = create(&app.address, &s.token, s.cycle, "huge.bin", largest + 1, "").await;
+    assert_eq!(over.status(), 413);
+    let why = over.text().await.expect("body");
+    assert!(why.contains("larger than the limit of 48.8 GiB"), "{why}");
+    let fits = create(&app.address, &s.token, s.cycle, "fits.bin", largest, "").await;
+    assert_eq!(fits.status(), 201);
+
+    // 6 MiB sent of a 7 MiB file: one 5 MiB part lands (with 1 MiB parts, six would).
+    let bytes = content(7 * MIB, 5);
+    let created = create(
+        &app.address,
+        &s.token,
+        s.cycle,
+        "parts.bin",
+        bytes.len(),
+        "",
+    )
+    .await;
+    let location = location_of(&created);
+    let sent = patch(&app.address, &location, &s.token, 0, &bytes[..6 * MIB]).await;
+    assert_eq!(sent.status(), 204);
+    let landed: i64 = tus_uploads::table
+        .inner_join(file_uploads::table)
+        .filter(file_uploads::file_path.eq("parts.bin"))
+        .select(tus_uploads::landed)
+        .first(&mut app.conn())
+        .expect("landed");
+    assert_eq!(landed, 5 * MIB as i64, "parts are at least 5 MiB");
+    resume(&app.address, &location, &s.token, &bytes).await;
+    let (status, checksum, ..) = file_of(&app, &location);
+    assert_eq!(status, "completed");
+    assert_eq!(checksum.as_deref(), Some(sha256(&bytes).as_str()));
+}
