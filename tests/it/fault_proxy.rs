@@ -2,7 +2,8 @@
 //! pass bytes through, black-hole them (accept, read, never answer), reset every
 //! connection (as a restarting server does), or answer the next requests with S3's
 //! `503 SlowDown`, or hold back the requests whose first line names something (an S3
-//! part number), to delay or shed them. Any change of mode drops the connections open at
+//! part number), to delay or shed them, or answer them `200 OK` with an error in the
+//! body (as S3 may answer a CompleteMultipartUpload). Any change of mode drops the connections open at
 //! that moment, so pooled connections meet the new behaviour at once.
 
 use std::net::SocketAddr;
@@ -31,11 +32,15 @@ pub enum Hold {
     Delay(Duration),
     /// Answered `503 SlowDown` (the next `times` matching requests).
     SlowDown,
+    /// Answered `200 OK` with `<Error><Code>InternalError</Code>…` as the body: S3 sends
+    /// the status of a CompleteMultipartUpload before it knows how the request ends.
+    ErrorIn200,
 }
 
 #[derive(Debug, Clone)]
 struct Rule {
-    pattern: String,
+    /// Every one of them is in the first line.
+    patterns: Vec<String>,
     hold: Hold,
     times: usize,
 }
@@ -52,6 +57,7 @@ pub struct FaultProxy {
     mode: watch::Sender<Fault>,
     slow_downs: Arc<AtomicUsize>,
     answered_slow_down: Arc<AtomicUsize>,
+    answered_error_in_200: Arc<AtomicUsize>,
     rule: Arc<Mutex<Option<Rule>>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -63,7 +69,9 @@ impl FaultProxy {
         let (mode, watcher) = watch::channel(Fault::Pass);
         let slow_downs = Arc::new(AtomicUsize::new(0));
         let answered_slow_down = Arc::new(AtomicUsize::new(0));
+        let answered_error_in_200 = Arc::new(AtomicUsize::new(0));
         let (pending, answered) = (slow_downs.clone(), answered_slow_down.clone());
+        let errors_in_200 = answered_error_in_200.clone();
         let rule = Arc::new(Mutex::new(None));
         let rules = rule.clone();
         let task = tokio::spawn(async move {
@@ -73,6 +81,7 @@ impl FaultProxy {
                     mode: watcher.clone(),
                     slow_downs: pending.clone(),
                     answered: answered.clone(),
+                    answered_error_in_200: errors_in_200.clone(),
                     rule: rules.clone(),
                 };
                 tokio::spawn(connection.serve(client));
@@ -83,6 +92,7 @@ impl FaultProxy {
             mode,
             slow_downs,
             answered_slow_down,
+            answered_error_in_200,
             rule,
             task,
         }
@@ -92,9 +102,15 @@ impl FaultProxy {
     /// says. Meanwhile every request goes on a connection of its own (the proxy asks the
     /// server to close it after answering), so each request's first line is seen.
     pub fn hold(&self, pattern: &str, hold: Hold, times: usize) {
+        self.hold_all(&[pattern], hold, times);
+    }
+
+    /// As [`FaultProxy::hold`], for requests whose first line contains every one of
+    /// `patterns` (`POST ` and `uploadId=`: a CompleteMultipartUpload).
+    pub fn hold_all(&self, patterns: &[&str], hold: Hold, times: usize) {
         if let Ok(mut rule) = self.rule.lock() {
             *rule = Some(Rule {
-                pattern: pattern.to_owned(),
+                patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
                 hold,
                 times,
             });
@@ -117,6 +133,10 @@ impl FaultProxy {
         self.answered_slow_down.load(Ordering::SeqCst)
     }
 
+    pub fn errors_in_200_answered(&self) -> usize {
+        self.answered_error_in_200.load(Ordering::SeqCst)
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -134,6 +154,7 @@ struct Connection {
     mode: watch::Receiver<Fault>,
     slow_downs: Arc<AtomicUsize>,
     answered: Arc<AtomicUsize>,
+    answered_error_in_200: Arc<AtomicUsize>,
     rule: Arc<Mutex<Option<Rule>>>,
 }
 
@@ -145,7 +166,7 @@ impl Connection {
         let mut rule = self.rule.lock().ok()?;
         let matched = rule
             .as_mut()
-            .filter(|r| r.times > 0 && line.contains(&r.pattern))?;
+            .filter(|r| r.times > 0 && r.patterns.iter().all(|p| line.contains(p.as_str())))?;
         matched.times -= 1;
         Some(matched.hold)
     }
@@ -160,6 +181,11 @@ impl Connection {
             Some(Hold::SlowDown) => {
                 answer_slow_down(&mut client).await;
                 self.answered.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            Some(Hold::ErrorIn200) => {
+                answer_error_in_200(&mut client).await;
+                self.answered_error_in_200.fetch_add(1, Ordering::SeqCst);
                 return;
             }
             Some(Hold::Delay(pause)) => tokio::time::sleep(pause).await,
@@ -263,10 +289,21 @@ async fn read_head(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
 
 /// Answers a request whose head was read as S3 does when it sheds load.
 async fn answer_slow_down(client: &mut TcpStream) {
-    let mut byte = [0u8; 1024];
     let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+    answer(client, "503 Slow Down", body).await;
+}
+
+/// Answers as S3 may a CompleteMultipartUpload: `200 OK` (sent early, then whitespace
+/// while it works), and the error it ended in.
+async fn answer_error_in_200(client: &mut TcpStream) {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\n  \n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>FAULTPROXY</RequestId><HostId>fault-proxy</HostId></Error>";
+    answer(client, "200 OK", body).await;
+}
+
+async fn answer(client: &mut TcpStream, status: &str, body: &str) {
+    let mut byte = [0u8; 1024];
     let response = format!(
-        "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = client.write_all(response.as_bytes()).await;

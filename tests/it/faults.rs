@@ -1,13 +1,15 @@
 //! S3 and PostgreSQL failing under Hopper, through the fault proxy: answers of 503
 //! SlowDown are retried, a black-holed S3 fails the file with a reason and leaves nothing
-//! open once it is back, and a database outage is a quick 503 that Hopper recovers from.
+//! open once it is back, a CompleteMultipartUpload answered 200 with an error in its body
+//! fails the file (form and tus), and a database outage is a quick 503 that Hopper
+//! recovers from.
 
 use std::time::Duration;
 
 use diesel::prelude::*;
 use hopper::schema::file_uploads;
 
-use crate::fault_proxy::{spawn_with_faults, Fault};
+use crate::fault_proxy::{spawn_with_faults, Fault, Hold};
 use crate::streamed::StreamedUpload;
 use crate::upload_failures::eventually;
 use crate::uploads::{
@@ -158,4 +160,86 @@ async fn a_database_outage_is_a_quick_503_and_hopper_recovers_without_half_writt
     let session = latest_session(&app);
     assert_eq!(rows(&app, session)[0].4, "completed");
     assert_counters_match_rows(&app, session);
+}
+
+/// The first line of a CompleteMultipartUpload (CreateMultipartUpload is a POST too, but
+/// names no upload id; UploadPart and AbortMultipartUpload are a PUT and a DELETE).
+const COMPLETE_MULTIPART: [&str; 2] = ["POST ", "uploadId="];
+
+/// S3 may answer a CompleteMultipartUpload `200 OK` with `<Error>` in its body (the
+/// status goes out before the work ends). That is a failure, whoever notices it (the SDK
+/// does, for this operation): a form upload's file fails with its reason in the receipt
+/// (not a 500), is not recorded as completed, and its multipart upload is aborted.
+#[actix_web::test]
+async fn a_completion_answered_200_with_an_error_fails_the_form_file() {
+    let (app, faults) = spawn_with_faults(|_| {}).await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let big = content(7 * MIB, 24);
+    // Every attempt of it: a retry that passed would rightly complete the file.
+    faults
+        .s3
+        .hold_all(&COMPLETE_MULTIPART, Hold::ErrorIn200, 100);
+    let page = uma
+        .upload(
+            &t.path(),
+            form(&[
+                ("big.bin", &big),
+                ("small.txt", b"one PutObject, untouched"),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        page.status, 200,
+        "a receipt, not an error page: {}",
+        page.body
+    );
+    assert!(faults.s3.errors_in_200_answered() >= 1, "the rule was met");
+    assert!(page.body.contains("failed: S3"), "{}", page.body);
+    let session = latest_session(&app);
+    let files = rows(&app, session);
+    let status = |path: &str| files.iter().find(|f| f.0 == path).expect("row").4.clone();
+    assert_eq!(status("big.bin"), "failed", "{files:?}");
+    assert_eq!(status("small.txt"), "completed");
+    assert_counters_match_rows(&app, session);
+    assert_s3_holds_exactly_the_completed_files(&app, &t.bucket).await;
+    assert!(
+        app.open_upload_files().is_empty(),
+        "its multipart upload is aborted: {:?}",
+        app.open_upload_files()
+    );
+}
+
+/// The same answer to the completion of a tus upload's last PATCH: the client is told
+/// (a 503 that says to send the file again), the file is failed, not completed, and the
+/// upload is gone (HEAD 404), its parts aborted.
+#[actix_web::test]
+async fn a_completion_answered_200_with_an_error_fails_the_tus_upload() {
+    let (app, faults) = spawn_with_faults(|_| {}).await;
+    let s = crate::tus::setup(&app).await;
+    let bytes = content(7 * MIB, 25);
+    let created =
+        crate::tus::create(&app.address, &s.token, s.cycle, "big.bin", bytes.len(), "").await;
+    assert_eq!(created.status(), 201);
+    let location = crate::tus::location_of(&created);
+    faults
+        .s3
+        .hold_all(&COMPLETE_MULTIPART, Hold::ErrorIn200, 100);
+    let sent = crate::tus::patch(&app.address, &location, &s.token, 0, &bytes).await;
+    let status = sent.status().as_u16();
+    let why = sent.text().await.unwrap_or_default();
+    assert_eq!(status, 503, "{why}");
+    assert!(why.contains("send it again"), "{why}");
+    assert!(faults.s3.errors_in_200_answered() >= 1, "the rule was met");
+    let (file_status, ..) = crate::tus::file_of(&app, &location);
+    assert_eq!(file_status, "failed");
+    assert_eq!(
+        crate::tus::head(&app.address, &location, &s.token).await.0,
+        404
+    );
+    assert!(
+        app.open_upload_files().is_empty(),
+        "its multipart upload is aborted: {:?}",
+        app.open_upload_files()
+    );
 }
