@@ -291,3 +291,79 @@ async fn a_company_admin_cannot_change_the_operators_account() {
         .expect("operator");
     assert_eq!((role.as_str(), active), ("superadmin", true));
 }
+
+/// The hash stored in the users table for `username`, checked to be argon2id (v19) with
+/// at least OWASP's parameters: m ≥ 19456 KiB, t ≥ 2, p = 1.
+fn assert_argon2id(app: &TestApp, username: &str) -> String {
+    let stored: String = users::table
+        .filter(users::username.eq(username))
+        .select(users::password_hash)
+        .first(&mut app.conn())
+        .expect("stored hash");
+    let phc = argon2::PasswordHash::new(&stored).expect("a PHC string");
+    assert_eq!(phc.algorithm.as_str(), "argon2id", "{stored}");
+    assert_eq!(phc.version, Some(19), "{stored}");
+    let params = argon2::Params::try_from(&phc).expect("argon2 parameters");
+    assert!(params.m_cost() >= 19_456, "memory {} KiB", params.m_cost());
+    assert!(params.t_cost() >= 2, "{} passes", params.t_cost());
+    assert_eq!(params.p_cost(), 1, "parallelism");
+    assert!(phc.salt.is_some_and(|s| s.len() >= 16), "a salt: {stored}");
+    stored
+}
+
+#[actix_web::test]
+async fn every_stored_password_is_argon2id_with_owasp_parameters() {
+    let app = TestApp::spawn().await;
+    // The seeded operator admin.
+    assert_argon2id(&app, "admin");
+    let admin = UserFixture::new("alice").role("admin").create(&app).await;
+    let alice = app.session_for(&admin).await;
+
+    // Created by an admin: its one-time password.
+    let created = alice
+        .post(
+            "/admin/users",
+            &[
+                ("username", "hana"),
+                ("email", "hana@example.test"),
+                ("full_name", "Hana Example"),
+                ("role", "user"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let first = one_time_password(&created.body);
+    let at_creation = assert_argon2id(&app, "hana");
+
+    // Changed by its user.
+    let hana = TestApp::new_client();
+    assert_eq!(app.sign_in_with(&hana, "hana", &first).await.status, 303);
+    let form = app.get_with(&hana, "/account/password").await;
+    let changed = app
+        .post_form_with(
+            &hana,
+            "/account/password",
+            &[
+                ("csrf_token", &form.csrf_token()),
+                ("current_password", &first),
+                ("new_password", "a passphrase of her own"),
+                ("confirm_password", "a passphrase of her own"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let after_change = assert_argon2id(&app, "hana");
+    assert_ne!(after_change, at_creation, "a new hash, with a new salt");
+
+    // Reset by an admin.
+    let id: hopper::db::ids::UserId = users::table
+        .filter(users::username.eq("hana"))
+        .select(users::id)
+        .first(&mut app.conn())
+        .expect("id");
+    let reset = alice
+        .post(&format!("/admin/users/{id}/reset-password"), &[])
+        .await;
+    assert_eq!(reset.status, 200);
+    assert_ne!(assert_argon2id(&app, "hana"), after_change);
+}
