@@ -265,11 +265,17 @@ pub fn write_private_file(path: &std::path::Path, contents: &[u8]) -> anyhow::Re
 /// Creates a directory only its owner may enter (0700), with any missing parent, and
 /// narrows an existing one to 0700: the data dir, the S3 store, the outbox.
 pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    create_dir_with_mode(path, 0o700)
+}
+
+/// Creates a directory (with any missing parent) and sets its mode, narrowing an existing
+/// one.
+pub fn create_dir_with_mode(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 
     std::fs::DirBuilder::new()
         .recursive(true)
-        .mode(0o700)
+        .mode(mode)
         .create(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }

@@ -5,5 +5,5 @@
 pub mod pg_binaries;
 pub mod postgres;
 pub mod s3;
-mod unix_user;
+pub mod unix_user;
 pub mod upload_expiry;

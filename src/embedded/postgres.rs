@@ -20,8 +20,8 @@ use anyhow::{anyhow, bail, Context};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use super::pg_binaries::find_bin_dir;
-use crate::config::create_private_dir;
 use super::unix_user::{self, UnixUser};
+use crate::config::create_private_dir;
 
 const SUPERUSER: &str = "hopper";
 const PORT: u16 = 5432;

@@ -11,7 +11,7 @@
 //! for the window (that address is the attacker's). Per account and address, after
 //! `MAX_FAILURES_PER_ACCOUNT` attempts without a success from there, attempts are spaced:
 //! each waits for its slot, `spacing` after the previous one. Per account, once it has
-//! seen `UNTRUSTED_BEFORE_CAP` such attempts in the window (the owner signing in does not
+//! seen `UNTRUSTED_BEFORE_CAP` failures in the window (the owner signing in does not
 //! reset this count: the guessing may go on), all addresses together get at most
 //! `UNTRUSTED_PER_SPACING` attempts per `spacing`: a guesser from fewer addresses than that
 //! leaves room for the owner at a new address, who is delayed, never refused for good.
@@ -32,8 +32,9 @@ use crate::services::audit::{actions, AuditEvent};
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 pub const WINDOW_MINUTES: i32 = 15;
-/// Attempts at an account from browsers without its device cookie before the account-wide
-/// cap applies, and that cap: attempts per `spacing` from all such browsers together.
+/// Failed sign-ins at an account before the account-wide cap applies (successes do not
+/// count: people signing in from new browsers in a row are no guessing), and that cap:
+/// attempts per `spacing` from all browsers without its device cookie together.
 pub const UNTRUSTED_BEFORE_CAP: i64 = 10;
 pub const UNTRUSTED_PER_SPACING: i64 = 4;
 
@@ -160,7 +161,8 @@ fn untrusted_slot(
               AND created_at > $3 - $4 AND ip_address = $2) AS by_address,
            count(*) FILTER (WHERE ip_address = $2 AND created_at > since.here) AS here,
            max(slot) FILTER (WHERE ip_address = $2 AND created_at > since.here) AS here_last_slot,
-           count(attempts.slot) AS account,
+           (SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in_failed'
+              AND details->>'username' = $1 AND created_at > $3 - $4) AS account,
            count(*) FILTER (WHERE slot > $3 - $5) AS recent,
            min(slot) FILTER (WHERE slot > $3 - $5) AS oldest_recent
          FROM since LEFT JOIN attempts ON true

@@ -23,7 +23,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::csrf;
 use crate::auth::session_store::PgSessionStore;
-use crate::config::{create_private_dir, write_private_file, Config, Secret};
+use crate::config::{create_dir_with_mode, write_private_file, Config, Secret};
 use crate::db;
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
@@ -47,8 +47,14 @@ impl EmbeddedServices {
     /// Starts what `config` leaves unset and fills in how to reach it.
     pub fn start_missing(config: &mut Config) -> anyhow::Result<Self> {
         let mut services = Self::default();
-        // Stored documents, keys and the cluster are Hopper's alone: the data dir is 0700.
-        create_private_dir(&config.data_dir)
+        // Stored documents, keys and the cluster are Hopper's alone: the data dir is 0700,
+        // or 0711 when the embedded cluster runs as another account (as root, Hopper runs it
+        // as `postgres`), which must pass through to its own folder; nobody else may list
+        // the data dir, and everything in it is private to its owner.
+        let cluster_elsewhere =
+            config.database_url.is_none() && crate::embedded::unix_user::cluster_owner().is_some();
+        let mode = if cluster_elsewhere { 0o711 } else { 0o700 };
+        create_dir_with_mode(&config.data_dir, mode)
             .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
         if config.database_url.is_none() {
             let options = PostgresOptions {

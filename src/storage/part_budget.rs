@@ -146,7 +146,7 @@ impl PartBuffer {
     pub fn empty() -> Self {
         PartBuffer {
             data: Vec::new(),
-            _permit: None,
+            _permits: None,
             idle: Idle::default(),
         }
     }

@@ -164,7 +164,9 @@ struct Stamp {
 #[actix_web::test]
 async fn the_application_role_cannot_back_date_an_audit_row() {
     let app = TestApp::spawn().await;
-    let victim = crate::helpers::UserFixture::new("victim").create(&app).await;
+    let victim = crate::helpers::UserFixture::new("victim")
+        .create(&app)
+        .await;
     let mut conn = PgConnection::establish(&crate::helpers::app_role_url(&app.database_url))
         .expect("connect as the application role");
     let month_start: Stamp = diesel::sql_query(
@@ -185,8 +187,11 @@ async fn the_application_role_cannot_back_date_an_audit_row() {
         .get_result::<Stamp>(conn)
     };
     // Back-dated within this month's partition: the given time is ignored.
-    let stored = forge(&mut conn, "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")
-        .expect("the row is written");
+    let stored = forge(
+        &mut conn,
+        "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    )
+    .expect("the row is written");
     assert!(
         stored.at >= before.at && stored.at != month_start.at,
         "stored at {}, given {}, server time before the insert {}",
@@ -231,19 +236,18 @@ async fn an_insert_from_a_stale_snapshot_cannot_fork_the_chain() {
         .execute(conn)
     };
     insert(&mut other, "test.first").expect("a first row");
-    let outcome = stale
-        .build_transaction()
-        .repeatable_read()
-        .run(|stale| {
-            // The snapshot is taken here, before the other row commits.
-            diesel::sql_query("SELECT count(*) AS n FROM audit_log")
-                .get_result::<Count>(stale)?;
-            insert(&mut other, "test.committed_meanwhile")?;
-            insert(stale, "test.from_stale_snapshot")
-        });
+    let outcome = stale.build_transaction().repeatable_read().run(|stale| {
+        // The snapshot is taken here, before the other row commits.
+        diesel::sql_query("SELECT count(*) AS n FROM audit_log").get_result::<Count>(stale)?;
+        insert(&mut other, "test.committed_meanwhile")?;
+        insert(stale, "test.from_stale_snapshot")
+    });
     let report = hopper::services::audit_chain::verify_chain(&mut app.conn(), Some(company))
         .expect("verify");
-    assert_eq!(report.first_bad, None, "outcome of the stale insert: {outcome:?}");
+    assert_eq!(
+        report.first_bad, None,
+        "outcome of the stale insert: {outcome:?}"
+    );
     if let Err(error) = outcome {
         assert!(
             error.to_string().contains("could not serialize"),

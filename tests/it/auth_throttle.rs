@@ -174,10 +174,7 @@ async fn a_device_cookie_used_for_guessing_is_throttled_on_its_own() {
                 == Some(true)
         })
         .count();
-    assert_eq!(
-        trusted,
-        max + 1,
-        "the stolen cookie's allowance and one sign-in"
-    );
+    // The two first sign-ins had no cookie yet; refused attempts are not recorded.
+    assert_eq!(trusted, max, "the stolen cookie's allowance, no more");
     assert_eq!(signs_in_and_out(&app, &owners, &alice).await, 303);
 }

@@ -38,7 +38,8 @@ async fn stored_objects_parts_and_outbox_mails_are_closed_to_other_users() {
     let outbox_parent = tempfile::tempdir().expect("dir");
     let outbox = outbox_parent.path().join("outbox");
     let dir = outbox.clone();
-    let app = TestApp::spawn_with_private_s3(move |config| config.mail.outbox_dir = Some(dir)).await;
+    let app =
+        TestApp::spawn_with_private_s3(move |config| config.mail.outbox_dir = Some(dir)).await;
     let t = target(&app).await;
     let uma = app.session_for(&t.uploader).await;
     let big = content(PART + 10, 3);
@@ -98,10 +99,16 @@ async fn stored_objects_parts_and_outbox_mails_are_closed_to_other_users() {
         .clone();
     let (seen, open) = open_to_others(&root);
     assert!(seen >= 6, "the store holds the objects: {seen} entries");
-    assert!(open.is_empty(), "open to other users in the S3 store: {open:?}");
+    assert!(
+        open.is_empty(),
+        "open to other users in the S3 store: {open:?}"
+    );
     let (seen, open) = open_to_others(&outbox);
     assert_eq!(seen, 4, "outbox, tmp, new and one mail");
-    assert!(open.is_empty(), "open to other users in the outbox: {open:?}");
+    assert!(
+        open.is_empty(),
+        "open to other users in the outbox: {open:?}"
+    );
 }
 
 /// The test cluster's socket folder (as Hopper's embedded mode makes it) lets only the

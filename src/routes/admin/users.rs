@@ -237,7 +237,8 @@ pub async fn set_active(
     Activation(active): Activation,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (user, tokens_revoked) = users::set_active(ctx.services(), &admin.actor, id, active).await?;
+    let (user, tokens_revoked) =
+        users::set_active(ctx.services(), &admin.actor, id, active).await?;
     let text = if active {
         format!("{} can sign in again.", user.username)
     } else {
