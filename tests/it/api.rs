@@ -1,7 +1,7 @@
 //! API tokens and the JSON API: personal tokens act as their user within their projects
 //! and scopes, machine tokens have only their project, tokens die with revocation,
 //! expiry and their user or company, another company's ids are a 404 problem, and the
-//! OpenAPI document describes every API route.
+//! OpenAPI document describes every API route and passes an independent validator.
 
 use std::collections::BTreeSet;
 
@@ -13,7 +13,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{
-    create_company, create_cycle, create_project, grant_access, TestApp, UserFixture, UserSession,
+    create_company, create_cycle, create_project, grant_access, test_python, TestApp, UserFixture,
+    UserSession,
 };
 use crate::uploads::{content, form};
 
@@ -412,6 +413,41 @@ async fn the_openapi_document_describes_every_api_route() {
             "{reference} dangles"
         );
     }
+}
+
+/// An independent validator (openapi-spec-validator) accepts the whole document; the file
+/// list's `after` was once declared a path parameter, which no generator check noticed.
+#[actix_web::test]
+async fn the_openapi_document_passes_an_independent_validator() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status, 200);
+    let doc: Value = serde_json::from_str(&response.body).expect("JSON");
+    let params = &doc["paths"]["/api/v1/cycles/{cycle_id}/files"]["get"]["parameters"];
+    let place = |name: &str| {
+        params
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["in"].clone())
+    };
+    assert_eq!(place("after"), Some(Value::from("query")));
+    assert_eq!(place("cycle_id"), Some(Value::from("path")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &response.body).expect("write the document");
+    let output = std::process::Command::new(test_python())
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&file)
+        .output()
+        .expect("the tests' Python (scripts/install-deps.sh --test)");
+    assert!(
+        output.status.success(),
+        "openapi-spec-validator refused the document:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn collect_refs(value: &Value, refs: &mut BTreeSet<String>) {

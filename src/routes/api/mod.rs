@@ -106,6 +106,7 @@ pub async fn cycle_requests(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FilesQuery {
     /// The last file id of the previous page.
     after: Option<i32>,
