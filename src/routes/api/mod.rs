@@ -6,7 +6,7 @@ mod types;
 
 pub use types::*;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -153,29 +153,34 @@ pub async fn download_file(
 
 /// Starts a batch from its manifest and says per file what to do: `upload` (send the
 /// bytes to `upload_url` with tus), `replaces`, `duplicate` (nothing to send) or
-/// `refused`. Needs the `upload` scope.
+/// `refused`. Needs the `upload` scope and the right to upload into the cycle's project;
+/// without them the cycle is answered as missing (404), like an id that does not exist.
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = ManifestJson,
     responses((status = 201, body = SessionPlanJson), (status = 400, body = ProblemBody),
               (status = 404, body = ProblemBody), (status = 413, body = ProblemBody)))]
 pub async fn start_session(
     caller: ApiCaller,
     state: web::Data<AppState>,
-    body: web::Json<ManifestJson>,
-) -> Result<HttpResponse, Problem> {
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    // Refused before the body is read: a token that may not send has nothing buffered,
+    // and hears what a missing cycle would say.
     if !caller.actor.may(TokenScope::Upload) {
-        return Err(AppError::Forbidden(
-            "This token may only read; sending needs the upload scope.".into(),
-        )
-        .into());
+        return Err(Problem::from(AppError::NotFound).into());
     }
-    let body = body.into_inner();
+    let body = web::Json::<ManifestJson>::from_request(&req, &mut body.into_inner())
+        .await?
+        .into_inner();
     let mut files = Vec::with_capacity(body.files.len());
     for f in body.files {
         let sha = f.sha256.to_ascii_lowercase();
         if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(
-                AppError::BadRequest(format!("{}: sha256 is 64 hex digits.", f.path)).into(),
-            );
+            return Err(Problem::from(AppError::BadRequest(format!(
+                "{}: sha256 is 64 hex digits.",
+                f.path
+            )))
+            .into());
         }
         files.push(ManifestFile {
             path: f.path,
@@ -191,7 +196,8 @@ pub async fn start_session(
         body.session_id.map(SyncSessionId),
         files,
     )
-    .await?;
+    .await
+    .map_err(Problem::from)?;
     Ok(HttpResponse::Created().json(SessionPlanJson::of(session, decided)))
 }
 

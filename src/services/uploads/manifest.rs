@@ -13,10 +13,11 @@ use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_contents;
 use crate::db::models::file_upload::FileUpload;
+use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
 use crate::domain::resumable_sha256::ResumableSha256;
-use crate::domain::ObjectKey;
+use crate::domain::{ObjectKey, TokenScope};
 use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
@@ -24,7 +25,7 @@ use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::tus::{self, drop::drop_upload, Created, Creation, Decision};
 use crate::services::uploads::version_key::insert_all_with_own_keys;
-use crate::services::uploads::BatchPlan;
+use crate::services::uploads::{may_upload_into, BatchPlan};
 use crate::services::{projects, ServiceContext};
 
 /// One file as the client announces it.
@@ -88,14 +89,7 @@ pub async fn start(
     let now = ctx.clock().now();
     let (session, decided): (_, Vec<(String, Action)>) = ctx
         .run(actor, move |conn, actor| {
-            let found: Cycle = cycles::table
-                .find(cycle)
-                .select(Cycle::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| actor.not_found("cycle", cycle))?;
-            let project = projects::find_live(conn, actor, found.project_id)
-                .map_err(|_| actor.not_found("cycle", cycle))?;
+            let (found, project) = sendable_cycle(conn, actor, cycle)?;
             // Each path's current version, found once: when every file is unchanged and no
             // batch is being joined, nothing happened and no batch is recorded (a machine
             // that syncs every hour leaves no empty batches on the dashboards).
@@ -257,6 +251,33 @@ pub async fn start(
         }
     }
     Ok((session, decided))
+}
+
+/// The cycle and its project, when the actor may send into it: the `upload` scope, the
+/// project among the token's, and the right to upload there. Checked before anything of
+/// the cycle is read (its current versions would tell whether guessed bytes are there),
+/// and every refusal is the 404 of a missing cycle.
+fn sendable_cycle(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    cycle: CycleId,
+) -> Result<(Cycle, Project), AppError> {
+    let absent = || actor.not_found("cycle", cycle);
+    if !actor.may(TokenScope::Upload) {
+        return Err(absent());
+    }
+    let found: Cycle = cycles::table
+        .find(cycle)
+        .select(Cycle::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(absent)?;
+    let project = projects::find_live(conn, actor, found.project_id).map_err(|_| absent())?;
+    match may_upload_into(conn, actor, &project, found.id) {
+        Ok(()) => Ok((found, project)),
+        Err(AppError::Denied(_) | AppError::NotFound | AppError::Forbidden(_)) => Err(absent()),
+        Err(other) => Err(other),
+    }
 }
 
 /// A file to upload, decided, before its rows are written.
