@@ -8,6 +8,7 @@ use crate::db::ids::{CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
+use crate::domain::TokenScope;
 use crate::error::AppError;
 use crate::schema::{api_tokens, cycle_requests, cycles, file_uploads, users};
 use crate::services::actor::Actor;
@@ -43,25 +44,61 @@ impl Receipt {
     }
 }
 
-/// A batch's receipt, for its uploader and for whoever may see the project.
+/// Who asks for a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// Anyone: a token needs the `read` scope.
+    Anyone,
+    /// The sender of a batch it has just finished (finishing checked that the batch is
+    /// theirs): a token with only the `upload` scope gets the receipt of its own work.
+    Finisher,
+}
+
+/// A batch's receipt, for its uploader and for whoever may see the project; a token
+/// needs the `read` scope and the batch's project among its own. Anyone else gets the
+/// 404 of a missing batch.
 pub async fn receipt(
     ctx: &ServiceContext,
     actor: &Actor,
     id: SyncSessionId,
 ) -> Result<Receipt, AppError> {
-    ctx.run(actor, move |conn, actor| receipt_in(conn, actor, id))
-        .await
+    ctx.run(actor, move |conn, actor| {
+        receipt_in(conn, actor, id, Reader::Anyone)
+    })
+    .await
+}
+
+/// The receipt of a batch the actor has just finished.
+pub(in crate::services) async fn finished(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: SyncSessionId,
+) -> Result<Receipt, AppError> {
+    ctx.run(actor, move |conn, actor| {
+        receipt_in(conn, actor, id, Reader::Finisher)
+    })
+    .await
 }
 
 fn receipt_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: SyncSessionId,
+    reader: Reader,
 ) -> Result<Receipt, AppError> {
-    let session = SyncSession::find_in_company(conn, actor.company_id(), id)?
-        .ok_or_else(|| actor.not_found("sync_session", id))?;
+    let absent = || actor.not_found("sync_session", id);
+    if reader == Reader::Anyone && !actor.may(TokenScope::Read) {
+        return Err(absent());
+    }
+    let session = SyncSession::find_in_company(conn, actor.company_id(), id)?.ok_or_else(absent)?;
+    let outside_token = actor.token_caller().is_some_and(|caller| {
+        !caller.projects.is_empty() && !caller.projects.contains(&session.project_id)
+    });
+    if outside_token {
+        return Err(absent());
+    }
     let project = Project::find_in_company(conn, actor.company_id(), session.project_id)?
-        .ok_or_else(|| actor.not_found("sync_session", id))?;
+        .ok_or_else(absent)?;
     // Whoever sent a batch sees its receipt: the user, or the visitor of the link.
     let own = match actor.link_visitor() {
         Some(visitor) => {
@@ -78,7 +115,7 @@ fn receipt_in(
         },
     };
     if !own && !may_see(conn, actor, project.id)? {
-        return Err(actor.not_found("sync_session", id));
+        return Err(absent());
     }
     let cycle_name = match session.cycle_id {
         Some(cycle) => cycles::table

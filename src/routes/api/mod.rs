@@ -215,7 +215,10 @@ pub async fn finish_session(
     Ok(web::Json(ReceiptJson::of(&receipt)))
 }
 
-/// A batch's receipt: its counters and every file's outcome.
+/// A batch's receipt: its counters and every file's outcome. Needs the `read` scope and
+/// the batch's project among the token's; its sender reads it, and so does anyone with a
+/// right in the project (as on the receipt page). Anyone else hears what a missing id
+/// would say (404).
 #[utoipa::path(get, path = "/api/v1/sessions/{sync_session_id}",
     params(("sync_session_id" = i32, Path)),
     responses((status = 200, body = ReceiptJson), (status = 404, body = ProblemBody)))]

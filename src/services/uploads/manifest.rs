@@ -365,5 +365,5 @@ pub async fn finish(
         Ok(())
     })
     .await?;
-    receipts::receipt(ctx, actor, session).await
+    receipts::finished(ctx, actor, session).await
 }
