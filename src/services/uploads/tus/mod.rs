@@ -12,6 +12,7 @@
 //! `finish` ends a file, `drop` ends an upload that will not complete; `expiry` is the
 //! reaper's pass over abandoned uploads.
 
+mod access;
 mod claim;
 mod create;
 pub(super) mod drop;
@@ -281,7 +282,7 @@ pub(in crate::services::uploads) fn opened(
 /// Where an upload stands (HEAD). A terminated or failed upload is gone (404).
 pub async fn status(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<Status, AppError> {
     ctx.run(actor, move |conn, actor| {
-        let upload = own_upload(conn, actor, id)?;
+        let upload = access::touchable_upload(conn, actor, id)?;
         match upload.outcome.as_deref() {
             Some("failed" | "terminated") => Err(AppError::NotFound),
             Some(_) => Ok(Status {
@@ -308,7 +309,7 @@ pub async fn status(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<Sta
 pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<(), AppError> {
     let upload = ctx
         .run(actor, move |conn, actor| {
-            let upload = own_upload(conn, actor, id)?;
+            let upload = access::touchable_upload(conn, actor, id)?;
             if upload.outcome.is_some() {
                 return Err(AppError::NotFound);
             }
@@ -329,7 +330,7 @@ pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<
         actor,
         &upload,
         "terminated",
-        "cancelled by the uploader",
+        access::cancel_reason(actor, &upload),
     )
     .await
 }
