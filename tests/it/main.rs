@@ -7,6 +7,7 @@ mod account;
 mod admin_projects;
 mod admin_users;
 mod api;
+mod api_authz;
 mod audit_log;
 mod auth;
 mod auth_throttle;
