@@ -10,7 +10,7 @@ use fantoccini::Client;
 use hopper::schema::{file_uploads, tus_uploads};
 
 use crate::browser::{
-    alert_text, click, element, fill, screenshot_path, wait_for_text, Chromedriver,
+    click, element, fill, screenshot_path, wait_for_text, wait_until, Chromedriver,
 };
 use crate::fault_proxy::{Fault, FaultProxy, Upstream};
 use crate::helpers::TestApp;
@@ -121,14 +121,28 @@ async fn drop_connections(proxy: &FaultProxy) {
 }
 
 /// Reloads the upload page while a file is being sent (the page asks before leaving
-/// mid-upload, and the question is accepted).
+/// mid-upload; WebDriver accepts that question).
 async fn reload_mid_upload(browser: &Client) {
     let _ = browser
-        .execute("setTimeout(function () { location.reload(); }, 0);", vec![])
+        .execute(
+            "window.hopperOldPage = true; setTimeout(function () { location.reload(); }, 0);",
+            vec![],
+        )
         .await;
-    // The page asks before leaving mid-upload: wait for the question, then leave.
-    alert_text(browser).await;
-    browser.accept_alert().await.expect("leave the page");
+    // WebDriver accepts the page's question (`beforeunload`) by itself: wait, bounded,
+    // until the new page has replaced the marked old one.
+    wait_until("the upload page reloads", || async {
+        browser
+            .execute(
+                "return window.hopperOldPage === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|done| done.as_bool())
+            == Some(true)
+    })
+    .await;
     wait_for_text(browser, "h1", |text| text.starts_with("Upload to")).await;
 }
 
