@@ -14,6 +14,17 @@ fn hopper() -> Command {
     cmd
 }
 
+/// A folder for a data dir, as an operator's usually is: others may pass through it. (The
+/// test process's umask is 077 once the in-process S3 store started, and as root Hopper
+/// runs its cluster as `postgres`, which must reach the data dir.)
+fn data_dir_parent() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = data_dir_parent();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod the temp dir");
+    dir
+}
+
 fn serve(data_dir: &Path, port: u16) -> Child {
     hopper()
         .args([
@@ -75,7 +86,7 @@ async fn wait_gone(pid: i32) {
 
 #[actix_web::test]
 async fn serve_starts_fresh_survives_a_kill_and_stops_cleanly() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = data_dir_parent();
     let data_dir = dir.path().join("var");
     let port = free_port();
 
@@ -116,7 +127,7 @@ async fn serve_starts_fresh_survives_a_kill_and_stops_cleanly() {
 
 #[test]
 fn without_postgres_binaries_hopper_says_what_to_do() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = data_dir_parent();
     let output = hopper()
         .args(["migrate", "--data-dir"])
         .arg(dir.path())
@@ -161,7 +172,7 @@ fn help_explains_every_setting() {
 /// binding, so nothing listens) and says how to set a password.
 #[test]
 fn serve_refuses_a_public_address_while_the_seeded_password_is_in_place() {
-    let data_dir = tempfile::tempdir().expect("data dir");
+    let data_dir = data_dir_parent();
     let output = hopper()
         .args(["serve", "--bind", "0.0.0.0:0", "--data-dir"])
         .arg(data_dir.path())

@@ -72,6 +72,33 @@ impl Trickle {
     }
 }
 
+/// Creates a tus upload as a signed-in browser does; returns its address.
+async fn create_upload(
+    session: &UserSession<'_>,
+    cycle: impl std::fmt::Display,
+    name: &str,
+    length: usize,
+) -> String {
+    let created = session
+        .http
+        .post(session.app.url("/uploads/tus"))
+        .header("X-CSRF-Token", &session.csrf)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header(
+            "Upload-Metadata",
+            format!("filename {},cycle {}", b64(name), b64(&cycle.to_string())),
+        )
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
 /// Another company's uploader and its project's upload page.
 async fn other_company_uploader(app: &TestApp) -> (UserSession<'_>, String, i32) {
     let company = create_company(app, "OTHER", true);
@@ -94,28 +121,7 @@ async fn other_company_uploads_complete(app: &TestApp) {
     assert_eq!(files[0].4, "completed", "{files:?}");
 
     let length = 6 * MIB;
-    let created = olga
-        .http
-        .post(app.url("/uploads/tus"))
-        .header("X-CSRF-Token", &olga.csrf)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", length.to_string())
-        .header(
-            "Upload-Metadata",
-            format!(
-                "filename {},cycle {}",
-                b64("tus.bin"),
-                b64(&cycle.to_string())
-            ),
-        )
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(created.status(), 201);
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = create_upload(&olga, cycle, "tus.bin", length).await;
     let patched = olga
         .http
         .patch(app.url(&location))
@@ -174,28 +180,7 @@ async fn sixteen_uploaders_of_one_company_hold_only_its_share_of_the_buffers() {
     }
     let mut trickles = Vec::new();
     for (n, session) in sessions.iter().enumerate() {
-        let created = session
-            .http
-            .post(app.url("/uploads/tus"))
-            .header("X-CSRF-Token", &session.csrf)
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", length.to_string())
-            .header(
-                "Upload-Metadata",
-                format!(
-                    "filename {},cycle {}",
-                    b64(&format!("slow-{n}.bin")),
-                    b64(&cycle.to_string())
-                ),
-            )
-            .send()
-            .await
-            .expect("create");
-        assert_eq!(created.status(), 201);
-        let location = created.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
+        let location = create_upload(session, cycle, &format!("slow-{n}.bin"), length).await;
         trickles.push(Trickle::start(session, &location, length).await);
     }
     other_company_uploads_complete(&app).await;
