@@ -19,7 +19,7 @@ fn hopper() -> Command {
 /// runs its cluster as `postgres`, which must reach the data dir.)
 fn data_dir_parent() -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
-    let dir = data_dir_parent();
+    let dir = tempfile::tempdir().expect("tempdir");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
         .expect("chmod the temp dir");
     dir
