@@ -29,6 +29,26 @@ crate::text_enum! {
 }
 
 impl FileStatus {
+    /// The states a file moves to this one from; empty for a state only a new row starts
+    /// in. This table is the whole of a file's life: `services::file_life` moves a row only
+    /// along it (the UPDATE is guarded by it), so a new state (scanning, quarantined) is a
+    /// line here and a transition there, and no caller changes.
+    pub fn reached_from(self) -> &'static [FileStatus] {
+        match self {
+            FileStatus::Pending | FileStatus::Uploading => &[],
+            FileStatus::Completed | FileStatus::Skipped | FileStatus::Failed => {
+                &[FileStatus::Uploading]
+            }
+        }
+    }
+
+    /// A file in this state will not move again.
+    pub fn is_final(self) -> bool {
+        !FileStatus::ALL
+            .iter()
+            .any(|next| next.reached_from().contains(&self))
+    }
+
     pub fn is_completed(self) -> bool {
         self == FileStatus::Completed
     }
@@ -46,5 +66,26 @@ impl SessionStatus {
     /// Still receiving files.
     pub fn is_open(self) -> bool {
         matches!(self, SessionStatus::Pending | SessionStatus::InProgress)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileStatus;
+
+    #[test]
+    fn a_file_ends_once_and_never_moves_back() {
+        for ended in [
+            FileStatus::Completed,
+            FileStatus::Skipped,
+            FileStatus::Failed,
+        ] {
+            assert!(ended.is_final(), "{ended:?} must be final");
+            assert!(!FileStatus::Uploading.reached_from().contains(&ended));
+        }
+        assert!(!FileStatus::Uploading.is_final());
+        assert!(FileStatus::Completed
+            .reached_from()
+            .contains(&FileStatus::Uploading));
     }
 }

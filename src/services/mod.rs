@@ -18,6 +18,7 @@ pub mod cycle_progress;
 pub mod cycle_requests;
 pub mod cycles;
 pub mod dashboards;
+mod file_life;
 pub mod files;
 pub mod health;
 pub mod maintenance;

@@ -15,11 +15,13 @@ use serde_json::json;
 use crate::db::ids::{FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::sync_session::SyncSession;
 use crate::domain::{FileStatus, SessionStatus};
 use crate::error::AppError;
 use crate::schema::{file_uploads, projects, storage_locations, sync_sessions, tus_uploads};
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::cycle_progress::MovedBy;
+use crate::services::file_life::{self, FileOf, Moved, Told};
 use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
@@ -75,14 +77,11 @@ fn reap_rows(
         .select(FileUpload::as_select())
         .load(conn)?;
     for file in &stale {
-        let size = file.file_size.unwrap_or(0);
-        if FileUpload::mark_failed(conn, file.id, size, &reason)? {
-            SyncSession::file_finished(conn, file.session_id, FileOutcome::Failed, size)?;
-            AuditEvent::new(actions::UPLOADS_REAPED)
-                .company(file.company_id)
-                .resource("file", file.id)
-                .details(json!({ "path": file.file_path, "reason": reason, "s3_upload_id": file.s3_upload_id }))
-                .record(conn)?;
+        let told = Told::Reaped {
+            by: "reaper",
+            row: file,
+        };
+        if reap(conn, file, &reason, told)?.moved() {
             report.failed_files += 1;
         }
     }
@@ -124,6 +123,28 @@ fn reap_rows(
         .limit(1000)
         .load(conn)?;
     Ok(Some((report, work)))
+}
+
+/// Fails an abandoned uploading file with the bytes that had arrived.
+fn reap(
+    conn: &mut PgConnection,
+    file: &FileUpload,
+    reason: &str,
+    told: Told<'_>,
+) -> Result<Moved, AppError> {
+    let at = FileOf {
+        file: file.id,
+        session: file.session_id,
+        project: None,
+    };
+    let size = file.file_size.unwrap_or(0);
+    file_life::fail(
+        conn,
+        MovedBy::Hopper(file.company_id),
+        at,
+        (size, reason),
+        told,
+    )
 }
 
 /// One pass. The database work commits before any S3 call.
@@ -187,14 +208,8 @@ pub async fn settle_previous_boots(ctx: &ServiceContext) -> Result<usize, AppErr
                 let reason = format!(
                     "interrupted: Hopper restarted while this file was arriving ({size} bytes had arrived)"
                 );
-                if FileUpload::mark_failed(conn, file.id, size, &reason)? {
-                    SyncSession::file_finished(conn, file.session_id, FileOutcome::Failed, size)?;
-                    AuditEvent::new(actions::UPLOADS_REAPED)
-                        .company(file.company_id)
-                        .resource("file", file.id)
-                        .details(json!({ "path": file.file_path, "reason": reason, "by": "restart" }))
-                        .record(conn)?;
-                }
+                let told = Told::Reaped { by: "restart", row: file };
+                let _ = reap(conn, file, &reason, told)?;
             }
             // Their batches, and those whose last files the reconciler just settled.
             let sessions: Vec<(SyncSessionId, crate::db::ids::CompanyId)> = sync_sessions::table

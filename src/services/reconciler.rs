@@ -9,22 +9,19 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use serde_json::json;
 
 use crate::db::ids::{FileUploadId, ProjectId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::domain::FileStatus;
 use crate::error::AppError;
 use crate::schema::{file_uploads, projects, sync_sessions};
 use crate::services::actor::Actor;
-use crate::services::audit::{actions, AuditEvent};
 use crate::services::cycle_progress::MovedBy;
-use crate::services::cycle_requests::{self, Submission};
+use crate::services::file_life::{self, Completion, FileOf, StoredFile, Told};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::read_back::Stored;
 use crate::storage::ObjectTarget;
@@ -120,8 +117,8 @@ pub async fn settle(
         }
         Stored::Nothing => Verdict::Missing,
     };
-    let actor = actor.cloned();
-    ctx.run_unscoped(move |conn| record(conn, actor.as_ref(), &doubt, verdict))
+    let (actor, now) = (actor.cloned(), ctx.clock().now());
+    ctx.run_unscoped(move |conn| record(conn, actor.as_ref(), &doubt, (verdict, now)))
         .await
 }
 
@@ -136,71 +133,54 @@ fn record(
     conn: &mut PgConnection,
     actor: Option<&Actor>,
     doubt: &Doubt,
-    verdict: Verdict,
+    (verdict, now): (Verdict, DateTime<Utc>),
 ) -> Result<Settlement, AppError> {
     let row = &doubt.row;
     let size = row.file_size.unwrap_or(0);
-    let checksum = row.checksum.clone().unwrap_or_default();
-    let (settlement, outcome, reason) = match verdict {
+    let by = match actor {
+        Some(actor) => MovedBy::Actor(actor),
+        None => MovedBy::Hopper(row.company_id),
+    };
+    let at = FileOf {
+        file: row.id,
+        session: row.session_id,
+        project: Some(doubt.project),
+    };
+    let outcome = match verdict {
+        Verdict::Matches => "completed: the stored bytes match",
+        Verdict::Deleted => "failed: other bytes were stored and deleted",
+        Verdict::Missing => "failed: nothing was stored",
+    };
+    let told = Told::ReadBack { row, outcome };
+    let moved = match verdict {
         Verdict::Matches => {
-            let kind = row
-                .content_type
-                .as_deref()
-                .unwrap_or("application/octet-stream");
-            if FileUpload::mark_completed(conn, row.id, size, &checksum, kind, doubt.review)?
-                .is_none()
-            {
-                return Ok(Settlement::NotInDoubt);
-            }
-            if let (Some(request), Some(cycle)) = (row.request_id, row.cycle_id) {
-                let by = match actor {
-                    Some(actor) => MovedBy::Actor(actor),
-                    None => MovedBy::Hopper(row.company_id),
-                };
-                let submission = Submission {
-                    project: doubt.project,
-                    review: doubt.review,
-                    cycle,
-                    request,
-                    file: row.id,
-                };
-                cycle_requests::submit(conn, by, &submission, chrono::Utc::now())?;
-            }
-            (Settlement::Completed, FileOutcome::Uploaded, None)
+            let stored = StoredFile {
+                size,
+                checksum: row.checksum.as_deref().unwrap_or_default(),
+                content_type: row
+                    .content_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream"),
+                review_pending: doubt.review,
+            };
+            let completion = Completion {
+                project: doubt.project,
+                review: doubt.review,
+            };
+            let completed =
+                file_life::complete(conn, by, (at, completion), &stored, (told, now), |_| Ok(()))?;
+            completed.moved().then_some(Settlement::Completed)
         }
         Verdict::Deleted | Verdict::Missing => {
             let reason = match verdict {
                 Verdict::Deleted => "S3 held other bytes than the ones sent, so they were deleted; please upload the file again",
                 _ => "S3 did not store the file; please upload it again",
             };
-            if !FileUpload::mark_failed(conn, row.id, size, reason)? {
-                return Ok(Settlement::NotInDoubt);
-            }
-            (Settlement::Failed, FileOutcome::Failed, Some(reason))
+            let failed = file_life::fail(conn, by, at, (size, reason), told)?;
+            failed.moved().then_some(Settlement::Failed)
         }
     };
-    SyncSession::file_finished(conn, row.session_id, outcome, size)?;
-    let event = match actor {
-        Some(actor) => actor.audit(actions::FILE_RECONCILED),
-        None => AuditEvent::new(actions::FILE_RECONCILED).company(row.company_id),
-    };
-    event
-        .project(doubt.project)
-        .resource("file", row.id)
-        .details(json!({
-            "path": row.file_path,
-            "s3_key": row.s3_key,
-            "sha256": checksum,
-            "size": size,
-            "outcome": match verdict {
-                Verdict::Matches => "completed: the stored bytes match",
-                Verdict::Deleted => "failed: other bytes were stored and deleted",
-                Verdict::Missing => "failed: nothing was stored",
-            },
-            "reason": reason,
-        }))
-        .record(conn)?;
-    Ok(settlement)
+    Ok(moved.unwrap_or(Settlement::NotInDoubt))
 }
 
 /// Which uploads in doubt a pass takes.

@@ -93,11 +93,11 @@ const ROUTE_DB_ALLOWED: &[&str] = &["ids", "models"];
 
 const MAX_LINES: usize = 400;
 
-fn src() -> PathBuf {
+pub(crate) fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -120,6 +120,9 @@ struct Named {
     /// The module the code stands in, from the crate root (`["routes", "api"]`).
     module: Vec<String>,
     paths: Vec<String>,
+    /// The names `use` brought in, and the paths they stand for (`new_file` →
+    /// `crate::db::models::new_file`), so `new_file::insert(…)` resolves in full.
+    imported: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl Named {
@@ -141,8 +144,16 @@ impl Named {
                     rest = &rest[1..];
                 }
             }
-            // An external crate (`diesel::…`) or a name of this module.
-            _ => return segments.join("::"),
+            Some(first) => match self.imported.get(first) {
+                Some(full) if full.first().map(String::as_str) != Some(first) => {
+                    let mut whole = full.clone();
+                    whole.extend(segments[1..].iter().cloned());
+                    return self.resolve(&whole);
+                }
+                // An external crate (`diesel::…`) or a name of this module.
+                _ => return segments.join("::"),
+            },
+            None => return String::new(),
         }
         let mut full = vec!["crate".to_owned()];
         full.extend(at);
@@ -157,9 +168,16 @@ impl Named {
                 self.use_tree(prefix, &p.tree);
                 prefix.pop();
             }
-            syn::UseTree::Name(n) if n.ident == "self" => self.paths.push(self.resolve(prefix)),
-            syn::UseTree::Name(n) => self.push_with(prefix, &n.ident),
-            syn::UseTree::Rename(r) => self.push_with(prefix, &r.ident),
+            syn::UseTree::Name(n) if n.ident == "self" => {
+                let full = self.resolve(prefix);
+                if let Some(last) = prefix.last() {
+                    let segments = full.split("::").map(str::to_owned).collect();
+                    self.imported.insert(last.clone(), segments);
+                }
+                self.paths.push(full);
+            }
+            syn::UseTree::Name(n) => self.push_with(prefix, &n.ident, &n.ident),
+            syn::UseTree::Rename(r) => self.push_with(prefix, &r.ident, &r.rename),
             syn::UseTree::Glob(_) => self.paths.push(self.resolve(prefix)),
             syn::UseTree::Group(g) => {
                 for item in &g.items {
@@ -169,10 +187,15 @@ impl Named {
         }
     }
 
-    fn push_with(&mut self, prefix: &[String], last: &syn::Ident) {
+    fn push_with(&mut self, prefix: &[String], last: &syn::Ident, named: &syn::Ident) {
         let mut path = prefix.to_vec();
         path.push(last.to_string());
-        self.paths.push(self.resolve(&path));
+        let full = self.resolve(&path);
+        self.imported.insert(
+            named.to_string(),
+            full.split("::").map(str::to_owned).collect(),
+        );
+        self.paths.push(full);
     }
 }
 
@@ -226,12 +249,13 @@ fn module_of(root: &Path, file: &Path) -> Vec<String> {
 
 /// Every path a file names, resolved (see [`Named`]); a file that does not parse is
 /// reported as a problem rather than passed.
-fn named_paths(root: &Path, file: &Path) -> Result<Vec<String>, String> {
+pub(crate) fn named_paths(root: &Path, file: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let syntax = syn::parse_file(&text).map_err(|e| format!("does not parse: {e}"))?;
     let mut named = Named {
         module: module_of(root, file),
         paths: Vec::new(),
+        imported: Default::default(),
     };
     syn::visit::Visit::visit_file(&mut named, &syntax);
     Ok(named.paths)

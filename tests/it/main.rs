@@ -26,6 +26,7 @@ mod fair_shares;
 mod fault_proxy;
 mod faults;
 mod figures_agree;
+mod file_life_owner;
 mod health;
 mod isolation;
 mod layers;

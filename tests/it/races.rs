@@ -60,8 +60,8 @@ async fn the_same_content_in_parallel_batches_is_stored_once() {
 /// to completed or skipped when its upload's late answer arrives.
 #[actix_web::test]
 async fn a_reaped_file_never_moves_back() {
-    use hopper::db::models::file_upload::{FileUpload, NewFile};
-    use hopper::domain::FileStatus;
+    use hopper::db::models::file_transitions;
+    use hopper::db::models::new_file::{self, NewFile};
     use hopper::schema::sync_sessions;
     let app = TestApp::spawn().await;
     let t = target(&app).await;
@@ -80,7 +80,7 @@ async fn a_reaped_file_never_moves_back() {
         .first(&mut app.conn())
         .expect("location");
     let mut conn = app.conn();
-    let file = FileUpload::insert(
+    let file = new_file::insert_uploading(
         &mut conn,
         &NewFile {
             runner: None,
@@ -92,18 +92,24 @@ async fn a_reaped_file_never_moves_back() {
             s3_key: "default/late.bin",
             request: None,
         },
-        FileStatus::Uploading,
-        None,
     )
-    .expect("row");
-    assert!(FileUpload::mark_failed(&mut conn, file, 0, "reaped").expect("fail"));
+    .expect("row")
+    .expect("the key is free");
+    assert!(file_transitions::fail(&mut conn, file, 0, "reaped").expect("fail"));
+    let stored = file_transitions::StoredFile {
+        size: 3,
+        checksum: "abc",
+        content_type: "text/plain",
+        review_pending: false,
+    };
+    assert!(file_transitions::complete(&mut conn, file, &stored)
+        .expect("complete")
+        .is_none());
+    assert!(!file_transitions::skip(&mut conn, file, 3, "abc", file).expect("skip"));
+    assert!(!file_transitions::fail(&mut conn, file, 3, "again").expect("fail twice"));
     assert!(
-        FileUpload::mark_completed(&mut conn, file, 3, "abc", "text/plain", false)
-            .expect("complete")
-            .is_none()
+        !file_transitions::claim_content(&mut conn, file, "abc", 3, "text/plain").expect("claim")
     );
-    assert!(!FileUpload::mark_skipped(&mut conn, file, 3, "abc", file).expect("skip"));
-    assert!(!FileUpload::claim_content(&mut conn, file, "abc", 3, "text/plain").expect("claim"));
     let status: String = file_uploads::table
         .find(file)
         .select(file_uploads::status)

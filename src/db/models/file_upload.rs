@@ -5,8 +5,6 @@ use crate::db::advisory_lock::lock_until_commit;
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
 };
-use crate::db::kept_prepared::KeptPrepared;
-use crate::db::truncate;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::schema::file_uploads;
 
@@ -46,21 +44,8 @@ pub struct FileUpload {
     pub request_id: Option<CycleRequestId>,
 }
 
-/// The row, only while it is still uploading: every status change is a guarded
-/// transition, so a row the reaper failed never moves again.
 pub use super::file_status_filter::{status_is, StatusIs};
 pub use super::new_file::NewFile;
-
-fn still_uploading(
-    id: FileUploadId,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Find<file_uploads::table, FileUploadId>,
-    diesel::dsl::Eq<file_uploads::status, FileStatus>,
-> {
-    file_uploads::table
-        .find(id)
-        .filter(file_uploads::status.eq(FileStatus::Uploading))
-}
 
 impl FileUpload {
     /// Stored, not deleted: it can be downloaded.
@@ -104,19 +89,6 @@ impl FileUpload {
     ) -> QueryResult<()> {
         diesel::update(file_uploads::table.find(id))
             .set(file_uploads::s3_upload_id.eq(upload_id))
-            .execute(conn)
-            .map(|_| ())
-    }
-
-    /// Progress: the reaper leaves rows alone while this moves.
-    /// Progress: the upload is alive, and this many bytes have arrived (what a failed
-    /// row then records, rather than 0).
-    pub fn touch(conn: &mut PgConnection, id: FileUploadId, received: i64) -> QueryResult<()> {
-        diesel::update(still_uploading(id))
-            .set((
-                file_uploads::updated_at.eq(diesel::dsl::now),
-                file_uploads::file_size.eq(received),
-            ))
             .execute(conn)
             .map(|_| ())
     }
@@ -190,119 +162,5 @@ impl FileUpload {
         checksum: &str,
     ) -> QueryResult<()> {
         lock_until_commit(conn, &format!("hopper.content:{cycle}:{checksum}"))
-    }
-
-    /// The file's content is now this one's to store: the checksum on the uploading row is
-    /// the claim other uploads of the same bytes see, and, with its size and
-    /// `completing_since`, the intent the reconciler checks the object against should the
-    /// node die (or the commit fail) after S3 stored it.
-    pub fn claim_content(
-        conn: &mut PgConnection,
-        id: FileUploadId,
-        checksum: &str,
-        size: i64,
-        content_type: &str,
-    ) -> QueryResult<bool> {
-        KeptPrepared(
-            diesel::update(still_uploading(id))
-                .set((
-                    file_uploads::checksum.eq(checksum),
-                    file_uploads::file_size.eq(size),
-                    file_uploads::content_type.eq(content_type),
-                    file_uploads::completing_since.eq(diesel::dsl::now),
-                    file_uploads::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(file_uploads::id),
-        )
-        .load::<FileUploadId>(conn)
-        .map(|rows| !rows.is_empty())
-    }
-
-    pub fn mark_completed(
-        conn: &mut PgConnection,
-        id: FileUploadId,
-        size: i64,
-        checksum: &str,
-        content_type: &str,
-        review_pending: bool,
-    ) -> QueryResult<Option<FileUpload>> {
-        // Only an uploading row completes: one the reaper already failed never moves back.
-        let Some(row): Option<FileUpload> = KeptPrepared(
-            diesel::update(still_uploading(id))
-                .set((
-                    file_uploads::status.eq(FileStatus::Completed),
-                    file_uploads::file_size.eq(size),
-                    file_uploads::checksum.eq(checksum),
-                    file_uploads::content_type.eq(content_type),
-                    file_uploads::uploaded_at.eq(diesel::dsl::now),
-                    file_uploads::s3_upload_id.eq(None::<String>),
-                    file_uploads::review_status.eq(review_pending.then_some(ReviewStatus::Pending)),
-                ))
-                .returning(FileUpload::as_returning()),
-        )
-        .get_result(conn)
-        .optional()?
-        else {
-            return Ok(None);
-        };
-        // A new version of the same path: older ones stay, with their own bytes. Versions
-        // of one path complete one at a time, so exactly one is the current one.
-        if let Some(cycle) = row.cycle_id {
-            lock_until_commit(conn, &format!("hopper.path:{cycle}:{}", row.file_path))?;
-            KeptPrepared(
-                diesel::update(
-                    file_uploads::table
-                        .filter(file_uploads::cycle_id.eq(cycle))
-                        .filter(file_uploads::file_path.eq(&row.file_path))
-                        .filter(status_is(FileStatus::Completed))
-                        .filter(file_uploads::replaced_by.is_null())
-                        // A deleted version is not current either; with this the lookup is
-                        // the current-path index's.
-                        .filter(file_uploads::deleted_at.is_null())
-                        .filter(file_uploads::id.ne(id)),
-                )
-                .set(file_uploads::replaced_by.eq(id))
-                .returning(file_uploads::id),
-            )
-            .load::<FileUploadId>(conn)?;
-        }
-        Ok(Some(row))
-    }
-
-    pub fn mark_skipped(
-        conn: &mut PgConnection,
-        id: FileUploadId,
-        size: i64,
-        checksum: &str,
-        duplicate_of: FileUploadId,
-    ) -> QueryResult<bool> {
-        diesel::update(still_uploading(id))
-            .set((
-                file_uploads::status.eq(FileStatus::Skipped),
-                file_uploads::is_duplicate.eq(true),
-                file_uploads::duplicate_of.eq(duplicate_of),
-                file_uploads::file_size.eq(size),
-                file_uploads::checksum.eq(checksum),
-            ))
-            .execute(conn)
-            .map(|n| n > 0)
-    }
-
-    /// Fails an `uploading` row; false when it had already ended (e.g. the reaper won).
-    /// The upload id stays until the multipart upload is known to be aborted.
-    pub fn mark_failed(
-        conn: &mut PgConnection,
-        id: FileUploadId,
-        size: i64,
-        reason: &str,
-    ) -> QueryResult<bool> {
-        diesel::update(still_uploading(id))
-            .set((
-                file_uploads::status.eq(FileStatus::Failed),
-                file_uploads::file_size.eq(size),
-                file_uploads::error_message.eq(truncate(reason, 500)),
-            ))
-            .execute(conn)
-            .map(|n| n > 0)
     }
 }

@@ -13,6 +13,7 @@ pub mod cycle_request;
 pub mod day_figures;
 pub mod document_request;
 pub mod file_status_filter;
+pub mod file_transitions;
 pub mod file_upload;
 pub mod new_file;
 pub mod notification;

@@ -1,6 +1,7 @@
 //! A new file row: `uploading` under an S3 key no other row owns (the unique index
 //! `file_uploads_key_owner` decides, across nodes), or `failed` for a file refused up
-//! front. A manifest's uploads go in one statement.
+//! front. A manifest's uploads go in one statement. The inserts are a file's birth: only
+//! `services::file_life` calls them (the layering check says so).
 
 use std::collections::HashMap;
 
@@ -74,79 +75,78 @@ fn owns_its_key() -> diesel::expression::SqlLiteral<Bool> {
     sql::<Bool>("owns_key AND status IN ('uploading', 'completed') AND s3_key <> ''")
 }
 
+/// A `failed` row for a file refused before any byte was stored.
+pub fn insert_refused(
+    conn: &mut PgConnection,
+    new: &NewFile<'_>,
+    reason: &str,
+) -> QueryResult<FileUploadId> {
+    diesel::insert_into(file_uploads::table)
+        .values(new.row(FileStatus::Failed, Some(reason)))
+        .returning(file_uploads::id)
+        .get_result(conn)
+}
+
+/// An `uploading` row under `new.s3_key`, unless another uploading or completed row of
+/// the location owns that key (`None`). `ON CONFLICT DO NOTHING` on the owners' unique
+/// index: two nodes cannot both take a key, and no savepoint is needed to find out.
+pub fn insert_uploading(
+    conn: &mut PgConnection,
+    new: &NewFile<'_>,
+) -> QueryResult<Option<FileUploadId>> {
+    diesel::insert_into(file_uploads::table)
+        .values(new.row(FileStatus::Uploading, None))
+        .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
+        .filter_target(owns_its_key())
+        .do_nothing()
+        .returning(file_uploads::id)
+        .get_result(conn)
+        .optional()
+}
+
+/// `uploading` rows for many files in one statement; each gets its key unless another
+/// row owns it (or an earlier one of `new` took it). Returns, in `new`'s order, each
+/// row's id or `None` where the key was taken.
+pub fn insert_all_uploading(
+    conn: &mut PgConnection,
+    new: &[NewFile<'_>],
+) -> QueryResult<Vec<Option<FileUploadId>>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<FileRow<'_>> = new
+        .iter()
+        .map(|file| file.row(FileStatus::Uploading, None))
+        .collect();
+    let mut by_key: HashMap<(StorageLocationId, String), FileUploadId> = HashMap::new();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let inserted: Vec<(FileUploadId, StorageLocationId, String)> =
+            diesel::insert_into(file_uploads::table)
+                .values(chunk)
+                .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
+                .filter_target(owns_its_key())
+                .do_nothing()
+                .returning((
+                    file_uploads::id,
+                    file_uploads::storage_location_id,
+                    file_uploads::s3_key,
+                ))
+                .get_results(conn)?;
+        // An inserted row owns its key in its location (the unique index says so, and
+        // no key is empty): the two tell which file it is, and no entry is overwritten.
+        by_key.extend(
+            inserted
+                .into_iter()
+                .map(|(id, location, key)| ((location, key), id)),
+        );
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| by_key.remove(&(row.storage_location_id, row.s3_key)))
+        .collect())
+}
+
 impl FileUpload {
-    /// A row in `status`: `uploading` while bytes flow, `failed` for a file refused up front.
-    pub fn insert(
-        conn: &mut PgConnection,
-        new: &NewFile<'_>,
-        status: FileStatus,
-        error: Option<&str>,
-    ) -> QueryResult<FileUploadId> {
-        diesel::insert_into(file_uploads::table)
-            .values(new.row(status, error))
-            .returning(file_uploads::id)
-            .get_result(conn)
-    }
-
-    /// An `uploading` row under `new.s3_key`, unless another uploading or completed row of
-    /// the location owns that key (`None`). `ON CONFLICT DO NOTHING` on the owners' unique
-    /// index: two nodes cannot both take a key, and no savepoint is needed to find out.
-    pub fn insert_uploading(
-        conn: &mut PgConnection,
-        new: &NewFile<'_>,
-    ) -> QueryResult<Option<FileUploadId>> {
-        diesel::insert_into(file_uploads::table)
-            .values(new.row(FileStatus::Uploading, None))
-            .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
-            .filter_target(owns_its_key())
-            .do_nothing()
-            .returning(file_uploads::id)
-            .get_result(conn)
-            .optional()
-    }
-
-    /// `uploading` rows for many files in one statement; each gets its key unless another
-    /// row owns it (or an earlier one of `new` took it). Returns, in `new`'s order, each
-    /// row's id or `None` where the key was taken.
-    pub fn insert_all_uploading(
-        conn: &mut PgConnection,
-        new: &[NewFile<'_>],
-    ) -> QueryResult<Vec<Option<FileUploadId>>> {
-        if new.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<FileRow<'_>> = new
-            .iter()
-            .map(|file| file.row(FileStatus::Uploading, None))
-            .collect();
-        let mut by_key: HashMap<(StorageLocationId, String), FileUploadId> = HashMap::new();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let inserted: Vec<(FileUploadId, StorageLocationId, String)> =
-                diesel::insert_into(file_uploads::table)
-                    .values(chunk)
-                    .on_conflict((file_uploads::storage_location_id, file_uploads::s3_key))
-                    .filter_target(owns_its_key())
-                    .do_nothing()
-                    .returning((
-                        file_uploads::id,
-                        file_uploads::storage_location_id,
-                        file_uploads::s3_key,
-                    ))
-                    .get_results(conn)?;
-            // An inserted row owns its key in its location (the unique index says so, and
-            // no key is empty): the two tell which file it is, and no entry is overwritten.
-            by_key.extend(
-                inserted
-                    .into_iter()
-                    .map(|(id, location, key)| ((location, key), id)),
-            );
-        }
-        Ok(rows
-            .into_iter()
-            .map(|row| by_key.remove(&(row.storage_location_id, row.s3_key)))
-            .collect())
-    }
-
     /// The id the next row will get (for a version key chosen before the insert).
     pub fn next_version_tag(conn: &mut PgConnection) -> QueryResult<String> {
         #[derive(QueryableByName)]

@@ -7,7 +7,6 @@ use crate::db::ids::{
     ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, StorageLocationId, SyncSessionId,
     UploadLinkId, UserId,
 };
-use crate::db::kept_prepared::KeptPrepared;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
@@ -79,14 +78,6 @@ pub struct LinkUploader<'a> {
     pub link: UploadLinkId,
     pub name: &'a str,
     pub email: &'a str,
-}
-
-/// How a file ended, for the session's counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileOutcome {
-    Uploaded,
-    Skipped,
-    Failed,
 }
 
 impl SyncSession {
@@ -186,52 +177,6 @@ impl SyncSession {
             .select((FileUpload::as_select(), batch_rows()))
             .first(conn)
             .optional()
-    }
-
-    /// Counts `n` files started in the batch (a manifest starts many in one transaction:
-    /// one UPDATE for all, not a new row version per file).
-    pub fn files_started(conn: &mut PgConnection, id: SyncSessionId, n: i32) -> QueryResult<()> {
-        KeptPrepared(
-            diesel::update(sync_sessions::table.find(id))
-                .set(sync_sessions::total_files.eq(sync_sessions::total_files + n))
-                .returning(sync_sessions::id),
-        )
-        .load::<SyncSessionId>(conn)
-        .map(|_| ())
-    }
-
-    /// Counts a finished file; called in the transaction that sets the file's status.
-    /// Returns how many files the batch has stored now. One statement whatever the
-    /// outcome (the other counters move by 0), so one prepared statement serves all three.
-    pub fn file_finished(
-        conn: &mut PgConnection,
-        id: SyncSessionId,
-        outcome: FileOutcome,
-        size: i64,
-    ) -> QueryResult<i32> {
-        let one_if = |counted: FileOutcome| i32::from(outcome == counted);
-        let stored_size = if outcome == FileOutcome::Uploaded {
-            size
-        } else {
-            0
-        };
-        KeptPrepared(
-            diesel::update(sync_sessions::table.find(id))
-                .set((
-                    sync_sessions::total_size_bytes.eq(sync_sessions::total_size_bytes + size),
-                    sync_sessions::files_uploaded
-                        .eq(sync_sessions::files_uploaded + one_if(FileOutcome::Uploaded)),
-                    sync_sessions::uploaded_size_bytes
-                        .eq(sync_sessions::uploaded_size_bytes + stored_size),
-                    sync_sessions::files_skipped
-                        .eq(sync_sessions::files_skipped + one_if(FileOutcome::Skipped)),
-                    sync_sessions::files_failed
-                        .eq(sync_sessions::files_failed + one_if(FileOutcome::Failed)),
-                ))
-                .returning(sync_sessions::files_uploaded),
-        )
-        .get_result::<Option<i32>>(conn)
-        .map(|stored| stored.unwrap_or(0))
     }
 
     pub fn finish(

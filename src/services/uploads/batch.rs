@@ -6,23 +6,20 @@ use std::fmt::Display;
 use bytes::{Bytes, BytesMut};
 use diesel::prelude::*;
 use futures_util::Stream;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId, SyncSessionId};
-use crate::db::models::file_upload::FileUpload;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::sync_session::SyncSession;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
-use crate::domain::{FileStatus, ObjectKey};
+use crate::domain::ObjectKey;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::audit::actions;
+use crate::services::file_life;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::matching::request_for;
 use crate::services::uploads::session::{finish_session, link_room, start_session};
 use crate::services::uploads::slots::BatchSlot;
-use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::part_budget::{PartBuffer, Tenant};
@@ -132,23 +129,10 @@ impl Batch {
     /// Records a file refused before any byte was stored. The name is kept as sent, with
     /// control characters escaped (PostgreSQL refuses NUL; CR/LF could forge log lines).
     async fn refuse(&self, path: &str, reason: String) -> Result<(), AppError> {
-        let path = crate::domain::client_info::sanitize(path);
+        let path = path.to_owned();
         self.transaction(move |conn, actor, plan| {
-            let file = FileUpload::insert(
-                conn,
-                &plan.file_row(&path, None, None),
-                FileStatus::Failed,
-                Some(&reason),
-            )?;
-            SyncSession::files_started(conn, plan.session, 1)?;
-            SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
-            actor
-                .audit(actions::FILE_FAILED)
-                .project(plan.project)
-                .resource("file", file)
-                .details(json!({ "path": path, "reason": reason }))
-                .record(conn)?;
-            Ok(())
+            plan.refuse_file(conn, actor, &path, &reason, None)?;
+            file_life::started(conn, plan.session, 1)
         })
         .await
     }
@@ -200,8 +184,8 @@ impl Batch {
                 };
                 let row =
                     plan.file_row(&natural.relative_path, Some((&runner.0, runner.1)), request);
-                let (id, s3_key) = insert_with_own_key(conn, &row, &natural)?;
-                SyncSession::files_started(conn, plan.session, 1)?;
+                let (id, s3_key) = file_life::start(conn, &row, &natural)?;
+                file_life::started(conn, plan.session, 1)?;
                 Ok((id, s3_key, room))
             })
             .await;

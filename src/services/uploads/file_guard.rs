@@ -2,16 +2,14 @@
 //! whatever happens to the request.
 
 use diesel::prelude::*;
-use serde_json::json;
 
 use crate::db::ids::FileUploadId;
 use crate::db::models::file_upload::FileUpload;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::domain::FileStatus;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
-use crate::services::cycle_requests::{self, Submission};
+use crate::services::file_life::{self, Completion, StoredFile, Told};
 use crate::services::reconciler::{self, Settlement};
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::ServiceContext;
@@ -104,7 +102,7 @@ impl FileGuard {
     pub(super) async fn progress(&self, received: u64) {
         let received = i64::try_from(received).unwrap_or(i64::MAX);
         let touched = self
-            .run(move |conn, _, _, file| Ok(FileUpload::touch(conn, file, received)?))
+            .run(move |conn, _, plan, file| file_life::progress(conn, plan.file_of(file), received))
             .await;
         if touched.is_err() {
             tracing::warn!(file = %self.file, "could not record upload progress");
@@ -133,36 +131,20 @@ impl FileGuard {
                     FileUpload::lock_content(conn, plan.cycle, &checksum)?;
                     let original =
                         FileUpload::find_copy_or_claim(conn, plan.cycle, &checksum, file)?;
+                    let at = plan.file_of(file);
                     let original = match original {
                         Some(o) if o.status.is_completed() => o,
                         Some(_) if may_wait => return Ok(Claim::Wait),
                         // Nobody holds it, or the claimer is taking too long: store it.
                         _ => {
-                            if !FileUpload::claim_content(conn, file, &checksum, size, &kind)? {
-                                return Err(AppError::Conflict(
-                                    "the file's upload ended meanwhile".into(),
-                                ));
-                            }
+                            file_life::claim(conn, at, (&checksum, size, &kind))?
+                                .or_ended(file, FileStatus::Uploading)?;
                             return Ok(Claim::Mine);
                         }
                     };
-                    if !FileUpload::mark_skipped(conn, file, size, &checksum, original.id)? {
-                        return Err(AppError::Conflict(
-                            "the file's upload ended meanwhile".into(),
-                        ));
-                    }
-                    actor
-                        .audit(actions::FILE_SKIPPED)
-                        .project(plan.project)
-                        .resource("file", file)
-                        .details(json!({
-                            "sha256": checksum,
-                            "size": size,
-                            "duplicate_of": original.id,
-                            "original_path": original.file_path,
-                        }))
-                        .record(conn)?;
-                    SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
+                    let by = MovedBy::Actor(actor);
+                    file_life::skip(conn, by, at, (size, &checksum), (&original, false))?
+                        .or_ended(file, FileStatus::Skipped)?;
                     Ok(Claim::Skipped)
                 })
                 .await?;
@@ -204,43 +186,28 @@ impl FileGuard {
         let now = self.ctx.clock().now();
         let recorded = self
             .run(move |conn, actor, plan, file| {
-                let Some(row) =
-                    FileUpload::mark_completed(conn, file, size, &checksum, &kind, plan.review)?
-                else {
-                    // The reaper (or a node's start-up) failed the row meanwhile; it stays failed.
-                    return Err(AppError::Conflict(
-                        "the file's upload ended meanwhile".into(),
-                    ));
+                let stored = StoredFile {
+                    size,
+                    checksum: &checksum,
+                    content_type: &kind,
+                    review_pending: plan.review,
                 };
-                if let Some(request) = row.request_id {
-                    let submission = Submission {
-                        project: plan.project,
-                        review: plan.review,
-                        cycle: plan.cycle,
-                        request,
-                        file,
-                    };
-                    cycle_requests::submit(conn, MovedBy::Actor(actor), &submission, now)?;
-                }
-                also(conn, actor, plan)?;
-                actor
-                    .audit(actions::FILE_UPLOADED)
-                    .project(plan.project)
-                    .resource("file", file)
-                    .details(json!({
-                        "path": row.file_path,
-                        "s3_key": row.s3_key,
-                        "size": size,
-                        "sha256": checksum,
-                        "content_type": kind,
-                        "request": row.request_id,
-                    }))
-                    .record(conn)?;
-                // The company's audit chain, then the batch's counters, last: every upload
-                // of the batch waits for both until this commits, so they are taken as
-                // late as they can be (the caller's own record goes before them).
-                SyncSession::file_finished(conn, plan.session, FileOutcome::Uploaded, size)
-                    .map_err(AppError::from)
+                let completion = Completion {
+                    project: plan.project,
+                    review: plan.review,
+                };
+                let told = (Told::Sender { via: None }, now);
+                let (_, stored_in_batch) = file_life::complete(
+                    conn,
+                    MovedBy::Actor(actor),
+                    (plan.file_of(file), completion),
+                    &stored,
+                    told,
+                    |conn| also(conn, actor, plan),
+                )?
+                // The reaper (or a node's start-up) failed the row meanwhile; it stays failed.
+                .or_ended(file, FileStatus::Completed)?;
+                Ok(stored_in_batch)
             })
             .await;
         self.armed = false;
@@ -362,14 +329,13 @@ pub(super) fn fail_file(
     size: i64,
     reason: &str,
 ) -> Result<(), AppError> {
-    if FileUpload::mark_failed(conn, file, size, reason)? {
-        SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, size)?;
-        actor
-            .audit(actions::FILE_FAILED)
-            .project(plan.project)
-            .resource("file", file)
-            .details(json!({ "reason": reason, "bytes_received": size }))
-            .record(conn)?;
-    }
+    let told = Told::Sender { via: None };
+    let _ = file_life::fail(
+        conn,
+        MovedBy::Actor(actor),
+        plan.file_of(file),
+        (size, reason),
+        told,
+    )?;
     Ok(())
 }

@@ -21,10 +21,10 @@ use crate::domain::{ObjectKey, TokenScope};
 use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
+use crate::services::file_life;
 use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::tus::{self, drop::drop_upload, Created, Creation, Decision};
-use crate::services::uploads::version_key::insert_all_with_own_keys;
 use crate::services::uploads::{may_upload_into, BatchPlan};
 use crate::services::{projects, ServiceContext};
 
@@ -199,7 +199,7 @@ pub async fn start(
                 .iter()
                 .map(|t| (plan.file_row(&t.key.relative_path, None, t.request), &t.key))
                 .collect();
-            let files = insert_all_with_own_keys(conn, &rows)?;
+            let files = file_life::start_all(conn, &rows)?;
             let initial = ResumableSha256::default().to_bytes();
             let uploads: Vec<_> = taking
                 .iter()
@@ -233,7 +233,7 @@ pub async fn start(
             }
             let decided = decided.into_iter().flatten().collect();
             if started > 0 {
-                SyncSession::files_started(conn, plan.session, started)?;
+                file_life::started(conn, plan.session, started)?;
             }
             Ok((Some(plan.session), decided))
         })

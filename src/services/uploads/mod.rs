@@ -15,14 +15,14 @@ mod session;
 mod slots;
 mod stop;
 pub mod tus;
-mod version_key;
 
 pub use batch::Batch;
 pub use slots::{BatchSlots, Counted, SlotLimits};
 pub use stop::Stop;
 
 use crate::db::ids::{
-    CompanyId, CycleId, CycleRequestId, ProjectId, StorageLocationId, SyncSessionId, UploadLinkId,
+    CompanyId, CycleId, CycleRequestId, FileUploadId, ProjectId, StorageLocationId, SyncSessionId,
+    UploadLinkId,
 };
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::NewFile;
@@ -31,6 +31,7 @@ use crate::db::models::sync_session::SyncSession;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_requests::{self, CycleRequests};
+use crate::services::file_life::{self, FileOf};
 use crate::services::{files, project_access, projects, ServiceContext};
 use diesel::PgConnection;
 
@@ -58,6 +59,33 @@ struct BatchPlan {
 }
 
 impl BatchPlan {
+    /// Records a file of this batch refused before any byte was stored (its row failed,
+    /// counted as ended, audited; the caller counts it started). The name is kept as
+    /// sent, with control characters escaped (PostgreSQL refuses NUL; CR/LF could forge
+    /// log lines).
+    fn refuse_file(
+        &self,
+        conn: &mut PgConnection,
+        actor: &Actor,
+        path: &str,
+        reason: &str,
+        via: Option<&'static str>,
+    ) -> Result<FileUploadId, AppError> {
+        let path = crate::domain::client_info::sanitize(path);
+        let row = self.file_row(&path, None, None);
+        let by = crate::services::cycle_progress::MovedBy::Actor(actor);
+        file_life::refuse(conn, by, (&row, self.project), reason, via)
+    }
+
+    /// One of this batch's files, as its life's transitions take it.
+    fn file_of(&self, file: FileUploadId) -> FileOf {
+        FileOf {
+            file,
+            session: self.session,
+            project: Some(self.project),
+        }
+    }
+
     /// A file row of this batch at `path`, run by `runner` (none for a file refused before
     /// any byte was stored); its key is chosen when it is inserted.
     fn file_row<'a>(

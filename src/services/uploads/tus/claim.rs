@@ -31,7 +31,7 @@ impl Writing {
         finish::PartOwner {
             upload: self.upload.id,
             writer: self.writer,
-            file: self.file.id,
+            file: self.plan.file_of(self.file.id),
         }
     }
 

@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
-use crate::db::models::sync_session::SyncSession;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::schema::cycles;
 use crate::services::actor::Actor;
+use crate::services::file_life;
 use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
 use crate::services::uploads::tus::claim::claim;
 use crate::services::uploads::tus::drop::drop_upload;
@@ -71,7 +71,7 @@ pub async fn create(
                 None => None,
             };
             let created = create_in(conn, actor, &plan, (&wanted, original), (now, own_batch))?;
-            SyncSession::files_started(conn, plan.session, 1)?;
+            file_life::started(conn, plan.session, 1)?;
             if own_batch {
                 match &created {
                     Created::Upload { .. } => {}

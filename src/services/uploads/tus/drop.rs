@@ -5,11 +5,13 @@ use serde_json::json;
 
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::cycle_progress::MovedBy;
+use crate::services::file_life::{self, FileOf, Told};
 use crate::services::uploads::file_guard::forget_upload_id;
 use crate::services::uploads::tus::finish::delete_quietly;
 use crate::services::{storage_locations, ServiceContext};
@@ -38,15 +40,13 @@ pub(in crate::services::uploads) async fn drop_upload(
                 .ok_or(AppError::NotFound)?;
             let location =
                 StorageLocation::find(conn, file.storage_location_id)?.ok_or(AppError::NotFound)?;
-            if FileUpload::mark_failed(conn, file.id, landed, &reason)? {
-                SyncSession::file_finished(conn, session, FileOutcome::Failed, landed)?;
-                actor
-                    .audit(actions::FILE_FAILED)
-                    .project(project)
-                    .resource("file", file.id)
-                    .details(json!({ "reason": reason, "bytes_received": landed, "via": "tus" }))
-                    .record(conn)?;
-            }
+            let at = FileOf {
+                file: file.id,
+                session,
+                project: Some(project),
+            };
+            let told = Told::Sender { via: Some("tus") };
+            let _ = file_life::fail(conn, MovedBy::Actor(actor), at, (landed, &reason), told)?;
             TusUpload::finish(conn, id, outcome)?;
             if closes {
                 let closed = SyncSession::finish(conn, session, Some(&reason))?;

@@ -6,10 +6,12 @@ use serde_json::json;
 
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
+use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
 use crate::error::AppError;
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::cycle_progress::MovedBy;
+use crate::services::file_life::{self, FileOf, Told};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
@@ -25,24 +27,26 @@ pub async fn expire_abandoned(ctx: &ServiceContext) -> Result<usize, AppError> {
             for upload in &expired {
                 let file = FileUpload::find_in_company(conn, upload.company_id, upload.file_id)?;
                 if let Some(file) = &file {
-                    if FileUpload::mark_failed(conn, file.id, upload.landed, REASON)? {
-                        SyncSession::file_finished(
-                            conn,
-                            upload.session_id,
-                            FileOutcome::Failed,
-                            upload.landed,
-                        )?;
-                        AuditEvent::new(actions::UPLOADS_REAPED)
-                            .company(upload.company_id)
-                            .project(upload.project_id)
-                            .resource("file", file.id)
-                            .details(json!({ "path": file.file_path, "reason": REASON, "by": "tus expiry" }))
-                            .record(conn)?;
-                    }
+                    let at = FileOf {
+                        file: file.id,
+                        session: upload.session_id,
+                        project: Some(upload.project_id),
+                    };
+                    let told = Told::Reaped {
+                        by: "tus expiry",
+                        row: file,
+                    };
+                    let by = MovedBy::Hopper(upload.company_id);
+                    let _ = file_life::fail(conn, by, at, (upload.landed, REASON), told)?;
                     if upload.tail_size > 0 {
-                        if let Some(location) = StorageLocation::find(conn, file.storage_location_id)? {
+                        if let Some(location) =
+                            StorageLocation::find(conn, file.storage_location_id)?
+                        {
                             let folder = file.s3_key.rsplit_once('/').map_or("", |(f, _)| f);
-                            tails.push((location, format!("{folder}/.hopper-tus-{}.tail", upload.id)));
+                            tails.push((
+                                location,
+                                format!("{folder}/.hopper-tus-{}.tail", upload.id),
+                            ));
                         }
                     }
                 }
@@ -53,7 +57,9 @@ pub async fn expire_abandoned(ctx: &ServiceContext) -> Result<usize, AppError> {
                         .company(upload.company_id)
                         .project(upload.project_id)
                         .resource("sync_session", upload.session_id)
-                        .details(json!({ "status": closed.status, "error": REASON, "by": "tus expiry" }))
+                        .details(
+                            json!({ "status": closed.status, "error": REASON, "by": "tus expiry" }),
+                        )
                         .record(conn)?;
                 }
             }

@@ -4,17 +4,14 @@
 //! counters), a refusal of its content, a duplicate known before any byte moved.
 
 use diesel::prelude::*;
-use serde_json::json;
 
-use crate::db::ids::FileUploadId;
 use crate::db::models::file_upload::FileUpload;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::audit::actions;
+use crate::services::file_life::{self, FileOf};
 use crate::services::reconciler::Settlement;
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::session::finish_session;
@@ -60,7 +57,7 @@ pub(super) async fn release(ctx: &ServiceContext, actor: &Actor, writing: &Writi
 pub(super) struct PartOwner {
     pub(super) upload: uuid::Uuid,
     pub(super) writer: uuid::Uuid,
-    pub(super) file: FileUploadId,
+    pub(super) file: FileOf,
 }
 
 pub(super) async fn record_part(
@@ -83,8 +80,7 @@ pub(super) async fn record_part(
                 "Another request took this upload over; resume from its offset.".into(),
             ));
         }
-        FileUpload::touch(conn, file, landed)?;
-        Ok(())
+        file_life::progress(conn, file, landed)
     })
     .await
 }
@@ -324,30 +320,4 @@ pub(super) async fn delete_quietly(target: &ObjectTarget) {
     if let Err(e) = target.delete().await {
         tracing::warn!(key = %target.key, error = %e, "could not delete a staged tail");
     }
-}
-
-/// An announced checksum already in the cycle: the file is its duplicate at once.
-pub(super) fn skipped_before_transfer(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    plan: &BatchPlan,
-    (file, size, checksum): (FileUploadId, i64, &str),
-    original: &FileUpload,
-) -> Result<(), AppError> {
-    if FileUpload::mark_skipped(conn, file, size, checksum, original.id)? {
-        SyncSession::file_finished(conn, plan.session, FileOutcome::Skipped, size)?;
-        actor
-            .audit(actions::FILE_SKIPPED)
-            .project(plan.project)
-            .resource("file", file)
-            .details(json!({
-                "sha256": checksum,
-                "size": size,
-                "duplicate_of": original.id,
-                "original_path": original.file_path,
-                "before_transfer": true,
-            }))
-            .record(conn)?;
-    }
-    Ok(())
 }

@@ -33,15 +33,14 @@ use uuid::Uuid;
 
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
-use crate::db::models::sync_session::{FileOutcome, SyncSession};
 use crate::db::models::tus_upload::{NewTusUpload, TusUpload};
 use crate::domain::resumable_sha256::ResumableSha256;
-use crate::domain::{FileStatus, ObjectKey};
+use crate::domain::ObjectKey;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::audit::actions;
+use crate::services::cycle_progress::MovedBy;
+use crate::services::file_life;
 use crate::services::uploads::matching::request_for;
-use crate::services::uploads::version_key::insert_with_own_key;
 use crate::services::uploads::BatchPlan;
 use crate::services::ServiceContext;
 
@@ -111,7 +110,7 @@ pub(super) fn is_own(actor: &Actor, upload: &TusUpload) -> bool {
 }
 
 /// A file refused at creation: recorded in its batch like a refused form file. The caller
-/// counts it as started ([`SyncSession::files_started`]).
+/// counts it as started ([`file_life::started`]).
 pub(in crate::services::uploads) fn refuse(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -119,21 +118,8 @@ pub(in crate::services::uploads) fn refuse(
     path: &str,
     reason: &str,
 ) -> Result<(), AppError> {
-    let path = crate::domain::client_info::sanitize(path);
-    let file = FileUpload::insert(
-        conn,
-        &plan.file_row(&path, None, None),
-        FileStatus::Failed,
-        Some(reason),
-    )?;
-    SyncSession::file_finished(conn, plan.session, FileOutcome::Failed, 0)?;
-    actor
-        .audit(actions::FILE_FAILED)
-        .project(plan.project)
-        .resource("file", file)
-        .details(json!({ "path": path, "reason": reason, "via": "tus" }))
-        .record(conn)
-        .map_err(AppError::from)
+    plan.refuse_file(conn, actor, path, reason, Some("tus"))
+        .map(|_| ())
 }
 
 /// Refuses with the file's size limit first: `Upload-Length` counts before any byte.
@@ -194,7 +180,7 @@ pub(in crate::services::uploads) fn decide(plan: &BatchPlan, wanted: &Creation) 
 /// a duplicate of an announced checksum already in the cycle (a skipped row, when the
 /// caller found the completed `original` of that checksum), or an upload waiting for its
 /// bytes (an uploading row and its tus row). `own_batch`: the upload ends its batch when
-/// it ends. The caller counts the file as started ([`SyncSession::files_started`]).
+/// it ends. The caller counts the file as started ([`file_life::started`]).
 fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -210,7 +196,7 @@ fn create_in(
         Decision::Taken { key, request } => (key, request),
     };
     let row = plan.file_row(&key.relative_path, None, request);
-    let (file, _) = insert_with_own_key(conn, &row, &key)?;
+    let (file, _) = file_life::start(conn, &row, &key)?;
     let initial = ResumableSha256::default().to_bytes();
     let duplicate = original.is_some();
     let new = tus_row(
@@ -266,8 +252,9 @@ pub(in crate::services::uploads) fn opened(
 ) -> Result<Created, AppError> {
     if let Some(original) = original {
         let sha = wanted.sha256.as_deref().unwrap_or_default();
-        let skipped = (new.file_id, new.upload_length, sha);
-        finish::skipped_before_transfer(conn, actor, plan, skipped, &original)?;
+        // An announced checksum already in the cycle: the file is its duplicate at once.
+        let (at, by) = (plan.file_of(new.file_id), MovedBy::Actor(actor));
+        let _ = file_life::skip(conn, by, at, (new.upload_length, sha), (&original, true))?;
         return Ok(Created::Duplicate {
             id: new.id,
             of: original.id,

@@ -18,6 +18,7 @@ use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
+use crate::services::file_life;
 use crate::services::uploads::tus::claim::Writing;
 use crate::services::uploads::tus::finish;
 use crate::services::ServiceContext;
@@ -138,7 +139,12 @@ pub(super) fn claim_content(
     if FileUpload::find_copy_or_claim(conn, cycle, &facts.checksum, file)?.is_some() {
         return Ok(None);
     }
-    if !FileUpload::claim_content(conn, file, &facts.checksum, facts.size, &kind)? {
+    let claimed = file_life::claim(
+        conn,
+        writing.plan.file_of(file),
+        (&facts.checksum, facts.size, &kind),
+    )?;
+    if !claimed.moved() {
         return Ok(None);
     }
     Ok(Some(ContentClaim { kind }))
