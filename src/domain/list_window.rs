@@ -8,3 +8,14 @@ pub struct ListWindow {
     /// Rows to load: a page plus one, to know whether a next page exists.
     pub limit: i64,
 }
+
+impl ListWindow {
+    /// The first `limit` rows, unfiltered (a form's choices).
+    pub fn first(limit: i64) -> ListWindow {
+        ListWindow {
+            text: None,
+            offset: 0,
+            limit,
+        }
+    }
+}

@@ -22,7 +22,7 @@ use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
 use crate::state::AppState;
-use crate::web::{filters, html, Ctx, FieldErrors, PageContext};
+use crate::web::{filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 /// The cookie of a visit to link `id` (one per link, so two links do not collide).
 fn cookie_name(state: &AppState, link: crate::db::ids::UploadLinkId) -> String {
@@ -164,12 +164,7 @@ fn start_page(
     (name, email): (String, String),
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    with_csrf_cookie(&ctx.req, status, |page| {
+    with_csrf_cookie(&ctx.req, form_status(&errors), |page| {
         StartPage {
             page,
             open,

@@ -35,13 +35,7 @@ pub async fn list(
 ) -> Result<Vec<Company>, AppError> {
     operator_only(actor)?;
     ctx.run(actor, move |conn, _| {
-        Ok(Company::list(
-            conn,
-            window.text.as_deref(),
-            active,
-            window.offset,
-            window.limit,
-        )?)
+        Ok(Company::list(conn, &window, active)?)
     })
     .await
 }

@@ -13,6 +13,7 @@ use crate::db::models::project_access::{Grant, ProjectAccess};
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::tag::Tag;
 use crate::db::models::user::User;
+use crate::domain::ListWindow;
 use crate::error::AppError;
 use crate::schema::{audit_log, users};
 use crate::services::actor::Actor;
@@ -104,10 +105,15 @@ fn detail_in(
         })
         .collect();
     let grants = ProjectAccess::for_project(conn, id)?;
-    let grantable = User::list_in_company(conn, actor.company_id(), None, Some(true), 0, 1000)?
-        .into_iter()
-        .filter(|u| !grants.iter().any(|g| g.user_id == u.id))
-        .collect();
+    let grantable = User::list_in_company(
+        conn,
+        actor.company_id(),
+        &ListWindow::first(1000),
+        Some(true),
+    )?
+    .into_iter()
+    .filter(|u| !grants.iter().any(|g| g.user_id == u.id))
+    .collect();
     let history = audit_log::table
         .filter(audit_log::company_id.eq(actor.company_id()))
         .filter(audit_log::project_id.eq(id))

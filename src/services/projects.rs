@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::db::ids::ProjectId;
 use crate::db::ids::StorageLocationId;
 use crate::db::models::cycle::Cycle;
-use crate::db::models::project::{NewProject, Project, ProjectChanges, ProjectState};
+use crate::db::models::project::{NewProject, Project, ProjectFields, ProjectState};
+use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::tag::Tag;
 use crate::domain::FieldErrors;
 use crate::domain::ListWindow;
@@ -111,6 +112,22 @@ pub fn lock_live(
     Ok(project)
 }
 
+/// The form's values as stored, the bucket and region being the location's.
+fn fields<'a>(input: &'a ProjectInput, location: &'a StorageLocation) -> ProjectFields<'a> {
+    ProjectFields {
+        project_name: &input.name,
+        bucket_name: &location.bucket_name,
+        aws_region: &location.aws_region,
+        storage_location_id: location.id,
+        description: input.description.as_deref(),
+        is_active: input.active,
+        review_uploads: input.review_uploads,
+        allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
+        reminder_days: input.reminder_days.iter().copied().map(Some).collect(),
+        overdue_every_days: input.overdue_every_days,
+    }
+}
+
 fn create_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -124,16 +141,7 @@ fn create_in(
         conn,
         &NewProject {
             company_id: actor.company_id(),
-            project_name: &input.name,
-            bucket_name: &location.bucket_name,
-            aws_region: &location.aws_region,
-            storage_location_id: location.id,
-            description: input.description.as_deref(),
-            is_active: input.active,
-            review_uploads: input.review_uploads,
-            allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
-            reminder_days: input.reminder_days.iter().copied().map(Some).collect(),
-            overdue_every_days: input.overdue_every_days,
+            fields: fields(input, &location),
         },
     )?;
     Tag::set_for_project(conn, actor.company_id(), project.id, &input.tags)?;
@@ -159,22 +167,7 @@ fn update_in(
     }
     // A move affects new uploads only: every file keeps the location it was written to.
     let location = storage_locations::find_own(conn, actor, input.location)?;
-    let after = Project::update(
-        conn,
-        id,
-        &ProjectChanges {
-            project_name: &input.name,
-            bucket_name: &location.bucket_name,
-            aws_region: &location.aws_region,
-            storage_location_id: location.id,
-            description: input.description.as_deref(),
-            is_active: input.active,
-            review_uploads: input.review_uploads,
-            allowed_file_types: input.allowed_file_types.iter().cloned().map(Some).collect(),
-            reminder_days: input.reminder_days.iter().copied().map(Some).collect(),
-            overdue_every_days: input.overdue_every_days,
-        },
-    )?;
+    let after = Project::update(conn, id, &fields(input, &location))?;
     Tag::set_for_project(conn, actor.company_id(), id, &input.tags)?;
     let mut after_tags = input.tags.clone();
     after_tags.sort();
@@ -235,21 +228,11 @@ pub(in crate::services) fn visible_in(
     actor: &Actor,
     window: &ListWindow,
 ) -> Result<Vec<Project>, AppError> {
-    let (text, offset, limit) = (window.text.as_deref(), window.offset, window.limit);
     Ok(if actor.is_admin() {
-        Project::list_in_company(
-            conn,
-            actor.company_id(),
-            text,
-            ProjectState::Current,
-            offset,
-            limit,
-        )?
+        Project::list_in_company(conn, actor.company_id(), window, ProjectState::Current)?
     } else {
         match actor.user_id() {
-            Some(user) => {
-                Project::list_granted_to(conn, actor.company_id(), user, text, offset, limit)?
-            }
+            Some(user) => Project::list_granted_to(conn, actor.company_id(), user, window)?,
             // A machine token sees its own project.
             None => match actor.token_caller() {
                 Some(caller) => {
@@ -293,10 +276,8 @@ pub async fn list_for_admin(
         Ok(Project::list_in_company(
             conn,
             actor.company_id(),
-            window.text.as_deref(),
+            &window,
             state,
-            window.offset,
-            window.limit,
         )?)
     })
     .await

@@ -30,7 +30,7 @@ fn find(
     id: DocumentRequestId,
 ) -> Result<DocumentRequest, AppError> {
     let project = projects::lock_live(conn, actor, project)?;
-    DocumentRequest::find_in_project(conn, actor.company_id(), project.id, id)?
+    DocumentRequest::lock_in_project(conn, actor.company_id(), project.id, id)?
         .ok_or_else(|| actor.not_found("document_request", id))
 }
 

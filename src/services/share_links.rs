@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::db::ids::{ProjectId, ShareLinkId};
 use crate::db::models::project::{Project, ProjectState};
 pub use crate::db::models::share_link::ShareLink;
-use crate::domain::ClientInfo;
+use crate::domain::{ClientInfo, ListWindow};
 use crate::error::AppError;
 use crate::schema::{companies, projects, share_links};
 use crate::services::actor::Actor;
@@ -83,10 +83,8 @@ pub async fn list(
         let projects = Project::list_in_company(
             conn,
             actor.company_id(),
-            None,
+            &ListWindow::first(500),
             ProjectState::Current,
-            0,
-            500,
         )?;
         Ok((links, projects))
     })

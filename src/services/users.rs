@@ -66,10 +66,8 @@ pub async fn list(
         Ok(User::list_in_company(
             conn,
             actor.company_id(),
-            window.text.as_deref(),
+            &window,
             active,
-            window.offset,
-            window.limit,
         )?)
     })
     .await

@@ -21,4 +21,4 @@ pub use ctx::{Activation, Ctx};
 pub use form::{submit, validated};
 pub use page::{render, Flash, PageContext};
 pub use pagination::{ListQuery, Paged};
-pub use respond::{done, html, htmx_target, invalid, is_htmx, see_other};
+pub use respond::{done, form_status, html, htmx_target, invalid, is_htmx, see_other};

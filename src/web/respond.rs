@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::error::AppError;
-use crate::web::Flash;
+use crate::web::{FieldErrors, Flash};
 
 pub fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().contains_key("HX-Request")
@@ -51,6 +51,15 @@ pub fn html<T: Template>(status: StatusCode, template: &T) -> Result<HttpRespons
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(template.render()?))
+}
+
+/// A form page's status: 200 blank or accepted, 422 when it shows what did not validate.
+pub fn form_status(errors: &FieldErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 /// A form that did not validate: 422, the form again with the messages and the input.

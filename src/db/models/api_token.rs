@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{ApiTokenId, CompanyId, ProjectId, UserId};
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::domain::{Role, TokenScope};
 use crate::schema::{api_tokens, companies, users};
 
@@ -120,20 +121,10 @@ impl ApiToken {
             .optional()
     }
 
-    /// A token of `company`, locked; `None` for a missing id and another company's alike.
-    pub fn lock_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: ApiTokenId,
-    ) -> QueryResult<Option<ApiToken>> {
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::company_id.eq(company))
-            .select(ApiToken::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A token of `company`, locked.
+        pub fn lock_in_company(api_tokens, id: ApiTokenId) for no key update
+    );
 
     /// A user's own tokens, newest first.
     pub fn of_user(

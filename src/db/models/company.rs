@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::CompanyId;
+use crate::domain::ListWindow;
 use crate::schema::companies;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -52,13 +53,11 @@ impl Company {
     /// Companies whose name or code contains `text`, by name; `active` filters the state.
     pub fn list(
         conn: &mut PgConnection,
-        text: Option<&str>,
+        window: &ListWindow,
         active: Option<bool>,
-        offset: i64,
-        limit: i64,
     ) -> QueryResult<Vec<Company>> {
         let mut query = companies::table.select(Company::as_select()).into_boxed();
-        if let Some(text) = text {
+        if let Some(text) = &window.text {
             let pattern = format!("%{}%", escape_like(text));
             query = query.filter(
                 companies::company_name
@@ -71,8 +70,8 @@ impl Company {
         }
         query
             .order((companies::company_name.asc(), companies::id.asc()))
-            .offset(offset)
-            .limit(limit)
+            .offset(window.offset)
+            .limit(window.limit)
             .load(conn)
     }
 

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::ids::{CompanyId, CycleId, CycleRequestId, DocumentRequestId, ProjectId, UserId};
 use crate::db::models::document_request::RequestFields;
 use crate::db::models::file_upload;
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::domain::{FileStatus, RequestStatus};
 use crate::schema::{cycle_requests, document_requests, file_uploads};
 
@@ -77,22 +78,11 @@ impl CycleRequest {
             .load(conn)
     }
 
-    /// A request of the cycle, locked for a change.
-    pub fn lock_in_cycle(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        cycle: CycleId,
-        id: CycleRequestId,
-    ) -> QueryResult<Option<CycleRequest>> {
-        cycle_requests::table
-            .filter(cycle_requests::id.eq(id))
-            .filter(cycle_requests::company_id.eq(company))
-            .filter(cycle_requests::cycle_id.eq(cycle))
-            .select(CycleRequest::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A request of the cycle, locked for a change.
+        pub fn lock_in_cycle(cycle_requests, id: CycleRequestId, cycle_id: CycleId)
+            for no key update
+    );
 
     /// Copies the project's request list into a new cycle; returns how many.
     pub fn copy_template(

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, DocumentRequestId, ProjectId};
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::schema::document_requests;
 
 /// One item of a project's request list (the template each new cycle copies).
@@ -38,6 +39,29 @@ impl RequestFields {
     pub(crate) fn types(&self) -> Vec<Option<String>> {
         self.accepted_types.iter().cloned().map(Some).collect()
     }
+
+    fn columns(&self) -> RequestColumns<'_> {
+        RequestColumns {
+            name: &self.name,
+            instructions: self.instructions.as_deref(),
+            required: self.required,
+            accepted_types: self.types(),
+            pattern: self.pattern.as_deref(),
+            multiple_files: self.multiple_files,
+        }
+    }
+}
+
+/// The fields as a list item's columns, written alike by an insert and an update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = document_requests, treat_none_as_null = true)]
+struct RequestColumns<'a> {
+    name: &'a str,
+    instructions: Option<&'a str>,
+    required: bool,
+    accepted_types: Vec<Option<String>>,
+    pattern: Option<&'a str>,
+    multiple_files: bool,
 }
 
 /// Whether an insert or update hit the one-name-per-project index.
@@ -67,21 +91,11 @@ impl DocumentRequest {
             .load(conn)
     }
 
-    pub fn find_in_project(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        project: ProjectId,
-        id: DocumentRequestId,
-    ) -> QueryResult<Option<DocumentRequest>> {
-        document_requests::table
-            .filter(document_requests::id.eq(id))
-            .filter(document_requests::company_id.eq(company))
-            .filter(document_requests::project_id.eq(project))
-            .select(DocumentRequest::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// An item of the project's list, locked for a change.
+        pub fn lock_in_project(document_requests, id: DocumentRequestId, project_id: ProjectId)
+            for no key update
+    );
 
     /// Appends an item at the end of the list.
     pub fn insert(
@@ -98,12 +112,7 @@ impl DocumentRequest {
             .values((
                 document_requests::company_id.eq(company),
                 document_requests::project_id.eq(project),
-                document_requests::name.eq(&fields.name),
-                document_requests::instructions.eq(&fields.instructions),
-                document_requests::required.eq(fields.required),
-                document_requests::accepted_types.eq(fields.types()),
-                document_requests::pattern.eq(&fields.pattern),
-                document_requests::multiple_files.eq(fields.multiple_files),
+                fields.columns(),
                 document_requests::position.eq(last.unwrap_or(0) + 1),
             ))
             .returning(DocumentRequest::as_returning())
@@ -116,14 +125,7 @@ impl DocumentRequest {
         fields: &RequestFields,
     ) -> QueryResult<DocumentRequest> {
         diesel::update(document_requests::table.find(id))
-            .set((
-                document_requests::name.eq(&fields.name),
-                document_requests::instructions.eq(&fields.instructions),
-                document_requests::required.eq(fields.required),
-                document_requests::accepted_types.eq(fields.types()),
-                document_requests::pattern.eq(&fields.pattern),
-                document_requests::multiple_files.eq(fields.multiple_files),
-            ))
+            .set(fields.columns())
             .returning(DocumentRequest::as_returning())
             .get_result(conn)
     }

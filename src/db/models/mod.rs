@@ -23,6 +23,7 @@ pub mod share_link;
 pub mod storage_location;
 pub mod sync_session;
 pub mod tag;
+pub mod tenant_finder;
 pub mod tus_upload;
 pub mod upload_link;
 pub mod user;

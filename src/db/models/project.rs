@@ -3,7 +3,9 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, ProjectId, StorageLocationId, UserId};
 use crate::db::models::company::escape_like;
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::db::sql_functions::lower;
+use crate::domain::ListWindow;
 use crate::schema::{project_access, projects};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -35,21 +37,14 @@ pub struct Project {
 #[diesel(table_name = projects)]
 pub struct NewProject<'a> {
     pub company_id: CompanyId,
-    pub project_name: &'a str,
-    pub bucket_name: &'a str,
-    pub aws_region: &'a str,
-    pub description: Option<&'a str>,
-    pub is_active: bool,
-    pub review_uploads: bool,
-    pub allowed_file_types: Vec<Option<String>>,
-    pub storage_location_id: StorageLocationId,
-    pub reminder_days: Vec<Option<i32>>,
-    pub overdue_every_days: i32,
+    #[diesel(embed)]
+    pub fields: ProjectFields<'a>,
 }
 
-#[derive(Debug, AsChangeset)]
+/// What an admin sets on a project, when creating it and at every edit.
+#[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = projects, treat_none_as_null = true)]
-pub struct ProjectChanges<'a> {
+pub struct ProjectFields<'a> {
     pub project_name: &'a str,
     pub bucket_name: &'a str,
     pub aws_region: &'a str,
@@ -130,49 +125,27 @@ impl Project {
             .join(", ")
     }
 
-    /// A project of `company`, deleted or not; `None` for a missing id and for another
-    /// company's project alike.
-    pub fn find_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: ProjectId,
-    ) -> QueryResult<Option<Project>> {
-        projects::table
-            .filter(projects::id.eq(id))
-            .filter(projects::company_id.eq(company))
-            .select(Project::as_select())
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A project of `company`, deleted or not.
+        pub fn find_in_company(projects, id: ProjectId)
+    );
 
-    /// Same as [`Project::find_in_company`], locking the row for an update.
-    pub fn lock_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: ProjectId,
-    ) -> QueryResult<Option<Project>> {
-        projects::table
-            .filter(projects::id.eq(id))
-            .filter(projects::company_id.eq(company))
-            .select(Project::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// Same as [`Project::find_in_company`], locking the row for an update.
+        pub fn lock_in_company(projects, id: ProjectId) for no key update
+    );
 
     pub fn list_in_company(
         conn: &mut PgConnection,
         company: CompanyId,
-        text: Option<&str>,
+        window: &ListWindow,
         state: ProjectState,
-        offset: i64,
-        limit: i64,
     ) -> QueryResult<Vec<Project>> {
-        filtered(company, text, state)
+        filtered(company, window.text.as_deref(), state)
             .select(Project::as_select())
             .order((projects::project_name.asc(), projects::id.asc()))
-            .offset(offset)
-            .limit(limit)
+            .offset(window.offset)
+            .limit(window.limit)
             .load(conn)
     }
 
@@ -181,20 +154,18 @@ impl Project {
         conn: &mut PgConnection,
         company: CompanyId,
         user: UserId,
-        text: Option<&str>,
-        offset: i64,
-        limit: i64,
+        window: &ListWindow,
     ) -> QueryResult<Vec<Project>> {
         let granted = project_access::table
             .filter(project_access::user_id.eq(user))
             .filter(project_access::company_id.eq(company))
             .select(project_access::project_id);
-        filtered(company, text, ProjectState::Current)
+        filtered(company, window.text.as_deref(), ProjectState::Current)
             .filter(projects::id.eq_any(granted))
             .select(Project::as_select())
             .order((projects::project_name.asc(), projects::id.asc()))
-            .offset(offset)
-            .limit(limit)
+            .offset(window.offset)
+            .limit(window.limit)
             .load(conn)
     }
 
@@ -226,7 +197,7 @@ impl Project {
     pub fn update(
         conn: &mut PgConnection,
         id: ProjectId,
-        changes: &ProjectChanges<'_>,
+        changes: &ProjectFields<'_>,
     ) -> QueryResult<Project> {
         diesel::update(projects::table.find(id))
             .set(changes)

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, StorageLocationId};
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::schema::storage_locations;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
@@ -46,19 +47,10 @@ impl StorageLocation {
             .load(conn)
     }
 
-    /// A location of `company`; `None` for a missing id and another company's alike.
-    pub fn find_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: StorageLocationId,
-    ) -> QueryResult<Option<StorageLocation>> {
-        storage_locations::table
-            .filter(storage_locations::id.eq(id))
-            .filter(storage_locations::company_id.eq(company))
-            .select(StorageLocation::as_select())
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A location of `company`.
+        pub fn find_in_company(storage_locations, id: StorageLocationId)
+    );
 
     /// Any location, for work that follows a stored reference (a file's bytes).
     pub fn find(

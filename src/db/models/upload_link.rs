@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Integer};
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, ProjectId, UploadLinkId, UploadLinkVisitId, UserId,
 };
+use crate::db::models::tenant_finder::tenant_finder;
 use crate::schema::{upload_link_visits, upload_links};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,22 +115,10 @@ impl UploadLink {
             .get_result(conn)
     }
 
-    /// A link of `company`, locked; `None` for a missing id and another company's alike.
-    /// `FOR NO KEY UPDATE`: batches that refer to the link can still be inserted meanwhile
-    /// (see [`crate::db::models::cycle::Cycle::lock_in_project`]).
-    pub fn lock_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: UploadLinkId,
-    ) -> QueryResult<Option<UploadLink>> {
-        upload_links::table
-            .filter(upload_links::id.eq(id))
-            .filter(upload_links::company_id.eq(company))
-            .select(UploadLink::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A link of `company`, locked; batches that refer to it can still be inserted.
+        pub fn lock_in_company(upload_links, id: UploadLinkId) for no key update
+    );
 
     pub fn find_by_token_hash(
         conn: &mut PgConnection,

@@ -3,7 +3,8 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, UserId};
 use crate::db::models::company::escape_like;
-use crate::domain::Role;
+use crate::db::models::tenant_finder::tenant_finder;
+use crate::domain::{ListWindow, Role};
 use crate::schema::users;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -46,34 +47,23 @@ impl User {
         self.full_name.as_deref().unwrap_or(&self.username)
     }
 
-    /// A user of `company`; `None` for a missing id and for another company's user alike.
-    pub fn find_in_company(
-        conn: &mut PgConnection,
-        company: CompanyId,
-        id: UserId,
-    ) -> QueryResult<Option<User>> {
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::company_id.eq(company))
-            .select(User::as_select())
-            .first(conn)
-            .optional()
-    }
+    tenant_finder!(
+        /// A user of `company`.
+        pub fn find_in_company(users, id: UserId)
+    );
 
     /// The company's users whose username, name or email contains `text`.
     pub fn list_in_company(
         conn: &mut PgConnection,
         company: CompanyId,
-        text: Option<&str>,
+        window: &ListWindow,
         active: Option<bool>,
-        offset: i64,
-        limit: i64,
     ) -> QueryResult<Vec<User>> {
         let mut query = users::table
             .filter(users::company_id.eq(company))
             .select(User::as_select())
             .into_boxed();
-        if let Some(text) = text {
+        if let Some(text) = &window.text {
             let pattern = format!("%{}%", escape_like(text));
             query = query.filter(
                 users::username
@@ -87,8 +77,8 @@ impl User {
         }
         query
             .order((users::username.asc(), users::id.asc()))
-            .offset(offset)
-            .limit(limit)
+            .offset(window.offset)
+            .limit(window.limit)
             .load(conn)
     }
 

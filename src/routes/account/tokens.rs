@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::routes::token_form::TokenForm;
 use crate::services::api_tokens::{self, ApiToken};
 use crate::services::projects;
-use crate::web::{done, filters, html, Ctx, FieldErrors, PageContext};
+use crate::web::{done, filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "account/tokens.html")]
@@ -60,13 +60,8 @@ async fn tokens_page(
         limit: 500,
     };
     let projects = projects::visible(ctx.services(), &member.actor, window).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     html(
-        status,
+        form_status(&errors),
         &TokensPage {
             page: PageContext::signed_in(&member.user, &ctx.session),
             tokens,

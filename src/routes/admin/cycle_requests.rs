@@ -1,6 +1,5 @@
 //! One cycle's requests: review item by item, add or remove items, due dates.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -13,7 +12,9 @@ use crate::error::AppError;
 use crate::routes::admin::request_form::RequestForm;
 use crate::services::cycle_requests::{self, CycleRequests};
 use crate::services::cycles;
-use crate::web::{done, filters, html, submit, validated, Ctx, FieldErrors, PageContext};
+use crate::web::{
+    done, filters, form_status, html, submit, validated, Ctx, FieldErrors, PageContext,
+};
 
 #[derive(Template)]
 #[template(path = "admin/requests/cycle.html")]
@@ -66,13 +67,8 @@ async fn cycle_page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let view = cycle_requests::view(ctx.services(), &admin.actor, project, cycle).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     html(
-        status,
+        form_status(&errors),
         &CyclePage {
             page: PageContext::admin(admin, &ctx.session),
             view,

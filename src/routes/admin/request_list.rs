@@ -10,7 +10,7 @@ use crate::db::models::project::Project;
 use crate::error::AppError;
 use crate::routes::admin::request_form::RequestForm;
 use crate::services::request_lists;
-use crate::web::{done, html, submit, validated, Ctx, FieldErrors, PageContext};
+use crate::web::{done, form_status, html, submit, validated, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/requests/list.html")]
@@ -30,13 +30,8 @@ async fn list_page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (project, list) = request_lists::view(ctx.services(), &admin.actor, project).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     html(
-        status,
+        form_status(&errors),
         &ListPage {
             page: PageContext::admin(admin, &ctx.session),
             project,

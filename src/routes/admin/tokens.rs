@@ -10,7 +10,7 @@ use crate::db::ids::{ApiTokenId, ProjectId};
 use crate::error::AppError;
 use crate::routes::token_form::TokenForm;
 use crate::services::api_tokens::{self, ApiToken};
-use crate::web::{done, filters, html, Ctx, FieldErrors, PageContext};
+use crate::web::{done, filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/projects/tokens.html")]
@@ -45,13 +45,8 @@ async fn tokens_page(
     (created, form, errors): (Option<String>, TokenForm, FieldErrors),
 ) -> Result<HttpResponse, AppError> {
     let tokens = api_tokens::machines(ctx.services(), &admin.actor, project).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     html(
-        status,
+        form_status(&errors),
         &MachineTokensPage {
             page: PageContext::admin(admin, &ctx.session),
             project,

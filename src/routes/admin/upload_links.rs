@@ -12,7 +12,7 @@ use crate::domain::fields;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::upload_links::{self, CycleLinks, LinkRequest, LinkUsage, UploadLink};
-use crate::web::{done, filters, html, Ctx, FieldErrors, PageContext};
+use crate::web::{done, filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "admin/upload_links.html")]
@@ -170,13 +170,8 @@ async fn links_page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let view = upload_links::list(ctx.services(), &admin.actor, project, cycle).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     html(
-        status,
+        form_status(&errors),
         &LinksPage {
             page: PageContext::admin(admin, &ctx.session),
             view,
