@@ -11,7 +11,7 @@ use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
 use crate::domain::{FileStatus, ListWindow, TokenScope};
 use crate::error::AppError;
-use crate::schema::{cycles, file_uploads};
+use crate::schema::file_uploads;
 use crate::services::actor::Actor;
 use crate::services::{project_access, projects, ServiceContext};
 
@@ -51,12 +51,7 @@ fn visible_cycle(
     actor: &Actor,
     id: CycleId,
 ) -> Result<(Project, Cycle), AppError> {
-    let cycle: Cycle = cycles::table
-        .find(id)
-        .select(Cycle::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| actor.not_found("cycle", id))?;
+    let cycle = Cycle::find(conn, id)?.ok_or_else(|| actor.not_found("cycle", id))?;
     let project = projects::find_live(conn, actor, cycle.project_id)
         .map_err(|_| actor.not_found("cycle", id))?;
     if project_access::right_in(conn, actor, project.id)?.is_none() {

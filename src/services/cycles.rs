@@ -102,17 +102,14 @@ pub async fn follow_requests_again(
     ctx.run(actor, move |conn, actor| {
         let (project, before) = find(conn, actor, project, id)?;
         let cycle = Cycle::set_by_hand(conn, id, false, None)?;
-        actor
-            .audit(actions::CYCLE_STATUS_CHANGED)
-            .project(project.id)
-            .resource("cycle", id)
-            .details(json!({
-                "cycle_name": before.cycle_name,
-                "reason": "the status follows the requests again",
-                "before": { "status_set_by_hand": true, "status_note": before.status_note },
-                "after": { "status_set_by_hand": false },
-            }))
-            .record(conn)?;
+        record_status_change(
+            conn,
+            actor,
+            (project.id, &before),
+            Some("the status follows the requests again"),
+            json!({ "status_set_by_hand": true, "status_note": before.status_note }),
+            json!({ "status_set_by_hand": false }),
+        )?;
         let moved = follow_requests(conn, MovedBy::Actor(actor), id, now)?;
         Ok(moved.unwrap_or(cycle))
     })
@@ -219,16 +216,35 @@ fn change_status_in(
     let figures = Completeness::for_cycle(conn, id)?;
     let against_requests = note.is_some() || derived_status(&moved, &figures, now).is_some();
     let after = Cycle::set_by_hand(conn, id, against_requests, note)?;
+    record_status_change(
+        conn,
+        actor,
+        (project.id, &before),
+        note,
+        json!({ "status": before.status, "started_at": before.started_at, "completed_at": before.completed_at }),
+        json!({ "status": after.status, "started_at": after.started_at, "completed_at": after.completed_at, "status_set_by_hand": after.status_set_by_hand }),
+    )?;
+    Ok(after)
+}
+
+/// The audit row of a status set (or handed back) by hand: why, and what it changed.
+fn record_status_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    (project, cycle): (ProjectId, &Cycle),
+    reason: Option<&str>,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> QueryResult<()> {
     actor
         .audit(actions::CYCLE_STATUS_CHANGED)
-        .project(project.id)
-        .resource("cycle", id)
+        .project(project)
+        .resource("cycle", cycle.id)
         .details(json!({
-            "cycle_name": before.cycle_name,
-            "reason": note,
-            "before": { "status": before.status, "started_at": before.started_at, "completed_at": before.completed_at },
-            "after": { "status": after.status, "started_at": after.started_at, "completed_at": after.completed_at, "status_set_by_hand": after.status_set_by_hand },
+            "cycle_name": cycle.cycle_name,
+            "reason": reason,
+            "before": before,
+            "after": after,
         }))
-        .record(conn)?;
-    Ok(after)
+        .record(conn)
 }

@@ -72,6 +72,15 @@ impl Cycle {
             .optional()
     }
 
+    /// Any cycle; the caller scopes it next, through its project.
+    pub fn find(conn: &mut PgConnection, id: CycleId) -> QueryResult<Option<Cycle>> {
+        cycles::table
+            .find(id)
+            .select(Cycle::as_select())
+            .first(conn)
+            .optional()
+    }
+
     pub fn find_by_id(conn: &mut PgConnection, id: CycleId) -> QueryResult<Cycle> {
         cycles::table
             .find(id)

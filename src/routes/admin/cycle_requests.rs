@@ -63,8 +63,7 @@ async fn cycle_page(
     admin: &CompanyAdmin,
     ctx: &Ctx,
     (project, cycle): (ProjectId, CycleId),
-    form: RequestForm,
-    errors: FieldErrors,
+    (form, errors): (RequestForm, FieldErrors),
 ) -> Result<HttpResponse, AppError> {
     let view = cycle_requests::view(ctx.services(), &admin.actor, project, cycle).await?;
     html(
@@ -83,15 +82,7 @@ pub async fn page(
     ctx: Ctx,
     path: web::Path<(ProjectId, CycleId)>,
 ) -> Result<HttpResponse, AppError> {
-    let ids = path.into_inner();
-    cycle_page(
-        &admin,
-        &ctx,
-        ids,
-        RequestForm::blank(),
-        FieldErrors::default(),
-    )
-    .await
+    cycle_page(&admin, &ctx, path.into_inner(), RequestForm::first_view()).await
 }
 
 pub async fn add(
@@ -119,7 +110,7 @@ pub async fn add(
             format!("Added “{}” to this cycle.", added.name),
             &location(ids.0, ids.1),
         )),
-        Err(errors) => cycle_page(&admin, &ctx, ids, form, errors).await,
+        Err(errors) => cycle_page(&admin, &ctx, ids, (form, errors)).await,
     }
 }
 

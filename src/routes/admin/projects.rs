@@ -27,9 +27,8 @@ struct ListPage {
 pub async fn list(
     admin: CompanyAdmin,
     ctx: Ctx,
-    query: web::Query<ListQuery>,
+    web::Query(query): web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
     let rows = projects::list_for_admin(
         ctx.services(),
         &admin.actor,

@@ -34,6 +34,11 @@ impl RequestForm {
         }
     }
 
+    /// The form as a page first shows it: blank, with nothing to point out.
+    pub fn first_view() -> (RequestForm, FieldErrors) {
+        (RequestForm::blank(), FieldErrors::default())
+    }
+
     pub fn parse(&self, errors: &mut FieldErrors) -> Option<RequestFields> {
         let name = errors.check("name", fields::required_name(&self.name, "name", 200));
         let instructions = errors.check(

@@ -26,8 +26,7 @@ async fn list_page(
     admin: &CompanyAdmin,
     ctx: &Ctx,
     project: ProjectId,
-    form: RequestForm,
-    errors: FieldErrors,
+    (form, errors): (RequestForm, FieldErrors),
 ) -> Result<HttpResponse, AppError> {
     let (project, list) = request_lists::view(ctx.services(), &admin.actor, project).await?;
     html(
@@ -47,14 +46,7 @@ pub async fn page(
     ctx: Ctx,
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
-    list_page(
-        &admin,
-        &ctx,
-        path.into_inner(),
-        RequestForm::blank(),
-        FieldErrors::default(),
-    )
-    .await
+    list_page(&admin, &ctx, path.into_inner(), RequestForm::first_view()).await
 }
 
 pub async fn add(
@@ -77,7 +69,7 @@ pub async fn add(
             format!("Added “{}”; new cycles will ask for it.", added.name),
             &format!("/admin/projects/{project}/requests"),
         )),
-        Err(errors) => list_page(&admin, &ctx, project, form, errors).await,
+        Err(errors) => list_page(&admin, &ctx, project, (form, errors)).await,
     }
 }
 

@@ -25,9 +25,8 @@ struct ListPage {
 pub async fn list(
     admin: CompanyAdmin,
     ctx: Ctx,
-    query: web::Query<ListQuery>,
+    web::Query(query): web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
     let rows = users::list(ctx.services(), &admin.actor, query.window(), query.active()).await?;
     let page = ListPage {
         page: PageContext::admin(&admin, &ctx.session),

@@ -21,7 +21,7 @@ use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::schema::{cycles, projects};
+use crate::schema::projects;
 use crate::services::{project_access, Actor, ServiceContext};
 
 /// Whose projects a summary shows.
@@ -147,12 +147,7 @@ pub async fn cycle_view(
 ) -> Result<CycleView, AppError> {
     let scope = scope_for(actor);
     ctx.run(actor, move |conn, actor| {
-        let cycle: Cycle = cycles::table
-            .find(id)
-            .select(Cycle::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| actor.not_found("cycle", id))?;
+        let cycle = Cycle::find(conn, id)?.ok_or_else(|| actor.not_found("cycle", id))?;
         // A cycle of a project the actor may not see is a missing cycle; a database
         // failure stays what it is.
         let project =

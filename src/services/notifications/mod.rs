@@ -39,6 +39,18 @@ fn preference(kind: NotificationKind) -> &'static str {
     }
 }
 
+/// The head of a query for the active users who want `kind`, as recipients; the caller
+/// adds its own conditions (`AND …`) and the order.
+fn users_wanting(kind: NotificationKind) -> String {
+    format!(
+        "SELECT u.id AS user_id, u.email::text AS email,
+                coalesce(u.full_name, u.username)::text AS name
+           FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
+          WHERE u.is_active AND coalesce(up.{pref}, true)",
+        pref = preference(kind)
+    )
+}
+
 /// Active uploaders granted on the project, plus (for a request) whoever uploaded its
 /// files, who want `kind`.
 fn uploaders(
@@ -48,17 +60,14 @@ fn uploaders(
     kind: NotificationKind,
 ) -> QueryResult<Vec<Recipient>> {
     diesel::sql_query(format!(
-        "SELECT u.id AS user_id, u.email::text AS email,
-                coalesce(u.full_name, u.username)::text AS name
-           FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
-          WHERE u.is_active AND coalesce(up.{pref}, true)
+        "{}
             AND (u.id IN (SELECT user_id FROM project_access
                            WHERE project_id = $1 AND access_role = 'uploader')
                  OR u.id IN (SELECT s.user_id FROM file_uploads f
                                JOIN sync_sessions s ON s.id = f.session_id
                               WHERE f.request_id = $2))
           ORDER BY u.id",
-        pref = preference(kind)
+        users_wanting(kind)
     ))
     .bind::<Int4, _>(project.0)
     .bind::<Int4, _>(request.map_or(0, |r| r.0))
@@ -92,13 +101,8 @@ fn admins(
     kind: NotificationKind,
 ) -> QueryResult<Vec<Recipient>> {
     diesel::sql_query(format!(
-        "SELECT u.id AS user_id, u.email::text AS email,
-                coalesce(u.full_name, u.username)::text AS name
-           FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
-          WHERE u.company_id = $1 AND u.role = 'admin' AND u.is_active
-            AND coalesce(up.{pref}, true)
-          ORDER BY u.id",
-        pref = preference(kind)
+        "{} AND u.company_id = $1 AND u.role = 'admin' ORDER BY u.id",
+        users_wanting(kind)
     ))
     .bind::<Int4, _>(company.0)
     .load(conn)
