@@ -248,8 +248,9 @@ async fn token_create(config: &Config, args: TokenCreateArgs) -> anyhow::Result<
         valid_for: chrono::Duration::days(args.expires_days),
     };
     let project = ProjectId(args.project);
+    let now = hopper::services::context::Clock::default().now();
     let (token, secret, project) = db::transaction(&pool, move |conn| {
-        api_tokens::create_machine_from_cli(conn, project, wanted)
+        api_tokens::create_machine_from_cli(conn, project, wanted, now)
     })
     .await
     .map_err(|e| match e {

@@ -1,6 +1,6 @@
 //! SQL functions the queries call that diesel does not name itself.
 
-use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamptz};
 
 diesel::define_sql_function! {
     /// PostgreSQL's `lower(text)`: names that differ only in case are the same name.
@@ -8,9 +8,21 @@ diesel::define_sql_function! {
 }
 
 diesel::define_sql_function! {
-    /// How many of these due dates have passed (migration 21): a project's overdue
-    /// requests from the dates `project_completeness` keeps, counted at the moment.
-    fn overdue_count(due: Array<Nullable<Timestamptz>>) -> Integer;
+    /// How many of these due dates had passed at `at` (migrations 21 and 29): a project's
+    /// overdue requests from the dates `project_completeness` keeps, on Hopper's clock.
+    #[sql_name = "overdue_count"]
+    fn overdue_count_at(due: Array<Nullable<Timestamptz>>, at: Timestamptz) -> Integer;
+}
+
+diesel::define_sql_function! {
+    /// A cycle's open required requests past their due date at `at` (migration 29): the
+    /// view's `overdue`, on Hopper's clock instead of the database's.
+    fn cycle_overdue_requests(
+        cycle: Integer,
+        cycle_due: Nullable<Timestamptz>,
+        open_required: Integer,
+        at: Timestamptz,
+    ) -> Integer;
 }
 
 diesel::define_sql_function! {

@@ -282,7 +282,7 @@ pub async fn identify(
         Ok(opened) => opened,
         Err(refused) => return refusal_page(&refused).unwrap_or(Err(AppError::NotFound)),
     };
-    let max_age = (until - Utc::now()).num_seconds().max(1);
+    let max_age = (until - ctx.services().clock().now()).num_seconds().max(1);
     let cookie = Cookie::build(cookie_name(&ctx.state, open.link.id), secret)
         .path("/")
         .http_only(true)

@@ -87,6 +87,7 @@ pub async fn show(
                 refresh_seconds: 30,
                 read_only_wall: true,
                 headline,
+                read_at: state.services.clock().now(),
             };
             crate::page_or_partial!(&req, StatusCode::OK, view, as_summary)
         }

@@ -67,7 +67,7 @@ pub fn create_superadmin(
             role: Role::Superadmin,
         },
     )?;
-    UserProfile::set_must_change_password(conn, user.id, true)?;
+    UserProfile::set_must_change_password(conn, user.id, None)?;
     AuditEvent::new(actions::SUPERADMIN_CREATED)
         .company(company.id)
         .resource("user", user.id)
@@ -86,7 +86,7 @@ pub fn reset_password(
     let user = User::find_by_username(conn, username)?
         .ok_or_else(|| AppError::BadRequest(format!("No user named {username:?}.")))?;
     User::set_password_hash(conn, user.id, password_hash)?;
-    UserProfile::set_must_change_password(conn, user.id, true)?;
+    UserProfile::set_must_change_password(conn, user.id, None)?;
     let revoked = AuthSession::revoke_all_for_user(conn, user.id, None)?;
     let tokens_revoked = api_tokens::revoke_all_of_user(conn, user.id, "password reset", || {
         AuditEvent::new(actions::API_TOKEN_REVOKED).company(user.company_id)

@@ -133,6 +133,7 @@ pub fn create_machine_from_cli(
     conn: &mut PgConnection,
     project: ProjectId,
     wanted: TokenRequest,
+    now: DateTime<Utc>,
 ) -> Result<(ApiToken, String, Project), AppError> {
     let project: Project = crate::schema::projects::table
         .find(project)
@@ -145,7 +146,7 @@ pub fn create_machine_from_cli(
         projects: vec![project.id],
         ..wanted
     };
-    let (token, secret) = insert(conn, (project.company_id, None, None), &wanted, Utc::now())?;
+    let (token, secret) = insert(conn, (project.company_id, None, None), &wanted, now)?;
     created(
         AuditEvent::new(actions::API_TOKEN_CREATED).company(project.company_id),
         &token,

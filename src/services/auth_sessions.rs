@@ -3,7 +3,7 @@
 //! row, `users.last_login` and the audit row are written in one transaction. Updates never
 //! re-insert a revoked session.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 
 use crate::db::ids::UserId;
@@ -25,8 +25,8 @@ pub async fn load(
     key_hash: Vec<u8>,
     idle: Duration,
 ) -> Result<Option<AuthSession>, AppError> {
+    let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
-        let now: DateTime<Utc> = Utc::now();
         let Some(session) = AuthSession::find_live(conn, &key_hash, now, now - idle)? else {
             return Ok(None);
         };
@@ -49,9 +49,9 @@ pub struct NewSession {
 
 /// Stores the session, sets `last_login` and records the sign-in.
 pub async fn create(ctx: &ServiceContext, new: NewSession) -> Result<(), AppError> {
+    let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
         let user = User::find(conn, new.user)?.ok_or(AppError::NotFound)?;
-        let now = Utc::now();
         let session_id: uuid::Uuid = diesel::insert_into(auth_sessions::table)
             .values(NewAuthSession {
                 user_id: user.id,
@@ -101,13 +101,14 @@ pub async fn save_state(
 
 /// Ends the session (sign-out, or the key renewed at sign-in).
 pub async fn end(ctx: &ServiceContext, key_hash: Vec<u8>) -> Result<(), AppError> {
+    let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
         diesel::update(
             auth_sessions::table
                 .filter(auth_sessions::key_hash.eq(key_hash))
                 .filter(auth_sessions::revoked_at.is_null()),
         )
-        .set(auth_sessions::revoked_at.eq(diesel::dsl::now))
+        .set(auth_sessions::revoked_at.eq(now))
         .execute(conn)?;
         Ok(())
     })

@@ -77,7 +77,7 @@ pub(in crate::services) fn follow_requests(
         .select(Cycle::as_select())
         .for_no_key_update()
         .first(conn)?;
-    let figures = Completeness::for_cycle(conn, cycle_id)?;
+    let figures = Completeness::for_cycle(conn, cycle_id, now)?;
     let Some(to) = derived_status(&cycle, &figures, now) else {
         return Ok(None);
     };

@@ -80,7 +80,7 @@ pub(in crate::services) fn view_of(
             }
         })
         .collect();
-    let figures = Completeness::for_cycle(conn, cycle.id)?;
+    let figures = Completeness::for_cycle(conn, cycle.id, now)?;
     Ok(CycleRequests {
         project,
         cycle,

@@ -1,6 +1,6 @@
 //! Collection cycles of a project: C1, C2, … with their key prefix and status.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -85,8 +85,9 @@ pub async fn change_status(
     to: CycleStatus,
     note: Option<String>,
 ) -> Result<Cycle, AppError> {
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
-        change_status_in(conn, actor, project, id, to, note.as_deref())
+        change_status_in(conn, actor, project, id, to, note.as_deref(), now)
     })
     .await
 }
@@ -185,6 +186,7 @@ fn change_status_in(
     id: CycleId,
     to: CycleStatus,
     note: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<Cycle, AppError> {
     let (project, before) = find(conn, actor, project, id)?;
     if to == before.status {
@@ -201,7 +203,6 @@ fn change_status_in(
             )));
         }
     }
-    let now = Utc::now();
     let started_at = match to {
         CycleStatus::InProgress => before.started_at.or(Some(now)),
         _ => before.started_at,
@@ -213,7 +214,7 @@ fn change_status_in(
     let moved = Cycle::set_status(conn, id, to, started_at, completed_at)?;
     // A move with a reason is an override, held until handed back; so is one the
     // requests would undo. Otherwise the cycle goes on following its requests.
-    let figures = Completeness::for_cycle(conn, id)?;
+    let figures = Completeness::for_cycle(conn, id, now)?;
     let against_requests = note.is_some() || derived_status(&moved, &figures, now).is_some();
     let after = Cycle::set_by_hand(conn, id, against_requests, note)?;
     record_status_change(

@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use aws_sdk_s3::error::DisplayErrorContext;
 use bytes::Bytes;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use futures_util::Stream;
 use serde_json::json;
@@ -156,7 +156,8 @@ pub async fn delete(
     actor: &Actor,
     id: FileUploadId,
 ) -> Result<FileUpload, AppError> {
-    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id))
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id, now))
         .await
 }
 
@@ -164,12 +165,12 @@ fn delete_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: FileUploadId,
+    now: DateTime<Utc>,
 ) -> Result<FileUpload, AppError> {
     let (file, project) = admin_file(conn, actor, id)?;
     if file.deleted_at.is_some() {
         return Err(AppError::Conflict("This file is already deleted.".into()));
     }
-    let now = Utc::now();
     diesel::update(file_uploads::table.find(id))
         .set(file_uploads::deleted_at.eq(now))
         .execute(conn)?;

@@ -21,25 +21,30 @@ pub struct LiveSession {
     pub last_active_at: DateTime<Utc>,
 }
 
-/// The user's live sessions, most recently active first.
+/// The user's live sessions (neither expired nor idle for `idle`), most recently active
+/// first.
 pub async fn list(
     ctx: &ServiceContext,
     actor: &Actor,
-    idle_since: DateTime<Utc>,
+    idle: std::time::Duration,
 ) -> Result<Vec<LiveSession>, AppError> {
-    ctx.run(actor, move |conn, actor| list_in(conn, actor, idle_since))
-        .await
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        list_in(conn, actor, now, now - idle)
+    })
+    .await
 }
 
 fn list_in(
     conn: &mut PgConnection,
     actor: &Actor,
+    now: DateTime<Utc>,
     idle_since: DateTime<Utc>,
 ) -> Result<Vec<LiveSession>, AppError> {
     Ok(auth_sessions::table
         .filter(auth_sessions::user_id.eq(actor.user()?))
         .filter(auth_sessions::revoked_at.is_null())
-        .filter(auth_sessions::expires_at.gt(Utc::now()))
+        .filter(auth_sessions::expires_at.gt(now))
         .filter(auth_sessions::last_active_at.gt(idle_since))
         .select((
             auth_sessions::id,

@@ -49,10 +49,11 @@ pub async fn change(
     was_forced: bool,
 ) -> Result<SignedOut, AppError> {
     let new_hash = ctx.hasher().hash(new_password.secret()).await?;
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let user = actor.user()?;
         User::set_password_hash(conn, user, &new_hash)?;
-        UserProfile::set_must_change_password(conn, user, false)?;
+        UserProfile::set_must_change_password(conn, user, Some(now))?;
         let revoked = AuthSession::revoke_all_for_user(conn, user, Some(keep_session))?;
         let tokens = api_tokens::revoke_all_of_user(conn, user, "password changed", || {
             actor.audit(actions::API_TOKEN_REVOKED)

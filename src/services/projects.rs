@@ -1,7 +1,7 @@
 //! Projects: created, edited, soft-deleted and restored by a company admin; seen by the
 //! users granted access. History is the project's own audit rows, before and after.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -184,9 +184,13 @@ fn update_in(
 }
 
 /// Soft delete: the project disappears from lists and uploads; its rows and history stay.
-fn delete_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<Project, AppError> {
+fn delete_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: ProjectId,
+    now: DateTime<Utc>,
+) -> Result<Project, AppError> {
     let project = lock_live(conn, actor, id)?;
-    let now = Utc::now();
     Project::set_deleted(conn, id, Some(now))?;
     actor
         .audit(actions::PROJECT_DELETED)
@@ -307,7 +311,8 @@ pub async fn delete(
     actor: &Actor,
     id: ProjectId,
 ) -> Result<Project, AppError> {
-    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id))
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| delete_in(conn, actor, id, now))
         .await
 }
 

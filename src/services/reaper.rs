@@ -46,6 +46,7 @@ type AbortWork = (FileUploadId, StorageLocation, String, String);
 fn reap_rows(
     conn: &mut PgConnection,
     stale_after: Duration,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Option<(ReapReport, Vec<AbortWork>)>, AppError> {
     let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(REAPER_LOCK)
@@ -53,7 +54,7 @@ fn reap_rows(
     if !lock.locked {
         return Ok(None);
     }
-    let cutoff = Utc::now()
+    let cutoff = now
         - chrono::Duration::from_std(stale_after).unwrap_or_else(|_| chrono::Duration::minutes(15));
     let minutes = stale_after.as_secs().div_ceil(60);
     let reason = format!(
@@ -151,8 +152,9 @@ fn reap(
 pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<ReapReport, AppError> {
     // Abandoned resumable uploads first: their rows then fail and are aborted below.
     crate::services::uploads::tus::expire_abandoned(ctx).await?;
+    let now = ctx.clock().now();
     let Some((mut report, work)) = ctx
-        .run_unscoped(move |conn| reap_rows(conn, stale_after))
+        .run_unscoped(move |conn| reap_rows(conn, stale_after, now))
         .await?
     else {
         return Ok(ReapReport::default());

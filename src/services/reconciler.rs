@@ -197,7 +197,7 @@ pub struct Sweep {
 fn candidates(
     conn: &mut PgConnection,
     ctx_node: &crate::services::context::NodeIdentity,
-    sweep: Sweep,
+    (sweep, now): (Sweep, DateTime<Utc>),
 ) -> Result<Vec<FileUploadId>, AppError> {
     // Passes take their candidates one after another (a blocking lock held for this
     // query only): a pass that skipped while another held it would report "nothing in
@@ -206,7 +206,7 @@ fn candidates(
     diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
         .bind::<BigInt, _>(RECONCILER_LOCK)
         .execute(conn)?;
-    let cutoff = Utc::now()
+    let cutoff = now
         - chrono::Duration::from_std(sweep.older_than)
             .unwrap_or_else(|_| chrono::Duration::minutes(15));
     let mut query = file_uploads::table
@@ -235,8 +235,9 @@ fn candidates(
 /// One pass over the uploads in doubt.
 pub async fn run_once(ctx: &ServiceContext, sweep: Sweep) -> Result<ReconcileReport, AppError> {
     let node = ctx.node().clone();
+    let now = ctx.clock().now();
     let files = ctx
-        .run_unscoped(move |conn| candidates(conn, &node, sweep))
+        .run_unscoped(move |conn| candidates(conn, &node, (sweep, now)))
         .await?;
     let mut report = ReconcileReport::default();
     for file in files {

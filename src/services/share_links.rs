@@ -2,7 +2,7 @@
 //! link carries a random secret; only its SHA-256 is stored. A link is scoped to the
 //! company or one project, expires, can be revoked, and every opening is audited.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -26,7 +26,7 @@ fn create_in(
     actor: &Actor,
     label: &str,
     project: Option<ProjectId>,
-    valid_for: Duration,
+    expires_at: DateTime<Utc>,
 ) -> Result<(ShareLink, String), AppError> {
     if let Some(project) = project {
         crate::services::projects::find_live(conn, actor, project)?;
@@ -39,7 +39,7 @@ fn create_in(
             share_links::label.eq(label),
             share_links::token_hash.eq(hash(&token)),
             share_links::created_by.eq(actor.user()?),
-            share_links::expires_at.eq(Utc::now() + valid_for),
+            share_links::expires_at.eq(expires_at),
         ))
         .returning(ShareLink::as_returning())
         .get_result(conn)?;
@@ -62,8 +62,9 @@ pub async fn create(
     project: Option<ProjectId>,
     valid_for: Duration,
 ) -> Result<(ShareLink, String), AppError> {
+    let expires_at = ctx.clock().now() + valid_for;
     ctx.run(actor, move |conn, actor| {
-        create_in(conn, actor, &label, project, valid_for)
+        create_in(conn, actor, &label, project, expires_at)
     })
     .await
 }
@@ -96,7 +97,8 @@ pub async fn revoke(
     actor: &Actor,
     id: ShareLinkId,
 ) -> Result<ShareLink, AppError> {
-    ctx.run(actor, move |conn, actor| revoke_in(conn, actor, id))
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| revoke_in(conn, actor, id, now))
         .await
 }
 
@@ -104,6 +106,7 @@ fn revoke_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: ShareLinkId,
+    now: DateTime<Utc>,
 ) -> Result<ShareLink, AppError> {
     let link: ShareLink = share_links::table
         .filter(share_links::id.eq(id))
@@ -116,7 +119,7 @@ fn revoke_in(
         return Err(AppError::Conflict("This link is already revoked.".into()));
     }
     diesel::update(share_links::table.find(id))
-        .set(share_links::revoked_at.eq(diesel::dsl::now))
+        .set(share_links::revoked_at.eq(now))
         .execute(conn)?;
     actor
         .audit(actions::SHARE_LINK_REVOKED)
@@ -152,7 +155,8 @@ pub async fn resolve(
     client: ClientInfo,
     audit_use: bool,
 ) -> Result<Result<WallScope, Closed>, AppError> {
-    ctx.run_unscoped(move |conn| resolve_in(conn, &token, client, audit_use))
+    let now = ctx.clock().now();
+    ctx.run_unscoped(move |conn| resolve_in(conn, &token, client, audit_use, now))
         .await
 }
 
@@ -161,6 +165,7 @@ fn resolve_in(
     token: &str,
     client: ClientInfo,
     audit_use: bool,
+    now: DateTime<Utc>,
 ) -> Result<Result<WallScope, Closed>, AppError> {
     let found: Option<(ShareLink, String, bool)> = share_links::table
         .inner_join(companies::table)
@@ -181,13 +186,13 @@ fn resolve_in(
     if link.revoked_at.is_some() {
         return Ok(Err(Closed::Revoked));
     }
-    if link.expires_at <= Utc::now() {
+    if link.expires_at <= now {
         return Ok(Err(Closed::Expired));
     }
     let actor = Actor::share_link(link.id, &link.label, link.company_id, client);
     if audit_use {
         diesel::update(share_links::table.find(link.id))
-            .set(share_links::last_used_at.eq(diesel::dsl::now))
+            .set(share_links::last_used_at.eq(now))
             .execute(conn)?;
         let mut event = actor
             .audit(actions::SHARE_LINK_USED)

@@ -7,7 +7,6 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
 use diesel::prelude::*;
 
 use crate::db::models::storage_location::StorageLocation;
@@ -40,7 +39,7 @@ pub async fn abort_unknown(ctx: &ServiceContext) -> Result<usize, AppError> {
                 continue;
             }
         };
-        let cutoff = Utc::now() - GRACE;
+        let cutoff = ctx.clock().now() - GRACE;
         let candidates: Vec<_> = open
             .into_iter()
             .filter(|u| u.initiated.is_some_and(|t| t < cutoff))

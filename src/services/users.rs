@@ -182,7 +182,7 @@ fn create_in(
             role: input.role,
         },
     )?;
-    UserProfile::set_must_change_password(conn, user.id, true)?;
+    UserProfile::set_must_change_password(conn, user.id, None)?;
     actor
         .audit(actions::USER_CREATED)
         .resource("user", user.id)
@@ -308,7 +308,7 @@ fn reset_password_in(
 ) -> Result<(User, usize), AppError> {
     let user = find_manageable(conn, actor, id)?;
     User::set_password_hash(conn, id, password_hash)?;
-    UserProfile::set_must_change_password(conn, id, true)?;
+    UserProfile::set_must_change_password(conn, id, None)?;
     let signed_out = AuthSession::revoke_all_for_user(conn, id, None)?;
     let tokens_revoked = revoke_tokens(conn, actor, id, "password reset")?;
     actor

@@ -3,9 +3,10 @@
 //! (for the latest cycle of each project only) and from the per-session counters of
 //! today's sessions (the `(project_id, started_at)` index), never from `file_uploads`.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Int4, Text};
+use diesel::sql_types::{Array, BigInt, Int4, Text, Timestamptz};
 
 use crate::db::ids::ProjectId;
 use crate::db::models::completeness::Completeness;
@@ -76,8 +77,14 @@ fn projects_of(conn: &mut PgConnection, scope: Scope) -> QueryResult<Vec<Project
     query.load(conn)
 }
 
-/// Sums of the counters of the projects' sessions started since midnight in `timezone`.
-fn today(conn: &mut PgConnection, ids: &[i32], timezone: Tz) -> QueryResult<Today> {
+/// Sums of the counters of the projects' sessions started since midnight in `timezone`
+/// (the midnight before `now`).
+fn today(
+    conn: &mut PgConnection,
+    ids: &[i32],
+    timezone: Tz,
+    now: DateTime<Utc>,
+) -> QueryResult<Today> {
     diesel::sql_query(
         "SELECT coalesce(sum(total_files), 0)::bigint AS files_sent,
                 coalesce(sum(coalesce(files_uploaded, 0) + coalesce(files_skipped, 0)), 0)::bigint
@@ -87,16 +94,21 @@ fn today(conn: &mut PgConnection, ids: &[i32], timezone: Tz) -> QueryResult<Toda
                 coalesce(sum(uploaded_size_bytes), 0)::bigint AS bytes_stored
            FROM sync_sessions
           WHERE project_id = ANY($1)
-            AND started_at >= (date_trunc('day', now() AT TIME ZONE $2) AT TIME ZONE $2)",
+            AND started_at >= (date_trunc('day', $3 AT TIME ZONE $2) AT TIME ZONE $2)",
     )
     .bind::<Array<Int4>, _>(ids)
     .bind::<Text, _>(timezone.name())
+    .bind::<Timestamptz, _>(now)
     .get_result(conn)
 }
 
-fn headline_in(conn: &mut PgConnection, scope: Scope, timezone: Tz) -> Result<Headline, AppError> {
+fn headline_in(
+    conn: &mut PgConnection,
+    scope: Scope,
+    (timezone, now): (Tz, DateTime<Utc>),
+) -> Result<Headline, AppError> {
     let ids = projects_of(conn, scope)?;
-    let latest = Completeness::latest_of_projects(conn, &ids)?;
+    let latest = Completeness::latest_of_projects(conn, &ids, now)?;
     let mut requests = Completeness::default();
     let mut cycles_with_requests = 0;
     for (_, c) in latest.iter().filter(|(_, c)| c.has_requests()) {
@@ -121,7 +133,7 @@ fn headline_in(conn: &mut PgConnection, scope: Scope, timezone: Tz) -> Result<He
         _ => None,
     };
     let raw: Vec<i32> = ids.iter().map(|id| id.0).collect();
-    let today = today(conn, &raw, timezone)?;
+    let today = today(conn, &raw, timezone, now)?;
     Ok(Headline {
         requests,
         cycles_with_requests,
@@ -138,6 +150,9 @@ pub async fn headline(
     scope: Scope,
     timezone: Tz,
 ) -> Result<Headline, AppError> {
-    ctx.run(actor, move |conn, _| headline_in(conn, scope, timezone))
-        .await
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, _| {
+        headline_in(conn, scope, (timezone, now))
+    })
+    .await
 }

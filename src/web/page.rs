@@ -92,11 +92,6 @@ impl PageContext {
         time_in(*at, self.timezone())
     }
 
-    /// The moment a page (or partial) was made, for `static/updated.js` ("updated 12 s ago").
-    pub fn rendered_at(&self) -> String {
-        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    }
-
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role.is_admin())
     }
@@ -121,4 +116,9 @@ pub fn render<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(template.render()?))
+}
+
+/// A moment as `static/updated.js` reads it ("updated 12 s ago").
+pub fn stamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

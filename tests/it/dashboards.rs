@@ -86,7 +86,7 @@ async fn figures_equal_the_seed_views_on_generated_data() {
             &ProjectFilter::default(),
             ProjectSort::Name,
             after.as_ref(),
-            5,
+            (5, app.state.services.clock().now()),
         )
         .expect("summary");
         rows.extend(page);
@@ -118,8 +118,13 @@ async fn figures_equal_the_seed_views_on_generated_data() {
     .expect("cycle view");
     let mut checked = 0;
     for project in rows.iter().map(|r| r.id) {
-        let (summary, _) =
-            dashboards::cycle_summary(&mut conn, project, None, 100).expect("cycles");
+        let (summary, _) = dashboards::cycle_summary(
+            &mut conn,
+            project,
+            None,
+            (100, app.state.services.clock().now()),
+        )
+        .expect("cycles");
         for c in summary {
             let v = cycles
                 .iter()

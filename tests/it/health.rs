@@ -126,19 +126,34 @@ async fn an_exhausted_pool_answers_503_quickly_not_500() {
     app.signed_in_as(&alice).await;
 
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let url = app.database_url.clone();
+    // The lock is held until the test has seen the busy pages, not for a guessed time.
     let holder = std::thread::spawn(move || {
         let mut conn = PgConnection::establish(&url).expect("connect");
         conn.batch_execute("BEGIN; LOCK TABLE auth_sessions IN ACCESS EXCLUSIVE MODE;")
             .expect("lock");
         locked_tx.send(()).expect("signal");
-        std::thread::sleep(std::time::Duration::from_secs(5));
+        let _ = release_rx.recv();
         conn.batch_execute("COMMIT;").expect("unlock");
     });
     locked_rx.recv().expect("locked");
 
     let started = std::time::Instant::now();
-    let pages = futures_util::future::join_all((0..8).map(|_| app.get("/"))).await;
+    // The requests that got one of the two connections wait on the lock; once every other
+    // one has its answer, the lock goes and they finish too.
+    let mut in_flight: futures_util::stream::FuturesUnordered<_> =
+        (0..8).map(|_| app.get("/")).collect();
+    let mut pages = Vec::new();
+    let mut release = Some(release_tx);
+    while let Some(page) = futures_util::StreamExt::next(&mut in_flight).await {
+        pages.push(page);
+        if pages.len() == 8 - 2 {
+            if let Some(release) = release.take() {
+                release.send(()).expect("release the lock");
+            }
+        }
+    }
     let busy: Vec<_> = pages.iter().filter(|p| p.status == 503).collect();
     assert!(
         pages.iter().all(|p| p.status == 503 || p.status == 200),
@@ -158,6 +173,7 @@ async fn an_exhausted_pool_answers_503_quickly_not_500() {
     assert_eq!(app.get("/healthz").await.status, 200);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 
+    drop(release);
     holder.join().expect("lock holder");
     assert_eq!(
         app.get("/").await.status,

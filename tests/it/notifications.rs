@@ -3,9 +3,10 @@
 //! person's switches honoured, reminders on the project's schedule (with the test's own
 //! clock) queued once per step, and the outbox when no SMTP server is set.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 use hopper::config::Secret;
+use hopper::domain::NotificationStatus;
 use hopper::schema::{cycles, notifications};
 
 use crate::helpers::TestApp;
@@ -53,7 +54,26 @@ async fn a_batch_sends_one_digest_and_a_rejection_reaches_the_uploader() {
         digest.contains("2 requests submitted, 1 still missing"),
         "{digest}"
     );
-    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    // Whatever the batch queued for alice has been sent once nothing of hers waits in the
+    // queue (the transaction that ended the batch queued it all): one message, no more.
+    let waiting_for_alice = || -> i64 {
+        notifications::table
+            .filter(notifications::recipient.eq("alice@example.test"))
+            .filter(notifications::status.eq(NotificationStatus::Pending))
+            .count()
+            .get_result(&mut app.conn())
+            .expect("count")
+    };
+    eventually("alice's messages sent", || waiting_for_alice() == 0).await;
+    let queued_for_alice: i64 = notifications::table
+        .filter(notifications::recipient.eq("alice@example.test"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(
+        queued_for_alice, 1,
+        "one message per batch, never one per file"
+    );
     assert_eq!(
         sink.messages()
             .iter()
@@ -122,8 +142,8 @@ async fn reminders_follow_the_schedule_once_per_step_and_land_in_the_outbox() {
     add_to_list(&admin, s.project, "Balance sheet", "").await;
     add_to_list(&admin, s.project, "Ledger", "").await;
     let cycle = start_cycle(&app, &admin, s.project).await;
-    // Ten days out: the server's own passes (on the real clock) have nothing to send.
-    let due = Utc::now() + Duration::days(10);
+    // Ten days out: the server's own passes (on the app's clock) have nothing to send.
+    let due = app.state.services.clock().now() + Duration::days(10);
     diesel::update(cycles::table.find(cycle))
         .set(cycles::due_at.eq(due))
         .execute(&mut app.conn())

@@ -84,13 +84,14 @@ async fn the_summary_orders_projects_by_completeness_and_by_overdue_requests() {
     let mut conn = app.conn();
     let scope = Scope::Company(app.default_company());
     let filter = ProjectFilter::default();
+    let now = app.state.services.clock().now();
     let (first, next) = project_summary(
         &mut conn,
         scope,
         &filter,
         ProjectSort::Completeness,
         None,
-        2,
+        (2, now),
     )
     .expect("first page");
     let (second, last) = project_summary(
@@ -99,7 +100,7 @@ async fn the_summary_orders_projects_by_completeness_and_by_overdue_requests() {
         &filter,
         ProjectSort::Completeness,
         next.as_ref(),
-        2,
+        (2, now),
     )
     .expect("second page");
     let ids: Vec<ProjectId> = first.iter().chain(&second).map(|r| r.id).collect();
@@ -115,7 +116,7 @@ async fn the_summary_orders_projects_by_completeness_and_by_overdue_requests() {
             &filter,
             ProjectSort::Overdue,
             after.as_ref(),
-            1,
+            (1, now),
         )
         .expect("overdue page");
         overdue_order.extend(page.iter().map(|r| r.id));

@@ -2,10 +2,12 @@
 //! overdue. Read from the view `v_cycle_completeness`, so what SQL users query and what
 //! the dashboards show are one definition; the view aggregates per-request rows only.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int4};
 
 use crate::db::ids::{CycleId, ProjectId};
+use crate::db::sql_functions::cycle_overdue_requests;
 
 // The view, for queries diesel can prepare once per connection and reuse (a raw
 // `sql_query` is planned again on every call: ≈ 0.8 ms for this view). Not in schema.rs,
@@ -78,7 +80,12 @@ impl Completeness {
         }
     }
 
-    pub fn for_cycles(conn: &mut PgConnection, ids: &[CycleId]) -> QueryResult<Vec<Completeness>> {
+    /// The figures of these cycles, with what was overdue at `at` (Hopper's clock).
+    pub fn for_cycles(
+        conn: &mut PgConnection,
+        ids: &[CycleId],
+        at: DateTime<Utc>,
+    ) -> QueryResult<Vec<Completeness>> {
         use self::v_cycle_completeness::dsl as v;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -94,13 +101,17 @@ impl Completeness {
                 v::rejected,
                 v::not_applicable,
                 v::missing,
-                v::overdue,
+                cycle_overdue_requests(v::cycle_id, v::due_at, v::missing + v::rejected, at),
             ))
             .load(conn)
     }
 
-    pub fn for_cycle(conn: &mut PgConnection, id: CycleId) -> QueryResult<Completeness> {
-        Ok(Self::for_cycles(conn, &[id])?
+    pub fn for_cycle(
+        conn: &mut PgConnection,
+        id: CycleId,
+        at: DateTime<Utc>,
+    ) -> QueryResult<Completeness> {
+        Ok(Self::for_cycles(conn, &[id], at)?
             .into_iter()
             .next()
             .unwrap_or(Completeness {
@@ -116,6 +127,7 @@ impl Completeness {
     pub fn latest_of_projects(
         conn: &mut PgConnection,
         ids: &[ProjectId],
+        at: DateTime<Utc>,
     ) -> QueryResult<Vec<(ProjectId, Completeness)>> {
         #[derive(QueryableByName)]
         struct Latest {
@@ -137,7 +149,7 @@ impl Completeness {
         .bind::<Array<Int4>, _>(ids)
         .load(conn)?;
         let cycles: Vec<CycleId> = latest.iter().map(|l| CycleId(l.cycle_id)).collect();
-        let figures = Self::for_cycles(conn, &cycles)?;
+        let figures = Self::for_cycles(conn, &cycles, at)?;
         Ok(latest
             .iter()
             .filter_map(|l| {

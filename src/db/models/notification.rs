@@ -64,18 +64,20 @@ impl Notification {
         conn: &mut PgConnection,
         limit: i64,
         lease_secs: i32,
+        now: DateTime<Utc>,
     ) -> QueryResult<Vec<Notification>> {
         diesel::sql_query(
-            "UPDATE notifications SET claimed_at = now()
+            "UPDATE notifications SET claimed_at = $3
               WHERE id IN (SELECT id FROM notifications
                             WHERE status = 'pending'
-                              AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2))
+                              AND (claimed_at IS NULL OR claimed_at < $3 - make_interval(secs => $2))
                             ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
           RETURNING id, company_id, user_id, recipient, kind, subject, body, status, attempts,
                     last_error, created_at, sent_at",
         )
         .bind::<diesel::sql_types::BigInt, _>(limit)
         .bind::<diesel::sql_types::Int4, _>(lease_secs)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
         .load(conn)
     }
 
@@ -83,7 +85,7 @@ impl Notification {
         conn: &mut PgConnection,
         id: i64,
         status: NotificationStatus,
-        error: Option<&str>,
+        (error, now): (Option<&str>, DateTime<Utc>),
     ) -> QueryResult<()> {
         if status == NotificationStatus::Pending {
             // A try that failed for now: the lease stays, so the next try waits for it.
@@ -99,7 +101,7 @@ impl Notification {
             status,
             NotificationStatus::Sent | NotificationStatus::Stored
         )
-        .then(Utc::now);
+        .then_some(now);
         diesel::update(notifications::table.find(id))
             .set((
                 notifications::status.eq(status),

@@ -19,14 +19,14 @@ pub struct UserProfile {
 }
 
 impl UserProfile {
-    /// Records whether the user must choose a new password at the next sign-in,
-    /// creating the profile row when the user has none yet.
+    /// Records that the user must choose a new password at the next sign-in (`None`), or
+    /// chose one at `chosen_at`, creating the profile row when the user has none yet.
     pub fn set_must_change_password(
         conn: &mut PgConnection,
         user_id: UserId,
-        must_change: bool,
+        chosen_at: Option<DateTime<Utc>>,
     ) -> QueryResult<()> {
-        let changed_at = (!must_change).then(Utc::now);
+        let (must_change, changed_at) = (chosen_at.is_none(), chosen_at);
         diesel::insert_into(user_profiles::table)
             .values((
                 user_profiles::user_id.eq(user_id),

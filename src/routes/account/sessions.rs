@@ -1,6 +1,5 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use uuid::Uuid;
 
 use crate::auth::Member;
@@ -17,8 +16,8 @@ struct SessionsPage {
 }
 
 pub async fn list(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let idle_since = Utc::now() - ctx.state.config.session.idle_timeout;
-    let sessions = own_sessions::list(ctx.services(), &member.actor, idle_since).await?;
+    let idle = ctx.state.config.session.idle_timeout;
+    let sessions = own_sessions::list(ctx.services(), &member.actor, idle).await?;
     render(&SessionsPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         current: member.user.session_id,

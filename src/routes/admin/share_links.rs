@@ -36,7 +36,7 @@ async fn links_page(
         links,
         projects,
         created,
-        now: Utc::now(),
+        now: state.services.clock().now(),
     })
 }
 

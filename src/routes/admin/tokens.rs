@@ -54,7 +54,7 @@ async fn tokens_page(
             created,
             form,
             errors,
-            now: Utc::now(),
+            now: ctx.services().clock().now(),
         },
     )
 }

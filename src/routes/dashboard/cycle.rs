@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 
 use crate::auth::Member;
 use crate::db::ids::CycleId;
@@ -67,7 +66,7 @@ pub async fn cycle(
     let (up, skipped, failed) = view.figures.as_ref().map_or((0, 0, 0), |f| {
         (f.files_uploaded, f.files_skipped, f.files_failed)
     });
-    let today = Utc::now().with_timezone(&timezone).date_naive();
+    let today = view.read_at.with_timezone(&timezone).date_naive();
     let page = CyclePage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         status: charts::status_breakdown(

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -38,6 +38,8 @@ pub struct ProjectPage {
     pub read_only_wall: bool,
     /// A wall screen's figures in large type.
     pub headline: Option<Headline>,
+    /// When the figures were read (on the service clock).
+    pub read_at: DateTime<Utc>,
 }
 
 impl ProjectPage {
@@ -60,7 +62,7 @@ impl ProjectPage {
             (PAGE_ROWS, CHART_DAYS),
         )
         .await?;
-        let today = Utc::now().with_timezone(&timezone).date_naive();
+        let today = view.read_at.with_timezone(&timezone).date_naive();
         let chart = |id: &str, title: &str, bytes: bool| {
             charts::per_day(id, title, &view.days, today, CHART_DAYS, bytes)
         };
@@ -75,12 +77,18 @@ impl ProjectPage {
             before,
             read_only_wall: false,
             headline: None,
+            read_at: view.read_at,
         })
     }
 
     /// When the figures were read (the partial refreshes itself, so this moves).
     pub fn updated(&self) -> String {
-        self.page.time(&chrono::Utc::now())
+        self.page.time(&self.read_at)
+    }
+
+    /// The same moment for `static/updated.js` ("updated 12 s ago").
+    pub fn read_at_stamp(&self) -> String {
+        crate::web::page::stamp(&self.read_at)
     }
 
     pub fn self_link(&self) -> String {

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::Member;
@@ -76,6 +76,8 @@ pub struct SummaryPage {
     pub read_only_wall: bool,
     /// A wall screen's figures in large type.
     pub headline: Option<Headline>,
+    /// When the rows were read (on the service clock).
+    pub read_at: DateTime<Utc>,
 }
 
 impl SummaryPage {
@@ -94,7 +96,12 @@ impl SummaryPage {
     }
 
     pub fn updated(&self) -> String {
-        self.page.time(&Utc::now())
+        self.page.time(&self.read_at)
+    }
+
+    /// The same moment for `static/updated.js` ("updated 12 s ago").
+    pub fn read_at_stamp(&self) -> String {
+        crate::web::page::stamp(&self.read_at)
     }
 
     pub fn first_link(&self) -> String {
@@ -134,6 +141,7 @@ pub async fn projects(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let scope = dashboards::scope_for(&member.actor);
+    let read_at = ctx.services().clock().now();
     let (rows, next) = summary_rows(&ctx.state, &member.actor, scope, &query).await?;
     let page = SummaryPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
@@ -146,6 +154,7 @@ pub async fn projects(
         refresh_seconds: 15,
         read_only_wall: false,
         headline: None,
+        read_at,
     };
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_summary)
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use diesel::sql_types::{Int4, Text};
+use diesel::sql_types::{Int4, Text, Timestamptz};
 
 use crate::db::ids::{CycleId, ProjectId};
 use crate::db::models::completeness::Completeness;
@@ -62,7 +62,7 @@ pub fn cycle_summary(
     conn: &mut PgConnection,
     project: ProjectId,
     before: Option<i32>,
-    limit: i64,
+    (limit, now): (i64, DateTime<Utc>),
 ) -> Result<(Vec<CycleRow>, Option<i32>), AppError> {
     let mut query = cycles::table
         .filter(cycles::project_id.eq(project))
@@ -87,7 +87,7 @@ pub fn cycle_summary(
     let ids: Vec<i32> = base.iter().map(|b| b.0 .0).collect();
     let figures = session_figures(conn, FiguresBy::Cycle, &ids)?;
     let cycle_ids: Vec<CycleId> = base.iter().map(|b| b.0).collect();
-    let requests = Completeness::for_cycles(conn, &cycle_ids)?;
+    let requests = Completeness::for_cycles(conn, &cycle_ids, now)?;
     let rows: Vec<CycleRow> = base
         .into_iter()
         .map(
@@ -158,10 +158,10 @@ pub fn per_day(
     project: ProjectId,
     cycle: Option<CycleId>,
     timezone: Tz,
-    days: i64,
+    (days, now): (i64, DateTime<Utc>),
 ) -> Result<Vec<DayFigures>, AppError> {
     let filter = if cycle.is_some() {
-        "AND cycle_id = $4"
+        "AND cycle_id = $5"
     } else {
         ""
     };
@@ -170,13 +170,14 @@ pub fn per_day(
                 coalesce(sum(files_uploaded), 0)::bigint AS files,
                 coalesce(sum(uploaded_size_bytes), 0)::bigint AS bytes
          FROM sync_sessions
-         WHERE project_id = $1 AND started_at >= now() - make_interval(days => $3) {filter}
+         WHERE project_id = $1 AND started_at >= $4 - make_interval(days => $3) {filter}
          GROUP BY 1 ORDER BY 1"
     );
     let query = diesel::sql_query(sql)
         .bind::<Int4, _>(project.0)
         .bind::<Text, _>(timezone.name())
-        .bind::<Int4, _>(i32::try_from(days).unwrap_or(30));
+        .bind::<Int4, _>(i32::try_from(days).unwrap_or(30))
+        .bind::<Timestamptz, _>(now);
     Ok(match cycle {
         Some(cycle) => query.bind::<Int4, _>(cycle.0).load(conn)?,
         None => query.load(conn)?,

@@ -12,6 +12,7 @@ mod project_summary;
 pub use cycle_summary::{cycle_sessions, cycle_summary, per_day, CycleRow, DayFigures};
 pub use project_summary::{project_summary, ProjectCursor, ProjectFilter, ProjectRow, ProjectSort};
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 
@@ -86,8 +87,9 @@ pub async fn summary(
     after: Option<ProjectCursor>,
     limit: i64,
 ) -> Result<(Vec<ProjectRow>, Option<ProjectCursor>), AppError> {
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, _| {
-        project_summary(conn, scope, &filter, sort, after.as_ref(), limit)
+        project_summary(conn, scope, &filter, sort, after.as_ref(), (limit, now))
     })
     .await
 }
@@ -98,6 +100,8 @@ pub struct ProjectView {
     pub cycles: Vec<CycleRow>,
     pub next: Option<i32>,
     pub days: Vec<DayFigures>,
+    /// When the figures were read (on the service clock): charts end on its day.
+    pub read_at: DateTime<Utc>,
 }
 
 /// A project's cycles (a page before `before`) and its per-day figures over `days` days.
@@ -110,15 +114,17 @@ pub async fn project_view(
     timezone: Tz,
     (rows, days): (i64, i64),
 ) -> Result<ProjectView, AppError> {
+    let read_at = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let project = visible_project(conn, actor, scope, id)?;
-        let (cycles, next) = cycle_summary(conn, project.id, before, rows)?;
-        let days = per_day(conn, project.id, None, timezone, days)?;
+        let (cycles, next) = cycle_summary(conn, project.id, before, (rows, read_at))?;
+        let days = per_day(conn, project.id, None, timezone, (days, read_at))?;
         Ok(ProjectView {
             project,
             cycles,
             next,
             days,
+            read_at,
         })
     })
     .await
@@ -134,6 +140,8 @@ pub struct CycleView {
     pub uploaders: Vec<String>,
     pub next: Option<i32>,
     pub days: Vec<DayFigures>,
+    /// When the figures were read (on the service clock): charts end on its day.
+    pub read_at: DateTime<Utc>,
 }
 
 /// A cycle's figures, its batches (a page before `before`) and its per-day figures.
@@ -146,6 +154,7 @@ pub async fn cycle_view(
     (rows, days): (i64, i64),
 ) -> Result<CycleView, AppError> {
     let scope = scope_for(actor);
+    let read_at = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let cycle = Cycle::find(conn, id)?.ok_or_else(|| actor.not_found("cycle", id))?;
         // A cycle of a project the actor may not see is a missing cycle; a database
@@ -155,11 +164,12 @@ pub async fn cycle_view(
                 AppError::Denied(_) | AppError::NotFound => actor.not_found("cycle", id),
                 other => other,
             })?;
-        let (figures, _) = cycle_summary(conn, project.id, Some(cycle.cycle_number + 1), 1)?;
+        let (figures, _) =
+            cycle_summary(conn, project.id, Some(cycle.cycle_number + 1), (1, read_at))?;
         let figures = figures.into_iter().find(|r| r.id == cycle.id);
         let (sessions, next) = cycle_sessions(conn, cycle.id, before, rows)?;
         let uploaders = crate::services::receipts::uploaders(conn, &sessions)?;
-        let days = per_day(conn, project.id, Some(cycle.id), timezone, days)?;
+        let days = per_day(conn, project.id, Some(cycle.id), timezone, (days, read_at))?;
         Ok(CycleView {
             project,
             cycle,
@@ -168,6 +178,7 @@ pub async fn cycle_view(
             uploaders,
             next,
             days,
+            read_at,
         })
     })
     .await

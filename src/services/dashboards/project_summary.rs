@@ -7,7 +7,7 @@ use diesel::sql_types::{Array, BigInt, Int4};
 use crate::db::ids::ProjectId;
 use crate::db::models::company::escape_like;
 use crate::db::models::completeness::Completeness;
-use crate::db::sql_functions::overdue_count;
+use crate::db::sql_functions::overdue_count_at;
 use crate::error::AppError;
 use crate::schema::{
     companies, project_access, project_completeness, project_tags, projects, tags,
@@ -155,7 +155,7 @@ pub fn project_summary(
     filter: &ProjectFilter,
     sort: ProjectSort,
     after: Option<&ProjectCursor>,
-    limit: i64,
+    (limit, now): (i64, DateTime<Utc>),
 ) -> Result<(Vec<ProjectRow>, Option<ProjectCursor>), AppError> {
     // Every project has its `project_completeness` row (kept by triggers from its
     // creation on), so the inner join drops none.
@@ -173,7 +173,7 @@ pub fn project_summary(
             projects::is_active,
             projects::created_at,
             project_completeness::latest_percent,
-            overdue_count(project_completeness::latest_open_due),
+            overdue_count_at(project_completeness::latest_open_due, now),
         ))
         .into_boxed();
     query = match scope {
@@ -239,7 +239,7 @@ pub fn project_summary(
             )
         }
         (ProjectSort::Overdue, Some(ProjectCursor::Figure(after))) => {
-            let overdue = overdue_count(project_completeness::latest_open_due);
+            let overdue = overdue_count_at(project_completeness::latest_open_due, now);
             query.filter(
                 overdue.lt(after.key).or(overdue.eq(after.key).and(
                     projects::project_name
@@ -261,7 +261,7 @@ pub fn project_summary(
             projects::id.asc(),
         )),
         ProjectSort::Overdue => query.order((
-            overdue_count(project_completeness::latest_open_due).desc(),
+            overdue_count_at(project_completeness::latest_open_due, now).desc(),
             projects::project_name.asc(),
             projects::id.asc(),
         )),
@@ -280,7 +280,7 @@ pub fn project_summary(
     .load(conn)?;
 
     let project_ids: Vec<ProjectId> = base.iter().map(|b| b.0).collect();
-    let latest = Completeness::latest_of_projects(conn, &project_ids)?;
+    let latest = Completeness::latest_of_projects(conn, &project_ids, now)?;
     let rows: Vec<ProjectRow> = base
         .into_iter()
         .map(

@@ -172,11 +172,11 @@ pub async fn reminder_pass(
 mod tests {
     use super::step;
     use crate::domain::NotificationKind::{DueSoon, Overdue};
-    use chrono::{Duration, Utc};
+    use chrono::{Duration, TimeZone, Utc};
 
     #[test]
     fn steps_follow_the_schedule() {
-        let now = Utc::now();
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
         let days = [7, 3, 1];
         assert_eq!(
             step(now + Duration::hours(6 * 24 + 20), now, &days, 3),

@@ -59,7 +59,7 @@ fn message(ctx: &ServiceContext, n: &Notification) -> Result<Message, String> {
 
 /// Writes the message into a maildir (`tmp/` then renamed into `new/`, as maildir wants).
 /// Mails carry links and names: the folders are 0700 and each mail 0600.
-async fn store(dir: &Path, id: i64, bytes: Vec<u8>) -> std::io::Result<()> {
+async fn store(dir: &Path, id: i64, at: i64, bytes: Vec<u8>) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
 
     let (tmp, new) = (dir.join("tmp"), dir.join("new"));
@@ -67,7 +67,7 @@ async fn store(dir: &Path, id: i64, bytes: Vec<u8>) -> std::io::Result<()> {
     tokio::task::spawn_blocking(move || folders.iter().try_for_each(|f| create_private_dir(f)))
         .await
         .map_err(std::io::Error::other)??;
-    let name = format!("{}.hopper-{id}.eml", chrono::Utc::now().timestamp());
+    let name = format!("{at}.hopper-{id}.eml");
     let mut file = tokio::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -99,7 +99,9 @@ async fn deliver(
             Err(e) => Outcome::Retry(format!("the mail server could not take it: {e}")),
         },
         None => match &ctx.mail().outbox_dir {
-            Some(dir) => match store(dir, n.id, email.formatted()).await {
+            Some(dir) => match store(dir, n.id, ctx.clock().now().timestamp(), email.formatted())
+                .await
+            {
                 Ok(()) => Outcome::Stored,
                 Err(e) => Outcome::Retry(format!("the outbox folder could not be written: {e}")),
             },
@@ -123,8 +125,11 @@ pub async fn send_pending(ctx: &ServiceContext) -> Result<SendReport, AppError> 
     let smtp = transport(ctx)?;
     let mut report = SendReport::default();
     loop {
+        let now = ctx.clock().now();
         let batch = ctx
-            .run_unscoped(|conn| Ok(Notification::claim_pending(conn, BATCH, LEASE_SECS)?))
+            .run_unscoped(move |conn| {
+                Ok(Notification::claim_pending(conn, BATCH, LEASE_SECS, now)?)
+            })
             .await?;
         if batch.is_empty() {
             return Ok(report);
@@ -146,8 +151,9 @@ pub async fn send_pending(ctx: &ServiceContext) -> Result<SendReport, AppError> 
                 _ => report.failed += 1,
             }
             let retry_later = status == NotificationStatus::Pending;
+            let marked_at = ctx.clock().now();
             ctx.run_unscoped(move |conn| {
-                Notification::mark(conn, n.id, status, error.as_deref())?;
+                Notification::mark(conn, n.id, status, (error.as_deref(), marked_at))?;
                 if retry_later {
                     return Ok(());
                 }

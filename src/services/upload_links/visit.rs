@@ -62,7 +62,11 @@ impl From<Refusal> for Entry {
     }
 }
 
-fn resolve(conn: &mut PgConnection, token: &str) -> Result<Result<OpenLink, Refusal>, AppError> {
+fn resolve(
+    conn: &mut PgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<OpenLink, Refusal>, AppError> {
     let Some(link) = UploadLink::find_by_token_hash(conn, &hash(token))? else {
         return Ok(Err(Refusal::Unknown));
     };
@@ -83,7 +87,7 @@ fn resolve(conn: &mut PgConnection, token: &str) -> Result<Result<OpenLink, Refu
         .first(conn)?;
     let closed = if link.revoked_at.is_some() {
         Some(format!("{company_name} revoked this upload link. Ask them for a new one if you still have documents to send."))
-    } else if link.expires_at <= Utc::now() {
+    } else if link.expires_at <= now {
         Some(format!(
             "This upload link expired on {} (UTC). Ask {company_name} for a new one.",
             link.expires_at.format("%-d %b %Y %H:%M")
@@ -133,7 +137,7 @@ pub async fn enter(
 ) -> Result<Entry, AppError> {
     let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
-        let open = match resolve(conn, &token)? {
+        let open = match resolve(conn, &token, now)? {
             Ok(open) => open,
             Err(refusal) => return Ok(refusal.into()),
         };
@@ -169,14 +173,15 @@ pub async fn identify(
 ) -> Result<Result<(String, DateTime<Utc>), Entry>, AppError> {
     let attempt_client = client.clone();
     let attempt_token = token.clone();
+    let now = ctx.clock().now();
     let checked = ctx
         .run_unscoped(move |conn| {
-            let open = match resolve(conn, &attempt_token)? {
+            let open = match resolve(conn, &attempt_token, now)? {
                 Ok(open) => open,
                 Err(refusal) => return Ok(Err(Entry::from(refusal))),
             };
             if open.link.has_pin() {
-                pin_throttle::reserve(conn, &open.link, &attempt_client)?;
+                pin_throttle::reserve(conn, &open.link, &attempt_client, now)?;
             }
             Ok(Ok(open))
         })
@@ -202,7 +207,7 @@ pub async fn identify(
     }
     let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
-        let open = match resolve(conn, &token)? {
+        let open = match resolve(conn, &token, now)? {
             Ok(open) => open,
             Err(refusal) => return Ok(Err(Entry::from(refusal))),
         };

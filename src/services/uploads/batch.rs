@@ -55,9 +55,10 @@ impl Batch {
     ) -> Result<Batch, AppError> {
         let slot = ctx.batch_slots().take(actor)?;
         let base_url = ctx.public_url().to_owned();
+        let now = ctx.clock().now();
         let (location, plan) = ctx
             .run(actor, move |conn, actor| {
-                start_session(conn, actor, project, cycle, base_url)
+                start_session(conn, actor, project, cycle, base_url, now)
             })
             .await?;
         let client = ctx
@@ -174,12 +175,13 @@ impl Batch {
         };
         let runner = (self.ctx.node().node_id.clone(), self.ctx.node().boot_id);
         let natural = key.clone();
+        let now = self.ctx.clock().now();
         let started = self
             .transaction(move |conn, actor, plan| {
                 // Through an upload link, every file start checks what the link still
                 // takes, under its lock, so parallel batches cannot pass its limits.
                 let room = match plan.link {
-                    Some(link) => Some(link_room(conn, actor, link)?),
+                    Some(link) => Some(link_room(conn, actor, link, now)?),
                     None => None,
                 };
                 let row =

@@ -138,7 +138,7 @@ pub async fn start(
                     }
                     plan
                 }
-                None => start_session(conn, actor, project.id, found.id, base_url)?.1,
+                None => start_session(conn, actor, project.id, found.id, base_url, now)?.1,
             };
             let checksums: Vec<String> = manifest.iter().map(|f| f.sha256.clone()).collect();
             let copies = cycle_contents::completed_copies(conn, plan.cycle, &checksums)?;
@@ -302,8 +302,9 @@ pub async fn open(
     cycle: CycleId,
 ) -> Result<SyncSessionId, AppError> {
     let base_url = ctx.public_url().to_owned();
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
-        Ok(start_session(conn, actor, project, cycle, base_url)?
+        Ok(start_session(conn, actor, project, cycle, base_url, now)?
             .1
             .session)
     })

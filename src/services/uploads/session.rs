@@ -1,6 +1,7 @@
 //! A batch's sync session: started (moving the cycle to in progress on its first upload)
 //! and finished, each with its audit row, in the batch's transactions.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -29,12 +30,13 @@ pub(super) fn start_session(
     project_id: ProjectId,
     cycle_id: CycleId,
     base_url: String,
+    now: DateTime<Utc>,
 ) -> Result<(StorageLocation, BatchPlan), AppError> {
     // One lock order for every path: an upload link's row before the cycle's (a file
     // start through a link holds the link's lock and never waits for the cycle's).
     let via = match actor.link_visitor() {
         Some(visitor) => {
-            link_room(conn, actor, visitor.link)?;
+            link_room(conn, actor, visitor.link, now)?;
             Some(LinkUploader {
                 link: visitor.link,
                 name: &visitor.uploader_name,
@@ -53,13 +55,7 @@ pub(super) fn start_session(
         return Err(AppError::Conflict(reason));
     }
     if cycle.status == CycleStatus::Pending {
-        let moved = Cycle::set_status(
-            conn,
-            cycle.id,
-            CycleStatus::InProgress,
-            Some(chrono::Utc::now()),
-            None,
-        )?;
+        let moved = Cycle::set_status(conn, cycle.id, CycleStatus::InProgress, Some(now), None)?;
         actor
             .audit(actions::CYCLE_STATUS_CHANGED)
             .project(project.id)
@@ -215,10 +211,11 @@ pub(super) fn link_room(
     conn: &mut PgConnection,
     actor: &Actor,
     id: UploadLinkId,
+    now: DateTime<Utc>,
 ) -> Result<LinkRoom, AppError> {
     let link = UploadLink::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("upload_link", id))?;
-    if !link.is_live(chrono::Utc::now()) {
+    if !link.is_live(now) {
         return Err(AppError::Forbidden(
             "This upload link was revoked or has expired; nothing more can be sent through it."
                 .into(),
@@ -271,7 +268,9 @@ fn queue_digest(
         .filter(file_uploads::request_id.is_not_null())
         .select(diesel::dsl::count(file_uploads::request_id).aggregate_distinct())
         .first(conn)?;
-    let figures = Completeness::for_cycle(conn, plan.cycle)?;
+    // What is still missing as the batch ended (its `completed_at`, set by `finish`).
+    let ended = session.completed_at.unwrap_or(session.created_at);
+    let figures = Completeness::for_cycle(conn, plan.cycle, ended)?;
     let company_name: String = companies::table
         .find(plan.company)
         .select(companies::company_name)

@@ -49,17 +49,18 @@ pub(super) fn reserve(
     conn: &mut PgConnection,
     link: &UploadLink,
     client: &ClientInfo,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     lock_until_commit(conn, &format!("hopper.upload_link_pin:{}", link.id))?;
     let standing: Standing = diesel::sql_query(
         "SELECT
            (SELECT count(*) FROM audit_log WHERE action = $4
-              AND created_at > now() - make_interval(mins => $2) AND ip_address = $3) AS failures_by_address,
+              AND created_at > $8 - make_interval(mins => $2) AND ip_address = $3) AS failures_by_address,
            count(*) AS attempts,
            max(created_at) AS last_attempt
          FROM audit_log
          WHERE company_id = $5 AND action = $6 AND details->>'upload_link' = $1
-           AND created_at > now() - make_interval(mins => $2)
+           AND created_at > $8 - make_interval(mins => $2)
            AND created_at > coalesce((SELECT max(created_at) FROM audit_log
                  WHERE company_id = $5 AND action = $7 AND details->>'upload_link' = $1), '-infinity')",
     )
@@ -70,6 +71,7 @@ pub(super) fn reserve(
     .bind::<Integer, _>(link.company_id.0)
     .bind::<Text, _>(actions::UPLOAD_LINK_PIN_ATTEMPT)
     .bind::<Text, _>(actions::UPLOAD_LINK_OPENED)
+    .bind::<Timestamptz, _>(now)
     .get_result(conn)?;
     if standing.failures_by_address >= MAX_FAILURES_PER_ADDRESS {
         return Err(AppError::TooManyRequests {
@@ -80,7 +82,7 @@ pub(super) fn reserve(
         });
     }
     if let Some(last) = standing.last_attempt {
-        let wait = last + Duration::seconds(SPACING_SECONDS) - Utc::now();
+        let wait = last + Duration::seconds(SPACING_SECONDS) - now;
         if standing.attempts >= FREE_ATTEMPTS && wait > Duration::zero() {
             let seconds = wait.num_seconds().max(1);
             return Err(AppError::TooManyRequests {

@@ -62,7 +62,7 @@ pub async fn create(
                     (plan, false)
                 }
                 None => (
-                    start_session(conn, actor, project.id, cycle.id, base_url)?.1,
+                    start_session(conn, actor, project.id, cycle.id, base_url, now)?.1,
                     true,
                 ),
             };

@@ -294,6 +294,7 @@ pub async fn status(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<Sta
 /// Terminates an upload (DELETE): its parts and tail are dropped in S3 and the file is
 /// failed as cancelled.
 pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    let now = ctx.clock().now();
     let upload = ctx
         .run(actor, move |conn, actor| {
             let upload = access::touchable_upload(conn, actor, id)?;
@@ -303,7 +304,7 @@ pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<
             let writing = upload.writer.is_some()
                 && upload
                     .writer_seen_at
-                    .is_some_and(|seen| seen > Utc::now() - Duration::seconds(60));
+                    .is_some_and(|seen| seen > now - Duration::seconds(60));
             if writing {
                 return Err(AppError::Locked(
                     "This upload is receiving bytes right now; stop that request first.".into(),
