@@ -134,6 +134,12 @@ impl ServiceContext {
         &self.inner.mail
     }
 
+    /// Part buffers no upload holds on this node at the moment (a test waits for uploads
+    /// to hold theirs instead of sleeping).
+    pub fn part_buffers_free(&self) -> usize {
+        self.inner.part_budget.free()
+    }
+
     /// Sets the address links in messages start with (once; later calls are ignored).
     pub fn set_public_url(&self, url: &str) {
         let _ = self

@@ -69,6 +69,11 @@ impl PartBudget {
         self.part_size
     }
 
+    /// Buffer slots no upload holds at the moment.
+    pub fn free(&self) -> usize {
+        self.permits.available_permits()
+    }
+
     /// Waits up to `wait` for a free buffer slot within `tenant`'s share; a pooled buffer
     /// is reused, and a new one allocated only once the slot is ours. `None`: the node, or
     /// the tenant's share of it, is saturated.

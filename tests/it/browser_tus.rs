@@ -113,10 +113,15 @@ async fn signed_in_behind_proxy(
     (proxy, driver, browser, page)
 }
 
-/// The network drops: every connection through the proxy is reset for half a second.
+/// The network drops: every connection through the proxy is reset, the open ones and the
+/// browser's next try, before the way opens again.
 async fn drop_connections(proxy: &FaultProxy) {
+    let refused = proxy.refused();
     proxy.set(Fault::Reset);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    crate::upload_failures::eventually("the browser tries again and is refused", || {
+        proxy.refused() > refused
+    })
+    .await;
     proxy.set(Fault::Pass);
 }
 

@@ -28,8 +28,8 @@ pub enum Fault {
 /// What happens to a request whose first line matches a [`FaultProxy::hold`] pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hold {
-    /// Forwarded after this long.
-    Delay(Duration),
+    /// Forwarded once the test opens the gate ([`FaultProxy::open_gate`]).
+    Gate,
     /// Answered `503 SlowDown` (the next `times` matching requests).
     SlowDown,
     /// Answered `200 OK` with `<Error><Code>InternalError</Code>…` as the body: S3 sends
@@ -58,6 +58,11 @@ pub struct FaultProxy {
     slow_downs: Arc<AtomicUsize>,
     answered_slow_down: Arc<AtomicUsize>,
     answered_error_in_200: Arc<AtomicUsize>,
+    /// Connections dropped at once because the proxy was resetting.
+    refused: Arc<AtomicUsize>,
+    gate: watch::Sender<bool>,
+    /// The first lines of the held-back requests (with a rule set) answered in full.
+    served: Arc<Mutex<Vec<String>>>,
     rule: Arc<Mutex<Option<Rule>>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -72,6 +77,11 @@ impl FaultProxy {
         let answered_error_in_200 = Arc::new(AtomicUsize::new(0));
         let (pending, answered) = (slow_downs.clone(), answered_slow_down.clone());
         let errors_in_200 = answered_error_in_200.clone();
+        let refused = Arc::new(AtomicUsize::new(0));
+        let refusals = refused.clone();
+        let (gate, gate_watcher) = watch::channel(false);
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let served_log = served.clone();
         let rule = Arc::new(Mutex::new(None));
         let rules = rule.clone();
         let task = tokio::spawn(async move {
@@ -82,6 +92,9 @@ impl FaultProxy {
                     slow_downs: pending.clone(),
                     answered: answered.clone(),
                     answered_error_in_200: errors_in_200.clone(),
+                    refused: refusals.clone(),
+                    gate: gate_watcher.clone(),
+                    served: served_log.clone(),
                     rule: rules.clone(),
                 };
                 tokio::spawn(connection.serve(client));
@@ -93,6 +106,9 @@ impl FaultProxy {
             slow_downs,
             answered_slow_down,
             answered_error_in_200,
+            refused,
+            gate,
+            served,
             rule,
             task,
         }
@@ -137,6 +153,24 @@ impl FaultProxy {
         self.answered_error_in_200.load(Ordering::SeqCst)
     }
 
+    /// Connections reset as they opened, so far.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Lets the requests held at the gate go on.
+    pub fn open_gate(&self) {
+        self.gate.send_replace(true);
+    }
+
+    /// How many requests whose first line contains `pattern` were answered in full (while
+    /// a hold rule is set).
+    pub fn served(&self, pattern: &str) -> usize {
+        self.served.lock().map_or(0, |lines| {
+            lines.iter().filter(|l| l.contains(pattern)).count()
+        })
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -145,6 +179,7 @@ impl FaultProxy {
 impl Drop for FaultProxy {
     fn drop(&mut self) {
         self.task.abort();
+        self.gate.send_replace(true);
         self.mode.send_replace(Fault::Reset);
     }
 }
@@ -155,6 +190,9 @@ struct Connection {
     slow_downs: Arc<AtomicUsize>,
     answered: Arc<AtomicUsize>,
     answered_error_in_200: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
+    gate: watch::Receiver<bool>,
+    served: Arc<Mutex<Vec<String>>>,
     rule: Arc<Mutex<Option<Rule>>>,
 }
 
@@ -188,10 +226,14 @@ impl Connection {
                 self.answered_error_in_200.fetch_add(1, Ordering::SeqCst);
                 return;
             }
-            Some(Hold::Delay(pause)) => tokio::time::sleep(pause).await,
+            Some(Hold::Gate) => {
+                let mut gate = self.gate.clone();
+                let _ = gate.wait_for(|open| *open).await;
+            }
             None => {}
         }
         let head = String::from_utf8_lossy(&head);
+        let first_line = head.lines().next().unwrap_or_default().to_owned();
         let kept: Vec<&str> = head
             .trim_end_matches("\r\n")
             .split("\r\n")
@@ -210,13 +252,19 @@ impl Connection {
             return;
         }
         pipe(client, server, self.mode).await;
+        if let Ok(mut served) = self.served.lock() {
+            served.push(first_line);
+        }
     }
 
     async fn serve(mut self, mut client: TcpStream) {
         let fault = *self.mode.borrow_and_update();
         match fault {
             // Dropped at once, as by a server that is going down.
-            Fault::Reset => drop(client),
+            Fault::Reset => {
+                self.refused.fetch_add(1, Ordering::SeqCst);
+                drop(client);
+            }
             Fault::Blackhole => {
                 let mut sink = vec![0u8; 64 * 1024];
                 loop {

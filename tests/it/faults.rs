@@ -135,11 +135,11 @@ async fn a_database_outage_is_a_quick_503_and_hopper_recovers_without_half_writt
 
     faults.db.set(Fault::Pass);
     let mut back = uma.get("/").await;
-    for _ in 0..20 {
+    for _ in 0..100 {
         if back.status == 200 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         back = uma.get("/").await;
     }
     assert_eq!(back.status, 200, "the same session works again");

@@ -101,7 +101,10 @@ async fn a_node_without_free_part_buffers_answers_503_with_retry_after() {
     // More than the 64 KiB a file stages before it takes a part buffer: both holders
     // hold one of the two buffers.
     let held = slow_files(&app, &t, &holders, 100 * 1024).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    crate::upload_failures::eventually("both slow files hold a part buffer", || {
+        app.state.services.part_buffers_free() == 0
+    })
+    .await;
 
     let third = app
         .session_for(&second_uploader(&app, &t, "ivo").await)

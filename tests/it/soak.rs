@@ -246,7 +246,7 @@ async fn settle(app: &TestApp) {
             Instant::now() < deadline,
             "uploads stayed in doubt or open: {report:?}, {known_open} upload ids"
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Every upload Hopper knew of is aborted. What is left are uploads S3 created but whose
     // answer the faults swallowed (Hopper never learned their ids) and parts that landed

@@ -146,6 +146,24 @@ async fn cut_patch(
     drop(stream);
 }
 
+/// Waits until no request holds the upload's claim (a cut request gives it back).
+pub async fn until_released(app: &TestApp, location: &str) {
+    let id: uuid::Uuid = location
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("an upload id");
+    crate::upload_failures::eventually("the cut request gives its claim back", || {
+        tus_uploads::table
+            .find(id)
+            .select(tus_uploads::writer)
+            .first::<Option<uuid::Uuid>>(&mut app.conn())
+            .expect("tus row")
+            .is_none()
+    })
+    .await;
+}
+
 /// The bucket of the setup's project.
 pub fn bucket_of(app: &TestApp, s: &Setup) -> String {
     hopper::schema::projects::table
@@ -439,7 +457,7 @@ async fn cut_connections_resume_to_an_exact_checksum_on_either_node() {
         let rest = &bytes[offset..];
         let cut = rng.random_range(1..rest.len());
         cut_patch(base, &location, &s.token, offset, rest, cut).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        until_released(&app, &location).await;
     }
     resume(&other, &location, &s.token, &bytes).await;
     let (status, checksum, size, _) = file_of(&app, &location);

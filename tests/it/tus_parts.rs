@@ -44,10 +44,9 @@ async fn a_part_that_lands_before_the_one_ahead_of_it_waits_to_be_recorded() {
     let response = create(&app.address, &s.token, s.cycle, "late.pdf", bytes.len(), "").await;
     assert_eq!(response.status(), 201);
     let location = location_of(&response);
-    // Part 2 reaches S3 only after 3 s; part 3 goes meanwhile and lands first.
-    faults
-        .s3
-        .hold("partNumber=2&", Hold::Delay(Duration::from_secs(3)), 1);
+    // Part 2 is held back; part 3 goes meanwhile and lands first. Part 2 goes on once
+    // that happened and part 1 was seen recorded alone.
+    faults.s3.hold("partNumber=2&", Hold::Gate, 1);
 
     let sending = {
         let (address, location, token, bytes) = (
@@ -59,10 +58,18 @@ async fn a_part_that_lands_before_the_one_ahead_of_it_waits_to_be_recorded() {
         tokio::spawn(async move { patch(&address, &location, &token, 0, &bytes).await.status() })
     };
     let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while !sending.is_finished() {
         let (status, offset) = head(&app.address, &location, &s.token).await;
         assert_eq!(status, 200);
         seen.extend(offset);
+        if offset == Some(PART as i64) && faults.s3.served("partNumber=3&") > 0 {
+            faults.s3.open_gate();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "part 3 never landed while part 2 was held: {seen:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(sending.await.expect("the PATCH"), 204);
@@ -126,12 +133,12 @@ async fn a_part_that_lands_after_an_earlier_one_failed_is_not_recorded() {
 
     // The client resumes from there; part 2 and 3 go again under their numbers.
     let mut resumed = patch(&app.address, &location, &s.token, PART, &bytes[PART..]).await;
-    for _ in 0..40 {
+    for _ in 0..200 {
         if resumed.status() != 423 {
             break;
         }
         // The failed request's claim is still being given back.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         resumed = patch(&app.address, &location, &s.token, PART, &bytes[PART..]).await;
     }
     assert_eq!(resumed.status(), 204);

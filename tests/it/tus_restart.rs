@@ -2,8 +2,6 @@
 //! new boot), HEAD reports what safely landed and the upload resumes there to an exact
 //! SHA-256. The earlier boot's clean-up at start-up must not take the upload away.
 
-use std::time::Duration;
-
 use tokio::io::AsyncWriteExt;
 
 use crate::helpers::{free_port, TestApp};
@@ -53,7 +51,17 @@ async fn a_node_killed_mid_patch_resumes_to_an_exact_checksum_after_its_restart(
         .await
         .expect("body");
     stream.flush().await.expect("flush");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Killed once the node has taken the PATCH (its claim is recorded), bytes in flight.
+    crate::upload_failures::eventually("the node takes the PATCH", || {
+        use diesel::prelude::*;
+        use hopper::schema::tus_uploads;
+        tus_uploads::table
+            .select(tus_uploads::writer)
+            .first::<Option<uuid::Uuid>>(&mut app.conn())
+            .expect("tus row")
+            .is_some()
+    })
+    .await;
     node.0.kill().expect("kill -9");
     node.0.wait().expect("reap the killed node");
     drop(stream);
