@@ -34,6 +34,9 @@ pub struct Config {
     /// it in with its own `hopper_app` role).
     pub app_database_url: Option<Secret>,
     pub database_pool_size: u32,
+    /// The PostgreSQL server binaries of the embedded cluster (`HOPPER_POSTGRES_BIN_DIR`);
+    /// `None`: found on `PATH` or under `/usr/lib/postgresql/*/bin`.
+    pub postgres_bin_dir: Option<PathBuf>,
     pub s3: S3Config,
     pub session: SessionConfig,
     pub sign_in: SignInPolicy,

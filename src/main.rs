@@ -275,7 +275,7 @@ async fn sync(args: SyncArgs) -> anyhow::Result<()> {
     let token = match &args.token_file {
         Some(file) => std::fs::read_to_string(file)
             .with_context(|| format!("reading the token from {}", file.display()))?,
-        None => std::env::var("HOPPER_TOKEN").context(
+        None => args.token.clone().context(
             "give a token: HOPPER_TOKEN or --token-file (make one on your API tokens page)",
         )?,
     };

@@ -118,6 +118,11 @@ pub struct GlobalArgs {
     /// Log as JSON lines instead of compact text.
     #[arg(long, env = "HOPPER_LOG_JSON", default_value_t = false, global = true)]
     pub log_json: bool,
+
+    /// Where the embedded cluster's PostgreSQL server binaries are (initdb, postgres).
+    /// Unset: found on PATH or under /usr/lib/postgresql/*/bin.
+    #[arg(long, env = "HOPPER_POSTGRES_BIN_DIR", global = true)]
+    pub postgres_bin_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +254,7 @@ impl GlobalArgs {
             database_url: self.database_url.map(Secret::new),
             app_database_url: self.app_database_url.map(Secret::new),
             database_pool_size: self.database_pool_size.max(1),
+            postgres_bin_dir: self.postgres_bin_dir,
             s3: S3Config {
                 endpoint: self.s3_endpoint,
                 region: self.s3_region,

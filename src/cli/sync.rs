@@ -20,6 +20,10 @@ pub struct SyncArgs {
     /// A file holding the API token (else HOPPER_TOKEN).
     #[arg(long)]
     pub token_file: Option<PathBuf>,
+    /// The API token, from HOPPER_TOKEN (kept out of --help and of the process list:
+    /// give it in the environment or in --token-file, not as a flag).
+    #[arg(long, env = "HOPPER_TOKEN", hide = true, hide_env_values = true)]
+    pub token: Option<String>,
     /// Hash and compare, send nothing.
     #[arg(long, default_value_t = false)]
     pub dry_run: bool,

@@ -59,7 +59,7 @@ impl EmbeddedServices {
         if config.database_url.is_none() {
             let options = PostgresOptions {
                 ephemeral: false,
-                bin_dir: std::env::var_os("HOPPER_POSTGRES_BIN_DIR").map(Into::into),
+                bin_dir: config.postgres_bin_dir.clone(),
             };
             let postgres = EmbeddedPostgres::start(&config.data_dir.join("postgres"), &options)?;
             config.database_url = Some(Secret::new(postgres.database_url("hopper")));

@@ -114,6 +114,7 @@ pub fn test_config(database_url: String) -> Config {
         app_database_url: Some(Secret::new(app_role_url(&database_url))),
         database_url: Some(Secret::new(database_url)),
         database_pool_size: 4,
+        postgres_bin_dir: None,
         s3: S3Config {
             endpoint: Some(cluster.s3.endpoint()),
             region: "us-east-1".into(),
