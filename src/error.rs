@@ -1,13 +1,13 @@
-//! One error type for the web layer: a clear sentence and the right status for the user,
-//! the full cause chain in the log, never a stack trace in a page.
-
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
+//! One error type for every use case: a domain refusal with its sentence and code, a
+//! form's field errors, or a cause people cannot act on (carried whole for the log). The
+//! web edge (`web::app_error`, `web::problem`) alone turns it into a status and a page or
+//! problem document.
 
 use crate::db::ids::{CompanyId, UserId};
+use crate::domain::refusal::ConcurrencyRefused;
 use crate::domain::ClientInfo;
 use crate::domain::FieldErrors;
+use crate::domain::Refusal;
 use crate::domain::Via;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,26 +18,13 @@ pub enum AppError {
     /// [`AppError::NotFound`]; the service context records an `access_denied` row.
     #[error("The page you asked for does not exist.")]
     Denied(Box<Denial>),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    BadRequest(String),
-    /// The request is understood but the current state refuses it (e.g. a cycle move).
-    #[error("{0}")]
-    Conflict(String),
+    /// A rule of the domain refuses the request; the refusal says which and why.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// A form did not validate; the handler re-renders the form with these messages.
     /// Rendered on its own (a handler forgot to), it is a plain 422.
     #[error("Some fields need your attention.")]
     Invalid(FieldErrors),
-    /// More than a limit allows (a file larger than the largest accepted).
-    #[error("{0}")]
-    TooLarge(String),
-    /// A file of a kind the project does not take.
-    #[error("{0}")]
-    UnsupportedType(String),
-    /// Another request holds the thing now (a resumable upload being written).
-    #[error("{0}")]
-    Locked(String),
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -59,9 +46,9 @@ impl From<diesel::result::Error> for AppError {
         match e {
             Error::NotFound => AppError::NotFound,
             // Forms check uniqueness first; landing here means a concurrent request won.
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict(
-                "Someone else just saved the same thing. Reload the page and try again.".into(),
-            ),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ConcurrencyRefused::SavedMeanwhile.into()
+            }
             // The server went away mid-request (a restart, a failover): retryable.
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
@@ -101,109 +88,4 @@ pub struct Denial {
     pub resource_type: &'static str,
     pub resource_id: String,
     pub client: ClientInfo,
-}
-
-/// The page of an error, or of anything else that has only a sentence to say.
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage<'a> {
-    pub title: &'a str,
-    pub message: String,
-    pub status: u16,
-}
-
-impl AppError {
-    fn title(&self) -> &'static str {
-        match self {
-            AppError::NotFound | AppError::Denied(_) => "Not found",
-            AppError::Forbidden(_) => "Not allowed",
-            AppError::BadRequest(_) => "Bad request",
-            AppError::Conflict(_) | AppError::Locked(_) => "Not possible now",
-            AppError::TooLarge(_) => "Too large",
-            AppError::UnsupportedType(_) => "Not accepted",
-            AppError::Invalid(_) => "Check the form",
-            AppError::TooManyRequests { .. } => "Too many attempts",
-            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
-            AppError::Unavailable(_) => "Busy",
-            AppError::Unexpected(_) => "Something went wrong",
-        }
-    }
-
-    /// Where a redirecting error sends the browser.
-    fn redirect_target(&self) -> Option<(&'static str, bool)> {
-        match self {
-            AppError::Unauthenticated { htmx } => Some(("/login", *htmx)),
-            AppError::PasswordChangeRequired { htmx } => Some(("/account/password", *htmx)),
-            _ => None,
-        }
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::NotFound | AppError::Denied(_) => StatusCode::NOT_FOUND,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Locked(_) => StatusCode::LOCKED,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
-                StatusCode::SEE_OTHER
-            }
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let Some((target, htmx)) = self.redirect_target() {
-            // An htmx request would follow a 303 inside its XHR and swap the sign-in page
-            // into a fragment; HX-Redirect makes it load the whole page instead.
-            return if htmx {
-                HttpResponse::Ok()
-                    .insert_header(("HX-Redirect", target))
-                    .finish()
-            } else {
-                HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, target))
-                    .finish()
-            };
-        }
-        if let AppError::Unexpected(cause) = self {
-            tracing::error!(error = %format!("{cause:#}"), "request failed");
-        }
-        let status = self.status_code();
-        let page = ErrorPage {
-            title: self.title(),
-            message: self.to_string(),
-            status: status.as_u16(),
-        };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
-        let mut response = HttpResponse::build(status);
-        response.content_type("text/html; charset=utf-8");
-        // An error raised in a middleware (e.g. the session store) passes the headers
-        // middleware by: the page carries them itself.
-        for header in crate::web::security_headers::HEADERS {
-            response.insert_header(header);
-        }
-        match self {
-            AppError::TooManyRequests {
-                retry_after_secs, ..
-            } => {
-                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            // Busy or an outage: worth another try in a few seconds.
-            AppError::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, "5"));
-            }
-            _ => {}
-        }
-        response.body(body)
-    }
 }

@@ -142,9 +142,9 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
             Some(code) => Some(
                 hopper::db::models::company::Company::find_by_code(conn, code)?
                     .ok_or_else(|| {
-                        hopper::error::AppError::BadRequest(format!(
-                            "No company with code {code:?}."
-                        ))
+                        hopper::error::AppError::from(
+                            hopper::domain::refusal::AccountRefused::CompanyUnknown(code.clone()),
+                        )
                     })?
                     .id,
             ),

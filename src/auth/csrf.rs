@@ -18,6 +18,7 @@ use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
 use crate::auth::session_keys;
+use crate::domain::refusal::{AccessRefused, InputRefused};
 use crate::error::AppError;
 use crate::web::paced_body::{Pace, PaceWatch, PacedBody};
 
@@ -85,8 +86,8 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn forbidden(req: ServiceRequest, message: &str) -> ServiceResponse<BoxBody> {
-    let response = AppError::Forbidden(message.to_owned()).error_response();
+fn forbidden(req: ServiceRequest, refused: AccessRefused) -> ServiceResponse<BoxBody> {
+    let response = AppError::from(refused).error_response();
     req.into_response(response)
 }
 
@@ -110,10 +111,7 @@ pub async fn guard(
         .get("Sec-Fetch-Site")
         .is_some_and(|v| v.as_bytes() == b"cross-site");
     if cross_site {
-        return Ok(forbidden(
-            req,
-            "Requests from other sites are not accepted.",
-        ));
+        return Ok(forbidden(req, AccessRefused::CrossSite));
     }
 
     let expected = match req.get_session().get::<String>(session_keys::CSRF) {
@@ -154,8 +152,7 @@ pub async fn guard(
         while let Some(chunk) = payload.next().await {
             body.extend_from_slice(&chunk?);
             if body.len() > MAX_FORM_BYTES {
-                let response =
-                    AppError::BadRequest("The form is too large.".into()).error_response();
+                let response = AppError::from(InputRefused::FormTooLarge).error_response();
                 return Ok(req.into_response(response));
             }
         }
@@ -173,10 +170,7 @@ pub async fn guard(
     };
     if !valid {
         tracing::info!("request refused: missing or invalid CSRF token");
-        return Ok(forbidden(
-            req,
-            "This form has expired or did not come from Hopper. Reload the page and try again.",
-        ));
+        return Ok(forbidden(req, AccessRefused::FormNotFromHopper));
     }
     req.extensions_mut().insert(Verdict::Verified);
     next.call(req)
@@ -190,9 +184,6 @@ fn is_multipart(headers: &header::HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"))
 }
-
-const REFUSED: &str =
-    "This form has expired or did not come from Hopper. Reload the page and try again.";
 
 /// A multipart body that can only be opened through its CSRF check: verified by the
 /// middleware (header), or here from the body's first field before any file is read. A
@@ -214,9 +205,7 @@ impl CheckedMultipart {
     /// The body, once its token is known to be good.
     pub async fn open(self) -> Result<Multipart, AppError> {
         let Some(mut multipart) = self.multipart else {
-            return Err(AppError::BadRequest(
-                "Send the files as a multipart/form-data form.".into(),
-            ));
+            return Err(AppError::from(InputRefused::NotMultipart));
         };
         match self.verdict {
             Some(Verdict::Verified) => Ok(multipart),
@@ -224,7 +213,7 @@ impl CheckedMultipart {
                 check_first_field(&mut multipart, &expected, self.idle).await?;
                 Ok(multipart)
             }
-            None => Err(AppError::Forbidden(REFUSED.into())),
+            None => Err(AccessRefused::FormNotFromHopper.into()),
         }
     }
 }
@@ -263,7 +252,7 @@ async fn check_first_field(
     expected: &str,
     idle: std::time::Duration,
 ) -> Result<(), AppError> {
-    let refused = || AppError::Forbidden(REFUSED.into());
+    let refused = || AppError::from(AccessRefused::FormNotFromHopper);
     let mut field = match tokio::time::timeout(idle, multipart.next()).await {
         Ok(Some(Ok(field))) => field,
         _ => return Err(refused()),

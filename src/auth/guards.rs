@@ -10,6 +10,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{session_keys, ClientInfo, CurrentUser, SignedInUser};
 use crate::db::ids::CompanyId;
+use crate::domain::refusal::AccessRefused;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::services::signed_in::{self, CompanySummary};
@@ -96,17 +97,11 @@ impl FromRequest for CompanyAdmin {
                         .flatten()
                         .map(CompanyId);
                     let Some(company_id) = opened else {
-                        return Err(AppError::Forbidden(
-                            "Open a company from the company list to administer it.".into(),
-                        ));
+                        return Err(AppError::from(AccessRefused::NoCompanyOpen));
                     };
                     let company = signed_in::opened_company(&state(&req)?.services, company_id)
                         .await?
-                        .ok_or_else(|| {
-                            AppError::Forbidden(
-                                "The company you opened no longer exists; open another.".into(),
-                            )
-                        })?;
+                        .ok_or_else(|| AppError::from(AccessRefused::OpenedCompanyGone))?;
                     let actor = Actor::operator_in(
                         user.id,
                         &user.username,
@@ -120,9 +115,7 @@ impl FromRequest for CompanyAdmin {
                         operator_visit: true,
                     })
                 }
-                Role::User | Role::Viewer => Err(AppError::Forbidden(
-                    "Only a company administrator can do this.".into(),
-                )),
+                Role::User | Role::Viewer => Err(AppError::from(AccessRefused::AdminOnly)),
             }
         })
     }
@@ -142,9 +135,7 @@ impl FromRequest for Operator {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         guard(req, payload, |user, req| async move {
             if user.role != Role::Superadmin {
-                return Err(AppError::Forbidden(
-                    "Only the operator of this installation can do this.".into(),
-                ));
+                return Err(AppError::from(AccessRefused::OperatorOnly));
             }
             let actor = user.actor(ClientInfo::from_request(&req));
             Ok(Operator { user, actor })

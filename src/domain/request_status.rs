@@ -2,6 +2,8 @@
 //! item back to `submitted` by a new upload, and `not_applicable` (with a note) set by an
 //! admin on any item. Without review an upload moves an item straight to `accepted`.
 
+use crate::domain::refusal::RequestRefused;
+
 crate::text_enum! {
     pub enum RequestStatus {
         Missing = "missing", "Missing";
@@ -69,26 +71,21 @@ impl RequestStatus {
         self,
         decision: RequestDecision,
         has_file: bool,
-    ) -> Result<RequestStatus, String> {
+    ) -> Result<RequestStatus, RequestRefused> {
         use RequestDecision as D;
         use RequestStatus as S;
         match (decision, self) {
             (D::Accept, S::Submitted | S::Rejected) if has_file => Ok(S::Accepted),
-            (D::Accept, _) if !has_file => {
-                Err("Nothing has been uploaded for this request yet.".into())
-            }
+            (D::Accept, _) if !has_file => Err(RequestRefused::NothingUploaded),
             (D::Reject, S::Submitted | S::Accepted) if has_file => Ok(S::Rejected),
-            (D::Reject, _) if !has_file => {
-                Err("Nothing has been uploaded for this request yet.".into())
-            }
+            (D::Reject, _) if !has_file => Err(RequestRefused::NothingUploaded),
             (D::NotApplicable, s) if s != S::NotApplicable => Ok(S::NotApplicable),
             (D::Reopen, S::Accepted | S::Rejected | S::NotApplicable) => {
                 Ok(if has_file { S::Submitted } else { S::Missing })
             }
-            (_, s) => Err(format!(
-                "The request is already {}.",
-                s.label().to_lowercase()
-            )),
+            (_, s) => Err(RequestRefused::AlreadyInStatus {
+                status: s.label().to_lowercase(),
+            }),
         }
     }
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::auth::Member;
 use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
+use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::audit_chain::LastVerification;
@@ -52,9 +53,7 @@ impl AuditQuery {
             }
             NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| {
-                    AppError::BadRequest(format!("The {name} date must look like 2026-11-22."))
-                })
+                .map_err(|_| AppError::from(InputRefused::DateMalformed(name.to_owned())))
         };
         let id = |value: &str| value.trim().parse::<i32>().ok();
         let from = day(&self.from, "from")?.and_then(|d| audit_trail::start_of_day(d, tz));

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::uploader::Uploader;
 use crate::db::ids::{CycleId, CycleRequestId, SyncSessionId};
+use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::error::AppError;
 use crate::services::uploads::tus::{self, Created, Creation, Refusal};
 use crate::state::AppState;
@@ -82,7 +83,9 @@ fn metadata(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
                 .ok()
                 .and_then(|v| String::from_utf8(v).ok())
                 .ok_or_else(|| {
-                    AppError::BadRequest(format!("Upload-Metadata: {key} is not base64 UTF-8."))
+                    AppError::from(TusRefused::MetadataNotText {
+                        key: key.to_owned(),
+                    })
                 })?;
             Ok((key.to_owned(), value))
         })
@@ -92,9 +95,7 @@ fn metadata(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
 fn creation(req: &HttpRequest) -> Result<Creation, AppError> {
     let length = header_of(req, "Upload-Length")
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| {
-            AppError::BadRequest("Send Upload-Length: the file's size in bytes.".into())
-        })?;
+        .ok_or_else(|| AppError::from(TusRefused::LengthMissing))?;
     let pairs = metadata(req)?;
     let get = |key: &str| {
         pairs
@@ -106,23 +107,24 @@ fn creation(req: &HttpRequest) -> Result<Creation, AppError> {
         get(key)
             .map(|v| {
                 v.trim().parse::<i32>().map_err(|_| {
-                    AppError::BadRequest(format!("Upload-Metadata: {key} is not an id."))
+                    AppError::from(TusRefused::MetadataNotId {
+                        key: key.to_owned(),
+                    })
                 })
             })
             .transpose()
     };
-    let path = get("filename")
-        .ok_or_else(|| AppError::BadRequest("Upload-Metadata needs filename.".into()))?;
-    let cycle = id("cycle")?
-        .ok_or_else(|| AppError::BadRequest("Upload-Metadata needs cycle (its id).".into()))?;
+    let path = get("filename").ok_or_else(|| AppError::from(TusRefused::FilenameMissing))?;
+    let cycle = id("cycle")?.ok_or_else(|| AppError::from(TusRefused::CycleMissing))?;
     let sha256 = match get("sha256") {
         Some(sha) if sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()) => {
             Some(sha.to_ascii_lowercase())
         }
         Some(_) => {
-            return Err(AppError::BadRequest(
-                "Upload-Metadata: sha256 is 64 hex digits.".into(),
-            ))
+            return Err(UploadRefused::Sha256Malformed {
+                path: "Upload-Metadata".into(),
+            }
+            .into())
         }
         None => None,
     };
@@ -151,12 +153,12 @@ pub async fn create(
         Created::Duplicate { id, of } => (id, ("Hopper-Duplicate-Of", of.to_string())),
         Created::Refused { reason, by_type } => {
             let reason = format!("{}: {reason}.", wanted.path);
-            return Err(if by_type {
-                AppError::UnsupportedType(reason)
+            let refused = if by_type {
+                UploadRefused::TypeNotAccepted(reason)
             } else {
-                AppError::BadRequest(reason)
-            }
-            .into());
+                UploadRefused::NotAccepted(reason)
+            };
+            return Err(AppError::from(refused).into());
         }
     };
     let status = tus::status(&state.services, &uploader.actor, id).await?;
@@ -198,14 +200,11 @@ pub async fn patch(
         return Ok(refused);
     }
     if header_of(&req, "Content-Type") != Some(OFFSET_TYPE) {
-        return Err(AppError::UnsupportedType(format!(
-            "Send the bytes as Content-Type: {OFFSET_TYPE}."
-        ))
-        .into());
+        return Err(AppError::from(TusRefused::WrongContentType).into());
     }
     let offset = header_of(&req, "Upload-Offset")
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .ok_or_else(|| AppError::BadRequest("Send Upload-Offset.".into()))?;
+        .ok_or_else(|| AppError::from(TusRefused::OffsetMissing))?;
     let id = path.into_inner();
     let limits = &state.config.uploads;
     let pace = Pace {

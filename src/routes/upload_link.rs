@@ -15,13 +15,15 @@ use crate::config::Secret;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::upload_link::LinkUsage;
 use crate::domain::fields;
+use crate::domain::refusal::LinkRefused;
 use crate::domain::sizes::human_size;
-use crate::error::{AppError, ErrorPage};
+use crate::error::AppError;
 use crate::routes::uploads::{receive, respond_with_receipt, ReceiptPage};
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
 use crate::state::AppState;
+use crate::web::app_error::ErrorPage;
 use crate::web::{filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 /// The cookie of a visit to link `id` (one per link, so two links do not collide).
@@ -309,12 +311,7 @@ pub async fn upload(
     }
     let actor = match entry {
         Entry::Unknown | Entry::Closed(_) => return Err(AppError::NotFound),
-        Entry::Stranger(_) => {
-            return Err(AppError::Forbidden(
-                "Tell us who you are first: reload the page and fill in your name and email."
-                    .into(),
-            ))
-        }
+        Entry::Stranger(_) => return Err(AppError::from(LinkRefused::UploaderUnknown)),
         Entry::Visitor(_, actor) => actor,
     };
     let (project, cycle) = match actor.link_visitor() {

@@ -14,6 +14,7 @@ use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
+use crate::domain::refusal::UploadRefused;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::services::cycle_requests::RequestItem;
@@ -77,7 +78,7 @@ pub async fn page(
         uploads::upload_page(ctx.services(), &member.actor, project, cycle).await?;
     render(&UploadPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
-        closed: uploads::closed_reason(&view.project, &view.cycle),
+        closed: uploads::closed_reason(&view.project, &view.cycle).map(|r| r.to_string()),
         project: view.project,
         cycle: view.cycle,
         requests: view.items,
@@ -262,11 +263,11 @@ pub(super) async fn receive(
     let message = stop.as_ref().map(Stop::message);
     let Some(batch) = batch else {
         return Err(match (stop, message) {
-            (Some(Stop::TooManyFiles(_)), Some(message)) => AppError::TooLarge(message),
-            (_, Some(message)) => AppError::BadRequest(message),
-            (_, None) => AppError::BadRequest(
-                "No file was chosen: choose files or a folder, then upload.".to_owned(),
-            ),
+            (Some(Stop::TooManyFiles(_)), Some(message)) => {
+                UploadRefused::TooManyFiles(message).into()
+            }
+            (_, Some(message)) => UploadRefused::BatchStopped(message).into(),
+            (_, None) => AppError::from(UploadRefused::NothingChosen),
         });
     };
     let sync_session = batch.session_id();

@@ -5,13 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::ClientInfo;
-use crate::error::{AppError, ErrorPage};
+use crate::error::AppError;
 use crate::routes::dashboard::project::{BeforeQuery, ProjectPage};
 use crate::routes::dashboard::summary::{summary_rows, SummaryPage, SummaryQuery};
 use crate::services::dashboards::Scope;
 use crate::services::share_links::{self, Closed};
 use crate::services::wall_figures;
 use crate::state::AppState;
+use crate::web::app_error::ErrorPage;
 use crate::web::{html, is_htmx, PageContext};
 
 fn closed(reason: Closed) -> Result<HttpResponse, AppError> {

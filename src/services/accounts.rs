@@ -10,6 +10,7 @@ use crate::db::models::auth_session::AuthSession;
 use crate::db::models::company::Company;
 use crate::db::models::user::{NewUser, User};
 use crate::db::models::user_profile::UserProfile;
+use crate::domain::refusal::AccountRefused;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::services::api_tokens;
@@ -48,13 +49,10 @@ pub fn create_superadmin(
     new: &NewSuperadmin<'_>,
 ) -> Result<User, AppError> {
     let company = Company::find_by_code(conn, new.company_code)?.ok_or_else(|| {
-        AppError::BadRequest(format!("No company with code {:?}.", new.company_code))
+        AppError::from(AccountRefused::CompanyUnknown(new.company_code.to_owned()))
     })?;
     if User::find_by_username(conn, new.username)?.is_some() {
-        return Err(AppError::BadRequest(format!(
-            "The username {:?} is taken.",
-            new.username
-        )));
+        return Err(AccountRefused::UsernameTaken(new.username.to_owned()).into());
     }
     let user = User::insert(
         conn,
@@ -84,7 +82,7 @@ pub fn reset_password(
     password_hash: &str,
 ) -> Result<(User, usize), AppError> {
     let user = User::find_by_username(conn, username)?
-        .ok_or_else(|| AppError::BadRequest(format!("No user named {username:?}.")))?;
+        .ok_or_else(|| AppError::from(AccountRefused::UserUnknown(username.to_owned())))?;
     User::set_password_hash(conn, user.id, password_hash)?;
     UserProfile::set_must_change_password(conn, user.id, None)?;
     let revoked = AuthSession::revoke_all_for_user(conn, user.id, None)?;

@@ -10,6 +10,7 @@ use std::fmt::Display;
 use crate::db::ids::{
     ApiTokenId, CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId, UserId,
 };
+use crate::domain::refusal::AccessRefused;
 use crate::domain::{ClientInfo, Role, TokenScope, Via};
 use crate::error::{AppError, Denial};
 use crate::services::audit::AuditEvent;
@@ -182,11 +183,8 @@ impl Actor {
 
     /// The signed-in user, for use cases only a person may perform.
     pub fn user(&self) -> Result<UserId, AppError> {
-        self.user_id().ok_or_else(|| {
-            AppError::Forbidden(
-                "This needs an account: a link can only do what it was made for.".into(),
-            )
-        })
+        self.user_id()
+            .ok_or_else(|| AppError::from(AccessRefused::AccountNeeded))
     }
 
     pub fn role(&self) -> Option<Role> {

@@ -9,6 +9,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
+use crate::domain::refusal::AccessRefused;
 use crate::domain::{FileStatus, ListWindow, TokenScope};
 use crate::error::AppError;
 use crate::schema::file_uploads;
@@ -78,9 +79,7 @@ fn read_scope(actor: &Actor) -> Result<(), AppError> {
     if actor.may(TokenScope::Read) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This token may only upload; reading files needs the read scope.".into(),
-        ))
+        Err(AppError::from(AccessRefused::ReadScopeMissing))
     }
 }
 

@@ -13,6 +13,7 @@ use crate::db::ids::{ApiTokenId, CompanyId, ProjectId, UserId};
 pub use crate::db::models::api_token::ApiToken;
 use crate::db::models::api_token::{NewApiToken, TokenHolding};
 use crate::db::models::project::Project;
+use crate::domain::refusal::AccountRefused;
 use crate::domain::{ClientInfo, TokenScope};
 use crate::error::AppError;
 use crate::services::actor::{Actor, TokenCaller};
@@ -197,7 +198,7 @@ pub async fn revoke(
             })
             .ok_or_else(|| actor.not_found("api_token", id))?;
         if token.revoked_at.is_some() {
-            return Err(AppError::Conflict("This token is already revoked.".into()));
+            return Err(AppError::from(AccountRefused::TokenAlreadyRevoked));
         }
         ApiToken::revoke(conn, token.id)?;
         actor

@@ -9,6 +9,7 @@ use futures_util::Stream;
 
 use crate::db::ids::{CompanyId, ProjectId, UserId};
 use crate::db::models::audit_log::AuditRow;
+use crate::domain::refusal::AccessRefused;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{audit_log, companies, projects, users};
@@ -163,11 +164,7 @@ fn scoped(actor: &Actor, filter: AuditFilter) -> Result<AuditFilter, AppError> {
     let company = match actor.role() {
         Some(Role::Superadmin) => filter.company,
         Some(Role::Admin) => Some(actor.company_id()),
-        _ => {
-            return Err(AppError::Forbidden(
-                "Only admins can read the audit trail.".into(),
-            ))
-        }
+        _ => return Err(AppError::from(AccessRefused::AuditTrailAdminOnly)),
     };
     Ok(AuditFilter { company, ..filter })
 }

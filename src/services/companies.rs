@@ -9,6 +9,7 @@ use crate::db::models::company_link::CompanyLink;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::user::User;
 use crate::db::sql_functions::lower;
+use crate::domain::refusal::{AccessRefused, AccountRefused};
 use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
 use crate::schema::{auth_sessions, companies, users as user_rows};
@@ -125,9 +126,7 @@ fn operator_only(actor: &Actor) -> Result<(), AppError> {
     if actor.is_operator() {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Only the operator of this installation can do this.".into(),
-        ))
+        Err(AppError::from(AccessRefused::OperatorOnly))
     }
 }
 
@@ -234,9 +233,7 @@ fn set_active_in(
 ) -> Result<Company, AppError> {
     let (before, _) = find_in(conn, id)?;
     if !active && id == actor.company_id() {
-        return Err(AppError::Conflict(
-            "You cannot deactivate the company your own account belongs to.".into(),
-        ));
+        return Err(AppError::from(AccountRefused::OwnCompany));
     }
     Company::set_active(conn, id, active)?;
     let signed_out = if active {

@@ -190,7 +190,7 @@ pub async fn decide(
         let status = before
             .status
             .decide(decision, has_file)
-            .map_err(AppError::Conflict)?;
+            .map_err(AppError::from)?;
         let after = CycleRequest::set_status(
             conn,
             id,

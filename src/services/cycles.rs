@@ -9,6 +9,7 @@ use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::{Cycle, NewCycle};
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::project::Project;
+use crate::domain::refusal::CycleRefused;
 use crate::domain::FieldErrors;
 use crate::domain::{CycleStatus, S3Prefix};
 use crate::error::AppError;
@@ -190,17 +191,15 @@ fn change_status_in(
 ) -> Result<Cycle, AppError> {
     let (project, before) = find(conn, actor, project, id)?;
     if to == before.status {
-        return Err(AppError::Conflict(format!(
-            "{} is already {}.",
-            before.cycle_name,
-            to.label().to_lowercase()
-        )));
+        return Err(CycleRefused::AlreadyInStatus {
+            cycle: before.cycle_name,
+            status: to.label().to_lowercase(),
+        }
+        .into());
     }
     if let Err(why) = before.status.check_move(to) {
         if note.is_none() {
-            return Err(AppError::Conflict(format!(
-                "{why} To set it anyway, give a reason."
-            )));
+            return Err(CycleRefused::MoveNeedsReason(why).into());
         }
     }
     let started_at = match to {

@@ -17,6 +17,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
+use crate::domain::refusal::FileRefused;
 use crate::domain::{FileStatus, ReviewStatus};
 use crate::error::AppError;
 use crate::schema::{file_uploads, sync_sessions};
@@ -116,16 +117,12 @@ fn download_in(
         return Err(actor.not_found("file", id));
     }
     if file.status != FileStatus::Completed {
-        return Err(AppError::Conflict(
-            "Only completed files can be downloaded.".into(),
-        ));
+        return Err(AppError::from(FileRefused::NotCompleted));
     }
     // Since one key per version, an older version keeps its own bytes; before that, a
     // newer upload overwrote them.
     if file.replaced_by.is_some() && !file.owns_key {
-        return Err(AppError::Conflict(
-            "A newer upload replaced this file before Hopper kept older versions; download the newer one.".into(),
-        ));
+        return Err(AppError::from(FileRefused::ReplacedUnkept));
     }
     actor
         .audit(actions::FILE_DOWNLOADED)
@@ -169,7 +166,7 @@ fn delete_in(
 ) -> Result<FileUpload, AppError> {
     let (file, project) = admin_file(conn, actor, id)?;
     if file.deleted_at.is_some() {
-        return Err(AppError::Conflict("This file is already deleted.".into()));
+        return Err(AppError::from(FileRefused::AlreadyDeleted));
     }
     diesel::update(file_uploads::table.find(id))
         .set(file_uploads::deleted_at.eq(now))
@@ -263,15 +260,13 @@ fn review_in(
     let (file, project) = admin_file(conn, actor, id)?;
     let accept = match decision {
         Some(decision) => decision == Decision::Accept,
-        None => return Err(AppError::BadRequest("Choose accept or reject.".into())),
+        None => return Err(AppError::from(FileRefused::DecisionMissing)),
     };
     if file.review_status != Some(ReviewStatus::Pending) {
-        return Err(AppError::Conflict(
-            "This file is not waiting for review.".into(),
-        ));
+        return Err(AppError::from(FileRefused::NotPendingReview));
     }
     if !accept && reason.is_none() {
-        return Err(AppError::BadRequest("Say why the file is rejected.".into()));
+        return Err(AppError::from(FileRefused::RejectionReasonMissing));
     }
     let decision = if accept {
         ReviewStatus::Accepted

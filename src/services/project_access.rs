@@ -8,6 +8,7 @@ use crate::db::ids::{ProjectId, UserId};
 use crate::db::models::project::Project;
 use crate::db::models::project_access::ProjectAccess;
 use crate::db::models::user::User;
+use crate::domain::refusal::ProjectRefused;
 use crate::domain::{AccessRole, TokenScope};
 use crate::error::AppError;
 use crate::services::actor::Actor;
@@ -153,10 +154,10 @@ fn revoke_in(
 ) -> Result<User, AppError> {
     let (project, user) = scoped(conn, actor, project, user)?;
     let Some(before) = ProjectAccess::revoke(conn, project.id, user.id)? else {
-        return Err(AppError::Conflict(format!(
-            "{} has no access to this project.",
-            user.username
-        )));
+        return Err(ProjectRefused::UserWithoutAccess {
+            username: user.username,
+        }
+        .into());
     };
     actor
         .audit(actions::ACCESS_REVOKED)

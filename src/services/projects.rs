@@ -12,6 +12,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::project::{NewProject, Project, ProjectFields, ProjectState};
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::tag::Tag;
+use crate::domain::refusal::ProjectRefused;
 use crate::domain::FieldErrors;
 use crate::domain::ListWindow;
 use crate::error::AppError;
@@ -105,9 +106,7 @@ pub fn lock_live(
     let project = Project::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("project", id))?;
     if project.deleted_at.is_some() {
-        return Err(AppError::Conflict(
-            "This project is deleted; restore it before changing it.".into(),
-        ));
+        return Err(AppError::from(ProjectRefused::Deleted));
     }
     Ok(project)
 }
@@ -209,7 +208,7 @@ fn restore_in(conn: &mut PgConnection, actor: &Actor, id: ProjectId) -> Result<P
     let project = Project::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("project", id))?;
     let Some(deleted_at) = project.deleted_at else {
-        return Err(AppError::Conflict("This project is not deleted.".into()));
+        return Err(AppError::from(ProjectRefused::NotDeleted));
     };
     Project::set_deleted(conn, id, None)?;
     actor

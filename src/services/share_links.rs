@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::db::ids::{ProjectId, ShareLinkId};
 use crate::db::models::project::{Project, ProjectState};
 pub use crate::db::models::share_link::ShareLink;
+use crate::domain::refusal::LinkRefused;
 use crate::domain::{ClientInfo, ListWindow};
 use crate::error::AppError;
 use crate::schema::{companies, projects, share_links};
@@ -116,7 +117,7 @@ fn revoke_in(
         .optional()?
         .ok_or_else(|| actor.not_found("share_link", id))?;
     if link.revoked_at.is_some() {
-        return Err(AppError::Conflict("This link is already revoked.".into()));
+        return Err(LinkRefused::ShareLinkAlreadyRevoked.into());
     }
     diesel::update(share_links::table.find(id))
         .set(share_links::revoked_at.eq(now))

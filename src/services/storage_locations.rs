@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::db::ids::{CompanyId, StorageLocationId};
 use crate::db::models::company::Company;
 use crate::db::models::storage_location::{NewStorageLocation, StorageLocation};
+use crate::domain::refusal::AccessRefused;
 use crate::domain::{BucketName, FieldErrors, KeyRoot};
 use crate::error::AppError;
 use crate::schema::storage_locations;
@@ -45,9 +46,7 @@ pub async fn of_company(
     company: CompanyId,
 ) -> Result<Vec<StorageLocation>, AppError> {
     if !actor.is_operator() {
-        return Err(AppError::Forbidden(
-            "Only the operator assigns storage.".into(),
-        ));
+        return Err(AppError::from(AccessRefused::OperatorAssignsStorage));
     }
     ctx.run(actor, move |conn, _| {
         Ok(StorageLocation::for_company(conn, company)?)
@@ -75,9 +74,7 @@ pub async fn create(
     input: LocationInput,
 ) -> Result<StorageLocation, AppError> {
     if !actor.is_operator() {
-        return Err(AppError::Forbidden(
-            "Only the operator assigns storage.".into(),
-        ));
+        return Err(AppError::from(AccessRefused::OperatorAssignsStorage));
     }
     ctx.run(actor, move |conn, actor| {
         let owner = Company::find(conn, company)?.ok_or(AppError::NotFound)?;

@@ -10,6 +10,7 @@ use crate::db::ids::UserId;
 use crate::db::models::auth_session::AuthSession;
 use crate::db::models::user::{NewUser, User, UserChanges};
 use crate::db::models::user_profile::UserProfile;
+use crate::domain::refusal::{AccessRefused, AccountRefused};
 use crate::domain::Role;
 use crate::domain::{FieldErrors, ListWindow};
 use crate::error::AppError;
@@ -147,9 +148,7 @@ pub async fn reset_password(
 fn find_manageable(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
     let user = find_in(conn, actor, id)?;
     if user.role == Role::Superadmin && !actor.is_operator() {
-        return Err(AppError::Forbidden(
-            "The operator's account can only be changed by the operator.".into(),
-        ));
+        return Err(AppError::from(AccessRefused::OperatorAccount));
     }
     Ok(user)
 }
@@ -260,9 +259,7 @@ fn set_active_in(
 ) -> Result<(User, usize), AppError> {
     let before = find_manageable(conn, actor, id)?;
     if Some(id) == actor.user_id() && !active {
-        return Err(AppError::Conflict(
-            "You cannot deactivate your own account.".into(),
-        ));
+        return Err(AppError::from(AccountRefused::OwnAccount));
     }
     User::set_active(conn, id, active)?;
     let (signed_out, tokens_revoked) = if active {

@@ -25,6 +25,7 @@ use crate::auth::csrf;
 use crate::auth::session_store::PgSessionStore;
 use crate::config::{create_dir_with_mode, write_private_file, Config, Secret};
 use crate::db;
+use crate::domain::refusal::InputRefused;
 use crate::embedded::postgres::{EmbeddedPostgres, PostgresOptions};
 use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
@@ -187,8 +188,7 @@ impl Application {
                     .app_data(app_state.clone())
                     .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
                         |err, _| {
-                            AppError::BadRequest(format!("The form could not be read: {err}"))
-                                .into()
+                            AppError::from(InputRefused::FormUnreadable(err.to_string())).into()
                         },
                     ))
                     // The API's JSON bodies (manifests): a bad one is a problem, not a 500.
@@ -196,9 +196,9 @@ impl Application {
                         web::JsonConfig::default()
                             .limit(4 * 1024 * 1024)
                             .error_handler(|err, _| {
-                                crate::web::problem::Problem::App(AppError::BadRequest(format!(
-                                    "The JSON body could not be read: {err}"
-                                )))
+                                crate::web::problem::Problem::App(
+                                    InputRefused::JsonUnreadable(err.to_string()).into(),
+                                )
                                 .into()
                             }),
                     )
@@ -207,7 +207,7 @@ impl Application {
                         web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
                     )
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                        AppError::BadRequest(format!("The address is not valid: {err}")).into()
+                        AppError::from(InputRefused::AddressInvalid(err.to_string())).into()
                     }))
                     .wrap(from_fn(csrf::guard))
                     .wrap(session)

@@ -2,6 +2,7 @@
 //! pagination, headers, charts. May import `auth`, `services` (their types), `domain`,
 //! `error`; never the wiring.
 
+pub mod app_error;
 pub mod charts;
 pub mod ctx;
 pub mod filters;

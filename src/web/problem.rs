@@ -1,11 +1,41 @@
 //! Errors of the JSON API as problem details (RFC 9457, `application/problem+json`) with
-//! a stable `code` programs can match on; the same causes as the pages' errors.
+//! a stable, specific `code` programs can match on (a refusal's own, e.g.
+//! `upload.cycle_closed`); the same causes as the pages' errors.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::domain::Refusal;
 use crate::error::AppError;
+
+/// The codes of problems that are not a domain refusal.
+const GENERAL_CODES: &[&str] = &[
+    "unauthorized",
+    "not_found",
+    "invalid",
+    "too_many_requests",
+    "unavailable",
+    "internal",
+];
+
+/// Every `code` a problem can carry: the general ones and each refusal's.
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    GENERAL_CODES.iter().copied().chain(Refusal::all_codes())
+}
+
+/// `code` in the OpenAPI document: a string, one of [`all_codes`].
+fn code_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "Stable and specific: what went wrong, for a program to match on \
+             (`upload.cycle_closed`, `tus.offset_moved`, `not_found`, …).",
+        ))
+        .enum_values(Some(all_codes()))
+        .build()
+}
 
 /// An API error: an [`AppError`] of a use case, or a missing or refused token.
 #[derive(Debug)]
@@ -31,9 +61,7 @@ pub struct ProblemBody {
     pub status: u16,
     /// A sentence for a person.
     pub detail: String,
-    /// Stable: `unauthorized`, `forbidden`, `not_found`, `bad_request`, `conflict`,
-    /// `too_large`, `unsupported_type`, `locked`, `invalid`, `too_many_requests`,
-    /// `unavailable`, `internal`.
+    #[schema(schema_with = code_schema)]
     pub code: String,
 }
 
@@ -43,12 +71,7 @@ impl Problem {
             Problem::Unauthorized(_) => "unauthorized",
             Problem::App(e) => match e {
                 AppError::NotFound | AppError::Denied(_) => "not_found",
-                AppError::Forbidden(_) => "forbidden",
-                AppError::BadRequest(_) => "bad_request",
-                AppError::Conflict(_) => "conflict",
-                AppError::TooLarge(_) => "too_large",
-                AppError::UnsupportedType(_) => "unsupported_type",
-                AppError::Locked(_) => "locked",
+                AppError::Refused(refusal) => refusal.code(),
                 AppError::Invalid(_) => "invalid",
                 AppError::TooManyRequests { .. } => "too_many_requests",
                 AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
@@ -111,5 +134,39 @@ impl ResponseError for Problem {
             _ => {}
         }
         response.body(serde_json::to_string(&body).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{all_codes, Problem};
+    use crate::domain::refusal::{CycleRefused, TusRefused, UploadRefused};
+    use crate::error::AppError;
+
+    /// Whatever the error, its problem's code is one of those the OpenAPI document lists.
+    #[test]
+    fn every_problem_code_is_a_listed_one() {
+        let listed: Vec<&str> = all_codes().collect();
+        let problems = [
+            Problem::Unauthorized("no token".into()),
+            Problem::App(AppError::NotFound),
+            Problem::App(AppError::Invalid(Default::default())),
+            Problem::App(AppError::TooManyRequests {
+                message: "slow down".into(),
+                retry_after_secs: 1,
+            }),
+            Problem::App(AppError::Unauthenticated { htmx: false }),
+            Problem::App(AppError::PasswordChangeRequired { htmx: false }),
+            Problem::App(AppError::Unavailable("busy".into())),
+            Problem::App(AppError::Unexpected(anyhow::anyhow!("boom"))),
+            Problem::App(UploadRefused::BatchFinished.into()),
+            Problem::App(CycleRefused::MoveNeedsReason("Why.".into()).into()),
+            Problem::App(TusRefused::Claimed.into()),
+        ];
+        for problem in &problems {
+            assert!(listed.contains(&problem.code()), "{}", problem.code());
+        }
+        // Two refusals of one status, told apart.
+        assert_ne!(problems[8].code(), problems[9].code());
     }
 }

@@ -192,7 +192,10 @@ async fn a_personal_token_acts_as_its_user_within_its_scopes() {
     let (status, _, problem) = upload_only
         .get(&format!("/api/v1/cycles/{}/files", f.cycle))
         .await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("access.read_scope_missing"))
+    );
 
     // A token cannot be made for a project its user cannot reach.
     let refused = session

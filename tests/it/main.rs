@@ -35,6 +35,7 @@ mod notifications;
 mod operator;
 mod planted;
 mod private_files;
+mod problem_codes;
 mod races;
 mod reconciler;
 mod request_figures;

@@ -3,6 +3,7 @@ use askama::Template;
 use uuid::Uuid;
 
 use crate::auth::Member;
+use crate::domain::refusal::AccountRefused;
 use crate::error::AppError;
 use crate::services::own_sessions::{self, LiveSession};
 use crate::web::{done, filters, render, Ctx, PageContext};
@@ -32,9 +33,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if id == member.user.session_id {
-        return Err(AppError::Conflict(
-            "This is the session you are using; sign out instead.".into(),
-        ));
+        return Err(AppError::from(AccountRefused::CurrentSession));
     }
     own_sessions::revoke_one(ctx.services(), &member.actor, id).await?;
     Ok(done(

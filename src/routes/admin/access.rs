@@ -3,6 +3,7 @@ use serde::Deserialize;
 
 use crate::auth::CompanyAdmin;
 use crate::db::ids::{ProjectId, UserId};
+use crate::domain::refusal::InputRefused;
 use crate::domain::AccessRole;
 use crate::error::AppError;
 use crate::services::project_access;
@@ -24,9 +25,9 @@ pub async fn grant(
     let project = path.into_inner();
     let user = form
         .user_id
-        .ok_or_else(|| AppError::BadRequest("Choose a user to grant access to.".into()))?;
+        .ok_or_else(|| AppError::from(InputRefused::UserNotChosen))?;
     let role = AccessRole::parse(&form.access_role)
-        .ok_or_else(|| AppError::BadRequest("Choose uploader or viewer access.".into()))?;
+        .ok_or_else(|| AppError::from(InputRefused::AccessRoleNotChosen))?;
     let user = project_access::grant(ctx.services(), &admin.actor, project, user, role).await?;
     Ok(done(
         &ctx.req,

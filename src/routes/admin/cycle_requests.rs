@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::CompanyAdmin;
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId};
 use crate::db::models::cycle_request::CycleRequest;
+use crate::domain::refusal::InputRefused;
 use crate::domain::{fields, RequestDecision, RequestStatus};
 use crate::error::AppError;
 use crate::routes::admin::request_form::RequestForm;
@@ -149,8 +150,8 @@ pub async fn decide(
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle, id) = path.into_inner();
     let decision = RequestDecision::parse(&form.decision)
-        .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a decision.", form.decision)))?;
-    let note = fields::optional_name(&form.note, "reason", 500).map_err(AppError::BadRequest)?;
+        .ok_or_else(|| InputRefused::UnknownDecision(form.decision.clone()))?;
+    let note = fields::optional_name(&form.note, "reason", 500).map_err(InputRefused::Field)?;
     let decided = cycle_requests::decide(
         ctx.services(),
         &admin.actor,
@@ -164,7 +165,7 @@ pub async fn decide(
         Ok(request) => request,
         Err(AppError::Invalid(errors)) => {
             let message = errors.get("note").unwrap_or("Say why.").to_owned();
-            return Err(AppError::BadRequest(message));
+            return Err(InputRefused::Field(message).into());
         }
         Err(e) => return Err(e),
     };
@@ -200,7 +201,7 @@ pub async fn set_due(
     form: web::Form<DueForm>,
 ) -> Result<HttpResponse, AppError> {
     let (project, cycle) = path.into_inner();
-    let due = fields::due_date(&form.due, admin.user.timezone).map_err(AppError::BadRequest)?;
+    let due = fields::due_date(&form.due, admin.user.timezone).map_err(InputRefused::Field)?;
     let cycle =
         cycle_requests::set_due(ctx.services(), &admin.actor, (project, cycle), None, due).await?;
     let message = match cycle.due_at {

@@ -7,6 +7,7 @@ use crate::auth::CompanyAdmin;
 use crate::db::ids::{CycleId, ProjectId};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::project::Project;
+use crate::domain::refusal::InputRefused;
 use crate::domain::{fields, CycleStatus, S3Prefix};
 use crate::error::AppError;
 use crate::services::cycles;
@@ -138,8 +139,8 @@ pub async fn change_status(
 ) -> Result<HttpResponse, AppError> {
     let (project, id) = path.into_inner();
     let to = CycleStatus::parse(&form.status)
-        .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a cycle status.", form.status)))?;
-    let note = fields::optional_name(&form.note, "reason", 500).map_err(AppError::BadRequest)?;
+        .ok_or_else(|| InputRefused::UnknownCycleStatus(form.status.clone()))?;
+    let note = fields::optional_name(&form.note, "reason", 500).map_err(InputRefused::Field)?;
     let cycle = cycles::change_status(ctx.services(), &admin.actor, project, id, to, note).await?;
     Ok(done(
         &ctx.req,

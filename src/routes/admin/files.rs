@@ -7,6 +7,7 @@ use crate::db::ids::{FileUploadId, ProjectId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::domain::fields;
+use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
 use crate::services::files::{self, Decision};
 use crate::web::{done, filters, render, Ctx, PageContext};
@@ -49,7 +50,7 @@ pub async fn review(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let ReviewForm { decision, reason } = form.into_inner();
-    let reason = fields::optional_text(&reason, 500).map_err(AppError::BadRequest)?;
+    let reason = fields::optional_text(&reason, 500).map_err(InputRefused::Field)?;
     let decision = Decision::parse(&decision);
     let (file, project) = files::review(ctx.services(), &admin.actor, id, decision, reason).await?;
     let accept = decision == Some(Decision::Accept);

@@ -8,6 +8,7 @@ use crate::auth::CompanyAdmin;
 use crate::db::ids::{ProjectId, ShareLinkId};
 use crate::db::models::project::Project;
 use crate::domain::fields;
+use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
 use crate::services::share_links::{self, ShareLink};
 use crate::state::AppState;
@@ -59,12 +60,13 @@ pub async fn create(
     ctx: Ctx,
     form: web::Form<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
-    let label = fields::required_name(&form.label, "label", 100).map_err(AppError::BadRequest)?;
+    let label = fields::required_name(&form.label, "label", 100).map_err(InputRefused::Field)?;
     let project = match form.project.trim() {
         "" => None,
-        id => Some(ProjectId(id.parse().map_err(|_| {
-            AppError::BadRequest("Choose a project or the whole company.".into())
-        })?)),
+        id => Some(ProjectId(
+            id.parse()
+                .map_err(|_| AppError::from(InputRefused::ScopeNotChosen))?,
+        )),
     };
     let days: i64 = form
         .days
@@ -72,7 +74,7 @@ pub async fn create(
         .parse()
         .ok()
         .filter(|d| (1..=365).contains(d))
-        .ok_or_else(|| AppError::BadRequest("A link lasts 1 to 365 days.".into()))?;
+        .ok_or_else(|| AppError::from(InputRefused::LinkDaysOutOfRange))?;
     let (_, token) = share_links::create(
         ctx.services(),
         &admin.actor,

@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::auth::api_caller::ApiCaller;
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, ProjectId, SyncSessionId};
+use crate::domain::refusal::UploadRefused;
 use crate::domain::TokenScope;
 use crate::error::AppError;
 use crate::services::api;
@@ -176,11 +177,12 @@ pub async fn start_session(
     for f in body.files {
         let sha = f.sha256.to_ascii_lowercase();
         if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(Problem::from(AppError::BadRequest(format!(
-                "{}: sha256 is 64 hex digits.",
-                f.path
-            )))
-            .into());
+            return Err(
+                Problem::from(AppError::from(UploadRefused::Sha256Malformed {
+                    path: f.path,
+                }))
+                .into(),
+            );
         }
         files.push(ManifestFile {
             path: f.path,
@@ -231,4 +233,35 @@ pub async fn session_receipt(
         crate::services::receipts::receipt(&state.services, &caller.actor, path.into_inner())
             .await?;
     Ok(web::Json(ReceiptJson::of(&receipt)))
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use super::ApiDoc;
+    use crate::web::problem::all_codes;
+
+    /// Every code a problem can carry (each refusal's and the general ones) is listed on
+    /// `ProblemBody.code`, so a client can match on all of them.
+    #[test]
+    fn the_problem_code_lists_every_code() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document as JSON");
+        let listed: Vec<&str> = doc["components"]["schemas"]["ProblemBody"]["properties"]["code"]
+            ["enum"]
+            .as_array()
+            .expect("code lists its values")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let all: Vec<&str> = all_codes().collect();
+        assert_eq!(listed, all);
+        for code in [
+            "upload.cycle_closed",
+            "upload.type_not_accepted",
+            "not_found",
+        ] {
+            assert!(listed.contains(&code), "{code}");
+        }
+    }
 }

@@ -11,6 +11,7 @@ use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};
 use crate::db::models::file_transitions;
 use crate::db::models::file_upload::{FileUpload, NewFile};
 use crate::db::models::new_file;
+use crate::domain::refusal::UploadRefused;
 use crate::domain::{FileStatus, ObjectKey};
 use crate::error::AppError;
 use crate::services::audit::actions;
@@ -52,10 +53,7 @@ pub(in crate::services) fn start(
             return Ok((id, candidate));
         }
     }
-    Err(AppError::Conflict(
-        "No free S3 key is left for a new version of this file; rename it and send it again."
-            .into(),
-    ))
+    Err(AppError::from(UploadRefused::NoFreeKey))
 }
 
 /// Inserts the `uploading` rows of many files (each with its parsed key, all in one

@@ -28,9 +28,9 @@ mod born;
 mod ended;
 mod told;
 
+pub(in crate::services) use crate::db::models::file_transitions::StoredFile;
 pub(in crate::services) use born::{refuse, start, start_all, started};
 pub(in crate::services) use ended::{claim, complete, fail, progress, skip, Completion};
-pub(in crate::services) use crate::db::models::file_transitions::StoredFile;
 pub(in crate::services) use told::Told;
 
 use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};
@@ -79,7 +79,7 @@ impl<T> Moved<T> {
 }
 
 impl From<AlreadyEnded> for crate::error::AppError {
-    fn from(e: AlreadyEnded) -> Self {
-        crate::error::AppError::Conflict(e.to_string())
+    fn from(_: AlreadyEnded) -> Self {
+        crate::domain::refusal::UploadRefused::FileEnded.into()
     }
 }

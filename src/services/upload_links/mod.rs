@@ -19,6 +19,7 @@ use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::project::Project;
 use crate::db::models::upload_link::NewUploadLink;
 pub use crate::db::models::upload_link::{LinkUsage, UploadLink};
+use crate::domain::refusal::LinkRefused;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -90,10 +91,10 @@ pub async fn create(
     ctx.run(actor, move |conn, actor| {
         let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
         if !cycle.status.is_open() {
-            return Err(AppError::Conflict(format!(
-                "{} accepts no more uploads, so it cannot have an upload link.",
-                cycle.cycle_name
-            )));
+            return Err(LinkRefused::CycleClosed {
+                cycle: cycle.cycle_name,
+            }
+            .into());
         }
         let known: Vec<CycleRequestId> =
             CycleRequest::for_cycle(conn, actor.company_id(), cycle.id)?
@@ -154,7 +155,7 @@ pub async fn revoke(
             .filter(|l| l.cycle_id == cycle.id)
             .ok_or_else(|| actor.not_found("upload_link", id))?;
         if link.revoked_at.is_some() {
-            return Err(AppError::Conflict("This link is already revoked.".into()));
+            return Err(LinkRefused::AlreadyRevoked.into());
         }
         UploadLink::revoke(conn, link.id)?;
         actor

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::config::Secret;
 use crate::db::models::upload_link::{LinkUsage, UploadLink, UploadLinkVisit};
+use crate::domain::refusal::LinkRefused;
 use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, cycles, projects};
@@ -200,9 +201,7 @@ pub async fn identify(
             let failed_client = client.clone();
             ctx.run_unscoped(move |conn| pin_throttle::failed(conn, &link, &failed_client))
                 .await?;
-            return Err(AppError::Forbidden(
-                "That PIN is not right. Check the message the link came with and try again.".into(),
-            ));
+            return Err(AppError::from(LinkRefused::WrongPin));
         }
     }
     let now = ctx.clock().now();
@@ -256,7 +255,7 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
             (visitor.project, visitor.cycle),
             CycleLock::NotNeeded,
         )?;
-        let closed = closed_reason(&project, &cycle);
+        let closed = closed_reason(&project, &cycle).map(|r| r.to_string());
         let mut view = cycle_requests::view_of(conn, project, cycle, now)?;
         if !visitor.requests.is_empty() {
             view.items

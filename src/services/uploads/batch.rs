@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId, SyncSessionId};
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::refusal::UploadRefused;
 use crate::domain::ObjectKey;
 use crate::error::AppError;
 use crate::services::actor::Actor;
@@ -87,7 +88,7 @@ impl Batch {
                 location.label
             );
             batch.finish(Some(&message)).await?;
-            return Err(AppError::Conflict(message));
+            return Err(UploadRefused::StorageUnusable(message).into());
         }
         Ok(batch)
     }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::FileUploadId;
 use crate::db::models::file_upload::FileUpload;
-use crate::domain::FileStatus;
+use crate::domain::{FileStatus, RefusalKind};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_progress::MovedBy;
@@ -72,7 +72,9 @@ impl FileGuard {
             .map_err(|e| match e {
                 // This file's row moved on (the reaper failed it): the file fails, the
                 // batch goes on.
-                AppError::Conflict(why) => Failure::File(why),
+                AppError::Refused(refused) if refused.kind() == RefusalKind::StateForbids => {
+                    Failure::File(refused.to_string())
+                }
                 other => Failure::Batch(internal(other)),
             })
     }

@@ -16,7 +16,9 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
+use crate::domain::refusal::UploadRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::RefusalKind;
 use crate::domain::{ObjectKey, TokenScope};
 use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
@@ -68,9 +70,7 @@ pub async fn start(
 ) -> Result<(Option<SyncSessionId>, Vec<(String, Action)>), AppError> {
     let max_files = ctx.uploads().max_files_per_batch;
     if manifest.len() > max_files {
-        return Err(AppError::TooLarge(format!(
-            "A manifest holds at most {max_files} files; send the rest with session_id set to add them to the same batch."
-        )));
+        return Err(UploadRefused::ManifestTooLong { max_files }.into());
     }
     let too_large: Vec<Option<String>> = manifest
         .iter()
@@ -132,9 +132,7 @@ pub async fn start(
                 Some(session) => {
                     let plan = running_plan(conn, actor, session, base_url)?;
                     if plan.cycle != found.id {
-                        return Err(AppError::BadRequest(
-                            "That batch belongs to another cycle.".into(),
-                        ));
+                        return Err(AppError::from(UploadRefused::BatchOfAnotherCycle));
                     }
                     plan
                 }
@@ -275,7 +273,8 @@ fn sendable_cycle(
     let project = projects::find_live(conn, actor, found.project_id).map_err(|_| absent())?;
     match may_upload_into(conn, actor, &project, found.id) {
         Ok(()) => Ok((found, project)),
-        Err(AppError::Denied(_) | AppError::NotFound | AppError::Forbidden(_)) => Err(absent()),
+        Err(AppError::Denied(_) | AppError::NotFound) => Err(absent()),
+        Err(AppError::Refused(refused)) if refused.kind() == RefusalKind::NoRight => Err(absent()),
         Err(other) => Err(other),
     }
 }

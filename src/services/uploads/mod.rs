@@ -28,6 +28,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::NewFile;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
+use crate::domain::refusal::{AccessRefused, UploadRefused};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_requests::{self, CycleRequests};
@@ -180,27 +181,24 @@ pub(in crate::services) fn may_upload_into(
         Some(_) => Err(actor.not_found("cycle", cycle_id)),
         None => match project_access::right_in(conn, actor, project.id)? {
             Some(right) if right.can_upload() => Ok(()),
-            Some(_) => Err(AppError::Forbidden(
-                "You may view this project but not upload into it.".into(),
-            )),
+            Some(_) => Err(AppError::from(AccessRefused::ViewOnly)),
             None => Err(actor.not_found("project", project.id)),
         },
     }
 }
 
 /// Why the cycle takes no uploads now, if it does not.
-pub fn closed_reason(project: &Project, cycle: &Cycle) -> Option<String> {
+pub fn closed_reason(project: &Project, cycle: &Cycle) -> Option<UploadRefused> {
     if !project.is_active {
-        return Some("This project is inactive and accepts no uploads.".into());
+        return Some(UploadRefused::ProjectInactive);
     }
     if cycle.status.is_open() {
         return None;
     }
-    Some(format!(
-        "{} is {}; it accepts no more uploads.",
-        cycle.cycle_name,
-        cycle.status.label().to_lowercase()
-    ))
+    Some(UploadRefused::CycleClosed {
+        cycle: cycle.cycle_name.clone(),
+        status: cycle.status.label().to_lowercase(),
+    })
 }
 
 /// Runs cleanup from a `Drop`, when a runtime is there to run it.

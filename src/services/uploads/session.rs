@@ -12,6 +12,7 @@ use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::{BatchRows, LinkUploader, SyncSession};
 use crate::db::models::upload_link::{LinkRoom, UploadLink};
+use crate::domain::refusal::{LinkRefused, UploadRefused};
 use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
 use crate::schema::{companies, file_uploads};
@@ -51,8 +52,8 @@ pub(super) fn start_session(
         StorageLocation::find_in_company(conn, actor.company_id(), project.storage_location_id)?
             .ok_or_else(|| actor.not_found("storage_location", project.storage_location_id))?;
     let prefix = location.key_prefix(&cycle.s3_prefix);
-    if let Some(reason) = closed_reason(&project, &cycle) {
-        return Err(AppError::Conflict(reason));
+    if let Some(closed) = closed_reason(&project, &cycle) {
+        return Err(closed.into());
     }
     if cycle.status == CycleStatus::Pending {
         let moved = Cycle::set_status(conn, cycle.id, CycleStatus::InProgress, Some(now), None)?;
@@ -190,9 +191,7 @@ pub(super) fn plan_of_rows(
         return Err(actor.not_found("sync_session", session));
     }
     if !row.status.is_open() {
-        return Err(AppError::Conflict(
-            "This batch is finished; start another one.".into(),
-        ));
+        return Err(AppError::from(UploadRefused::BatchFinished));
     }
     let prefix = row.s3_prefix.clone().unwrap_or_default();
     let plan = plan_for(
@@ -216,14 +215,11 @@ pub(super) fn link_room(
     let link = UploadLink::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("upload_link", id))?;
     if !link.is_live(now) {
-        return Err(AppError::Forbidden(
-            "This upload link was revoked or has expired; nothing more can be sent through it."
-                .into(),
-        ));
+        return Err(AppError::from(LinkRefused::Closed));
     }
     let room = UploadLink::room(conn, &link)?;
     if let Some(full) = room.full() {
-        return Err(AppError::Conflict(full));
+        return Err(LinkRefused::Full(full).into());
     }
     Ok(room)
 }

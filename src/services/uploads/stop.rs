@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::domain::sizes::human_size;
+use crate::domain::RefusalKind;
 use crate::error::AppError;
 
 /// Why a batch stopped before its end; the session is failed with this reason.
@@ -34,8 +35,12 @@ impl Stop {
     /// keeps its sentence; anything else is Hopper's bookkeeping failing.
     pub(super) fn starting_file(e: AppError) -> Stop {
         match e {
-            AppError::Conflict(full) => Stop::LinkFull(full),
-            AppError::Forbidden(closed) => Stop::LinkClosed(closed),
+            AppError::Refused(full) if full.kind() == RefusalKind::StateForbids => {
+                Stop::LinkFull(full.to_string())
+            }
+            AppError::Refused(closed) if closed.kind() == RefusalKind::NoRight => {
+                Stop::LinkClosed(closed.to_string())
+            }
             other => super::internal(other),
         }
     }

@@ -8,6 +8,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
+use crate::domain::refusal::TusRefused;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::uploads::session::{plan_of_rows, PlanUse};
@@ -133,7 +134,5 @@ fn refusal(
     if upload.offset() != offset {
         return Ok(Refusal::WrongOffset(upload.offset()));
     }
-    Err(AppError::Locked(
-        "Another request is sending this upload's bytes right now.".into(),
-    ))
+    Err(AppError::from(TusRefused::Claimed))
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
+use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::schema::cycles;
@@ -55,9 +56,7 @@ pub async fn create(
                         (base_url, PlanUse::NewFiles),
                     )?;
                     if plan.cycle != cycle.id {
-                        return Err(AppError::BadRequest(
-                            "That batch belongs to another cycle.".into(),
-                        ));
+                        return Err(AppError::from(UploadRefused::BatchOfAnotherCycle));
                     }
                     (plan, false)
                 }
@@ -110,7 +109,7 @@ pub(in crate::services::uploads) async fn complete_empty(
         .map_err(|refusal| match refusal {
             Refusal::App(e) => e,
             Refusal::WrongOffset(_) | Refusal::Ended => {
-                AppError::Conflict("The empty upload ended meanwhile.".into())
+                AppError::from(TusRefused::EmptyUploadEnded)
             }
         })?;
     let arrived = finish::Arrived {

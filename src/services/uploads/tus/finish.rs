@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
@@ -33,7 +34,7 @@ pub(super) struct Arrived {
 
 fn unavailable(failure: Failure) -> AppError {
     match failure {
-        Failure::File(why) => AppError::Conflict(why),
+        Failure::File(why) => UploadRefused::FileFailed(why).into(),
         Failure::Batch(stop) => AppError::Unavailable(stop.message()),
     }
 }
@@ -76,9 +77,7 @@ pub(super) async fn record_part(
     let landed = i64::try_from(state_length(&state)).unwrap_or(i64::MAX);
     ctx.run(actor, move |conn, _| {
         if !TusUpload::part_landed(conn, upload, writer, &part, &state)? {
-            return Err(AppError::Conflict(
-                "Another request took this upload over; resume from its offset.".into(),
-            ));
+            return Err(AppError::from(TusRefused::TakenOver));
         }
         file_life::progress(conn, file, landed)
     })
@@ -165,7 +164,7 @@ pub(super) async fn complete(
         if !announced.eq_ignore_ascii_case(&checksum) {
             let reason = format!("the bytes' SHA-256 is {checksum}, not the {announced} announced");
             drop_upload(ctx, actor, upload, "failed", &reason).await?;
-            return Err(AppError::BadRequest(format!("Refused: {reason}.")));
+            return Err(UploadRefused::ChecksumMismatch(reason).into());
         }
     }
     let kind = match arrived.kind {
@@ -177,7 +176,7 @@ pub(super) async fn complete(
                 Err(reason) => {
                     let reason = format!("refused: {reason}");
                     refuse_content(ctx, actor, writing, &reason).await?;
-                    return Err(AppError::UnsupportedType(reason));
+                    return Err(UploadRefused::TypeNotAccepted(reason).into());
                 }
             }
         }

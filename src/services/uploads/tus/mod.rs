@@ -34,6 +34,7 @@ use uuid::Uuid;
 use crate::db::ids::{CycleId, CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::tus_upload::{NewTusUpload, TusUpload};
+use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::ObjectKey;
 use crate::error::AppError;
@@ -130,10 +131,11 @@ pub(in crate::services::uploads) fn within_limit(
 ) -> Result<(), AppError> {
     let max = ctx.uploads().max_file_size;
     if length > max {
-        return Err(AppError::TooLarge(format!(
-            "{path} is larger than the limit of {}.",
-            crate::domain::sizes::human_size(max)
-        )));
+        return Err(UploadRefused::TooLarge {
+            path: path.to_owned(),
+            limit: max,
+        }
+        .into());
     }
     Ok(())
 }
@@ -306,9 +308,7 @@ pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<
                     .writer_seen_at
                     .is_some_and(|seen| seen > now - Duration::seconds(60));
             if writing {
-                return Err(AppError::Locked(
-                    "This upload is receiving bytes right now; stop that request first.".into(),
-                ));
+                return Err(AppError::from(TusRefused::Receiving));
             }
             Ok(upload)
         })

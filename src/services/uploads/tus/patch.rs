@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::db::models::tus_upload::LandedPart;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::TokenScope;
 use crate::error::AppError;
@@ -208,11 +209,7 @@ where
         // Read before the claim, at offset 0: nothing is staged before them (the claim
         // matched offset 0, so nothing can be; refused rather than misplaced all the same).
         Some(read) if upload.tail_size == 0 => read,
-        Some(_) => {
-            return Err(AppError::Conflict(
-                "The upload moved on meanwhile; resume from its offset.".into(),
-            ))
-        }
+        Some(_) => return Err(AppError::from(TusRefused::OffsetMoved)),
         None => next_buffer(ctx, actor).await?,
     };
     if upload.tail_size > 0 {
@@ -227,9 +224,7 @@ where
         buffer.data.extend_from_slice(&staged);
     }
     if landed + buffer.data.len() as i64 > length {
-        return Err(AppError::BadRequest(
-            "More bytes arrived than Upload-Length announced.".into(),
-        ));
+        return Err(AppError::from(TusRefused::BeyondUploadLength));
     }
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
@@ -249,9 +244,7 @@ where
             Ok(Some(Ok(chunk))) => chunk,
         };
         if read + (buffer.data.len() + chunk.len()) as i64 > length {
-            return Err(AppError::BadRequest(
-                "More bytes arrived than Upload-Length announced.".into(),
-            ));
+            return Err(AppError::from(TusRefused::BeyondUploadLength));
         }
         let mut chunk = chunk;
         while !chunk.is_empty() {
@@ -272,9 +265,7 @@ where
                 let number = i32::try_from(parts.len() + in_flight.parts.len() + 1)
                     .ok()
                     .filter(|n| *n <= 10_000)
-                    .ok_or_else(|| {
-                        AppError::BadRequest("A file may have at most 10,000 parts.".into())
-                    })?;
+                    .ok_or_else(|| AppError::from(TusRefused::TooManyParts))?;
                 send_part(
                     ctx,
                     actor,
@@ -342,7 +333,7 @@ async fn send_part(
             Err(reason) => {
                 let reason = format!("refused: {reason}");
                 finish::refuse_content(ctx, actor, writing, &reason).await?;
-                return Err(AppError::UnsupportedType(reason));
+                return Err(UploadRefused::TypeNotAccepted(reason).into());
             }
         }
     }

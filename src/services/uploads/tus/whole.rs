@@ -15,6 +15,7 @@ use futures_util::{Stream, StreamExt};
 
 use crate::db::models::file_upload::FileUpload;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::refusal::TusRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::error::AppError;
 use crate::services::actor::Actor;
@@ -80,31 +81,18 @@ where
     let idle = ctx.uploads().idle_timeout;
     loop {
         let chunk = match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => {
-                return Err(AppError::BadRequest(format!(
-                    "Nothing arrived for {} s; resume from offset 0.",
-                    idle.as_secs()
-                )))
-            }
+            Err(_) => return Err(TusRefused::Idle(idle.as_secs()).into()),
             Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                return Err(AppError::BadRequest(format!(
-                    "The request's body broke off ({e}); resume from offset 0."
-                )))
-            }
+            Ok(Some(Err(e))) => return Err(TusRefused::BodyBrokeOff(e.to_string()).into()),
             Ok(Some(Ok(chunk))) => chunk,
         };
         if buffer.data.len() + chunk.len() > length {
-            return Err(AppError::BadRequest(
-                "More bytes arrived than Content-Length announced.".into(),
-            ));
+            return Err(AppError::from(TusRefused::BeyondContentLength));
         }
         buffer.data.extend_from_slice(&chunk);
     }
     if buffer.data.len() != length {
-        return Err(AppError::BadRequest(
-            "Fewer bytes arrived than Content-Length announced; resume from offset 0.".into(),
-        ));
+        return Err(AppError::from(TusRefused::ShortOfContentLength));
     }
     let checksum = hex::encode(ResumableSha256::default().finish(&buffer.data));
     let facts = Facts {

@@ -1,0 +1,19 @@
+//! Refusals about a stored file: its download, deletion and review.
+
+refusals! {
+    /// A stored file cannot be used or changed this way now.
+    pub enum FileRefused {
+        #[error("Only completed files can be downloaded.")]
+        NotCompleted => "file.not_completed", StateForbids;
+        #[error("A newer upload replaced this file before Hopper kept older versions; download the newer one.")]
+        ReplacedUnkept => "file.replaced_unkept", StateForbids;
+        #[error("This file is already deleted.")]
+        AlreadyDeleted => "file.already_deleted", StateForbids;
+        #[error("This file is not waiting for review.")]
+        NotPendingReview => "file.not_pending_review", StateForbids;
+        #[error("Choose accept or reject.")]
+        DecisionMissing => "file.decision_missing", BadInput;
+        #[error("Say why the file is rejected.")]
+        RejectionReasonMissing => "file.rejection_reason_missing", BadInput;
+    }
+}

@@ -1,0 +1,22 @@
+//! Refusals about upload links and share links.
+
+refusals! {
+    /// An upload link (or a share link) refuses this.
+    pub enum LinkRefused {
+        #[error("This upload link was revoked or has expired; nothing more can be sent through it.")]
+        Closed => "link.closed", NoRight;
+        /// The link took all it takes (files or bytes): the sentence says which.
+        #[error("{0}")]
+        Full(String) => "link.full", StateForbids;
+        #[error("{cycle} accepts no more uploads, so it cannot have an upload link.")]
+        CycleClosed { cycle: String } => "link.cycle_closed", StateForbids;
+        #[error("This link is already revoked.")]
+        AlreadyRevoked => "link.already_revoked", StateForbids;
+        #[error("This link is already revoked.")]
+        ShareLinkAlreadyRevoked => "link.share_link_already_revoked", StateForbids;
+        #[error("That PIN is not right. Check the message the link came with and try again.")]
+        WrongPin => "link.wrong_pin", NoRight;
+        #[error("Tell us who you are first: reload the page and fill in your name and email.")]
+        UploaderUnknown => "link.uploader_unknown", NoRight;
+    }
+}

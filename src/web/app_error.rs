@@ -1,0 +1,122 @@
+//! How an [`AppError`] answers a browser: the status its cause calls for, and a page with
+//! its sentence (or a redirect to sign in); the full cause chain in the log, never a stack
+//! trace in a page. The API answers the same errors as problem documents (`problem`).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::domain::RefusalKind;
+use crate::error::AppError;
+
+/// The page of an error, or of anything else that has only a sentence to say.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: String,
+    pub status: u16,
+}
+
+/// The status of a refusal of this kind.
+fn refusal_status(kind: RefusalKind) -> StatusCode {
+    match kind {
+        RefusalKind::StateForbids => StatusCode::CONFLICT,
+        RefusalKind::BadInput => StatusCode::BAD_REQUEST,
+        RefusalKind::NoRight => StatusCode::FORBIDDEN,
+        RefusalKind::OverLimit => StatusCode::PAYLOAD_TOO_LARGE,
+        RefusalKind::TypeNotTaken => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        RefusalKind::InUse => StatusCode::LOCKED,
+    }
+}
+
+fn title(error: &AppError) -> &'static str {
+    match error {
+        AppError::NotFound | AppError::Denied(_) => "Not found",
+        AppError::Refused(refusal) => match refusal.kind() {
+            RefusalKind::NoRight => "Not allowed",
+            RefusalKind::BadInput => "Bad request",
+            RefusalKind::StateForbids | RefusalKind::InUse => "Not possible now",
+            RefusalKind::OverLimit => "Too large",
+            RefusalKind::TypeNotTaken => "Not accepted",
+        },
+        AppError::Invalid(_) => "Check the form",
+        AppError::TooManyRequests { .. } => "Too many attempts",
+        AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
+        AppError::Unavailable(_) => "Busy",
+        AppError::Unexpected(_) => "Something went wrong",
+    }
+}
+
+/// Where a redirecting error sends the browser.
+fn redirect_target(error: &AppError) -> Option<(&'static str, bool)> {
+    match error {
+        AppError::Unauthenticated { htmx } => Some(("/login", *htmx)),
+        AppError::PasswordChangeRequired { htmx } => Some(("/account/password", *htmx)),
+        _ => None,
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound | AppError::Denied(_) => StatusCode::NOT_FOUND,
+            AppError::Refused(refusal) => refusal_status(refusal.kind()),
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
+                StatusCode::SEE_OTHER
+            }
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some((target, htmx)) = redirect_target(self) {
+            // An htmx request would follow a 303 inside its XHR and swap the sign-in page
+            // into a fragment; HX-Redirect makes it load the whole page instead.
+            return if htmx {
+                HttpResponse::Ok()
+                    .insert_header(("HX-Redirect", target))
+                    .finish()
+            } else {
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, target))
+                    .finish()
+            };
+        }
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = %format!("{cause:#}"), "request failed");
+        }
+        let status = self.status_code();
+        let page = ErrorPage {
+            title: title(self),
+            message: self.to_string(),
+            status: status.as_u16(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), title(self)));
+        let mut response = HttpResponse::build(status);
+        response.content_type("text/html; charset=utf-8");
+        // An error raised in a middleware (e.g. the session store) passes the headers
+        // middleware by: the page carries them itself.
+        for header in crate::web::security_headers::HEADERS {
+            response.insert_header(header);
+        }
+        match self {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            // Busy or an outage: worth another try in a few seconds.
+            AppError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.body(body)
+    }
+}
