@@ -154,7 +154,19 @@ async fn a_seeded_mix_of_uploads_faults_and_a_crash_keeps_every_invariant() {
                 let doomed = StreamedUpload::start_at(&sessions[0], url.clone());
                 doomed.file_header("doomed.bin").await;
                 doomed.try_send_some(&pool[5][..3 * MIB]).await;
-                tokio::time::sleep(Duration::from_millis(300)).await;
+                // Killed once the node took the file (its row is there), or after 5 s of
+                // asking if a fault keeps it from ever starting.
+                for _ in 0..100 {
+                    let taken: i64 = file_uploads::table
+                        .filter(file_uploads::file_path.eq("doomed.bin"))
+                        .count()
+                        .get_result(&mut app.conn())
+                        .expect("count");
+                    if taken > 0 {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
                 node.0.kill().expect("kill -9");
                 node.0.wait().expect("reap");
                 true
