@@ -23,6 +23,8 @@ use crate::error::AppError;
 use crate::schema::{file_uploads, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::cycle_progress::MovedBy;
+use crate::services::file_life;
 use crate::services::project_access;
 use crate::services::{storage_locations, ServiceContext};
 
@@ -168,19 +170,11 @@ fn delete_in(
     if file.deleted_at.is_some() {
         return Err(AppError::from(FileRefused::AlreadyDeleted));
     }
-    diesel::update(file_uploads::table.find(id))
-        .set(file_uploads::deleted_at.eq(now))
-        .execute(conn)?;
-    actor
-        .audit(actions::FILE_DELETED)
-        .project(project)
-        .resource("file", id)
-        .details(json!({
-            "path": file.file_path,
-            "before": { "deleted_at": null },
-            "after": { "deleted_at": now },
-        }))
-        .record(conn)?;
+    let by = MovedBy::Actor(actor);
+    if !file_life::delete(conn, by, (&file, project), now)?.moved() {
+        // Another admin deleted it meanwhile.
+        return Err(AppError::from(FileRefused::AlreadyDeleted));
+    }
     Ok(file)
 }
 

@@ -219,3 +219,19 @@ pub fn count_ended(
     .get_result::<Option<i32>>(conn)
     .map(|stored| stored.unwrap_or(0))
 }
+
+/// Marks a stored file deleted at `now`; false when it already was.
+pub fn mark_deleted(
+    conn: &mut PgConnection,
+    id: FileUploadId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        file_uploads::table
+            .find(id)
+            .filter(file_uploads::deleted_at.is_null()),
+    )
+    .set(file_uploads::deleted_at.eq(now))
+    .execute(conn)
+    .map(|n| n > 0)
+}

@@ -181,8 +181,8 @@ impl TusUpload {
         conn: &mut PgConnection,
         id: Uuid,
         writer: Uuid,
-        part: &LandedPart,
-        hash_state: &[u8],
+        (part, hash_state): (&LandedPart, &[u8]),
+        now: DateTime<Utc>,
     ) -> QueryResult<bool> {
         let size = part.size;
         let part = serde_json::to_value(vec![part]).unwrap_or_default();
@@ -194,7 +194,8 @@ impl TusUpload {
                     .bind::<diesel::sql_types::Jsonb, _>(part)),
                 tus_uploads::hash_state.eq(hash_state),
                 tus_uploads::tail_size.eq(0),
-                tus_uploads::writer_seen_at.eq(diesel::dsl::now),
+                // The clock's: a claim lapses when the clock says so (see `claim`).
+                tus_uploads::writer_seen_at.eq(now),
             ))
             .execute(conn)
             .map(|n| n == 1)

@@ -25,11 +25,13 @@
 //! first, and the scanner's verdict is one more transition from there.
 
 mod born;
+mod deleted;
 mod ended;
 mod told;
 
 pub(in crate::services) use crate::db::models::file_transitions::StoredFile;
 pub(in crate::services) use born::{refuse, start, start_all, started};
+pub(in crate::services) use deleted::delete;
 pub(in crate::services) use ended::{claim, complete, fail, progress, skip, Completion};
 pub(in crate::services) use told::Told;
 

@@ -75,8 +75,9 @@ pub(super) async fn record_part(
     } = owner;
     let (part, state) = (part.clone(), state.to_bytes());
     let landed = i64::try_from(state_length(&state)).unwrap_or(i64::MAX);
+    let now = ctx.clock().now();
     ctx.run(actor, move |conn, _| {
-        if !TusUpload::part_landed(conn, upload, writer, &part, &state)? {
+        if !TusUpload::part_landed(conn, upload, writer, (&part, &state), now)? {
             return Err(AppError::from(TusRefused::TakenOver));
         }
         file_life::progress(conn, file, landed)
