@@ -110,7 +110,8 @@ impl TusUpload {
         found.first(conn).optional()
     }
 
-    pub fn find_in_company(
+    /// The upload `id` of `company`, its row locked until the transaction ends.
+    pub fn lock_in_company(
         conn: &mut PgConnection,
         company: CompanyId,
         id: Uuid,

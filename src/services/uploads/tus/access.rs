@@ -24,7 +24,7 @@ pub(super) fn touchable_upload(
     if !actor.may(TokenScope::Upload) {
         return Err(absent());
     }
-    let upload = TusUpload::find_in_company(conn, actor.company_id(), id)?.ok_or_else(absent)?;
+    let upload = TusUpload::lock_in_company(conn, actor.company_id(), id)?.ok_or_else(absent)?;
     let may_upload = project_access::right_in(conn, actor, upload.project_id)?
         .is_some_and(ProjectRight::can_upload);
     if may_upload && (is_own(actor, &upload) || actor.is_admin()) {

@@ -92,7 +92,7 @@ pub(super) fn own_upload(
     actor: &Actor,
     id: Uuid,
 ) -> Result<TusUpload, AppError> {
-    let upload = TusUpload::find_in_company(conn, actor.company_id(), id)?
+    let upload = TusUpload::lock_in_company(conn, actor.company_id(), id)?
         .ok_or_else(|| actor.not_found("tus_upload", id))?;
     if !is_own(actor, &upload) {
         return Err(actor.not_found("tus_upload", id));
