@@ -161,7 +161,7 @@ mod tests {
             );
             assert!(
                 code.chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'),
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),
                 "{code} is not snake_case"
             );
         }
