@@ -112,6 +112,7 @@ fn refusal_page(entry: &Entry) -> Option<Result<HttpResponse, AppError>> {
             title: "This upload link does not work",
             message: reason,
             status: status.as_u16(),
+            outsider: true,
         },
     ))
 }
@@ -166,7 +167,19 @@ fn start_page(
     (name, email): (String, String),
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    with_csrf_cookie(&ctx.req, form_status(&errors), |page| {
+    let status = form_status(&errors);
+    start_page_as(ctx, (open, token), (name, email), errors, status)
+}
+
+/// The start page again, with what the sender typed kept and `errors` said, as `status`.
+fn start_page_as(
+    ctx: &Ctx,
+    (open, token): (OpenLink, String),
+    (name, email): (String, String),
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    with_csrf_cookie(&ctx.req, status, |page| {
         StartPage {
             page,
             open,
@@ -212,8 +225,17 @@ async fn upload_page(
     })
 }
 
+/// Every answer of a link page is the sender's: an error too is shown without the staff's
+/// navigation, even to a browser that is also signed in as staff.
+fn for_outsider(answer: Result<HttpResponse, AppError>) -> Result<HttpResponse, AppError> {
+    Ok(answer.unwrap_or_else(|e| e.outsider_response()))
+}
+
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
+    for_outsider(show_link(ctx, path.into_inner()).await)
+}
+
+async fn show_link(ctx: Ctx, token: String) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
     if let Some(refused) = refusal_page(&entry) {
         return refused;
@@ -246,8 +268,14 @@ pub async fn identify(
     path: web::Path<String>,
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
-    let form = form.into_inner();
+    for_outsider(identify_visitor(ctx, path.into_inner(), form.into_inner()).await)
+}
+
+async fn identify_visitor(
+    ctx: Ctx,
+    token: String,
+    form: IdentityForm,
+) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
     if let Some(refused) = refusal_page(&entry) {
         return refused;
@@ -269,8 +297,8 @@ pub async fn identify(
         return start_page(&ctx, open, token, (name, email), errors);
     }
     let identity = upload_links::Identity {
-        name,
-        email,
+        name: name.clone(),
+        email: email.clone(),
         pin: (!pin.is_empty()).then(|| Secret::new(pin)),
     };
     let opened = upload_links::identify(
@@ -279,7 +307,37 @@ pub async fn identify(
         identity,
         ClientInfo::from_request(&ctx.req),
     )
-    .await?;
+    .await;
+    // A wrong PIN, or guesses too fast: the form again, with what was typed kept.
+    let (pin_error, status, wait) = match &opened {
+        Err(AppError::Refused(refusal)) if refusal.code() == LinkRefused::WrongPin.code() => (
+            "That PIN is not the one of this link. Check the PIN you were sent and try again."
+                .to_owned(),
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        Err(AppError::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) => (
+            message.clone(),
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(*retry_after_secs),
+        ),
+        _ => (String::new(), StatusCode::OK, None),
+    };
+    if !pin_error.is_empty() {
+        errors.add("pin", pin_error);
+        let mut page = start_page_as(&ctx, (open, token), (name, email), errors, status)?;
+        if let Some(wait) = wait {
+            page.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(wait),
+            );
+        }
+        return Ok(page);
+    }
+    let opened = opened?;
     let (secret, until) = match opened {
         Ok(opened) => opened,
         Err(refused) => return refusal_page(&refused).unwrap_or(Err(AppError::NotFound)),
@@ -304,7 +362,10 @@ pub async fn upload(
     path: web::Path<String>,
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
+    for_outsider(send(ctx, path.into_inner(), body).await)
+}
+
+async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
     if let Some(refused) = refusal_page(&entry) {
         return refused;

@@ -44,6 +44,7 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
             title,
             message: message.to_owned(),
             status: status.as_u16(),
+            outsider: true,
         },
     )
 }

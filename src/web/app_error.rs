@@ -16,6 +16,9 @@ pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: String,
     pub status: u16,
+    /// Shown to someone outside the company (an upload link's sender, a wall screen):
+    /// no staff navigation, nothing that leads into the staff's pages.
+    pub outsider: bool,
 }
 
 /// The status of a refusal of this kind.
@@ -86,6 +89,18 @@ impl ResponseError for AppError {
                     .finish()
             };
         }
+        self.page_response(false)
+    }
+}
+
+impl AppError {
+    /// The error as a page for someone outside the company (an upload link's sender):
+    /// the same status, title and sentence, without the staff's navigation.
+    pub fn outsider_response(&self) -> HttpResponse {
+        self.page_response(true)
+    }
+
+    fn page_response(&self, outsider: bool) -> HttpResponse {
         if let AppError::Unexpected(cause) = self {
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
@@ -94,6 +109,7 @@ impl ResponseError for AppError {
             title: title(self),
             message: self.to_string(),
             status: status.as_u16(),
+            outsider,
         };
         let body = page
             .render()

@@ -15,6 +15,7 @@ mod browser;
 mod browser_keyboard;
 mod browser_layout;
 mod browser_requests;
+mod browser_sender;
 mod browser_tus;
 mod browser_upload_page;
 mod cli;
