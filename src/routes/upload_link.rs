@@ -284,7 +284,7 @@ async fn identify_visitor(
         return Err(AppError::NotFound);
     };
     let mut errors = FieldErrors::default();
-    let name = errors.check("name", fields::required_name(&form.name, "your name", 100));
+    let name = errors.check("name", fields::required_name(&form.name, "name", 100));
     let email = errors.check("email", fields::email(&form.email));
     let pin = form.pin.trim();
     if open.link.has_pin() && pin.is_empty() {

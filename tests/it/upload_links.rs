@@ -152,6 +152,7 @@ async fn a_visitor_without_an_account_sends_files_for_the_chosen_request() {
     assert!(start.body.contains("Your name"), "{}", start.body);
     let missing = visitor.identify(&link, "", "not an email", "").await;
     assert_eq!(missing.status, 422, "{}", missing.body);
+    assert!(missing.body.contains("Enter a name."), "{}", missing.body);
     let named = visitor
         .identify(&link, "Vera Visitor", "vera@example.com", "")
         .await;
@@ -184,6 +185,17 @@ async fn a_visitor_without_an_account_sends_files_for_the_chosen_request() {
     assert!(
         !receipt.body.contains("/files/"),
         "a visitor gets no download links"
+    );
+    // Outcome first, in words; the fingerprint is there, folded away.
+    assert!(
+        !receipt.body.contains("<th>SHA-256</th>"),
+        "{}",
+        receipt.body
+    );
+    assert!(
+        receipt.body.contains("SHA-256 fingerprint"),
+        "{}",
+        receipt.body
     );
     // The statement fulfils its request; the payroll file is "other" (not this link's).
     assert_eq!(status_of(&app, statement), "accepted");
