@@ -50,6 +50,11 @@ async fn a_batch_sends_one_digest_and_a_rejection_reaches_the_uploader() {
         digest.contains("uploaded 4 files to Year end C1"),
         "{digest}"
     );
+    // The subject names the person who sent them, not the firm.
+    assert!(
+        digest.contains("Subject: uma sent 4 files to Year end C1"),
+        "{digest}"
+    );
     assert!(
         digest.contains("2 requests submitted, 1 still missing"),
         "{digest}"

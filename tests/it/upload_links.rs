@@ -186,6 +186,17 @@ async fn a_visitor_without_an_account_sends_files_for_the_chosen_request() {
         !receipt.body.contains("/files/"),
         "a visitor gets no download links"
     );
+    // The admins' digest names who sent the files, and how.
+    let subjects: Vec<String> = notifications::table
+        .select(notifications::subject)
+        .load(&mut app.conn())
+        .expect("notifications");
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("Vera Visitor (upload link) sent 2 files to")),
+        "{subjects:?}"
+    );
     // Outcome first, in words; the fingerprint is there, folded away.
     assert!(
         !receipt.body.contains("<th>SHA-256</th>"),

@@ -179,7 +179,9 @@ pub(in crate::services) fn request_rejected(
 /// What a finished batch tells the company's admins (one message per batch).
 pub(in crate::services) struct Digest<'a> {
     pub company: CompanyId,
-    pub company_name: &'a str,
+    /// Who sent the files, as the admins know them (`Bob Example (upload link)`).
+    pub sender: &'a str,
+    /// The same in the audit trail's full words (with the email and the link's label).
     pub uploader: &'a str,
     pub project_name: &'a str,
     pub cycle_name: &'a str,
@@ -198,8 +200,8 @@ pub(in crate::services) fn upload_digest(
     let kind = NotificationKind::UploadDigest;
     let to = admins(conn, d.company, kind)?;
     let subject = format!(
-        "{} uploaded {} file{} to {} {}",
-        d.company_name,
+        "{} sent {} file{} to {} {}",
+        d.sender,
         d.uploaded,
         if d.uploaded == 1 { "" } else { "s" },
         d.project_name,

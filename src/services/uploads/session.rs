@@ -15,7 +15,7 @@ use crate::db::models::upload_link::{LinkRoom, UploadLink};
 use crate::domain::refusal::{LinkRefused, UploadRefused};
 use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
-use crate::schema::{companies, file_uploads};
+use crate::schema::file_uploads;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::cycle_requests;
@@ -267,15 +267,14 @@ fn queue_digest(
     // What is still missing as the batch ended (its `completed_at`, set by `finish`).
     let ended = session.completed_at.unwrap_or(session.created_at);
     let figures = Completeness::for_cycle(conn, plan.cycle, ended)?;
-    let company_name: String = companies::table
-        .find(plan.company)
-        .select(companies::company_name)
-        .first(conn)?;
     notifications::upload_digest(
         conn,
         &Digest {
             company: plan.company,
-            company_name: &company_name,
+            sender: &actor
+                .link_visitor()
+                .map(|v| format!("{} (upload link)", v.uploader_name))
+                .unwrap_or_else(|| actor.audit_name()),
             uploader: &actor.audit_name(),
             project_name: &plan.project_name,
             cycle_name: &plan.cycle_name,
