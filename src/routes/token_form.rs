@@ -22,7 +22,8 @@ impl Default for TokenForm {
         Self {
             name: String::new(),
             days: "90".into(),
-            scopes: vec!["upload".into()],
+            // Nothing ticked: whoever makes a token says what it may do.
+            scopes: Vec::new(),
             projects: Vec::new(),
         }
     }

@@ -98,6 +98,13 @@ async fn a_personal_token_acts_as_its_user_within_its_scopes() {
     let app = TestApp::spawn().await;
     let (f, uma) = fixture(&app).await;
     let session = app.session_for(&uma).await;
+    // The form ticks no scope for its user: a token may do only what was chosen.
+    let blank = session.get("/account/tokens").await;
+    assert!(
+        blank.body.contains("name=\"scope\"") && !blank.body.contains(" checked>"),
+        "{}",
+        blank.body
+    );
     let secret = create_token(
         &session,
         "/account/tokens",
