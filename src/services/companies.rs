@@ -56,6 +56,8 @@ pub struct CompanyView {
     pub company: Company,
     pub links: Vec<CompanyLink>,
     pub locations: Vec<StorageLocation>,
+    /// Who administers the company (the operator sees whom to call).
+    pub admins: Vec<User>,
 }
 
 /// A company with its links and storage locations.
@@ -68,10 +70,12 @@ pub async fn find(
     ctx.run(actor, move |conn, _| {
         let (company, links) = find_in(conn, id)?;
         let locations = StorageLocation::for_company(conn, id)?;
+        let admins = User::admins_of(conn, id)?;
         Ok(CompanyView {
             company,
             links,
             locations,
+            admins,
         })
     })
     .await

@@ -81,6 +81,8 @@ async fn the_operator_creates_a_company_with_links_and_its_first_admin() {
         .body
         .contains("Another company already has this name."));
 
+    let before = op.get(&format!("/operator/companies/{acme}")).await;
+    assert!(before.body.contains("No admin yet"), "{}", before.body);
     let first_admin = op
         .post(
             &format!("/operator/companies/{acme}/first-admin"),
@@ -106,6 +108,14 @@ async fn the_operator_creates_a_company_with_links_and_its_first_admin() {
     for link in &links {
         assert_eq!(op.get(link).await.status, 200, "{link}");
     }
+    // The company's page names its admins, so the operator knows whom to call.
+    let page = op.get(&format!("/operator/companies/{acme}")).await;
+    let admins = &page.body[page.body.find("id=\"admins\"").expect("admins")..];
+    assert!(
+        admins.contains("acme.admin") && admins.contains("admin@acme.test"),
+        "{}",
+        page.body
+    );
     let created = app.audit_rows("user.created");
     assert_eq!(created.len(), 1);
     assert_eq!(created[0].company_id, Some(acme));

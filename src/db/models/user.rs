@@ -43,6 +43,18 @@ pub struct UserChanges<'a> {
 }
 
 impl User {
+    /// The company's admins, active ones first, by name.
+    pub fn admins_of(conn: &mut PgConnection, company: CompanyId) -> QueryResult<Vec<User>> {
+        users::table
+            .filter(users::company_id.eq(company))
+            .filter(users::role.eq(Role::Admin))
+            .order((users::is_active.desc(), users::username.asc()))
+            .select(User::as_select())
+            .load(conn)
+    }
+}
+
+impl User {
     pub fn display_name(&self) -> &str {
         self.full_name.as_deref().unwrap_or(&self.username)
     }

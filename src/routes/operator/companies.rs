@@ -102,6 +102,7 @@ pub async fn edit(
         form,
     );
     page.locations = view.locations;
+    page.admins = view.admins;
     render(&page)
 }
 

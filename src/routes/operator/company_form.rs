@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::db::models::company::Company;
 use crate::db::models::company_link::CompanyLink;
 use crate::db::models::storage_location::StorageLocation;
+use crate::db::models::user::User;
 use crate::domain::{fields, LinkPlatform, Role};
 use crate::routes::operator::locations::LocationForm;
 use crate::services::companies::CompanyInput;
@@ -113,6 +114,7 @@ pub struct FormPage {
     pub admin_form: FirstAdminForm,
     pub admin_errors: FieldErrors,
     pub locations: Vec<StorageLocation>,
+    pub admins: Vec<User>,
     pub location_form: LocationForm,
     pub location_errors: FieldErrors,
 }
@@ -127,6 +129,7 @@ impl FormPage {
             admin_form: FirstAdminForm::default(),
             admin_errors: FieldErrors::default(),
             locations: Vec::new(),
+            admins: Vec::new(),
             location_form: LocationForm::default(),
             location_errors: FieldErrors::default(),
         }
