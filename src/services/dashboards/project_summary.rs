@@ -135,18 +135,20 @@ struct Count {
     n: i64,
 }
 
-type ProjectBase = (
-    ProjectId,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    DateTime<Utc>,
-    i16,
-    i32,
-);
+/// A project's own columns and its latest cycle's figures, as the page query selects them.
+#[derive(diesel::Queryable)]
+struct ProjectBase {
+    id: ProjectId,
+    company_name: String,
+    company_code: String,
+    project_name: String,
+    bucket_name: String,
+    aws_region: String,
+    is_active: bool,
+    created_at: DateTime<Utc>,
+    latest_percent: i16,
+    latest_overdue: i32,
+}
 
 /// One page of the project summary and the cursor of the next, if any.
 pub fn project_summary(
@@ -271,7 +273,7 @@ pub fn project_summary(
     let more = base.len() as i64 > limit;
     base.truncate(limit as usize);
 
-    let ids: Vec<i32> = base.iter().map(|b| b.0 .0).collect();
+    let ids: Vec<i32> = base.iter().map(|b| b.id.0).collect();
     let figures = session_figures(conn, FiguresBy::Project, &ids)?;
     let cycle_counts: Vec<Count> = diesel::sql_query(
         "SELECT project_id AS key, count(*) AS n FROM cycles WHERE project_id = ANY($1) GROUP BY project_id",
@@ -279,49 +281,37 @@ pub fn project_summary(
     .bind::<Array<Int4>, _>(&ids)
     .load(conn)?;
 
-    let project_ids: Vec<ProjectId> = base.iter().map(|b| b.0).collect();
+    let project_ids: Vec<ProjectId> = base.iter().map(|b| b.id).collect();
     let latest = Completeness::latest_of_projects(conn, &project_ids, now)?;
     let rows: Vec<ProjectRow> = base
         .into_iter()
-        .map(
-            |(
+        .map(|b| {
+            let id = b.id;
+            let f = figures.iter().find(|f| f.key == id.0);
+            ProjectRow {
                 id,
-                company_name,
-                company_code,
-                project_name,
-                bucket_name,
-                aws_region,
-                is_active,
-                created_at,
-                latest_percent,
-                latest_overdue,
-            )| {
-                let f = figures.iter().find(|f| f.key == id.0);
-                ProjectRow {
-                    id,
-                    company_name,
-                    company_code,
-                    project_name,
-                    bucket_name,
-                    aws_region,
-                    is_active,
-                    created_at,
-                    cycles: cycle_counts
-                        .iter()
-                        .find(|c| c.key == id.0)
-                        .map_or(0, |c| c.n),
-                    sessions: f.map_or(0, |f| f.sessions),
-                    files_uploaded: f.map_or(0, |f| f.files_uploaded),
-                    files_failed: f.map_or(0, |f| f.files_failed),
-                    files_skipped: f.map_or(0, |f| f.files_skipped),
-                    bytes: f.map_or(0, |f| f.uploaded_bytes),
-                    last_upload: f.and_then(|f| f.last_upload),
-                    requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
-                    latest_percent,
-                    latest_overdue,
-                }
-            },
-        )
+                company_name: b.company_name,
+                company_code: b.company_code,
+                project_name: b.project_name,
+                bucket_name: b.bucket_name,
+                aws_region: b.aws_region,
+                is_active: b.is_active,
+                created_at: b.created_at,
+                cycles: cycle_counts
+                    .iter()
+                    .find(|c| c.key == id.0)
+                    .map_or(0, |c| c.n),
+                sessions: f.map_or(0, |f| f.sessions),
+                files_uploaded: f.map_or(0, |f| f.files_uploaded),
+                files_failed: f.map_or(0, |f| f.files_failed),
+                files_skipped: f.map_or(0, |f| f.files_skipped),
+                bytes: f.map_or(0, |f| f.uploaded_bytes),
+                last_upload: f.and_then(|f| f.last_upload),
+                requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
+                latest_percent: b.latest_percent,
+                latest_overdue: b.latest_overdue,
+            }
+        })
         .collect();
     let next = if more {
         rows.last().map(|r| match sort {
