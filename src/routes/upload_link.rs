@@ -83,6 +83,14 @@ impl LinkUploadPage {
         request.accept_attribute()
     }
 
+    /// What the sender must send again: the rejected items, each with its reason.
+    fn needs_attention(&self) -> Vec<&crate::services::cycle_requests::RequestItem> {
+        self.requests
+            .iter()
+            .filter(|item| item.request.status == crate::domain::RequestStatus::Rejected)
+            .collect()
+    }
+
     fn files_left(&self) -> i64 {
         (i64::from(self.open.link.max_files) - self.usage.files).max(0)
     }

@@ -264,6 +264,16 @@ async fn a_visitor_without_an_account_sends_files_for_the_chosen_request() {
         !to_vera[0].2.contains("/u/"),
         "the link's secret is never sent again"
     );
+    // Back on the link, the sender sees first what needs them, and why.
+    let back = visitor.get(&link).await;
+    let attention = &back.body[back.body.find("id=\"attention\"").expect("attention")..];
+    assert!(
+        attention.contains("1 item needs your attention")
+            && attention.contains("Bank statement")
+            && attention.contains("Page 2 is missing"),
+        "{}",
+        back.body
+    );
 }
 
 fn link_id(app: &TestApp) -> i32 {
