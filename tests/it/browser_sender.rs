@@ -5,8 +5,8 @@
 
 use crate::browser::{click, element, fill, sign_in, text_of, value_of, Chromedriver};
 use crate::helpers::TestApp;
-use crate::requests::setup;
-use crate::upload_links::{create_link, cycle_with_requests};
+
+use crate::upload_links::project_with_link;
 
 /// No element of the staff's navigation is on the page.
 async fn no_staff_menu(browser: &fantoccini::Client, what: &str) {
@@ -38,13 +38,8 @@ async fn fits_the_screen(browser: &fantoccini::Client, what: &str) {
 #[actix_web::test]
 async fn a_wrong_pin_keeps_the_form_and_no_link_page_shows_the_staff_menu() {
     let app = TestApp::spawn().await;
-    let s = setup(&app, false).await;
-    let admin = app.session_for(&s.admin).await;
-    let cycle = cycle_with_requests(&app, &admin, s.project).await;
-    let link = create_link(
-        &admin,
-        s.project,
-        cycle,
+    let (s, _, link) = project_with_link(
+        &app,
         &[
             ("label", "Client"),
             ("days", "7"),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::layers::{named_paths, rust_files, src};
+use crate::layers::{named_paths, rust_files, src, tree_with};
 
 /// What only the owner may name.
 const OWNED: &[&str] = &[
@@ -55,16 +55,12 @@ fn only_the_file_life_moves_a_file() {
 
 #[test]
 fn the_check_sees_a_service_that_fails_a_file_by_hand() {
-    let root = tempfile::tempdir().expect("temp dir");
-    let services = root.path().join("services");
-    std::fs::create_dir_all(&services).expect("services dir");
-    std::fs::write(
-        services.join("sneaky.rs"),
+    let root = tree_with(&[(
+        "services/sneaky.rs",
         "use crate::db::models::{file_transitions, new_file};\n\
          fn f(c: &mut PgConnection) { let _ = file_transitions::fail(c, 1, 0, \"\"); \
          let _ = new_file::insert_uploading(c, todo!()); }\n",
-    )
-    .expect("write");
+    )]);
     let found = strangers(root.path());
     assert!(
         found.iter().any(|f| f.contains("file_transitions")),

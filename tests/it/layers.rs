@@ -334,6 +334,19 @@ pub fn violations(root: &Path) -> Vec<String> {
     problems
 }
 
+/// A source tree in a temporary folder: each file at its path with its text.
+pub(crate) fn tree_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let file = root.path().join(path);
+        if let Some(folder) = file.parent() {
+            std::fs::create_dir_all(folder).expect("folder");
+        }
+        std::fs::write(file, text).expect("write");
+    }
+    root
+}
+
 #[test]
 fn routes_reach_the_database_and_s3_only_through_services() {
     let problems = violations(&src());
@@ -346,32 +359,26 @@ fn routes_reach_the_database_and_s3_only_through_services() {
 
 #[test]
 fn the_layering_check_catches_a_route_that_imports_the_schema() {
-    let root = tempfile::tempdir().expect("temp dir");
-    let routes = root.path().join("routes");
-    std::fs::create_dir_all(&routes).expect("routes dir");
-    std::fs::write(
-        routes.join("sneaky.rs"),
-        "use crate::schema::projects;\nuse crate::db::{ids::ProjectId, PgPool};\n",
-    )
-    .expect("write");
-    // What a substring search let through: a grouped import, a path through `super`, a
-    // path written in code, and one inside a macro.
-    let api = routes.join("api");
-    std::fs::create_dir_all(&api).expect("api dir");
-    std::fs::write(
-        api.join("mod.rs"),
-        "use crate::{storage, web::page};\n\
-         use super::super::startup::Application;\n\
-         fn f() { let _ = super::super::embedded::s3::EmbeddedS3::start; }\n\
-         mod inner { fn g() { let _ = format!(\"{:?}\", super::super::super::db::pool::Pool::new()); } }\n",
-    )
-    .expect("write");
-    // The error type answering HTTP itself, as it once did.
-    std::fs::write(
-        root.path().join("error.rs"),
-        "use actix_web::ResponseError;\nfn f() { crate::web::security_headers::HEADERS; }\n",
-    )
-    .expect("write");
+    let root = tree_with(&[
+        (
+            "routes/sneaky.rs",
+            "use crate::schema::projects;\nuse crate::db::{ids::ProjectId, PgPool};\n",
+        ),
+        // What a substring search let through: a grouped import, a path through `super`,
+        // a path written in code, and one inside a macro.
+        (
+            "routes/api/mod.rs",
+            "use crate::{storage, web::page};\n\
+             use super::super::startup::Application;\n\
+             fn f() { let _ = super::super::embedded::s3::EmbeddedS3::start; }\n\
+             mod inner { fn g() { let _ = format!(\"{:?}\", super::super::super::db::pool::Pool::new()); } }\n",
+        ),
+        // The error type answering HTTP itself, as it once did.
+        (
+            "error.rs",
+            "use actix_web::ResponseError;\nfn f() { crate::web::security_headers::HEADERS; }\n",
+        ),
+    ]);
     let problems = violations(root.path());
     for name in [
         "error.rs names actix_web",

@@ -2,19 +2,14 @@
 //! room and the cycle's lock to start, in one order, so none deadlocks.
 
 use crate::helpers::TestApp;
-use crate::requests::{document, setup};
-use crate::upload_links::{create_link, cycle_with_requests, files, Visitor};
+use crate::requests::document;
+use crate::upload_links::{files, project_with_link, Visitor};
 
 #[actix_web::test]
 async fn eight_parallel_batches_through_one_link_each_get_an_answer_not_a_deadlock() {
     let app = TestApp::spawn().await;
-    let s = setup(&app, false).await;
-    let admin = app.session_for(&s.admin).await;
-    let cycle = cycle_with_requests(&app, &admin, s.project).await;
-    let link = create_link(
-        &admin,
-        s.project,
-        cycle,
+    let (_, _, link) = project_with_link(
+        &app,
         &[
             ("label", "Parallel"),
             ("days", "7"),

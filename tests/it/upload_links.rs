@@ -24,6 +24,20 @@ pub async fn cycle_with_requests(
     start_cycle(app, admin, project).await
 }
 
+/// A project (see `requests::setup`) whose admin started a cycle of two requests (see
+/// [`cycle_with_requests`]) and made a link into it with these form fields: the setup,
+/// the cycle and the link's path.
+pub async fn project_with_link(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+) -> (crate::requests::Setup, CycleId, String) {
+    let s = setup(app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let cycle = cycle_with_requests(app, &admin, s.project).await;
+    let link = create_link(&admin, s.project, cycle, fields).await;
+    (s, cycle, link)
+}
+
 fn links_path(project: ProjectId, cycle: CycleId) -> String {
     format!("/admin/projects/{project}/cycles/{cycle}/links")
 }
