@@ -199,3 +199,47 @@ async fn sixteen_uploaders_of_one_company_hold_only_its_share_of_the_buffers() {
         "beyond its share (4 of 16 buffers), the company's own uploads wait, then 503: {answers:?}"
     );
 }
+
+/// As many uploads as the company has buffers, each of several parts, sent at once: each
+/// gives its full part to S3 before it asks for the next buffer, so none waits on a
+/// buffer another holds while waiting itself (they all did, until the wait ran out).
+#[actix_web::test]
+async fn uploads_filling_the_share_all_complete_without_waiting_on_each_other() {
+    let app = node(|_| {}).await;
+    let company = app.default_company();
+    let project = create_project(&app, company, "Intake");
+    let cycle = create_cycle(&app, project, 1);
+    let user = UserFixture::new("sender").create(&app).await;
+    grant_access(&app, company, project, user.id, "uploader");
+    let session = app.session_for(&user).await;
+    let length = 20 * MIB;
+    let mut locations = Vec::new();
+    for n in 0..4 {
+        locations.push(create_upload(&session, cycle, &format!("big-{n}.bin"), length).await);
+    }
+    let patches = locations.iter().enumerate().map(|(n, location)| {
+        session
+            .http
+            .patch(app.url(location))
+            .header("X-CSRF-Token", &session.csrf)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(content(length, 10 + n as u8))
+            .send()
+    });
+    let answers: Vec<u16> = futures_util::future::join_all(patches)
+        .await
+        .into_iter()
+        .map(|answer| answer.expect("patch").status().as_u16())
+        .collect();
+    assert_eq!(answers, vec![204; 4], "every upload completes in one PATCH");
+    use diesel::prelude::*;
+    use hopper::schema::file_uploads;
+    let completed: i64 = file_uploads::table
+        .filter(file_uploads::status.eq("completed"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(completed, 4);
+}

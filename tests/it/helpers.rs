@@ -41,6 +41,12 @@ pub fn cluster() -> &'static Cluster {
         remove_stale_test_dirs();
         let dir = std::env::temp_dir().join(format!("hopper-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create test dir");
+        // Run by root, the cluster runs as an unprivileged account, which must pass through
+        // this folder whatever the process's umask is by now (the in-process S3 store sets
+        // 077, and a test may have started one before the first cluster() call).
+        let passable =
+            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o711);
+        std::fs::set_permissions(&dir, passable).expect("test dir permissions");
         let postgres = EmbeddedPostgres::start(
             &dir.join("postgres"),
             &PostgresOptions {

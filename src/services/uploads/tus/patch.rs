@@ -260,7 +260,10 @@ where
                         recorded = state;
                     }
                 }
-                let sent = std::mem::replace(&mut buffer, next_buffer(ctx, actor).await?);
+                // The full part goes before the next buffer is asked for: holding it while
+                // waiting for another, uploads of one company could each hold one and wait
+                // for the rest of the company's share, none moving until the wait ran out.
+                let sent = std::mem::replace(&mut buffer, PartBuffer::empty());
                 read += sent.data.len() as i64;
                 let number = i32::try_from(parts.len() + in_flight.parts.len() + 1)
                     .ok()
@@ -276,6 +279,7 @@ where
                     in_flight,
                 )
                 .await?;
+                buffer = next_buffer(ctx, actor).await?;
             }
         }
     }
