@@ -316,26 +316,25 @@ async fn identify_visitor(
         ClientInfo::from_request(&ctx.req),
     )
     .await;
-    // A wrong PIN, or guesses too fast: the form again, with what was typed kept.
-    let (pin_error, status, wait) = match &opened {
-        Err(AppError::Refused(refusal)) if refusal.code() == LinkRefused::WrongPin.code() => (
-            "That PIN is not the one of this link. Check the PIN you were sent and try again."
-                .to_owned(),
-            StatusCode::FORBIDDEN,
-            None,
-        ),
-        Err(AppError::TooManyRequests {
-            message,
-            retry_after_secs,
-        }) => (
-            message.clone(),
+    // A wrong PIN, or guesses too fast: the form again, with what was typed kept and the
+    // refusal's own sentence under the PIN.
+    let again = match &opened {
+        Err(e @ AppError::Refused(refusal)) if refusal.code() == LinkRefused::WrongPin.code() => {
+            Some((e.to_string(), StatusCode::FORBIDDEN, None))
+        }
+        Err(
+            e @ AppError::TooManyRequests {
+                retry_after_secs, ..
+            },
+        ) => Some((
+            e.to_string(),
             StatusCode::TOO_MANY_REQUESTS,
             Some(*retry_after_secs),
-        ),
-        _ => (String::new(), StatusCode::OK, None),
+        )),
+        _ => None,
     };
-    if !pin_error.is_empty() {
-        errors.add("pin", pin_error);
+    if let Some((reason, status, wait)) = again {
+        errors.add("pin", reason);
         let mut page = start_page_as(&ctx, (open, token), (name, email), errors, status)?;
         if let Some(wait) = wait {
             page.headers_mut().insert(

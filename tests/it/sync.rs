@@ -36,6 +36,19 @@ pub fn run(mut command: Command) -> (bool, String, String) {
     )
 }
 
+/// Runs `hopper sync` of `dir` into `project` (off the test's runtime) to its end.
+pub async fn sync_now(
+    app: &TestApp,
+    token: &str,
+    dir: &Path,
+    project: i32,
+) -> (bool, String, String) {
+    let command = sync(app, token, dir, project, &[]);
+    tokio::task::spawn_blocking(move || run(command))
+        .await
+        .expect("sync")
+}
+
 pub fn write(dir: &Path, path: &str, bytes: &[u8]) {
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().expect("parent")).expect("folder");
@@ -87,12 +100,7 @@ async fn a_folder_syncs_once_and_only_changes_travel_again() {
     let big = content(6 * 1024 * 1024 + 99, 77);
     write(dir.path(), "scans/big.bin", &big);
 
-    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
-        let command = sync(&app, &token, dir.path(), project, &[]);
-        move || run(command)
-    })
-    .await
-    .expect("sync");
+    let (ok, stdout, stderr) = sync_now(&app, &token, dir.path(), project).await;
     assert!(ok, "{stdout}\n{stderr}");
     assert_eq!(last_session(&app), (31, 0, 0), "{stdout}");
     let stored: Option<String> = file_uploads::table
@@ -227,12 +235,7 @@ async fn empty_files_sync_without_a_byte_sent() {
     write(dir.path(), "forms/blank.txt", b"");
     write(dir.path(), "forms/blank-too.txt", b"");
     write(dir.path(), "forms/filled.txt", b"something in it");
-    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
-        let command = sync(&app, &token, dir.path(), project, &[]);
-        move || run(command)
-    })
-    .await
-    .expect("sync");
+    let (ok, stdout, stderr) = sync_now(&app, &token, dir.path(), project).await;
     assert!(ok, "{stdout}\n{stderr}");
     assert_eq!(last_session(&app), (2, 1, 0), "{stdout}");
     let empty: Vec<(String, Option<String>)> = file_uploads::table

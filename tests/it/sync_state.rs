@@ -16,7 +16,7 @@ use hopper::schema::file_uploads;
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
-use crate::sync::{run, setup, sync, write};
+use crate::sync::{setup, sync_now, write};
 use crate::uploads::sha256;
 
 /// Another host: a listener on 127.0.0.1 that records every connection (the request's
@@ -81,13 +81,6 @@ fn forge(dir: &Path, state: &Value) {
         serde_json::to_vec(state).expect("JSON"),
     )
     .expect("forge");
-}
-
-async fn sync_now(app: &TestApp, token: &str, dir: &Path, project: i32) -> (bool, String, String) {
-    let command = sync(app, token, dir, project, &[]);
-    tokio::task::spawn_blocking(move || run(command))
-        .await
-        .expect("sync")
 }
 
 fn stored(app: &TestApp, path: &str) -> i64 {
