@@ -382,6 +382,7 @@ diesel::table! {
         #[max_length = 255]
         uploader_email -> Nullable<Varchar>,
         api_token_id -> Nullable<Int4>,
+        link_visit_id -> Nullable<Int4>,
     }
 }
 
@@ -429,6 +430,7 @@ diesel::table! {
         #[max_length = 100]
         writer_node -> Nullable<Varchar>,
         writer_boot -> Nullable<Uuid>,
+        link_visit_id -> Nullable<Int4>,
     }
 }
 
@@ -544,6 +546,7 @@ diesel::joinable!(storage_locations -> companies (company_id));
 diesel::joinable!(sync_sessions -> api_tokens (api_token_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
+diesel::joinable!(sync_sessions -> upload_link_visits (link_visit_id));
 diesel::joinable!(sync_sessions -> upload_links (upload_link_id));
 diesel::joinable!(sync_sessions -> users (user_id));
 diesel::joinable!(tags -> companies (company_id));
@@ -553,6 +556,7 @@ diesel::joinable!(tus_uploads -> cycles (cycle_id));
 diesel::joinable!(tus_uploads -> file_uploads (file_id));
 diesel::joinable!(tus_uploads -> projects (project_id));
 diesel::joinable!(tus_uploads -> sync_sessions (session_id));
+diesel::joinable!(tus_uploads -> upload_link_visits (link_visit_id));
 diesel::joinable!(tus_uploads -> users (user_id));
 diesel::joinable!(upload_link_visits -> companies (company_id));
 diesel::joinable!(upload_link_visits -> upload_links (link_id));

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod home;
+mod link_visit;
 pub mod login;
 pub mod logout;
 pub mod missing;
@@ -22,6 +23,7 @@ pub mod static_files;
 pub mod token_form;
 pub mod tus;
 pub mod upload_link;
+pub mod upload_link_tus;
 pub mod uploads;
 pub mod wall;
 
@@ -130,6 +132,13 @@ routes! {
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;
     post "/u/{token}/upload" => upload_link::upload, Public;
+    post "/u/{token}/batches" => upload_link_tus::open_batch, Public;
+    post "/u/{token}/batches/{sync_session_id}/finish" => upload_link_tus::finish_batch, Public;
+    options "/u/{token}/tus" => upload_link_tus::options, Public;
+    post "/u/{token}/tus" => upload_link_tus::create, Public;
+    head "/u/{token}/tus/{tus_id}" => upload_link_tus::head, Public;
+    patch "/u/{token}/tus/{tus_id}" => upload_link_tus::patch, Public;
+    delete "/u/{token}/tus/{tus_id}" => upload_link_tus::terminate, Public;
 
     get "/admin/users" => admin::users::list, CompanyAdmin;
     get "/admin/users/new" => admin::users::new, CompanyAdmin;

@@ -32,6 +32,18 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=300",
     ),
     (
+        "resumable.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/resumable.js"),
+        "public, max-age=300",
+    ),
+    (
+        "local_time.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/local_time.js"),
+        "public, max-age=300",
+    ),
+    (
         "menu.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/menu.js"),

@@ -6,7 +6,8 @@
 //! `Upload-Metadata` keys: `filename` (the relative path, required), `cycle` (its id,
 //! required), `session` (a batch to join), `request` (a request of the cycle), `sha256`
 //! (hex; a content already in the cycle is answered as a duplicate at creation, and the
-//! bytes must match it).
+//! bytes must match it), `head` (the file's first bytes, base64, at most 8 KiB: content of
+//! a kind the project or request does not take is refused at creation, before the body).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,9 +17,11 @@ use uuid::Uuid;
 
 use crate::auth::uploader::Uploader;
 use crate::db::ids::{CycleId, CycleRequestId, SyncSessionId};
+use crate::domain::file_kind::SNIFF_BYTES;
 use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::error::AppError;
 use crate::services::uploads::tus::{self, Created, Creation, Refusal};
+use crate::services::Actor;
 use crate::state::AppState;
 use crate::web::paced_body::{Pace, PaceWatch, PacedBody};
 use crate::web::problem::Problem;
@@ -58,6 +61,10 @@ fn other_version(req: &HttpRequest) -> Option<HttpResponse> {
 
 /// What the server supports (no authentication: it tells nothing about anyone).
 pub async fn options(state: web::Data<AppState>) -> HttpResponse {
+    options_of(&state)
+}
+
+pub(super) fn options_of(state: &AppState) -> HttpResponse {
     base(StatusCode::NO_CONTENT)
         .insert_header(("Tus-Version", VERSION))
         .insert_header(("Tus-Extension", EXTENSIONS))
@@ -128,7 +135,18 @@ fn creation(req: &HttpRequest) -> Result<Creation, AppError> {
         }
         None => None,
     };
+    let head = match get("head") {
+        Some(head) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(head.trim())
+                .ok()
+                .filter(|bytes| bytes.len() <= SNIFF_BYTES)
+                .ok_or_else(|| AppError::from(TusRefused::HeadMalformed))?,
+        ),
+        None => None,
+    };
     Ok(Creation {
+        head,
         path: path.to_owned(),
         cycle: CycleId(cycle),
         session: id("session")?.map(SyncSessionId),
@@ -143,11 +161,22 @@ pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(&req) {
+    create_as(&state, &req, &uploader.actor, "/uploads/tus").await
+}
+
+/// Creates an upload for `actor`; its address is under `address` (where this actor sends
+/// its uploads: `/uploads/tus`, or an upload link's own).
+pub(super) async fn create_as(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: &Actor,
+    address: &str,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(req) {
         return Ok(refused);
     }
-    let wanted = creation(&req)?;
-    let created = tus::create(&state.services, &uploader.actor, wanted.clone()).await?;
+    let wanted = creation(req)?;
+    let created = tus::create(&state.services, actor, wanted.clone()).await?;
     let (id, extra) = match created {
         Created::Upload { id, expires_at } => (id, ("Upload-Expires", expires(expires_at))),
         Created::Duplicate { id, of } => (id, ("Hopper-Duplicate-Of", of.to_string())),
@@ -161,9 +190,9 @@ pub async fn create(
             return Err(AppError::from(refused).into());
         }
     };
-    let status = tus::status(&state.services, &uploader.actor, id).await?;
+    let status = tus::status(&state.services, actor, id).await?;
     Ok(base(StatusCode::CREATED)
-        .insert_header((header::LOCATION, format!("/uploads/tus/{id}")))
+        .insert_header((header::LOCATION, format!("{address}/{id}")))
         .insert_header(extra)
         .insert_header(("Upload-Offset", status.offset.to_string()))
         .insert_header(("Hopper-Session", status.session.to_string()))
@@ -177,10 +206,19 @@ pub async fn head(
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(&req) {
+    head_as(&state, &req, &uploader.actor, path.into_inner()).await
+}
+
+pub(super) async fn head_as(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(req) {
         return Ok(refused);
     }
-    let status = tus::status(&state.services, &uploader.actor, path.into_inner()).await?;
+    let status = tus::status(&state.services, actor, id).await?;
     Ok(base(StatusCode::OK)
         .insert_header(("Upload-Offset", status.offset.to_string()))
         .insert_header(("Upload-Length", status.length.to_string()))
@@ -196,31 +234,34 @@ pub async fn patch(
     path: web::Path<Uuid>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(&req) {
+    patch_as(&state, &req, &uploader.actor, path.into_inner(), body).await
+}
+
+pub(super) async fn patch_as(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: &Actor,
+    id: Uuid,
+    body: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(req) {
         return Ok(refused);
     }
-    if header_of(&req, "Content-Type") != Some(OFFSET_TYPE) {
+    if header_of(req, "Content-Type") != Some(OFFSET_TYPE) {
         return Err(AppError::from(TusRefused::WrongContentType).into());
     }
-    let offset = header_of(&req, "Upload-Offset")
+    let offset = header_of(req, "Upload-Offset")
         .and_then(|v| v.trim().parse::<i64>().ok())
         .ok_or_else(|| AppError::from(TusRefused::OffsetMissing))?;
-    let id = path.into_inner();
     let limits = &state.config.uploads;
     let pace = Pace {
         min_rate: limits.min_rate,
         window: limits.rate_window,
         deadline: limits.max_request_duration,
     };
-    let content_length = header_of(&req, "Content-Length").and_then(|v| v.trim().parse().ok());
+    let content_length = header_of(req, "Content-Length").and_then(|v| v.trim().parse().ok());
     let body = PacedBody::new(body.into_inner(), pace, PaceWatch::default());
-    let patched = tus::patch(
-        &state.services,
-        &uploader.actor,
-        (id, offset),
-        body,
-        content_length,
-    );
+    let patched = tus::patch(&state.services, actor, (id, offset), body, content_length);
     match patched.await {
         Ok(patched) => Ok(base(StatusCode::NO_CONTENT)
             .insert_header(("Upload-Offset", patched.offset.to_string()))
@@ -232,7 +273,7 @@ pub async fn patch(
                 "The upload is at offset {current}; resume from there."
             ))),
         // Complete (or known as a duplicate): the offset is its length, for a HEAD to see.
-        Err(Refusal::Ended) => match tus::status(&state.services, &uploader.actor, id).await {
+        Err(Refusal::Ended) => match tus::status(&state.services, actor, id).await {
             Ok(status) => Ok(base(StatusCode::CONFLICT)
                 .insert_header(("Upload-Offset", status.offset.to_string()))
                 .body("This upload takes no more bytes.")),
@@ -248,9 +289,18 @@ pub async fn terminate(
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(&req) {
+    terminate_as(&state, &req, &uploader.actor, path.into_inner()).await
+}
+
+pub(super) async fn terminate_as(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<HttpResponse, Problem> {
+    if let Some(refused) = other_version(req) {
         return Ok(refused);
     }
-    tus::terminate(&state.services, &uploader.actor, path.into_inner()).await?;
+    tus::terminate(&state.services, actor, id).await?;
     Ok(base(StatusCode::NO_CONTENT).finish())
 }

@@ -18,22 +18,13 @@ use crate::domain::fields;
 use crate::domain::refusal::LinkRefused;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
-use crate::routes::uploads::{receive, respond_with_receipt, ReceiptPage};
+use crate::routes::link_visit::{cookie_name, entry};
+use crate::routes::uploads::{receive, respond_with_receipt, ReceiptPage, Resumable};
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
-use crate::state::AppState;
 use crate::web::app_error::ErrorPage;
 use crate::web::{filters, form_status, html, Ctx, FieldErrors, PageContext};
-
-/// The cookie of a visit to link `id` (one per link, so two links do not collide).
-fn cookie_name(state: &AppState, link: crate::db::ids::UploadLinkId) -> String {
-    if state.config.session.cookie_secure {
-        format!("__Host-hopper_visit_{link}")
-    } else {
-        format!("hopper_visit_{link}")
-    }
-}
 
 #[derive(Template)]
 #[template(path = "uploads/link_start.html")]
@@ -70,9 +61,19 @@ impl LinkUploadPage {
         format!("/u/{}/upload", self.token)
     }
 
-    /// Visitors send through the form (resumable uploads need an account or a token).
-    fn resumable(&self) -> Option<String> {
-        None
+    /// Visitors send resumable uploads through the link's own addresses.
+    fn resumable(&self) -> Option<Resumable> {
+        let token = &self.token;
+        Some(Resumable {
+            batches: format!("/u/{token}/batches"),
+            tus: format!("/u/{token}/tus"),
+            finish: format!("/u/{token}/batches/{{session}}/finish"),
+        })
+    }
+
+    /// The page itself: read again for its figures and requests after each upload.
+    fn live_url(&self) -> String {
+        format!("/u/{}", self.token)
     }
 
     fn due_of(&self, request: &CycleRequest) -> Option<DateTime<Utc>> {
@@ -99,9 +100,6 @@ impl LinkUploadPage {
         human_size(u64::try_from(self.open.link.max_bytes - self.usage.bytes).unwrap_or(0))
     }
 }
-
-/// Visit cookies looked at per request (one per link the browser has visited).
-const MAX_VISIT_COOKIES: usize = 20;
 
 /// A page of its own for a link that opens nothing: 404 for an unknown token, 410 with
 /// the reason for a link that no longer works. `None` for an entry that opens.
@@ -138,34 +136,6 @@ fn with_csrf_cookie(
         response.cookie(cookie);
     }
     Ok(response.body(body))
-}
-
-async fn entry(ctx: &Ctx, token: &str) -> Result<Entry, AppError> {
-    upload_links::enter(
-        ctx.services(),
-        token.to_owned(),
-        visit_secrets(ctx),
-        ClientInfo::from_request(&ctx.req),
-    )
-    .await
-}
-
-/// Every visit cookie the browser sent; the service keeps the one of this link.
-fn visit_secrets(ctx: &Ctx) -> Vec<String> {
-    ctx.req
-        .cookies()
-        .map(|cookies| {
-            cookies
-                .iter()
-                .filter(|c| {
-                    c.name().starts_with("hopper_visit_")
-                        || c.name().starts_with("__Host-hopper_visit_")
-                })
-                .map(|c| c.value().to_owned())
-                .take(MAX_VISIT_COOKIES)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn start_page(

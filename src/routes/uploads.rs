@@ -51,12 +51,20 @@ impl UploadPage {
         )
     }
 
-    /// Where the page's script starts a batch of resumable uploads (none: the form only).
-    fn resumable(&self) -> Option<String> {
-        Some(format!(
-            "/projects/{}/cycles/{}/batches",
-            self.project.id, self.cycle.id
-        ))
+    fn resumable(&self) -> Option<Resumable> {
+        Some(Resumable {
+            batches: format!(
+                "/projects/{}/cycles/{}/batches",
+                self.project.id, self.cycle.id
+            ),
+            tus: "/uploads/tus".into(),
+            finish: "/uploads/{session}/finish".into(),
+        })
+    }
+
+    /// The page itself: read again for its figures and requests after each upload.
+    fn live_url(&self) -> String {
+        self.action()
     }
 
     fn due_of(&self, request: &CycleRequest) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -87,6 +95,15 @@ pub async fn page(
         max_files: ctx.state.config.uploads.max_files_per_batch,
         max_file_size: human_size(ctx.state.config.uploads.max_file_size),
     })
+}
+
+/// Where an upload page's script sends resumable uploads (tus): it opens a batch at
+/// `batches`, sends each file to `tus`, and ends the batch at `finish` (`{session}`
+/// standing for the batch's id). Without a script the page's form is used.
+pub(super) struct Resumable {
+    pub(super) batches: String,
+    pub(super) tus: String,
+    pub(super) finish: String,
 }
 
 #[derive(Template)]
@@ -121,12 +138,19 @@ impl ReceiptPage {
     }
 }
 
-fn render_receipt(
+pub(super) fn render_receipt(
     req: &HttpRequest,
     page: ReceiptPage,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    crate::page_or_partial!(req, status, page, as_receipt)
+    let mut response = crate::page_or_partial!(req, status, page, as_receipt)?;
+    // The page that sent the files reads its requests and figures again (htmx fires the
+    // event on the form; see templates/uploads/live_parts.html).
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("hx-trigger"),
+        actix_web::http::header::HeaderValue::from_static("hopper:stored"),
+    );
+    Ok(response)
 }
 
 fn status_for(stop: Option<&Stop>) -> StatusCode {

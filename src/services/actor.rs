@@ -8,7 +8,8 @@
 use std::fmt::Display;
 
 use crate::db::ids::{
-    ApiTokenId, CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId, UserId,
+    ApiTokenId, CompanyId, CycleId, CycleRequestId, ProjectId, ShareLinkId, UploadLinkId,
+    UploadLinkVisitId, UserId,
 };
 use crate::domain::refusal::AccessRefused;
 use crate::domain::{ClientInfo, Role, TokenScope, Via};
@@ -52,9 +53,19 @@ pub struct TokenCaller {
 }
 
 /// Who sends files through an upload link, and where the link lets them.
+/// Who sent a batch or a resumable upload, as its row records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    pub user: Option<UserId>,
+    pub token: Option<ApiTokenId>,
+    pub visit: Option<UploadLinkVisitId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct LinkVisitor {
     pub link: UploadLinkId,
+    /// The visit (the browser's cookie): batches and resumable uploads are its own.
+    pub visit: UploadLinkVisitId,
     pub label: String,
     pub project: ProjectId,
     pub cycle: CycleId,
@@ -178,6 +189,20 @@ impl Actor {
             Who::User { id, .. } => Some(*id),
             Who::Token(caller) => caller.user.as_ref().map(|(id, _, _)| *id),
             Who::ShareLink { .. } | Who::UploadLink(_) => None,
+        }
+    }
+
+    /// Whether this actor sent what `sender` sent (a batch, a resumable upload): the same
+    /// user, the same machine token, or the same visit of an upload link. Only its sender
+    /// joins a batch or resumes an upload.
+    pub fn is_sender(&self, sender: Sender) -> bool {
+        match (&self.who, self.user_id()) {
+            (Who::UploadLink(visitor), _) => sender.visit == Some(visitor.visit),
+            (_, Some(me)) => sender.user == Some(me),
+            (Who::Token(caller), None) => {
+                sender.user.is_none() && sender.token == Some(caller.token)
+            }
+            (Who::User { .. } | Who::ShareLink { .. }, None) => false,
         }
     }
 

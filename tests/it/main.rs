@@ -31,6 +31,7 @@ mod file_life_owner;
 mod health;
 mod isolation;
 mod layers;
+mod link_tus;
 mod node_process;
 mod notifications;
 mod operator;

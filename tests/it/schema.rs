@@ -211,7 +211,8 @@ fn the_seed_tables_views_and_default_data_are_as_designed() {
             "upload_link_id",
             "uploader_name",
             "uploader_email",
-            "api_token_id"
+            "api_token_id",
+            "link_visit_id"
         ],
         "sync_sessions columns added after the seed's"
     );

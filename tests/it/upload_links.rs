@@ -73,8 +73,13 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub async fn get(&self, path: &str) -> Page {
         self.app.get_with(&self.http, path).await
+    }
+
+    /// The visitor's browser (its cookies: the visit's and the CSRF one).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub async fn identify(&self, link: &str, name: &str, email: &str, pin: &str) -> Page {

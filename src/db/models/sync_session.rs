@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{
     ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, StorageLocationId, SyncSessionId,
-    UploadLinkId, UserId,
+    UploadLinkId, UploadLinkVisitId, UserId,
 };
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
@@ -70,12 +70,15 @@ pub struct SyncSession {
     pub uploader_email: Option<String>,
     /// The API token that sent it (none for the browser).
     pub api_token_id: Option<ApiTokenId>,
+    /// The upload link's visit that sent it (a link's batch belongs to its visit).
+    pub link_visit_id: Option<UploadLinkVisitId>,
 }
 
 /// Who sent a batch through an upload link (nobody signed in).
 #[derive(Debug, Clone, Copy)]
 pub struct LinkUploader<'a> {
     pub link: UploadLinkId,
+    pub visit: UploadLinkVisitId,
     pub name: &'a str,
     pub email: &'a str,
 }
@@ -106,6 +109,7 @@ impl SyncSession {
                 sync_sessions::user_id.eq(user),
                 sync_sessions::api_token_id.eq(token),
                 sync_sessions::upload_link_id.eq(via.map(|v| v.link)),
+                sync_sessions::link_visit_id.eq(via.map(|v| v.visit)),
                 sync_sessions::uploader_name.eq(via.map(|v| v.name)),
                 sync_sessions::uploader_email.eq(via.map(|v| v.email)),
                 sync_sessions::s3_prefix.eq(prefix),

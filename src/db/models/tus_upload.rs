@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::db::ids::{
-    ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UserId,
+    ApiTokenId, CompanyId, CycleId, FileUploadId, ProjectId, SyncSessionId, UploadLinkVisitId,
+    UserId,
 };
 use crate::db::kept_prepared::KeptPrepared;
 use crate::schema::tus_uploads;
@@ -24,6 +25,8 @@ pub struct LandedPart {
 #[diesel(table_name = tus_uploads, check_for_backend(diesel::pg::Pg))]
 pub struct TusUpload {
     pub id: Uuid,
+    /// The upload link's visit that created it (none for a member or a token).
+    pub link_visit_id: Option<UploadLinkVisitId>,
     pub company_id: CompanyId,
     pub project_id: ProjectId,
     pub cycle_id: CycleId,
@@ -49,6 +52,8 @@ pub struct TusUpload {
 #[diesel(table_name = tus_uploads)]
 pub struct NewTusUpload<'a> {
     pub id: Uuid,
+    /// The upload link's visit that created it (none for a member or a token).
+    pub link_visit_id: Option<UploadLinkVisitId>,
     pub company_id: CompanyId,
     pub project_id: ProjectId,
     pub cycle_id: CycleId,

@@ -65,11 +65,14 @@ pub struct LinkRoom {
     pub files: i64,
     /// Bytes stored.
     pub bytes: i64,
+    /// Bytes announced by resumable uploads still on their way (their `Upload-Length`),
+    /// held for them so that parallel uploads cannot pass the link's limit together.
+    pub reserved: i64,
 }
 
 impl LinkRoom {
     pub fn bytes_left(&self) -> u64 {
-        u64::try_from(self.max_bytes - self.bytes).unwrap_or(0)
+        u64::try_from(self.max_bytes - self.bytes - self.reserved).unwrap_or(0)
     }
 
     /// Why the link takes nothing more, if it does not.
@@ -79,7 +82,7 @@ impl LinkRoom {
                 "This upload link takes at most {} files, and has received them all.",
                 self.max_files
             ))
-        } else if self.bytes >= self.max_bytes {
+        } else if self.bytes + self.reserved >= self.max_bytes {
             Some(format!(
                 "This upload link takes at most {} in all, and has received it.",
                 crate::domain::sizes::human_size(u64::try_from(self.max_bytes).unwrap_or(0))
@@ -170,8 +173,8 @@ impl UploadLink {
         })
     }
 
-    /// What the link still takes: its files not failed (in flight included) and its
-    /// stored bytes. The caller holds the link's row lock.
+    /// What the link still takes: its files not failed (in flight included), its stored
+    /// bytes and the bytes its unfinished resumable uploads announced. The caller holds the link's row lock.
     pub fn room(conn: &mut PgConnection, link: &UploadLink) -> QueryResult<LinkRoom> {
         #[derive(QueryableByName)]
         struct Taken {
@@ -179,12 +182,17 @@ impl UploadLink {
             files: i64,
             #[diesel(sql_type = BigInt)]
             bytes: i64,
+            #[diesel(sql_type = BigInt)]
+            reserved: i64,
         }
         let taken: Taken = diesel::sql_query(
             "SELECT (SELECT count(*) FROM file_uploads f JOIN sync_sessions s ON s.id = f.session_id
                       WHERE s.upload_link_id = $1 AND f.company_id = $2 AND f.status <> 'failed') AS files,
                     (SELECT coalesce(sum(uploaded_size_bytes), 0)::bigint FROM sync_sessions
-                      WHERE upload_link_id = $1) AS bytes",
+                      WHERE upload_link_id = $1) AS bytes,
+                    (SELECT coalesce(sum(t.upload_length), 0)::bigint FROM tus_uploads t
+                       JOIN sync_sessions s ON s.id = t.session_id
+                      WHERE s.upload_link_id = $1 AND t.company_id = $2 AND t.outcome IS NULL) AS reserved",
         )
         .bind::<Integer, _>(link.id.0)
         .bind::<Integer, _>(link.company_id.0)
@@ -194,6 +202,7 @@ impl UploadLink {
             max_bytes: link.max_bytes,
             files: taken.files,
             bytes: taken.bytes,
+            reserved: taken.reserved,
         })
     }
 

@@ -8,6 +8,9 @@ refusals! {
         /// The link took all it takes (files or bytes): the sentence says which.
         #[error("{0}")]
         Full(String) => "link.full", StateForbids;
+        /// A resumable upload announced more than the link still takes.
+        #[error("{path} does not fit: this upload link takes at most {limit} in all and has {left} left; nothing was sent.")]
+        DoesNotFit { path: String, limit: String, left: String } => "link.does_not_fit", OverLimit;
         #[error("{cycle} accepts no more uploads, so it cannot have an upload link.")]
         CycleClosed { cycle: String } => "link.cycle_closed", StateForbids;
         #[error("This link is already revoked.")]

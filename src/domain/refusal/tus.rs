@@ -9,6 +9,8 @@ refusals! {
         MetadataNotText { key: String } => "tus.metadata_not_text", BadInput;
         #[error("Upload-Metadata: {key} is not an id.")]
         MetadataNotId { key: String } => "tus.metadata_not_id", BadInput;
+        #[error("Upload-Metadata: head is the file's first bytes in base64, at most 8 KiB.")]
+        HeadMalformed => "tus.head_malformed", BadInput;
         #[error("Upload-Metadata needs filename.")]
         FilenameMissing => "tus.filename_missing", BadInput;
         #[error("Upload-Metadata needs cycle (its id).")]

@@ -117,6 +117,7 @@ fn visitor_actor(open: &OpenLink, visit: &UploadLinkVisit, client: ClientInfo) -
     Actor::upload_link(
         LinkVisitor {
             link: open.link.id,
+            visit: visit.id,
             label: open.link.label.clone(),
             project: open.link.project_id,
             cycle: open.link.cycle_id,

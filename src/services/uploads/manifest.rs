@@ -171,6 +171,7 @@ pub async fn start(
                     request: file.request,
                     sha256: Some(file.sha256.clone()),
                     length: file.size,
+                    head: None,
                 };
                 match tus::decide(&plan, &wanted) {
                     Decision::Refused { reason, .. } => {

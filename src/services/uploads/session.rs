@@ -16,7 +16,7 @@ use crate::domain::refusal::{LinkRefused, UploadRefused};
 use crate::domain::{CycleStatus, FileStatus};
 use crate::error::AppError;
 use crate::schema::file_uploads;
-use crate::services::actor::Actor;
+use crate::services::actor::{Actor, Sender};
 use crate::services::audit::actions;
 use crate::services::cycle_requests;
 use crate::services::notifications::{self, Digest};
@@ -40,6 +40,7 @@ pub(super) fn start_session(
             link_room(conn, actor, visitor.link, now)?;
             Some(LinkUploader {
                 link: visitor.link,
+                visit: visitor.visit,
                 name: &visitor.uploader_name,
                 email: &visitor.uploader_email,
             })
@@ -181,12 +182,11 @@ pub(super) fn plan_of_rows(
     }
     may_upload_into(conn, actor, &project, cycle.id)?;
     // A batch is joined only by whoever started it (the same user, or the same token).
-    let token = actor.token_caller().map(|c| c.token);
-    let own = match (row.user_id, actor.user_id()) {
-        (Some(owner), Some(me)) => owner == me,
-        (None, None) => row.api_token_id.is_some() && row.api_token_id == token,
-        _ => false,
-    };
+    let own = actor.is_sender(Sender {
+        user: row.user_id,
+        token: row.api_token_id,
+        visit: row.link_visit_id,
+    });
     if !own {
         return Err(actor.not_found("sync_session", session));
     }

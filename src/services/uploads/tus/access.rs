@@ -1,5 +1,5 @@
-//! Who may touch an upload by its id: its creator (the same user, or the same machine
-//! token) or an admin of its company, and either only with the right to upload into its
+//! Who may touch an upload by its id: its creator (the same user, the same machine
+//! token, or the same visit of an upload link) or an admin of its company, and either only with the right to upload into its
 //! project now (for a token: the `upload` scope and the project among its own). Anyone
 //! else, and an id that does not exist, get the same 404.
 
@@ -25,8 +25,13 @@ pub(super) fn touchable_upload(
         return Err(absent());
     }
     let upload = TusUpload::lock_in_company(conn, actor.company_id(), id)?.ok_or_else(absent)?;
-    let may_upload = project_access::right_in(conn, actor, upload.project_id)?
-        .is_some_and(ProjectRight::can_upload);
+    let may_upload = match actor.link_visitor() {
+        // A link's visitor, only into the link's own cycle (while the link works: the
+        // route resolved the visit through a live link).
+        Some(visitor) => visitor.project == upload.project_id && visitor.cycle == upload.cycle_id,
+        None => project_access::right_in(conn, actor, upload.project_id)?
+            .is_some_and(ProjectRight::can_upload),
+    };
     if may_upload && (is_own(actor, &upload) || actor.is_admin()) {
         Ok(upload)
     } else {

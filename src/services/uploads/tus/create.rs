@@ -6,15 +6,19 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::db::ids::UploadLinkId;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::file_upload::FileUpload;
-use crate::domain::refusal::{TusRefused, UploadRefused};
+use crate::domain::refusal::{LinkRefused, TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::schema::cycles;
 use crate::services::actor::Actor;
 use crate::services::file_life;
-use crate::services::uploads::session::{finish_session, plan_of_running, start_session, PlanUse};
+use crate::services::uploads::session::{
+    finish_session, link_room, plan_of_running, start_session, PlanUse,
+};
 use crate::services::uploads::tus::claim::claim;
 use crate::services::uploads::tus::drop::drop_upload;
 use crate::services::uploads::tus::{
@@ -22,6 +26,7 @@ use crate::services::uploads::tus::{
 };
 use crate::services::{projects, ServiceContext};
 use crate::storage::part_budget::PartBuffer;
+use chrono::{DateTime, Utc};
 
 /// Creates an upload, in a batch of its own unless it names one. A refusal is recorded
 /// (and its own batch ended) before it is answered.
@@ -65,6 +70,9 @@ pub async fn create(
                     true,
                 ),
             };
+            if let Some(link) = plan.link {
+                fits_link(conn, actor, link, &wanted, now)?;
+            }
             let original = match &wanted.sha256 {
                 Some(sha) => FileUpload::completed_copy(conn, plan.cycle, sha)?,
                 None => None,
@@ -92,6 +100,28 @@ pub async fn create(
         }
         created => Ok(created),
     }
+}
+
+/// Through an upload link, the announced length must fit in what the link still takes,
+/// counting what its other unfinished uploads announced; checked under the link's lock,
+/// so parallel creations cannot pass its limit together.
+fn fits_link(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    link: UploadLinkId,
+    wanted: &Creation,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let room = link_room(conn, actor, link, now)?;
+    if wanted.length > room.bytes_left() {
+        return Err(LinkRefused::DoesNotFit {
+            path: wanted.path.clone(),
+            limit: human_size(u64::try_from(room.max_bytes).unwrap_or(0)),
+            left: human_size(room.bytes_left()),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Completes the just created upload `id` of an empty file, as its last byte would: an

@@ -38,7 +38,7 @@ use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::ObjectKey;
 use crate::error::AppError;
-use crate::services::actor::Actor;
+use crate::services::actor::{Actor, Sender};
 use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life;
 use crate::services::uploads::matching::request_for;
@@ -61,6 +61,10 @@ pub struct Creation {
     /// The SHA-256 the client announces (hex); checked against the bytes.
     pub sha256: Option<String>,
     pub length: u64,
+    /// The file's first bytes as the client read them (`head`), so that content of a
+    /// kind not taken is refused before the body is sent. A hint only: the bytes that
+    /// arrive are sniffed again.
+    pub head: Option<Vec<u8>>,
 }
 
 /// What creation decided.
@@ -102,12 +106,11 @@ pub(super) fn own_upload(
 
 /// Whether `actor` created the upload: the same user, or the same machine token.
 pub(super) fn is_own(actor: &Actor, upload: &TusUpload) -> bool {
-    let token = actor.token_caller().map(|c| c.token);
-    match (upload.user_id, actor.user_id()) {
-        (Some(owner), Some(me)) => owner == me,
-        (None, None) => upload.api_token_id.is_some() && upload.api_token_id == token,
-        _ => false,
-    }
+    actor.is_sender(Sender {
+        user: upload.user_id,
+        token: upload.api_token_id,
+        visit: upload.link_visit_id,
+    })
 }
 
 /// A file refused at creation: recorded in its batch like a refused form file. The caller
@@ -175,6 +178,11 @@ pub(in crate::services::uploads) fn decide(plan: &BatchPlan, wanted: &Creation) 
     {
         return refused(reason, true);
     }
+    if let Some(head) = &wanted.head {
+        if let Err(reason) = crate::domain::file_kind::check(key.file_name(), head, &plan.allowed) {
+            return refused(reason, true);
+        }
+    }
     Decision::Taken { key, request }
 }
 
@@ -231,6 +239,7 @@ pub(in crate::services::uploads) fn tus_row<'a>(
         file_id: file,
         user_id: actor.user_id(),
         api_token_id: actor.token_caller().map(|c| c.token),
+        link_visit_id: actor.link_visitor().map(|v| v.visit),
         upload_length: length,
         hash_state: initial,
         client_sha256: wanted.sha256.as_deref(),

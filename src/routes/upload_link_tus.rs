@@ -1,0 +1,101 @@
+//! Resumable uploads through an upload link: the visitor's browser opens a batch, sends
+//! each file over tus at `/u/{token}/tus` (the same protocol and pipeline as a member's
+//! `/uploads/tus`, run as the link's visitor), and finishes the batch for its receipt.
+//! Every request resolves the visit again from its cookie, so a revoked or expired link
+//! stops its uploads at once; uploads and batches are the visit's own (another visitor of
+//! the same link gets a 404).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::auth::csrf;
+use crate::db::ids::SyncSessionId;
+use crate::domain::refusal::LinkRefused;
+use crate::error::AppError;
+use crate::routes::link_visit::entry;
+use crate::routes::tus;
+use crate::routes::uploads::{render_receipt, ReceiptPage};
+use crate::services::upload_links::Entry;
+use crate::services::uploads::manifest;
+use crate::services::Actor;
+use crate::web::problem::Problem;
+use crate::web::{Ctx, PageContext};
+
+/// The named visitor of the link `token`, or why not: a link that does not open is a
+/// 404 (unknown) or its refusal, a visitor who has not said who they are is refused.
+async fn visitor(ctx: &Ctx, token: &str) -> Result<Actor, AppError> {
+    match entry(ctx, token).await? {
+        Entry::Visitor(_, actor) => Ok(actor),
+        Entry::Stranger(_) => Err(LinkRefused::UploaderUnknown.into()),
+        Entry::Closed(_) => Err(LinkRefused::Closed.into()),
+        Entry::Unknown => Err(AppError::NotFound),
+    }
+}
+
+/// Where the visitor's uploads live.
+fn tus_address(token: &str) -> String {
+    format!("/u/{token}/tus")
+}
+
+/// Opens an empty batch in the link's cycle for the files that follow.
+pub async fn open_batch(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Problem> {
+    let actor = visitor(&ctx, &path).await?;
+    let Some(link) = actor.link_visitor() else {
+        return Err(AppError::NotFound.into());
+    };
+    let session = manifest::open(ctx.services(), &actor, link.project, link.cycle).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "session_id": session })))
+}
+
+/// Ends the visitor's batch (what was not sent is dropped) and shows its receipt.
+pub async fn finish_batch(
+    ctx: Ctx,
+    path: web::Path<(String, SyncSessionId)>,
+) -> Result<HttpResponse, AppError> {
+    let (token, session) = path.into_inner();
+    let answer = async {
+        let actor = visitor(&ctx, &token).await?;
+        let receipt = manifest::finish(ctx.services(), &actor, session).await?;
+        let (csrf_token, _) = csrf::token_for(&ctx.req);
+        let page = ReceiptPage {
+            page: PageContext::anonymous(csrf_token, None),
+            receipt,
+            stopped: None,
+            for_visitor: true,
+        };
+        render_receipt(&ctx.req, page, StatusCode::OK)
+    };
+    Ok(answer.await.unwrap_or_else(|e| e.outsider_response()))
+}
+
+pub async fn options(ctx: Ctx) -> HttpResponse {
+    tus::options_of(&ctx.state)
+}
+
+pub async fn create(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Problem> {
+    let actor = visitor(&ctx, &path).await?;
+    tus::create_as(&ctx.state, &ctx.req, &actor, &tus_address(&path)).await
+}
+
+pub async fn head(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
+    let (token, id) = path.into_inner();
+    let actor = visitor(&ctx, &token).await?;
+    tus::head_as(&ctx.state, &ctx.req, &actor, id).await
+}
+
+pub async fn patch(
+    ctx: Ctx,
+    path: web::Path<(String, Uuid)>,
+    body: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    let (token, id) = path.into_inner();
+    let actor = visitor(&ctx, &token).await?;
+    tus::patch_as(&ctx.state, &ctx.req, &actor, id, body).await
+}
+
+pub async fn terminate(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
+    let (token, id) = path.into_inner();
+    let actor = visitor(&ctx, &token).await?;
+    tus::terminate_as(&ctx.state, &ctx.req, &actor, id).await
+}
