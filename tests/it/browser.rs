@@ -187,10 +187,61 @@ async fn open_and_expect_sign_in_page(browser: &Client, app: &TestApp) {
     element(browser, "#sign-in").await;
 }
 
+/// Chromium's network emulation (chromedriver's own command, which fantoccini does not
+/// name): every request of the page waits `latency_ms` and moves at most
+/// `bytes_per_second` each way, as on a slow phone network.
+pub async fn emulate_network(browser: &Client, latency_ms: u64, bytes_per_second: u64) {
+    browser
+        .issue_cmd(NetworkConditions {
+            latency_ms,
+            bytes_per_second,
+        })
+        .await
+        .expect("network conditions");
+}
+
+#[derive(Debug)]
+struct NetworkConditions {
+    latency_ms: u64,
+    bytes_per_second: u64,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session.unwrap_or_default();
+        base.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let conditions = serde_json::json!({
+            "network_conditions": {
+                "offline": false,
+                "latency": self.latency_ms,
+                "download_throughput": self.bytes_per_second,
+                "upload_throughput": self.bytes_per_second,
+            }
+        });
+        (http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+/// Where a screenshot of the sender's journey goes (`target/screenshots/sender/`).
+pub fn sender_screenshot(name: &str) -> std::path::PathBuf {
+    screenshot_path(&format!("sender/{name}"))
+}
+
 pub fn screenshot_path(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    dir.join(name)
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/screenshots")
+        .join(name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("screenshot dir");
+    }
+    path
 }
 
 #[actix_web::test]

@@ -42,7 +42,7 @@ async fn wait_until_landing(app: &TestApp, path: &str, length: usize) -> i64 {
     }
 }
 
-fn stored(app: &TestApp, path: &str) -> (Option<String>, i64) {
+pub(crate) fn stored(app: &TestApp, path: &str) -> (Option<String>, i64) {
     let checksum = file_uploads::table
         .filter(file_uploads::file_path.eq(path))
         .filter(file_uploads::status.eq("completed"))
@@ -153,7 +153,7 @@ async fn reload_mid_upload(browser: &Client) {
 
 /// Writes a file of `blocks` MiB plus `extra` bytes (each MiB starts with its number, so
 /// no two parts are alike) without holding it in memory; returns its SHA-256.
-fn write_large(path: &std::path::Path, blocks: usize, extra: usize) -> String {
+pub(crate) fn write_large(path: &std::path::Path, blocks: usize, extra: usize) -> String {
     use sha2::{Digest, Sha256};
     use std::io::Write;
     let base = content(MIB, 23);

@@ -8,7 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,6 +64,8 @@ pub struct FaultProxy {
     /// The first lines of the held-back requests (with a rule set) answered in full.
     served: Arc<Mutex<Vec<String>>>,
     rule: Arc<Mutex<Option<Rule>>>,
+    /// Bytes read from clients and passed on (in the plain pass-through mode).
+    received: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -84,6 +86,8 @@ impl FaultProxy {
         let served_log = served.clone();
         let rule = Arc::new(Mutex::new(None));
         let rules = rule.clone();
+        let received = Arc::new(AtomicU64::new(0));
+        let counted = received.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let connection = Connection {
@@ -96,6 +100,7 @@ impl FaultProxy {
                     gate: gate_watcher.clone(),
                     served: served_log.clone(),
                     rule: rules.clone(),
+                    received: counted.clone(),
                 };
                 tokio::spawn(connection.serve(client));
             }
@@ -110,6 +115,7 @@ impl FaultProxy {
             gate,
             served,
             rule,
+            received,
             task,
         }
     }
@@ -171,6 +177,12 @@ impl FaultProxy {
         })
     }
 
+    /// Bytes clients sent through the proxy so far (request heads and bodies), in the
+    /// plain pass-through mode: what the server behind it was sent.
+    pub fn received(&self) -> u64 {
+        self.received.load(Ordering::SeqCst)
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -194,6 +206,7 @@ struct Connection {
     gate: watch::Receiver<bool>,
     served: Arc<Mutex<Vec<String>>>,
     rule: Arc<Mutex<Option<Rule>>>,
+    received: Arc<AtomicU64>,
 }
 
 impl Connection {
@@ -292,6 +305,10 @@ impl Connection {
                 match &self.upstream {
                     Upstream::Tcp(address) => {
                         if let Ok(server) = TcpStream::connect(address).await {
+                            let client = Counted {
+                                inner: client,
+                                read: self.received.clone(),
+                            };
                             pipe(client, server, self.mode).await;
                         }
                     }
@@ -306,8 +323,9 @@ impl Connection {
     }
 }
 
-async fn pipe<S>(mut client: TcpStream, mut server: S, mut mode: watch::Receiver<Fault>)
+async fn pipe<C, S>(mut client: C, mut server: S, mut mode: watch::Receiver<Fault>)
 where
+    C: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     tokio::select! {
@@ -423,4 +441,48 @@ pub async fn spawn_with_faults(
     )
     .await;
     (app, Faults { s3, db })
+}
+
+/// A client connection that counts the bytes read from it.
+struct Counted {
+    inner: TcpStream,
+    read: Arc<AtomicU64>,
+}
+
+impl tokio::io::AsyncRead for Counted {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        let read = (buf.filled().len() - before) as u64;
+        self.read.fetch_add(read, Ordering::SeqCst);
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Counted {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

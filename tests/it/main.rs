@@ -14,6 +14,7 @@ mod auth_throttle;
 mod browser;
 mod browser_keyboard;
 mod browser_layout;
+mod browser_link_journey;
 mod browser_requests;
 mod browser_sender;
 mod browser_tus;

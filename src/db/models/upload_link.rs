@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
 
 use crate::db::ids::{
-    CompanyId, CycleId, CycleRequestId, ProjectId, UploadLinkId, UploadLinkVisitId, UserId,
+    CompanyId, CycleId, CycleRequestId, ProjectId, SyncSessionId, UploadLinkId, UploadLinkVisitId,
+    UserId,
 };
 use crate::db::models::tenant_finder::tenant_finder;
-use crate::schema::{upload_link_visits, upload_links};
+use crate::schema::{sync_sessions, upload_link_visits, upload_links};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = upload_links, check_for_backend(diesel::pg::Pg))]
@@ -204,6 +205,14 @@ impl UploadLink {
             bytes: taken.bytes,
             reserved: taken.reserved,
         })
+    }
+
+    /// The batches sent through the link (by any of its visits).
+    pub fn batches(conn: &mut PgConnection, id: UploadLinkId) -> QueryResult<Vec<SyncSessionId>> {
+        sync_sessions::table
+            .filter(sync_sessions::upload_link_id.eq(id))
+            .select(sync_sessions::id)
+            .load(conn)
     }
 
     pub fn touch(conn: &mut PgConnection, id: UploadLinkId) -> QueryResult<()> {

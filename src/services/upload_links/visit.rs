@@ -262,9 +262,11 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
             view.items
                 .retain(|i| visitor.requests.contains(&i.request.id));
         }
-        // A visitor sees what was asked of them, not what others have sent.
+        // A visitor sees what was asked of them and what was sent through their link,
+        // not what others have sent.
+        let sent_here = UploadLink::batches(conn, visitor.link)?;
         for item in &mut view.items {
-            item.files.clear();
+            item.files.retain(|f| sent_here.contains(&f.session_id));
         }
         view.other_files.clear();
         let usage = UploadLink::usage(conn, visitor.link)?;

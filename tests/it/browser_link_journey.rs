@@ -1,0 +1,300 @@
+//! The outsider's whole journey on a phone (390 × 844), through an upload link: a wrong
+//! PIN and the right one; the request list as cards no wider than the screen; a file
+//! matched by its name to its card, which changes in place with the page's figures; a
+//! file of the wrong kind refused before its body moves; a duplicate skipped; a 60 MB file
+//! on a throttled network (Chromium's own emulation), the page reloaded about a third of
+//! the way, the unfinished file offered, and resumed from the server's offset (the bytes
+//! the server was sent total the file once, not a part more); then, on return, the
+//! rejected item with its reason and a new file sent from its card. Screenshots of each
+//! step go to `target/screenshots/sender/`.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use fantoccini::Client;
+use hopper::schema::{file_uploads, tus_uploads};
+
+use crate::browser::{
+    click, element, emulate_network, fill, sender_screenshot, text_of, wait_for_attribute,
+    wait_for_text, wait_until, Chromedriver,
+};
+use crate::browser_tus::{stored, write_large};
+use crate::fault_proxy::{FaultProxy, Upstream};
+use crate::helpers::TestApp;
+use crate::requests::{decide, document, requests_of};
+use crate::upload_links::project_with_link;
+use crate::uploads::sha256;
+
+const MIB: usize = 1024 * 1024;
+
+async fn screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("screenshot");
+    std::fs::write(sender_screenshot(name), png).expect("save screenshot");
+}
+
+/// Nothing on the page reaches past the screen's right edge.
+async fn nothing_wider_than_the_screen(browser: &Client, what: &str) {
+    let wider = browser
+        .execute(
+            "var w = window.innerWidth;
+             return Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) {
+               var r = e.getBoundingClientRect();
+               return r.width > 0 && r.right > w + 1;
+             }).map(function (e) { return e.tagName + '.' + e.className + '#' + e.id; });",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    assert_eq!(
+        wider.as_array().map(Vec::len),
+        Some(0),
+        "{what}: wider than the screen: {wider}"
+    );
+}
+
+/// Chooses `file` in the input `input` and presses `button`.
+async fn send(browser: &Client, (input, button): (&str, &str), file: &std::path::Path) {
+    fill(browser, input, &file.display().to_string()).await;
+    click(browser, button).await;
+}
+
+/// What of `path` the server holds (whole parts and the staged tail), once it started.
+fn held(app: &TestApp, path: &str) -> i64 {
+    tus_uploads::table
+        .inner_join(file_uploads::table)
+        .filter(file_uploads::file_path.eq(path))
+        .select(tus_uploads::landed + tus_uploads::tail_size)
+        .first(&mut app.conn())
+        .optional()
+        .expect("upload")
+        .unwrap_or(0)
+}
+
+/// Reloads the page mid-upload (WebDriver accepts the page's question before leaving).
+async fn reload(browser: &Client) {
+    let _ = browser
+        .execute(
+            "window.hopperOldPage = true; setTimeout(function () { location.reload(); }, 0);",
+            vec![],
+        )
+        .await;
+    wait_until("the link page reloads", || async {
+        browser
+            .execute(
+                "return window.hopperOldPage === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|done| done.as_bool())
+            == Some(true)
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
+    let app = TestApp::spawn().await;
+    let (s, cycle, link) = project_with_link(
+        &app,
+        &[
+            ("label", "Client"),
+            ("days", "7"),
+            ("pin", "482913"),
+            ("max_files", "20"),
+            ("max_mib", "200"),
+        ],
+    )
+    .await;
+    let statement = requests_of(&app, cycle)[0].0;
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("file");
+        path
+    };
+    let statement_pdf = document(200_000, 1, false);
+    let matched = write("march_statement.pdf", &statement_pdf);
+    let wrong_kind = write("payroll_march.pdf", &document(300_000, 2, true));
+    let duplicate = write("statement_copy.pdf", &statement_pdf);
+    let corrected = write("march_statement_v2.pdf", &document(200_000, 3, false));
+    let big = dir.path().join("annual_scans.bin");
+    let big_length = 60 * MIB + 11;
+    let big_sha = write_large(&big, 60, 11);
+
+    // The phone reaches Hopper through a proxy that counts what the server is sent.
+    let upstream = app
+        .address
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let proxy = FaultProxy::start(Upstream::Tcp(upstream)).await;
+    let base = proxy.endpoint();
+    let driver = Chromedriver::start();
+    let browser = driver
+        .connect_with(&["--window-size=390,844", "--touch-events=enabled"])
+        .await;
+
+    browser.goto(&format!("{base}{link}")).await.expect("link");
+    fill(&browser, "#name", "Vera Client").await;
+    fill(&browser, "#email", "vera@example.com").await;
+    fill(&browser, "#pin", "000000").await;
+    click(&browser, "#continue").await;
+    wait_for_text(&browser, "#pin-error", |t| t.contains("PIN")).await;
+    screenshot(&browser, "01-wrong-pin.png").await;
+    fill(&browser, "#pin", "482913").await;
+    click(&browser, "#continue").await;
+    element(&browser, &format!("#request-{statement}")).await;
+    nothing_wider_than_the_screen(&browser, "the request list").await;
+    screenshot(&browser, "02-request-list.png").await;
+
+    // A file matched by its name: its card turns in place, the figures with it.
+    browser
+        .execute("window.samePage = true;", vec![])
+        .await
+        .expect("mark");
+    send(&browser, ("#files", "#upload-button"), &matched).await;
+    wait_for_attribute(
+        &browser,
+        &format!("#request-{statement}"),
+        "data-status",
+        |s| s == "accepted",
+    )
+    .await;
+    let card = text_of(&browser, &format!("#request-{statement}")).await;
+    assert!(card.contains("march_statement.pdf"), "{card}");
+    let figures = text_of(&browser, "#figures").await;
+    assert!(figures.contains("1 of 2"), "{figures}");
+    let same = browser
+        .execute("return window.samePage === true;", vec![])
+        .await;
+    assert_eq!(same.ok().and_then(|v| v.as_bool()), Some(true), "no reload");
+    nothing_wider_than_the_screen(&browser, "the updated request list").await;
+    screenshot(&browser, "03-card-updated.png").await;
+
+    // A zip named as a PDF: refused at its creation, its body never sent.
+    let sent_before = proxy.received();
+    send(&browser, ("#files", "#upload-button"), &wrong_kind).await;
+    let said = wait_for_text(&browser, ".upload-failed .upload-status", |t| {
+        t.contains("the name says pdf")
+    })
+    .await;
+    assert!(said.contains("payroll_march.pdf"), "{said}");
+    let sent = proxy.received() - sent_before;
+    assert!(
+        sent < 64 * 1024,
+        "{sent} bytes sent for a refused file of 300 kB"
+    );
+
+    // The same content again: skipped, said so in the receipt.
+    send(&browser, ("#files", "#upload-button"), &duplicate).await;
+    let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("statement_copy.pdf")).await;
+    assert!(receipt.to_lowercase().contains("skipped"), "{receipt}");
+    nothing_wider_than_the_screen(&browser, "the receipt").await;
+    screenshot(&browser, "04-receipt.png").await;
+
+    // 60 MB on a slow network, the page reloaded about a third of the way.
+    emulate_network(&browser, 40, 3 * MIB as u64).await;
+    let sent_before = proxy.received();
+    send(&browser, ("#files", "#upload-button"), &big).await;
+    let third = (big_length / 3) as i64;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while held(&app, "annual_scans.bin") < third {
+        assert!(
+            Instant::now() < deadline,
+            "the big file never got a third of the way"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    reload(&browser).await;
+    let unfinished =
+        wait_for_text(&browser, "#unfinished", |t| t.contains("annual_scans.bin")).await;
+    assert!(unfinished.contains("already arrived"), "{unfinished}");
+    screenshot(&browser, "05-unfinished.png").await;
+    emulate_network(&browser, 0, 1024 * MIB as u64).await;
+    send(&browser, ("#files", "#upload-button"), &big).await;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let receipt = text_of(&browser, "#receipt").await;
+        if receipt.contains("annual_scans.bin") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no receipt for the big file: {receipt}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sent = proxy.received() - sent_before;
+    let part = 16 * MIB as u64;
+    assert!(
+        sent >= big_length as u64 && sent <= big_length as u64 + part,
+        "the server was sent {sent} bytes for a file of {big_length}"
+    );
+    assert_eq!(
+        stored(&app, "annual_scans.bin"),
+        (Some(big_sha), 1),
+        "one upload, resumed"
+    );
+
+    // On return: the rejected item, its reason, and a new file from its card.
+    let admin = app.session_for(&s.admin).await;
+    let rejected = decide(
+        &admin,
+        (s.project, cycle),
+        statement,
+        "reject",
+        "The March page is missing",
+    )
+    .await;
+    assert!(rejected.status < 400, "{}", rejected.body);
+    browser
+        .goto(&format!("{base}{link}"))
+        .await
+        .expect("link again");
+    let attention = text_of(&browser, "#attention").await;
+    assert!(
+        attention.contains("1 item needs your attention"),
+        "{attention}"
+    );
+    assert!(
+        attention.contains("The March page is missing"),
+        "{attention}"
+    );
+    nothing_wider_than_the_screen(&browser, "the returning sender's page").await;
+    screenshot(&browser, "06-needs-attention.png").await;
+    send(
+        &browser,
+        (
+            &format!("#file-for-{statement}"),
+            &format!("#request-{statement} button"),
+        ),
+        &corrected,
+    )
+    .await;
+    wait_for_attribute(
+        &browser,
+        &format!("#request-{statement}"),
+        "data-status",
+        |s| s == "accepted",
+    )
+    .await;
+    let attention_hidden = browser
+        .execute(
+            "return document.getElementById('attention').hidden;",
+            vec![],
+        )
+        .await
+        .expect("attention");
+    assert_eq!(
+        attention_hidden.as_bool(),
+        Some(true),
+        "nothing needs attention now"
+    );
+    assert_eq!(
+        stored(&app, "march_statement_v2.pdf").0,
+        Some(sha256(&document(200_000, 3, false)))
+    );
+    screenshot(&browser, "07-sent-again.png").await;
+    browser.close().await.expect("close browser");
+}
