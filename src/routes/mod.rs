@@ -19,6 +19,7 @@ pub mod logout;
 pub mod missing;
 pub mod operator;
 pub mod projects;
+mod receipt_page;
 pub mod static_files;
 pub mod token_form;
 pub mod tus;

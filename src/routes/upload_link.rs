@@ -19,7 +19,8 @@ use crate::domain::refusal::LinkRefused;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
 use crate::routes::link_visit::{cookie_name, entry};
-use crate::routes::uploads::{receive, respond_with_receipt, ReceiptPage, Resumable};
+use crate::routes::receipt_page::{respond_with_receipt, ReceiptPage};
+use crate::routes::uploads::{receive, Resumable};
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
@@ -69,6 +70,11 @@ impl LinkUploadPage {
             tus: format!("/u/{token}/tus"),
             finish: format!("/u/{token}/batches/{{session}}/finish"),
         })
+    }
+
+    /// The form for many files comes after the requests here (before them for members).
+    fn bulk_form_below(&self) -> bool {
+        true
     }
 
     /// The page itself: read again for its figures and requests after each upload.

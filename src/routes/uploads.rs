@@ -1,7 +1,7 @@
 //! Uploading files and folders into a project's cycle, and the receipt of each batch.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use futures_util::StreamExt;
 
@@ -11,12 +11,12 @@ use crate::db::ids::{CycleId, ProjectId, SyncSessionId};
 use crate::db::models::completeness::Completeness;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
-use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::refusal::UploadRefused;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
+use crate::routes::receipt_page::{render_receipt, respond_with_receipt, ReceiptPage};
 use crate::services::cycle_requests::RequestItem;
 use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::{self, manifest, Batch, Stop};
@@ -60,6 +60,11 @@ impl UploadPage {
             tus: "/uploads/tus".into(),
             finish: "/uploads/{session}/finish".into(),
         })
+    }
+
+    /// The form for many files comes before the requests here.
+    fn bulk_form_below(&self) -> bool {
+        false
     }
 
     /// The page itself: read again for its figures and requests after each upload.
@@ -106,65 +111,6 @@ pub(super) struct Resumable {
     pub(super) finish: String,
 }
 
-#[derive(Template)]
-#[template(path = "uploads/receipt.html", blocks = ["receipt"])]
-pub(super) struct ReceiptPage {
-    pub(super) page: PageContext,
-    pub(super) receipt: Receipt,
-    pub(super) stopped: Option<String>,
-    /// Shown to a visitor of an upload link: no downloads, no links into Hopper.
-    pub(super) for_visitor: bool,
-}
-
-impl ReceiptPage {
-    fn counter(&self, value: &Option<i32>) -> i32 {
-        value.unwrap_or(0)
-    }
-
-    /// Why a file did not arrive, in plain words: a refusal is "not accepted: why".
-    fn failure(&self, file: &FileUpload) -> String {
-        let reason = file.error_message.as_deref().unwrap_or("unknown reason");
-        match reason.strip_prefix("refused: ") {
-            Some(why) => format!("not accepted: {why}"),
-            None => format!("failed: {reason}"),
-        }
-    }
-
-    /// The request a file fulfils, or "other".
-    fn request_of(&self, file: &FileUpload) -> String {
-        file.request_id
-            .and_then(|id| self.receipt.requests.iter().find(|(r, _)| *r == id))
-            .map_or_else(|| "other".to_owned(), |(_, name)| name.clone())
-    }
-}
-
-pub(super) fn render_receipt(
-    req: &HttpRequest,
-    page: ReceiptPage,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let mut response = crate::page_or_partial!(req, status, page, as_receipt)?;
-    // The page that sent the files reads its requests and figures again (htmx fires the
-    // event on the form; see templates/uploads/live_parts.html).
-    response.headers_mut().insert(
-        actix_web::http::header::HeaderName::from_static("hx-trigger"),
-        actix_web::http::header::HeaderValue::from_static("hopper:stored"),
-    );
-    Ok(response)
-}
-
-fn status_for(stop: Option<&Stop>) -> StatusCode {
-    match stop {
-        None => StatusCode::OK,
-        Some(Stop::TooManyFiles(_) | Stop::FileTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
-        Some(Stop::Idle(_) | Stop::TooSlow(_) | Stop::Deadline(_)) => StatusCode::REQUEST_TIMEOUT,
-        Some(Stop::Busy) => StatusCode::SERVICE_UNAVAILABLE,
-        Some(Stop::Disconnected(_) | Stop::Malformed(_)) => StatusCode::BAD_REQUEST,
-        Some(Stop::LinkFull(_)) => StatusCode::PAYLOAD_TOO_LARGE,
-        Some(Stop::LinkClosed(_)) => StatusCode::FORBIDDEN,
-    }
-}
-
 /// Form fields that are not files are small; anything bigger is not one of ours.
 const MAX_TEXT_FIELD: usize = 8 * 1024;
 
@@ -183,22 +129,6 @@ pub async fn upload(
         for_visitor: false,
     };
     respond_with_receipt(&ctx.req, page, stop.as_ref())
-}
-
-/// The answer to an upload: its receipt, with the status of why it stopped early.
-pub(super) fn respond_with_receipt(
-    req: &HttpRequest,
-    page: ReceiptPage,
-    stop: Option<&Stop>,
-) -> Result<HttpResponse, AppError> {
-    let mut response = render_receipt(req, page, status_for(stop))?;
-    if stop == Some(&Stop::Busy) {
-        response.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from_static("60"),
-        );
-    }
-    Ok(response)
 }
 
 /// Reads an upload body into one batch of `cycle`, as `actor` (a member, or a visitor of

@@ -42,6 +42,27 @@ pub fn size<T: ByteCount>(value: T, _: &dyn Values) -> askama::Result<String> {
     Ok(value.byte_count().map_or_else(|| "—".into(), human_size))
 }
 
+/// `{{ file.file_path|breakable|safe }}`: the text escaped, with a line-break chance after
+/// each separator (`/ _ - .`), so a long file name wraps between its parts on a phone
+/// rather than in the middle of a word.
+pub fn breakable(text: &str, _: &dyn Values) -> askama::Result<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+        if matches!(c, '/' | '_' | '-' | '.') {
+            out.push_str("<wbr>");
+        }
+    }
+    Ok(out)
+}
+
 /// `{{ change.field|field_label }}`: an audit field as a person names it.
 pub fn field_label(field: &str, _: &dyn Values) -> askama::Result<String> {
     Ok(crate::web::history_words::field_label(field))
@@ -107,6 +128,12 @@ pub fn local_or<T: Moment>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_breakable_name_is_escaped_and_breaks_after_its_separators() {
+        let name = breakable("a<b>/c_d-e.pdf", askama::NO_VALUES).expect("filter");
+        assert_eq!(name, "a&lt;b&gt;/<wbr>c_<wbr>d-<wbr>e.<wbr>pdf");
+    }
 
     #[test]
     fn sizes_and_times_read_the_same_everywhere() {

@@ -27,6 +27,18 @@ use crate::uploads::sha256;
 
 const MIB: usize = 1024 * 1024;
 
+/// A screenshot of the screen with `css` scrolled to its top.
+async fn screenshot_at(browser: &Client, css: &str, name: &str) {
+    browser
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .expect("scroll");
+    screenshot(browser, name).await;
+}
+
 async fn screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("screenshot");
     std::fs::write(sender_screenshot(name), png).expect("save screenshot");
@@ -146,7 +158,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     click(&browser, "#continue").await;
     element(&browser, &format!("#request-{statement}")).await;
     nothing_wider_than_the_screen(&browser, "the request list").await;
-    screenshot(&browser, "02-request-list.png").await;
+    screenshot_at(&browser, "#requests", "02-request-list.png").await;
 
     // A file matched by its name: its card turns in place, the figures with it.
     browser
@@ -170,7 +182,12 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
         .await;
     assert_eq!(same.ok().and_then(|v| v.as_bool()), Some(true), "no reload");
     nothing_wider_than_the_screen(&browser, "the updated request list").await;
-    screenshot(&browser, "03-card-updated.png").await;
+    screenshot_at(
+        &browser,
+        &format!("#request-{statement}"),
+        "03-card-updated.png",
+    )
+    .await;
 
     // A zip named as a PDF: refused at its creation, its body never sent.
     let sent_before = proxy.received();
@@ -189,9 +206,10 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     // The same content again: skipped, said so in the receipt.
     send(&browser, ("#files", "#upload-button"), &duplicate).await;
     let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("statement_copy.pdf")).await;
-    assert!(receipt.to_lowercase().contains("skipped"), "{receipt}");
+    assert!(receipt.contains("1 file already here"), "{receipt}");
+    assert!(receipt.contains("not stored twice"), "{receipt}");
     nothing_wider_than_the_screen(&browser, "the receipt").await;
-    screenshot(&browser, "04-receipt.png").await;
+    screenshot_at(&browser, "#receipt", "04-receipt.png").await;
 
     // 60 MB on a slow network, the page reloaded about a third of the way.
     emulate_network(&browser, 40, 3 * MIB as u64).await;
@@ -210,7 +228,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     let unfinished =
         wait_for_text(&browser, "#unfinished", |t| t.contains("annual_scans.bin")).await;
     assert!(unfinished.contains("already arrived"), "{unfinished}");
-    screenshot(&browser, "05-unfinished.png").await;
+    screenshot_at(&browser, "#unfinished", "05-unfinished.png").await;
     emulate_network(&browser, 0, 1024 * MIB as u64).await;
     send(&browser, ("#files", "#upload-button"), &big).await;
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -262,7 +280,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
         "{attention}"
     );
     nothing_wider_than_the_screen(&browser, "the returning sender's page").await;
-    screenshot(&browser, "06-needs-attention.png").await;
+    screenshot_at(&browser, "#attention", "06-needs-attention.png").await;
     send(
         &browser,
         (
@@ -295,6 +313,11 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
         stored(&app, "march_statement_v2.pdf").0,
         Some(sha256(&document(200_000, 3, false)))
     );
-    screenshot(&browser, "07-sent-again.png").await;
+    screenshot_at(
+        &browser,
+        &format!("#request-{statement}"),
+        "07-sent-again.png",
+    )
+    .await;
     browser.close().await.expect("close browser");
 }

@@ -1,0 +1,123 @@
+//! The receipt of a batch as a page or a partial: for members a table with checksums and
+//! downloads, for a visitor of an upload link what became of each file, in words.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::db::models::file_upload::FileUpload;
+use crate::error::AppError;
+use crate::services::receipts::Receipt;
+use crate::services::uploads::Stop;
+use crate::web::{filters, PageContext};
+
+#[derive(Template)]
+#[template(path = "uploads/receipt.html", blocks = ["receipt"])]
+pub(super) struct ReceiptPage {
+    pub(super) page: PageContext,
+    pub(super) receipt: Receipt,
+    pub(super) stopped: Option<String>,
+    /// Shown to a visitor of an upload link: no downloads, no links into Hopper.
+    pub(super) for_visitor: bool,
+}
+
+impl ReceiptPage {
+    fn counter(&self, value: &Option<i32>) -> i32 {
+        value.unwrap_or(0)
+    }
+
+    /// Why a file did not arrive, in plain words: a refusal is "not accepted: why".
+    fn failure(&self, file: &FileUpload) -> String {
+        let reason = file.error_message.as_deref().unwrap_or("unknown reason");
+        match reason.strip_prefix("refused: ") {
+            Some(why) => format!("not accepted: {why}"),
+            None => format!("failed: {reason}"),
+        }
+    }
+
+    /// What a visitor's receipt says first: how many files arrived, and how many did not.
+    fn headline(&self) -> String {
+        let count = |n: usize| {
+            if n == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{n} files")
+            }
+        };
+        let files = &self.receipt.files;
+        let received = files.iter().filter(|f| f.status.is_completed()).count();
+        let already = files.iter().filter(|f| f.status.is_skipped()).count();
+        let not = files.iter().filter(|f| f.status.is_failed()).count();
+        let mut said = Vec::new();
+        if received > 0 || files.is_empty() {
+            said.push(format!("{} received", count(received)));
+        }
+        if already > 0 {
+            said.push(format!("{} already here", count(already)));
+        }
+        if not > 0 {
+            said.push(format!("{} not accepted", count(not)));
+        }
+        said.join(", ")
+    }
+
+    /// [`Self::failure`] as a sentence's start ("Not accepted: …").
+    fn failure_sentence(&self, file: &FileUpload) -> String {
+        let said = self.failure(file);
+        let mut chars = said.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
+    /// The request a file fulfils, or "other".
+    fn request_of(&self, file: &FileUpload) -> String {
+        file.request_id
+            .and_then(|id| self.receipt.requests.iter().find(|(r, _)| *r == id))
+            .map_or_else(|| "other".to_owned(), |(_, name)| name.clone())
+    }
+}
+
+pub(super) fn render_receipt(
+    req: &HttpRequest,
+    page: ReceiptPage,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut response = crate::page_or_partial!(req, status, page, as_receipt)?;
+    // The page that sent the files reads its requests and figures again (htmx fires the
+    // event on the form; see templates/uploads/live_parts.html).
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("hx-trigger"),
+        actix_web::http::header::HeaderValue::from_static("hopper:stored"),
+    );
+    Ok(response)
+}
+
+fn status_for(stop: Option<&Stop>) -> StatusCode {
+    match stop {
+        None => StatusCode::OK,
+        Some(Stop::TooManyFiles(_) | Stop::FileTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+        Some(Stop::Idle(_) | Stop::TooSlow(_) | Stop::Deadline(_)) => StatusCode::REQUEST_TIMEOUT,
+        Some(Stop::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+        Some(Stop::Disconnected(_) | Stop::Malformed(_)) => StatusCode::BAD_REQUEST,
+        Some(Stop::LinkFull(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+        Some(Stop::LinkClosed(_)) => StatusCode::FORBIDDEN,
+    }
+}
+
+/// The answer to an upload: its receipt, with the status of why it stopped early.
+pub(super) fn respond_with_receipt(
+    req: &HttpRequest,
+    page: ReceiptPage,
+    stop: Option<&Stop>,
+) -> Result<HttpResponse, AppError> {
+    let mut response = render_receipt(req, page, status_for(stop))?;
+    if stop == Some(&Stop::Busy) {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("60"),
+        );
+    }
+    Ok(response)
+}
