@@ -6,6 +6,7 @@ crate::text_enum! {
         DueSoon = "due_soon", "Requests due soon";
         Overdue = "overdue", "Requests overdue";
         UploadDigest = "upload_digest", "Upload digest";
+        UploadReceipt = "upload_receipt", "Receipt to a link's sender";
     }
 }
 

@@ -135,6 +135,7 @@ routes! {
     post "/u/{token}/upload" => upload_link::upload, Public;
     post "/u/{token}/batches" => upload_link_tus::open_batch, Public;
     post "/u/{token}/batches/{sync_session_id}/finish" => upload_link_tus::finish_batch, Public;
+    post "/u/{token}/batches/{sync_session_id}/email" => upload_link_tus::email_receipt, Public;
     options "/u/{token}/tus" => upload_link_tus::options, Public;
     post "/u/{token}/tus" => upload_link_tus::create, Public;
     head "/u/{token}/tus/{tus_id}" => upload_link_tus::head, Public;

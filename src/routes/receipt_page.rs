@@ -17,11 +17,27 @@ pub(super) struct ReceiptPage {
     pub(super) page: PageContext,
     pub(super) receipt: Receipt,
     pub(super) stopped: Option<String>,
-    /// Shown to a visitor of an upload link: no downloads, no links into Hopper.
-    pub(super) for_visitor: bool,
+    /// The upload link's token when shown to its visitor: no downloads, no links into
+    /// Hopper, and a button to have the receipt emailed.
+    pub(super) link: Option<String>,
 }
 
 impl ReceiptPage {
+    fn for_visitor(&self) -> bool {
+        self.link.is_some()
+    }
+
+    /// Where the visitor asks for the receipt by email (their own finished batch).
+    fn email_action(&self) -> Option<String> {
+        let token = self.link.as_deref()?;
+        (!self.receipt.session.status.is_open())
+            .then(|| format!("/u/{token}/batches/{}/email", self.receipt.session.id))
+    }
+
+    fn sender_outcome(&self, file: &FileUpload) -> String {
+        crate::services::receipts::sender_outcome(file)
+    }
+
     fn counter(&self, value: &Option<i32>) -> i32 {
         value.unwrap_or(0)
     }
@@ -59,16 +75,6 @@ impl ReceiptPage {
             said.push(format!("{} not accepted", count(not)));
         }
         said.join(", ")
-    }
-
-    /// [`Self::failure`] as a sentence's start ("Not accepted: …").
-    fn failure_sentence(&self, file: &FileUpload) -> String {
-        let said = self.failure(file);
-        let mut chars = said.chars();
-        chars
-            .next()
-            .map(|first| first.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
     }
 
     /// The request a file fulfils, or "other".

@@ -368,7 +368,7 @@ async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpRes
         page: PageContext::anonymous(csrf_token, None),
         receipt,
         stopped: stop.as_ref().map(crate::services::uploads::Stop::message),
-        for_visitor: true,
+        link: Some(token),
     };
     respond_with_receipt(&ctx.req, page, stop.as_ref())
 }

@@ -7,6 +7,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use askama::Template;
 use uuid::Uuid;
 
 use crate::auth::csrf;
@@ -16,6 +17,7 @@ use crate::error::AppError;
 use crate::routes::link_visit::entry;
 use crate::routes::receipt_page::{render_receipt, ReceiptPage};
 use crate::routes::tus;
+use crate::services::receipt_email::{self, Emailed};
 use crate::services::upload_links::Entry;
 use crate::services::uploads::manifest;
 use crate::services::Actor;
@@ -62,9 +64,42 @@ pub async fn finish_batch(
             page: PageContext::anonymous(csrf_token, None),
             receipt,
             stopped: None,
-            for_visitor: true,
+            link: Some(token.clone()),
         };
         render_receipt(&ctx.req, page, StatusCode::OK)
+    };
+    Ok(answer.await.unwrap_or_else(|e| e.outsider_response()))
+}
+
+/// What replaces the "Email me this receipt" button.
+#[derive(Template)]
+#[template(
+    source = r#"<p class="notice" id="receipt-emailed" role="status">{{ said }}</p>"#,
+    ext = "html"
+)]
+struct ReceiptEmailed {
+    said: String,
+}
+
+/// Emails the receipt of the visitor's finished batch to the address they gave; answers
+/// the sentence that replaces the button.
+pub async fn email_receipt(
+    ctx: Ctx,
+    path: web::Path<(String, SyncSessionId)>,
+) -> Result<HttpResponse, AppError> {
+    let (token, session) = path.into_inner();
+    let answer = async {
+        let actor = visitor(&ctx, &token).await?;
+        let said = match receipt_email::email_to_sender(ctx.services(), &actor, session).await? {
+            Emailed::Queued(to) => format!("The receipt is on its way to {to}."),
+            Emailed::AlreadySent(to) => format!("The receipt was already sent to {to}."),
+        };
+        let body = ReceiptEmailed { said }.render()?;
+        Ok::<_, AppError>(
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+        )
     };
     Ok(answer.await.unwrap_or_else(|e| e.outsider_response()))
 }

@@ -126,7 +126,7 @@ pub async fn upload(
         page: PageContext::signed_in(&member.user, &ctx.session),
         receipt,
         stopped: stop.as_ref().map(Stop::message),
-        for_visitor: false,
+        link: None,
     };
     respond_with_receipt(&ctx.req, page, stop.as_ref())
 }
@@ -289,7 +289,7 @@ fn show_receipt(member: &Member, ctx: &Ctx, receipt: Receipt) -> Result<HttpResp
         page: PageContext::signed_in(&member.user, &ctx.session),
         stopped: None,
         receipt,
-        for_visitor: false,
+        link: None,
     };
     render_receipt(&ctx.req, page, StatusCode::OK)
 }

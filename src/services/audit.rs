@@ -64,6 +64,7 @@ pub mod actions {
     pub const UPLOAD_LINK_OPENED: &str = "upload_link.opened";
     pub const UPLOAD_LINK_PIN_ATTEMPT: &str = "upload_link.pin_attempt";
     pub const UPLOAD_LINK_PIN_FAILED: &str = "upload_link.pin_failed";
+    pub const RECEIPT_EMAILED: &str = "upload_link.receipt_emailed";
     pub const STORAGE_LOCATION_CREATED: &str = "storage_location.created";
     pub const BUCKET_CHECKED: &str = "project.bucket_checked";
     pub const REQUEST_LIST_CHANGED: &str = "request_list.changed";
@@ -124,6 +125,7 @@ pub mod actions {
         UPLOAD_LINK_OPENED,
         UPLOAD_LINK_PIN_ATTEMPT,
         UPLOAD_LINK_PIN_FAILED,
+        RECEIPT_EMAILED,
         STORAGE_LOCATION_CREATED,
         BUCKET_CHECKED,
         REQUEST_LIST_CHANGED,

@@ -33,6 +33,7 @@ pub mod project_access;
 pub mod project_detail;
 pub mod projects;
 pub mod reaper;
+pub mod receipt_email;
 pub mod receipts;
 pub mod reconciler;
 pub mod request_lists;

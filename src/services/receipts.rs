@@ -46,7 +46,7 @@ impl Receipt {
 
 /// Who asks for a receipt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reader {
+pub(in crate::services) enum Reader {
     /// Anyone: a token needs the `read` scope.
     Anyone,
     /// The sender of a batch it has just finished (finishing checked that the batch is
@@ -80,7 +80,7 @@ pub(in crate::services) async fn finished(
     .await
 }
 
-fn receipt_in(
+pub(in crate::services) fn receipt_in(
     conn: &mut PgConnection,
     actor: &Actor,
     id: SyncSessionId,
@@ -156,6 +156,29 @@ fn receipt_in(
         uploaded_by,
         originals,
     })
+}
+
+/// What became of a file, as its sender reads it (the link's receipt and its email).
+pub fn sender_outcome(file: &FileUpload) -> String {
+    if file.status.is_completed() {
+        if file.file_size == Some(0) {
+            "Received, but the file is empty (0 bytes)".to_owned()
+        } else {
+            "Received".to_owned()
+        }
+    } else if file.status.is_skipped() {
+        "Already here: this file had arrived before, it is not stored twice".to_owned()
+    } else if file.status.is_failed() {
+        let reason = file.error_message.as_deref().unwrap_or("unknown reason");
+        match reason.strip_prefix("refused: ") {
+            Some(why) => format!("Not accepted: {why}"),
+            None => format!("Failed: {reason}"),
+        }
+    } else if file.completing_since.is_some() {
+        "Being checked: it will show as received or failed in a moment".to_owned()
+    } else {
+        file.status.label().to_owned()
+    }
 }
 
 /// Who sent each batch, as a person reads it (the user's name, the link uploader's name

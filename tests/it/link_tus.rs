@@ -5,7 +5,9 @@
 //! link's byte limit counts the uploads still on their way; a revoked link stops them.
 
 use diesel::prelude::*;
-use hopper::schema::{file_uploads, sync_sessions, tus_uploads, upload_links};
+use hopper::schema::{
+    audit_log, file_uploads, notifications, sync_sessions, tus_uploads, upload_links,
+};
 
 use crate::helpers::TestApp;
 use crate::requests::{document, requests_of, status_of};
@@ -177,6 +179,53 @@ async fn a_visitor_sends_a_file_in_pieces_and_reads_its_receipt() {
         .expect("batch");
     assert_eq!(name.as_deref(), Some("Vera Visitor"));
     assert!(visit.is_some(), "the batch is the visit's");
+
+    // The receipt by email, to the address Vera gave; once per batch, hers alone.
+    let email = format!("{link}/batches/{session}/email");
+    assert!(receipt.contains(&email), "the receipt offers it: {receipt}");
+    let ask = |v: &(Visitor<'_>, String)| {
+        v.0.http()
+            .post(app.url(&email))
+            .header("X-CSRF-Token", v.1.as_str())
+            .header("HX-Request", "true")
+            .send()
+    };
+    let sent = ask(&vera).await.expect("email");
+    assert_eq!(sent.status(), 200);
+    let sent = sent.text().await.expect("answer");
+    assert!(sent.contains("on its way to vera@example.com"), "{sent}");
+    let again = ask(&vera)
+        .await
+        .expect("email")
+        .text()
+        .await
+        .expect("answer");
+    assert!(again.contains("already sent"), "{again}");
+    let other = named(&app, &link, "Vera Visitor").await;
+    assert_eq!(ask(&other).await.expect("email").status(), 404);
+    let mails: Vec<(String, String, String)> = notifications::table
+        .filter(notifications::kind.eq("upload_receipt"))
+        .select((
+            notifications::recipient,
+            notifications::subject,
+            notifications::body,
+        ))
+        .load(&mut app.conn())
+        .expect("outbox");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let (to, subject, body) = &mails[0];
+    assert_eq!(to, "vera@example.com");
+    assert!(subject.contains("receipt"), "{subject}");
+    assert!(
+        body.contains("march_statement.pdf") && body.contains("Received"),
+        "{body}"
+    );
+    let audited: i64 = audit_log::table
+        .filter(audit_log::action.eq("upload_link.receipt_emailed"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("audit");
+    assert_eq!(audited, 1);
 }
 
 #[actix_web::test]

@@ -11,6 +11,8 @@ refusals! {
         CycleClosed { cycle: String, status: String } => "upload.cycle_closed", StateForbids;
         #[error("This batch is finished; start another one.")]
         BatchFinished => "upload.batch_finished", StateForbids;
+        #[error("These files are still being sent; the receipt can be emailed once they have all arrived.")]
+        BatchStillOpen => "upload.batch_still_open", StateForbids;
         #[error("That batch belongs to another cycle.")]
         BatchOfAnotherCycle => "upload.batch_of_another_cycle", BadInput;
         /// The project's storage cannot be written now; the sentence names it.

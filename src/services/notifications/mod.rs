@@ -30,12 +30,14 @@ pub(in crate::services) struct Recipient {
     pub name: String,
 }
 
-/// The profile switch of a kind (a column name, never user input).
-fn preference(kind: NotificationKind) -> &'static str {
+/// The profile switch of a kind (a column name, never user input); none for a message a
+/// person asks for themselves (a receipt sent on request).
+fn preference(kind: NotificationKind) -> Option<&'static str> {
     match kind {
-        NotificationKind::RequestRejected => "notify_rejections",
-        NotificationKind::DueSoon | NotificationKind::Overdue => "notify_reminders",
-        NotificationKind::UploadDigest => "notify_digests",
+        NotificationKind::RequestRejected => Some("notify_rejections"),
+        NotificationKind::DueSoon | NotificationKind::Overdue => Some("notify_reminders"),
+        NotificationKind::UploadDigest => Some("notify_digests"),
+        NotificationKind::UploadReceipt => None,
     }
 }
 
@@ -46,8 +48,8 @@ fn users_wanting(kind: NotificationKind) -> String {
         "SELECT u.id AS user_id, u.email::text AS email,
                 coalesce(u.full_name, u.username)::text AS name
            FROM users u LEFT JOIN user_profiles up ON up.user_id = u.id
-          WHERE u.is_active AND coalesce(up.{pref}, true)",
-        pref = preference(kind)
+          WHERE u.is_active AND {wants}",
+        wants = preference(kind).map_or("true".to_owned(), |p| format!("coalesce(up.{p}, true)"))
     )
 }
 
