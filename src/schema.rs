@@ -223,12 +223,6 @@ diesel::table! {
         replaced_by -> Nullable<Int4>,
         #[max_length = 255]
         content_type -> Nullable<Varchar>,
-        #[max_length = 20]
-        review_status -> Nullable<Varchar>,
-        #[max_length = 500]
-        review_reason -> Nullable<Varchar>,
-        reviewed_by -> Nullable<Int4>,
-        reviewed_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         storage_location_id -> Int4,
         #[max_length = 100]
@@ -528,7 +522,6 @@ diesel::joinable!(file_uploads -> cycle_requests (request_id));
 diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
-diesel::joinable!(file_uploads -> users (reviewed_by));
 diesel::joinable!(notifications -> companies (company_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(project_access -> companies (company_id));

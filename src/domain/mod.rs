@@ -44,5 +44,5 @@ pub use request_status::{RequestDecision, RequestStatus};
 pub use role::Role;
 pub use s3_prefix::S3Prefix;
 pub use token_scope::TokenScope;
-pub use upload_status::{FileStatus, ReviewStatus, SessionStatus};
+pub use upload_status::{FileStatus, SessionStatus};
 pub use via::Via;

@@ -1,5 +1,5 @@
-//! The statuses of a batch (`sync_sessions.status`), of a file (`file_uploads.status`)
-//! and of a file's review (`file_uploads.review_status`).
+//! The statuses of a batch (`sync_sessions.status`) and of a file (`file_uploads.status`).
+//! A file has no review of its own: an admin decides per request (`RequestStatus`).
 
 crate::text_enum! {
     pub enum SessionStatus {
@@ -17,14 +17,6 @@ crate::text_enum! {
         Completed = "completed", "Uploaded";
         Failed = "failed", "Failed";
         Skipped = "skipped", "Skipped";
-    }
-}
-
-crate::text_enum! {
-    pub enum ReviewStatus {
-        Pending = "pending", "Waiting for review";
-        Accepted = "accepted", "Accepted";
-        Rejected = "rejected", "Rejected";
     }
 }
 

@@ -180,8 +180,6 @@ routes! {
     post "/admin/projects/{project_id}/cycles/{cycle_id}/links/{link_id}/revoke" => admin::upload_links::revoke, CompanyAdmin;
     post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
     post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
-    get "/admin/projects/{project_id}/review" => admin::files::review_queue, CompanyAdmin;
-    post "/admin/files/{file_id}/review" => admin::files::review, CompanyAdmin;
     post "/admin/files/{file_id}/delete" => admin::files::delete, CompanyAdmin;
     get "/admin/share-links" => admin::share_links::list, CompanyAdmin;
     post "/admin/share-links" => admin::share_links::create, CompanyAdmin;

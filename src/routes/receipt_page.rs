@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::db::models::file_upload::FileUpload;
+use crate::domain::RequestStatus;
 use crate::error::AppError;
 use crate::services::receipts::Receipt;
 use crate::services::uploads::Stop;
@@ -79,9 +80,30 @@ impl ReceiptPage {
 
     /// The request a file fulfils, or "other".
     fn request_of(&self, file: &FileUpload) -> String {
-        file.request_id
-            .and_then(|id| self.receipt.requests.iter().find(|(r, _)| *r == id))
-            .map_or_else(|| "other".to_owned(), |(_, name)| name.clone())
+        self.receipt
+            .request_of(file)
+            .map_or_else(|| "other".to_owned(), |r| r.name.clone())
+    }
+
+    /// Where a stored file stands now, from the one review (its request's decision):
+    /// superseded by a newer file, awaiting review, accepted or rejected with the reason.
+    fn standing(&self, file: &FileUpload) -> String {
+        if !file.is_downloadable() || file.replaced_by.is_some() {
+            return String::new();
+        }
+        if let Some((_, newer)) = self.receipt.replacement_of(file) {
+            return format!(" · superseded: replaced by {newer}");
+        }
+        let Some(request) = self.receipt.request_of(file) else {
+            return String::new();
+        };
+        match (request.status, &request.note) {
+            (RequestStatus::Submitted, _) => " · awaiting review".to_owned(),
+            (RequestStatus::Accepted, _) => " · accepted".to_owned(),
+            (RequestStatus::Rejected, Some(note)) => format!(" · rejected: “{note}”"),
+            (RequestStatus::Rejected, None) => " · rejected".to_owned(),
+            _ => String::new(),
+        }
     }
 }
 

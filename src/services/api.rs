@@ -9,6 +9,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
+use crate::db::models::superseded::Newest;
 use crate::domain::refusal::AccessRefused;
 use crate::domain::{FileStatus, ListWindow, TokenScope};
 use crate::error::AppError;
@@ -83,18 +84,19 @@ fn read_scope(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-/// A cycle's stored files (current versions, not deleted), by id, `limit` after `after`.
+/// A cycle's stored files (current versions, not deleted), by id, `limit` after `after`,
+/// with the newest file of each of their requests (what supersedes which).
 pub async fn files(
     ctx: &ServiceContext,
     actor: &Actor,
     cycle: CycleId,
     after: Option<FileUploadId>,
     limit: i64,
-) -> Result<Vec<FileUpload>, AppError> {
+) -> Result<(Vec<FileUpload>, Newest), AppError> {
     read_scope(actor)?;
     ctx.run(actor, move |conn, actor| {
         let (project, cycle) = visible_cycle(conn, actor, cycle)?;
-        Ok(file_uploads::table
+        let files = file_uploads::table
             .filter(file_uploads::company_id.eq(project.company_id))
             .filter(file_uploads::cycle_id.eq(cycle.id))
             .filter(file_upload::status_is(FileStatus::Completed))
@@ -104,7 +106,9 @@ pub async fn files(
             .order(file_uploads::id.asc())
             .limit(limit)
             .select(FileUpload::as_select())
-            .load(conn)?)
+            .load(conn)?;
+        let newest = Newest::of_files(conn, project.company_id, &files)?;
+        Ok((files, newest))
     })
     .await
 }

@@ -13,6 +13,7 @@ use crate::db::models::cycle_request::{CycleRequest, StatusChange};
 use crate::db::models::document_request::RequestFields;
 use crate::db::models::file_upload::{self, FileUpload};
 use crate::db::models::project::Project;
+use crate::db::models::superseded;
 use crate::domain::{FileStatus, RequestDecision, RequestStatus};
 use crate::error::AppError;
 use crate::schema::file_uploads;
@@ -25,8 +26,21 @@ use crate::services::{cycles, ServiceContext};
 /// A request with the files that fulfil it.
 pub struct RequestItem {
     pub request: CycleRequest,
+    /// Its current files, newest first (superseded ones included: see `replaced_by`).
     pub files: Vec<FileUpload>,
     pub overdue: bool,
+}
+
+impl RequestItem {
+    /// The newer file that supersedes `file` for this request, if one does.
+    pub fn replaced_by(&self, file: &FileUpload) -> Option<&FileUpload> {
+        superseded::newer_in(self.request.multiple_files, &self.files, file)
+    }
+
+    /// Its files that count: the superseded ones left out.
+    pub fn standing_files(&self) -> impl Iterator<Item = &FileUpload> {
+        self.files.iter().filter(|f| self.replaced_by(f).is_none())
+    }
 }
 
 /// A cycle's requests, as its review page and upload page show them.

@@ -1,5 +1,6 @@
-//! Reading what arrived: receipts, downloads, the review queue; and an admin's soft delete
-//! and review decisions. Every finder is scoped to the actor's company.
+//! Reading what arrived: receipts and downloads; and an admin's soft delete. Decisions
+//! are taken per request (`cycle_requests`), never per file. Every finder is scoped to
+//! the actor's company.
 
 use std::pin::Pin;
 
@@ -18,9 +19,9 @@ use crate::db::models::project::Project;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::refusal::FileRefused;
-use crate::domain::{FileStatus, ReviewStatus};
+use crate::domain::FileStatus;
 use crate::error::AppError;
-use crate::schema::{file_uploads, sync_sessions};
+use crate::schema::sync_sessions;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
@@ -176,114 +177,4 @@ fn delete_in(
         return Err(AppError::from(FileRefused::AlreadyDeleted));
     }
     Ok(file)
-}
-
-/// Files of a project waiting for an admin's review, oldest first.
-pub async fn review_queue(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    project: ProjectId,
-) -> Result<(Project, Vec<FileUpload>), AppError> {
-    ctx.run(actor, move |conn, actor| {
-        review_queue_in(conn, actor, project)
-    })
-    .await
-}
-
-fn review_queue_in(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    project: ProjectId,
-) -> Result<(Project, Vec<FileUpload>), AppError> {
-    let project = Project::find_in_company(conn, actor.company_id(), project)?
-        .ok_or_else(|| actor.not_found("project", project))?;
-    let sessions = sync_sessions::table
-        .filter(sync_sessions::project_id.eq(project.id))
-        .select(sync_sessions::id);
-    let files = file_uploads::table
-        .filter(file_uploads::company_id.eq(actor.company_id()))
-        .filter(file_uploads::review_status.eq(ReviewStatus::Pending))
-        .filter(file_uploads::deleted_at.is_null())
-        .filter(file_uploads::session_id.eq_any(sessions))
-        .order(file_uploads::created_at.asc())
-        .limit(200)
-        .select(FileUpload::as_select())
-        .load(conn)?;
-    Ok((project, files))
-}
-
-/// An admin's decision on a file waiting for review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Accept,
-    Reject,
-}
-
-impl Decision {
-    pub fn parse(value: &str) -> Option<Decision> {
-        match value {
-            "accept" => Some(Decision::Accept),
-            "reject" => Some(Decision::Reject),
-            _ => None,
-        }
-    }
-}
-
-/// Accepts or rejects (with a reason) a file waiting for review. The file is looked up
-/// first: another company's file is a 404 whatever the form says.
-pub async fn review(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    id: FileUploadId,
-    decision: Option<Decision>,
-    reason: Option<String>,
-) -> Result<(FileUpload, ProjectId), AppError> {
-    ctx.run(actor, move |conn, actor| {
-        review_in(conn, actor, id, decision, reason.as_deref())
-    })
-    .await
-}
-
-fn review_in(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    id: FileUploadId,
-    decision: Option<Decision>,
-    reason: Option<&str>,
-) -> Result<(FileUpload, ProjectId), AppError> {
-    let (file, project) = admin_file(conn, actor, id)?;
-    let accept = match decision {
-        Some(decision) => decision == Decision::Accept,
-        None => return Err(AppError::from(FileRefused::DecisionMissing)),
-    };
-    if file.review_status != Some(ReviewStatus::Pending) {
-        return Err(AppError::from(FileRefused::NotPendingReview));
-    }
-    if !accept && reason.is_none() {
-        return Err(AppError::from(FileRefused::RejectionReasonMissing));
-    }
-    let decision = if accept {
-        ReviewStatus::Accepted
-    } else {
-        ReviewStatus::Rejected
-    };
-    diesel::update(file_uploads::table.find(id))
-        .set((
-            file_uploads::review_status.eq(decision),
-            file_uploads::review_reason.eq(reason),
-            file_uploads::reviewed_by.eq(actor.user()?),
-            file_uploads::reviewed_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)?;
-    actor
-        .audit(actions::FILE_REVIEWED)
-        .project(project)
-        .resource("file", id)
-        .details(json!({
-            "path": file.file_path,
-            "before": { "review_status": ReviewStatus::Pending },
-            "after": { "review_status": decision, "review_reason": reason },
-        }))
-        .record(conn)?;
-    Ok((file, project))
 }

@@ -1,5 +1,6 @@
-//! A batch's receipt: its counters, every file with its outcome and request, who sent
-//! it, and for each duplicate the earlier file it repeats.
+//! A batch's receipt: its counters, every file with its outcome and request (where the
+//! request stands: the one review), who sent it, for each duplicate the earlier file it
+//! repeats, and for each superseded file the newer one that replaced it.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -7,8 +8,9 @@ use diesel::prelude::*;
 use crate::db::ids::{CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
+use crate::db::models::superseded::Newest;
 use crate::db::models::sync_session::SyncSession;
-use crate::domain::TokenScope;
+use crate::domain::{RequestStatus, TokenScope};
 use crate::error::AppError;
 use crate::schema::{api_tokens, cycle_requests, cycles, file_uploads, users};
 use crate::services::actor::Actor;
@@ -20,12 +22,24 @@ pub struct Receipt {
     pub project: Project,
     pub cycle_name: String,
     pub files: Vec<FileUpload>,
-    /// The names of the requests the files fulfil.
-    pub requests: Vec<(CycleRequestId, String)>,
+    /// The requests the files fulfil, as they stand now.
+    pub requests: Vec<ReceiptRequest>,
+    /// The newest file of each of those requests (what supersedes which).
+    pub newest: Newest,
     /// Who sent the batch, as a person reads it.
     pub uploaded_by: String,
     /// The earlier files this batch's duplicates repeat.
     pub originals: Vec<Original>,
+}
+
+/// A request a file of the batch is for, and the decision on it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReceiptRequest {
+    pub id: CycleRequestId,
+    pub name: String,
+    pub status: RequestStatus,
+    /// Why it was rejected, or why it does not apply.
+    pub note: Option<String>,
 }
 
 /// A file whose content a later one repeated: where and when it arrived.
@@ -38,6 +52,16 @@ pub struct Original {
 }
 
 impl Receipt {
+    pub fn request_of(&self, file: &FileUpload) -> Option<&ReceiptRequest> {
+        let id = file.request_id?;
+        self.requests.iter().find(|r| r.id == id)
+    }
+
+    /// The newer file (id, path) that superseded `file` for its request.
+    pub fn replacement_of(&self, file: &FileUpload) -> Option<(FileUploadId, &str)> {
+        self.newest.replacement_of(file)
+    }
+
     pub fn original_of(&self, file: &FileUpload) -> Option<&Original> {
         let id = file.duplicate_of?;
         self.originals.iter().find(|o| o.id == id)
@@ -131,8 +155,14 @@ pub(in crate::services) fn receipt_in(
     let requests = cycle_requests::table
         .filter(cycle_requests::company_id.eq(actor.company_id()))
         .filter(cycle_requests::id.eq_any(wanted))
-        .select((cycle_requests::id, cycle_requests::name))
+        .select((
+            cycle_requests::id,
+            cycle_requests::name,
+            cycle_requests::status,
+            cycle_requests::note,
+        ))
         .load(conn)?;
+    let newest = Newest::of_files(conn, actor.company_id(), &files)?;
     let originals: Vec<FileUploadId> = files.iter().filter_map(|f| f.duplicate_of).collect();
     let originals = file_uploads::table
         .filter(file_uploads::company_id.eq(actor.company_id()))
@@ -153,6 +183,7 @@ pub(in crate::services) fn receipt_in(
         cycle_name,
         files,
         requests,
+        newest,
         uploaded_by,
         originals,
     })

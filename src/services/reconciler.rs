@@ -161,7 +161,6 @@ fn record(
                     .content_type
                     .as_deref()
                     .unwrap_or("application/octet-stream"),
-                review_pending: doubt.review,
             };
             let completion = Completion {
                 project: doubt.project,

@@ -277,7 +277,6 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
                     format!("/admin/projects/{p}/cycles/{c}/links"),
                 ),
                 ("machine-tokens", format!("/admin/projects/{p}/tokens")),
-                ("review", format!("/admin/projects/{p}/review")),
                 ("wall-screens", "/admin/share-links".into()),
                 ("audit", "/dashboard/audit".into()),
                 ("dashboard", "/dashboard".into()),

@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 use diesel::{IntoSql, PgConnection};
 use hopper::domain::{
     AccessRole, CycleStatus, FileStatus, LinkPlatform, NotificationKind, NotificationStatus,
-    RequestStatus, ReviewStatus, Role, SessionStatus,
+    RequestStatus, Role, SessionStatus,
 };
 
 use crate::helpers::fresh_database;
@@ -67,7 +67,6 @@ fn every_status_and_role_enum_matches_its_check_constraint() {
     check!(&mut conn, "cycles_status_valid", CycleStatus);
     check!(&mut conn, "sync_sessions_status_valid", SessionStatus);
     check!(&mut conn, "file_uploads_status_valid", FileStatus);
-    check!(&mut conn, "file_uploads_review_status_valid", ReviewStatus);
     check!(&mut conn, "company_links_platform_valid", LinkPlatform);
     check!(&mut conn, "cycle_requests_status_check", RequestStatus);
     check!(&mut conn, "notifications_kind_check", NotificationKind);

@@ -117,7 +117,7 @@ async fn request(
     }
 }
 
-/// An upload batch with one stored file (row and S3 object), waiting for review.
+/// An upload batch with one stored file (row and S3 object).
 async fn stored_file(
     app: &TestApp,
     company: CompanyId,
@@ -163,7 +163,6 @@ async fn stored_file(
             file_uploads::s3_key.eq(&key),
             file_uploads::status.eq("completed"),
             file_uploads::file_size.eq(17i64),
-            file_uploads::review_status.eq("pending"),
         ))
         .returning(file_uploads::id)
         .get_result(&mut app.conn())
@@ -542,14 +541,13 @@ async fn another_companys_objects_are_a_404_like_missing_ones_and_are_audited() 
         .first(&mut conn)
         .expect("session b");
     assert!(live.is_none(), "user.b's session is still live");
-    let (deleted, review): (Option<chrono::DateTime<chrono::Utc>>, Option<String>) =
-        file_uploads::table
-            .find(w.other.file)
-            .select((file_uploads::deleted_at, file_uploads::review_status))
-            .first(&mut conn)
-            .expect("file b");
+    let (deleted, status): (Option<chrono::DateTime<chrono::Utc>>, String) = file_uploads::table
+        .find(w.other.file)
+        .select((file_uploads::deleted_at, file_uploads::status))
+        .first(&mut conn)
+        .expect("file b");
     assert!(deleted.is_none());
-    assert_eq!(review.as_deref(), Some("pending"));
+    assert_eq!(status, "completed");
     let batches: i64 = sync_sessions::table
         .filter(sync_sessions::project_id.eq(w.other.project))
         .count()

@@ -100,7 +100,6 @@ async fn a_reaped_file_never_moves_back() {
         size: 3,
         checksum: "abc",
         content_type: "text/plain",
-        review_pending: false,
     };
     assert!(file_transitions::complete(&mut conn, file, &stored)
         .expect("complete")

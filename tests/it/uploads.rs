@@ -577,7 +577,7 @@ async fn downloads_are_attachments_never_rendered_and_are_audited() {
 }
 
 #[actix_web::test]
-async fn an_admin_reviews_uploads_and_soft_deletes_a_file_with_history() {
+async fn review_is_per_item_only_and_an_admin_soft_deletes_a_file_with_history() {
     let app = TestApp::spawn().await;
     let t = target(&app).await;
     diesel::update(projects::table.find(t.project))
@@ -591,22 +591,25 @@ async fn an_admin_reviews_uploads_and_soft_deletes_a_file_with_history() {
             form(&[("good.txt", b"good"), ("bad.txt", b"bad")]),
         )
         .await;
-    assert!(receipt.body.contains("awaiting review"));
+    // Files for no request have no review of their own: decisions are taken per
+    // requested item (tests/it/one_review.rs), so the receipt promises none.
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    assert!(
+        !receipt.body.contains("awaiting review"),
+        "{}",
+        receipt.body
+    );
     let admin = UserFixture::new("alice").role("admin").create(&app).await;
     let alice = app.session_for(&admin).await;
-    let queue = alice
-        .get(&format!("/admin/projects/{}/review", t.project))
-        .await;
-    assert!(queue.body.contains("good.txt") && queue.body.contains("bad.txt"));
-
-    let (good, bad) = (file_id(&app, "good.txt"), file_id(&app, "bad.txt"));
-    let no_reason = alice
-        .post(
-            &format!("/admin/files/{bad}/review"),
-            &[("decision", "reject")],
-        )
-        .await;
-    assert_eq!(no_reason.status, 400);
+    let bad = file_id(&app, "bad.txt");
+    // The per-file review queue and its decisions are gone.
+    assert_eq!(
+        alice
+            .get(&format!("/admin/projects/{}/review", t.project))
+            .await
+            .status,
+        404
+    );
     assert_eq!(
         alice
             .post(
@@ -615,37 +618,9 @@ async fn an_admin_reviews_uploads_and_soft_deletes_a_file_with_history() {
             )
             .await
             .status,
-        303
+        404
     );
-    assert_eq!(
-        alice
-            .post(
-                &format!("/admin/files/{good}/review"),
-                &[("decision", "accept")]
-            )
-            .await
-            .status,
-        303
-    );
-    let decisions: Vec<(String, Option<String>)> = file_uploads::table
-        .filter(file_uploads::id.eq_any([good, bad]))
-        .order(file_uploads::id.asc())
-        .select((
-            file_uploads::review_status.assume_not_null(),
-            file_uploads::review_reason,
-        ))
-        .load(&mut app.conn())
-        .expect("decisions");
-    assert_eq!(decisions[0], ("accepted".to_owned(), None));
-    assert_eq!(
-        decisions[1],
-        ("rejected".to_owned(), Some("Unreadable scan".to_owned()))
-    );
-    assert_eq!(app.audit_rows("file.reviewed").len(), 2);
-    let empty = alice
-        .get(&format!("/admin/projects/{}/review", t.project))
-        .await;
-    assert!(empty.body.contains("Nothing is waiting for review."));
+    assert!(app.audit_rows("file.reviewed").is_empty());
 
     // Soft delete: gone from downloads, kept as a row, audited.
     assert_eq!(

@@ -12,7 +12,7 @@ use crate::db::ids::{FileUploadId, SyncSessionId};
 use crate::db::kept_prepared::KeptPrepared;
 use crate::db::models::file_upload::{status_is, FileUpload};
 use crate::db::truncate;
-use crate::domain::{FileStatus, ReviewStatus};
+use crate::domain::FileStatus;
 use crate::schema::{file_uploads, sync_sessions};
 
 /// The row, only while it may move to `to`.
@@ -78,12 +78,11 @@ pub fn claim_content(
     .map(|rows| !rows.is_empty())
 }
 
-/// What a completed file is: its size, checksum and kind, and whether it awaits review.
+/// What a completed file is: its size, checksum and kind.
 pub struct StoredFile<'a> {
     pub size: i64,
     pub checksum: &'a str,
     pub content_type: &'a str,
-    pub review_pending: bool,
 }
 
 /// Completes the row (`None` when it had already ended) and makes it its path's current
@@ -102,8 +101,6 @@ pub fn complete(
                 file_uploads::content_type.eq(stored.content_type),
                 file_uploads::uploaded_at.eq(diesel::dsl::now),
                 file_uploads::s3_upload_id.eq(None::<String>),
-                file_uploads::review_status
-                    .eq(stored.review_pending.then_some(ReviewStatus::Pending)),
             ))
             .returning(FileUpload::as_returning()),
     )

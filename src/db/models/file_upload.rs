@@ -5,7 +5,7 @@ use crate::db::advisory_lock::lock_until_commit;
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
 };
-use crate::domain::{FileStatus, ReviewStatus};
+use crate::domain::FileStatus;
 use crate::schema::file_uploads;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -27,9 +27,6 @@ pub struct FileUpload {
     pub replaced_by: Option<FileUploadId>,
     pub s3_upload_id: Option<String>,
     pub content_type: Option<String>,
-    pub review_status: Option<ReviewStatus>,
-    pub review_reason: Option<String>,
-    pub reviewed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -51,10 +48,6 @@ impl FileUpload {
     /// Stored, not deleted: it can be downloaded.
     pub fn is_downloadable(&self) -> bool {
         self.status.is_completed() && self.deleted_at.is_none()
-    }
-
-    pub fn awaits_review(&self) -> bool {
-        self.review_status == Some(ReviewStatus::Pending)
     }
 
     pub fn find_in_company(

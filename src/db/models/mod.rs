@@ -21,6 +21,7 @@ pub mod project;
 pub mod project_access;
 pub mod share_link;
 pub mod storage_location;
+pub mod superseded;
 pub mod sync_session;
 pub mod tag;
 pub mod tenant_finder;

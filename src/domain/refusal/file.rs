@@ -1,4 +1,4 @@
-//! Refusals about a stored file: its download, deletion and review.
+//! Refusals about a stored file: its download and deletion.
 
 refusals! {
     /// A stored file cannot be used or changed this way now.
@@ -9,11 +9,5 @@ refusals! {
         ReplacedUnkept => "file.replaced_unkept", StateForbids;
         #[error("This file is already deleted.")]
         AlreadyDeleted => "file.already_deleted", StateForbids;
-        #[error("This file is not waiting for review.")]
-        NotPendingReview => "file.not_pending_review", StateForbids;
-        #[error("Choose accept or reject.")]
-        DecisionMissing => "file.decision_missing", BadInput;
-        #[error("Say why the file is rejected.")]
-        RejectionReasonMissing => "file.rejection_reason_missing", BadInput;
     }
 }

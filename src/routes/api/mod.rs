@@ -127,7 +127,7 @@ pub async fn cycle_files(
     query: web::Query<FilesQuery>,
 ) -> Result<web::Json<FilePage>, Problem> {
     let limit = query.limit.unwrap_or(100).clamp(1, MAX_FILES_PAGE);
-    let files = api::files(
+    let (files, newest) = api::files(
         &state.services,
         &caller.actor,
         path.into_inner(),
@@ -135,7 +135,7 @@ pub async fn cycle_files(
         limit + 1,
     )
     .await?;
-    Ok(web::Json(FilePage::of(files, limit)))
+    Ok(web::Json(FilePage::of(files, &newest, limit)))
 }
 
 /// A stored file's bytes, as an attachment; needs the `read` scope. Audited.

@@ -10,6 +10,7 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
+use crate::db::models::superseded::Newest;
 use crate::services::receipts::Receipt;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,10 +111,13 @@ pub struct FileJson {
     pub uploaded_at: Option<DateTime<Utc>>,
     /// The request it fulfils (none: "other").
     pub request_id: Option<i32>,
+    /// The newer file that supersedes it for its request (a request that takes one file
+    /// counts only its newest); none: it stands.
+    pub superseded_by: Option<i32>,
 }
 
 impl FileJson {
-    pub fn of(f: &FileUpload) -> Self {
+    pub fn of(f: &FileUpload, newest: &Newest) -> Self {
         Self {
             id: f.id.0,
             path: f.file_path.clone(),
@@ -122,6 +126,7 @@ impl FileJson {
             content_type: f.content_type.clone(),
             uploaded_at: f.uploaded_at,
             request_id: f.request_id.map(|r| r.0),
+            superseded_by: newest.replacement_of(f).map(|(id, _)| id.0),
         }
     }
 }
@@ -135,12 +140,12 @@ pub struct FilePage {
 
 impl FilePage {
     /// A page of `limit` from `limit + 1` loaded rows.
-    pub fn of(mut files: Vec<FileUpload>, limit: i64) -> Self {
+    pub fn of(mut files: Vec<FileUpload>, newest: &Newest, limit: i64) -> Self {
         let more = files.len() as i64 > limit;
         files.truncate(usize::try_from(limit).unwrap_or(0));
         Self {
             next_after: files.last().filter(|_| more).map(|f| f.id.0),
-            files: files.iter().map(FileJson::of).collect(),
+            files: files.iter().map(|f| FileJson::of(f, newest)).collect(),
         }
     }
 }
@@ -158,6 +163,8 @@ pub struct ReceiptFileJson {
     /// The earlier file it duplicates.
     pub duplicate_of: Option<i32>,
     pub request_id: Option<i32>,
+    /// The newer file that supersedes it for its request; none: it stands.
+    pub superseded_by: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -206,6 +213,7 @@ impl ReceiptJson {
                     error: f.error_message.clone(),
                     duplicate_of: f.duplicate_of.map(|d| d.0),
                     request_id: f.request_id.map(|d| d.0),
+                    superseded_by: r.replacement_of(f).map(|(id, _)| id.0),
                 })
                 .collect(),
         }

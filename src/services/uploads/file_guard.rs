@@ -192,7 +192,6 @@ impl FileGuard {
                     size,
                     checksum: &checksum,
                     content_type: &kind,
-                    review_pending: plan.review,
                 };
                 let completion = Completion {
                     project: plan.project,
