@@ -174,6 +174,7 @@ diesel::table! {
         status_set_by_hand -> Bool,
         #[max_length = 500]
         status_note -> Nullable<Varchar>,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -1,5 +1,7 @@
 //! A cycle's life: `pending → in_progress → completed | incomplete`, and back from
-//! `incomplete` to `in_progress`. Anything else is refused with a sentence.
+//! `incomplete` to `in_progress`. Anything else is refused with a sentence. Closing is
+//! apart from the status (`cycles.closed_at`): `completed` says everything required is
+//! in, and the cycle still takes optional items until an admin closes it.
 
 crate::text_enum! {
     pub enum CycleStatus {
@@ -11,9 +13,14 @@ crate::text_enum! {
 }
 
 impl CycleStatus {
-    /// Uploads are accepted while a cycle is pending or in progress.
-    pub fn is_open(self) -> bool {
-        matches!(self, CycleStatus::Pending | CycleStatus::InProgress)
+    /// Uploads are accepted in these statuses (until an admin closes the cycle): a
+    /// completed cycle still takes optional items and new files; an incomplete one, past
+    /// its due date, takes nothing.
+    pub fn takes_uploads(self) -> bool {
+        matches!(
+            self,
+            CycleStatus::Pending | CycleStatus::InProgress | CycleStatus::Completed
+        )
     }
 
     /// The statuses a cycle in this status may move to.
@@ -33,7 +40,7 @@ impl CycleStatus {
         let allowed: Vec<&str> = self.next().iter().map(|s| s.label()).collect();
         Err(if allowed.is_empty() {
             format!(
-                "A {} cycle is closed; it cannot become {}.",
+                "A {} cycle cannot become {}.",
                 self.label().to_lowercase(),
                 to.label().to_lowercase()
             )

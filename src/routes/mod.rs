@@ -167,6 +167,7 @@ routes! {
     post "/admin/projects/{project_id}/cycles/{cycle_id}" => admin::cycles::update, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/status" => admin::cycles::change_status, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/follow-requests" => admin::cycle_requests::follow_requests, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}/close" => admin::cycle_closing::close, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/due" => admin::cycle_requests::set_due, CompanyAdmin;
     get "/admin/projects/{project_id}/cycles/{cycle_id}/requests" => admin::cycle_requests::page, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/requests" => admin::cycle_requests::add, CompanyAdmin;

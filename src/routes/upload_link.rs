@@ -49,6 +49,7 @@ struct LinkUploadPage {
     requests: Vec<crate::services::cycle_requests::RequestItem>,
     figures: crate::db::models::completeness::Completeness,
     closed: Option<String>,
+    thank_you: Option<crate::services::thank_you::ThankYou>,
     usage: LinkUsage,
 }
 
@@ -203,6 +204,7 @@ async fn upload_page(
             requests: items,
             figures,
             closed: view.closed,
+            thank_you: view.thank_you,
             usage: view.usage,
         }
         .render()

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::routes::receipt_page::{render_receipt, respond_with_receipt, ReceiptPage};
 use crate::services::cycle_requests::RequestItem;
 use crate::services::receipts::{self, Receipt};
+use crate::services::thank_you::ThankYou;
 use crate::services::uploads::{self, manifest, Batch, Stop};
 use crate::services::Actor;
 use crate::web::paced_body::PaceBreach;
@@ -33,6 +34,7 @@ struct UploadPage {
     requests: Vec<RequestItem>,
     figures: Completeness,
     closed: Option<String>,
+    thank_you: Option<ThankYou>,
     recent: Vec<SyncSession>,
     max_files: usize,
     max_file_size: String,
@@ -92,6 +94,7 @@ pub async fn page(
     render(&UploadPage {
         page: PageContext::signed_in(&member.user, &ctx.session),
         closed: uploads::closed_reason(&view.project, &view.cycle).map(|r| r.to_string()),
+        thank_you: ThankYou::of(&view, None),
         project: view.project,
         cycle: view.cycle,
         requests: view.items,

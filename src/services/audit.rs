@@ -41,6 +41,7 @@ pub mod actions {
     pub const CYCLE_CREATED: &str = "cycle.created";
     pub const CYCLE_UPDATED: &str = "cycle.updated";
     pub const CYCLE_STATUS_CHANGED: &str = "cycle.status_changed";
+    pub const CYCLE_CLOSED: &str = "cycle.closed";
     pub const ACCESS_GRANTED: &str = "project_access.granted";
     pub const ACCESS_REVOKED: &str = "project_access.revoked";
     pub const UPLOAD_STARTED: &str = "upload.started";
@@ -102,6 +103,7 @@ pub mod actions {
         CYCLE_CREATED,
         CYCLE_UPDATED,
         CYCLE_STATUS_CHANGED,
+        CYCLE_CLOSED,
         ACCESS_GRANTED,
         ACCESS_REVOKED,
         UPLOAD_STARTED,

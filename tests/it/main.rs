@@ -21,6 +21,7 @@ mod browser_tus;
 mod browser_upload_page;
 mod cli;
 mod crash;
+mod cycle_close;
 mod dashboards;
 mod embedded_serve;
 mod enums;

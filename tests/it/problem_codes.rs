@@ -77,9 +77,10 @@ async fn two_conflicts_answer_with_two_codes_and_the_page_keeps_the_sentence() {
         "This batch is finished; start another one."
     );
 
-    // The cycle closed: a new batch is refused, with the same status and another code.
+    // The cycle closed (an admin closed it; `completed` alone still takes optional items):
+    // a new batch is refused, with the same status and another code.
     diesel::update(cycles::table.find(cycle))
-        .set(cycles::status.eq("completed"))
+        .set(cycles::closed_at.eq(Some(chrono::Utc::now())))
         .execute(&mut app.conn())
         .expect("close the cycle");
     let (status, closed) = send_manifest(
@@ -90,7 +91,7 @@ async fn two_conflicts_answer_with_two_codes_and_the_page_keeps_the_sentence() {
     .await;
     assert_eq!(status, 409, "{closed}");
     assert_eq!(closed["code"], "upload.cycle_closed");
-    let sentence = "C1 is completed; it accepts no more uploads.";
+    let sentence = "C1 is closed; it accepts no more uploads.";
     assert_eq!(closed["detail"], sentence);
 
     // Both codes are in the OpenAPI document, with every other one the API can give.

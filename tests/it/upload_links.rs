@@ -100,6 +100,11 @@ impl<'a> Visitor<'a> {
 
     pub async fn upload(&self, link: &str, form: Form) -> Page {
         let token = self.get(link).await.csrf_token();
+        self.upload_with(link, &token, form).await
+    }
+
+    /// An upload with a CSRF token taken earlier (a page without a form has none).
+    pub async fn upload_with(&self, link: &str, token: &str, form: Form) -> Page {
         TestApp::page(
             self.http
                 .post(self.app.url(&format!("{link}/upload")))

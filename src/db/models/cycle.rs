@@ -24,6 +24,9 @@ pub struct Cycle {
     pub status_set_by_hand: bool,
     /// Why the admin set it.
     pub status_note: Option<String>,
+    /// When an admin closed the cycle: from then on it takes no uploads, whatever its
+    /// status.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -37,6 +40,24 @@ pub struct NewCycle<'a> {
 }
 
 impl Cycle {
+    /// Whether the cycle takes uploads now (its project may still refuse them).
+    pub fn takes_uploads(&self) -> bool {
+        self.closed_at.is_none() && self.status.takes_uploads()
+    }
+
+    /// Closes the cycle (`None` when it was already closed).
+    pub fn close(
+        conn: &mut PgConnection,
+        id: CycleId,
+        at: DateTime<Utc>,
+    ) -> QueryResult<Option<Cycle>> {
+        diesel::update(cycles::table.find(id).filter(cycles::closed_at.is_null()))
+            .set(cycles::closed_at.eq(at))
+            .returning(Cycle::as_returning())
+            .get_result(conn)
+            .optional()
+    }
+
     /// The project's cycles, newest first.
     pub fn for_project(conn: &mut PgConnection, project: ProjectId) -> QueryResult<Vec<Cycle>> {
         cycles::table

@@ -8,5 +8,7 @@ refusals! {
         /// A move outside the designed ones, asked without a reason (`{0}` says why).
         #[error("{0} To set it anyway, give a reason.")]
         MoveNeedsReason(String) => "cycle.move_needs_reason", StateForbids;
+        #[error("{cycle} is already closed.")]
+        AlreadyClosed { cycle: String } => "cycle.already_closed", StateForbids;
     }
 }

@@ -171,11 +171,11 @@ mod tests {
     fn a_refusal_keeps_its_sentence_code_and_kind() {
         let closed = Refusal::from(UploadRefused::CycleClosed {
             cycle: "Q3 2026".into(),
-            status: "completed".into(),
+            status: "closed".into(),
         });
         assert_eq!(
             closed.to_string(),
-            "Q3 2026 is completed; it accepts no more uploads."
+            "Q3 2026 is closed; it accepts no more uploads."
         );
         assert_eq!(closed.code(), "upload.cycle_closed");
         assert_eq!(closed.kind(), RefusalKind::StateForbids);

@@ -1,7 +1,8 @@
-//! A company's administration (`CompanyAdmin`): users, projects, cycles, access, review,
+//! A company's administration (`CompanyAdmin`): users, projects, cycles (review per request, closing), access,
 //! wall-screen links, upload links. Imports as every route does: services, auth, web, domain, ids.
 
 pub mod access;
+pub mod cycle_closing;
 pub mod cycle_requests;
 pub mod cycles;
 pub mod files;

@@ -43,11 +43,15 @@ pub struct CycleJson {
     /// `C1`, `C2`, …
     pub name: String,
     pub number: i32,
-    /// `pending`, `in_progress`, `completed` or `incomplete`.
+    /// `pending`, `in_progress`, `completed` (everything required is in; optional items
+    /// are still taken until the cycle is closed) or `incomplete`.
     pub status: String,
-    /// Whether the cycle takes uploads.
+    /// Whether the cycle takes uploads: not closed by an admin, and not past its due
+    /// date with required items missing.
     pub open: bool,
     pub due_at: Option<DateTime<Utc>>,
+    /// When an admin closed the cycle (then it takes no uploads, whatever its status).
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl CycleJson {
@@ -58,8 +62,9 @@ impl CycleJson {
             name: c.cycle_name.clone(),
             number: c.cycle_number,
             status: c.status.as_str().to_owned(),
-            open: c.status.is_open(),
+            open: c.takes_uploads(),
             due_at: c.due_at,
+            closed_at: c.closed_at,
         }
     }
 }

@@ -95,6 +95,7 @@ pub async fn reminder_pass(
                LEFT JOIN user_profiles up ON up.user_id = u.id
               WHERE r.required AND r.status IN ('missing', 'rejected')
                 AND c.status IN ('pending', 'in_progress', 'incomplete')
+                AND c.closed_at IS NULL
                 AND p.deleted_at IS NULL AND p.is_active AND u.is_active
                 AND coalesce(up.notify_reminders, true)
                 AND coalesce(r.due_at, c.due_at) IS NOT NULL

@@ -90,7 +90,7 @@ pub async fn create(
     let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
-        if !cycle.status.is_open() {
+        if !cycle.takes_uploads() {
             return Err(LinkRefused::CycleClosed {
                 cycle: cycle.cycle_name,
             }

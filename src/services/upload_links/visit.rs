@@ -16,6 +16,7 @@ use crate::schema::{companies, cycles, projects};
 use crate::services::actor::{Actor, LinkVisitor};
 use crate::services::audit::actions;
 use crate::services::cycle_requests::{self, CycleRequests};
+use crate::services::thank_you::ThankYou;
 use crate::services::upload_links::hash;
 use crate::services::uploads::{closed_reason, uploadable, CycleLock};
 use crate::services::ServiceContext;
@@ -244,6 +245,7 @@ pub struct LinkPage {
     pub view: CycleRequests,
     pub usage: LinkUsage,
     pub closed: Option<String>,
+    pub thank_you: Option<ThankYou>,
 }
 
 pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppError> {
@@ -265,6 +267,7 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
         // A visitor sees what was asked of them and what was sent through their link,
         // not what others have sent.
         let sent_here = UploadLink::batches(conn, visitor.link)?;
+        let thank_you = ThankYou::of(&view, Some(&sent_here));
         for item in &mut view.items {
             item.files.retain(|f| sent_here.contains(&f.session_id));
         }
@@ -274,6 +277,7 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
             view,
             usage,
             closed,
+            thank_you,
         })
     })
     .await

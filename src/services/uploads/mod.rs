@@ -192,12 +192,16 @@ pub fn closed_reason(project: &Project, cycle: &Cycle) -> Option<UploadRefused> 
     if !project.is_active {
         return Some(UploadRefused::ProjectInactive);
     }
-    if cycle.status.is_open() {
+    if cycle.takes_uploads() {
         return None;
     }
+    let status = match cycle.closed_at {
+        Some(_) => "closed".to_owned(),
+        None => cycle.status.label().to_lowercase(),
+    };
     Some(UploadRefused::CycleClosed {
         cycle: cycle.cycle_name.clone(),
-        status: cycle.status.label().to_lowercase(),
+        status,
     })
 }
 
