@@ -36,6 +36,7 @@ mod layers;
 mod link_tus;
 mod node_process;
 mod notifications;
+mod one_review;
 mod operator;
 mod planted;
 mod private_files;
