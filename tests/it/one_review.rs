@@ -46,7 +46,14 @@ fn row(page: &Page, request: CycleRequestId) -> String {
         .body
         .find(&marker)
         .unwrap_or_else(|| panic!("no row {request}: {}", page.body));
-    let end = page.body[start..].find("</tr>").expect("row ends") + start;
+    let rest = &page.body[start..];
+    // A table row on the admin's page, a card on the upload pages.
+    let end = ["</tr>", "</article>"]
+        .iter()
+        .filter_map(|marker| rest.find(marker))
+        .min()
+        .expect("row ends")
+        + start;
     page.body[start..end].to_owned()
 }
 
