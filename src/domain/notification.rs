@@ -7,6 +7,8 @@ crate::text_enum! {
         Overdue = "overdue", "Requests overdue";
         UploadDigest = "upload_digest", "Upload digest";
         UploadReceipt = "upload_receipt", "Receipt to a link's sender";
+        /// An upload link sent by an admin to whoever is to use it (never with its PIN).
+        UploadInvitation = "upload_invitation", "Upload link invitation";
     }
 }
 

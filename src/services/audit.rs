@@ -62,6 +62,7 @@ pub mod actions {
     pub const API_TOKEN_USED: &str = "api_token.used";
     pub const UPLOAD_LINK_CREATED: &str = "upload_link.created";
     pub const UPLOAD_LINK_REVOKED: &str = "upload_link.revoked";
+    pub const UPLOAD_LINK_INVITED: &str = "upload_link.invited";
     pub const UPLOAD_LINK_OPENED: &str = "upload_link.opened";
     pub const UPLOAD_LINK_PIN_ATTEMPT: &str = "upload_link.pin_attempt";
     pub const UPLOAD_LINK_PIN_FAILED: &str = "upload_link.pin_failed";
@@ -124,6 +125,7 @@ pub mod actions {
         API_TOKEN_USED,
         UPLOAD_LINK_CREATED,
         UPLOAD_LINK_REVOKED,
+        UPLOAD_LINK_INVITED,
         UPLOAD_LINK_OPENED,
         UPLOAD_LINK_PIN_ATTEMPT,
         UPLOAD_LINK_PIN_FAILED,

@@ -238,3 +238,82 @@ async fn reminders_follow_the_schedule_once_per_step_and_land_in_the_outbox() {
     assert!(page.body.contains("2 documents due in 7 days"));
     assert!(page.body.contains("Kept in the outbox"));
 }
+
+/// The body of a mail as written, with quoted-printable soft line breaks joined.
+fn unfolded(data: &str) -> String {
+    data.replace("=\r\n", "").replace("=\n", "")
+}
+
+#[actix_web::test]
+async fn an_upload_link_goes_by_email_without_its_pin_and_a_bad_address_keeps_the_form() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app =
+        TestApp::spawn_with(move |config| config.mail.smtp_url = Some(Secret::new(url))).await;
+    let s = setup(&app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let cycle = crate::upload_links::cycle_with_requests(&app, &admin, s.project).await;
+    let links = format!("/admin/projects/{}/cycles/{cycle}/links", s.project);
+
+    // A bad address: the form again, as typed, and no link made.
+    let refused = admin
+        .post(
+            &links,
+            &[
+                ("label", "Bob's papers"),
+                ("days", "14"),
+                ("max_files", "50"),
+                ("max_mib", "500"),
+                ("invite_email", "bob at example"),
+                ("invite_message", "Hello Bob"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused
+        .body
+        .contains("Enter an email address like name@example.com."));
+    assert!(refused.body.contains("value=\"bob at example\""));
+    assert!(refused.body.contains(">Hello Bob</textarea>"));
+    assert!(!refused.body.contains("id=\"upload-link\""));
+
+    let path = crate::upload_links::create_link(
+        &admin,
+        s.project,
+        cycle,
+        &[
+            ("label", "Bob's papers"),
+            ("days", "14"),
+            ("pin", "271828"),
+            ("max_files", "50"),
+            ("max_mib", "500"),
+            ("invite_email", "bob@client.test"),
+            ("invite_message", "Hi Bob,\nthe year-end papers, please."),
+        ],
+    )
+    .await;
+    let shown = admin.get(&links).await;
+    assert_eq!(shown.status, 200);
+
+    let mail = unfolded(&sink.wait_for("bob@client.test", 1).await[0].data);
+    assert!(mail.contains(&path), "the link is in the mail: {mail}");
+    assert!(!mail.contains("271828"), "never the PIN: {mail}");
+    assert!(mail.contains("the year-end papers, please."), "{mail}");
+    assert!(mail.contains("by phone or"), "{mail}");
+
+    // Audited, naming the recipient; the PIN is in no audit row's words either.
+    let details: Vec<serde_json::Value> = hopper::schema::audit_log::table
+        .filter(hopper::schema::audit_log::action.eq("upload_link.invited"))
+        .select(hopper::schema::audit_log::details)
+        .load(&mut app.conn())
+        .expect("audit rows");
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0]["recipient"], "bob@client.test");
+    assert!(!details[0].to_string().contains("271828"));
+    let kinds: Vec<String> = notifications::table
+        .filter(notifications::recipient.eq("bob@client.test"))
+        .select(notifications::kind)
+        .load(&mut app.conn())
+        .expect("queued");
+    assert_eq!(kinds, vec!["upload_invitation".to_owned()]);
+}

@@ -19,6 +19,8 @@ refusals! {
         ShareLinkAlreadyRevoked => "link.share_link_already_revoked", StateForbids;
         #[error("That PIN is not right. Check the message the link came with and try again.")]
         WrongPin => "link.wrong_pin", NoRight;
+        #[error("This company has sent {per_hour} invitations in the last hour, as many as an hour allows. Copy the link and send it yourself, or try again later.")]
+        TooManyInvitations { per_hour: i64 } => "link.too_many_invitations", OverLimit;
         #[error("Tell us who you are first: reload the page and fill in your name and email.")]
         UploaderUnknown => "link.uploader_unknown", NoRight;
     }

@@ -1,6 +1,7 @@
 //! A cycle's upload links: created (the address is shown once), listed with what each
 //! has received, revoked.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Duration;
@@ -9,9 +10,12 @@ use crate::auth::CompanyAdmin;
 use crate::config::Secret;
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId, UploadLinkId};
 use crate::domain::fields;
+use crate::domain::refusal::{LinkRefused, Refusal};
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
-use crate::services::upload_links::{self, CycleLinks, LinkRequest, LinkUsage, UploadLink};
+use crate::services::upload_links::{
+    self, CycleLinks, InvitationRequest, LinkRequest, LinkUsage, UploadLink,
+};
 use crate::web::{done, filters, form_status, html, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
@@ -19,8 +23,8 @@ use crate::web::{done, filters, form_status, html, Ctx, FieldErrors, PageContext
 struct LinksPage {
     page: PageContext,
     view: CycleLinks,
-    /// A link just created: its full address, shown once.
-    created: Option<String>,
+    /// A link just created, shown once.
+    created: Option<Created>,
     form: LinkForm,
     errors: FieldErrors,
 }
@@ -60,6 +64,12 @@ impl LinksPage {
     }
 }
 
+/// A new link's full address (shown once) and whom it was emailed to.
+struct Created {
+    url: String,
+    invited: Option<String>,
+}
+
 fn location(project: ProjectId, cycle: CycleId) -> String {
     format!("/admin/projects/{project}/cycles/{cycle}/links")
 }
@@ -73,6 +83,8 @@ struct LinkForm {
     max_files: String,
     max_mib: String,
     requests: Vec<String>,
+    invite_email: String,
+    invite_message: String,
 }
 
 impl Default for LinkForm {
@@ -84,6 +96,8 @@ impl Default for LinkForm {
             max_files: "50".into(),
             max_mib: "500".into(),
             requests: Vec::new(),
+            invite_email: String::new(),
+            invite_message: String::new(),
         }
     }
 }
@@ -99,6 +113,8 @@ impl LinkForm {
                 "max_files" => form.max_files = value,
                 "max_mib" => form.max_mib = value,
                 "request" => form.requests.push(value),
+                "invite_email" => form.invite_email = value,
+                "invite_message" => form.invite_message = value,
                 _ => {}
             }
         }
@@ -134,6 +150,7 @@ impl LinkForm {
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| "Choose requests from the list.".into()),
         );
+        let invitation = self.invitation(&mut errors);
         match (label, days, max_files, max_mib, requests) {
             (Some(label), Some(days), Some(max_files), Some(max_mib), Some(requests))
                 if errors.is_empty() =>
@@ -145,12 +162,43 @@ impl LinkForm {
                     max_files: i32::try_from(max_files).unwrap_or(i32::MAX),
                     max_bytes: max_mib * 1024 * 1024,
                     valid_for: Duration::days(days),
+                    invitation,
                 })
             }
             _ => Err(errors),
         }
     }
 }
+
+impl LinkForm {
+    /// The optional invitation: an address the mailer can take, and a short note.
+    fn invitation(&self, errors: &mut FieldErrors) -> Option<InvitationRequest> {
+        let email = errors.check(
+            "invite_email",
+            fields::optional_email(&self.invite_email).and_then(|email| match email {
+                Some(e) if e.parse::<lettre::Address>().is_err() => {
+                    Err("Enter an email address like name@example.com.".into())
+                }
+                other => Ok(other),
+            }),
+        );
+        let message = errors.check(
+            "invite_message",
+            fields::optional_text(&self.invite_message, MAX_INVITATION_MESSAGE),
+        );
+        match (email, message) {
+            (Some(Some(email)), Some(message)) => Some(InvitationRequest { email, message }),
+            (Some(None), Some(Some(_))) => {
+                errors.add("invite_email", "Enter the address the message is for.");
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A note to a client, not a letter: the link is the message.
+const MAX_INVITATION_MESSAGE: usize = 1000;
 
 fn number_in(value: &str, min: i64, max: i64) -> Option<i64> {
     value
@@ -165,7 +213,7 @@ async fn links_page(
     admin: &CompanyAdmin,
     ctx: &Ctx,
     (project, cycle): (ProjectId, CycleId),
-    created: Option<String>,
+    created: Option<Created>,
     form: LinkForm,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -211,15 +259,28 @@ pub async fn create(
         Ok(wanted) => wanted,
         Err(errors) => return links_page(&admin, &ctx, (project, cycle), None, form, errors).await,
     };
-    let (_, token) =
-        upload_links::create(ctx.services(), &admin.actor, project, cycle, wanted).await?;
+    let invited = wanted.invitation.as_ref().map(|i| i.email.clone());
+    let token = match upload_links::create(ctx.services(), &admin.actor, project, cycle, wanted)
+        .await
+    {
+        Ok((_, token)) => token,
+        // Over the hour's allowance: the form again, as typed, with the reason beside it.
+        Err(AppError::Refused(Refusal::Link(refusal @ LinkRefused::TooManyInvitations { .. }))) => {
+            let mut errors = FieldErrors::default();
+            errors.add("invite_email", refusal.to_string());
+            let mut page = links_page(&admin, &ctx, (project, cycle), None, form, errors).await?;
+            *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return Ok(page);
+        }
+        Err(e) => return Err(e),
+    };
     // From the configured public URL, never from the request's (forgeable) Host.
     let url = format!("{}/u/{token}", ctx.state.public_url);
     links_page(
         &admin,
         &ctx,
         (project, cycle),
-        Some(url),
+        Some(Created { url, invited }),
         LinkForm::default(),
         FieldErrors::default(),
     )

@@ -4,9 +4,11 @@
 //! transaction of the change that causes it (so a rolled-back change sends nothing) and
 //! sent afterwards by [`sender`]; people turn each kind off in their profile.
 
+mod invitation;
 mod reminders;
 mod sender;
 
+pub(in crate::services) use invitation::{upload_invitation, Invitation};
 pub use reminders::{reminder_pass, ReminderReport};
 pub use sender::{send_pending, spawn_sender, SendReport};
 
@@ -37,7 +39,7 @@ fn preference(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::RequestRejected => Some("notify_rejections"),
         NotificationKind::DueSoon | NotificationKind::Overdue => Some("notify_reminders"),
         NotificationKind::UploadDigest => Some("notify_digests"),
-        NotificationKind::UploadReceipt => None,
+        NotificationKind::UploadReceipt | NotificationKind::UploadInvitation => None,
     }
 }
 

@@ -21,8 +21,10 @@ use crate::db::models::upload_link::NewUploadLink;
 pub use crate::db::models::upload_link::{LinkUsage, UploadLink};
 use crate::domain::refusal::LinkRefused;
 use crate::error::AppError;
+use crate::schema::{companies, users};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::notifications::{upload_invitation, Invitation};
 use crate::services::{cycles, ServiceContext};
 
 pub(in crate::services) fn hash(secret: &str) -> Vec<u8> {
@@ -38,6 +40,14 @@ pub struct LinkRequest {
     pub max_files: i32,
     pub max_bytes: i64,
     pub valid_for: Duration,
+    /// Send the link by email to this person too (without its PIN).
+    pub invitation: Option<InvitationRequest>,
+}
+
+/// Whom an admin sends a new link to, with an optional note of their own.
+pub struct InvitationRequest {
+    pub email: String,
+    pub message: Option<String>,
 }
 
 /// A cycle's links with what each has received, and the cycle's requests for the form.
@@ -88,6 +98,7 @@ pub async fn create(
         None => None,
     };
     let now = ctx.clock().now();
+    let public_url = ctx.public_url().to_owned();
     ctx.run(actor, move |conn, actor| {
         let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
         if !cycle.takes_uploads() {
@@ -136,9 +147,65 @@ pub async fn create(
                 "expires_at": link.expires_at,
             }))
             .record(conn)?;
+        if let Some(invitation) = &wanted.invitation {
+            invite(
+                conn,
+                actor,
+                &link,
+                &format!("{public_url}/u/{token}"),
+                invitation,
+            )?;
+        }
         Ok((link, token))
     })
     .await
+}
+
+/// Queues the invitation email for a new link and audits it, in the link's transaction.
+fn invite(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    link: &UploadLink,
+    url: &str,
+    invitation: &InvitationRequest,
+) -> Result<(), AppError> {
+    let company_name: String = companies::table
+        .find(actor.company_id())
+        .select(companies::company_name)
+        .first(conn)?;
+    let (username, full_name): (String, Option<String>) = users::table
+        .find(actor.user()?)
+        .select((users::username, users::full_name))
+        .first(conn)?;
+    let from = full_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(username);
+    upload_invitation(
+        conn,
+        &Invitation {
+            company: actor.company_id(),
+            company_name: &company_name,
+            from: &from,
+            to: &invitation.email,
+            label: &link.label,
+            url,
+            expires: &link.expires_at.format("%-d %B %Y").to_string(),
+            has_pin: link.has_pin(),
+            message: invitation.message.as_deref(),
+        },
+    )?;
+    actor
+        .audit(actions::UPLOAD_LINK_INVITED)
+        .project(link.project_id)
+        .resource("upload_link", link.id)
+        .details(json!({
+            "label": link.label,
+            "recipient": invitation.email,
+            "message": invitation.message.is_some(),
+            "pin_sent_separately": link.has_pin(),
+        }))
+        .record(conn)?;
+    Ok(())
 }
 
 /// Revokes a link: its page and every visit end at once.

@@ -1,0 +1,4 @@
+DELETE FROM notifications WHERE kind = 'upload_invitation';
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('request_rejected', 'due_soon', 'overdue', 'upload_digest', 'upload_receipt'));
