@@ -16,9 +16,12 @@ use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::audit_chain::LastVerification;
+use crate::services::audit_names::AuditNames;
 use crate::services::audit_trail::{self, AuditCursor, AuditFilter};
 use crate::state::AppState;
-use crate::web::{filters, htmx_target, is_htmx, render, Ctx, PageContext};
+use crate::web::{
+    audit_sentences, filters, history_words, htmx_target, is_htmx, render, Ctx, PageContext,
+};
 
 const PAGE_ROWS: i64 = 50;
 const CSV_BATCH: i64 = 1000;
@@ -95,6 +98,7 @@ struct AuditPage {
     page: PageContext,
     query: AuditQuery,
     rows: Vec<AuditRow>,
+    names: AuditNames,
     next: Option<String>,
     projects: Vec<(ProjectId, String)>,
     users: Vec<(UserId, String)>,
@@ -137,13 +141,72 @@ impl AuditPage {
         format!("/dashboard/audit.csv?{}", self.query.link(None))
     }
 
-    fn details(&self, row: &AuditRow) -> String {
-        let text = row.details.to_string();
-        if text.chars().count() > 160 {
-            format!("{}…", text.chars().take(160).collect::<String>())
-        } else {
-            text
+    fn who(&self, row: &AuditRow) -> String {
+        self.names.actor(row)
+    }
+
+    fn what(&self, row: &AuditRow) -> String {
+        audit_sentences::sentence(&row.action)
+    }
+
+    fn action_label(&self, action: &str) -> String {
+        audit_sentences::sentence(action)
+    }
+
+    /// What the row is about: the thing by its name, and the project it is in.
+    fn about(&self, row: &AuditRow) -> String {
+        let resource = self.names.resource(row);
+        let project = self
+            .names
+            .project(row)
+            .filter(|_| row.resource_type.as_deref() != Some("project"));
+        match (resource, project) {
+            (Some(resource), Some(project)) => format!("{resource} in {project}"),
+            (Some(resource), None) => resource,
+            (None, Some(project)) => format!("project “{project}”"),
+            (None, None) => String::new(),
         }
+    }
+
+    /// The details in words, for the row's disclosure: what changed, then the other
+    /// facts, then where the request came from.
+    fn facts(&self, row: &AuditRow) -> Vec<(String, String)> {
+        let mut facts: Vec<(String, String)> = row
+            .changes()
+            .into_iter()
+            .map(|c| {
+                let words = |recorded: &str| match c.field.as_str() {
+                    "storage_location_id" => self
+                        .names
+                        .named("storage_location", recorded)
+                        .map_or_else(|| recorded.to_owned(), str::to_owned),
+                    _ => history_words::value_words(recorded, &c.field),
+                };
+                let (before, after) = (words(&c.before), words(&c.after));
+                (
+                    history_words::field_label(&c.field),
+                    format!("{before} → {after}"),
+                )
+            })
+            .collect();
+        for (key, value) in row.facts() {
+            let value = match key.as_str() {
+                "user_id" => value
+                    .parse()
+                    .ok()
+                    .and_then(|id| self.names.person(id))
+                    .map_or(value, str::to_owned),
+                _ => history_words::value_words(&value, &key),
+            };
+            facts.push((history_words::field_label(&key), value));
+        }
+        if let Some(ip) = &row.ip_address {
+            facts.push(("Address".into(), ip.clone()));
+        }
+        if let Some(agent) = &row.user_agent {
+            facts.push(("Browser".into(), agent.clone()));
+        }
+        facts
     }
 }
 
@@ -165,6 +228,7 @@ pub async fn page(
         last_verification: view.last_verification,
         query,
         rows: view.rows,
+        names: view.names,
         next: view.next.map(|n| n.encode()),
         projects: view.projects,
         users: view.users,

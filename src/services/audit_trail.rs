@@ -14,6 +14,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{audit_log, companies, projects, users};
 use crate::services::audit_chain::{self, LastVerification};
+use crate::services::audit_names::AuditNames;
 use crate::services::{Actor, ServiceContext};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -172,6 +173,8 @@ fn scoped(actor: &Actor, filter: AuditFilter) -> Result<AuditFilter, AppError> {
 /// One page of the audit trail as the actor may see it.
 pub struct AuditView {
     pub rows: Vec<AuditRow>,
+    /// The names of the people and things the rows refer to.
+    pub names: AuditNames,
     pub next: Option<AuditCursor>,
     /// The chosen company's projects and users for the filters (for the operator, once
     /// a company is chosen).
@@ -196,6 +199,7 @@ pub async fn view(
     let operator = actor.role() == Some(Role::Superadmin);
     ctx.run(actor, move |conn, _| {
         let (rows, next) = page(conn, &filter, after, limit)?;
+        let names = AuditNames::load(conn, filter.company, &rows)?;
         let companies = if operator {
             companies::table
                 .order(companies::company_name.asc())
@@ -226,6 +230,7 @@ pub async fn view(
         };
         Ok(AuditView {
             rows,
+            names,
             next,
             projects,
             users,

@@ -31,7 +31,8 @@ pub struct ProjectDetail {
     /// Active users of the company without a grant yet, for the grant form.
     pub grantable: Vec<User>,
     pub history: Vec<AuditRow>,
-    /// The people the history rows are about (access granted to whom), by user id.
+    /// The people the history rows are about (access granted to whom) and who acted in
+    /// them, by user id.
     pub people: Vec<(UserId, String)>,
     /// The company's storage locations, for the project form.
     pub locations: Vec<StorageLocation>,
@@ -50,6 +51,32 @@ impl ProjectDetail {
     }
 }
 
+impl ProjectDetail {
+    /// Who made a history row's change, by name ("Alice Admin (alice)").
+    pub fn who(&self, row: &AuditRow) -> String {
+        row.actor_user_id
+            .and_then(|id| self.people.iter().find(|(user, _)| *user == id))
+            .map(|(_, name)| name.clone())
+            .or_else(|| row.actor_username.clone())
+            .unwrap_or_else(|| "Hopper".to_owned())
+    }
+
+    /// A changed value as recorded, with a storage location by its label rather than its
+    /// id (any other field as it is).
+    pub fn value(&self, field: &str, recorded: &str) -> String {
+        if field == "storage_location_id" {
+            if let Some(location) = self
+                .locations
+                .iter()
+                .find(|l| l.id.0.to_string() == recorded)
+            {
+                return location.label.clone();
+            }
+        }
+        recorded.to_owned()
+    }
+}
+
 /// The user a history row is about, when it is about one.
 fn user_of(row: &AuditRow) -> Option<UserId> {
     match row.resource_type.as_deref() {
@@ -64,7 +91,11 @@ fn people_of(
     actor: &Actor,
     history: &[AuditRow],
 ) -> QueryResult<Vec<(UserId, String)>> {
-    let mut ids: Vec<UserId> = history.iter().filter_map(user_of).collect();
+    let mut ids: Vec<UserId> = history
+        .iter()
+        .filter_map(user_of)
+        .chain(history.iter().filter_map(|row| row.actor_user_id))
+        .collect();
     ids.sort_by_key(|id| id.0);
     ids.dedup();
     if ids.is_empty() {

@@ -3,6 +3,7 @@
 //! `error`; never the wiring.
 
 pub mod app_error;
+pub mod audit_sentences;
 pub mod charts;
 pub mod ctx;
 pub mod filters;

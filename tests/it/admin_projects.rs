@@ -254,6 +254,19 @@ async fn deleting_hides_a_project_keeps_its_history_and_restoring_brings_it_back
     assert!(page
         .body
         .contains("<strong>Region</strong>: us-east-1 → eu-central-1"));
+    // A location by its label, never its id.
+    let location_changes: Vec<&str> = page
+        .body
+        .lines()
+        .filter(|l| l.contains("<strong>Storage location</strong>"))
+        .collect();
+    assert!(
+        location_changes.iter().any(|l| l.ends_with(" → EU</li>"))
+            && location_changes
+                .iter()
+                .all(|l| !l.contains(&format!(" {eu}<")) && !l.contains(&format!(" {eu} "))),
+        "{location_changes:?}"
+    );
     assert!(page.body.contains("project deleted"));
     assert!(
         !page.body.contains("<strong>id</strong>"),

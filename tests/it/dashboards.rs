@@ -520,3 +520,74 @@ async fn share_link_addresses_come_from_the_public_url_not_the_request() {
     assert!(body.contains("https://intake.example.test/wall/"), "{body}");
     assert!(!body.contains("evil.example"));
 }
+
+/// The audit trail reads in words: people and things by their names, each action as a
+/// sentence, the details folded away and in words, no raw JSON and no row ids.
+#[actix_web::test]
+async fn the_audit_trail_names_people_and_things_and_says_what_happened() {
+    let app = TestApp::spawn().await;
+    let s = crate::requests::setup(&app, false).await;
+    let alice = app.session_for(&s.admin).await;
+    let cycle = crate::upload_links::cycle_with_requests(&app, &alice, s.project).await;
+    crate::upload_links::create_link(
+        &alice,
+        s.project,
+        cycle,
+        &[
+            ("label", "ACME accounting"),
+            ("days", "7"),
+            ("max_files", "10"),
+            ("max_mib", "50"),
+        ],
+    )
+    .await;
+    let uma = app.session_for(&s.uploader).await;
+    let sent = uma
+        .upload(
+            &crate::requests::upload_path(s.project, cycle),
+            crate::uploads::form(&[("march-statement.pdf", b"%PDF-1.7\n% march\n")]),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+
+    let page = alice.get("/dashboard/audit").await;
+    assert_eq!(page.status, 200);
+    let start = page.body.find("id=\"audit-table\"").expect("the table");
+    let table = &page.body[start..];
+    for words in [
+        // Who, by name.
+        "<td class=\"who\">alice Example</td>",
+        "<td class=\"who\">uma Example</td>",
+        // What, as a sentence; about what, by name and project.
+        "Created an upload link",
+        "upload link “ACME accounting” in Year end",
+        "Uploaded a file",
+        "file “march-statement.pdf” in Year end",
+        "Started a cycle",
+        "<summary>Details</summary>",
+    ] {
+        assert!(table.contains(words), "{words:?} is missing:\n{table}");
+    }
+    let link_id: i32 = hopper::schema::upload_links::table
+        .select(hopper::schema::upload_links::id)
+        .first(&mut app.conn())
+        .expect("the link");
+    for raw in [
+        "{&quot;",
+        "{\"",
+        "upload_link",
+        "file.uploaded",
+        "sync_session",
+        &format!("upload link {link_id}"),
+        &format!("project {}", s.project),
+    ] {
+        assert!(!table.contains(raw), "{raw:?} is shown:\n{table}");
+    }
+    // The filter offers the actions as sentences too.
+    assert!(page
+        .body
+        .contains("<option value=\"upload_link.created\">Created an upload link</option>"));
+    // The export keeps the raw fields for programs.
+    let csv = alice.get("/dashboard/audit.csv").await;
+    assert!(csv.body.contains("upload_link.created"));
+}

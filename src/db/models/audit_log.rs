@@ -65,6 +65,24 @@ fn show(value: Option<&serde_json::Value>) -> String {
 }
 
 impl AuditRow {
+    /// The details other than a change's before and after, field by field, values in
+    /// words (row ids left out, as in [`Self::changes`]).
+    pub fn facts(&self) -> Vec<(String, String)> {
+        let Some(object) = self.details.as_object() else {
+            return Vec::new();
+        };
+        object
+            .iter()
+            .filter(|(key, _)| {
+                !matches!(
+                    key.as_str(),
+                    "before" | "after" | "id" | "company_id" | "project_id"
+                )
+            })
+            .map(|(key, value)| (key.clone(), show(Some(value))))
+            .collect()
+    }
+
     /// The fields whose values differ between `details.before` and `details.after`
     /// (one level deep; nested objects are compared as a whole).
     pub fn changes(&self) -> Vec<Change> {
