@@ -12,6 +12,7 @@ mod audit_log;
 mod auth;
 mod auth_throttle;
 mod browser;
+mod browser_copy;
 mod browser_keyboard;
 mod browser_layout;
 mod browser_link_journey;
