@@ -393,3 +393,153 @@ async fn the_csv_export_follows_filters_changed_in_place() {
         csv.body
     );
 }
+
+/// What a script finds wrong with the page shown (an empty list when nothing is).
+async fn problems_found(browser: &Client, script: &str) -> Vec<String> {
+    let found = browser.execute(script, vec![]).await.expect("measure");
+    found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+/// Dashboard tables wider than their card (the card would scroll sideways).
+const TABLES_OVERFLOWING: &str = "return [...document.querySelectorAll('table.dashboard')]
+    .filter(t => { const box = t.closest('.card') || t.parentElement;
+                   return t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1
+                       || box.scrollWidth > box.clientWidth + 1; })
+    .map(t => 'a table ' + Math.round(t.getBoundingClientRect().width) + ' px wide in a card of '
+              + (t.closest('.card') || t.parentElement).clientWidth + ' px');";
+
+/// Navigation items off the top bar's one line, or cut off at its edge.
+const NAV_WRAPPED: &str = "const items = [...document.querySelectorAll(
+      '.topbar .brand, .topbar nav a, .topbar .who, .topbar button.link')];
+    const top = items[0].getBoundingClientRect(); const mid = top.top + top.height / 2;
+    const bar = document.querySelector('.topbar');
+    const off = items.filter(e => { const r = e.getBoundingClientRect();
+        return r.height > 2 * parseFloat(getComputedStyle(e).fontSize) + 4
+            || Math.abs(r.top + r.height / 2 - mid) > 6 || r.right > window.innerWidth; })
+      .map(e => '\"' + e.textContent.trim() + '\" is off the line');
+    if (bar.scrollWidth > bar.clientWidth) off.push('the top bar scrolls sideways');
+    return off;";
+
+/// At a laptop's 1366 px the dashboards show every column without scrolling sideways, due
+/// dates and completeness come before bucket and region, and the navigation stays on one
+/// line; on a wall screen the headline figures grow with the screen, up to 3840 × 2160,
+/// and nothing overflows.
+#[actix_web::test]
+async fn dashboards_fit_a_laptop_and_wall_figures_grow_with_the_screen() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, true).await;
+    let alice = app.session_for(&s.admin).await;
+    let (p, c) = (
+        s.project,
+        cycle_with_requests(&app, &alice, s.project).await,
+    );
+    let uma = app.session_for(&s.uploader).await;
+    let sent = uma
+        .upload(
+            &format!("/projects/{p}/cycles/{c}/upload"),
+            form(&[(
+                "Bank-Statement-March-2026-all-accounts.pdf",
+                b"%PDF-1.7\n%\n",
+            )]),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let operator = UserFixture::new("otto")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let dashboard = alice.get("/dashboard").await.body;
+    let position = |words: &str| dashboard.find(words).unwrap_or(usize::MAX);
+    assert!(
+        position(">Next due<") < position(">Bucket<")
+            && position(">Latest cycle's requests<") < position(">Region<"),
+        "due date and completeness come first: {dashboard}"
+    );
+
+    let driver = Chromedriver::start();
+    let browser = driver.connect().await;
+    let mut problems = Vec::new();
+    for (who, user) in [
+        ("admin", &s.admin),
+        ("uploader", &s.uploader),
+        ("operator", &operator),
+    ] {
+        browser.delete_all_cookies().await.expect("no cookies");
+        browser.set_window_size(1366, 900).await.expect("size");
+        sign_in(&browser, &app, &user.username, &user.password).await;
+        for path in [
+            "/dashboard".to_owned(),
+            format!("/dashboard/projects/{p}"),
+            format!("/dashboard/cycles/{c}"),
+            "/dashboard/audit".to_owned(),
+        ] {
+            browser.goto(&app.url(&path)).await.expect("open");
+            for problem in problems_found(&browser, TABLES_OVERFLOWING).await {
+                problems.push(format!("{who} {path} at 1366 px: {problem}"));
+            }
+            for problem in problems_found(&browser, NAV_WRAPPED).await {
+                problems.push(format!("{who} {path} at 1366 px: {problem}"));
+            }
+        }
+        let png = browser.screenshot().await.expect("screenshot");
+        let file = screenshot_path(&format!("layout/{who}-nav-1366.png"));
+        std::fs::create_dir_all(file.parent().expect("folder")).expect("folder");
+        std::fs::write(file, png).expect("save");
+    }
+
+    browser.delete_all_cookies().await.expect("no cookies");
+    let shared = alice
+        .post(
+            "/admin/share-links",
+            &[("label", "Lobby"), ("project", ""), ("days", "7")],
+        )
+        .await;
+    let wall = shared
+        .body
+        .split_once("/wall/")
+        .and_then(|(_, rest)| rest.split(['<', '"']).next())
+        .map(|token| format!("/wall/{token}"))
+        .expect("a wall screen link");
+    let mut sizes = Vec::new();
+    for (width, height) in [(1920, 1080), (3840, 2160)] {
+        browser.set_window_size(width, height).await.expect("size");
+        browser.goto(&app.url(&wall)).await.expect("wall");
+        problems
+            .extend(check_page(&browser, &format!("wall-{width}x{height}"), width, false).await);
+        let measured = browser
+            .execute(
+                "const values = [...document.querySelectorAll('#headline .figure-value')];
+                 const over = [...document.querySelectorAll('#headline .figure, #headline .figure *')]
+                   .filter(e => e.scrollWidth > e.clientWidth + 1
+                             || e.getBoundingClientRect().right > window.innerWidth)
+                   .map(e => e.className || e.tagName);
+                 return [parseFloat(getComputedStyle(values[0]).fontSize), over.join(', ')];",
+                vec![],
+            )
+            .await
+            .expect("figures");
+        let size = measured[0].as_f64().unwrap_or(0.0);
+        let over = measured[1].as_str().unwrap_or("").to_owned();
+        if !over.is_empty() {
+            problems.push(format!("wall {width}x{height}: overflowing: {over}"));
+        }
+        sizes.push(size);
+    }
+    if sizes[0] < 64.0 {
+        problems.push(format!("a 1080p wall's figures are too small: {sizes:?} px"));
+    }
+    if sizes[1] < sizes[0] * 1.5 {
+        problems.push(format!("the figures do not grow with the screen: {sizes:?} px"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

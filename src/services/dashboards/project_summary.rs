@@ -119,6 +119,9 @@ pub struct ProjectRow {
     pub last_upload: Option<DateTime<Utc>>,
     /// The latest cycle's requests (none without cycles).
     pub requests: Option<Completeness>,
+    /// The earliest due date among the latest cycle's open requests (past when overdue).
+    #[serde(skip)]
+    pub next_due: Option<DateTime<Utc>>,
     /// What "least complete first" orders by (101 without cycles).
     #[serde(skip)]
     pub latest_percent: i16,
@@ -148,6 +151,7 @@ struct ProjectBase {
     created_at: DateTime<Utc>,
     latest_percent: i16,
     latest_overdue: i32,
+    latest_open_due: Vec<Option<DateTime<Utc>>>,
 }
 
 /// One page of the project summary and the cursor of the next, if any.
@@ -176,6 +180,7 @@ pub fn project_summary(
             projects::created_at,
             project_completeness::latest_percent,
             overdue_count_at(project_completeness::latest_open_due, now),
+            project_completeness::latest_open_due,
         ))
         .into_boxed();
     query = match scope {
@@ -308,6 +313,7 @@ pub fn project_summary(
                 bytes: f.map_or(0, |f| f.uploaded_bytes),
                 last_upload: f.and_then(|f| f.last_upload),
                 requests: latest.iter().find(|(p, _)| *p == id).map(|(_, c)| *c),
+                next_due: b.latest_open_due.iter().flatten().min().copied(),
                 latest_percent: b.latest_percent,
                 latest_overdue: b.latest_overdue,
             }
