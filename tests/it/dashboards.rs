@@ -556,8 +556,8 @@ async fn the_audit_trail_names_people_and_things_and_says_what_happened() {
     let table = &page.body[start..];
     for words in [
         // Who, by name.
-        "<td class=\"who\">alice Example</td>",
-        "<td class=\"who\">uma Example</td>",
+        "<td class=\"actor\">alice Example</td>",
+        "<td class=\"actor\">uma Example</td>",
         // What, as a sentence; about what, by name and project.
         "Created an upload link",
         "upload link “ACME accounting” in Year end",
