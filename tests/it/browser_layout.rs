@@ -531,10 +531,14 @@ async fn dashboards_fit_a_laptop_and_wall_figures_grow_with_the_screen() {
         sizes.push(size);
     }
     if sizes[0] < 64.0 {
-        problems.push(format!("a 1080p wall's figures are too small: {sizes:?} px"));
+        problems.push(format!(
+            "a 1080p wall's figures are too small: {sizes:?} px"
+        ));
     }
     if sizes[1] < sizes[0] * 1.5 {
-        problems.push(format!("the figures do not grow with the screen: {sizes:?} px"));
+        problems.push(format!(
+            "the figures do not grow with the screen: {sizes:?} px"
+        ));
     }
     assert!(
         problems.is_empty(),
