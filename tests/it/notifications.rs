@@ -317,3 +317,53 @@ async fn an_upload_link_goes_by_email_without_its_pin_and_a_bad_address_keeps_th
         .expect("queued");
     assert_eq!(kinds, vec!["upload_invitation".to_owned()]);
 }
+
+#[actix_web::test]
+async fn invitations_stop_at_the_hours_allowance_and_the_form_stays() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let cycle = crate::upload_links::cycle_with_requests(&app, &admin, s.project).await;
+    // The hour's allowance already used (50 invitations queued).
+    for n in 0..50 {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::company_id.eq(s.company),
+                notifications::recipient.eq(format!("client{n}@client.test")),
+                notifications::kind.eq("upload_invitation"),
+                notifications::subject.eq("please send your documents"),
+                notifications::body.eq("…"),
+            ))
+            .execute(&mut app.conn())
+            .expect("an earlier invitation");
+    }
+    let refused = admin
+        .post(
+            &format!("/admin/projects/{}/cycles/{cycle}/links", s.project),
+            &[
+                ("label", "One too many"),
+                ("days", "14"),
+                ("max_files", "50"),
+                ("max_mib", "500"),
+                ("invite_email", "late@client.test"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(refused.body.contains("as many as an hour allows"));
+    assert!(refused.body.contains("value=\"late@client.test\""));
+    assert!(refused.body.contains("value=\"One too many\""));
+    // Refused whole: no link, no audit row, nothing queued.
+    let links: i64 = hopper::schema::upload_links::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("links");
+    assert_eq!(links, 0);
+    assert!(app.audit_rows("upload_link.created").is_empty());
+    let queued: i64 = notifications::table
+        .filter(notifications::recipient.eq("late@client.test"))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("queued");
+    assert_eq!(queued, 0);
+}
