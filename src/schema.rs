@@ -97,6 +97,18 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 255]
+        display_name -> Nullable<Varchar>,
+        #[max_length = 7]
+        accent_colour -> Nullable<Varchar>,
+        logo_location_id -> Nullable<Int4>,
+        #[max_length = 1024]
+        logo_key -> Nullable<Varchar>,
+        #[max_length = 20]
+        logo_content_type -> Nullable<Varchar>,
+        logo_size -> Nullable<Int4>,
+        #[max_length = 64]
+        logo_sha256 -> Nullable<Varchar>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Validated domain types (parse, don't validate) and the enums of every role and status
 //! column. May import `error` and `db::ids`; nothing else of Hopper's.
 
+pub mod accent_colour;
 pub mod access_role;
 pub mod bucket_name;
 pub mod client_info;
@@ -11,6 +12,7 @@ pub mod file_kind;
 pub mod key_root;
 pub mod link_platform;
 pub mod list_window;
+pub mod logo_image;
 pub mod new_password;
 pub mod notification;
 pub mod object_key;

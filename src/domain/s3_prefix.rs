@@ -6,6 +6,9 @@ pub struct S3Prefix(String);
 
 const MAX_LEN: usize = 100;
 
+/// The folder under a company's key root where its logo lies; no cycle's prefix may be it.
+pub const BRANDING_SEGMENT: &str = "_branding";
+
 impl S3Prefix {
     pub fn parse(value: &str) -> Result<S3Prefix, String> {
         let value = value.trim().trim_matches('/');
@@ -26,6 +29,11 @@ impl S3Prefix {
             .any(|segment| segment.is_empty() || segment == "." || segment == "..")
         {
             return Err("A prefix has no empty, `.` or `..` segments.".into());
+        }
+        if value.split('/').next() == Some(BRANDING_SEGMENT) {
+            return Err(format!(
+                "A prefix may not start with {BRANDING_SEGMENT}: Hopper keeps the company's logo there."
+            ));
         }
         Ok(S3Prefix(value.to_owned()))
     }
@@ -79,5 +87,7 @@ mod tests {
         assert!(S3Prefix::parse("a//b").is_err());
         assert!(S3Prefix::parse("a b").is_err());
         assert_eq!(S3Prefix::parse("/a/b/").unwrap().as_str(), "a/b");
+        assert!(S3Prefix::parse("_branding/C1").is_err());
+        assert!(S3Prefix::parse("x/_branding").is_ok());
     }
 }

@@ -9,10 +9,12 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod audit_trail;
+pub mod brand;
 pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod home;
+mod link_refusals;
 mod link_visit;
 pub mod login;
 pub mod logout;
@@ -141,6 +143,8 @@ routes! {
     head "/u/{token}/tus/{tus_id}" => upload_link_tus::head, Public;
     patch "/u/{token}/tus/{tus_id}" => upload_link_tus::patch, Public;
     delete "/u/{token}/tus/{tus_id}" => upload_link_tus::terminate, Public;
+    get "/brand/logo/{sha256}" => brand::logo, Public;
+    get "/brand/style/{colour}.css" => brand::style, Public;
 
     get "/admin/users" => admin::users::list, CompanyAdmin;
     get "/admin/users/new" => admin::users::new, CompanyAdmin;
@@ -182,6 +186,10 @@ routes! {
     post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
     post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
     post "/admin/files/{file_id}/delete" => admin::files::delete, CompanyAdmin;
+    get "/admin/branding" => admin::branding::page, CompanyAdmin;
+    post "/admin/branding" => admin::branding::update, CompanyAdmin;
+    post "/admin/branding/logo" => admin::branding::upload_logo, CompanyAdmin;
+    post "/admin/branding/logo/delete" => admin::branding::remove_logo, CompanyAdmin;
     get "/admin/share-links" => admin::share_links::list, CompanyAdmin;
     post "/admin/share-links" => admin::share_links::create, CompanyAdmin;
     post "/admin/share-links/{link_id}/revoke" => admin::share_links::revoke, CompanyAdmin;
@@ -206,6 +214,7 @@ routes! {
 pub const MULTIPART_ROUTES: &[&str] = &[
     "/projects/{project_id}/cycles/{cycle_id}/upload",
     "/u/{token}/upload",
+    "/admin/branding/logo",
 ];
 
 /// Routes of the JSON API: authenticated by a bearer token only (never a cookie), so they

@@ -18,14 +18,14 @@ use crate::domain::fields;
 use crate::domain::refusal::LinkRefused;
 use crate::domain::sizes::human_size;
 use crate::error::AppError;
+use crate::routes::link_refusals::{for_outsider, refusal_page};
 use crate::routes::link_visit::{cookie_name, entry};
 use crate::routes::receipt_page::{respond_with_receipt, ReceiptPage};
 use crate::routes::uploads::{receive, Resumable};
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
-use crate::web::app_error::ErrorPage;
-use crate::web::{filters, form_status, html, Ctx, FieldErrors, PageContext};
+use crate::web::{filters, form_status, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/link_start.html")]
@@ -108,27 +108,6 @@ impl LinkUploadPage {
     }
 }
 
-/// A page of its own for a link that opens nothing: 404 for an unknown token, 410 with
-/// the reason for a link that no longer works. `None` for an entry that opens.
-fn refusal_page(entry: &Entry) -> Option<Result<HttpResponse, AppError>> {
-    let (status, reason) = match entry {
-        Entry::Unknown => (
-            StatusCode::NOT_FOUND,
-            "This upload link does not exist. Check the address, or ask whoever sent it for a new one.".to_owned(),
-        ),
-        Entry::Closed(reason) => (StatusCode::GONE, reason.clone()),
-        Entry::Stranger(_) | Entry::Visitor(..) => return None,
-    };
-    Some(html(
-        status,
-        &ErrorPage {
-            title: "This upload link does not work",
-            message: reason,
-            status: status.as_u16(),
-            outsider: true,
-        },
-    ))
-}
 
 fn with_csrf_cookie(
     req: &HttpRequest,
@@ -166,7 +145,7 @@ fn start_page_as(
 ) -> Result<HttpResponse, AppError> {
     with_csrf_cookie(&ctx.req, status, |page| {
         StartPage {
-            page,
+            page: page.with_brand(Some(open.brand.clone())),
             open,
             token,
             visitor_name: name,
@@ -196,7 +175,7 @@ async fn upload_page(
         .unwrap_or_default();
     with_csrf_cookie(&ctx.req, StatusCode::OK, |page| {
         LinkUploadPage {
-            page,
+            page: page.with_brand(Some(open.brand.clone())),
             open,
             token,
             uploader,
@@ -211,19 +190,16 @@ async fn upload_page(
     })
 }
 
-/// Every answer of a link page is the sender's: an error too is shown without the staff's
-/// navigation, even to a browser that is also signed in as staff.
-fn for_outsider(answer: Result<HttpResponse, AppError>) -> Result<HttpResponse, AppError> {
-    Ok(answer.unwrap_or_else(|e| e.outsider_response()))
-}
-
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    for_outsider(show_link(ctx, path.into_inner()).await)
+    let token = path.into_inner();
+    let state = ctx.state.clone();
+    let answer = show_link(ctx, token.clone()).await;
+    for_outsider(&state, &token, answer).await
 }
 
 async fn show_link(ctx: Ctx, token: String) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&entry) {
+    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
         return refused;
     }
     match entry {
@@ -254,7 +230,10 @@ pub async fn identify(
     path: web::Path<String>,
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, AppError> {
-    for_outsider(identify_visitor(ctx, path.into_inner(), form.into_inner()).await)
+    let token = path.into_inner();
+    let state = ctx.state.clone();
+    let answer = identify_visitor(ctx, token.clone(), form.into_inner()).await;
+    for_outsider(&state, &token, answer).await
 }
 
 async fn identify_visitor(
@@ -263,7 +242,7 @@ async fn identify_visitor(
     form: IdentityForm,
 ) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&entry) {
+    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
         return refused;
     }
     let (Entry::Stranger(open) | Entry::Visitor(open, _)) = entry else {
@@ -325,7 +304,11 @@ async fn identify_visitor(
     let opened = opened?;
     let (secret, until) = match opened {
         Ok(opened) => opened,
-        Err(refused) => return refusal_page(&refused).unwrap_or(Err(AppError::NotFound)),
+        Err(refused) => {
+            return refusal_page(&ctx, &token, &refused)
+                .await
+                .unwrap_or(Err(AppError::NotFound))
+        }
     };
     let max_age = (until - ctx.services().clock().now()).num_seconds().max(1);
     let cookie = Cookie::build(cookie_name(&ctx.state, open.link.id), secret)
@@ -347,18 +330,21 @@ pub async fn upload(
     path: web::Path<String>,
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
-    for_outsider(send(ctx, path.into_inner(), body).await)
+    let token = path.into_inner();
+    let state = ctx.state.clone();
+    let answer = send(ctx, token.clone(), body).await;
+    for_outsider(&state, &token, answer).await
 }
 
 async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpResponse, AppError> {
     let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&entry) {
+    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
         return refused;
     }
-    let actor = match entry {
+    let (actor, brand) = match entry {
         Entry::Unknown | Entry::Closed(_) => return Err(AppError::NotFound),
         Entry::Stranger(_) => return Err(AppError::from(LinkRefused::UploaderUnknown)),
-        Entry::Visitor(_, actor) => actor,
+        Entry::Visitor(open, actor) => (actor, open.brand),
     };
     let (project, cycle) = match actor.link_visitor() {
         Some(v) => (v.project, v.cycle),
@@ -367,7 +353,7 @@ async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpRes
     let (receipt, stop) = receive(&ctx, &actor, project, cycle, body).await?;
     let (csrf_token, _) = csrf::token_for(&ctx.req);
     let page = ReceiptPage {
-        page: PageContext::anonymous(csrf_token, None),
+        page: PageContext::anonymous(csrf_token, None).with_brand(Some(brand)),
         receipt,
         stopped: stop.as_ref().map(crate::services::uploads::Stop::message),
         link: Some(token),

@@ -45,6 +45,7 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
             message: message.to_owned(),
             status: status.as_u16(),
             outsider: true,
+            brand: None,
         },
     )
 }

@@ -29,6 +29,9 @@ pub mod actions {
     pub const COMPANY_DEACTIVATED: &str = "company.deactivated";
     pub const COMPANY_REACTIVATED: &str = "company.reactivated";
     pub const COMPANY_OPENED: &str = "company.opened_by_operator";
+    pub const BRANDING_CHANGED: &str = "company.branding_changed";
+    pub const LOGO_SET: &str = "company.logo_set";
+    pub const LOGO_REMOVED: &str = "company.logo_removed";
     pub const USER_CREATED: &str = "user.created";
     pub const USER_UPDATED: &str = "user.updated";
     pub const USER_DEACTIVATED: &str = "user.deactivated";
@@ -92,6 +95,9 @@ pub mod actions {
         COMPANY_DEACTIVATED,
         COMPANY_REACTIVATED,
         COMPANY_OPENED,
+        BRANDING_CHANGED,
+        LOGO_SET,
+        LOGO_REMOVED,
         USER_CREATED,
         USER_UPDATED,
         USER_DEACTIVATED,

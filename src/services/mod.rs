@@ -13,6 +13,7 @@ pub mod audit_chain;
 pub mod audit_names;
 pub mod audit_trail;
 pub mod auth_sessions;
+pub mod branding;
 pub mod companies;
 pub mod context;
 pub mod cycle_closing;

@@ -8,6 +8,7 @@ use askama::Template;
 
 use crate::domain::RefusalKind;
 use crate::error::AppError;
+use crate::services::branding::Brand;
 
 /// The page of an error, or of anything else that has only a sentence to say.
 #[derive(Template)]
@@ -19,6 +20,8 @@ pub struct ErrorPage<'a> {
     /// Shown to someone outside the company (an upload link's sender, a wall screen):
     /// no staff navigation, nothing that leads into the staff's pages.
     pub outsider: bool,
+    /// The firm whose page this is, for an outsider: its header instead of Hopper's.
+    pub brand: Option<&'a Brand>,
 }
 
 /// The status of a refusal of this kind.
@@ -89,7 +92,7 @@ impl ResponseError for AppError {
                     .finish()
             };
         }
-        self.page_response(false)
+        self.page_response(false, None)
     }
 }
 
@@ -97,10 +100,15 @@ impl AppError {
     /// The error as a page for someone outside the company (an upload link's sender):
     /// the same status, title and sentence, without the staff's navigation.
     pub fn outsider_response(&self) -> HttpResponse {
-        self.page_response(true)
+        self.page_response(true, None)
     }
 
-    fn page_response(&self, outsider: bool) -> HttpResponse {
+    /// [`AppError::outsider_response`] headed by the firm's branding.
+    pub fn branded_response(&self, brand: Option<&Brand>) -> HttpResponse {
+        self.page_response(true, brand)
+    }
+
+    fn page_response(&self, outsider: bool, brand: Option<&Brand>) -> HttpResponse {
         if let AppError::Unexpected(cause) = self {
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
@@ -110,6 +118,7 @@ impl AppError {
             message: self.to_string(),
             status: status.as_u16(),
             outsider,
+            brand,
         };
         let body = page
             .render()

@@ -9,6 +9,7 @@ use crate::auth::session_keys;
 use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::services::branding::Brand;
 use crate::web::filters::time_in;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -60,6 +61,9 @@ pub struct PageContext {
     pub flash: Option<Flash>,
     /// The company the operator is administering, shown as a banner on every page.
     pub operator_visit: Option<CompanySummary>,
+    /// The firm an outsider's page belongs to: its name, logo and colour head the page
+    /// instead of Hopper's bar.
+    pub brand: Option<Brand>,
 }
 
 impl PageContext {
@@ -69,6 +73,7 @@ impl PageContext {
             csrf_token: user.csrf_token.clone(),
             flash: Flash::take(session),
             operator_visit: None,
+            brand: None,
         }
     }
 
@@ -108,7 +113,14 @@ impl PageContext {
             csrf_token,
             flash,
             operator_visit: None,
+            brand: None,
         }
+    }
+
+    /// The page headed by a firm's branding (an upload link's pages).
+    pub fn with_brand(mut self, brand: Option<Brand>) -> Self {
+        self.brand = brand;
+        self
     }
 }
 

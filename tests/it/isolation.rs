@@ -49,6 +49,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{token_id}", ids.token.to_string()),
         ("{token}", "no-such-token".to_owned()),
         ("{tus_id}", Uuid::new_v4().to_string()),
+        ("{sha256}", "0".repeat(64)),
+        ("{colour}", "2357c6".to_owned()),
     ] {
         path = path.replace(placeholder, &value);
     }

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod audit_log;
 pub mod auth_session;
 pub mod company;
+pub mod company_brand;
 pub mod company_link;
 pub mod completeness;
 pub mod cycle;

@@ -91,6 +91,7 @@ macro_rules! areas {
 
 mod access;
 mod account;
+mod brand;
 mod concurrency;
 mod cycle;
 mod file;
@@ -103,6 +104,7 @@ mod upload;
 
 pub use access::AccessRefused;
 pub use account::AccountRefused;
+pub use brand::BrandRefused;
 pub use concurrency::ConcurrencyRefused;
 pub use cycle::CycleRefused;
 pub use file::FileRefused;
@@ -133,6 +135,7 @@ pub enum RefusalKind {
 areas! {
     Access(AccessRefused),
     Account(AccountRefused),
+    Brand(BrandRefused),
     Concurrency(ConcurrencyRefused),
     Cycle(CycleRefused),
     File(FileRefused),

@@ -2,6 +2,7 @@
 //! wall-screen links, upload links. Imports as every route does: services, auth, web, domain, ids.
 
 pub mod access;
+pub mod branding;
 pub mod cycle_closing;
 pub mod cycle_requests;
 pub mod cycles;

@@ -3,6 +3,7 @@
 //! is leased to one sender, sent, then marked and audited (recipient and kind only: a
 //! message's body may carry links that are nobody else's business).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use crate::db::models::notification::{Notification, MAX_ATTEMPTS};
 use crate::domain::NotificationStatus;
 use crate::error::AppError;
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::branding::brand_of;
 use crate::services::ServiceContext;
 
 /// How long a sender holds a message before another may try it.
@@ -38,12 +40,41 @@ enum Outcome {
     GiveUp(String),
 }
 
-fn message(ctx: &ServiceContext, n: &Notification) -> Result<Message, String> {
+/// A message to someone without an account (an upload link's sender) comes from the firm
+/// they dealt with: its display name, "via" Hopper's own sender name, at Hopper's address.
+fn sender(ctx: &ServiceContext, firm: Option<&str>) -> Result<Mailbox, String> {
     let from: Mailbox = ctx
         .mail()
         .from
         .parse()
         .map_err(|e| format!("the sender address is not valid: {e}"))?;
+    Ok(match firm {
+        Some(firm) => {
+            let via = from.name.as_deref().unwrap_or("Hopper");
+            Mailbox::new(Some(format!("{firm} via {via}")), from.email)
+        }
+        None => from,
+    })
+}
+
+/// The display names of the firms whose outsiders get these messages, by message.
+fn firms_of(
+    conn: &mut diesel::PgConnection,
+    batch: &[Notification],
+) -> diesel::QueryResult<HashMap<i64, String>> {
+    let mut names = HashMap::new();
+    for n in batch.iter().filter(|n| n.user_id.is_none()) {
+        if let Some(company) = n.company_id {
+            if let Some(brand) = brand_of(conn, company)? {
+                names.insert(n.id, brand.display_name);
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn message(ctx: &ServiceContext, n: &Notification, firm: Option<&str>) -> Result<Message, String> {
+    let from = sender(ctx, firm)?;
     let to: Mailbox = n
         .recipient
         .parse()
@@ -85,8 +116,9 @@ async fn deliver(
     ctx: &ServiceContext,
     smtp: Option<&AsyncSmtpTransport<Tokio1Executor>>,
     n: &Notification,
+    firm: Option<&str>,
 ) -> Outcome {
-    let email = match message(ctx, n) {
+    let email = match message(ctx, n, firm) {
         Ok(email) => email,
         Err(why) => return Outcome::GiveUp(why),
     };
@@ -126,16 +158,19 @@ pub async fn send_pending(ctx: &ServiceContext) -> Result<SendReport, AppError> 
     let mut report = SendReport::default();
     loop {
         let now = ctx.clock().now();
-        let batch = ctx
+        let (batch, firms) = ctx
             .run_unscoped(move |conn| {
-                Ok(Notification::claim_pending(conn, BATCH, LEASE_SECS, now)?)
+                let batch = Notification::claim_pending(conn, BATCH, LEASE_SECS, now)?;
+                let firms = firms_of(conn, &batch)?;
+                Ok((batch, firms))
             })
             .await?;
         if batch.is_empty() {
             return Ok(report);
         }
         for n in batch {
-            let outcome = deliver(ctx, smtp.as_ref(), &n).await;
+            let firm = firms.get(&n.id).map(String::as_str);
+            let outcome = deliver(ctx, smtp.as_ref(), &n, firm).await;
             let (status, error) = match outcome {
                 Outcome::Sent => (NotificationStatus::Sent, None),
                 Outcome::Stored => (NotificationStatus::Stored, None),

@@ -8,13 +8,15 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::config::Secret;
+use crate::db::models::company_brand::CompanyBrand;
 use crate::db::models::upload_link::{LinkUsage, UploadLink, UploadLinkVisit};
 use crate::domain::refusal::LinkRefused;
 use crate::domain::ClientInfo;
 use crate::error::AppError;
-use crate::schema::{companies, cycles, projects};
+use crate::schema::{cycles, projects};
 use crate::services::actor::{Actor, LinkVisitor};
 use crate::services::audit::actions;
+use crate::services::branding::Brand;
 use crate::services::cycle_requests::{self, CycleRequests};
 use crate::services::thank_you::ThankYou;
 use crate::services::upload_links::hash;
@@ -35,6 +37,8 @@ pub struct OpenLink {
     pub cycle_name: String,
     /// The extensions the project takes (empty: any).
     pub accepted_types: Vec<String>,
+    /// The firm's name, logo and colour, heading the link's pages.
+    pub brand: Brand,
 }
 
 /// Where a request to a link's page stands.
@@ -72,10 +76,10 @@ fn resolve(
     let Some(link) = UploadLink::find_by_token_hash(conn, &hash(token))? else {
         return Ok(Err(Refusal::Unknown));
     };
-    let (company_name, company_active): (String, bool) = companies::table
-        .find(link.company_id)
-        .select((companies::company_name, companies::is_active))
-        .first(conn)?;
+    let company = CompanyBrand::find(conn, link.company_id)?.ok_or(AppError::NotFound)?;
+    let brand = Brand::of(&company);
+    // Outsiders know the company by its display name.
+    let (company_name, company_active) = (brand.display_name.clone(), company.is_active);
     let project: Option<(String, Vec<Option<String>>)> = projects::table
         .filter(projects::id.eq(link.project_id))
         .filter(projects::company_id.eq(link.company_id))
@@ -111,6 +115,7 @@ fn resolve(
         project_name,
         cycle_name,
         accepted_types: accepted.into_iter().flatten().collect(),
+        brand,
     }))
 }
 

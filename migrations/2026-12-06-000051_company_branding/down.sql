@@ -1,0 +1,16 @@
+DROP INDEX idx_companies_logo_location;
+DROP INDEX idx_companies_logo_sha256;
+ALTER TABLE companies
+    DROP CONSTRAINT companies_logo_sha256_hex,
+    DROP CONSTRAINT companies_logo_size,
+    DROP CONSTRAINT companies_logo_type,
+    DROP CONSTRAINT companies_logo_whole,
+    DROP CONSTRAINT companies_accent_colour_hex,
+    DROP CONSTRAINT companies_display_name_not_blank,
+    DROP COLUMN logo_sha256,
+    DROP COLUMN logo_size,
+    DROP COLUMN logo_content_type,
+    DROP COLUMN logo_key,
+    DROP COLUMN logo_location_id,
+    DROP COLUMN accent_colour,
+    DROP COLUMN display_name;
