@@ -548,7 +548,6 @@ diesel::joinable!(projects -> storage_locations (storage_location_id));
 diesel::joinable!(share_links -> companies (company_id));
 diesel::joinable!(share_links -> projects (project_id));
 diesel::joinable!(share_links -> users (created_by));
-diesel::joinable!(storage_locations -> companies (company_id));
 diesel::joinable!(sync_sessions -> api_tokens (api_token_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
