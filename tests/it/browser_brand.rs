@@ -67,10 +67,7 @@ async fn the_firms_header_fits_a_phone_and_its_colour_is_on_the_button() {
     })
     .await;
     let alt = browser
-        .execute(
-            "return document.getElementById('brand-logo').alt;",
-            vec![],
-        )
+        .execute("return document.getElementById('brand-logo').alt;", vec![])
         .await
         .expect("alt");
     assert_eq!(alt.as_str(), Some(LONG_NAME));
@@ -80,7 +77,10 @@ async fn the_firms_header_fits_a_phone_and_its_colour_is_on_the_button() {
         style(&browser, "#brand-header", "background-color").await == "rgb(11, 61, 145)"
     })
     .await;
-    assert_eq!(style(&browser, "#brand-header", "color").await, "rgb(255, 255, 255)");
+    assert_eq!(
+        style(&browser, "#brand-header", "color").await,
+        "rgb(255, 255, 255)"
+    );
     assert_eq!(
         style(&browser, "#continue", "background-color").await,
         "rgb(11, 61, 145)"
@@ -89,13 +89,19 @@ async fn the_firms_header_fits_a_phone_and_its_colour_is_on_the_button() {
     // Nothing wider than the screen: the long name wraps inside the bar.
     let inner = number(&browser, "return window.innerWidth;").await;
     let page = number(&browser, "return document.documentElement.scrollWidth;").await;
-    assert!(page <= inner, "the page is {page} px wide on a {inner} px screen");
+    assert!(
+        page <= inner,
+        "the page is {page} px wide on a {inner} px screen"
+    );
     let right = number(
         &browser,
         "return Math.max(...[...document.querySelectorAll('#brand-header, #brand-header *')].map(e => e.getBoundingClientRect().right));",
     )
     .await;
-    assert!(right <= inner, "the header reaches {right} px on a {inner} px screen");
+    assert!(
+        right <= inner,
+        "the header reaches {right} px on a {inner} px screen"
+    );
 
     let png = browser.screenshot().await.expect("screenshot");
     let path = screenshot_path("sender/branded-start-390.png");
