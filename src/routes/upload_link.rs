@@ -108,7 +108,6 @@ impl LinkUploadPage {
     }
 }
 
-
 fn with_csrf_cookie(
     req: &HttpRequest,
     status: StatusCode,

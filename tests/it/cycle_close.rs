@@ -114,7 +114,11 @@ async fn a_completed_cycle_thanks_the_sender_and_takes_optional_items_until_it_i
         )
         .await;
     assert_eq!(optional.status, 200, "{}", optional.body);
-    assert!(optional.body.contains("1 file received"), "{}", optional.body);
+    assert!(
+        optional.body.contains("1 file received"),
+        "{}",
+        optional.body
+    );
     assert_eq!(request_of_file(&app, "receipt_taxi.pdf"), Some(receipts));
     let hotel = document(1500, 3, false);
     let by_member = uma
