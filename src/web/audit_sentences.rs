@@ -20,7 +20,10 @@ const SENTENCES: &[(&str, &str)] = &[
     (COMPANY_DEACTIVATED, "Deactivated a company"),
     (COMPANY_REACTIVATED, "Reactivated a company"),
     (COMPANY_OPENED, "Opened a company's pages as the operator"),
-    (BRANDING_CHANGED, "Changed the company's name and colour for outsiders"),
+    (
+        BRANDING_CHANGED,
+        "Changed how the company shows to outsiders",
+    ),
     (LOGO_SET, "Set the company's logo"),
     (LOGO_REMOVED, "Removed the company's logo"),
     (USER_CREATED, "Created a user"),
