@@ -12,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod embedded;
 pub mod error;
+pub mod i18n;
 pub mod routes;
 pub mod schema;
 pub mod services;

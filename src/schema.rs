@@ -97,6 +97,7 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        default_language -> Nullable<Text>,
         #[max_length = 255]
         display_name -> Nullable<Varchar>,
         #[max_length = 7]
@@ -475,6 +476,7 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         created_by -> Nullable<Int4>,
         created_at -> Timestamptz,
+        language -> Nullable<Text>,
     }
 }
 

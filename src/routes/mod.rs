@@ -14,7 +14,7 @@ pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod home;
-mod link_refusals;
+mod link_language;
 mod link_visit;
 pub mod login;
 pub mod logout;

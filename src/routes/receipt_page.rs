@@ -35,10 +35,6 @@ impl ReceiptPage {
             .then(|| format!("/u/{token}/batches/{}/email", self.receipt.session.id))
     }
 
-    fn sender_outcome(&self, file: &FileUpload) -> String {
-        crate::services::receipts::sender_outcome(file)
-    }
-
     fn counter(&self, value: &Option<i32>) -> i32 {
         value.unwrap_or(0)
     }
@@ -52,30 +48,43 @@ impl ReceiptPage {
         }
     }
 
-    /// What a visitor's receipt says first: how many files arrived, and how many did not.
+    /// What a visitor's receipt says first: how many files arrived, and how many did not,
+    /// in the page's language.
     fn headline(&self) -> String {
-        let count = |n: usize| {
-            if n == 1 {
-                "1 file".to_owned()
-            } else {
-                format!("{n} files")
-            }
-        };
+        let page = &self.page;
+        let count = |n: usize| page.tr("receipt-files").num("count", n).to_string();
         let files = &self.receipt.files;
         let received = files.iter().filter(|f| f.status.is_completed()).count();
         let already = files.iter().filter(|f| f.status.is_skipped()).count();
         let not = files.iter().filter(|f| f.status.is_failed()).count();
         let mut said = Vec::new();
         if received > 0 || files.is_empty() {
-            said.push(format!("{} received", count(received)));
+            said.push(page.tr("receipt-received").arg("files", count(received)));
         }
         if already > 0 {
-            said.push(format!("{} already here", count(already)));
+            said.push(page.tr("receipt-already").arg("files", count(already)));
         }
         if not > 0 {
-            said.push(format!("{} not accepted", count(not)));
+            said.push(page.tr("receipt-not-accepted").arg("files", count(not)));
         }
-        said.join(", ")
+        said.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Why a file did not arrive, as a sentence's start ("Not accepted: …"); the reason
+    /// itself is the pipeline's own sentence.
+    fn failure_sentence(&self, file: &FileUpload) -> String {
+        let reason = match file.error_message.as_deref() {
+            Some(reason) => reason.to_owned(),
+            None => self.page.tr("receipt-file-unknown").to_string(),
+        };
+        match reason.strip_prefix("refused: ") {
+            Some(why) => self.page.tr("receipt-file-not-accepted").arg("why", why),
+            None => self.page.tr("receipt-file-failed").arg("why", reason),
+        }
+        .to_string()
     }
 
     /// The request a file fulfils, or "other".

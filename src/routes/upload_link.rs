@@ -16,15 +16,17 @@ use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::upload_link::LinkUsage;
 use crate::domain::fields;
 use crate::domain::refusal::LinkRefused;
-use crate::domain::sizes::human_size;
+use crate::domain::Language;
 use crate::error::AppError;
-use crate::routes::link_refusals::{for_outsider, refusal_page};
-use crate::routes::link_visit::{cookie_name, entry};
+use crate::i18n::Msg;
+use crate::routes::link_language::{accept_language, entered, for_outsider, refusal_page};
+use crate::routes::link_visit::cookie_name;
 use crate::routes::receipt_page::{respond_with_receipt, ReceiptPage};
 use crate::routes::uploads::{receive, Resumable};
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, Entry, OpenLink};
 use crate::services::Actor;
+use crate::web::app_error::sentence_in;
 use crate::web::{filters, form_status, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
@@ -48,7 +50,7 @@ struct LinkUploadPage {
     cycle: crate::db::models::cycle::Cycle,
     requests: Vec<crate::services::cycle_requests::RequestItem>,
     figures: crate::db::models::completeness::Completeness,
-    closed: Option<String>,
+    closed: Option<crate::domain::Refusal>,
     thank_you: Option<crate::services::thank_you::ThankYou>,
     usage: LinkUsage,
 }
@@ -99,22 +101,29 @@ impl LinkUploadPage {
             .collect()
     }
 
+    /// Why nothing more can be sent, in the page's language.
+    fn closed_sentence(&self) -> Option<String> {
+        self.closed
+            .as_ref()
+            .map(|refusal| crate::i18n::refusal(self.page.lang, refusal))
+    }
+
     fn files_left(&self) -> i64 {
         (i64::from(self.open.link.max_files) - self.usage.files).max(0)
     }
 
     fn bytes_left(&self) -> String {
-        human_size(u64::try_from(self.open.link.max_bytes - self.usage.bytes).unwrap_or(0))
+        self.page.size(self.open.link.max_bytes - self.usage.bytes)
     }
 }
 
 fn with_csrf_cookie(
     req: &HttpRequest,
-    status: StatusCode,
+    (status, lang): (StatusCode, Language),
     render: impl FnOnce(PageContext) -> Result<String, askama::Error>,
 ) -> Result<HttpResponse, AppError> {
     let (token, cookie) = csrf::token_for(req);
-    let body = render(PageContext::anonymous(token, None))?;
+    let body = render(PageContext::anonymous(token, None).in_language(lang))?;
     let mut response = HttpResponse::build(status);
     response.content_type("text/html; charset=utf-8");
     if let Some(cookie) = cookie {
@@ -142,7 +151,8 @@ fn start_page_as(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    with_csrf_cookie(&ctx.req, status, |page| {
+    let lang = open.language(accept_language(&ctx.req));
+    with_csrf_cookie(&ctx.req, (status, lang), |page| {
         StartPage {
             page: page.with_brand(Some(open.brand.clone())),
             open,
@@ -172,7 +182,8 @@ async fn upload_page(
         .link_visitor()
         .map(|v| format!("{} <{}>", v.uploader_name, v.uploader_email))
         .unwrap_or_default();
-    with_csrf_cookie(&ctx.req, StatusCode::OK, |page| {
+    let lang = open.language(accept_language(&ctx.req));
+    with_csrf_cookie(&ctx.req, (StatusCode::OK, lang), |page| {
         LinkUploadPage {
             page: page.with_brand(Some(open.brand.clone())),
             open,
@@ -191,26 +202,34 @@ async fn upload_page(
 
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
     let state = ctx.state.clone();
-    let answer = show_link(ctx, token.clone()).await;
-    for_outsider(&state, &token, answer).await
+    let answer = show_link(&ctx, token.clone(), entry, lang).await;
+    for_outsider(&state, &token, answer, lang).await
 }
 
-async fn show_link(ctx: Ctx, token: String) -> Result<HttpResponse, AppError> {
-    let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
+async fn show_link(
+    ctx: &Ctx,
+    token: String,
+    entry: Entry,
+    lang: Language,
+) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = refusal_page(ctx, &token, &entry, lang).await {
         return refused;
     }
     match entry {
         Entry::Unknown | Entry::Closed(_) => Err(AppError::NotFound),
         Entry::Stranger(open) => start_page(
-            &ctx,
+            ctx,
             open,
             token,
             (String::new(), String::new()),
             FieldErrors::default(),
         ),
-        Entry::Visitor(open, actor) => upload_page(&ctx, open, &actor, token).await,
+        Entry::Visitor(open, actor) => upload_page(ctx, open, &actor, token).await,
     }
 }
 
@@ -230,29 +249,45 @@ pub async fn identify(
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
     let state = ctx.state.clone();
-    let answer = identify_visitor(ctx, token.clone(), form.into_inner()).await;
-    for_outsider(&state, &token, answer).await
+    let answer = identify_visitor(ctx, (token.clone(), entry, lang), form.into_inner()).await;
+    for_outsider(&state, &token, answer, lang).await
 }
 
 async fn identify_visitor(
     ctx: Ctx,
-    token: String,
+    (token, entry, lang): (String, Entry, Language),
     form: IdentityForm,
 ) -> Result<HttpResponse, AppError> {
-    let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
+    if let Some(refused) = refusal_page(&ctx, &token, &entry, lang).await {
         return refused;
     }
     let (Entry::Stranger(open) | Entry::Visitor(open, _)) = entry else {
         return Err(AppError::NotFound);
     };
     let mut errors = FieldErrors::default();
-    let name = errors.check("name", fields::required_name(&form.name, "name", 100));
-    let email = errors.check("email", fields::email(&form.email));
+    // English keeps the fields' own sentences; another language says each field's one.
+    let in_words = |key: &'static str| {
+        move |e: String| match lang {
+            Language::En => e,
+            _ => Msg::new(lang, key).to_string(),
+        }
+    };
+    let name = errors.check(
+        "name",
+        fields::required_name(&form.name, "name", 100).map_err(in_words("field-name-invalid")),
+    );
+    let email = errors.check(
+        "email",
+        fields::email(&form.email).map_err(in_words("field-email-invalid")),
+    );
     let pin = form.pin.trim();
     if open.link.has_pin() && pin.is_empty() {
-        errors.add("pin", "Enter the PIN that came with the link.");
+        errors.add("pin", Msg::new(lang, "field-pin-missing").to_string());
     }
     let (Some(name), Some(email)) = (name, email) else {
         return start_page(&ctx, open, token, (form.name, form.email), errors);
@@ -276,14 +311,14 @@ async fn identify_visitor(
     // refusal's own sentence under the PIN.
     let again = match &opened {
         Err(e @ AppError::Refused(refusal)) if refusal.code() == LinkRefused::WrongPin.code() => {
-            Some((e.to_string(), StatusCode::FORBIDDEN, None))
+            Some((sentence_in(e, lang), StatusCode::FORBIDDEN, None))
         }
         Err(
             e @ AppError::TooManyRequests {
                 retry_after_secs, ..
             },
         ) => Some((
-            e.to_string(),
+            sentence_in(e, lang),
             StatusCode::TOO_MANY_REQUESTS,
             Some(*retry_after_secs),
         )),
@@ -304,7 +339,7 @@ async fn identify_visitor(
     let (secret, until) = match opened {
         Ok(opened) => opened,
         Err(refused) => {
-            return refusal_page(&ctx, &token, &refused)
+            return refusal_page(&ctx, &token, &refused, lang)
                 .await
                 .unwrap_or(Err(AppError::NotFound))
         }
@@ -330,14 +365,21 @@ pub async fn upload(
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
     let state = ctx.state.clone();
-    let answer = send(ctx, token.clone(), body).await;
-    for_outsider(&state, &token, answer).await
+    let answer = send(ctx, (token.clone(), entry, lang), body).await;
+    for_outsider(&state, &token, answer, lang).await
 }
 
-async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpResponse, AppError> {
-    let entry = entry(&ctx, &token).await?;
-    if let Some(refused) = refusal_page(&ctx, &token, &entry).await {
+async fn send(
+    ctx: Ctx,
+    (token, entry, lang): (String, Entry, Language),
+    body: CheckedMultipart,
+) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = refusal_page(&ctx, &token, &entry, lang).await {
         return refused;
     }
     let (actor, brand) = match entry {
@@ -352,7 +394,9 @@ async fn send(ctx: Ctx, token: String, body: CheckedMultipart) -> Result<HttpRes
     let (receipt, stop) = receive(&ctx, &actor, project, cycle, body).await?;
     let (csrf_token, _) = csrf::token_for(&ctx.req);
     let page = ReceiptPage {
-        page: PageContext::anonymous(csrf_token, None).with_brand(Some(brand)),
+        page: PageContext::anonymous(csrf_token, None)
+            .with_brand(Some(brand))
+            .in_language(lang),
         receipt,
         stopped: stop.as_ref().map(crate::services::uploads::Stop::message),
         link: Some(token),

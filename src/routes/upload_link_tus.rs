@@ -14,6 +14,8 @@ use crate::auth::csrf;
 use crate::db::ids::SyncSessionId;
 use crate::domain::refusal::LinkRefused;
 use crate::error::AppError;
+use crate::i18n::Msg;
+use crate::routes::link_language::entered;
 use crate::routes::link_visit::entry;
 use crate::routes::receipt_page::{render_receipt, ReceiptPage};
 use crate::routes::tus;
@@ -27,7 +29,11 @@ use crate::web::{Ctx, PageContext};
 /// The named visitor of the link `token`, or why not: a link that does not open is a
 /// 404 (unknown) or its refusal, a visitor who has not said who they are is refused.
 async fn visitor(ctx: &Ctx, token: &str) -> Result<Actor, AppError> {
-    match entry(ctx, token).await? {
+    actor_of(entry(ctx, token).await?)
+}
+
+fn actor_of(entry: Entry) -> Result<Actor, AppError> {
+    match entry {
         Entry::Visitor(_, actor) => Ok(actor),
         Entry::Stranger(_) => Err(LinkRefused::UploaderUnknown.into()),
         Entry::Closed(_) => Err(LinkRefused::Closed.into()),
@@ -56,19 +62,23 @@ pub async fn finish_batch(
     path: web::Path<(String, SyncSessionId)>,
 ) -> Result<HttpResponse, AppError> {
     let (token, session) = path.into_inner();
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
     let answer = async {
-        let actor = visitor(&ctx, &token).await?;
+        let actor = actor_of(entry)?;
         let receipt = manifest::finish(ctx.services(), &actor, session).await?;
         let (csrf_token, _) = csrf::token_for(&ctx.req);
         let page = ReceiptPage {
-            page: PageContext::anonymous(csrf_token, None),
+            page: PageContext::anonymous(csrf_token, None).in_language(lang),
             receipt,
             stopped: None,
             link: Some(token.clone()),
         };
         render_receipt(&ctx.req, page, StatusCode::OK)
     };
-    Ok(answer.await.unwrap_or_else(|e| e.outsider_response()))
+    Ok(answer.await.unwrap_or_else(|e| e.outsider_response(lang)))
 }
 
 /// What replaces the "Email me this receipt" button.
@@ -88,12 +98,17 @@ pub async fn email_receipt(
     path: web::Path<(String, SyncSessionId)>,
 ) -> Result<HttpResponse, AppError> {
     let (token, session) = path.into_inner();
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
     let answer = async {
-        let actor = visitor(&ctx, &token).await?;
+        let actor = actor_of(entry)?;
         let said = match receipt_email::email_to_sender(ctx.services(), &actor, session).await? {
-            Emailed::Queued(to) => format!("The receipt is on its way to {to}."),
-            Emailed::AlreadySent(to) => format!("The receipt was already sent to {to}."),
-        };
+            Emailed::Queued(to) => Msg::new(lang, "receipt-emailed").arg("to", to),
+            Emailed::AlreadySent(to) => Msg::new(lang, "receipt-email-already").arg("to", to),
+        }
+        .to_string();
         let body = ReceiptEmailed { said }.render()?;
         Ok::<_, AppError>(
             HttpResponse::Ok()
@@ -101,7 +116,7 @@ pub async fn email_receipt(
                 .body(body),
         )
     };
-    Ok(answer.await.unwrap_or_else(|e| e.outsider_response()))
+    Ok(answer.await.unwrap_or_else(|e| e.outsider_response(lang)))
 }
 
 pub async fn options(ctx: Ctx) -> HttpResponse {

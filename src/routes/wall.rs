@@ -46,6 +46,7 @@ fn closed(reason: Closed) -> Result<HttpResponse, AppError> {
             status: status.as_u16(),
             outsider: true,
             brand: None,
+            lang: crate::domain::Language::En,
         },
     )
 }

@@ -6,8 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::domain::RefusalKind;
+use crate::domain::{Language, RefusalKind};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::services::branding::Brand;
 
 /// The page of an error, or of anything else that has only a sentence to say.
@@ -22,6 +23,14 @@ pub struct ErrorPage<'a> {
     pub outsider: bool,
     /// The firm whose page this is, for an outsider: its header instead of Hopper's.
     pub brand: Option<&'a Brand>,
+    /// The page's language (an upload link's for its visitor).
+    pub lang: Language,
+}
+
+impl ErrorPage<'_> {
+    fn tr(&self, key: &'static str) -> Msg {
+        Msg::new(self.lang, key)
+    }
 }
 
 /// The status of a refusal of this kind.
@@ -52,6 +61,54 @@ fn title(error: &AppError) -> &'static str {
         AppError::Unavailable(_) => "Busy",
         AppError::Unexpected(_) => "Something went wrong",
     }
+}
+
+/// [`title`] as `lang` says it, by the same cases.
+fn title_in(error: &AppError, lang: Language) -> String {
+    if lang == Language::En {
+        return title(error).to_owned();
+    }
+    let key = match error {
+        AppError::NotFound | AppError::Denied(_) => "error-not-found",
+        AppError::Refused(refusal) => match refusal.kind() {
+            RefusalKind::NoRight => "error-not-allowed",
+            RefusalKind::BadInput => "error-bad-request",
+            RefusalKind::StateForbids | RefusalKind::InUse => "error-not-possible",
+            RefusalKind::OverLimit => "error-too-large",
+            RefusalKind::TypeNotTaken => "error-not-accepted",
+        },
+        AppError::Invalid(_) => "error-check-form",
+        AppError::TooManyRequests { .. } => "error-too-many",
+        AppError::Unavailable(_) => "error-busy",
+        AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
+            return title(error).to_owned()
+        }
+        AppError::Unexpected(_) => "error-went-wrong",
+    };
+    Msg::new(lang, key).to_string()
+}
+
+/// An error's sentence as `lang` says it: a refusal by its code, the rest by its case;
+/// English is the error's own sentence.
+pub fn sentence_in(error: &AppError, lang: Language) -> String {
+    if lang == Language::En {
+        return error.to_string();
+    }
+    let key = match error {
+        AppError::Refused(refusal) => return crate::i18n::refusal(lang, refusal),
+        AppError::NotFound | AppError::Denied(_) => "error-page-missing",
+        AppError::Invalid(_) => "error-fields",
+        AppError::TooManyRequests {
+            retry_after_secs, ..
+        } => {
+            return Msg::new(lang, "error-too-many-wait")
+                .num("seconds", *retry_after_secs)
+                .to_string()
+        }
+        AppError::Unexpected(_) => "error-unexpected",
+        _ => return error.to_string(),
+    };
+    Msg::new(lang, key).to_string()
 }
 
 /// Where a redirecting error sends the browser.
@@ -92,32 +149,36 @@ impl ResponseError for AppError {
                     .finish()
             };
         }
-        self.page_response(false, None)
+        self.page_response(None, None)
     }
 }
 
 impl AppError {
     /// The error as a page for someone outside the company (an upload link's sender):
     /// the same status, title and sentence, without the staff's navigation.
-    pub fn outsider_response(&self) -> HttpResponse {
-        self.page_response(true, None)
+    pub fn outsider_response(&self, lang: Language) -> HttpResponse {
+        self.page_response(Some(lang), None)
     }
 
     /// [`AppError::outsider_response`] headed by the firm's branding.
-    pub fn branded_response(&self, brand: Option<&Brand>) -> HttpResponse {
-        self.page_response(true, brand)
+    pub fn branded_response(&self, lang: Language, brand: Option<&Brand>) -> HttpResponse {
+        self.page_response(Some(lang), brand)
     }
 
-    fn page_response(&self, outsider: bool, brand: Option<&Brand>) -> HttpResponse {
+    /// `outsider`: the language of an outsider's page; `None` for the staff's.
+    fn page_response(&self, outsider: Option<Language>, brand: Option<&Brand>) -> HttpResponse {
         if let AppError::Unexpected(cause) = self {
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
         let status = self.status_code();
+        let lang = outsider.unwrap_or_default();
+        let said_title = title_in(self, lang);
         let page = ErrorPage {
-            title: title(self),
-            message: self.to_string(),
+            title: &said_title,
+            message: sentence_in(self, lang),
             status: status.as_u16(),
-            outsider,
+            outsider: outsider.is_some(),
+            lang,
             brand,
         };
         let body = page

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::session_keys;
 use crate::auth::{CompanyAdmin, CompanySummary, SignedInUser};
-use crate::domain::Role;
+use crate::domain::{Language, Role};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::services::branding::Brand;
 use crate::web::filters::time_in;
 use chrono::{DateTime, Utc};
@@ -64,6 +65,9 @@ pub struct PageContext {
     /// The firm an outsider's page belongs to: its name, logo and colour head the page
     /// instead of Hopper's bar.
     pub brand: Option<Brand>,
+    /// The page's language (`<html lang>`, the catalogue's messages, dates and sizes):
+    /// an upload link's for its visitor; English on the staff's pages for now.
+    pub lang: Language,
 }
 
 impl PageContext {
@@ -74,6 +78,7 @@ impl PageContext {
             flash: Flash::take(session),
             operator_visit: None,
             brand: None,
+            lang: Language::En,
         }
     }
 
@@ -114,6 +119,7 @@ impl PageContext {
             flash,
             operator_visit: None,
             brand: None,
+            lang: Language::En,
         }
     }
 
@@ -121,6 +127,44 @@ impl PageContext {
     pub fn with_brand(mut self, brand: Option<Brand>) -> Self {
         self.brand = brand;
         self
+    }
+
+    /// The same page in `lang`.
+    pub fn in_language(mut self, lang: Language) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// A message of the catalogue in the page's language: `{{ page.tr("link-title") }}`, with
+    /// `.arg("name", value)` / `.num("count", n)` for its arguments.
+    pub fn tr(&self, key: &'static str) -> Msg {
+        Msg::new(self.lang, key)
+    }
+
+    /// A message whose key is made at run time (e.g. `request-status-{status}`).
+    pub fn tr_dyn(&self, key: String) -> Msg {
+        Msg::new(self.lang, key)
+    }
+
+    /// A size as the page's language writes it.
+    pub fn size(&self, bytes: impl crate::web::filters::ByteCount) -> String {
+        bytes.byte_count().map_or_else(
+            || "—".to_owned(),
+            |b| crate::i18n::format::size(self.lang, b),
+        )
+    }
+
+    /// A moment in the viewer's timezone as the page's language writes it.
+    pub fn when(&self, at: impl crate::web::filters::Moment) -> String {
+        at.moment().map_or_else(
+            || "—".to_owned(),
+            |at| crate::i18n::format::moment(self.lang, at, self.timezone()),
+        )
+    }
+
+    /// The scripts' messages in the page's language, as JSON for a data block.
+    pub fn script_messages(&self) -> String {
+        crate::i18n::script_messages(self.lang)
     }
 }
 

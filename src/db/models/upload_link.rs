@@ -30,6 +30,8 @@ pub struct UploadLink {
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+    /// The language of the link's pages and emails; `None`: the company's default.
+    pub language: Option<crate::domain::Language>,
 }
 
 #[derive(Debug, Insertable)]
@@ -46,6 +48,7 @@ pub struct NewUploadLink<'a> {
     pub max_bytes: i64,
     pub expires_at: DateTime<Utc>,
     pub created_by: UserId,
+    pub language: Option<crate::domain::Language>,
 }
 
 /// What a link has taken so far: sums over its batches.
@@ -77,17 +80,16 @@ impl LinkRoom {
     }
 
     /// Why the link takes nothing more, if it does not.
-    pub fn full(&self) -> Option<String> {
+    pub fn full(&self) -> Option<crate::domain::refusal::LinkRefused> {
+        use crate::domain::refusal::LinkRefused;
         if self.files >= i64::from(self.max_files) {
-            Some(format!(
-                "This upload link takes at most {} files, and has received them all.",
-                self.max_files
-            ))
+            Some(LinkRefused::FullFiles {
+                max_files: self.max_files,
+            })
         } else if self.bytes + self.reserved >= self.max_bytes {
-            Some(format!(
-                "This upload link takes at most {} in all, and has received it.",
-                crate::domain::sizes::human_size(u64::try_from(self.max_bytes).unwrap_or(0))
-            ))
+            Some(LinkRefused::FullBytes {
+                limit: u64::try_from(self.max_bytes).unwrap_or(0),
+            })
         } else {
             None
         }

@@ -5,9 +5,12 @@ refusals! {
     pub enum LinkRefused {
         #[error("This upload link was revoked or has expired; nothing more can be sent through it.")]
         Closed => "link.closed", NoRight;
-        /// The link took all it takes (files or bytes): the sentence says which.
-        #[error("{0}")]
-        Full(String) => "link.full", StateForbids;
+        /// The link took all the files it takes.
+        #[error("This upload link takes at most {max_files} files, and has received them all.")]
+        FullFiles { max_files: i32 } => "link.full_files", StateForbids;
+        /// The link took all the bytes it takes.
+        #[error("This upload link takes at most {} in all, and has received it.", crate::domain::sizes::human_size(*.limit))]
+        FullBytes { limit: u64 } => "link.full_bytes", StateForbids;
         /// A resumable upload announced more than the link still takes.
         #[error("{path} does not fit: this upload link takes at most {limit} in all and has {left} left; nothing was sent.")]
         DoesNotFit { path: String, limit: String, left: String } => "link.does_not_fit", OverLimit;

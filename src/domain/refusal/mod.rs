@@ -40,6 +40,14 @@ macro_rules! refusals {
                     $( Self::$variant { .. } => $crate::domain::refusal::RefusalKind::$kind, )*
                 }
             }
+
+            /// The named fields, as text: a message catalogue says the refusal with them
+            /// (a tuple variant has none; its sentence is its own text).
+            pub fn args(&self) -> Vec<(&'static str, String)> {
+                match self {
+                    $( Self::$variant { $($($field,)*)? .. } => vec![$($( (stringify!($field), $field.to_string()), )*)?], )*
+                }
+            }
         }
     };
 }
@@ -64,6 +72,13 @@ macro_rules! areas {
             pub fn kind(&self) -> RefusalKind {
                 match self {
                     $( Refusal::$area(r) => r.kind(), )*
+                }
+            }
+
+            /// The refusal's named fields, as text (see each area's `args`).
+            pub fn args(&self) -> Vec<(&'static str, String)> {
+                match self {
+                    $( Refusal::$area(r) => r.args(), )*
                 }
             }
 

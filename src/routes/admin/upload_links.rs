@@ -9,9 +9,9 @@ use chrono::Duration;
 use crate::auth::CompanyAdmin;
 use crate::config::Secret;
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId, UploadLinkId};
-use crate::domain::fields;
 use crate::domain::refusal::{LinkRefused, Refusal};
 use crate::domain::sizes::human_size;
+use crate::domain::{fields, Language};
 use crate::error::AppError;
 use crate::services::upload_links::{
     self, CycleLinks, InvitationRequest, LinkRequest, LinkUsage, UploadLink,
@@ -59,6 +59,11 @@ impl LinksPage {
         )
     }
 
+    /// The languages a link can be in, for the form's select.
+    fn languages(&self) -> &'static [Language] {
+        Language::ALL
+    }
+
     fn checked(&self, id: &CycleRequestId) -> bool {
         self.form.requests.contains(&id.0.to_string())
     }
@@ -85,6 +90,8 @@ struct LinkForm {
     requests: Vec<String>,
     invite_email: String,
     invite_message: String,
+    /// Empty: the company's default language.
+    language: String,
 }
 
 impl Default for LinkForm {
@@ -98,6 +105,7 @@ impl Default for LinkForm {
             requests: Vec::new(),
             invite_email: String::new(),
             invite_message: String::new(),
+            language: String::new(),
         }
     }
 }
@@ -115,6 +123,7 @@ impl LinkForm {
                 "request" => form.requests.push(value),
                 "invite_email" => form.invite_email = value,
                 "invite_message" => form.invite_message = value,
+                "language" => form.language = value,
                 _ => {}
             }
         }
@@ -150,21 +159,35 @@ impl LinkForm {
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| "Choose requests from the list.".into()),
         );
+        let language = self.language.trim();
+        let language = errors.check(
+            "language",
+            match language {
+                "" => Ok(None),
+                code => Language::parse(code)
+                    .map(Some)
+                    .ok_or_else(|| "Choose a language from the list.".into()),
+            },
+        );
         let invitation = self.invitation(&mut errors);
-        match (label, days, max_files, max_mib, requests) {
-            (Some(label), Some(days), Some(max_files), Some(max_mib), Some(requests))
-                if errors.is_empty() =>
-            {
-                Ok(LinkRequest {
-                    label,
-                    requests,
-                    pin: (!pin.is_empty()).then(|| Secret::new(pin)),
-                    max_files: i32::try_from(max_files).unwrap_or(i32::MAX),
-                    max_bytes: max_mib * 1024 * 1024,
-                    valid_for: Duration::days(days),
-                    invitation,
-                })
-            }
+        match (label, days, max_files, max_mib, requests, language) {
+            (
+                Some(label),
+                Some(days),
+                Some(max_files),
+                Some(max_mib),
+                Some(requests),
+                Some(language),
+            ) if errors.is_empty() => Ok(LinkRequest {
+                label,
+                requests,
+                pin: (!pin.is_empty()).then(|| Secret::new(pin)),
+                max_files: i32::try_from(max_files).unwrap_or(i32::MAX),
+                max_bytes: max_mib * 1024 * 1024,
+                valid_for: Duration::days(days),
+                language,
+                invitation,
+            }),
             _ => Err(errors),
         }
     }

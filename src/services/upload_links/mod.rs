@@ -5,7 +5,9 @@
 
 mod visit;
 
-pub use visit::{enter, identify, page, Entry, Identity, LinkPage, OpenLink};
+pub use visit::{
+    enter, identify, page, ClosedLink, ClosedWhy, Entry, Identity, LinkPage, OpenLink,
+};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -40,6 +42,8 @@ pub struct LinkRequest {
     pub max_files: i32,
     pub max_bytes: i64,
     pub valid_for: Duration,
+    /// `None`: the company's default language.
+    pub language: Option<crate::domain::Language>,
     /// Send the link by email to this person too (without its PIN).
     pub invitation: Option<InvitationRequest>,
 }
@@ -131,6 +135,7 @@ pub async fn create(
                 max_bytes: wanted.max_bytes,
                 expires_at: now + wanted.valid_for,
                 created_by: actor.user()?,
+                language: wanted.language,
             },
         )?;
         actor
@@ -145,6 +150,7 @@ pub async fn create(
                 "max_files": link.max_files,
                 "max_bytes": link.max_bytes,
                 "expires_at": link.expires_at,
+                "language": link.language.map(|l| l.as_str()),
             }))
             .record(conn)?;
         if let Some(invitation) = &wanted.invitation {

@@ -11,9 +11,9 @@ use crate::config::Secret;
 use crate::db::models::company_brand::CompanyBrand;
 use crate::db::models::upload_link::{LinkUsage, UploadLink, UploadLinkVisit};
 use crate::domain::refusal::LinkRefused;
-use crate::domain::ClientInfo;
+use crate::domain::{ClientInfo, Language};
 use crate::error::AppError;
-use crate::schema::{cycles, projects};
+use crate::schema::{companies, cycles, projects};
 use crate::services::actor::{Actor, LinkVisitor};
 use crate::services::audit::actions;
 use crate::services::branding::Brand;
@@ -39,24 +39,56 @@ pub struct OpenLink {
     pub accepted_types: Vec<String>,
     /// The firm's name, logo and colour, heading the link's pages.
     pub brand: Brand,
+    /// The company's default language for outsiders, if it chose one.
+    pub company_language: Option<Language>,
+}
+
+impl OpenLink {
+    /// The language of the link's pages: the link's, the company's, the browser's.
+    pub fn language(&self, accept_language: Option<&str>) -> Language {
+        Language::choose(self.link.language, self.company_language, accept_language)
+    }
+}
+
+/// Why a link opens nothing more; the web edge says it in the visitor's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClosedWhy {
+    Revoked { company: String },
+    Expired { company: String, at: DateTime<Utc> },
+    CompanyInactive,
+    ProjectRemoved,
+}
+
+/// A link that no longer works: why, and the language its own settings choose.
+#[derive(Debug, Clone)]
+pub struct ClosedLink {
+    pub why: ClosedWhy,
+    pub link_language: Option<Language>,
+    pub company_language: Option<Language>,
+}
+
+impl ClosedLink {
+    pub fn language(&self, accept_language: Option<&str>) -> Language {
+        Language::choose(self.link_language, self.company_language, accept_language)
+    }
 }
 
 /// Where a request to a link's page stands.
 pub enum Entry {
     /// No link has this token.
     Unknown,
-    /// The link opens nothing, and why (a sentence for the visitor).
-    Closed(String),
+    /// The link opens nothing, and why.
+    Closed(ClosedLink),
     /// The link opens, but the visitor has not said who they are yet.
     Stranger(OpenLink),
     /// A named visitor: the actor their uploads run as.
     Visitor(OpenLink, Actor),
 }
 
-/// Why a link opens nothing: no such token, or a sentence for the visitor.
+/// Why a link opens nothing: no such token, or why it closed.
 enum Refusal {
     Unknown,
-    Closed(String),
+    Closed(ClosedLink),
 }
 
 impl From<Refusal> for Entry {
@@ -80,6 +112,11 @@ fn resolve(
     let brand = Brand::of(&company);
     // Outsiders know the company by its display name.
     let (company_name, company_active) = (brand.display_name.clone(), company.is_active);
+    let company_language: Option<String> = companies::table
+        .find(link.company_id)
+        .select(companies::default_language)
+        .first(conn)?;
+    let company_language = company_language.as_deref().and_then(Language::parse);
     let project: Option<(String, Vec<Option<String>>)> = projects::table
         .filter(projects::id.eq(link.project_id))
         .filter(projects::company_id.eq(link.company_id))
@@ -92,21 +129,27 @@ fn resolve(
         .select(cycles::cycle_name)
         .first(conn)?;
     let closed = if link.revoked_at.is_some() {
-        Some(format!("{company_name} revoked this upload link. Ask them for a new one if you still have documents to send."))
+        Some(ClosedWhy::Revoked {
+            company: company_name.clone(),
+        })
     } else if link.expires_at <= now {
-        Some(format!(
-            "This upload link expired on {} (UTC). Ask {company_name} for a new one.",
-            link.expires_at.format("%-d %b %Y %H:%M")
-        ))
+        Some(ClosedWhy::Expired {
+            company: company_name.clone(),
+            at: link.expires_at,
+        })
     } else if !company_active {
-        Some("This upload link no longer works: its company is not active on Hopper.".into())
+        Some(ClosedWhy::CompanyInactive)
     } else if project.is_none() {
-        Some("This upload link no longer works: its project was removed.".into())
+        Some(ClosedWhy::ProjectRemoved)
     } else {
         None
     };
-    if let Some(reason) = closed {
-        return Ok(Err(Refusal::Closed(reason)));
+    if let Some(why) = closed {
+        return Ok(Err(Refusal::Closed(ClosedLink {
+            why,
+            link_language: link.language,
+            company_language,
+        })));
     }
     let (project_name, accepted) = project.unwrap_or_default();
     Ok(Ok(OpenLink {
@@ -116,6 +159,7 @@ fn resolve(
         cycle_name,
         accepted_types: accepted.into_iter().flatten().collect(),
         brand,
+        company_language,
     }))
 }
 
@@ -249,7 +293,7 @@ pub async fn identify(
 pub struct LinkPage {
     pub view: CycleRequests,
     pub usage: LinkUsage,
-    pub closed: Option<String>,
+    pub closed: Option<crate::domain::Refusal>,
     pub thank_you: Option<ThankYou>,
 }
 
@@ -263,7 +307,7 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
             (visitor.project, visitor.cycle),
             CycleLock::NotNeeded,
         )?;
-        let closed = closed_reason(&project, &cycle).map(|r| r.to_string());
+        let closed = closed_reason(&project, &cycle).map(crate::domain::Refusal::from);
         let mut view = cycle_requests::view_of(conn, project, cycle, now)?;
         if !visitor.requests.is_empty() {
             view.items

@@ -219,7 +219,7 @@ pub(super) fn link_room(
     }
     let room = UploadLink::room(conn, &link)?;
     if let Some(full) = room.full() {
-        return Err(LinkRefused::Full(full).into());
+        return Err(full.into());
     }
     Ok(room)
 }
