@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::{IntoSql, PgConnection};
 use hopper::domain::{
-    AccessRole, CycleStatus, FileStatus, LinkPlatform, NotificationKind, NotificationStatus,
-    RequestStatus, Role, SessionStatus,
+    AccessRole, CycleStatus, FileStatus, Language, LinkPlatform, NotificationKind,
+    NotificationStatus, RequestStatus, Role, SessionStatus,
 };
 
 use crate::helpers::fresh_database;
@@ -71,6 +71,8 @@ fn every_status_and_role_enum_matches_its_check_constraint() {
     check!(&mut conn, "cycle_requests_status_check", RequestStatus);
     check!(&mut conn, "notifications_kind_check", NotificationKind);
     check!(&mut conn, "notifications_status_check", NotificationStatus);
+    check!(&mut conn, "upload_links_language_check", Language);
+    check!(&mut conn, "companies_default_language_check", Language);
 }
 
 #[test]

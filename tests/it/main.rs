@@ -36,6 +36,7 @@ mod file_life_owner;
 mod health;
 mod isolation;
 mod layers;
+mod link_languages;
 mod link_tus;
 mod node_process;
 mod notifications;
