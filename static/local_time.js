@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   if (!window.Intl || !Intl.DateTimeFormat) { return; }
-  var format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
   function localise(root) {
     (root || document).querySelectorAll("time[data-local]").forEach(function (el) {
       var at = new Date(el.getAttribute("datetime"));

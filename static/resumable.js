@@ -19,16 +19,30 @@
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
   }
+  // The page's messages (a JSON data block from the catalogue, in the page's language)
+  // and its language for numbers; English when the page carries none.
+  var LANG = document.documentElement.lang || undefined;
+  var MESSAGES = (function () {
+    var block = document.getElementById("messages");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(key, english, args) {
+    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
+      return args && name in args ? args[name] : all;
+    });
+  }
+  var ONE_DECIMAL = window.Intl ? new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : null;
   function size(bytes) {
     var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
     while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
-    return (i === 0 ? bytes : bytes.toFixed(1)) + " " + units[i];
+    if (i === 0) { return bytes + " " + units[i]; }
+    return (ONE_DECIMAL ? ONE_DECIMAL.format(bytes) : bytes.toFixed(1)) + " " + units[i];
   }
   function duration(seconds) {
     if (!isFinite(seconds) || seconds < 0) { return ""; }
-    if (seconds < 60) { return Math.ceil(seconds) + " s left"; }
-    if (seconds < 3600) { return Math.ceil(seconds / 60) + " min left"; }
-    return (seconds / 3600).toFixed(1) + " h left";
+    if (seconds < 60) { return t("seconds-left", "{n} s left", { n: Math.ceil(seconds) }); }
+    if (seconds < 3600) { return t("minutes-left", "{n} min left", { n: Math.ceil(seconds / 60) }); }
+    return t("hours-left", "{n} h left", { n: ONE_DECIMAL ? ONE_DECIMAL.format(seconds / 3600) : (seconds / 3600).toFixed(1) });
   }
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -85,13 +99,13 @@
     li.appendChild(element("span", "hint", size(item.file.size)));
     var bar = element("progress");
     bar.max = 100; bar.value = 0;
-    bar.setAttribute("aria-label", "Sent of " + item.path);
+    bar.setAttribute("aria-label", t("sent-of", "Sent of {name}", { name: item.path }));
     li.appendChild(bar);
-    var status = element("span", "hint upload-status", "waiting");
+    var status = element("span", "hint upload-status", t("waiting", "waiting"));
     li.appendChild(status);
-    var pause = element("button", "small secondary", "Pause");
+    var pause = element("button", "small secondary", t("pause", "Pause"));
     pause.type = "button";
-    var cancel = element("button", "small danger", "Cancel");
+    var cancel = element("button", "small danger", t("cancel", "Cancel"));
     cancel.type = "button";
     li.appendChild(pause);
     li.appendChild(cancel);
@@ -111,7 +125,7 @@
     var requestId = (form.querySelector("input[name=request_id]") || {}).value;
     function updateSummary() {
       var done = Object.keys(sent).reduce(function (s, k) { return s + sent[k]; }, 0);
-      summary.textContent = size(done) + " of " + size(total) + " sent, " + left + " file(s) to go";
+      summary.textContent = t("summary", "{done} of {total} sent, {left} file(s) to go", { done: size(done), total: size(total), left: left });
     }
     function ended() {
       left--; active--; running--;
@@ -148,18 +162,18 @@
           sent[index] = bytes;
           form.dataset.progressSeen = "yes";
           ui.bar.value = size_ ? Math.floor(bytes * 100 / size_) : 100;
-          ui.status.textContent = speed ? size(speed) + "/s, " + duration((size_ - bytes) / speed) : "sending";
+          ui.status.textContent = speed ? t("speed", "{speed}/s, {left}", { speed: size(speed), left: duration((size_ - bytes) / speed) }) : t("sending", "sending");
           updateSummary();
         },
         onSuccess: function () {
           ui.bar.value = 100;
-          ui.status.textContent = "sent";
+          ui.status.textContent = t("sent", "sent");
           ui.pause.hidden = true; ui.cancel.hidden = true;
           ended();
           stored();
         },
         onError: function (error) {
-          ui.status.textContent = "not sent: " + reason(error);
+          ui.status.textContent = t("not-sent", "not sent: {reason}", { reason: reason(error) });
           ui.li.className += " upload-failed";
           ui.pause.hidden = true; ui.cancel.hidden = true;
           ended();
@@ -167,12 +181,12 @@
       });
       ui.pause.addEventListener("click", function () {
         paused = !paused;
-        if (paused) { upload.abort(); ui.status.textContent = "paused"; ui.pause.textContent = "Resume"; }
-        else { upload.start(); ui.pause.textContent = "Pause"; }
+        if (paused) { upload.abort(); ui.status.textContent = t("paused", "paused"); ui.pause.textContent = t("resume", "Resume"); }
+        else { upload.start(); ui.pause.textContent = t("pause", "Pause"); }
       });
       ui.cancel.addEventListener("click", function () {
         upload.abort(true).then(function () {
-          ui.status.textContent = "cancelled";
+          ui.status.textContent = t("cancelled", "cancelled");
           ui.pause.hidden = true; ui.cancel.hidden = true;
           ended();
         });
@@ -180,7 +194,7 @@
       upload.findPreviousUploads().then(function (previous) {
         if (previous.length) {
           upload.resumeFromPreviousUpload(previous[0]);
-          ui.status.textContent = "resuming";
+          ui.status.textContent = t("resuming", "resuming");
         }
         upload.start();
       });
@@ -219,7 +233,7 @@
     var items = chosen(form);
     if (!items.length) {
       var list = document.getElementById("upload-list");
-      if (list) { list.textContent = "Choose files or a folder first."; }
+      if (list) { list.textContent = t("choose-first", "Choose files or a folder first."); }
       return;
     }
     // Files an earlier page (before a reload) left unfinished go on in their batch.
@@ -230,7 +244,7 @@
         return r.text().then(function (body) {
           var detail = "";
           try { detail = JSON.parse(body).detail || ""; } catch (e) { detail = ""; }
-          throw new Error(detail || "The upload could not start (" + r.status + "). Try again in a moment.");
+          throw new Error(detail || t("could-not-start", "The upload could not start ({status}). Try again in a moment.", { status: r.status }));
         });
       });
     }).then(function (batch) { send(form, items, batch.session_id); })
@@ -255,7 +269,7 @@
           .then(function (r) {
             var offset = Number(r.headers.get("Upload-Offset")), length = Number(r.headers.get("Upload-Length"));
             if (!r.ok || !(length > offset)) { storage.removeUpload(entry.urlStorageKey); return null; }
-            return { name: (entry.metadata || {}).filename || "a file", offset: offset, length: length };
+            return { name: (entry.metadata || {}).filename || t("a-file", "a file"), offset: offset, length: length };
           })
           .catch(function () { return null; });
       }));
@@ -266,7 +280,7 @@
       list.textContent = "";
       open.forEach(function (u) {
         var percent = Math.floor(u.offset * 100 / u.length);
-        list.appendChild(element("li", "", u.name + ": " + percent + "% (" + size(u.offset) + " of " + size(u.length) + ") already arrived"));
+        list.appendChild(element("li", "", t("unfinished-item", "{name}: {percent}% ({offset} of {length}) already arrived", { name: u.name, percent: percent, offset: size(u.offset), length: size(u.length) })));
       });
       box.hidden = false;
     });

@@ -2,6 +2,13 @@
 // part of a batch (413, 408, 400 carry a receipt too). No inline script: CSP allows 'self'.
 (function () {
   "use strict";
+  var block = document.getElementById("messages"), MESSAGES = {};
+  try { MESSAGES = block ? JSON.parse(block.textContent) : {}; } catch (e) { MESSAGES = {}; }
+  function t(key, english, args) {
+    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
+      return args && name in args ? args[name] : all;
+    });
+  }
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = document.getElementById("upload-form");
     if (!form || !event.detail.lengthComputable) { return; }
@@ -11,7 +18,7 @@
     form.dataset.progressSeen = "yes";
     bar.hidden = false;
     bar.value = percent;
-    label.textContent = percent < 100 ? percent + "% sent" : "Checking and storing…";
+    label.textContent = percent < 100 ? t("percent-sent", "{percent}% sent", { percent: percent }) : t("checking", "Checking and storing…");
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
@@ -74,11 +81,26 @@
     }
     return null;
   }
+  // The page's messages (a JSON data block from the catalogue, in the page's language)
+  // and its language for numbers; English when the page carries none.
+  var LANG = document.documentElement.lang || undefined;
+  var MESSAGES = (function () {
+    var block = document.getElementById("messages");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(key, english, args) {
+    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
+      return args && name in args ? args[name] : all;
+    });
+  }
+  var ONE_DECIMAL = window.Intl ? new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : null;
   function size(bytes) {
     var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
     while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
-    return (i ? bytes.toFixed(1) : bytes) + " " + units[i];
+    if (i === 0) { return bytes + " " + units[i]; }
+    return (ONE_DECIMAL ? ONE_DECIMAL.format(bytes) : bytes.toFixed(1)) + " " + units[i];
   }
+
   // A chosen file is taken out of its input by rebuilding the input's list without it.
   function removeFile(input, index) {
     var kept = new DataTransfer();
@@ -104,22 +126,22 @@
         name.textContent = path;
         var weight = document.createElement("span");
         weight.className = "hint";
-        weight.textContent = size(file.size) + (file.size === 0 ? " (empty)" : "");
+        weight.textContent = size(file.size) + (file.size === 0 ? " " + t("empty", "(empty)") : "");
         li.appendChild(name);
         li.appendChild(weight);
         if (list.length) {
           var matched = requestFor(list, path);
           var goes = document.createElement("span");
           goes.className = "goes";
-          goes.textContent = "→ " + (matched || "other");
+          goes.textContent = "→ " + (matched || t("other", "other"));
           li.className = matched ? "matched" : "other";
           li.appendChild(goes);
         }
         var remove = document.createElement("button");
         remove.type = "button";
         remove.className = "small secondary";
-        remove.textContent = "Remove";
-        remove.setAttribute("aria-label", "Remove " + path);
+        remove.textContent = t("remove", "Remove");
+        remove.setAttribute("aria-label", t("remove-label", "Remove {name}", { name: path }));
         remove.addEventListener("click", function () { removeFile(input, index); });
         li.appendChild(remove);
         listEl.appendChild(li);
@@ -128,7 +150,7 @@
       });
     });
     var heading = document.getElementById("chosen-heading");
-    if (heading) { heading.textContent = count + (count === 1 ? " file chosen, " : " files chosen, ") + size(bytes); }
+    if (heading) { heading.textContent = count === 1 ? t("chosen-one", "1 file chosen, {size}", { size: size(bytes) }) : t("chosen-many", "{count} files chosen, {size}", { count: count, size: size(bytes) }); }
     box.hidden = count === 0;
   }
   document.addEventListener("change", function (event) {
@@ -162,7 +184,7 @@
       event.preventDefault();
       event.stopImmediatePropagation();
       var list = document.getElementById("upload-list");
-      if (list) { list.textContent = "Choose files or a folder first."; }
+      if (list) { list.textContent = t("choose-first", "Choose files or a folder first."); }
     }
   }, true);
 })();

@@ -1,15 +1,11 @@
 crate::text_enum! {
     /// A language Hopper speaks to people outside the company (`upload_links.language`,
     /// `companies.default_language`): each has a complete message catalogue.
+    #[derive(Default)]
     pub enum Language {
+        #[default]
         En = "en", "English";
         De = "de", "Deutsch";
-    }
-}
-
-impl Default for Language {
-    fn default() -> Self {
-        Language::En
     }
 }
 

@@ -17,8 +17,9 @@ use diesel::sql_types::{Int4, Nullable, Text};
 
 use crate::db::ids::{CompanyId, CycleRequestId, ProjectId, UserId};
 use crate::db::models::notification::{NewNotification, Notification};
-use crate::domain::NotificationKind;
+use crate::domain::{Language, NotificationKind};
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 /// Who receives a message.
 #[derive(Debug, Clone, QueryableByName)]
@@ -78,17 +79,30 @@ fn uploaders(
     .load(conn)
 }
 
+/// Somebody without an account who sent files through an upload link, with the language
+/// of that link (its own, else its company's; `None`: English).
+#[derive(Debug, Clone, QueryableByName)]
+struct LinkRecipient {
+    #[diesel(embed)]
+    who: Recipient,
+    #[diesel(sql_type = Nullable<Text>)]
+    language: Option<String>,
+}
+
 /// The people without an account who sent files for `request` through an upload link
-/// (each address once).
+/// (each address once, in the language of the link they last used).
 fn link_uploaders(
     conn: &mut PgConnection,
     company: CompanyId,
     request: CycleRequestId,
-) -> QueryResult<Vec<Recipient>> {
+) -> QueryResult<Vec<LinkRecipient>> {
     diesel::sql_query(
         "SELECT DISTINCT ON (lower(s.uploader_email)) NULL::int AS user_id,
-                s.uploader_email::text AS email, s.uploader_name::text AS name
+                s.uploader_email::text AS email, s.uploader_name::text AS name,
+                coalesce(l.language, c.default_language) AS language
            FROM file_uploads f JOIN sync_sessions s ON s.id = f.session_id
+           JOIN upload_links l ON l.id = s.upload_link_id
+           JOIN companies c ON c.id = l.company_id
           WHERE f.company_id = $1 AND f.request_id = $2
             AND s.upload_link_id IS NOT NULL AND s.uploader_email IS NOT NULL
           ORDER BY lower(s.uploader_email), s.id DESC",
@@ -156,28 +170,50 @@ pub(in crate::services) fn request_rejected(
     r: &Rejection<'_>,
 ) -> Result<usize, AppError> {
     let kind = NotificationKind::RequestRejected;
-    let mut to = uploaders(conn, r.project, Some(r.request), kind)?;
-    to.extend(link_uploaders(conn, r.company, r.request)?);
+    let to = uploaders(conn, r.project, Some(r.request), kind)?;
+    let mut queued = 0;
+    for outsider in link_uploaders(conn, r.company, r.request)? {
+        let lang = outsider.language.as_deref().and_then(Language::parse);
+        let message = |key: &'static str| {
+            Msg::new(lang.unwrap_or_default(), key)
+                .arg("project", r.project_name)
+                .arg("cycle", r.cycle_name)
+                .arg("request", r.request_name)
+                .arg("reason", r.reason)
+                .arg("name", &outsider.who.name)
+        };
+        let subject = message("email-rejected-subject").to_string();
+        let body = format!("{}\n", message("email-rejected-body"));
+        queued += queue_to(
+            conn,
+            r.company,
+            std::slice::from_ref(&outsider.who),
+            kind,
+            &subject,
+            |_| body.clone(),
+        )?;
+    }
     let subject = format!(
         "{} {}: “{}” needs a new file",
         r.project_name, r.cycle_name, r.request_name
     );
-    Ok(queue_to(conn, r.company, &to, kind, &subject, |who| {
-        format!(
-            "Hello {},\n\nthe file for “{}” in {} {} was not accepted:\n\n    {}\n\n\
+    Ok(queued
+        + queue_to(conn, r.company, &to, kind, &subject, |who| {
+            format!(
+                "Hello {},\n\nthe file for “{}” in {} {} was not accepted:\n\n    {}\n\n\
              Please {}\n\n— Hopper\n",
-            who.name,
-            r.request_name,
-            r.project_name,
-            r.cycle_name,
-            r.reason,
-            match who.user_id {
-                Some(_) => format!("upload a new file: {}", r.upload_url),
-                // The link's address is a secret Hopper does not keep.
-                None => "send a new file through the upload link you were given.".to_owned(),
-            }
-        )
-    })?)
+                who.name,
+                r.request_name,
+                r.project_name,
+                r.cycle_name,
+                r.reason,
+                match who.user_id {
+                    Some(_) => format!("upload a new file: {}", r.upload_url),
+                    // The link's address is a secret Hopper does not keep.
+                    None => "send a new file through the upload link you were given.".to_owned(),
+                }
+            )
+        })?)
 }
 
 /// What a finished batch tells the company's admins (one message per batch).
