@@ -119,3 +119,10 @@ error-page-missing = Die angefragte Seite gibt es nicht.
 error-fields = Einige Felder brauchen Ihre Aufmerksamkeit.
 error-unexpected = Bei uns ist etwas schiefgegangen. Es wurde protokolliert; bitte versuchen Sie es noch einmal.
 error-too-many-wait = Zu viele Versuche. Bitte warten Sie { $seconds } Sekunden und versuchen Sie es dann noch einmal.
+
+## Wo eine erhaltene Datei steht (die Quittung)
+standing-superseded = ersetzt durch { $newer }
+standing-awaiting = wartet auf Prüfung
+standing-accepted = angenommen
+standing-rejected-because = abgelehnt: „{ $note }“
+standing-rejected = abgelehnt

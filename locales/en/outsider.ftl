@@ -120,3 +120,10 @@ error-page-missing = The page you asked for does not exist.
 error-fields = Some fields need your attention.
 error-unexpected = Something went wrong on our side. It has been logged; please try again.
 error-too-many-wait = Too many attempts. Please wait { $seconds } seconds and try again.
+
+## Where a received file stands (the receipt)
+standing-superseded = superseded: replaced by { $newer }
+standing-awaiting = awaiting review
+standing-accepted = accepted
+standing-rejected-because = rejected: “{ $note }”
+standing-rejected = rejected

@@ -15,6 +15,7 @@ pub mod files;
 pub mod health;
 pub mod home;
 mod link_language;
+mod link_page;
 mod link_visit;
 pub mod login;
 pub mod logout;

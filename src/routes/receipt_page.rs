@@ -100,19 +100,23 @@ impl ReceiptPage {
         if !file.is_downloadable() || file.replaced_by.is_some() {
             return String::new();
         }
-        if let Some((_, newer)) = self.receipt.replacement_of(file) {
-            return format!(" · superseded: replaced by {newer}");
-        }
-        let Some(request) = self.receipt.request_of(file) else {
-            return String::new();
+        let said = if let Some((_, newer)) = self.receipt.replacement_of(file) {
+            self.page.tr("standing-superseded").arg("newer", newer)
+        } else {
+            let Some(request) = self.receipt.request_of(file) else {
+                return String::new();
+            };
+            match (request.status, &request.note) {
+                (RequestStatus::Submitted, _) => self.page.tr("standing-awaiting"),
+                (RequestStatus::Accepted, _) => self.page.tr("standing-accepted"),
+                (RequestStatus::Rejected, Some(note)) => {
+                    self.page.tr("standing-rejected-because").arg("note", note)
+                }
+                (RequestStatus::Rejected, None) => self.page.tr("standing-rejected"),
+                _ => return String::new(),
+            }
         };
-        match (request.status, &request.note) {
-            (RequestStatus::Submitted, _) => " · awaiting review".to_owned(),
-            (RequestStatus::Accepted, _) => " · accepted".to_owned(),
-            (RequestStatus::Rejected, Some(note)) => format!(" · rejected: “{note}”"),
-            (RequestStatus::Rejected, None) => " · rejected".to_owned(),
-            _ => String::new(),
-        }
+        format!(" · {said}")
     }
 }
 

@@ -4,30 +4,26 @@
 
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::csrf::{self, CheckedMultipart};
 use crate::auth::ClientInfo;
 use crate::config::Secret;
-use crate::db::models::cycle_request::CycleRequest;
-use crate::db::models::upload_link::LinkUsage;
 use crate::domain::fields;
 use crate::domain::refusal::LinkRefused;
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::routes::link_language::{accept_language, entered, for_outsider, refusal_page};
+use crate::routes::link_page::{upload_page, with_csrf_cookie};
 use crate::routes::link_visit::cookie_name;
 use crate::routes::receipt_page::{respond_with_receipt, ReceiptPage};
-use crate::routes::uploads::{receive, Resumable};
-use crate::services::cycle_requests::CycleRequests;
+use crate::routes::uploads::receive;
 use crate::services::upload_links::{self, Entry, OpenLink};
-use crate::services::Actor;
 use crate::web::app_error::sentence_in;
-use crate::web::{filters, form_status, Ctx, FieldErrors, PageContext};
+use crate::web::{form_status, Ctx, FieldErrors, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/link_start.html")]
@@ -38,98 +34,6 @@ struct StartPage {
     visitor_name: String,
     visitor_email: String,
     errors: FieldErrors,
-}
-
-#[derive(Template)]
-#[template(path = "uploads/link.html")]
-struct LinkUploadPage {
-    page: PageContext,
-    open: OpenLink,
-    token: String,
-    uploader: String,
-    cycle: crate::db::models::cycle::Cycle,
-    requests: Vec<crate::services::cycle_requests::RequestItem>,
-    figures: crate::db::models::completeness::Completeness,
-    closed: Option<crate::domain::Refusal>,
-    thank_you: Option<crate::services::thank_you::ThankYou>,
-    usage: LinkUsage,
-}
-
-impl LinkUploadPage {
-    fn accept(&self) -> String {
-        let types = self.open.accepted_types.iter().map(String::as_str);
-        crate::domain::file_kind::accept_attribute(types)
-    }
-
-    fn action(&self) -> String {
-        format!("/u/{}/upload", self.token)
-    }
-
-    /// Visitors send resumable uploads through the link's own addresses.
-    fn resumable(&self) -> Option<Resumable> {
-        let token = &self.token;
-        Some(Resumable {
-            batches: format!("/u/{token}/batches"),
-            tus: format!("/u/{token}/tus"),
-            finish: format!("/u/{token}/batches/{{session}}/finish"),
-        })
-    }
-
-    /// The form for many files comes after the requests here (before them for members).
-    fn bulk_form_below(&self) -> bool {
-        true
-    }
-
-    /// The page itself: read again for its figures and requests after each upload.
-    fn live_url(&self) -> String {
-        format!("/u/{}", self.token)
-    }
-
-    fn due_of(&self, request: &CycleRequest) -> Option<DateTime<Utc>> {
-        request.due(self.cycle.due_at)
-    }
-
-    fn accept_of(&self, request: &CycleRequest) -> String {
-        request.accept_attribute()
-    }
-
-    /// What the sender must send again: the rejected items, each with its reason.
-    fn needs_attention(&self) -> Vec<&crate::services::cycle_requests::RequestItem> {
-        self.requests
-            .iter()
-            .filter(|item| item.request.status == crate::domain::RequestStatus::Rejected)
-            .collect()
-    }
-
-    /// Why nothing more can be sent, in the page's language.
-    fn closed_sentence(&self) -> Option<String> {
-        self.closed
-            .as_ref()
-            .map(|refusal| crate::i18n::refusal(self.page.lang, refusal))
-    }
-
-    fn files_left(&self) -> i64 {
-        (i64::from(self.open.link.max_files) - self.usage.files).max(0)
-    }
-
-    fn bytes_left(&self) -> String {
-        self.page.size(self.open.link.max_bytes - self.usage.bytes)
-    }
-}
-
-fn with_csrf_cookie(
-    req: &HttpRequest,
-    (status, lang): (StatusCode, Language),
-    render: impl FnOnce(PageContext) -> Result<String, askama::Error>,
-) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token_for(req);
-    let body = render(PageContext::anonymous(token, None).in_language(lang))?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
 }
 
 fn start_page(
@@ -160,41 +64,6 @@ fn start_page_as(
             visitor_name: name,
             visitor_email: email,
             errors,
-        }
-        .render()
-    })
-}
-
-async fn upload_page(
-    ctx: &Ctx,
-    open: OpenLink,
-    actor: &Actor,
-    token: String,
-) -> Result<HttpResponse, AppError> {
-    let view = upload_links::page(ctx.services(), actor).await?;
-    let CycleRequests {
-        cycle,
-        items,
-        figures,
-        ..
-    } = view.view;
-    let uploader = actor
-        .link_visitor()
-        .map(|v| format!("{} <{}>", v.uploader_name, v.uploader_email))
-        .unwrap_or_default();
-    let lang = open.language(accept_language(&ctx.req));
-    with_csrf_cookie(&ctx.req, (StatusCode::OK, lang), |page| {
-        LinkUploadPage {
-            page: page.with_brand(Some(open.brand.clone())),
-            open,
-            token,
-            uploader,
-            cycle,
-            requests: items,
-            figures,
-            closed: view.closed,
-            thank_you: view.thank_you,
-            usage: view.usage,
         }
         .render()
     })

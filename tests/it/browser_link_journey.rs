@@ -319,5 +319,25 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
         "07-sent-again.png",
     )
     .await;
+
+    // The last required item: the thank-you comes in place, listing what arrived.
+    let payroll = requests_of(&app, cycle)[1].0;
+    let payslip = write("payroll_march_2026.pdf", &document(100_000, 6, false));
+    send(
+        &browser,
+        (
+            &format!("#file-for-{payroll}"),
+            &format!("#request-{payroll} button"),
+        ),
+        &payslip,
+    )
+    .await;
+    let thanks = wait_for_text(&browser, "#thank-you", |t| {
+        t.contains("payroll_march_2026.pdf")
+    })
+    .await;
+    assert!(thanks.contains("march_statement_v2.pdf"), "{thanks}");
+    nothing_wider_than_the_screen(&browser, "the thank-you").await;
+    screenshot_at(&browser, "#thank-you", "08-thank-you.png").await;
     browser.close().await.expect("close browser");
 }

@@ -297,6 +297,10 @@ impl TestApp {
             .cookie_store(true)
             .redirect(Policy::none())
             .user_agent("hopper-tests/1.0")
+            // Idle connections are dropped before the server's keep-alive (5 s) closes
+            // them: a request sent on one the server is closing meanwhile fails with
+            // "IncompleteMessage" (seen after a test waited on its mail sink).
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
             .build()
             .expect("http client")
     }

@@ -36,7 +36,11 @@ fn figures(page: &Page) -> String {
         .find("<div class=\"completeness\"")
         .unwrap_or_else(|| panic!("no figures: {}", page.body));
     let end = page.body[start..].find("</div>").expect("figures end") + start;
-    page.body[start..end].to_owned()
+    // The same figures, however the page indents them.
+    page.body[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One request's row (the admin's page and the request table share its id).
