@@ -126,3 +126,16 @@ standing-awaiting = wartet auf Prüfung
 standing-accepted = angenommen
 standing-rejected-because = abgelehnt: „{ $note }“
 standing-rejected = abgelehnt
+
+## Der Dank, wenn alles Erforderliche da ist
+thanks-heading = Vielen Dank: Alles Erforderliche ist angekommen
+thanks-complete-since = Vollständig seit { $at }.
+thanks-closed = Diese Sammlung ist geschlossen: Es kann nichts mehr gesendet werden.
+thanks-optional-open = Sie können weiterhin die optionalen Punkte unten senden oder eine neue Datei für einen noch nicht angenommenen Punkt.
+thanks-new-file = Sie können weiterhin eine neue Datei für einen noch nicht angenommenen Punkt senden.
+thanks-accepted = angenommen
+thanks-accepted-at = angenommen am { $at }
+thanks-waiting = erhalten, wartet auf Prüfung
+thanks-file-at = erhalten am { $at }
+thanks-also = Außerdem erhalten:
+thanks-still-welcome = Gern auch noch, falls vorhanden:

@@ -127,3 +127,16 @@ standing-awaiting = awaiting review
 standing-accepted = accepted
 standing-rejected-because = rejected: “{ $note }”
 standing-rejected = rejected
+
+## The thank-you of a cycle that has everything it requires
+thanks-heading = Thank you: everything required has arrived
+thanks-complete-since = Complete since { $at }.
+thanks-closed = This collection is closed: nothing more can be sent.
+thanks-optional-open = You can still send the optional items below, or a new file for an item not yet accepted.
+thanks-new-file = You can still send a new file for an item not yet accepted.
+thanks-accepted = accepted
+thanks-accepted-at = accepted { $at }
+thanks-waiting = received, waiting for review
+thanks-file-at = received { $at }
+thanks-also = Also received:
+thanks-still-welcome = Still welcome, if you have them:

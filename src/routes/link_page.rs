@@ -17,7 +17,7 @@ use crate::routes::uploads::Resumable;
 use crate::services::cycle_requests::CycleRequests;
 use crate::services::upload_links::{self, OpenLink};
 use crate::services::Actor;
-use crate::web::{filters, Ctx, PageContext};
+use crate::web::{Ctx, PageContext};
 
 #[derive(Template)]
 #[template(path = "uploads/link.html")]
