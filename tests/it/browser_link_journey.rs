@@ -5,8 +5,10 @@
 //! on a throttled network (Chromium's own emulation), the page reloaded about a third of
 //! the way, the unfinished file offered, and resumed from the server's offset (the bytes
 //! the server was sent total the file once, not a part more); then, on return, the
-//! rejected item with its reason and a new file sent from its card. Screenshots of each
-//! step go to `target/screenshots/sender/`.
+//! rejected item with its reason and a new file sent from its card, and the thank-you once
+//! everything required is in. The same journey in English and in German (a link whose
+//! language is German, opened by a browser that asks for nothing in particular).
+//! Screenshots of each step go to `target/screenshots/sender/` (`de-…` for German).
 
 use std::time::{Duration, Instant};
 
@@ -104,8 +106,53 @@ async fn reload(browser: &Client) {
     .await;
 }
 
+/// What the journey expects to read, in the link's language.
+struct Words {
+    /// The link's language (`<html lang>`), and the screenshots' prefix.
+    lang: &'static str,
+    shots: &'static str,
+    figures_one_of_two: &'static str,
+    not_sent: &'static str,
+    already_here: [&'static str; 2],
+    already_arrived: &'static str,
+    needs_attention: &'static str,
+    thanks: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    shots: "",
+    figures_one_of_two: "1 of 2",
+    not_sent: "not sent",
+    already_here: ["1 file already here", "not stored twice"],
+    already_arrived: "already arrived",
+    needs_attention: "1 item needs your attention",
+    thanks: "Thank you",
+};
+
+const GERMAN: Words = Words {
+    lang: "de",
+    shots: "de-",
+    figures_one_of_two: "1 von 2",
+    not_sent: "nicht gesendet",
+    already_here: ["1 Datei schon vorhanden", "nicht zweimal gespeichert"],
+    already_arrived: "schon angekommen",
+    needs_attention: "1 Punkt braucht Ihre Aufmerksamkeit",
+    thanks: "Vielen Dank",
+};
+
 #[actix_web::test]
 async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
+    journey(&ENGLISH).await;
+}
+
+#[actix_web::test]
+async fn the_same_journey_in_german() {
+    journey(&GERMAN).await;
+}
+
+async fn journey(words: &Words) {
+    let shot = |name: &str| format!("{}{name}", words.shots);
     let app = TestApp::spawn().await;
     let (s, cycle, link) = project_with_link(
         &app,
@@ -115,6 +162,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
             ("pin", "482913"),
             ("max_files", "20"),
             ("max_mib", "200"),
+            ("language", words.lang),
         ],
     )
     .await;
@@ -153,12 +201,17 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     fill(&browser, "#pin", "000000").await;
     click(&browser, "#continue").await;
     wait_for_text(&browser, "#pin-error", |t| t.contains("PIN")).await;
-    screenshot(&browser, "01-wrong-pin.png").await;
+    screenshot(&browser, &shot("01-wrong-pin.png")).await;
     fill(&browser, "#pin", "482913").await;
     click(&browser, "#continue").await;
     element(&browser, &format!("#request-{statement}")).await;
     nothing_wider_than_the_screen(&browser, "the request list").await;
-    screenshot_at(&browser, "#requests", "02-request-list.png").await;
+    let lang = browser
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .expect("lang");
+    assert_eq!(lang.as_str(), Some(words.lang), "<html lang>");
+    screenshot_at(&browser, "#requests", &shot("02-request-list.png")).await;
 
     // A file matched by its name: its card turns in place, the figures with it.
     browser
@@ -176,7 +229,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     let card = text_of(&browser, &format!("#request-{statement}")).await;
     assert!(card.contains("march_statement.pdf"), "{card}");
     let figures = text_of(&browser, "#figures").await;
-    assert!(figures.contains("1 of 2"), "{figures}");
+    assert!(figures.contains(words.figures_one_of_two), "{figures}");
     let same = browser
         .execute("return window.samePage === true;", vec![])
         .await;
@@ -185,7 +238,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     screenshot_at(
         &browser,
         &format!("#request-{statement}"),
-        "03-card-updated.png",
+        &shot("03-card-updated.png"),
     )
     .await;
 
@@ -193,7 +246,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     let sent_before = proxy.received();
     send(&browser, ("#files", "#upload-button"), &wrong_kind).await;
     let said = wait_for_text(&browser, ".upload-failed .upload-status", |t| {
-        t.contains("the name says pdf")
+        t.contains(words.not_sent) && t.contains("the name says pdf")
     })
     .await;
     assert!(said.contains("payroll_march.pdf"), "{said}");
@@ -206,10 +259,10 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     // The same content again: skipped, said so in the receipt.
     send(&browser, ("#files", "#upload-button"), &duplicate).await;
     let receipt = wait_for_text(&browser, "#receipt", |t| t.contains("statement_copy.pdf")).await;
-    assert!(receipt.contains("1 file already here"), "{receipt}");
-    assert!(receipt.contains("not stored twice"), "{receipt}");
+    assert!(receipt.contains(words.already_here[0]), "{receipt}");
+    assert!(receipt.contains(words.already_here[1]), "{receipt}");
     nothing_wider_than_the_screen(&browser, "the receipt").await;
-    screenshot_at(&browser, "#receipt", "04-receipt.png").await;
+    screenshot_at(&browser, "#receipt", &shot("04-receipt.png")).await;
 
     // 60 MB on a slow network, the page reloaded about a third of the way.
     emulate_network(&browser, 40, 3 * MIB as u64).await;
@@ -227,8 +280,8 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     reload(&browser).await;
     let unfinished =
         wait_for_text(&browser, "#unfinished", |t| t.contains("annual_scans.bin")).await;
-    assert!(unfinished.contains("already arrived"), "{unfinished}");
-    screenshot_at(&browser, "#unfinished", "05-unfinished.png").await;
+    assert!(unfinished.contains(words.already_arrived), "{unfinished}");
+    screenshot_at(&browser, "#unfinished", &shot("05-unfinished.png")).await;
     emulate_network(&browser, 0, 1024 * MIB as u64).await;
     send(&browser, ("#files", "#upload-button"), &big).await;
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -271,16 +324,13 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
         .await
         .expect("link again");
     let attention = text_of(&browser, "#attention").await;
-    assert!(
-        attention.contains("1 item needs your attention"),
-        "{attention}"
-    );
+    assert!(attention.contains(words.needs_attention), "{attention}");
     assert!(
         attention.contains("The March page is missing"),
         "{attention}"
     );
     nothing_wider_than_the_screen(&browser, "the returning sender's page").await;
-    screenshot_at(&browser, "#attention", "06-needs-attention.png").await;
+    screenshot_at(&browser, "#attention", &shot("06-needs-attention.png")).await;
     send(
         &browser,
         (
@@ -316,7 +366,7 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     screenshot_at(
         &browser,
         &format!("#request-{statement}"),
-        "07-sent-again.png",
+        &shot("07-sent-again.png"),
     )
     .await;
 
@@ -337,7 +387,8 @@ async fn an_outsider_sends_documents_from_a_phone_through_a_link() {
     })
     .await;
     assert!(thanks.contains("march_statement_v2.pdf"), "{thanks}");
+    assert!(thanks.contains(words.thanks), "{thanks}");
     nothing_wider_than_the_screen(&browser, "the thank-you").await;
-    screenshot_at(&browser, "#thank-you", "08-thank-you.png").await;
+    screenshot_at(&browser, "#thank-you", &shot("08-thank-you.png")).await;
     browser.close().await.expect("close browser");
 }
