@@ -73,6 +73,7 @@ chosen-heading = Gewählte Dateien
 upload-progress = Fortschritt des Uploads
 
 ## Die Quittung
+receipt-title = Quittung
 receipt-heading = Quittung: { $headline }
 receipt-files = { $count ->
     [one] 1 Datei

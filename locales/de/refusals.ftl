@@ -21,3 +21,4 @@ refusal-tus-offset-moved = Der Upload ist inzwischen weitergegangen; setzen Sie 
 refusal-tus-taken-over = Eine andere Anfrage hat diesen Upload übernommen; setzen Sie ihn an seiner Stelle fort.
 refusal-tus-receiving = Dieser Upload empfängt gerade Daten; beenden Sie zuerst diese Anfrage.
 refusal-tus-claimed = Eine andere Anfrage sendet gerade die Daten dieses Uploads.
+refusal-link-collection-closed = Diese Sammlung ist geschlossen: Hier kann nichts mehr gesendet werden.

@@ -74,6 +74,7 @@ chosen-heading = Chosen files
 upload-progress = Upload progress
 
 ## The sender's receipt
+receipt-title = Receipt
 receipt-heading = Receipt: { $headline }
 receipt-files = { $count ->
     [one] 1 file

@@ -166,16 +166,16 @@ async fn a_completed_cycle_thanks_the_sender_and_takes_optional_items_until_it_i
     assert!(page.body.contains("id=\"closed-notice\""), "{}", page.body);
     assert!(!page.body.contains(&format!("action=\"{close}\"")));
 
-    // Closed: the link says so in a sentence and takes nothing more.
+    // Closed: the link says so in the sender's words (no cycle code) and takes nothing more.
     let refused_page = visitor.get(&link).await;
     assert!(
         refused_page
             .body
-            .contains("C1 is closed; it accepts no more uploads."),
+            .contains("This collection is closed: nothing more can be sent here."),
         "{}",
         refused_page.body
     );
-    assert!(refused_page.body.contains("This collection is closed"));
+    assert!(!refused_page.body.contains("C1"), "{}", refused_page.body);
     assert!(!refused_page.body.contains("id=\"files\""));
     let refused = visitor
         .upload_with(

@@ -16,6 +16,10 @@ refusals! {
         DoesNotFit { path: String, limit: String, left: String } => "link.does_not_fit", OverLimit;
         #[error("{cycle} accepts no more uploads, so it cannot have an upload link.")]
         CycleClosed { cycle: String } => "link.cycle_closed", StateForbids;
+        /// What the sender through a link reads once the cycle takes nothing more (its
+        /// code, "C1", is the firm's word, not theirs).
+        #[error("This collection is closed: nothing more can be sent here.")]
+        CollectionClosed => "link.collection_closed", StateForbids;
         #[error("This link is already revoked.")]
         AlreadyRevoked => "link.already_revoked", StateForbids;
         #[error("This link is already revoked.")]

@@ -307,7 +307,9 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
             (visitor.project, visitor.cycle),
             CycleLock::NotNeeded,
         )?;
-        let closed = closed_reason(&project, &cycle).map(crate::domain::Refusal::from);
+        // The sender reads why in their words, without the cycle's code.
+        let closed = closed_reason(&project, &cycle)
+            .map(|_| crate::domain::Refusal::from(LinkRefused::CollectionClosed));
         let mut view = cycle_requests::view_of(conn, project, cycle, now)?;
         if !visitor.requests.is_empty() {
             view.items
