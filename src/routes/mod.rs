@@ -191,6 +191,7 @@ routes! {
     post "/admin/branding" => admin::branding::update, CompanyAdmin;
     post "/admin/branding/logo" => admin::branding::upload_logo, CompanyAdmin;
     post "/admin/branding/logo/delete" => admin::branding::remove_logo, CompanyAdmin;
+    post "/admin/branding/language" => admin::branding::set_language, CompanyAdmin;
     get "/admin/share-links" => admin::share_links::list, CompanyAdmin;
     post "/admin/share-links" => admin::share_links::create, CompanyAdmin;
     post "/admin/share-links/{link_id}/revoke" => admin::share_links::revoke, CompanyAdmin;

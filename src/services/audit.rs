@@ -32,6 +32,7 @@ pub mod actions {
     pub const BRANDING_CHANGED: &str = "company.branding_changed";
     pub const LOGO_SET: &str = "company.logo_set";
     pub const LOGO_REMOVED: &str = "company.logo_removed";
+    pub const LANGUAGE_CHANGED: &str = "company.language_changed";
     pub const USER_CREATED: &str = "user.created";
     pub const USER_UPDATED: &str = "user.updated";
     pub const USER_DEACTIVATED: &str = "user.deactivated";
@@ -98,6 +99,7 @@ pub mod actions {
         BRANDING_CHANGED,
         LOGO_SET,
         LOGO_REMOVED,
+        LANGUAGE_CHANGED,
         USER_CREATED,
         USER_UPDATED,
         USER_DEACTIVATED,

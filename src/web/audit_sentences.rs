@@ -26,6 +26,10 @@ const SENTENCES: &[(&str, &str)] = &[
     ),
     (LOGO_SET, "Set the company's logo"),
     (LOGO_REMOVED, "Removed the company's logo"),
+    (
+        LANGUAGE_CHANGED,
+        "Changed the language the company's upload links speak",
+    ),
     (USER_CREATED, "Created a user"),
     (USER_UPDATED, "Changed a user"),
     (USER_DEACTIVATED, "Deactivated a user"),

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, StorageLocationId};
+use crate::domain::Language;
 use crate::schema::companies;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
@@ -22,6 +23,9 @@ pub struct CompanyBrand {
     pub logo_content_type: Option<String>,
     pub logo_size: Option<i32>,
     pub logo_sha256: Option<String>,
+    /// The language of the company's upload links that chose none; None: the visitor's
+    /// browser's.
+    pub default_language: Option<Language>,
 }
 
 /// Where a logo's bytes are, and what they are.
@@ -88,6 +92,17 @@ impl CompanyBrand {
                 companies::display_name.eq(display_name),
                 companies::accent_colour.eq(accent_colour),
             ))
+            .returning(CompanyBrand::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_language(
+        conn: &mut PgConnection,
+        company: CompanyId,
+        language: Option<Language>,
+    ) -> QueryResult<CompanyBrand> {
+        diesel::update(companies::table.find(company))
+            .set(companies::default_language.eq(language))
             .returning(CompanyBrand::as_returning())
             .get_result(conn)
     }

@@ -1,5 +1,5 @@
 //! The company's branding (`/admin/branding`): the name outsiders know it by, its accent
-//! colour and its logo. A refused logo shows the page again with the refusal's sentence
+//! colour, its logo and the language its upload links speak when they chose none. A refused logo shows the page again with the refusal's sentence
 //! and its status (413 too large, 415 not a PNG, JPEG or WebP).
 
 use actix_web::http::StatusCode;
@@ -18,6 +18,7 @@ use crate::domain::fields;
 use crate::domain::logo_image::{MAX_LOGO_BYTES, MAX_LOGO_SIDE};
 use crate::domain::refusal::{BrandRefused, InputRefused};
 use crate::domain::sizes::human_size;
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::services::branding::{self, BrandInput, BrandSettings, LogoUpload};
 use crate::web::{done, form_status, html, Ctx, FieldErrors, PageContext};
@@ -35,7 +36,16 @@ struct BrandingPage {
     settings: BrandSettings,
     display_name: String,
     accent_colour: String,
+    /// The chosen default language's code; empty: the visitor's browser's.
+    language: String,
     errors: FieldErrors,
+}
+
+/// What the admin typed, shown again when a form is refused (None: what is stored).
+#[derive(Default)]
+struct Typed {
+    look: Option<(String, String)>,
+    language: Option<String>,
 }
 
 impl BrandingPage {
@@ -50,6 +60,11 @@ impl BrandingPage {
         self.settings.row.logo_location_id == Some(location.id)
     }
 
+    /// The languages a company's links can default to, for the select.
+    fn languages(&self) -> &'static [Language] {
+        Language::ALL
+    }
+
     fn logo_limits(&self) -> String {
         format!(
             "PNG, JPEG or WebP, at most {} and {MAX_LOGO_SIDE} pixels on each side. SVG is never taken.",
@@ -62,14 +77,21 @@ fn branding_page(
     admin: &CompanyAdmin,
     ctx: &Ctx,
     settings: BrandSettings,
-    typed: Option<(String, String)>,
+    typed: Typed,
     (errors, status): (FieldErrors, StatusCode),
 ) -> Result<HttpResponse, AppError> {
-    let (display_name, accent_colour) = typed.unwrap_or_else(|| {
+    let (display_name, accent_colour) = typed.look.unwrap_or_else(|| {
         (
             settings.row.display_name.clone().unwrap_or_default(),
             settings.row.accent_colour.clone().unwrap_or_default(),
         )
+    });
+    let language = typed.language.unwrap_or_else(|| {
+        settings
+            .row
+            .default_language
+            .map(|l| l.as_str().to_owned())
+            .unwrap_or_default()
     });
     html(
         status,
@@ -78,6 +100,7 @@ fn branding_page(
             settings,
             display_name,
             accent_colour,
+            language,
             errors,
         },
     )
@@ -89,7 +112,7 @@ pub async fn page(admin: CompanyAdmin, ctx: Ctx) -> Result<HttpResponse, AppErro
         &admin,
         &ctx,
         settings,
-        None,
+        Typed::default(),
         (FieldErrors::default(), StatusCode::OK),
     )
 }
@@ -120,7 +143,10 @@ pub async fn update(
     let (Some(display_name), Some(accent), true) = (display_name, accent, errors.is_empty()) else {
         let settings = branding::settings(ctx.services(), &admin.actor).await?;
         let status = form_status(&errors);
-        let typed = Some((form.display_name, form.accent_colour));
+        let typed = Typed {
+            look: Some((form.display_name, form.accent_colour)),
+            language: None,
+        };
         return branding_page(&admin, &ctx, settings, typed, (errors, status));
     };
     let input = BrandInput {
@@ -129,6 +155,38 @@ pub async fn update(
     };
     branding::update(ctx.services(), &admin.actor, input).await?;
     Ok(done(&ctx.req, &ctx.session, "Branding saved.", PAGE))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    /// Empty: each visitor's browser's language.
+    #[serde(default)]
+    default_language: String,
+}
+
+pub async fn set_language(
+    admin: CompanyAdmin,
+    ctx: Ctx,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.into_inner().default_language;
+    let language = match typed.trim() {
+        "" => Some(None),
+        code => Language::parse(code).map(Some),
+    };
+    let Some(language) = language else {
+        let mut errors = FieldErrors::default();
+        errors.add("default_language", "Choose a language from the list.");
+        let settings = branding::settings(ctx.services(), &admin.actor).await?;
+        let status = form_status(&errors);
+        let typed = Typed {
+            look: None,
+            language: Some(typed),
+        };
+        return branding_page(&admin, &ctx, settings, typed, (errors, status));
+    };
+    branding::set_language(ctx.services(), &admin.actor, language).await?;
+    Ok(done(&ctx.req, &ctx.session, "Language saved.", PAGE))
 }
 
 /// The logo form's parts: the chosen location and the file, read up to the limit.
@@ -199,7 +257,8 @@ async fn logo_refused(
     let mut errors = FieldErrors::default();
     errors.add("logo", refusal.to_string());
     let settings = branding::settings(ctx.services(), &admin.actor).await?;
-    branding_page(admin, ctx, settings, None, (errors, refused.status_code()))
+    let typed = Typed::default();
+    branding_page(admin, ctx, settings, typed, (errors, refused.status_code()))
 }
 
 pub async fn upload_logo(

@@ -16,6 +16,7 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::upload_link::UploadLink;
 use crate::domain::accent_colour::AccentColour;
 use crate::domain::refusal::AccessRefused;
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -156,6 +157,33 @@ pub async fn update(
                         "display_name": after.display_name,
                         "accent_colour": after.accent_colour,
                     },
+                }))
+                .record(conn)?;
+        }
+        settings_in(conn, company)
+    })
+    .await
+}
+
+/// Sets the language of the company's upload links that chose none (None: each visitor's
+/// browser's); audited with what it was and is.
+pub async fn set_language(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    language: Option<Language>,
+) -> Result<BrandSettings, AppError> {
+    admin_only(actor)?;
+    ctx.run(actor, move |conn, actor| {
+        let company = actor.company_id();
+        let before = CompanyBrand::lock(conn, company)?.ok_or(AppError::NotFound)?;
+        let after = CompanyBrand::set_language(conn, company, language)?;
+        if before.default_language != after.default_language {
+            actor
+                .audit(actions::LANGUAGE_CHANGED)
+                .resource("company", company)
+                .details(json!({
+                    "before": before.default_language,
+                    "after": after.default_language,
                 }))
                 .record(conn)?;
         }
