@@ -9,3 +9,10 @@ email-rejected-body = Guten Tag { $name },
     Bitte senden Sie eine neue Datei über den Upload-Link, den Sie erhalten haben.
     
     — Hopper
+
+# Die Quittung, die sich ein Sender über einen Upload-Link mailen lässt.
+email-receipt-subject = Ihre Quittung von { $project }
+email-receipt-greeting = Guten Tag { $name },
+    
+    dies ist die Quittung über die Dateien, die Sie an { $project } gesendet haben.
+email-receipt-closing = Bewahren Sie diese Nachricht als Nachweis auf, was angekommen ist.

@@ -10,3 +10,10 @@ email-rejected-body = Hello { $name },
     Please send a new file through the upload link you were given.
     
     — Hopper
+
+# The receipt a sender through an upload link asks for by email.
+email-receipt-subject = Your receipt from { $project }
+email-receipt-greeting = Hello { $name },
+    
+    this is the receipt of the files you sent to { $project }.
+email-receipt-closing = Keep this message as your record of what arrived.

@@ -164,3 +164,16 @@ fn a_multi_line_email_keeps_its_blank_lines_and_indent() {
          Please send a new file through the upload link you were given.\n\n— Hopper"
     );
 }
+
+#[test]
+fn the_emailed_receipt_reads_in_english_as_it_always_did() {
+    let greeting = Msg::new(Language::En, "email-receipt-greeting")
+        .arg("name", "Vera")
+        .arg("project", "Audit");
+    assert_eq!(
+        greeting.to_string(),
+        "Hello Vera,\n\nthis is the receipt of the files you sent to Audit."
+    );
+    let subject = Msg::new(Language::De, "email-receipt-subject").arg("project", "Audit");
+    assert_eq!(subject.to_string(), "Ihre Quittung von Audit");
+}

@@ -104,11 +104,12 @@ pub async fn email_receipt(
     };
     let answer = async {
         let actor = actor_of(entry)?;
-        let said = match receipt_email::email_to_sender(ctx.services(), &actor, session).await? {
-            Emailed::Queued(to) => Msg::new(lang, "receipt-emailed").arg("to", to),
-            Emailed::AlreadySent(to) => Msg::new(lang, "receipt-email-already").arg("to", to),
-        }
-        .to_string();
+        let said =
+            match receipt_email::email_to_sender(ctx.services(), &actor, session, lang).await? {
+                Emailed::Queued(to) => Msg::new(lang, "receipt-emailed").arg("to", to),
+                Emailed::AlreadySent(to) => Msg::new(lang, "receipt-email-already").arg("to", to),
+            }
+            .to_string();
         let body = ReceiptEmailed { said }.render()?;
         Ok::<_, AppError>(
             HttpResponse::Ok()

@@ -1,6 +1,8 @@
 //! A receipt by email, for whoever sent a batch through an upload link: on their asking,
-//! to the address they gave, once per batch (a second asking is told it went already).
-//! Queued in the outbox and audited in one transaction; the sender sends it afterwards.
+//! to the address they gave, once per batch (a second asking is told it went already),
+//! in the language of the page they asked from (the link's, else its company's, else
+//! their browser's). Queued in the outbox and audited in one transaction; the sender
+//! sends it afterwards.
 
 use diesel::PgConnection;
 use serde_json::json;
@@ -8,9 +10,9 @@ use serde_json::json;
 use crate::db::ids::SyncSessionId;
 use crate::db::models::notification::{NewNotification, Notification};
 use crate::domain::refusal::UploadRefused;
-use crate::domain::sizes::human_size;
-use crate::domain::NotificationKind;
+use crate::domain::{Language, NotificationKind};
 use crate::error::AppError;
+use crate::i18n::{format, Msg};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::receipts::{receipt_in, sender_outcome, Reader, Receipt};
@@ -23,13 +25,15 @@ pub enum Emailed {
     AlreadySent(String),
 }
 
-/// Emails the receipt of the visitor's own finished batch `session` to the visitor.
+/// Emails the receipt of the visitor's own finished batch `session` to the visitor, in
+/// `lang`: the language their page is in, which the sending later has no browser to ask.
 pub async fn email_to_sender(
     ctx: &ServiceContext,
     actor: &Actor,
     session: SyncSessionId,
+    lang: Language,
 ) -> Result<Emailed, AppError> {
-    ctx.run(actor, move |conn, actor| queue(conn, actor, session))
+    ctx.run(actor, move |conn, actor| queue(conn, actor, session, lang))
         .await
 }
 
@@ -37,6 +41,7 @@ fn queue(
     conn: &mut PgConnection,
     actor: &Actor,
     session: SyncSessionId,
+    lang: Language,
 ) -> Result<Emailed, AppError> {
     let absent = || actor.not_found("sync_session", session);
     let visitor = actor.link_visitor().ok_or_else(absent)?;
@@ -50,8 +55,10 @@ fn queue(
         return Err(UploadRefused::BatchStillOpen.into());
     }
     let to = visitor.uploader_email.clone();
-    let subject = format!("Your receipt from {}", receipt.project.project_name);
-    let body = text_of(&receipt, &visitor.uploader_name);
+    let subject = Msg::new(lang, "email-receipt-subject")
+        .arg("project", &receipt.project.project_name)
+        .to_string();
+    let body = text_of(&receipt, &visitor.uploader_name, lang);
     let key = format!("upload_receipt:{session}");
     let queued = Notification::queue(
         conn,
@@ -78,13 +85,14 @@ fn queue(
 }
 
 /// The receipt as plain text: each file with what became of it, and its fingerprint.
-fn text_of(receipt: &Receipt, name: &str) -> String {
-    let mut text = format!(
-        "Hello {name},\n\nthis is the receipt of the files you sent to {}.\n\n",
-        receipt.project.project_name
-    );
+fn text_of(receipt: &Receipt, name: &str, lang: Language) -> String {
+    let greeting = Msg::new(lang, "email-receipt-greeting")
+        .arg("name", name)
+        .arg("project", &receipt.project.project_name);
+    let mut text = format!("{greeting}\n\n");
     for file in &receipt.files {
-        let size = human_size(
+        let size = format::size(
+            lang,
             file.file_size
                 .and_then(|s| u64::try_from(s).ok())
                 .unwrap_or(0),
@@ -92,15 +100,15 @@ fn text_of(receipt: &Receipt, name: &str) -> String {
         text.push_str(&format!(
             "- {} ({size}): {}\n",
             file.file_path,
-            sender_outcome(file)
+            sender_outcome(file, lang)
         ));
         if let Some(sha) = &file.checksum {
             text.push_str(&format!("  SHA-256 {sha}\n"));
         }
     }
     if receipt.files.is_empty() {
-        text.push_str("No files were sent.\n");
+        text.push_str(&format!("{}\n", Msg::new(lang, "receipt-none")));
     }
-    text.push_str("\nKeep this message as your record of what arrived.\n");
+    text.push_str(&format!("\n{}\n", Msg::new(lang, "email-receipt-closing")));
     text
 }

@@ -10,8 +10,9 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::superseded::Newest;
 use crate::db::models::sync_session::SyncSession;
-use crate::domain::{RequestStatus, TokenScope};
+use crate::domain::{Language, RequestStatus, TokenScope};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::schema::{api_tokens, cycle_requests, cycles, file_uploads, users};
 use crate::services::actor::Actor;
 use crate::services::files::may_see;
@@ -189,27 +190,33 @@ pub(in crate::services) fn receipt_in(
     })
 }
 
-/// What became of a file, as its sender reads it (the link's receipt and its email).
-pub fn sender_outcome(file: &FileUpload) -> String {
-    if file.status.is_completed() {
+/// What became of a file, as its sender reads it in `lang` (the receipt's email; the
+/// link's receipt page says the same through its template). A failure's reason is the
+/// pipeline's own sentence.
+pub fn sender_outcome(file: &FileUpload, lang: Language) -> String {
+    let said = if file.status.is_completed() {
         if file.file_size == Some(0) {
-            "Received, but the file is empty (0 bytes)".to_owned()
+            Msg::new(lang, "receipt-file-empty")
         } else {
-            "Received".to_owned()
+            Msg::new(lang, "receipt-file-received")
         }
     } else if file.status.is_skipped() {
-        "Already here: this file had arrived before, it is not stored twice".to_owned()
+        Msg::new(lang, "receipt-file-skipped")
     } else if file.status.is_failed() {
-        let reason = file.error_message.as_deref().unwrap_or("unknown reason");
+        let reason = match file.error_message.as_deref() {
+            Some(reason) => reason.to_owned(),
+            None => Msg::new(lang, "receipt-file-unknown").to_string(),
+        };
         match reason.strip_prefix("refused: ") {
-            Some(why) => format!("Not accepted: {why}"),
-            None => format!("Failed: {reason}"),
+            Some(why) => Msg::new(lang, "receipt-file-not-accepted").arg("why", why),
+            None => Msg::new(lang, "receipt-file-failed").arg("why", reason),
         }
     } else if file.completing_since.is_some() {
-        "Being checked: it will show as received or failed in a moment".to_owned()
+        Msg::new(lang, "receipt-file-checking")
     } else {
-        file.status.label().to_owned()
-    }
+        return file.status.label().to_owned();
+    };
+    said.to_string()
 }
 
 /// Who sent each batch, as a person reads it (the user's name, the link uploader's name

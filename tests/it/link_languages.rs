@@ -1,9 +1,10 @@
 //! An upload link speaks its sender's language: the link's own, else its company's, else
 //! what the browser asks for, else English; every page of the link (start, wrong PIN,
-//! requests, receipt, a link that does not open) is said in it, with `<html lang>`.
+//! requests, receipt, a link that does not open) is said in it, with `<html lang>`; so is
+//! the receipt a sender asks to have emailed. The company's language is its admin's to set.
 
 use diesel::prelude::*;
-use hopper::schema::companies;
+use hopper::schema::{companies, notifications};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 
 use crate::helpers::{Page, TestApp};
@@ -128,6 +129,154 @@ async fn a_german_link_says_every_page_in_german() {
         after.body
     );
     assert!(after.body.contains("gesendet"), "{}", after.body);
+
+    // The receipt, emailed on her asking, is in the link's language too.
+    let email = receipt
+        .body
+        .split('"')
+        .find(|part| part.starts_with(&format!("{link}/batches/")) && part.ends_with("/email"))
+        .expect("the receipt offers to email it")
+        .to_owned();
+    let asked = TestApp::page(
+        http.post(app.url(&email))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", page.csrf_token())
+            .send()
+            .await
+            .expect("email"),
+    )
+    .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked
+            .body
+            .contains("Die Quittung ist unterwegs an vera@example.com"),
+        "{}",
+        asked.body
+    );
+    let (subject, body) = emailed_receipt(&app);
+    assert!(subject.starts_with("Ihre Quittung von "), "{subject}");
+    for words in [
+        "Guten Tag Vera Besucherin,",
+        "die Quittung über die Dateien",
+        "- march_statement.pdf (2,9 KiB): Erhalten",
+        "SHA-256 ",
+        "Bewahren Sie diese Nachricht",
+    ] {
+        assert!(body.contains(words), "{words} missing: {body}");
+    }
+    assert!(
+        !body.contains("Hello") && !body.contains("Received"),
+        "{body}"
+    );
+}
+
+/// The one receipt in the outbox: its subject and body.
+fn emailed_receipt(app: &TestApp) -> (String, String) {
+    let mails: Vec<(String, String)> = notifications::table
+        .filter(notifications::kind.eq("upload_receipt"))
+        .select((notifications::subject, notifications::body))
+        .load(&mut app.conn())
+        .expect("outbox");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    mails.into_iter().next().expect("one mail")
+}
+
+/// The company's default language as stored.
+fn company_language(app: &TestApp, company: hopper::db::ids::CompanyId) -> Option<String> {
+    companies::table
+        .find(company.0)
+        .select(companies::default_language)
+        .first(&mut app.conn())
+        .expect("company")
+}
+
+#[actix_web::test]
+async fn the_admin_sets_the_companys_language_for_links_without_their_own() {
+    let app = TestApp::spawn().await;
+    let (s, _, link) = project_with_link(
+        &app,
+        &[
+            ("label", "Anyone"),
+            ("days", "7"),
+            ("max_files", "10"),
+            ("max_mib", "50"),
+        ],
+    )
+    .await;
+    let admin = app.session_for(&s.admin).await;
+    let page = admin.get("/admin/branding").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("name=\"default_language\"")
+            && page
+                .body
+                .contains("<option value=\"\" selected>The visitor's browser"),
+        "{}",
+        page.body
+    );
+
+    // A value not in the list: the page again, said why, nothing stored or audited.
+    let refused = admin
+        .post("/admin/branding/language", &[("default_language", "fr")])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Choose a language from the list."));
+    assert!(
+        refused.body.contains("id=\"save-language\""),
+        "the form is kept"
+    );
+    assert_eq!(company_language(&app, s.company), None);
+    assert!(app.audit_rows("company.language_changed").is_empty());
+
+    let saved = admin
+        .post("/admin/branding/language", &[("default_language", "de")])
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(company_language(&app, s.company).as_deref(), Some("de"));
+    let shown = admin.get("/admin/branding").await;
+    assert!(shown.body.contains("Language saved."), "{}", shown.body);
+    assert!(
+        shown.body.contains("<option value=\"de\" selected>Deutsch"),
+        "{}",
+        shown.body
+    );
+
+    // The link chose no language: the company's goes before the browser's English.
+    let english_browser = browser(Some("en-US,en;q=0.9"));
+    let start = app.get_with(&english_browser, &link).await;
+    in_language(&start, "de");
+    assert!(start.body.contains("Dokumente an"), "{}", start.body);
+
+    // Saving the same again changes nothing and audits nothing; back to the browser's.
+    admin
+        .post("/admin/branding/language", &[("default_language", "de")])
+        .await;
+    let back = admin
+        .post("/admin/branding/language", &[("default_language", "")])
+        .await;
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert_eq!(company_language(&app, s.company), None);
+    in_language(&app.get_with(&english_browser, &link).await, "en");
+
+    let audited = app.audit_rows("company.language_changed");
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert_eq!(audited[0].company_id, Some(s.company));
+    assert_eq!(
+        audited[0].details,
+        serde_json::json!({ "before": null, "after": "de" })
+    );
+    assert_eq!(
+        audited[1].details,
+        serde_json::json!({ "before": "de", "after": null })
+    );
+    let trail = admin.get("/dashboard/audit").await;
+    assert_eq!(trail.status, 200);
+    assert!(
+        trail.body.contains("Changed the language the company"),
+        "{}",
+        trail.body
+    );
 }
 
 #[actix_web::test]
