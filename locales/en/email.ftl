@@ -17,3 +17,11 @@ email-receipt-greeting = Hello { $name },
     
     this is the receipt of the files you sent to { $project }.
 email-receipt-closing = Keep this message as your record of what arrived.
+
+## An upload link sent by an admin to whoever is to use it (never with its PIN)
+email-invitation-subject = { $company }: please send your documents
+email-invitation-hello = Hello,
+email-invitation-asks = { $from } of { $company } asks you to send documents for “{ $label }”.
+email-invitation-send-through = Send them through this page (it works until { $expires }; no account is needed):
+email-invitation-pin = The page asks for a PIN. { $from } will give it to you separately, by phone or text message; it is never sent by email.
+email-invitation-signature = — Hopper, for { $company }

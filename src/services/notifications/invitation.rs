@@ -10,8 +10,9 @@ use diesel::sql_types::Bool;
 use crate::db::ids::CompanyId;
 use crate::db::models::notification::{NewNotification, Notification};
 use crate::domain::refusal::LinkRefused;
-use crate::domain::NotificationKind;
+use crate::domain::{Language, NotificationKind};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::schema::notifications;
 
 /// Invitations a company may send in an hour: enough for a season's clients, too few for
@@ -30,17 +31,27 @@ pub(in crate::services) struct Invitation<'a> {
     pub expires: &'a str,
     pub has_pin: bool,
     pub message: Option<&'a str>,
+    /// The link's language (its own, else its company's): the invitation is the first
+    /// thing its sender reads.
+    pub language: Language,
 }
 
 impl Invitation<'_> {
+    fn say(&self, key: &'static str) -> Msg {
+        Msg::new(self.language, key)
+            .arg("company", self.company_name)
+            .arg("from", self.from)
+    }
+
     fn subject(&self) -> String {
-        format!("{}: please send your documents", self.company_name)
+        self.say("email-invitation-subject").to_string()
     }
 
     fn body(&self) -> String {
         let mut text = format!(
-            "Hello,\n\n{} of {} asks you to send documents for “{}”.\n\n",
-            self.from, self.company_name, self.label
+            "{}\n\n{}\n\n",
+            self.say("email-invitation-hello"),
+            self.say("email-invitation-asks").arg("label", self.label)
         );
         if let Some(message) = self.message {
             for line in message.lines() {
@@ -49,17 +60,15 @@ impl Invitation<'_> {
             text.push('\n');
         }
         text.push_str(&format!(
-            "Send them through this page (it works until {}; no account is needed):\n\n    {}\n\n",
-            self.expires, self.url
+            "{}\n\n    {}\n\n",
+            self.say("email-invitation-send-through")
+                .arg("expires", self.expires),
+            self.url
         ));
         if self.has_pin {
-            text.push_str(&format!(
-                "The page asks for a PIN. {} will give it to you separately, by phone or \
-                 text message; it is never sent by email.\n\n",
-                self.from
-            ));
+            text.push_str(&format!("{}\n\n", self.say("email-invitation-pin")));
         }
-        text.push_str(&format!("— Hopper, for {}\n", self.company_name));
+        text.push_str(&format!("{}\n", self.say("email-invitation-signature")));
         text
     }
 }
@@ -112,6 +121,7 @@ mod tests {
             expires: "20 December 2026",
             has_pin,
             message: Some("Hi Bob,\nthe usual papers, please."),
+            language: Language::En,
         }
     }
 
@@ -122,5 +132,21 @@ mod tests {
         assert!(body.contains("    the usual papers, please."));
         assert!(body.contains("by phone or text message"));
         assert!(!invitation(false).body().contains("PIN"));
+        assert_eq!(
+            invitation(true).subject(),
+            "ACME Accounting: please send your documents"
+        );
+    }
+
+    #[test]
+    fn a_german_link_is_announced_in_german() {
+        let german = Invitation {
+            language: Language::De,
+            ..invitation(true)
+        };
+        let body = german.body();
+        assert!(body.starts_with("Guten Tag,"), "{body}");
+        assert!(body.contains("per Telefon oder SMS"), "{body}");
+        assert!(german.subject().contains("Bitte senden Sie"));
     }
 }

@@ -22,6 +22,7 @@ use crate::db::models::project::Project;
 use crate::db::models::upload_link::NewUploadLink;
 pub use crate::db::models::upload_link::{LinkUsage, UploadLink};
 use crate::domain::refusal::LinkRefused;
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::schema::{companies, users};
 use crate::services::actor::Actor;
@@ -175,10 +176,14 @@ fn invite(
     url: &str,
     invitation: &InvitationRequest,
 ) -> Result<(), AppError> {
-    let company_name: String = companies::table
+    let (company_name, company_language): (String, Option<String>) = companies::table
         .find(actor.company_id())
-        .select(companies::company_name)
+        .select((companies::company_name, companies::default_language))
         .first(conn)?;
+    let language = link
+        .language
+        .or_else(|| company_language.as_deref().and_then(Language::parse))
+        .unwrap_or_default();
     let (username, full_name): (String, Option<String>) = users::table
         .find(actor.user()?)
         .select((users::username, users::full_name))
@@ -195,9 +200,10 @@ fn invite(
             to: &invitation.email,
             label: &link.label,
             url,
-            expires: &link.expires_at.format("%-d %B %Y").to_string(),
+            expires: &crate::i18n::format::moment(language, link.expires_at, chrono_tz::UTC),
             has_pin: link.has_pin(),
             message: invitation.message.as_deref(),
+            language,
         },
     )?;
     actor
