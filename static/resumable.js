@@ -19,30 +19,12 @@
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
   }
-  // The page's messages (a JSON data block from the catalogue, in the page's language)
-  // and its language for numbers; English when the page carries none.
-  var LANG = document.documentElement.lang || undefined;
-  var MESSAGES = (function () {
-    var block = document.getElementById("messages");
-    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function t(key, english, args) {
-    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
-      return args && name in args ? args[name] : all;
-    });
-  }
-  var ONE_DECIMAL = window.Intl ? new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : null;
-  function size(bytes) {
-    var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
-    while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
-    if (i === 0) { return bytes + " " + units[i]; }
-    return (ONE_DECIMAL ? ONE_DECIMAL.format(bytes) : bytes.toFixed(1)) + " " + units[i];
-  }
+  var t = window.hopperWords.t, size = window.hopperWords.size;
   function duration(seconds) {
     if (!isFinite(seconds) || seconds < 0) { return ""; }
     if (seconds < 60) { return t("seconds-left", "{n} s left", { n: Math.ceil(seconds) }); }
     if (seconds < 3600) { return t("minutes-left", "{n} min left", { n: Math.ceil(seconds / 60) }); }
-    return t("hours-left", "{n} h left", { n: ONE_DECIMAL ? ONE_DECIMAL.format(seconds / 3600) : (seconds / 3600).toFixed(1) });
+    return t("hours-left", "{n} h left", { n: window.hopperWords.decimal(seconds / 3600) });
   }
   function element(tag, className, text) {
     var node = document.createElement(tag);

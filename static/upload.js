@@ -2,13 +2,7 @@
 // part of a batch (413, 408, 400 carry a receipt too). No inline script: CSP allows 'self'.
 (function () {
   "use strict";
-  var block = document.getElementById("messages"), MESSAGES = {};
-  try { MESSAGES = block ? JSON.parse(block.textContent) : {}; } catch (e) { MESSAGES = {}; }
-  function t(key, english, args) {
-    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
-      return args && name in args ? args[name] : all;
-    });
-  }
+  var t = window.hopperWords.t;
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = document.getElementById("upload-form");
     if (!form || !event.detail.lengthComputable) { return; }
@@ -81,25 +75,7 @@
     }
     return null;
   }
-  // The page's messages (a JSON data block from the catalogue, in the page's language)
-  // and its language for numbers; English when the page carries none.
-  var LANG = document.documentElement.lang || undefined;
-  var MESSAGES = (function () {
-    var block = document.getElementById("messages");
-    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function t(key, english, args) {
-    return (MESSAGES[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
-      return args && name in args ? args[name] : all;
-    });
-  }
-  var ONE_DECIMAL = window.Intl ? new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : null;
-  function size(bytes) {
-    var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
-    while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
-    if (i === 0) { return bytes + " " + units[i]; }
-    return (ONE_DECIMAL ? ONE_DECIMAL.format(bytes) : bytes.toFixed(1)) + " " + units[i];
-  }
+  var t = window.hopperWords.t, size = window.hopperWords.size;
 
   // A chosen file is taken out of its input by rebuilding the input's list without it.
   function removeFile(input, index) {

@@ -32,6 +32,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=300",
     ),
     (
+        "page_words.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/page_words.js"),
+        "public, max-age=300",
+    ),
+    (
         "resumable.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/resumable.js"),

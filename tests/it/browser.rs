@@ -229,6 +229,29 @@ impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
     }
 }
 
+/// Reloads the page, mid-upload too: WebDriver accepts the page's question (`beforeunload`)
+/// by itself; waits, bounded, until the new page has replaced the marked old one.
+pub async fn reload(browser: &Client) {
+    let _ = browser
+        .execute(
+            "window.hopperOldPage = true; setTimeout(function () { location.reload(); }, 0);",
+            vec![],
+        )
+        .await;
+    wait_until("the page reloads", || async {
+        browser
+            .execute(
+                "return window.hopperOldPage === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|done| done.as_bool())
+            == Some(true)
+    })
+    .await;
+}
+
 /// Where a screenshot of the sender's journey goes (`target/screenshots/sender/`).
 pub fn sender_screenshot(name: &str) -> std::path::PathBuf {
     screenshot_path(&format!("sender/{name}"))

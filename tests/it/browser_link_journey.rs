@@ -17,8 +17,8 @@ use fantoccini::Client;
 use hopper::schema::{file_uploads, tus_uploads};
 
 use crate::browser::{
-    click, element, emulate_network, fill, sender_screenshot, text_of, wait_for_attribute,
-    wait_for_text, wait_until, Chromedriver,
+    click, element, emulate_network, fill, reload, sender_screenshot, text_of, wait_for_attribute,
+    wait_for_text, Chromedriver,
 };
 use crate::browser_tus::{stored, write_large};
 use crate::fault_proxy::{FaultProxy, Upstream};
@@ -82,28 +82,6 @@ fn held(app: &TestApp, path: &str) -> i64 {
         .optional()
         .expect("upload")
         .unwrap_or(0)
-}
-
-/// Reloads the page mid-upload (WebDriver accepts the page's question before leaving).
-async fn reload(browser: &Client) {
-    let _ = browser
-        .execute(
-            "window.hopperOldPage = true; setTimeout(function () { location.reload(); }, 0);",
-            vec![],
-        )
-        .await;
-    wait_until("the link page reloads", || async {
-        browser
-            .execute(
-                "return window.hopperOldPage === undefined && document.readyState === 'complete';",
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|done| done.as_bool())
-            == Some(true)
-    })
-    .await;
 }
 
 /// What the journey expects to read, in the link's language.

@@ -9,9 +9,7 @@ use diesel::prelude::*;
 use fantoccini::Client;
 use hopper::schema::{file_uploads, tus_uploads};
 
-use crate::browser::{
-    click, element, fill, screenshot_path, wait_for_text, wait_until, Chromedriver,
-};
+use crate::browser::{click, element, fill, reload, screenshot_path, wait_for_text, Chromedriver};
 use crate::fault_proxy::{Fault, FaultProxy, Upstream};
 use crate::helpers::TestApp;
 use crate::uploads::{content, sha256, target, Target};
@@ -128,26 +126,7 @@ async fn drop_connections(proxy: &FaultProxy) {
 /// Reloads the upload page while a file is being sent (the page asks before leaving
 /// mid-upload; WebDriver accepts that question).
 async fn reload_mid_upload(browser: &Client) {
-    let _ = browser
-        .execute(
-            "window.hopperOldPage = true; setTimeout(function () { location.reload(); }, 0);",
-            vec![],
-        )
-        .await;
-    // WebDriver accepts the page's question (`beforeunload`) by itself: wait, bounded,
-    // until the new page has replaced the marked old one.
-    wait_until("the upload page reloads", || async {
-        browser
-            .execute(
-                "return window.hopperOldPage === undefined && document.readyState === 'complete';",
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|done| done.as_bool())
-            == Some(true)
-    })
-    .await;
+    reload(browser).await;
     wait_for_text(browser, "h1", |text| text.starts_with("Upload to")).await;
 }
 
