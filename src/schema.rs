@@ -245,6 +245,7 @@ diesel::table! {
         completing_since -> Nullable<Timestamptz>,
         owns_key -> Bool,
         request_id -> Nullable<Int4>,
+        refusal -> Nullable<Jsonb>,
     }
 }
 

@@ -140,3 +140,14 @@ thanks-waiting = erhalten, wartet auf Prüfung
 thanks-file-at = erhalten am { $at }
 thanks-also = Außerdem erhalten:
 thanks-still-welcome = Gern auch noch, falls vorhanden:
+
+## Warum ein mit dem Formular gesendeter Stapel vor seinem Ende anhielt (erste Zeile der Quittung).
+stop-too-many-files = Ein Stapel fasst höchstens { $max } Dateien; die Dateien danach wurden nicht angenommen.
+stop-file-too-large = { $path } ist größer als die Grenze von { $limit }; die Datei wurde nicht gespeichert, und der Stapel hielt dort an.
+stop-idle = Der Browser hat { $seconds } s lang nichts gesendet, darum wurde der Upload angehalten.
+stop-too-slow = Der Upload kam langsamer als { $rate }/s an, darum wurde er angehalten; vollständig angekommene Dateien bleiben erhalten.
+stop-deadline = Der Upload dauerte länger als { $minutes } Minuten, darum wurde er angehalten; vollständig angekommene Dateien bleiben erhalten. Senden Sie den Rest in einem neuen Stapel.
+stop-busy = Hopper ist gerade mit anderen Uploads beschäftigt; vollständig angekommene Dateien bleiben erhalten. Bitte senden Sie den Rest in einer Minute noch einmal.
+stop-interrupted = Der Upload wurde unterbrochen: { $why }
+stop-unreadable = Der Upload konnte nicht gelesen werden: { $why }
+stop-link-full = { $why } Die Dateien danach wurden nicht angenommen.

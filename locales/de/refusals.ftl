@@ -22,3 +22,24 @@ refusal-tus-taken-over = Eine andere Anfrage hat diesen Upload übernommen; setz
 refusal-tus-receiving = Dieser Upload empfängt gerade Daten; beenden Sie zuerst diese Anfrage.
 refusal-tus-claimed = Eine andere Anfrage sendet gerade die Daten dieses Uploads.
 refusal-link-collection-closed = Diese Sammlung ist geschlossen: Hier kann nichts mehr gesendet werden.
+refusal-kind-project-takes-only = hier werden nur Dateien dieser Typen angenommen: { $allowed }
+refusal-kind-request-takes-only = „{ $request }“ nimmt nur Dateien dieser Typen an: { $allowed }
+refusal-kind-program-named-otherwise = der Name endet auf .{ $ext }, die Datei ist aber ein Programm; Programme werden nicht angenommen
+refusal-kind-program = die Datei ist ein Programm; Programme werden nicht angenommen
+refusal-kind-not-what-its-name-says = der Name endet auf .{ $ext }, die Datei ist aber { $actual ->
+    [pdf] ein PDF-Dokument
+    [png] ein PNG-Bild
+    [jpeg] ein JPEG-Bild
+    [gif] ein GIF-Bild
+    [tiff] ein TIFF-Bild
+    [webp] ein WebP-Bild
+    [zip] ein ZIP-Archiv
+    [gzip] ein gzip-Archiv
+    [text] reiner Text
+    [office] ein Office-Dokument
+    [opendocument] eine OpenDocument-Datei
+    [sound] eine Audiodatei
+    [video] ein Video
+   *[other] vom Typ { $actual }
+}; benennen Sie sie um oder senden Sie die richtige Datei
+refusal-kind-not-of-its-type = der Name endet auf .{ $ext }, die Datei ist aber keine (sie ist vielleicht beschädigt oder umbenannt)

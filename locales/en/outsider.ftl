@@ -141,3 +141,14 @@ thanks-waiting = received, waiting for review
 thanks-file-at = received { $at }
 thanks-also = Also received:
 thanks-still-welcome = Still welcome, if you have them:
+
+## Why a batch of files sent with the form stopped before its end (the receipt's first line).
+stop-too-many-files = A batch may hold at most { $max } files; the files after that were not accepted.
+stop-file-too-large = { $path } is larger than the limit of { $limit }; it was not stored and the batch stopped there.
+stop-idle = The browser sent nothing for { $seconds } s, so the upload was stopped.
+stop-too-slow = The upload arrived slower than { $rate }/s, so it was stopped; files that arrived in full are kept.
+stop-deadline = The upload took longer than { $minutes } minutes, so it was stopped; files that arrived in full are kept. Send the rest in another batch.
+stop-busy = Hopper is busy with other uploads right now; files that arrived in full are kept. Please send the rest again in a minute.
+stop-interrupted = The upload was interrupted: { $why }
+stop-unreadable = The upload could not be read: { $why }
+stop-link-full = { $why } The files after that were not accepted.

@@ -2,6 +2,9 @@
 //! whose name claims one type while its content is another (an executable named `.pdf`)
 //! is refused, and a project may accept only some extensions.
 
+use crate::domain::file_content::Content;
+use crate::domain::refusal::KindRefused;
+
 /// How many leading bytes the sniffer needs.
 pub const SNIFF_BYTES: usize = 8192;
 
@@ -47,20 +50,22 @@ fn compatible(sniffed: &str, expected: &str) -> bool {
         || (sniffed == "application/gzip" && expected == "application/x-gzip")
 }
 
-/// The content type to store for `name` whose content starts with `head`, or why it is
-/// refused. `allowed` lists the project's accepted extensions (empty: any).
 /// Why a file's name alone is refused by the project's accepted types, before any byte.
-pub fn refused_by_name(name: &str, allowed: &[String]) -> Option<String> {
+pub fn refused_by_name(name: &str, allowed: &[String]) -> Option<KindRefused> {
     if allowed.is_empty() {
         return None;
     }
     let ok = extension(name)
         .as_deref()
         .is_some_and(|e| allowed.iter().any(|a| a.eq_ignore_ascii_case(e)));
-    (!ok).then(|| format!("this project accepts only {} files", allowed.join(", ")))
+    (!ok).then(|| KindRefused::ProjectTakesOnly {
+        allowed: allowed.join(", "),
+    })
 }
 
-pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, String> {
+/// The content type to store for `name` whose content starts with `head`, or why it is
+/// refused. `allowed` lists the project's accepted extensions (empty: any).
+pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, KindRefused> {
     if let Some(refused) = refused_by_name(name, allowed) {
         return Err(refused);
     }
@@ -70,29 +75,23 @@ pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, Stri
         .as_deref()
         .and_then(|e| mime_guess::from_ext(e).first())
         .map(|m| m.essence_str().to_owned());
+    let named = || ext.clone().unwrap_or_else(|| "?".to_owned());
     match (&sniffed, &expected) {
-        (Some(s), Some(_)) if is_executable(s) => Err(format!(
-            "the name says {} but the file is a program; programs are not accepted",
-            ext.as_deref().unwrap_or("?")
-        )),
-        (Some(s), Some(e)) if !compatible(s, e) => Err(format!(
-            "the name says {} but the file is {}; rename it or send the right file",
-            ext.as_deref().unwrap_or("?"),
-            in_words(s)
-        )),
-        (Some(s), None) if is_executable(s) && !head.is_empty() => {
-            Err("the file is a program; programs are not accepted".to_owned())
+        (Some(s), Some(_)) if is_executable(s) => {
+            Err(KindRefused::ProgramNamedOtherwise { ext: named() })
         }
+        (Some(s), Some(e)) if !compatible(s, e) => Err(KindRefused::NotWhatItsNameSays {
+            ext: named(),
+            actual: Content::of(s),
+        }),
+        (Some(s), None) if is_executable(s) && !head.is_empty() => Err(KindRefused::Program),
         (None, Some(_))
             if !head.is_empty()
                 && ext
                     .as_deref()
                     .is_some_and(|e| SIGNED_EXTENSIONS.contains(&e)) =>
         {
-            Err(format!(
-                "the name says {} but the file is not one (it may be damaged or renamed)",
-                ext.as_deref().unwrap_or("?")
-            ))
+            Err(KindRefused::NotOfItsType { ext: named() })
         }
         _ => Ok(sniffed
             .or(expected)
@@ -108,27 +107,6 @@ pub fn accept_attribute<'a>(extensions: impl IntoIterator<Item = &'a str>) -> St
         .map(|e| format!(".{}", e.trim_start_matches('.')))
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// A content type as a person names it: "a PNG image", not `image/png`.
-fn in_words(mime: &str) -> String {
-    let known = match mime {
-        "application/pdf" => "a PDF document",
-        "image/png" => "a PNG image",
-        "image/jpeg" => "a JPEG image",
-        "image/gif" => "a GIF image",
-        "image/tiff" => "a TIFF image",
-        "image/webp" => "a WebP image",
-        "application/zip" => "a ZIP archive",
-        "application/gzip" => "a gzip archive",
-        "text/plain" => "plain text",
-        m if m.starts_with("application/vnd.openxmlformats-officedocument") => "an Office document",
-        m if m.starts_with("application/vnd.oasis.opendocument") => "an OpenDocument file",
-        m if m.starts_with("audio/") => "a sound file",
-        m if m.starts_with("video/") => "a video",
-        other => return format!("of type {other}"),
-    };
-    known.to_owned()
 }
 
 #[cfg(test)]
@@ -155,12 +133,12 @@ mod tests {
 
     #[test]
     fn liars_are_refused() {
-        let refused = check("invoice.pdf", &elf(), &[]).unwrap_err();
+        let refused = check("invoice.pdf", &elf(), &[]).unwrap_err().to_string();
         assert!(
             refused.contains("the name says pdf but the file is a program"),
             "{refused}"
         );
-        let renamed = check("photo.png", PDF, &[]).unwrap_err();
+        let renamed = check("photo.png", PDF, &[]).unwrap_err().to_string();
         assert!(renamed.contains("the file is a PDF document"), "{renamed}");
         assert!(check("photo.png", PDF, &[]).is_err());
         assert!(check("report.pdf", b"just text", &[]).is_err());
@@ -177,6 +155,7 @@ mod tests {
         assert!(check("a.PDF", PDF, &only_pdf).is_ok());
         assert!(check("a.png", PNG, &only_pdf)
             .unwrap_err()
+            .to_string()
             .contains("accepts only pdf"));
     }
 }

@@ -9,5 +9,5 @@ mod refusal;
 mod scripts;
 
 pub use catalogue::{has, say, Msg};
-pub use refusal::refusal;
+pub use refusal::{refusal, stored_refusal};
 pub use scripts::script_messages;

@@ -5,7 +5,7 @@
 
 use fluent_bundle::{FluentArgs, FluentValue};
 
-use crate::domain::{Language, Refusal};
+use crate::domain::{Language, Refusal, StoredRefusal};
 use crate::i18n::catalogue::{has, say};
 
 /// The catalogue key of a refusal code: `link.wrong_pin` → `refusal-link-wrong-pin`.
@@ -24,6 +24,20 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
         args.set(name, FluentValue::from(value));
     }
     say(language, &key, &args)
+}
+
+/// A refusal a failed file keeps, as `language` says it; `None` for English or when the
+/// catalogue lacks it (the row's own English sentence stands).
+pub fn stored_refusal(language: Language, stored: &StoredRefusal) -> Option<String> {
+    let key = key_of(&stored.code);
+    if language == Language::En || !has(language, &key) {
+        return None;
+    }
+    let mut args = FluentArgs::new();
+    for (name, value) in &stored.args {
+        args.set(name.as_str(), FluentValue::from(value.as_str()));
+    }
+    Some(say(language, &key, &args))
 }
 
 #[cfg(test)]

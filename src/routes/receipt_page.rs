@@ -8,7 +8,7 @@ use askama::Template;
 use crate::db::models::file_upload::FileUpload;
 use crate::domain::RequestStatus;
 use crate::error::AppError;
-use crate::services::receipts::Receipt;
+use crate::services::receipts::{self, Receipt};
 use crate::services::uploads::Stop;
 use crate::web::{filters, PageContext};
 
@@ -76,15 +76,7 @@ impl ReceiptPage {
     /// Why a file did not arrive, as a sentence's start ("Not accepted: …"); the reason
     /// itself is the pipeline's own sentence.
     fn failure_sentence(&self, file: &FileUpload) -> String {
-        let reason = match file.error_message.as_deref() {
-            Some(reason) => reason.to_owned(),
-            None => self.page.tr("receipt-file-unknown").to_string(),
-        };
-        match reason.strip_prefix("refused: ") {
-            Some(why) => self.page.tr("receipt-file-not-accepted").arg("why", why),
-            None => self.page.tr("receipt-file-failed").arg("why", reason),
-        }
-        .to_string()
+        receipts::failure_said(file, self.page.lang)
     }
 
     /// The request a file fulfils, or "other".

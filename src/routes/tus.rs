@@ -19,6 +19,7 @@ use crate::auth::uploader::Uploader;
 use crate::db::ids::{CycleId, CycleRequestId, SyncSessionId};
 use crate::domain::file_kind::SNIFF_BYTES;
 use crate::domain::refusal::{TusRefused, UploadRefused};
+use crate::domain::FailReason;
 use crate::error::AppError;
 use crate::services::uploads::tus::{self, Created, Creation, Refusal};
 use crate::services::Actor;
@@ -180,14 +181,14 @@ pub(super) async fn create_as(
     let (id, extra) = match created {
         Created::Upload { id, expires_at } => (id, ("Upload-Expires", expires(expires_at))),
         Created::Duplicate { id, of } => (id, ("Hopper-Duplicate-Of", of.to_string())),
-        Created::Refused { reason, by_type } => {
-            let reason = format!("{}: {reason}.", wanted.path);
-            let refused = if by_type {
-                UploadRefused::TypeNotAccepted(reason)
-            } else {
-                UploadRefused::NotAccepted(reason)
+        Created::Refused { reason } => {
+            let refused = match reason {
+                FailReason::Refused(refused) => AppError::Refused(refused),
+                FailReason::Happened(why) => {
+                    UploadRefused::NotAccepted(format!("{}: {why}.", wanted.path)).into()
+                }
             };
-            return Err(AppError::from(refused).into());
+            return Err(refused.into());
         }
     };
     let status = tus::status(&state.services, actor, id).await?;

@@ -267,7 +267,7 @@ async fn send(
             .with_brand(Some(brand))
             .in_language(lang),
         receipt,
-        stopped: stop.as_ref().map(crate::services::uploads::Stop::message),
+        stopped: stop.clone().map(|stop| stop.for_outsider().said(lang)),
         link: Some(token),
     };
     respond_with_receipt(&ctx.req, page, stop.as_ref())

@@ -13,9 +13,10 @@ use uuid::Uuid;
 use crate::auth::csrf;
 use crate::db::ids::SyncSessionId;
 use crate::domain::refusal::LinkRefused;
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::routes::link_language::entered;
+use crate::routes::link_language::{entered, language_of};
 use crate::routes::link_visit::entry;
 use crate::routes::receipt_page::{render_receipt, ReceiptPage};
 use crate::routes::tus;
@@ -26,10 +27,15 @@ use crate::services::Actor;
 use crate::web::problem::Problem;
 use crate::web::{Ctx, PageContext};
 
-/// The named visitor of the link `token`, or why not: a link that does not open is a
-/// 404 (unknown) or its refusal, a visitor who has not said who they are is refused.
-async fn visitor(ctx: &Ctx, token: &str) -> Result<Actor, AppError> {
-    actor_of(entry(ctx, token).await?)
+/// The named visitor of the link `token` and the language their page speaks, or why not: a
+/// link that does not open is a 404 (unknown) or its refusal, a visitor who has not said who
+/// they are is refused. The tus answers' refusals are shown beside the files, so they are
+/// said in that language.
+async fn visitor_in(ctx: &Ctx, token: &str) -> Result<(Actor, Language), Problem> {
+    let entry = entry(ctx, token).await?;
+    let lang = language_of(&ctx.req, &entry);
+    let actor = actor_of(entry).map_err(|e| Problem::from(e).in_language(lang))?;
+    Ok((actor, lang))
 }
 
 fn actor_of(entry: Entry) -> Result<Actor, AppError> {
@@ -48,11 +54,13 @@ fn tus_address(token: &str) -> String {
 
 /// Opens an empty batch in the link's cycle for the files that follow.
 pub async fn open_batch(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Problem> {
-    let actor = visitor(&ctx, &path).await?;
+    let (actor, lang) = visitor_in(&ctx, &path).await?;
     let Some(link) = actor.link_visitor() else {
         return Err(AppError::NotFound.into());
     };
-    let session = manifest::open(ctx.services(), &actor, link.project, link.cycle).await?;
+    let session = manifest::open(ctx.services(), &actor, link.project, link.cycle)
+        .await
+        .map_err(|e| Problem::from(e).in_language(lang))?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "session_id": session })))
 }
 
@@ -125,14 +133,18 @@ pub async fn options(ctx: Ctx) -> HttpResponse {
 }
 
 pub async fn create(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Problem> {
-    let actor = visitor(&ctx, &path).await?;
-    tus::create_as(&ctx.state, &ctx.req, &actor, &tus_address(&path)).await
+    let (actor, lang) = visitor_in(&ctx, &path).await?;
+    tus::create_as(&ctx.state, &ctx.req, &actor, &tus_address(&path))
+        .await
+        .map_err(|p| p.in_language(lang))
 }
 
 pub async fn head(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
-    let actor = visitor(&ctx, &token).await?;
-    tus::head_as(&ctx.state, &ctx.req, &actor, id).await
+    let (actor, lang) = visitor_in(&ctx, &token).await?;
+    tus::head_as(&ctx.state, &ctx.req, &actor, id)
+        .await
+        .map_err(|p| p.in_language(lang))
 }
 
 pub async fn patch(
@@ -141,12 +153,16 @@ pub async fn patch(
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
-    let actor = visitor(&ctx, &token).await?;
-    tus::patch_as(&ctx.state, &ctx.req, &actor, id, body).await
+    let (actor, lang) = visitor_in(&ctx, &token).await?;
+    tus::patch_as(&ctx.state, &ctx.req, &actor, id, body)
+        .await
+        .map_err(|p| p.in_language(lang))
 }
 
 pub async fn terminate(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
-    let actor = visitor(&ctx, &token).await?;
-    tus::terminate_as(&ctx.state, &ctx.req, &actor, id).await
+    let (actor, lang) = visitor_in(&ctx, &token).await?;
+    tus::terminate_as(&ctx.state, &ctx.req, &actor, id)
+        .await
+        .map_err(|p| p.in_language(lang))
 }

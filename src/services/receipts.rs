@@ -10,7 +10,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::project::Project;
 use crate::db::models::superseded::Newest;
 use crate::db::models::sync_session::SyncSession;
-use crate::domain::{Language, RequestStatus, TokenScope};
+use crate::domain::{Language, RequestStatus, StoredRefusal, TokenScope};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::schema::{api_tokens, cycle_requests, cycles, file_uploads, users};
@@ -203,20 +203,31 @@ pub fn sender_outcome(file: &FileUpload, lang: Language) -> String {
     } else if file.status.is_skipped() {
         Msg::new(lang, "receipt-file-skipped")
     } else if file.status.is_failed() {
-        let reason = match file.error_message.as_deref() {
-            Some(reason) => reason.to_owned(),
-            None => Msg::new(lang, "receipt-file-unknown").to_string(),
-        };
-        match reason.strip_prefix("refused: ") {
-            Some(why) => Msg::new(lang, "receipt-file-not-accepted").arg("why", why),
-            None => Msg::new(lang, "receipt-file-failed").arg("why", reason),
-        }
+        return failure_said(file, lang);
     } else if file.completing_since.is_some() {
         Msg::new(lang, "receipt-file-checking")
     } else {
         return file.status.label().to_owned();
     };
     said.to_string()
+}
+
+/// Why a file did not arrive, in `lang`: a refusal is "not accepted: why" — said by the
+/// catalogue from the refusal the row keeps, else the row's English sentence — anything
+/// else "failed: what happened".
+pub fn failure_said(file: &FileUpload, lang: Language) -> String {
+    let reason = match file.error_message.as_deref() {
+        Some(reason) => reason.to_owned(),
+        None => Msg::new(lang, "receipt-file-unknown").to_string(),
+    };
+    let said_again = StoredRefusal::read(file.refusal.as_ref())
+        .and_then(|stored| crate::i18n::stored_refusal(lang, &stored));
+    match (said_again, reason.strip_prefix("refused: ")) {
+        (Some(why), _) => Msg::new(lang, "receipt-file-not-accepted").arg("why", why),
+        (None, Some(why)) => Msg::new(lang, "receipt-file-not-accepted").arg("why", why),
+        (None, None) => Msg::new(lang, "receipt-file-failed").arg("why", reason),
+    }
+    .to_string()
 }
 
 /// Who sent each batch, as a person reads it (the user's name, the link uploader's name

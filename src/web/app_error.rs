@@ -157,12 +157,38 @@ impl AppError {
     /// The error as a page for someone outside the company (an upload link's sender):
     /// the same status, title and sentence, without the staff's navigation.
     pub fn outsider_response(&self, lang: Language) -> HttpResponse {
-        self.page_response(Some(lang), None)
+        let hears = self.in_outsiders_words();
+        hears
+            .as_ref()
+            .unwrap_or(self)
+            .page_response(Some(lang), None)
     }
 
     /// [`AppError::outsider_response`] headed by the firm's branding.
     pub fn branded_response(&self, lang: Language, brand: Option<&Brand>) -> HttpResponse {
-        self.page_response(Some(lang), brand)
+        let hears = self.in_outsiders_words();
+        hears
+            .as_ref()
+            .unwrap_or(self)
+            .page_response(Some(lang), brand)
+    }
+
+    /// The error as a sender hears it: [`AppError::in_outsiders_words`], else itself.
+    pub fn as_outsider_hears(self) -> AppError {
+        self.in_outsiders_words().unwrap_or(self)
+    }
+
+    /// The error in the words a sender knows, where the staff's differ: a cycle that
+    /// closed meanwhile is "this collection is closed" (a sender never sees cycle codes
+    /// such as "C1").
+    fn in_outsiders_words(&self) -> Option<AppError> {
+        match self {
+            AppError::Refused(refusal) => {
+                let heard = refusal.clone().for_outsider();
+                (&heard != refusal).then_some(AppError::Refused(heard))
+            }
+            _ => None,
+        }
     }
 
     /// `outsider`: the language of an outsider's page; `None` for the staff's.

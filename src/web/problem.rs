@@ -6,8 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::domain::Refusal;
+use crate::domain::{Language, Refusal};
 use crate::error::AppError;
+use crate::web::app_error::sentence_in;
 
 /// The codes of problems that are not a domain refusal.
 const GENERAL_CODES: &[&str] = &[
@@ -41,6 +42,9 @@ fn code_schema() -> utoipa::openapi::schema::Object {
 #[derive(Debug)]
 pub enum Problem {
     App(AppError),
+    /// An upload link's sender's problem: the same code and status, its detail in the
+    /// sender's language (the page shows it beside the file).
+    Said(AppError, Language),
     /// No usable token (401, with `WWW-Authenticate: Bearer`).
     Unauthorized(String),
 }
@@ -66,10 +70,25 @@ pub struct ProblemBody {
 }
 
 impl Problem {
+    /// This problem with its detail in `lang` (a sender's page reads it).
+    pub fn in_language(self, lang: Language) -> Problem {
+        match self {
+            Problem::App(e) | Problem::Said(e, _) => Problem::Said(e.as_outsider_hears(), lang),
+            other => other,
+        }
+    }
+
+    fn app(&self) -> Option<&AppError> {
+        match self {
+            Problem::App(e) | Problem::Said(e, _) => Some(e),
+            Problem::Unauthorized(_) => None,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             Problem::Unauthorized(_) => "unauthorized",
-            Problem::App(e) => match e {
+            Problem::App(e) | Problem::Said(e, _) => match e {
                 AppError::NotFound | AppError::Denied(_) => "not_found",
                 AppError::Refused(refusal) => refusal.code(),
                 AppError::Invalid(_) => "invalid",
@@ -88,6 +107,7 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::App(e) => e.fmt(f),
+            Problem::Said(e, lang) => f.write_str(&sentence_in(e, *lang)),
             Problem::Unauthorized(why) => f.write_str(why),
         }
     }
@@ -95,17 +115,17 @@ impl std::fmt::Display for Problem {
 
 impl ResponseError for Problem {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Problem::App(
-                AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. },
-            ) => StatusCode::UNAUTHORIZED,
-            Problem::App(e) => e.status_code(),
+        match self.app() {
+            None
+            | Some(AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. }) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Some(e) => e.status_code(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Problem::App(AppError::Unexpected(cause)) = self {
+        if let Some(AppError::Unexpected(cause)) = self.app() {
             tracing::error!(error = %format!("{cause:#}"), "API request failed");
         }
         let status = self.status_code();
@@ -119,16 +139,16 @@ impl ResponseError for Problem {
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
-        match self {
-            Problem::Unauthorized(_) => {
+        match self.app() {
+            None => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"hopper\""));
             }
-            Problem::App(AppError::TooManyRequests {
+            Some(AppError::TooManyRequests {
                 retry_after_secs, ..
             }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
-            Problem::App(AppError::Unavailable(_)) => {
+            Some(AppError::Unavailable(_)) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             _ => {}

@@ -91,6 +91,8 @@ struct Words {
     shots: &'static str,
     figures_one_of_two: &'static str,
     not_sent: &'static str,
+    /// Why a zip named as a PDF is not sent.
+    wrong_kind: &'static str,
     already_here: [&'static str; 2],
     already_arrived: &'static str,
     needs_attention: &'static str,
@@ -102,6 +104,7 @@ const ENGLISH: Words = Words {
     shots: "",
     figures_one_of_two: "1 of 2",
     not_sent: "not sent",
+    wrong_kind: "the name says pdf but the file is a ZIP archive",
     already_here: ["1 file already here", "not stored twice"],
     already_arrived: "already arrived",
     needs_attention: "1 item needs your attention",
@@ -113,6 +116,7 @@ const GERMAN: Words = Words {
     shots: "de-",
     figures_one_of_two: "1 von 2",
     not_sent: "nicht gesendet",
+    wrong_kind: "der Name endet auf .pdf, die Datei ist aber ein ZIP-Archiv",
     already_here: ["1 Datei schon vorhanden", "nicht zweimal gespeichert"],
     already_arrived: "schon angekommen",
     needs_attention: "1 Punkt braucht Ihre Aufmerksamkeit",
@@ -224,10 +228,14 @@ async fn journey(words: &Words) {
     let sent_before = proxy.received();
     send(&browser, ("#files", "#upload-button"), &wrong_kind).await;
     let said = wait_for_text(&browser, ".upload-failed .upload-status", |t| {
-        t.contains(words.not_sent) && t.contains("the name says pdf")
+        t.contains(words.not_sent) && t.contains(words.wrong_kind)
     })
     .await;
-    assert!(said.contains("payroll_march.pdf"), "{said}");
+    let beside = text_of(&browser, ".upload-failed").await;
+    assert!(
+        beside.contains("payroll_march.pdf") && beside.contains(&said),
+        "said beside its file: {beside}"
+    );
     let sent = proxy.received() - sent_before;
     assert!(
         sent < 64 * 1024,

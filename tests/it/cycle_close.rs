@@ -185,13 +185,15 @@ async fn a_completed_cycle_thanks_the_sender_and_takes_optional_items_until_it_i
         )
         .await;
     assert_eq!(refused.status, 409, "{}", refused.body);
+    // In the sender's words: the firm's cycle code is not theirs.
     assert!(
         refused
             .body
-            .contains("C1 is closed; it accepts no more uploads."),
+            .contains("This collection is closed: nothing more can be sent here."),
         "{}",
         refused.body
     );
+    assert!(!refused.body.contains("C1"), "{}", refused.body);
     let late: i64 = file_uploads::table
         .filter(file_uploads::file_path.eq("receipt_late.pdf"))
         .count()

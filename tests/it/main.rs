@@ -37,6 +37,7 @@ mod health;
 mod isolation;
 mod layers;
 mod link_languages;
+mod link_refusals;
 mod link_tus;
 mod node_process;
 mod notifications;

@@ -95,7 +95,7 @@ async fn a_reaped_file_never_moves_back() {
     )
     .expect("row")
     .expect("the key is free");
-    assert!(file_transitions::fail(&mut conn, file, 0, "reaped").expect("fail"));
+    assert!(file_transitions::fail(&mut conn, file, 0, &"reaped".into()).expect("fail"));
     let stored = file_transitions::StoredFile {
         size: 3,
         checksum: "abc",
@@ -105,7 +105,7 @@ async fn a_reaped_file_never_moves_back() {
         .expect("complete")
         .is_none());
     assert!(!file_transitions::skip(&mut conn, file, 3, "abc", file).expect("skip"));
-    assert!(!file_transitions::fail(&mut conn, file, 3, "again").expect("fail twice"));
+    assert!(!file_transitions::fail(&mut conn, file, 3, &"again".into()).expect("fail twice"));
     assert!(
         !file_transitions::claim_content(&mut conn, file, "abc", 3, "text/plain").expect("claim")
     );

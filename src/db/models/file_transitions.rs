@@ -12,7 +12,7 @@ use crate::db::ids::{FileUploadId, SyncSessionId};
 use crate::db::kept_prepared::KeptPrepared;
 use crate::db::models::file_upload::{status_is, FileUpload};
 use crate::db::truncate;
-use crate::domain::FileStatus;
+use crate::domain::{FailReason, FileStatus};
 use crate::schema::{file_uploads, sync_sessions};
 
 /// The row, only while it may move to `to`.
@@ -159,13 +159,14 @@ pub fn fail(
     conn: &mut PgConnection,
     id: FileUploadId,
     size: i64,
-    reason: &str,
+    reason: &FailReason,
 ) -> QueryResult<bool> {
     diesel::update(movable_to(id, FileStatus::Failed))
         .set((
             file_uploads::status.eq(FileStatus::Failed),
             file_uploads::file_size.eq(size),
-            file_uploads::error_message.eq(truncate(reason, 500)),
+            file_uploads::error_message.eq(truncate(&reason.message(), 500)),
+            file_uploads::refusal.eq(reason.stored()),
         ))
         .execute(conn)
         .map(|n| n > 0)

@@ -39,6 +39,9 @@ pub struct FileUpload {
     pub owns_key: bool,
     /// The request this file fulfils (`None`: "other").
     pub request_id: Option<CycleRequestId>,
+    /// The refusal behind `error_message`, for saying it in another language
+    /// ([`crate::domain::StoredRefusal`]).
+    pub refusal: Option<serde_json::Value>,
 }
 
 pub use super::file_status_filter::{status_is, StatusIs};

@@ -14,7 +14,7 @@ use crate::db::ids::{
 };
 use crate::db::models::file_upload::FileUpload;
 use crate::db::truncate;
-use crate::domain::FileStatus;
+use crate::domain::{FailReason, FileStatus};
 use crate::schema::file_uploads;
 
 #[derive(Clone, Copy)]
@@ -43,11 +43,12 @@ struct FileRow<'a> {
     s3_key: String,
     status: FileStatus,
     error_message: Option<String>,
+    refusal: Option<serde_json::Value>,
     request_id: Option<CycleRequestId>,
 }
 
 impl<'a> NewFile<'a> {
-    fn row(&self, status: FileStatus, error: Option<&str>) -> FileRow<'a> {
+    fn row(&self, status: FileStatus, error: Option<&FailReason>) -> FileRow<'a> {
         FileRow {
             session_id: self.session,
             company_id: self.company,
@@ -58,7 +59,8 @@ impl<'a> NewFile<'a> {
             file_path: truncate(self.file_path, 1024),
             s3_key: truncate(self.s3_key, 1024),
             status,
-            error_message: error.map(|e| truncate(e, 500)),
+            error_message: error.map(|e| truncate(&e.message(), 500)),
+            refusal: error.and_then(FailReason::stored),
             request_id: self.request,
         }
     }
@@ -79,7 +81,7 @@ fn owns_its_key() -> diesel::expression::SqlLiteral<Bool> {
 pub fn insert_refused(
     conn: &mut PgConnection,
     new: &NewFile<'_>,
-    reason: &str,
+    reason: &FailReason,
 ) -> QueryResult<FileUploadId> {
     diesel::insert_into(file_uploads::table)
         .values(new.row(FileStatus::Failed, Some(reason)))

@@ -111,6 +111,7 @@ mod concurrency;
 mod cycle;
 mod file;
 mod input;
+mod kind;
 mod link;
 mod project;
 mod request;
@@ -124,11 +125,26 @@ pub use concurrency::ConcurrencyRefused;
 pub use cycle::CycleRefused;
 pub use file::FileRefused;
 pub use input::InputRefused;
+pub use kind::KindRefused;
 pub use link::LinkRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
+
+impl Refusal {
+    /// The refusal as a sender through an upload link hears it, where the staff's words
+    /// differ: a cycle that closed meanwhile is "this collection is closed" (a sender never
+    /// sees the firm's cycle codes, such as "C1").
+    pub fn for_outsider(self) -> Refusal {
+        match self {
+            Refusal::Upload(UploadRefused::CycleClosed { .. }) => {
+                LinkRefused::CollectionClosed.into()
+            }
+            other => other,
+        }
+    }
+}
 
 /// What sort of refusal it is; the web edge picks the status from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +171,7 @@ areas! {
     Cycle(CycleRefused),
     File(FileRefused),
     Input(InputRefused),
+    Kind(KindRefused),
     Link(LinkRefused),
     Project(ProjectRefused),
     Request(RequestRefused),

@@ -29,9 +29,6 @@ refusals! {
         ManifestTooLong { max_files: usize } => "upload.manifest_too_long", OverLimit;
         #[error("{path} is larger than the limit of {}.", human_size(*.limit))]
         TooLarge { path: String, limit: u64 } => "upload.too_large", OverLimit;
-        /// Refused by its type (sniffed from its first bytes, or by its name).
-        #[error("{0}")]
-        TypeNotAccepted(String) => "upload.type_not_accepted", TypeNotTaken;
         /// Refused by its name or its request, before any byte moved.
         #[error("{0}")]
         NotAccepted(String) => "upload.not_accepted", BadInput;

@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(listed, all);
         for code in [
             "upload.cycle_closed",
-            "upload.type_not_accepted",
+            "kind.not_what_its_name_says",
             "not_found",
         ] {
             assert!(listed.contains(&code), "{code}");

@@ -12,7 +12,7 @@ use crate::db::models::file_transitions;
 use crate::db::models::file_upload::{FileUpload, NewFile};
 use crate::db::models::new_file;
 use crate::domain::refusal::UploadRefused;
-use crate::domain::{FileStatus, ObjectKey};
+use crate::domain::{FailReason, FileStatus, ObjectKey};
 use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
@@ -98,12 +98,12 @@ pub(in crate::services) fn refuse(
     conn: &mut PgConnection,
     by: MovedBy<'_>,
     (row, project): (&NewFile<'_>, ProjectId),
-    reason: &str,
+    reason: &FailReason,
     via: Option<&'static str>,
 ) -> Result<FileUploadId, AppError> {
     let file = new_file::insert_refused(conn, row, reason)?;
     file_transitions::count_ended(conn, row.session, FileStatus::Failed, 0)?;
-    let mut details = json!({ "path": row.file_path, "reason": reason });
+    let mut details = json!({ "path": row.file_path, "reason": reason.message() });
     if let Some(via) = via {
         details["via"] = json!(via);
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::db::ids::ProjectId;
 use crate::db::models::file_transitions::{self, StoredFile};
 use crate::db::models::file_upload::FileUpload;
-use crate::domain::FileStatus;
+use crate::domain::{FailReason, FileStatus};
 use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
@@ -133,16 +133,18 @@ pub(in crate::services) fn fail(
     conn: &mut PgConnection,
     by: MovedBy<'_>,
     at: FileOf,
-    (size, reason): (i64, &str),
+    (size, reason): (i64, impl Into<FailReason>),
     told: Told<'_>,
 ) -> Result<Moved, AppError> {
-    if !file_transitions::fail(conn, at.file, size, reason)? {
+    let reason = reason.into();
+    if !file_transitions::fail(conn, at.file, size, &reason)? {
         return Ok(Moved::AlreadyEnded);
     }
-    let sender = json!({ "reason": reason, "bytes_received": size });
+    let message = reason.message();
+    let sender = json!({ "reason": message, "bytes_received": size });
     let facts = Facts {
         size,
-        reason: Some(reason),
+        reason: Some(&message),
     };
     let details = told.details(sender, &facts);
     audit(conn, by, at, told.action(actions::FILE_FAILED), details)?;

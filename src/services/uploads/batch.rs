@@ -12,7 +12,7 @@ use crate::db::ids::{CycleId, CycleRequestId, ProjectId, SyncSessionId};
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::refusal::UploadRefused;
-use crate::domain::ObjectKey;
+use crate::domain::{FailReason, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::file_life;
@@ -130,7 +130,7 @@ impl Batch {
 
     /// Records a file refused before any byte was stored. The name is kept as sent, with
     /// control characters escaped (PostgreSQL refuses NUL; CR/LF could forge log lines).
-    async fn refuse(&self, path: &str, reason: String) -> Result<(), AppError> {
+    async fn refuse(&self, path: &str, reason: FailReason) -> Result<(), AppError> {
         let path = path.to_owned();
         self.transaction(move |conn, actor, plan| {
             plan.refuse_file(conn, actor, &path, &reason, None)?;
@@ -154,7 +154,7 @@ impl Batch {
         let key = match ObjectKey::parse(&self.plan.prefix, sent_name) {
             Ok(key) => key,
             Err(reason) => {
-                self.refuse(sent_name, format!("refused: {reason}"))
+                self.refuse(sent_name, UploadRefused::NotAccepted(reason).into())
                     .await
                     .map_err(internal)?;
                 return body.drain().await;
@@ -168,7 +168,7 @@ impl Batch {
         ) {
             Ok(request) => request,
             Err(reason) => {
-                self.refuse(sent_name, format!("refused: {reason}"))
+                self.refuse(sent_name, reason.into())
                     .await
                     .map_err(internal)?;
                 return body.drain().await;
@@ -284,19 +284,19 @@ impl Batch {
                 if guard.multipart.is_none() {
                     let head = &full.data[..full.data.len().min(SNIFF_BYTES)];
                     let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
-                        .map_err(|r| Failure::File(format!("refused: {r}")))?;
+                        .map_err(|r| Failure::File(r.into()))?;
                     guard.target.content_type = kind.clone();
                     content_type = Some(kind);
-                    let started = guard
-                        .target
-                        .start_multipart()
-                        .await
-                        .map_err(|e| Failure::File(format!("S3 refused the upload: {e}")))?;
+                    let started = guard.target.start_multipart().await.map_err(|e| {
+                        Failure::File(FailReason::Happened(format!("S3 refused the upload: {e}")))
+                    })?;
                     guard.record_upload_id(started).await?;
                 }
                 if let Some(upload) = guard.multipart.as_mut() {
                     if let Err(e) = upload.send_part(full).await {
-                        return Err(Failure::File(format!("S3 refused a part: {e}")));
+                        return Err(Failure::File(FailReason::Happened(format!(
+                            "S3 refused a part: {e}"
+                        ))));
                     }
                     guard.progress(body.size()).await;
                 }
@@ -312,7 +312,7 @@ impl Batch {
             };
             let head = &data[..data.len().min(SNIFF_BYTES)];
             let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
-                .map_err(|r| Failure::File(format!("refused: {r}")))?;
+                .map_err(|r| Failure::File(r.into()))?;
             if guard.claim_or_skip(size, &checksum, &kind).await? {
                 return Ok(());
             }
@@ -328,12 +328,16 @@ impl Batch {
         };
         if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
             if let Err(e) = upload.send_part(last).await {
-                return Err(Failure::File(format!("S3 refused a part: {e}")));
+                return Err(Failure::File(FailReason::Happened(format!(
+                    "S3 refused a part: {e}"
+                ))));
             }
         }
         // Every part in before the intent is recorded: only the completion is ever in doubt.
         if let Err(e) = upload.parts_landed().await {
-            return Err(Failure::File(format!("S3 refused a part: {e}")));
+            return Err(Failure::File(FailReason::Happened(format!(
+                "S3 refused a part: {e}"
+            ))));
         }
         let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
         if guard.claim_or_skip(size, &checksum, &kind).await? {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::FileUploadId;
 use crate::db::models::file_upload::FileUpload;
-use crate::domain::{FileStatus, RefusalKind};
+use crate::domain::{FailReason, FileStatus, RefusalKind};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_progress::MovedBy;
@@ -18,7 +18,7 @@ use crate::storage::ObjectTarget;
 
 pub(super) enum Failure {
     /// This file fails; the batch goes on.
-    File(String),
+    File(FailReason),
     /// The request cannot go on.
     Batch(Stop),
 }
@@ -73,7 +73,7 @@ impl FileGuard {
                 // This file's row moved on (the reaper failed it): the file fails, the
                 // batch goes on.
                 AppError::Refused(refused) if refused.kind() == RefusalKind::StateForbids => {
-                    Failure::File(refused.to_string())
+                    Failure::File(refused.to_string().into())
                 }
                 other => Failure::Batch(internal(other)),
             })
@@ -251,13 +251,13 @@ impl FileGuard {
         }
     }
 
-    pub(super) async fn fail(&mut self, size: u64, reason: &str) {
+    pub(super) async fn fail(&mut self, size: u64, reason: impl Into<FailReason>) {
         self.armed = false;
         if self.in_doubt {
             return;
         }
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        let reason = reason.to_owned();
+        let reason: FailReason = reason.into();
         let recorded = self
             .run(move |conn, actor, plan, file| fail_file(conn, actor, plan, file, size, &reason))
             .await;
@@ -306,7 +306,8 @@ impl Drop for FileGuard {
         spawn_cleanup(async move {
             let failed = ctx
                 .run(&actor, move |conn, actor| {
-                    fail_file(conn, actor, &plan, file, 0, "the upload was interrupted")
+                    let reason = FailReason::from("the upload was interrupted");
+                    fail_file(conn, actor, &plan, file, 0, &reason)
                 })
                 .await;
             if let Err(e) = failed {
@@ -328,7 +329,7 @@ pub(super) fn fail_file(
     plan: &BatchPlan,
     file: FileUploadId,
     size: i64,
-    reason: &str,
+    reason: &FailReason,
 ) -> Result<(), AppError> {
     let told = Told::Sender { via: None };
     let _ = file_life::fail(

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 
 use crate::config::UploadConfig;
+use crate::domain::refusal::LinkRefused;
 use crate::domain::sizes::human_size;
 use crate::services::uploads::Stop;
 
@@ -67,12 +68,12 @@ where
                     });
                 }
                 if let Some((left, limit)) = self.link_cap.filter(|(left, _)| self.size > *left) {
-                    return Err(Stop::LinkFull(format!(
-                        "{} does not fit: this upload link takes at most {} in all and had {} left; it was not stored.",
-                        self.path,
-                        human_size(u64::try_from(limit).unwrap_or(0)),
-                        human_size(left)
-                    )));
+                    let refused = LinkRefused::DoesNotFit {
+                        path: self.path.clone(),
+                        limit: human_size(u64::try_from(limit).unwrap_or(0)),
+                        left: human_size(left),
+                    };
+                    return Err(Stop::LinkFull(refused.into()));
                 }
                 Ok(Some(chunk))
             }

@@ -19,7 +19,7 @@ use crate::db::models::tus_upload::TusUpload;
 use crate::domain::refusal::UploadRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::RefusalKind;
-use crate::domain::{ObjectKey, TokenScope};
+use crate::domain::{FailReason, ObjectKey, TokenScope};
 use crate::error::AppError;
 use crate::schema::{cycles, tus_uploads};
 use crate::services::actor::Actor;
@@ -72,12 +72,15 @@ pub async fn start(
     if manifest.len() > max_files {
         return Err(UploadRefused::ManifestTooLong { max_files }.into());
     }
-    let too_large: Vec<Option<String>> = manifest
+    let too_large: Vec<Option<FailReason>> = manifest
         .iter()
         .map(|f| {
             tus::within_limit(ctx, &f.path, f.size)
                 .err()
-                .map(|e| e.to_string())
+                .map(|e| match e {
+                    AppError::Refused(refused) => FailReason::Refused(refused),
+                    other => FailReason::Happened(other.to_string()),
+                })
         })
         .collect();
     let empty: Vec<String> = manifest
@@ -148,9 +151,8 @@ pub async fn start(
             let mut started = 0;
             for ((file, too_large), current) in manifest.iter().zip(too_large).zip(currents) {
                 if let Some(reason) = too_large {
-                    let reason = format!("refused: {reason}");
                     tus::refuse(conn, actor, &plan, &file.path, &reason)?;
-                    decided.push(Some((file.path.clone(), Action::Refused(reason))));
+                    decided.push(Some((file.path.clone(), Action::Refused(reason.message()))));
                     started += 1;
                     continue;
                 }
@@ -174,9 +176,9 @@ pub async fn start(
                     head: None,
                 };
                 match tus::decide(&plan, &wanted) {
-                    Decision::Refused { reason, .. } => {
+                    Decision::Refused { reason } => {
                         tus::refuse(conn, actor, &plan, &file.path, &reason)?;
-                        decided.push(Some((file.path.clone(), Action::Refused(reason))));
+                        decided.push(Some((file.path.clone(), Action::Refused(reason.message()))));
                     }
                     Decision::Taken { key, request } => {
                         // The first copy of these bytes decides for every file that has them.
@@ -226,7 +228,7 @@ pub async fn start(
                             None => Action::Upload(id),
                         },
                         Created::Duplicate { of, .. } => Action::Duplicate(of),
-                        Created::Refused { reason, .. } => Action::Refused(reason),
+                        Created::Refused { reason } => Action::Refused(reason.message()),
                     };
                 decided[t.at] = Some((t.wanted.path.clone(), action));
             }

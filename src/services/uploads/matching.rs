@@ -4,6 +4,7 @@
 
 use crate::db::ids::CycleRequestId;
 use crate::db::models::cycle_request::CycleRequest;
+use crate::domain::refusal::KindRefused;
 use crate::domain::request_pattern::{first_match, RequestPattern};
 use crate::services::cycle_requests::takes_matches;
 
@@ -38,7 +39,7 @@ pub(super) fn request_for(
     chosen: Option<CycleRequestId>,
     relative_path: &str,
     file_name: &str,
-) -> Result<Option<CycleRequestId>, String> {
+) -> Result<Option<CycleRequestId>, KindRefused> {
     let found = match chosen {
         Some(id) => requests.iter().find(|r| r.id == id),
         None => first_match(
@@ -58,11 +59,10 @@ pub(super) fn request_for(
             .map(|(_, ext)| ext.to_ascii_lowercase())
             .unwrap_or_default();
         if !request.accepted.contains(&ext) {
-            return Err(format!(
-                "“{}” accepts only {} files",
-                request.name,
-                request.accepted.join(", ")
-            ));
+            return Err(KindRefused::RequestTakesOnly {
+                request: request.name.clone(),
+                allowed: request.accepted.join(", "),
+            });
         }
     }
     Ok(Some(request.id))

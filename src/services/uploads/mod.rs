@@ -29,6 +29,7 @@ use crate::db::models::file_upload::NewFile;
 use crate::db::models::project::Project;
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::refusal::{AccessRefused, UploadRefused};
+use crate::domain::FailReason;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_requests::{self, CycleRequests};
@@ -69,7 +70,7 @@ impl BatchPlan {
         conn: &mut PgConnection,
         actor: &Actor,
         path: &str,
-        reason: &str,
+        reason: &FailReason,
         via: Option<&'static str>,
     ) -> Result<FileUploadId, AppError> {
         let path = crate::domain::client_info::sanitize(path);

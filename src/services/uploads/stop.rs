@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use crate::domain::sizes::human_size;
-use crate::domain::RefusalKind;
+use crate::domain::{Language, Refusal, RefusalKind};
 use crate::error::AppError;
+use crate::i18n::format::size;
+use crate::i18n::Msg;
 
 /// Why a batch stopped before its end; the session is failed with this reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +25,11 @@ pub enum Stop {
     Busy,
     Disconnected(String),
     Malformed(String),
-    /// The upload link took all it takes (files or bytes): the sentence says which.
-    LinkFull(String),
+    /// The upload link took all it takes (files or bytes), or the file does not fit in
+    /// what it has left: the refusal says which.
+    LinkFull(Refusal),
     /// The upload link was revoked or expired during the batch.
-    LinkClosed(String),
+    LinkClosed(Refusal),
 }
 
 impl Stop {
@@ -36,41 +38,94 @@ impl Stop {
     pub(super) fn starting_file(e: AppError) -> Stop {
         match e {
             AppError::Refused(full) if full.kind() == RefusalKind::StateForbids => {
-                Stop::LinkFull(full.to_string())
+                Stop::LinkFull(full)
             }
             AppError::Refused(closed) if closed.kind() == RefusalKind::NoRight => {
-                Stop::LinkClosed(closed.to_string())
+                Stop::LinkClosed(closed)
             }
             other => super::internal(other),
         }
     }
 
+    /// The stop in English (the staff's pages, the API, the batch's recorded error).
     pub fn message(&self) -> String {
+        self.said(Language::En)
+    }
+
+    /// The stop as `lang` says it (a sender's receipt).
+    pub fn said(&self, lang: Language) -> String {
+        let msg = |key: &'static str| Msg::new(lang, key);
         match self {
-            Stop::TooManyFiles(max) => format!(
-                "A batch may hold at most {max} files; the files after that were not accepted."
-            ),
-            Stop::FileTooLarge { path, limit } => format!(
-                "{path} is larger than the limit of {}; it was not stored and the batch stopped there.",
-                human_size(*limit)
-            ),
-            Stop::Idle(after) => format!(
-                "The browser sent nothing for {} s, so the upload was stopped.",
-                after.as_secs()
-            ),
-            Stop::TooSlow(rate) => format!(
-                "The upload arrived slower than {}/s, so it was stopped; files that arrived in full are kept.",
-                human_size(*rate)
-            ),
-            Stop::Deadline(after) => format!(
-                "The upload took longer than {} minutes, so it was stopped; files that arrived in full are kept. Send the rest in another batch.",
-                after.as_secs() / 60
-            ),
-            Stop::Busy => "Hopper is busy with other uploads right now; files that arrived in full are kept. Please send the rest again in a minute.".into(),
-            Stop::Disconnected(why) => format!("The upload was interrupted: {why}"),
-            Stop::Malformed(why) => format!("The upload could not be read: {why}"),
-            Stop::LinkFull(why) => format!("{why} The files after that were not accepted."),
-            Stop::LinkClosed(why) => why.clone(),
+            Stop::TooManyFiles(max) => msg("stop-too-many-files").num("max", *max).to_string(),
+            Stop::FileTooLarge { path, limit } => msg("stop-file-too-large")
+                .arg("path", path)
+                .arg("limit", size(lang, *limit))
+                .to_string(),
+            Stop::Idle(after) => msg("stop-idle").num("seconds", after.as_secs()).to_string(),
+            Stop::TooSlow(rate) => msg("stop-too-slow")
+                .arg("rate", size(lang, *rate))
+                .to_string(),
+            Stop::Deadline(after) => msg("stop-deadline")
+                .num("minutes", after.as_secs() / 60)
+                .to_string(),
+            Stop::Busy => msg("stop-busy").to_string(),
+            Stop::Disconnected(why) => msg("stop-interrupted").arg("why", why).to_string(),
+            Stop::Malformed(why) => msg("stop-unreadable").arg("why", why).to_string(),
+            Stop::LinkFull(why) => msg("stop-link-full")
+                .arg("why", crate::i18n::refusal(lang, why))
+                .to_string(),
+            Stop::LinkClosed(why) => crate::i18n::refusal(lang, why),
         }
+    }
+
+    /// The stop as a sender through an upload link hears it (see
+    /// [`Refusal::for_outsider`]).
+    pub fn for_outsider(self) -> Stop {
+        match self {
+            Stop::LinkFull(why) => Stop::LinkFull(why.for_outsider()),
+            Stop::LinkClosed(why) => Stop::LinkClosed(why.for_outsider()),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::refusal::{LinkRefused, UploadRefused};
+
+    #[test]
+    fn a_stop_is_said_in_english_as_before_and_in_german() {
+        let idle = Stop::Idle(Duration::from_secs(30));
+        assert_eq!(
+            idle.message(),
+            "The browser sent nothing for 30 s, so the upload was stopped."
+        );
+        assert!(idle
+            .said(Language::De)
+            .contains("30 s lang nichts gesendet"));
+        let large = Stop::FileTooLarge {
+            path: "a.pdf".into(),
+            limit: 1536 * 1024,
+        };
+        assert!(large.message().contains("limit of 1.5 MiB"));
+        assert!(large.said(Language::De).contains("Grenze von 1,5 MiB"));
+    }
+
+    #[test]
+    fn a_cycle_closed_meanwhile_is_the_senders_closed_collection() {
+        let closed = Stop::LinkFull(
+            UploadRefused::CycleClosed {
+                cycle: "C1".into(),
+                status: "closed".into(),
+            }
+            .into(),
+        );
+        let heard = closed.for_outsider();
+        assert_eq!(heard, Stop::LinkFull(LinkRefused::CollectionClosed.into()));
+        assert!(!heard.said(Language::En).contains("C1"));
+        assert!(heard
+            .said(Language::De)
+            .contains("Diese Sammlung ist geschlossen"));
     }
 }

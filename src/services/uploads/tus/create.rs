@@ -85,8 +85,8 @@ pub async fn create(
                     Created::Duplicate { .. } => {
                         finish_session(conn, actor, &plan, None)?;
                     }
-                    Created::Refused { reason, .. } => {
-                        finish_session(conn, actor, &plan, Some(reason))?;
+                    Created::Refused { reason } => {
+                        finish_session(conn, actor, &plan, Some(&reason.message()))?;
                     }
                 }
             }

@@ -7,6 +7,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
 use crate::db::models::sync_session::SyncSession;
 use crate::db::models::tus_upload::TusUpload;
+use crate::domain::FailReason;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -25,7 +26,7 @@ pub(in crate::services::uploads) async fn drop_upload(
     actor: &Actor,
     upload: &TusUpload,
     outcome: &'static str,
-    reason: &str,
+    reason: impl Into<FailReason>,
 ) -> Result<(), AppError> {
     let (id, file_id, landed) = (upload.id, upload.file_id, upload.landed);
     let (session, project, closes) = (
@@ -33,7 +34,7 @@ pub(in crate::services::uploads) async fn drop_upload(
         upload.project_id,
         upload.finishes_session,
     );
-    let reason = reason.to_owned();
+    let reason: FailReason = reason.into();
     let (file, location) = ctx
         .run(actor, move |conn, actor| {
             let file = FileUpload::find_in_company(conn, actor.company_id(), file_id)?
@@ -49,6 +50,7 @@ pub(in crate::services::uploads) async fn drop_upload(
             let _ = file_life::fail(conn, MovedBy::Actor(actor), at, (landed, &reason), told)?;
             TusUpload::finish(conn, id, outcome)?;
             if closes {
+                let reason = reason.message();
                 let closed = SyncSession::finish(conn, session, Some(&reason))?;
                 actor
                     .audit(actions::UPLOAD_FINISHED)

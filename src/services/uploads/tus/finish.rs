@@ -8,8 +8,9 @@ use diesel::prelude::*;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
-use crate::domain::refusal::{TusRefused, UploadRefused};
+use crate::domain::refusal::{KindRefused, TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::FailReason;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::file_life::{self, FileOf};
@@ -34,7 +35,8 @@ pub(super) struct Arrived {
 
 fn unavailable(failure: Failure) -> AppError {
     match failure {
-        Failure::File(why) => UploadRefused::FileFailed(why).into(),
+        Failure::File(FailReason::Refused(refusal)) => AppError::Refused(refusal),
+        Failure::File(FailReason::Happened(why)) => UploadRefused::FileFailed(why).into(),
         Failure::Batch(stop) => AppError::Unavailable(stop.message()),
     }
 }
@@ -145,9 +147,10 @@ pub(super) async fn refuse_content(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
-    reason: &str,
+    refused: KindRefused,
 ) -> Result<(), AppError> {
-    drop_upload(ctx, actor, &writing.upload, "failed", reason).await
+    drop_upload(ctx, actor, &writing.upload, "failed", refused.clone()).await?;
+    Err(refused.into())
 }
 
 /// The last byte arrived: the same end as a form upload's.
@@ -174,11 +177,7 @@ pub(super) async fn complete(
             let head = &last.data[..last.data.len().min(SNIFF_BYTES)];
             match file_kind::check(&writing.file.file_path, head, &writing.plan.allowed) {
                 Ok(kind) => kind,
-                Err(reason) => {
-                    let reason = format!("refused: {reason}");
-                    refuse_content(ctx, actor, writing, &reason).await?;
-                    return Err(UploadRefused::TypeNotAccepted(reason).into());
-                }
+                Err(refused) => return refuse_content(ctx, actor, writing, refused).await,
             }
         }
     };

@@ -36,7 +36,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::tus_upload::{NewTusUpload, TusUpload};
 use crate::domain::refusal::{TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
-use crate::domain::ObjectKey;
+use crate::domain::{FailReason, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::{Actor, Sender};
 use crate::services::cycle_progress::MovedBy;
@@ -74,9 +74,8 @@ pub enum Created {
     Upload { id: Uuid, expires_at: DateTime<Utc> },
     /// That content is already in the cycle: nothing to send (the upload is complete).
     Duplicate { id: Uuid, of: FileUploadId },
-    /// Refused before any byte moved (recorded as a failed file of the batch); `by_type`
-    /// when the project does not take the file's type.
-    Refused { reason: String, by_type: bool },
+    /// Refused before any byte moved (recorded as a failed file of the batch).
+    Refused { reason: FailReason },
 }
 
 /// Where an upload stands, for HEAD.
@@ -120,7 +119,7 @@ pub(in crate::services::uploads) fn refuse(
     actor: &Actor,
     plan: &BatchPlan,
     path: &str,
-    reason: &str,
+    reason: &FailReason,
 ) -> Result<(), AppError> {
     plan.refuse_file(conn, actor, path, reason, Some("tus"))
         .map(|_| ())
@@ -147,8 +146,7 @@ pub(in crate::services::uploads) fn within_limit(
 /// request or its type), or taken under its key, for its request.
 pub(in crate::services::uploads) enum Decision {
     Refused {
-        reason: String,
-        by_type: bool,
+        reason: FailReason,
     },
     Taken {
         key: ObjectKey,
@@ -157,13 +155,10 @@ pub(in crate::services::uploads) enum Decision {
 }
 
 pub(in crate::services::uploads) fn decide(plan: &BatchPlan, wanted: &Creation) -> Decision {
-    let refused = |reason: String, by_type: bool| Decision::Refused {
-        reason: format!("refused: {reason}"),
-        by_type,
-    };
+    let refused = |reason: FailReason| Decision::Refused { reason };
     let key = match ObjectKey::parse(&plan.prefix, &wanted.path) {
         Ok(key) => key,
-        Err(reason) => return refused(reason, false),
+        Err(reason) => return refused(UploadRefused::NotAccepted(reason).into()),
     };
     let request = match request_for(
         &plan.requests,
@@ -172,15 +167,15 @@ pub(in crate::services::uploads) fn decide(plan: &BatchPlan, wanted: &Creation) 
         key.file_name(),
     ) {
         Ok(request) => request,
-        Err(reason) => return refused(reason, false),
+        Err(reason) => return refused(reason.into()),
     };
     if let Some(reason) = crate::domain::file_kind::refused_by_name(key.file_name(), &plan.allowed)
     {
-        return refused(reason, true);
+        return refused(reason.into());
     }
     if let Some(head) = &wanted.head {
         if let Err(reason) = crate::domain::file_kind::check(key.file_name(), head, &plan.allowed) {
-            return refused(reason, true);
+            return refused(reason.into());
         }
     }
     Decision::Taken { key, request }
@@ -199,9 +194,9 @@ fn create_in(
     (now, own_batch): (DateTime<Utc>, bool),
 ) -> Result<Created, AppError> {
     let (key, request) = match decide(plan, wanted) {
-        Decision::Refused { reason, by_type } => {
+        Decision::Refused { reason } => {
             refuse(conn, actor, plan, &wanted.path, &reason)?;
-            return Ok(Created::Refused { reason, by_type });
+            return Ok(Created::Refused { reason });
         }
         Decision::Taken { key, request } => (key, request),
     };

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::db::models::tus_upload::LandedPart;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
-use crate::domain::refusal::{TusRefused, UploadRefused};
+use crate::domain::refusal::TusRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::TokenScope;
 use crate::error::AppError;
@@ -334,11 +334,7 @@ async fn send_part(
             file_kind::check(writing.file.file_path.as_str(), head, &writing.plan.allowed);
         match sniffed {
             Ok(sniffed) => *kind = Some(sniffed),
-            Err(reason) => {
-                let reason = format!("refused: {reason}");
-                finish::refuse_content(ctx, actor, writing, &reason).await?;
-                return Err(UploadRefused::TypeNotAccepted(reason).into());
-            }
+            Err(refused) => return finish::refuse_content(ctx, actor, writing, refused).await,
         }
     }
     let content_type = kind
