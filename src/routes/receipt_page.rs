@@ -35,6 +35,16 @@ impl ReceiptPage {
             .then(|| format!("/u/{token}/batches/{}/email", self.receipt.session.id))
     }
 
+    /// Who sent the batch, as its sender knows themselves: the name and address they gave
+    /// (the firm's "(upload link)" label is not theirs to read).
+    fn sender(&self) -> String {
+        let session = &self.receipt.session;
+        match (&session.uploader_name, &session.uploader_email) {
+            (Some(name), Some(email)) => format!("{name} <{email}>"),
+            _ => self.receipt.uploaded_by.clone(),
+        }
+    }
+
     fn counter(&self, value: &Option<i32>) -> i32 {
         value.unwrap_or(0)
     }

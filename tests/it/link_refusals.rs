@@ -62,6 +62,11 @@ async fn a_german_sender_reads_in_german_why_a_file_was_not_taken() {
     let said = format!("Nicht angenommen: {GERMAN_WRONG_KIND}");
     assert!(receipt.body.contains(&said), "{}", receipt.body);
     assert!(!receipt.body.contains("the name says"), "{}", receipt.body);
+    assert!(receipt.body.contains("Gesendet von Vera Besucherin"));
+    assert!(
+        !receipt.body.contains("(upload link)"),
+        "the firm's label for her is not hers to read"
+    );
 
     // The row keeps the English sentence for the firm and the refusal for the sender.
     let kept: Vec<(Option<String>, Option<serde_json::Value>)> = file_uploads::table
