@@ -18,6 +18,8 @@ if ! { pkg-config --exists libpq 2>/dev/null || [ -e /usr/lib/x86_64-linux-gnu/l
   missing+=(libpq-dev)
 fi
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# Passkeys (webauthn-rs) verify signatures with OpenSSL.
+pkg-config --exists openssl 2>/dev/null || [ -e /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 if $want_test; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)

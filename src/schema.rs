@@ -275,6 +275,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    passkeys (id) {
+        id -> Int4,
+        user_id -> Int4,
+        company_id -> Int4,
+        #[max_length = 100]
+        name -> Varchar,
+        credential_id -> Bytea,
+        credential -> Jsonb,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     project_access (id) {
         id -> Int4,
         company_id -> Int4,
@@ -518,6 +532,19 @@ diesel::table! {
         last_login -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        webauthn_handle -> Uuid,
+    }
+}
+
+diesel::table! {
+    webauthn_ceremonies (id) {
+        id -> Uuid,
+        #[max_length = 20]
+        purpose -> Varchar,
+        user_id -> Nullable<Int4>,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -541,6 +568,8 @@ diesel::joinable!(file_uploads -> sync_sessions (session_id));
 diesel::joinable!(notifications -> companies (company_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(project_access -> companies (company_id));
+diesel::joinable!(passkeys -> companies (company_id));
+diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(project_access -> projects (project_id));
 diesel::joinable!(project_completeness -> projects (project_id));
 diesel::joinable!(project_tags -> companies (company_id));
@@ -574,6 +603,7 @@ diesel::joinable!(upload_links -> projects (project_id));
 diesel::joinable!(upload_links -> users (created_by));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
+diesel::joinable!(webauthn_ceremonies -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -589,6 +619,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_requests,
     file_uploads,
     notifications,
+    passkeys,
     project_access,
     project_completeness,
     project_tags,
@@ -602,4 +633,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     upload_links,
     user_profiles,
     users,
+    webauthn_ceremonies,
 );

@@ -34,4 +34,5 @@ typed_id!(
     UploadLinkId,
     UploadLinkVisitId,
     ApiTokenId,
+    PasskeyId,
 );

@@ -18,6 +18,7 @@ mod link_language;
 mod link_page;
 mod link_visit;
 pub mod login;
+pub mod login_passkey;
 pub mod logout;
 pub mod missing;
 pub mod operator;
@@ -90,6 +91,8 @@ routes! {
     get "/readyz" => health::readyz, Public;
     get "/login" => login::get, Public;
     post "/login" => login::post, Public;
+    post "/login/passkey/options" => login_passkey::options, Public;
+    post "/login/passkey" => login_passkey::finish, Public;
     post "/logout" => logout::post, SignedIn;
     get "/account/password" => account::password::get, SignedIn;
     post "/account/password" => account::password::post, SignedIn;
@@ -100,6 +103,10 @@ routes! {
     get "/account/sessions" => account::sessions::list, Member;
     post "/account/sessions/revoke-others" => account::sessions::revoke_others, Member;
     post "/account/sessions/{session_id}/revoke" => account::sessions::revoke, Member;
+    get "/account/passkeys" => account::passkeys::list, Member;
+    post "/account/passkeys/options" => account::passkeys::options, Member;
+    post "/account/passkeys" => account::passkeys::register, Member;
+    post "/account/passkeys/{passkey_id}/revoke" => account::passkeys::revoke, Member;
     get "/account/tokens" => account::tokens::list, Member;
     post "/account/tokens" => account::tokens::create, Member;
     post "/account/tokens/{token_id}/revoke" => account::tokens::revoke, Member;

@@ -62,6 +62,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=300",
     ),
     (
+        "passkeys.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/passkeys.js"),
+        "public, max-age=300",
+    ),
+    (
         "copy.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/copy.js"),

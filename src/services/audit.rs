@@ -23,6 +23,8 @@ pub mod actions {
     pub const PASSWORD_RESET: &str = "admin.password_reset";
     pub const SUPERADMIN_CREATED: &str = "admin.superadmin_created";
     pub const SESSION_REVOKED: &str = "auth.session_revoked";
+    pub const PASSKEY_REGISTERED: &str = "auth.passkey_registered";
+    pub const PASSKEY_REVOKED: &str = "auth.passkey_revoked";
     pub const ACCESS_DENIED: &str = "access_denied";
     pub const COMPANY_CREATED: &str = "company.created";
     pub const COMPANY_UPDATED: &str = "company.updated";
@@ -90,6 +92,8 @@ pub mod actions {
         PASSWORD_RESET,
         SUPERADMIN_CREATED,
         SESSION_REVOKED,
+        PASSKEY_REGISTERED,
+        PASSKEY_REVOKED,
         ACCESS_DENIED,
         COMPANY_CREATED,
         COMPANY_UPDATED,

@@ -29,6 +29,7 @@ pub mod missing;
 pub mod notifications;
 pub mod outbox;
 pub mod own_sessions;
+pub mod passkeys;
 pub mod password_change;
 pub mod password_hasher;
 pub mod profile;

@@ -14,6 +14,8 @@ const SENTENCES: &[(&str, &str)] = &[
     (PASSWORD_RESET, "Reset a password"),
     (SUPERADMIN_CREATED, "Created an operator account"),
     (SESSION_REVOKED, "Ended a session"),
+    (PASSKEY_REGISTERED, "Registered a passkey"),
+    (PASSKEY_REVOKED, "Revoked a passkey"),
     (ACCESS_DENIED, "Was refused access"),
     (COMPANY_CREATED, "Created a company"),
     (COMPANY_UPDATED, "Changed a company"),

@@ -113,6 +113,7 @@ mod file;
 mod input;
 mod kind;
 mod link;
+mod passkey;
 mod project;
 mod request;
 mod tus;
@@ -127,6 +128,7 @@ pub use file::FileRefused;
 pub use input::InputRefused;
 pub use kind::KindRefused;
 pub use link::LinkRefused;
+pub use passkey::PasskeyRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
 pub use tus::TusRefused;
@@ -173,6 +175,7 @@ areas! {
     Input(InputRefused),
     Kind(KindRefused),
     Link(LinkRefused),
+    Passkey(PasskeyRefused),
     Project(ProjectRefused),
     Request(RequestRefused),
     Tus(TusRefused),

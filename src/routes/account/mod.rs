@@ -2,6 +2,7 @@
 //! tokens.
 //! Imports as every route does: services, auth, web, domain, ids.
 
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod sessions;
