@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use std::future::Future;
 
 use crate::domain::Language;
 use crate::error::AppError;
@@ -72,6 +73,30 @@ pub(super) async fn for_outsider(
             Ok(e.branded_response(lang, brand.as_ref()))
         }
     }
+}
+
+/// A link page's answer: where the browser stands with the link `token` (a failure to find
+/// out is the outsider's error page), a link that opens nothing answered by its own page
+/// (`refusal_page`), else the `page` made of the entry; an error is shown as the sender's
+/// (`for_outsider`).
+pub(super) async fn link_page<Page>(
+    ctx: Ctx,
+    token: String,
+    page: impl FnOnce(Ctx, Entry, Language) -> Page,
+) -> Result<HttpResponse, AppError>
+where
+    Page: Future<Output = Result<HttpResponse, AppError>>,
+{
+    let (entry, lang) = match entered(&ctx, &token).await {
+        Ok(entered) => entered,
+        Err(refused) => return Ok(refused),
+    };
+    let state = ctx.state.clone();
+    let answer = match refusal_page(&ctx, &token, &entry, lang).await {
+        Some(refused) => refused,
+        None => page(ctx, entry, lang).await,
+    };
+    for_outsider(&state, &token, answer, lang).await
 }
 
 /// Why a link no longer works, as `lang` says it.

@@ -13,6 +13,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use std::future::Future;
 use uuid::Uuid;
 
 use crate::auth::uploader::Uploader;
@@ -47,16 +48,17 @@ fn expires(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-/// The refusal (412) of a request in another version of the protocol, checked before
-/// anything else.
-fn other_version(req: &HttpRequest) -> Option<HttpResponse> {
+/// The answer of a tus `verb` once its caller is known: a request in another version of
+/// the protocol is refused (412) before the verb reads anything of it.
+pub(super) async fn versioned(
+    req: &HttpRequest,
+    verb: impl Future<Output = Result<HttpResponse, Problem>>,
+) -> Result<HttpResponse, Problem> {
     match header_of(req, "Tus-Resumable") {
-        Some(VERSION) => None,
-        _ => Some(
-            base(StatusCode::PRECONDITION_FAILED)
-                .insert_header(("Tus-Version", VERSION))
-                .body("This server speaks tus 1.0.0 (send Tus-Resumable: 1.0.0)."),
-        ),
+        Some(VERSION) => verb.await,
+        _ => Ok(base(StatusCode::PRECONDITION_FAILED)
+            .insert_header(("Tus-Version", VERSION))
+            .body("This server speaks tus 1.0.0 (send Tus-Resumable: 1.0.0).")),
     }
 }
 
@@ -162,7 +164,11 @@ pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
-    create_as(&state, &req, &uploader.actor, "/uploads/tus").await
+    versioned(
+        &req,
+        create_as(&state, &req, &uploader.actor, "/uploads/tus"),
+    )
+    .await
 }
 
 /// Creates an upload for `actor`; its address is under `address` (where this actor sends
@@ -173,9 +179,6 @@ pub(super) async fn create_as(
     actor: &Actor,
     address: &str,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(req) {
-        return Ok(refused);
-    }
     let wanted = creation(req)?;
     let created = tus::create(&state.services, actor, wanted.clone()).await?;
     let (id, extra) = match created {
@@ -207,18 +210,14 @@ pub async fn head(
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    head_as(&state, &req, &uploader.actor, path.into_inner()).await
+    versioned(&req, head_as(&state, &uploader.actor, path.into_inner())).await
 }
 
 pub(super) async fn head_as(
     state: &AppState,
-    req: &HttpRequest,
     actor: &Actor,
     id: Uuid,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(req) {
-        return Ok(refused);
-    }
     let status = tus::status(&state.services, actor, id).await?;
     Ok(base(StatusCode::OK)
         .insert_header(("Upload-Offset", status.offset.to_string()))
@@ -235,7 +234,11 @@ pub async fn patch(
     path: web::Path<Uuid>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    patch_as(&state, &req, &uploader.actor, path.into_inner(), body).await
+    versioned(
+        &req,
+        patch_as(&state, &req, &uploader.actor, path.into_inner(), body),
+    )
+    .await
 }
 
 pub(super) async fn patch_as(
@@ -245,9 +248,6 @@ pub(super) async fn patch_as(
     id: Uuid,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(req) {
-        return Ok(refused);
-    }
     if header_of(req, "Content-Type") != Some(OFFSET_TYPE) {
         return Err(AppError::from(TusRefused::WrongContentType).into());
     }
@@ -290,18 +290,18 @@ pub async fn terminate(
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    terminate_as(&state, &req, &uploader.actor, path.into_inner()).await
+    versioned(
+        &req,
+        terminate_as(&state, &uploader.actor, path.into_inner()),
+    )
+    .await
 }
 
 pub(super) async fn terminate_as(
     state: &AppState,
-    req: &HttpRequest,
     actor: &Actor,
     id: Uuid,
 ) -> Result<HttpResponse, Problem> {
-    if let Some(refused) = other_version(req) {
-        return Ok(refused);
-    }
     tus::terminate(&state.services, actor, id).await?;
     Ok(base(StatusCode::NO_CONTENT).finish())
 }

@@ -16,7 +16,7 @@ use crate::domain::refusal::LinkRefused;
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::routes::link_language::{accept_language, entered, for_outsider, refusal_page};
+use crate::routes::link_language::{accept_language, link_page, refusal_page};
 use crate::routes::link_page::{upload_page, with_csrf_cookie};
 use crate::routes::link_visit::cookie_name;
 use crate::routes::receipt_page::{respond_with_receipt, ReceiptPage};
@@ -71,34 +71,23 @@ fn start_page_as(
 
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let (entry, lang) = match entered(&ctx, &token).await {
-        Ok(entered) => entered,
-        Err(refused) => return Ok(refused),
-    };
-    let state = ctx.state.clone();
-    let answer = show_link(&ctx, token.clone(), entry, lang).await;
-    for_outsider(&state, &token, answer, lang).await
+    link_page(ctx, token.clone(), |ctx, entry, _| {
+        show_link(ctx, token, entry)
+    })
+    .await
 }
 
-async fn show_link(
-    ctx: &Ctx,
-    token: String,
-    entry: Entry,
-    lang: Language,
-) -> Result<HttpResponse, AppError> {
-    if let Some(refused) = refusal_page(ctx, &token, &entry, lang).await {
-        return refused;
-    }
+async fn show_link(ctx: Ctx, token: String, entry: Entry) -> Result<HttpResponse, AppError> {
     match entry {
         Entry::Unknown | Entry::Closed(_) => Err(AppError::NotFound),
         Entry::Stranger(open) => start_page(
-            ctx,
+            &ctx,
             open,
             token,
             (String::new(), String::new()),
             FieldErrors::default(),
         ),
-        Entry::Visitor(open, actor) => upload_page(ctx, open, &actor, token).await,
+        Entry::Visitor(open, actor) => upload_page(&ctx, open, &actor, token).await,
     }
 }
 
@@ -118,13 +107,10 @@ pub async fn identify(
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let (entry, lang) = match entered(&ctx, &token).await {
-        Ok(entered) => entered,
-        Err(refused) => return Ok(refused),
-    };
-    let state = ctx.state.clone();
-    let answer = identify_visitor(ctx, (token.clone(), entry, lang), form.into_inner()).await;
-    for_outsider(&state, &token, answer, lang).await
+    link_page(ctx, token.clone(), |ctx, entry, lang| {
+        identify_visitor(ctx, (token, entry, lang), form.into_inner())
+    })
+    .await
 }
 
 async fn identify_visitor(
@@ -132,9 +118,6 @@ async fn identify_visitor(
     (token, entry, lang): (String, Entry, Language),
     form: IdentityForm,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(refused) = refusal_page(&ctx, &token, &entry, lang).await {
-        return refused;
-    }
     let (Entry::Stranger(open) | Entry::Visitor(open, _)) = entry else {
         return Err(AppError::NotFound);
     };
@@ -234,13 +217,10 @@ pub async fn upload(
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let (entry, lang) = match entered(&ctx, &token).await {
-        Ok(entered) => entered,
-        Err(refused) => return Ok(refused),
-    };
-    let state = ctx.state.clone();
-    let answer = send(ctx, (token.clone(), entry, lang), body).await;
-    for_outsider(&state, &token, answer, lang).await
+    link_page(ctx, token.clone(), |ctx, entry, lang| {
+        send(ctx, (token, entry, lang), body)
+    })
+    .await
 }
 
 async fn send(
@@ -248,9 +228,6 @@ async fn send(
     (token, entry, lang): (String, Entry, Language),
     body: CheckedMultipart,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(refused) = refusal_page(&ctx, &token, &entry, lang).await {
-        return refused;
-    }
     let (actor, brand) = match entry {
         Entry::Unknown | Entry::Closed(_) => return Err(AppError::NotFound),
         Entry::Stranger(_) => return Err(AppError::from(LinkRefused::UploaderUnknown)),

@@ -8,6 +8,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use std::future::Future;
 use uuid::Uuid;
 
 use crate::auth::csrf;
@@ -47,6 +48,28 @@ fn actor_of(entry: Entry) -> Result<Actor, AppError> {
     }
 }
 
+/// The answer to the named visitor of the link `token` about one of their batches: `answer`
+/// made as them, in the link's language; a link that does not open for them, and any
+/// error, is the outsider's error page in that language.
+async fn as_visitor<Answer>(
+    ctx: Ctx,
+    token: &str,
+    answer: impl FnOnce(Ctx, Actor, Language) -> Answer,
+) -> HttpResponse
+where
+    Answer: Future<Output = Result<HttpResponse, AppError>>,
+{
+    let (entry, lang) = match entered(&ctx, token).await {
+        Ok(entered) => entered,
+        Err(refused) => return refused,
+    };
+    let answered = match actor_of(entry) {
+        Ok(actor) => answer(ctx, actor, lang).await,
+        Err(e) => Err(e),
+    };
+    answered.unwrap_or_else(|e| e.outsider_response(lang))
+}
+
 /// Where the visitor's uploads live.
 fn tus_address(token: &str) -> String {
     format!("/u/{token}/tus")
@@ -70,23 +93,19 @@ pub async fn finish_batch(
     path: web::Path<(String, SyncSessionId)>,
 ) -> Result<HttpResponse, AppError> {
     let (token, session) = path.into_inner();
-    let (entry, lang) = match entered(&ctx, &token).await {
-        Ok(entered) => entered,
-        Err(refused) => return Ok(refused),
-    };
-    let answer = async {
-        let actor = actor_of(entry)?;
+    let link = Some(token.clone());
+    let answer = as_visitor(ctx, &token, |ctx, actor, lang| async move {
         let receipt = manifest::finish(ctx.services(), &actor, session).await?;
         let (csrf_token, _) = csrf::token_for(&ctx.req);
         let page = ReceiptPage {
             page: PageContext::anonymous(csrf_token, None).in_language(lang),
             receipt,
             stopped: None,
-            link: Some(token.clone()),
+            link,
         };
         render_receipt(&ctx.req, page, StatusCode::OK)
-    };
-    Ok(answer.await.unwrap_or_else(|e| e.outsider_response(lang)))
+    });
+    Ok(answer.await)
 }
 
 /// What replaces the "Email me this receipt" button.
@@ -106,12 +125,7 @@ pub async fn email_receipt(
     path: web::Path<(String, SyncSessionId)>,
 ) -> Result<HttpResponse, AppError> {
     let (token, session) = path.into_inner();
-    let (entry, lang) = match entered(&ctx, &token).await {
-        Ok(entered) => entered,
-        Err(refused) => return Ok(refused),
-    };
-    let answer = async {
-        let actor = actor_of(entry)?;
+    let answer = as_visitor(ctx, &token, |ctx, actor, lang| async move {
         let said =
             match receipt_email::email_to_sender(ctx.services(), &actor, session, lang).await? {
                 Emailed::Queued(to) => Msg::new(lang, "receipt-emailed").arg("to", to),
@@ -119,13 +133,11 @@ pub async fn email_receipt(
             }
             .to_string();
         let body = ReceiptEmailed { said }.render()?;
-        Ok::<_, AppError>(
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(body),
-        )
-    };
-    Ok(answer.await.unwrap_or_else(|e| e.outsider_response(lang)))
+        Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(body))
+    });
+    Ok(answer.await)
 }
 
 pub async fn options(ctx: Ctx) -> HttpResponse {
@@ -134,15 +146,18 @@ pub async fn options(ctx: Ctx) -> HttpResponse {
 
 pub async fn create(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Problem> {
     let (actor, lang) = visitor_in(&ctx, &path).await?;
-    tus::create_as(&ctx.state, &ctx.req, &actor, &tus_address(&path))
-        .await
-        .map_err(|p| p.in_language(lang))
+    tus::versioned(
+        &ctx.req,
+        tus::create_as(&ctx.state, &ctx.req, &actor, &tus_address(&path)),
+    )
+    .await
+    .map_err(|p| p.in_language(lang))
 }
 
 pub async fn head(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
     let (actor, lang) = visitor_in(&ctx, &token).await?;
-    tus::head_as(&ctx.state, &ctx.req, &actor, id)
+    tus::versioned(&ctx.req, tus::head_as(&ctx.state, &actor, id))
         .await
         .map_err(|p| p.in_language(lang))
 }
@@ -154,15 +169,18 @@ pub async fn patch(
 ) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
     let (actor, lang) = visitor_in(&ctx, &token).await?;
-    tus::patch_as(&ctx.state, &ctx.req, &actor, id, body)
-        .await
-        .map_err(|p| p.in_language(lang))
+    tus::versioned(
+        &ctx.req,
+        tus::patch_as(&ctx.state, &ctx.req, &actor, id, body),
+    )
+    .await
+    .map_err(|p| p.in_language(lang))
 }
 
 pub async fn terminate(ctx: Ctx, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, Problem> {
     let (token, id) = path.into_inner();
     let (actor, lang) = visitor_in(&ctx, &token).await?;
-    tus::terminate_as(&ctx.state, &ctx.req, &actor, id)
+    tus::versioned(&ctx.req, tus::terminate_as(&ctx.state, &actor, id))
         .await
         .map_err(|p| p.in_language(lang))
 }
