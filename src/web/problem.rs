@@ -74,9 +74,9 @@ impl Problem {
                 AppError::Refused(refusal) => refusal.code(),
                 AppError::Invalid(_) => "invalid",
                 AppError::TooManyRequests { .. } => "too_many_requests",
-                AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
-                    "unauthorized"
-                }
+                AppError::Unauthenticated { .. }
+                | AppError::PasswordChangeRequired { .. }
+                | AppError::SecondFactorEnrolmentRequired { .. } => "unauthorized",
                 AppError::Unavailable(_) => "unavailable",
                 AppError::Unexpected(_) => "internal",
             },
@@ -98,7 +98,9 @@ impl ResponseError for Problem {
         match self {
             Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Problem::App(
-                AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. },
+                AppError::Unauthenticated { .. }
+                | AppError::PasswordChangeRequired { .. }
+                | AppError::SecondFactorEnrolmentRequired { .. },
             ) => StatusCode::UNAUTHORIZED,
             Problem::App(e) => e.status_code(),
         }
