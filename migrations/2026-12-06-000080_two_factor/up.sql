@@ -38,6 +38,7 @@ CREATE TABLE recovery_codes (
     CONSTRAINT recovery_codes_sha256_length CHECK (octet_length(code_sha256) = 32),
     CONSTRAINT recovery_codes_unique UNIQUE (user_id, code_sha256)
 );
+CREATE INDEX idx_recovery_codes_company ON recovery_codes (company_id);
 
 -- A company admin (or the operator) requires two factors of every member.
 ALTER TABLE companies ADD COLUMN require_two_factor BOOLEAN NOT NULL DEFAULT false;
