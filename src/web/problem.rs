@@ -164,6 +164,7 @@ mod tests {
             Problem::App(UploadRefused::BatchFinished.into()),
             Problem::App(CycleRefused::MoveNeedsReason("Why.".into()).into()),
             Problem::App(TusRefused::Claimed.into()),
+            Problem::App(AppError::SecondFactorEnrolmentRequired { htmx: false }),
         ];
         for problem in &problems {
             assert!(listed.contains(&problem.code()), "{}", problem.code());
