@@ -103,6 +103,10 @@ async fn an_admin_reset_ends_the_members_sessions_and_another_companys_admin_can
     assert!(app.audit_rows(actions::TWO_FACTOR_RESET).is_empty());
 
     let admin_session = app.session_for(&admin).await;
+    let page = admin_session
+        .get(&format!("/admin/users/{}", member.id))
+        .await;
+    assert!(page.body.contains("reset-two-factor"), "{}", page.body);
     let reset = admin_session.post(&path, &[]).await;
     assert_eq!(reset.status, 303, "{}", reset.body);
     let rows = app.audit_rows(actions::TWO_FACTOR_RESET);

@@ -86,6 +86,8 @@ struct FormPage {
     form: UserForm,
     errors: FieldErrors,
     roles: [Role; 3],
+    /// The user has an authenticator app (shown on the user's own page).
+    second_factor: bool,
 }
 
 fn form_page(
@@ -101,6 +103,7 @@ fn form_page(
         form,
         errors,
         roles: ASSIGNABLE_ROLES,
+        second_factor: false,
     }
 }
 
@@ -189,13 +192,19 @@ pub async fn edit(
         full_name: user.full_name.clone().unwrap_or_default(),
         role: user.role.as_str().to_owned(),
     };
-    render(&form_page(
-        &admin,
-        &ctx.session,
-        Some(user),
-        form,
-        FieldErrors::default(),
-    ))
+    let second_factor = two_factor::reset::enrolled_in_company(ctx.services(), &admin.actor)
+        .await?
+        .contains(&id);
+    render(&FormPage {
+        second_factor,
+        ..form_page(
+            &admin,
+            &ctx.session,
+            Some(user),
+            form,
+            FieldErrors::default(),
+        )
+    })
 }
 
 pub async fn update(
