@@ -34,6 +34,9 @@ pub enum AppError {
     Unauthenticated { htmx: bool },
     #[error("Please choose a new password first.")]
     PasswordChangeRequired { htmx: bool },
+    /// A policy requires a second factor and the user has none yet.
+    #[error("Please set up two-factor sign-in first.")]
+    SecondFactorEnrolmentRequired { htmx: bool },
     #[error("{0}")]
     Unavailable(String),
     #[error("Something went wrong on our side. It has been logged; please try again.")]

@@ -82,6 +82,8 @@ diesel::table! {
         ip_address -> Nullable<Varchar>,
         #[max_length = 512]
         user_agent -> Nullable<Varchar>,
+        #[max_length = 300]
+        sign_in_method -> Nullable<Varchar>,
     }
 }
 
@@ -110,6 +112,7 @@ diesel::table! {
         logo_size -> Nullable<Int4>,
         #[max_length = 64]
         logo_sha256 -> Nullable<Varchar>,
+        require_two_factor -> Bool,
     }
 }
 
@@ -343,6 +346,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    recovery_codes (id) {
+        id -> Int4,
+        user_id -> Int4,
+        company_id -> Int4,
+        code_sha256 -> Bytea,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     share_links (id) {
         id -> Int4,
         company_id -> Int4,
@@ -458,6 +472,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    two_factor_policy (id) {
+        id -> Bool,
+        all_companies -> Bool,
+        operators -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     upload_link_visits (id) {
         id -> Int4,
         company_id -> Int4,
@@ -511,6 +534,16 @@ diesel::table! {
         notify_rejections -> Bool,
         notify_reminders -> Bool,
         notify_digests -> Bool,
+    }
+}
+
+diesel::table! {
+    user_totp (user_id) {
+        user_id -> Int4,
+        company_id -> Int4,
+        secret -> Bytea,
+        last_used_step -> Int8,
+        confirmed_at -> Timestamptz,
     }
 }
 
@@ -577,6 +610,8 @@ diesel::joinable!(project_tags -> projects (project_id));
 diesel::joinable!(project_tags -> tags (tag_id));
 diesel::joinable!(projects -> companies (company_id));
 diesel::joinable!(projects -> storage_locations (storage_location_id));
+diesel::joinable!(recovery_codes -> companies (company_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(share_links -> companies (company_id));
 diesel::joinable!(share_links -> projects (project_id));
 diesel::joinable!(share_links -> users (created_by));
@@ -602,6 +637,8 @@ diesel::joinable!(upload_links -> cycles (cycle_id));
 diesel::joinable!(upload_links -> projects (project_id));
 diesel::joinable!(upload_links -> users (created_by));
 diesel::joinable!(user_profiles -> users (user_id));
+diesel::joinable!(user_totp -> companies (company_id));
+diesel::joinable!(user_totp -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
 diesel::joinable!(webauthn_ceremonies -> users (user_id));
 
@@ -624,14 +661,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_completeness,
     project_tags,
     projects,
+    recovery_codes,
     share_links,
     storage_locations,
     sync_sessions,
     tags,
     tus_uploads,
+    two_factor_policy,
     upload_link_visits,
     upload_links,
     user_profiles,
+    user_totp,
     users,
     webauthn_ceremonies,
 );

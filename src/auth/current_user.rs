@@ -30,6 +30,9 @@ pub struct SignedInUser {
     pub company: CompanySummary,
     pub timezone: Tz,
     pub must_change_password: bool,
+    /// A policy requires a second factor and the user has none yet: only enrolment (and
+    /// signing out) is open to them.
+    pub second_factor_owed: bool,
     pub last_login: Option<DateTime<Utc>>,
     /// The `auth_sessions` row of this request.
     pub session_id: Uuid,
@@ -96,6 +99,7 @@ async fn load(req: HttpRequest) -> Result<SignedInUser, AppError> {
             .and_then(|tz| tz.parse().ok())
             .unwrap_or(Tz::UTC),
         must_change_password: user.must_change_password,
+        second_factor_owed: user.second_factor_owed,
         session_id: sid,
         csrf_token,
     })
@@ -120,6 +124,11 @@ impl FromRequest for CurrentUser {
             let user = load(req.clone()).await?;
             if user.must_change_password {
                 return Err(AppError::PasswordChangeRequired {
+                    htmx: is_htmx(&req),
+                });
+            }
+            if user.second_factor_owed {
+                return Err(AppError::SecondFactorEnrolmentRequired {
                     htmx: is_htmx(&req),
                 });
             }

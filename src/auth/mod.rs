@@ -10,6 +10,7 @@ pub mod device_cookie;
 pub mod guards;
 pub mod session_keys;
 pub mod session_store;
+pub mod sign_in_session;
 pub mod uploader;
 
 pub use crate::services::signed_in::CompanySummary;

@@ -16,7 +16,7 @@ use crate::auth::session_keys;
 use crate::config::SessionConfig;
 use crate::db::ids::UserId;
 use crate::domain::tokens::random_token;
-use crate::domain::ClientInfo;
+use crate::domain::{ClientInfo, SignInMethod};
 use crate::services::auth_sessions::{self, NewSession};
 use crate::services::ServiceContext;
 
@@ -53,6 +53,9 @@ fn document(state: &SessionState) -> serde_json::Value {
     serde_json::Value::Object(kept)
 }
 
+/// How long a pending sign-in waits for its second factor.
+const PENDING_LIFETIME_MINUTES: i64 = 10;
+
 fn duration(d: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(12))
 }
@@ -74,7 +77,24 @@ impl SessionStore for PgSessionStore {
                 .collect(),
             _ => SessionState::new(),
         };
-        state.insert(session_keys::UID.into(), session.user_id.0.to_string());
+        // Only a row that finished signing in names its user as `UID`; a pending one can
+        // lead to nothing but the second step.
+        match &session.sign_in_method {
+            Some(method) => {
+                state.insert(session_keys::UID.into(), session.user_id.0.to_string());
+                state.insert(
+                    session_keys::METHOD.into(),
+                    serde_json::to_string(&method.as_text())
+                        .map_err(|e| LoadError::Other(e.into()))?,
+                );
+            }
+            None => {
+                state.insert(
+                    session_keys::PENDING_UID.into(),
+                    session.user_id.0.to_string(),
+                );
+            }
+        }
         state.insert(
             session_keys::SID.into(),
             serde_json::to_string(&session.id).map_err(|e| LoadError::Other(e.into()))?,
@@ -87,9 +107,26 @@ impl SessionStore for PgSessionStore {
         session_state: SessionState,
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, SaveError> {
-        let user_id: i32 = decode(&session_state, session_keys::UID).ok_or_else(|| {
-            SaveError::Other(anyhow!("refusing to store a session without a user"))
-        })?;
+        let signed_in: Option<i32> = decode(&session_state, session_keys::UID);
+        let pending: Option<i32> = decode(&session_state, session_keys::PENDING_UID);
+        let (user_id, method, lifetime) = match (signed_in, pending) {
+            (Some(user), _) => {
+                let method = decode::<String>(&session_state, session_keys::METHOD)
+                    .and_then(|text| SignInMethod::parse(&text))
+                    .unwrap_or(SignInMethod::Password);
+                (user, Some(method), duration(self.config.absolute_lifetime))
+            }
+            (None, Some(user)) => (
+                user,
+                None,
+                chrono::Duration::minutes(PENDING_LIFETIME_MINUTES),
+            ),
+            (None, None) => {
+                return Err(SaveError::Other(anyhow!(
+                    "refusing to store a session without a user"
+                )))
+            }
+        };
         let client = ClientInfo {
             ip: decode(&session_state, session_keys::IP),
             user_agent: decode(&session_state, session_keys::UA),
@@ -99,8 +136,9 @@ impl SessionStore for PgSessionStore {
             user: UserId(user_id),
             key_hash: hash_key(&key),
             state: document(&session_state),
-            lifetime: duration(self.config.absolute_lifetime),
+            lifetime,
             client,
+            method,
         };
         auth_sessions::create(&self.services, new)
             .await

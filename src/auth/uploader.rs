@@ -36,11 +36,13 @@ impl FromRequest for Uploader {
                 Ok(member) => Ok(Uploader {
                     actor: member.actor,
                 }),
-                Err(AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. }) => {
-                    Err(Problem::Unauthorized(
-                        "Sign in, or send an API token (Authorization: Bearer hop_…).".into(),
-                    ))
-                }
+                Err(
+                    AppError::Unauthenticated { .. }
+                    | AppError::PasswordChangeRequired { .. }
+                    | AppError::SecondFactorEnrolmentRequired { .. },
+                ) => Err(Problem::Unauthorized(
+                    "Sign in, or send an API token (Authorization: Bearer hop_…).".into(),
+                )),
                 Err(other) => Err(other.into()),
             }
         })

@@ -4,8 +4,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{csrf, device_cookie, session_keys, ClientInfo, SignedInUser};
+use crate::auth::{csrf, device_cookie, sign_in_session, ClientInfo, SignedInUser};
 use crate::config::Secret;
+use crate::domain::SignInMethod;
 use crate::error::AppError;
 use crate::routes::safe_next;
 use crate::services::sign_in;
@@ -118,20 +119,24 @@ pub async fn post(
         );
     };
 
-    // A new key at sign-in: whatever key the browser had before is dead.
-    session.renew();
-    session
-        .insert(session_keys::UID, candidate.user_id.0)
-        .and_then(|()| session.insert(session_keys::CSRF, csrf::generate_token()))
-        .and_then(|()| session.insert(session_keys::IP, &client.ip))
-        .and_then(|()| session.insert(session_keys::UA, &client.user_agent))
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot start the session: {e}")))?;
-
     let target = if candidate.must_change_password {
         "/account/password".to_owned()
     } else {
         next
     };
+    // A new key at each step: whatever key the browser had before is dead.
+    if candidate.second_factor {
+        sign_in_session::begin_pending(&session, candidate.user_id, &target, &client)?;
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login/two-factor"))
+            .finish());
+    }
+    sign_in_session::complete(
+        &session,
+        candidate.user_id,
+        &SignInMethod::Password,
+        &client,
+    )?;
     // This browser is now known: nobody else's guessing delays its next sign-in.
     let mut response = HttpResponse::SeeOther();
     response.insert_header((header::LOCATION, target));

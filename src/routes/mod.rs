@@ -19,6 +19,7 @@ mod link_page;
 mod link_visit;
 pub mod login;
 pub mod login_passkey;
+pub mod login_two_factor;
 pub mod logout;
 pub mod missing;
 pub mod operator;
@@ -93,9 +94,15 @@ routes! {
     post "/login" => login::post, Public;
     post "/login/passkey/options" => login_passkey::options, Public;
     post "/login/passkey" => login_passkey::finish, Public;
+    get "/login/two-factor" => login_two_factor::get, Public;
+    post "/login/two-factor" => login_two_factor::post, Public;
     post "/logout" => logout::post, SignedIn;
     get "/account/password" => account::password::get, SignedIn;
     post "/account/password" => account::password::post, SignedIn;
+    get "/account/two-factor" => account::two_factor::get, SignedIn;
+    post "/account/two-factor" => account::two_factor::confirm, SignedIn;
+    post "/account/two-factor/recovery-codes" => account::two_factor::new_recovery_codes, SignedIn;
+    post "/account/two-factor/disable" => account::two_factor::turn_off, SignedIn;
 
     get "/" => home::get, Member;
     get "/account/profile" => account::profile::get, Member;
@@ -162,6 +169,8 @@ routes! {
     post "/admin/users/{user_id}/deactivate" => admin::users::set_active, CompanyAdmin;
     post "/admin/users/{user_id}/activate" => admin::users::set_active, CompanyAdmin;
     post "/admin/users/{user_id}/reset-password" => admin::users::reset_password, CompanyAdmin;
+    post "/admin/users/{user_id}/reset-two-factor" => admin::two_factor::reset, CompanyAdmin;
+    post "/admin/two-factor-policy" => admin::two_factor::set_policy, CompanyAdmin;
 
     get "/admin/projects" => admin::projects::list, CompanyAdmin;
     get "/admin/projects/new" => admin::projects::new, CompanyAdmin;
@@ -215,6 +224,7 @@ routes! {
     post "/operator/companies/{company_id}/locations" => operator::locations::create, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
     get "/operator/outbox" => operator::outbox::page, Operator;
+    post "/operator/two-factor-policy" => operator::two_factor_policy::set, Operator;
 }
 
 /// Routes whose handler reads a multipart body through

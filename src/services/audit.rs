@@ -81,6 +81,11 @@ pub mod actions {
     pub const CYCLE_DUE_CHANGED: &str = "cycle.due_changed";
     pub const NOTIFICATION_SENT: &str = "notification.sent";
     pub const NOTIFICATION_FAILED: &str = "notification.failed";
+    pub const TWO_FACTOR_ENABLED: &str = "auth.two_factor_enabled";
+    pub const TWO_FACTOR_DISABLED: &str = "auth.two_factor_disabled";
+    pub const RECOVERY_CODES_REGENERATED: &str = "auth.recovery_codes_regenerated";
+    pub const TWO_FACTOR_RESET: &str = "admin.two_factor_reset";
+    pub const TWO_FACTOR_POLICY_CHANGED: &str = "company.two_factor_policy_changed";
 
     /// Every action, for the audit trail's filter.
     pub const ALL: &[&str] = &[
@@ -150,6 +155,11 @@ pub mod actions {
         CYCLE_DUE_CHANGED,
         NOTIFICATION_SENT,
         NOTIFICATION_FAILED,
+        TWO_FACTOR_ENABLED,
+        TWO_FACTOR_DISABLED,
+        RECOVERY_CODES_REGENERATED,
+        TWO_FACTOR_RESET,
+        TWO_FACTOR_POLICY_CHANGED,
     ];
 }
 

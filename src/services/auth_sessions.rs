@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::db::ids::UserId;
 use crate::db::models::auth_session::{AuthSession, NewAuthSession};
 use crate::db::models::user::User;
-use crate::domain::ClientInfo;
+use crate::domain::{ClientInfo, SignInMethod};
 use crate::error::AppError;
 use crate::schema::{auth_sessions, users};
 use crate::services::audit::{actions, AuditEvent};
@@ -45,9 +45,12 @@ pub struct NewSession {
     pub state: serde_json::Value,
     pub lifetime: Duration,
     pub client: ClientInfo,
+    /// `None`: a pending sign-in (the password was right, the second factor is owed).
+    pub method: Option<SignInMethod>,
 }
 
-/// Stores the session, sets `last_login` and records the sign-in.
+/// Stores the session, sets `last_login` and records the sign-in with its method. A
+/// pending sign-in is only stored: it signs nobody in.
 pub async fn create(ctx: &ServiceContext, new: NewSession) -> Result<(), AppError> {
     let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
@@ -62,9 +65,13 @@ pub async fn create(ctx: &ServiceContext, new: NewSession) -> Result<(), AppErro
                 last_active_at: now,
                 ip_address: new.client.ip.as_deref(),
                 user_agent: new.client.user_agent.as_deref(),
+                sign_in_method: new.method.clone(),
             })
             .returning(auth_sessions::id)
             .get_result(conn)?;
+        let Some(method) = new.method else {
+            return Ok(());
+        };
         diesel::update(users::table.find(user.id))
             .set(users::last_login.eq(now))
             .execute(conn)?;
@@ -72,6 +79,7 @@ pub async fn create(ctx: &ServiceContext, new: NewSession) -> Result<(), AppErro
             .actor(user.id, &user.username)
             .company(user.company_id)
             .resource("auth_session", session_id)
+            .details(serde_json::json!({ "method": method.as_text() }))
             .client(&new.client)
             .record(conn)?;
         Ok(())

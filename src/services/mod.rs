@@ -49,6 +49,7 @@ pub mod signed_in;
 pub mod storage_locations;
 pub mod stray_uploads;
 pub mod thank_you;
+pub mod two_factor;
 pub mod upload_links;
 pub mod uploads;
 pub mod users;

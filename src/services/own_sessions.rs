@@ -6,6 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::models::auth_session::AuthSession;
+use crate::domain::SignInMethod;
 use crate::error::AppError;
 use crate::schema::auth_sessions;
 use crate::services::actor::Actor;
@@ -19,6 +20,16 @@ pub struct LiveSession {
     pub user_agent: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_active_at: DateTime<Utc>,
+    pub sign_in_method: Option<SignInMethod>,
+}
+
+impl LiveSession {
+    /// How the session signed in, in words.
+    pub fn method_label(&self) -> String {
+        self.sign_in_method
+            .as_ref()
+            .map_or_else(|| "Not finished".to_owned(), SignInMethod::label)
+    }
 }
 
 /// The user's live sessions (neither expired nor idle for `idle`), most recently active
@@ -46,12 +57,15 @@ fn list_in(
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(now))
         .filter(auth_sessions::last_active_at.gt(idle_since))
+        // A pending sign-in (second factor still owed) is nobody's session yet.
+        .filter(auth_sessions::sign_in_method.is_not_null())
         .select((
             auth_sessions::id,
             auth_sessions::ip_address,
             auth_sessions::user_agent,
             auth_sessions::created_at,
             auth_sessions::last_active_at,
+            auth_sessions::sign_in_method,
         ))
         .order(auth_sessions::last_active_at.desc())
         .load(conn)?)

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::config::Secret;
 use crate::db::ids::{CompanyId, UserId};
+use crate::db::models::two_factor::UserTotp;
 use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
@@ -28,6 +29,8 @@ pub struct LoginCandidate {
     /// The user and their company are both active.
     pub active: bool,
     pub must_change_password: bool,
+    /// An authenticator app is enrolled: the password alone does not sign in.
+    pub second_factor: bool,
 }
 
 fn find_candidate(
@@ -71,6 +74,7 @@ fn find_candidate(
                 password_hash,
                 active: user_active && company_active,
                 must_change_password: must_change.unwrap_or(false),
+                second_factor: false,
             }
         },
     ))
@@ -103,7 +107,14 @@ pub async fn attempt(
                 now,
             };
             let slot = sign_in_throttle::reserve(conn, &attempt, &policy)?;
-            Ok((find_candidate(conn, &username)?, slot))
+            let candidate = match find_candidate(conn, &username)? {
+                Some(found) => Some(LoginCandidate {
+                    second_factor: UserTotp::exists(conn, found.user_id)?,
+                    ..found
+                }),
+                None => None,
+            };
+            Ok((candidate, slot))
         })
         .await?
     };
@@ -171,7 +182,7 @@ fn record_failure(
     Ok(())
 }
 
-fn recorded_username(username: &str) -> String {
+pub(crate) fn recorded_username(username: &str) -> String {
     crate::domain::client_info::sanitize(username)
         .chars()
         .take(MAX_RECORDED_USERNAME)

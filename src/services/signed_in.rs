@@ -10,7 +10,7 @@ use crate::db::models::auth_session::AuthSession;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
-use crate::services::ServiceContext;
+use crate::services::{two_factor, ServiceContext};
 
 #[derive(Debug, Clone)]
 pub struct CompanySummary {
@@ -31,6 +31,8 @@ pub struct SessionUser {
     pub company: CompanySummary,
     pub timezone: Option<String>,
     pub must_change_password: bool,
+    /// A policy requires a second factor and the user has none yet.
+    pub second_factor_owed: bool,
 }
 
 type UserRow = (
@@ -97,6 +99,7 @@ pub async fn session_user(
             },
             timezone: row.11,
             must_change_password: row.12.unwrap_or(false),
+            second_factor_owed: two_factor::policy::enrolment_owed(conn, user_id)?,
         }))
     })
     .await

@@ -145,7 +145,11 @@ pub async fn reset_password(
 
 /// A user the actor may change: a company admin cannot touch the operator's account
 /// (which lives in a company too), or a company admin could lock the operator out.
-fn find_manageable(conn: &mut PgConnection, actor: &Actor, id: UserId) -> Result<User, AppError> {
+pub(crate) fn find_manageable(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: UserId,
+) -> Result<User, AppError> {
     let user = find_in(conn, actor, id)?;
     if user.role == Role::Superadmin && !actor.is_operator() {
         return Err(AppError::from(AccessRefused::OperatorAccount));

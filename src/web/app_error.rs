@@ -57,7 +57,9 @@ fn title(error: &AppError) -> &'static str {
         },
         AppError::Invalid(_) => "Check the form",
         AppError::TooManyRequests { .. } => "Too many attempts",
-        AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => "Sign in",
+        AppError::Unauthenticated { .. }
+        | AppError::PasswordChangeRequired { .. }
+        | AppError::SecondFactorEnrolmentRequired { .. } => "Sign in",
         AppError::Unavailable(_) => "Busy",
         AppError::Unexpected(_) => "Something went wrong",
     }
@@ -80,9 +82,9 @@ fn title_in(error: &AppError, lang: Language) -> String {
         AppError::Invalid(_) => "error-check-form",
         AppError::TooManyRequests { .. } => "error-too-many",
         AppError::Unavailable(_) => "error-busy",
-        AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
-            return title(error).to_owned()
-        }
+        AppError::Unauthenticated { .. }
+        | AppError::PasswordChangeRequired { .. }
+        | AppError::SecondFactorEnrolmentRequired { .. } => return title(error).to_owned(),
         AppError::Unexpected(_) => "error-went-wrong",
     };
     Msg::new(lang, key).to_string()
@@ -116,6 +118,7 @@ fn redirect_target(error: &AppError) -> Option<(&'static str, bool)> {
     match error {
         AppError::Unauthenticated { htmx } => Some(("/login", *htmx)),
         AppError::PasswordChangeRequired { htmx } => Some(("/account/password", *htmx)),
+        AppError::SecondFactorEnrolmentRequired { htmx } => Some(("/account/two-factor", *htmx)),
         _ => None,
     }
 }
@@ -127,9 +130,9 @@ impl ResponseError for AppError {
             AppError::Refused(refusal) => refusal_status(refusal.kind()),
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
-                StatusCode::SEE_OTHER
-            }
+            AppError::Unauthenticated { .. }
+            | AppError::PasswordChangeRequired { .. }
+            | AppError::SecondFactorEnrolmentRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

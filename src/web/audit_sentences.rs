@@ -78,6 +78,14 @@ const SENTENCES: &[(&str, &str)] = &[
     (CYCLE_DUE_CHANGED, "Changed a due date"),
     (NOTIFICATION_SENT, "Sent an email"),
     (NOTIFICATION_FAILED, "Could not send an email"),
+    (TWO_FACTOR_ENABLED, "Turned on two-factor sign-in"),
+    (TWO_FACTOR_DISABLED, "Turned off two-factor sign-in"),
+    (RECOVERY_CODES_REGENERATED, "Made new recovery codes"),
+    (TWO_FACTOR_RESET, "Reset a user's second factor"),
+    (
+        TWO_FACTOR_POLICY_CHANGED,
+        "Changed who must sign in with two factors",
+    ),
 ];
 
 /// The sentence for an action; one this table does not know (an old row) reads as its

@@ -93,9 +93,9 @@ impl Problem {
                 AppError::Refused(refusal) => refusal.code(),
                 AppError::Invalid(_) => "invalid",
                 AppError::TooManyRequests { .. } => "too_many_requests",
-                AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. } => {
-                    "unauthorized"
-                }
+                AppError::Unauthenticated { .. }
+                | AppError::PasswordChangeRequired { .. }
+                | AppError::SecondFactorEnrolmentRequired { .. } => "unauthorized",
                 AppError::Unavailable(_) => "unavailable",
                 AppError::Unexpected(_) => "internal",
             },
@@ -117,9 +117,11 @@ impl ResponseError for Problem {
     fn status_code(&self) -> StatusCode {
         match self.app() {
             None
-            | Some(AppError::Unauthenticated { .. } | AppError::PasswordChangeRequired { .. }) => {
-                StatusCode::UNAUTHORIZED
-            }
+            | Some(
+                AppError::Unauthenticated { .. }
+                | AppError::PasswordChangeRequired { .. }
+                | AppError::SecondFactorEnrolmentRequired { .. },
+            ) => StatusCode::UNAUTHORIZED,
             Some(e) => e.status_code(),
         }
     }
@@ -182,6 +184,7 @@ mod tests {
             Problem::App(UploadRefused::BatchFinished.into()),
             Problem::App(CycleRefused::MoveNeedsReason("Why.".into()).into()),
             Problem::App(TusRefused::Claimed.into()),
+            Problem::App(AppError::SecondFactorEnrolmentRequired { htmx: false }),
         ];
         for problem in &problems {
             assert!(listed.contains(&problem.code()), "{}", problem.code());

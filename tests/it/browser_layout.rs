@@ -252,6 +252,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
                 ("profile", "/account/profile".into()),
                 ("sessions", "/account/sessions".into()),
                 ("tokens", "/account/tokens".into()),
+                ("two-factor", "/account/two-factor".into()),
                 ("password", "/account/password".into()),
                 ("not-found", "/projects/999999".into()),
             ],

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::ids::UserId;
+use crate::domain::SignInMethod;
 use crate::schema::auth_sessions;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,6 +19,8 @@ pub struct AuthSession {
     pub revoked_at: Option<DateTime<Utc>>,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// `None`: a pending sign-in, the second factor still owed.
+    pub sign_in_method: Option<SignInMethod>,
 }
 
 #[derive(Debug, Insertable)]
@@ -31,6 +34,7 @@ pub struct NewAuthSession<'a> {
     pub last_active_at: DateTime<Utc>,
     pub ip_address: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    pub sign_in_method: Option<SignInMethod>,
 }
 
 impl AuthSession {

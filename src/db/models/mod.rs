@@ -27,6 +27,7 @@ pub mod sync_session;
 pub mod tag;
 pub mod tenant_finder;
 pub mod tus_upload;
+pub mod two_factor;
 pub mod upload_link;
 pub mod user;
 pub mod user_profile;

@@ -17,5 +17,11 @@ refusals! {
         UsernameTaken(String) => "account.username_taken", BadInput;
         #[error("No user named {0:?}.")]
         UserUnknown(String) => "account.user_unknown", BadInput;
+        #[error("Two-factor sign-in is already on for this account.")]
+        TwoFactorAlreadyOn => "account.two_factor_already_on", StateForbids;
+        #[error("Two-factor sign-in is not on for this account.")]
+        TwoFactorOff => "account.two_factor_off", StateForbids;
+        #[error("Your company requires two-factor sign-in; it cannot be turned off.")]
+        TwoFactorRequired => "account.two_factor_required", StateForbids;
     }
 }

@@ -7,3 +7,4 @@ pub mod password;
 pub mod profile;
 pub mod sessions;
 pub mod tokens;
+pub mod two_factor;

@@ -13,5 +13,6 @@ pub mod request_form;
 pub mod request_list;
 pub mod share_links;
 pub mod tokens;
+pub mod two_factor;
 pub mod upload_links;
 pub mod users;

@@ -8,6 +8,7 @@ use crate::auth::CompanyAdmin;
 use crate::db::{ids::UserId, models::user::User};
 use crate::domain::{fields, Role};
 use crate::error::AppError;
+use crate::services::two_factor::{self, policy::CompanyPolicy};
 use crate::services::users::{self, UserInput, ASSIGNABLE_ROLES};
 use crate::web::{
     done, filters, render, submit, validated, Activation, Ctx, FieldErrors, ListQuery, PageContext,
@@ -20,6 +21,9 @@ struct ListPage {
     page: PageContext,
     query: ListQuery,
     users: Paged<User>,
+    /// Users with an authenticator app.
+    with_totp: Vec<UserId>,
+    two_factor: CompanyPolicy,
 }
 
 pub async fn list(
@@ -28,9 +32,13 @@ pub async fn list(
     web::Query(query): web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let rows = users::list(ctx.services(), &admin.actor, query.window(), query.active()).await?;
+    let with_totp = two_factor::reset::enrolled_in_company(ctx.services(), &admin.actor).await?;
+    let two_factor = two_factor::policy::of_company(ctx.services(), &admin.actor).await?;
     let page = ListPage {
         page: PageContext::admin(&admin, &ctx.session),
         users: Paged::from_rows(rows, &query),
+        with_totp,
+        two_factor,
         query,
     };
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
@@ -78,6 +86,8 @@ struct FormPage {
     form: UserForm,
     errors: FieldErrors,
     roles: [Role; 3],
+    /// The user has an authenticator app (shown on the user's own page).
+    second_factor: bool,
 }
 
 fn form_page(
@@ -93,6 +103,7 @@ fn form_page(
         form,
         errors,
         roles: ASSIGNABLE_ROLES,
+        second_factor: false,
     }
 }
 
@@ -181,13 +192,19 @@ pub async fn edit(
         full_name: user.full_name.clone().unwrap_or_default(),
         role: user.role.as_str().to_owned(),
     };
-    render(&form_page(
-        &admin,
-        &ctx.session,
-        Some(user),
-        form,
-        FieldErrors::default(),
-    ))
+    let second_factor = two_factor::reset::enrolled_in_company(ctx.services(), &admin.actor)
+        .await?
+        .contains(&id);
+    render(&FormPage {
+        second_factor,
+        ..form_page(
+            &admin,
+            &ctx.session,
+            Some(user),
+            form,
+            FieldErrors::default(),
+        )
+    })
 }
 
 pub async fn update(

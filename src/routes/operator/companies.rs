@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::routes::admin::users::OneTimePasswordPage;
 use crate::routes::operator::company_form::{CompanyForm, FirstAdminForm, FormPage};
 use crate::services::companies;
+use crate::services::two_factor::{self, policy::InstallationPolicy};
 use crate::web::{
     done, invalid, render, see_other, submit, validated, Activation, Ctx, Flash, ListQuery,
     PageContext, Paged,
@@ -21,6 +22,7 @@ struct ListPage {
     page: PageContext,
     query: ListQuery,
     companies: Paged<Company>,
+    two_factor: InstallationPolicy,
 }
 
 pub async fn list(
@@ -36,9 +38,11 @@ pub async fn list(
         query.active(),
     )
     .await?;
+    let two_factor = two_factor::policy::of_installation(ctx.services(), &operator.actor).await?;
     let page = ListPage {
         page: PageContext::signed_in(&operator.user, &ctx.session),
         companies: Paged::from_rows(rows, &query),
+        two_factor,
         query,
     };
     crate::page_or_partial!(&ctx.req, StatusCode::OK, page, as_table)
