@@ -24,6 +24,7 @@ pub mod resumable_sha256;
 pub mod role;
 pub mod s3_prefix;
 pub mod sizes;
+pub mod sso_settings;
 pub mod text_enum;
 pub mod token_scope;
 pub mod tokens;

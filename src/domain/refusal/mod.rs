@@ -114,6 +114,7 @@ mod input;
 mod link;
 mod project;
 mod request;
+mod sso;
 mod tus;
 mod upload;
 
@@ -127,6 +128,7 @@ pub use input::InputRefused;
 pub use link::LinkRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
+pub use sso::SsoRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
 
@@ -158,6 +160,7 @@ areas! {
     Link(LinkRefused),
     Project(ProjectRefused),
     Request(RequestRefused),
+    Sso(SsoRefused),
     Tus(TusRefused),
     Upload(UploadRefused),
 }
