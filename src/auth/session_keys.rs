@@ -9,6 +9,8 @@ pub const IP: &str = "ip";
 pub const UA: &str = "ua";
 pub const CSRF: &str = "csrf";
 pub const FLASH: &str = "flash";
+/// How the session signed in when not by password (`sso:<issuer>`), for its audit row.
+pub const SIGN_IN_METHOD: &str = "sign_in_method";
 
 /// Keys the store keeps in columns rather than in the `state` document.
 pub const COLUMN_KEYS: [&str; 4] = [UID, SID, IP, UA];

@@ -101,6 +101,7 @@ impl SessionStore for PgSessionStore {
             state: document(&session_state),
             lifetime: duration(self.config.absolute_lifetime),
             client,
+            method: decode(&session_state, session_keys::SIGN_IN_METHOD),
         };
         auth_sessions::create(&self.services, new)
             .await

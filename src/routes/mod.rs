@@ -18,6 +18,7 @@ mod link_language;
 mod link_page;
 mod link_visit;
 pub mod login;
+pub mod login_sso;
 pub mod logout;
 pub mod missing;
 pub mod operator;
@@ -90,6 +91,9 @@ routes! {
     get "/readyz" => health::readyz, Public;
     get "/login" => login::get, Public;
     post "/login" => login::post, Public;
+    get "/login/sso" => login_sso::get, Public;
+    post "/login/sso" => login_sso::post, Public;
+    get "/login/sso/callback" => login_sso::callback, Public;
     post "/logout" => logout::post, SignedIn;
     get "/account/password" => account::password::get, SignedIn;
     post "/account/password" => account::password::post, SignedIn;
@@ -206,6 +210,9 @@ routes! {
     post "/operator/companies/{company_id}/first-admin" => operator::companies::create_first_admin, Operator;
     post "/operator/companies/{company_id}/open" => operator::companies::open, Operator;
     post "/operator/companies/{company_id}/locations" => operator::locations::create, Operator;
+    get "/operator/companies/{company_id}/sso" => operator::sso::page, Operator;
+    post "/operator/companies/{company_id}/sso" => operator::sso::save, Operator;
+    post "/operator/companies/{company_id}/sso/remove" => operator::sso::remove, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
     get "/operator/outbox" => operator::outbox::page, Operator;
 }

@@ -45,6 +45,8 @@ pub struct NewSession {
     pub state: serde_json::Value,
     pub lifetime: Duration,
     pub client: ClientInfo,
+    /// How they signed in when not by password (`sso:<issuer>`).
+    pub method: Option<String>,
 }
 
 /// Stores the session, sets `last_login` and records the sign-in.
@@ -72,6 +74,9 @@ pub async fn create(ctx: &ServiceContext, new: NewSession) -> Result<(), AppErro
             .actor(user.id, &user.username)
             .company(user.company_id)
             .resource("auth_session", session_id)
+            .details(serde_json::json!({
+                "method": new.method.as_deref().unwrap_or("password"),
+            }))
             .client(&new.client)
             .record(conn)?;
         Ok(())

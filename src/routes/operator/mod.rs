@@ -5,3 +5,4 @@ pub mod companies;
 pub mod company_form;
 pub mod locations;
 pub mod outbox;
+pub mod sso;
