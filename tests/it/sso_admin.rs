@@ -28,7 +28,12 @@ async fn an_sso_only_company_refuses_its_members_passwords_but_not_the_operators
     set_up_sso(&app, "DEFAULT", &provider, &["example.test"], |s| {
         s.sso_only = true
     });
-    let alice = UserFixture::new("alice").create(&app).await;
+    // Her admin's one-time password is waiting to be changed: a password she will never
+    // use, so the provider's sign-in does not send her to the password page.
+    let alice = UserFixture::new("alice")
+        .must_change_password()
+        .create(&app)
+        .await;
 
     let refused = app.sign_in(&alice.username, &alice.password).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
@@ -58,11 +63,15 @@ async fn an_sso_only_company_refuses_its_members_passwords_but_not_the_operators
     let client = TestApp::new_client();
     let through = sign_in_through_provider(&app, &client, "alice@example.test").await;
     assert_eq!(through.status, 303, "{}", through.body);
+    assert_eq!(through.location.as_deref(), Some("/"));
     assert!(app
         .get_with(&client, "/")
         .await
         .body
         .contains("alice Example"));
+    let waived = app.audit_rows("user.updated");
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0].details["after"]["must_change_password"], false);
 }
 
 #[actix_web::test]

@@ -15,6 +15,7 @@ use crate::db::models::company::Company;
 use crate::db::models::company_sso::CompanySso;
 use crate::db::models::sso_sign_in::SsoSignIn;
 use crate::db::models::user::User;
+use crate::db::models::user_profile::UserProfile;
 use crate::domain::refusal::SsoRefused;
 use crate::domain::sso_settings::domain_of;
 use crate::domain::tokens::random_token;
@@ -196,7 +197,10 @@ pub async fn finish(
                 &client,
             )?;
             match found {
-                Ok(user) => Ok(Ok(user)),
+                Ok(user) => {
+                    let pending = password_change_pending(conn, &settings, user, now, &client)?;
+                    Ok(Ok((user, pending)))
+                }
                 Err(refusal) => {
                     record_refusal(conn, Some(&settings), &refusal, Some(&identity), &client)?;
                     Ok(Err(refusal))
@@ -204,23 +208,46 @@ pub async fn finish(
             }
         })
         .await?;
-    let user = matched.map_err(AppError::from)?;
-    let must_change_password = ctx
-        .read_unscoped(move |conn| {
-            user_profiles::table
-                .find(user)
-                .select(user_profiles::must_change_password)
-                .first::<bool>(conn)
-                .optional()
-        })
-        .await?
-        .unwrap_or(false);
+    let (user, must_change_password) = matched.map_err(AppError::from)?;
     Ok(SignedIn {
         user_id: user,
         must_change_password,
         next: attempt.next_path,
         method,
     })
+}
+
+/// Whether the member must still choose a password. A member of an SSO-only company has
+/// no use for one: a pending change (say, an admin's one-time password) would only trap
+/// them on the password page, so it is waived, on the record.
+fn password_change_pending(
+    conn: &mut PgConnection,
+    settings: &CompanySso,
+    user: UserId,
+    now: DateTime<Utc>,
+    client: &ClientInfo,
+) -> Result<bool, AppError> {
+    let pending = user_profiles::table
+        .find(user)
+        .select(user_profiles::must_change_password)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false);
+    if !pending || !settings.sso_only {
+        return Ok(pending);
+    }
+    UserProfile::set_must_change_password(conn, user, Some(now))?;
+    AuditEvent::new(actions::USER_UPDATED)
+        .company(settings.company_id)
+        .resource("user", user)
+        .details(json!({
+            "before": { "must_change_password": true },
+            "after": { "must_change_password": false },
+            "reason": "the company signs in through its provider only",
+        }))
+        .client(client)
+        .record(conn)?;
+    Ok(false)
 }
 
 /// The answer belongs to this attempt: still fresh, in the browser that started it, and
