@@ -25,6 +25,8 @@ if $want_test; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 
 install_packages() {
@@ -66,6 +68,23 @@ if $want_test; then
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${wanted[@]}"
     echo "${wanted[*]}" >"$stamp"
+  fi
+fi
+
+if $want_test; then
+  # A real OpenID Connect provider for the single sign-on tests, written by others:
+  # oauth2-mock-server (its version works with Debian 12's Node 18 and later), in the
+  # project's own folder (target/test-node), never installed globally. The tests start it
+  # through tests/oidc_provider.js with NODE_PATH=target/test-node/node_modules.
+  node_dir="target/test-node"
+  wanted_node="oauth2-mock-server@7.2.1"
+  stamp="$node_dir/.hopper-packages"
+  if [ ! -d "$node_dir/node_modules/oauth2-mock-server" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted_node" ]; then
+    echo "hopper: installing $wanted_node into $node_dir"
+    rm -rf "$node_dir"
+    mkdir -p "$node_dir"
+    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error "$wanted_node"
+    echo "$wanted_node" >"$stamp"
   fi
 fi
 

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 use hopper::cli::{
     AuditCommand, AuditVerifyArgs, Cli, Command, CreateSuperadminArgs, ReconcileArgs,
-    ResetPasswordArgs, SyncArgs, TokenCommand, TokenCreateArgs,
+    ResetPasswordArgs, SsoCommand, SyncArgs, TokenCommand, TokenCreateArgs,
 };
 use hopper::config::{Config, Secret};
 use hopper::db::ids::ProjectId;
@@ -73,6 +73,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create(args)) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = token_create(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::Sso(command) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = sso(&config, command).await;
             embedded.stop();
             result
         }
@@ -269,6 +275,12 @@ async fn token_create(config: &Config, args: TokenCreateArgs) -> anyhow::Result<
     );
     println!("Token (shown once): {secret}");
     Ok(())
+}
+
+/// `hopper sso set|remove`, as the database's owner.
+async fn sso(config: &Config, command: SsoCommand) -> anyhow::Result<()> {
+    let pool = migrate(config).await?;
+    hopper::cli::run_sso(&pool, command).await
 }
 
 async fn sync(args: SyncArgs) -> anyhow::Result<()> {

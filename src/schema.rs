@@ -130,6 +130,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    company_sso (company_id) {
+        company_id -> Int4,
+        #[max_length = 500]
+        issuer_url -> Varchar,
+        #[max_length = 255]
+        client_id -> Varchar,
+        #[max_length = 100]
+        client_secret_env -> Nullable<Varchar>,
+        jit_enabled -> Bool,
+        #[max_length = 50]
+        jit_role -> Varchar,
+        sso_only -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     cycle_request_counts (cycle_id) {
         cycle_id -> Int4,
         required -> Int4,
@@ -373,6 +391,44 @@ diesel::table! {
 }
 
 diesel::table! {
+    sso_email_domains (domain) {
+        #[max_length = 253]
+        domain -> Varchar,
+        company_id -> Int4,
+    }
+}
+
+diesel::table! {
+    sso_links (id) {
+        id -> Int4,
+        company_id -> Int4,
+        user_id -> Int4,
+        #[max_length = 500]
+        issuer_url -> Varchar,
+        #[max_length = 255]
+        subject -> Varchar,
+        created_at -> Timestamptz,
+        last_used_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sso_sign_ins (state_hash) {
+        state_hash -> Bytea,
+        company_id -> Int4,
+        browser_hash -> Bytea,
+        #[max_length = 128]
+        nonce -> Varchar,
+        #[max_length = 128]
+        pkce_verifier -> Varchar,
+        #[max_length = 1000]
+        next_path -> Varchar,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     storage_locations (id) {
         id -> Int4,
         company_id -> Int4,
@@ -585,6 +641,7 @@ diesel::joinable!(api_tokens -> companies (company_id));
 diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(company_links -> companies (company_id));
+diesel::joinable!(company_sso -> companies (company_id));
 diesel::joinable!(cycle_request_counts -> cycles (cycle_id));
 diesel::joinable!(cycle_requests -> companies (company_id));
 diesel::joinable!(cycle_requests -> cycles (cycle_id));
@@ -615,6 +672,10 @@ diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(share_links -> companies (company_id));
 diesel::joinable!(share_links -> projects (project_id));
 diesel::joinable!(share_links -> users (created_by));
+diesel::joinable!(sso_email_domains -> companies (company_id));
+diesel::joinable!(sso_links -> companies (company_id));
+diesel::joinable!(sso_links -> users (user_id));
+diesel::joinable!(sso_sign_ins -> companies (company_id));
 diesel::joinable!(sync_sessions -> api_tokens (api_token_id));
 diesel::joinable!(sync_sessions -> cycles (cycle_id));
 diesel::joinable!(sync_sessions -> projects (project_id));
@@ -650,6 +711,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     companies,
     company_links,
+    company_sso,
     cycle_request_counts,
     cycle_requests,
     cycles,
@@ -663,6 +725,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     recovery_codes,
     share_links,
+    sso_email_domains,
+    sso_links,
+    sso_sign_ins,
     storage_locations,
     sync_sessions,
     tags,

@@ -95,6 +95,23 @@
     }).catch(function (error) { say(box, browserSaid(error)); });
   }
 
+  // The second step after a password: the pending account's passkey.
+  function secondFactor(form) {
+    var box = document.getElementById("passkey-error");
+    if (!supported(box)) { return; }
+    say(box, "");
+    post(form, "/login/two-factor/passkey/options").then(function (started) {
+      var options = PublicKeyCredential.parseRequestOptionsFromJSON(started.options.publicKey);
+      return navigator.credentials.get({ publicKey: options }).then(function (credential) {
+        return post(form, "/login/two-factor/passkey", {
+          ceremony: started.ceremony, credential: credential.toJSON()
+        });
+      });
+    }).then(function (done) {
+      window.location.assign(done.location);
+    }).catch(function (error) { say(box, browserSaid(error)); });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.hasAttribute("data-passkey-register")) {
@@ -107,6 +124,11 @@
     if (button) {
       event.preventDefault();
       signIn(button.form);
+    }
+    var second = event.target.closest("[data-passkey-second-factor]");
+    if (second) {
+      event.preventDefault();
+      secondFactor(second.form);
     }
   });
 })();

@@ -1,6 +1,7 @@
 //! The `hopper` command line: `serve` (the default), `migrate` and admin subcommands.
 
 mod admin;
+mod sso;
 mod sync;
 mod token;
 mod upload_args;
@@ -10,6 +11,7 @@ pub use upload_args::UploadArgs;
 pub use admin::{
     AuditCommand, AuditVerifyArgs, CreateSuperadminArgs, ReconcileArgs, ResetPasswordArgs,
 };
+pub use sso::{run as run_sso, SsoCommand, SsoRemoveArgs, SsoSetArgs};
 pub use sync::SyncArgs;
 pub use token::{TokenCommand, TokenCreateArgs};
 
@@ -141,6 +143,9 @@ pub enum Command {
     /// Work with API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// A company's single sign-on through its OpenID Connect provider.
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// Send a folder to a project's cycle through the API (token from HOPPER_TOKEN or
     /// --token-file): only what the server lacks travels, interrupted runs resume, and
     /// the exit code is 1 when any file failed.

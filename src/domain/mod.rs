@@ -27,6 +27,7 @@ pub mod role;
 pub mod s3_prefix;
 pub mod sign_in_method;
 pub mod sizes;
+pub mod sso_settings;
 pub mod text_enum;
 pub mod token_scope;
 pub mod tokens;

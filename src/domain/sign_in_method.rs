@@ -1,6 +1,6 @@
 //! How a session signed in, kept with the session (`auth_sessions.sign_in_method`) and in
 //! the audit row of the sign-in. Stored as text: `password`, `password+totp`,
-//! `password+recovery_code`, `passkey`, `sso:<issuer>` (the database's CHECK says the same).
+//! `password+recovery_code`, `password+passkey`, `passkey`, `sso:<issuer>` (the database's CHECK says the same).
 
 use std::fmt;
 
@@ -15,6 +15,8 @@ pub enum SignInMethod {
     Password,
     PasswordTotp,
     PasswordRecoveryCode,
+    /// A password, then a passkey as the second factor.
+    PasswordPasskey,
     Passkey,
     /// Through a company's OpenID Connect provider, named by its issuer URL.
     Sso(String),
@@ -28,6 +30,7 @@ impl SignInMethod {
             "password" => SignInMethod::Password,
             "password+totp" => SignInMethod::PasswordTotp,
             "password+recovery_code" => SignInMethod::PasswordRecoveryCode,
+            "password+passkey" => SignInMethod::PasswordPasskey,
             "passkey" => SignInMethod::Passkey,
             other => {
                 let issuer = other.strip_prefix(SSO_PREFIX)?;
@@ -45,6 +48,7 @@ impl SignInMethod {
             SignInMethod::Password => "password".into(),
             SignInMethod::PasswordTotp => "password+totp".into(),
             SignInMethod::PasswordRecoveryCode => "password+recovery_code".into(),
+            SignInMethod::PasswordPasskey => "password+passkey".into(),
             SignInMethod::Passkey => "passkey".into(),
             SignInMethod::Sso(issuer) => format!("{SSO_PREFIX}{issuer}"),
         }
@@ -56,6 +60,7 @@ impl SignInMethod {
             SignInMethod::Password => "Password".into(),
             SignInMethod::PasswordTotp => "Password and authenticator app".into(),
             SignInMethod::PasswordRecoveryCode => "Password and recovery code".into(),
+            SignInMethod::PasswordPasskey => "Password and passkey".into(),
             SignInMethod::Passkey => "Passkey".into(),
             SignInMethod::Sso(issuer) => format!("Single sign-on ({issuer})"),
         }
@@ -99,6 +104,7 @@ mod tests {
             SignInMethod::Password,
             SignInMethod::PasswordTotp,
             SignInMethod::PasswordRecoveryCode,
+            SignInMethod::PasswordPasskey,
             SignInMethod::Passkey,
             SignInMethod::Sso("https://id.example.com/realms/a".into()),
         ] {

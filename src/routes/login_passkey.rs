@@ -8,8 +8,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 use webauthn_rs::prelude::PublicKeyCredential;
 
-use crate::auth::{csrf, session_keys, ClientInfo};
-use crate::error::AppError;
+use crate::auth::{sign_in_session, ClientInfo};
+use crate::domain::SignInMethod;
 use crate::routes::safe_next;
 use crate::services::passkeys::sign_in;
 use crate::state::AppState;
@@ -49,14 +49,8 @@ pub async fn finish(
         next,
     } = body.into_inner();
     let signed_in = sign_in::finish(&state.services, ceremony, credential, &client).await?;
-    // A new key at sign-in: whatever key the browser had before is dead.
-    session.renew();
-    session
-        .insert(session_keys::UID, signed_in.user_id.0)
-        .and_then(|()| session.insert(session_keys::CSRF, csrf::generate_token()))
-        .and_then(|()| session.insert(session_keys::IP, &client.ip))
-        .and_then(|()| session.insert(session_keys::UA, &client.user_agent))
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot start the session: {e}")))?;
+    // A passkey verified its user (screen lock or PIN) and is held by them: two factors.
+    sign_in_session::complete(&session, signed_in.user_id, &SignInMethod::Passkey, &client)?;
     let location = if signed_in.must_change_password {
         "/account/password".to_owned()
     } else {

@@ -1,6 +1,6 @@
 //! `/login/two-factor`: the second step of a sign-in, for an account with an authenticator
 //! app. The session holds a pending sign-in (see `auth::sign_in_session`); a code from the
-//! app or a recovery code completes it.
+//! app, a recovery code, or a passkey of the account completes it.
 
 use actix_session::Session;
 use actix_web::http::{header, StatusCode};
@@ -8,10 +8,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use uuid::Uuid;
+use webauthn_rs::prelude::PublicKeyCredential;
+
 use crate::auth::{csrf, device_cookie, sign_in_session, ClientInfo};
+use crate::db::ids::UserId;
+use crate::domain::refusal::PasskeyRefused;
+use crate::domain::SignInMethod;
 use crate::error::AppError;
+use crate::services::passkeys::sign_in as passkey_sign_in;
 use crate::services::two_factor::second_step;
 use crate::state::AppState;
+use crate::web::problem::Problem;
 use crate::web::PageContext;
 
 /// The same sentence for a wrong code, a used one and an unknown recovery code.
@@ -22,6 +30,9 @@ pub const WRONG_CODE: &str = "That code is not right, or it was used already. Tr
 struct SecondStepPage {
     page: PageContext,
     error: Option<String>,
+    /// The factors the account has: an authenticator app (the code form), a passkey.
+    app: bool,
+    passkey: bool,
 }
 
 #[derive(Deserialize)]
@@ -36,15 +47,19 @@ fn to_login() -> HttpResponse {
         .finish()
 }
 
-fn second_step_page(
-    req: &HttpRequest,
+async fn second_step_page(
+    (req, state): (&HttpRequest, &AppState),
+    user: UserId,
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let (token, cookie) = csrf::token_for(req);
+    let (app, passkey) = passkey_sign_in::second_factors(&state.services, user).await?;
     let body = SecondStepPage {
         page: PageContext::anonymous(token, None),
         error,
+        app,
+        passkey,
     }
     .render()?;
     let mut response = HttpResponse::build(status);
@@ -55,11 +70,15 @@ fn second_step_page(
     Ok(response.body(body))
 }
 
-pub async fn get(req: HttpRequest, session: Session) -> Result<HttpResponse, AppError> {
-    if sign_in_session::pending(&session).is_none() {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let Some((user, _)) = sign_in_session::pending(&session) else {
         return Ok(to_login());
-    }
-    second_step_page(&req, StatusCode::OK, None)
+    };
+    second_step_page((&req, &state), user, StatusCode::OK, None).await
 }
 
 pub async fn post(
@@ -86,7 +105,8 @@ pub async fn post(
     )
     .await?
     else {
-        return second_step_page(&req, StatusCode::UNAUTHORIZED, Some(WRONG_CODE.to_owned()));
+        let wrong = Some(WRONG_CODE.to_owned());
+        return second_step_page((&req, &state), user, StatusCode::UNAUTHORIZED, wrong).await;
     };
     sign_in_session::complete(&session, user, &completed.method, &client)?;
     let target = if completed.must_change_password {
@@ -101,4 +121,49 @@ pub async fn post(
         response.cookie(cookie);
     }
     Ok(response.finish())
+}
+
+/// The options for the browser's passkey prompt, for the pending sign-in's account only.
+pub async fn passkey_options(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, Problem> {
+    let Some((user, _)) = sign_in_session::pending(&session) else {
+        return Err(AppError::from(PasskeyRefused::CeremonyOver).into());
+    };
+    let (ceremony, options) = passkey_sign_in::start_second_factor(&state.services, user).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "ceremony": ceremony, "options": options })))
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyAnswer {
+    ceremony: Uuid,
+    credential: PublicKeyCredential,
+}
+
+/// The passkey's answer completes the pending sign-in, if it is that account's.
+pub async fn passkey(
+    state: web::Data<AppState>,
+    session: Session,
+    client: ClientInfo,
+    body: web::Json<PasskeyAnswer>,
+) -> Result<HttpResponse, Problem> {
+    let Some((user, next)) = sign_in_session::pending(&session) else {
+        return Err(AppError::from(PasskeyRefused::CeremonyOver).into());
+    };
+    let PasskeyAnswer {
+        ceremony,
+        credential,
+    } = body.into_inner();
+    let signed_in = passkey_sign_in::finish(&state.services, ceremony, credential, &client).await?;
+    if signed_in.user_id != user {
+        return Err(AppError::from(PasskeyRefused::NotAccepted).into());
+    }
+    sign_in_session::complete(&session, user, &SignInMethod::PasswordPasskey, &client)?;
+    let location = if signed_in.must_change_password {
+        "/account/password".to_owned()
+    } else {
+        next
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "location": location })))
 }

@@ -31,6 +31,11 @@ pub mod actions {
     pub const COMPANY_DEACTIVATED: &str = "company.deactivated";
     pub const COMPANY_REACTIVATED: &str = "company.reactivated";
     pub const COMPANY_OPENED: &str = "company.opened_by_operator";
+    pub const SSO_CONFIGURED: &str = "company.sso_configured";
+    pub const SSO_REMOVED: &str = "company.sso_removed";
+    pub const SSO_STARTED: &str = "auth.sso_started";
+    pub const SSO_LINKED: &str = "auth.sso_linked";
+    pub const SSO_REFUSED: &str = "auth.sso_refused";
     pub const BRANDING_CHANGED: &str = "company.branding_changed";
     pub const LOGO_SET: &str = "company.logo_set";
     pub const LOGO_REMOVED: &str = "company.logo_removed";
@@ -105,6 +110,11 @@ pub mod actions {
         COMPANY_DEACTIVATED,
         COMPANY_REACTIVATED,
         COMPANY_OPENED,
+        SSO_CONFIGURED,
+        SSO_REMOVED,
+        SSO_STARTED,
+        SSO_LINKED,
+        SSO_REFUSED,
         BRANDING_CHANGED,
         LOGO_SET,
         LOGO_REMOVED,

@@ -46,6 +46,7 @@ pub mod sign_in;
 pub mod sign_in_throttle;
 pub mod sign_out;
 pub mod signed_in;
+pub mod sso;
 pub mod storage_locations;
 pub mod stray_uploads;
 pub mod thank_you;

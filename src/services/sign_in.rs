@@ -7,11 +7,12 @@ use serde_json::json;
 use crate::config::Secret;
 use crate::db::ids::{CompanyId, UserId};
 use crate::db::models::two_factor::UserTotp;
+use crate::domain::refusal::SsoRefused;
 use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::schema::{companies, user_profiles, users};
 use crate::services::audit::{actions, AuditEvent};
-use crate::services::{sign_in_throttle, ServiceContext};
+use crate::services::{sign_in_throttle, sso, ServiceContext};
 
 pub use crate::services::sign_in_throttle::{
     MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, UNTRUSTED_BEFORE_CAP,
@@ -109,7 +110,8 @@ pub async fn attempt(
             let slot = sign_in_throttle::reserve(conn, &attempt, &policy)?;
             let candidate = match find_candidate(conn, &username)? {
                 Some(found) => Some(LoginCandidate {
-                    second_factor: UserTotp::exists(conn, found.user_id)?,
+                    second_factor: UserTotp::exists(conn, found.user_id)?
+                        || crate::services::passkeys::any(conn, found.user_id)?,
                     ..found
                 }),
                 None => None,
@@ -133,7 +135,25 @@ pub async fn attempt(
         None => FailureReason::UnknownUser,
         Some(_) if !password_matches => FailureReason::WrongPassword,
         Some(c) if !c.active => FailureReason::Inactive,
-        Some(_) => return Ok(candidate),
+        Some(c) => {
+            let user = c.user_id;
+            let sso_only = ctx
+                .read_unscoped(move |conn| sso::sign_in::password_refused(conn, user))
+                .await?;
+            match sso_only {
+                None => return Ok(candidate),
+                Some(company) => {
+                    let (attempted, client) = (username.to_owned(), client.clone());
+                    ctx.run_unscoped(move |conn| {
+                        let reason = FailureReason::SsoOnly;
+                        record_failure(conn, &attempted, candidate.as_ref(), reason, &client)
+                    })
+                    .await?;
+                    // Said only to whoever knew the password: it reveals no account.
+                    return Err(SsoRefused::SsoOnly { company }.into());
+                }
+            }
+        }
     };
     let (attempted, client) = (username.to_owned(), client.clone());
     ctx.run_unscoped(move |conn| {
@@ -150,6 +170,8 @@ pub enum FailureReason {
     UnknownUser,
     WrongPassword,
     Inactive,
+    /// The right password, but the company signs in through its provider only.
+    SsoOnly,
 }
 
 impl FailureReason {
@@ -158,6 +180,7 @@ impl FailureReason {
             FailureReason::UnknownUser => "unknown_user",
             FailureReason::WrongPassword => "wrong_password",
             FailureReason::Inactive => "inactive",
+            FailureReason::SsoOnly => "sso_only",
         }
     }
 }

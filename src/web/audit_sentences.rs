@@ -22,6 +22,17 @@ const SENTENCES: &[(&str, &str)] = &[
     (COMPANY_DEACTIVATED, "Deactivated a company"),
     (COMPANY_REACTIVATED, "Reactivated a company"),
     (COMPANY_OPENED, "Opened a company's pages as the operator"),
+    (SSO_CONFIGURED, "Set up the company's single sign-on"),
+    (SSO_REMOVED, "Removed the company's single sign-on"),
+    (SSO_STARTED, "Went to their organisation's sign-in"),
+    (
+        SSO_LINKED,
+        "Linked their account to their organisation's sign-in",
+    ),
+    (
+        SSO_REFUSED,
+        "Was refused sign-in through their organisation",
+    ),
     (
         BRANDING_CHANGED,
         "Changed how the company shows to outsiders",

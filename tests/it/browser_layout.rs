@@ -231,6 +231,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
             credentials: None,
             pages: vec![
                 ("sign-in", "/login".into()),
+                ("sign-in-sso", "/login/sso".into()),
                 ("wall", wall.clone()),
                 ("wall-project", project_wall),
                 ("upload-link", upload_link),
@@ -290,6 +291,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
                 ("companies", "/operator/companies".into()),
                 ("new-company", "/operator/companies/new".into()),
                 ("company", format!("/operator/companies/{acme}")),
+                ("company-sso", format!("/operator/companies/{acme}/sso")),
                 ("outbox", "/operator/outbox".into()),
                 ("audit", "/dashboard/audit".into()),
             ],

@@ -1,7 +1,8 @@
 //! Passkeys in a real browser: Chromium's virtual authenticator (WebDriver's WebAuthn
 //! extension) stands in for a phone's screen lock. A member registers a passkey on their
-//! account page, signs out, signs in with it and no password; a revoked passkey signs
-//! nobody in; a passkey answers only for its own account.
+//! account page; her password then asks for it as the second factor; she signs in with it
+//! and no password; a revoked passkey signs nobody in; a passkey answers only for its own
+//! account.
 //!
 //! Browsers take no IP address as a WebAuthn relying party, so the browser opens Hopper
 //! at `localhost` (Hopper on a loopback address is the relying party `localhost`).
@@ -123,13 +124,35 @@ async fn a_member_registers_a_passkey_and_signs_in_with_it_without_a_password() 
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].1, uma.id.0);
 
+    // Her password now asks for her second factor: the passkey.
+    sign_out(&browser).await;
+    fill(&browser, "#username", &uma.username).await;
+    fill(&browser, "#password", &uma.password).await;
+    click(&browser, "#sign-in").await;
+    click(&browser, "#use-passkey").await;
+    let who = signed_in_as(&browser).await;
+    assert!(who.contains("uma Example"), "{who}");
+    let methods: Vec<String> = app
+        .audit_rows("auth.sign_in")
+        .iter()
+        .map(|row| {
+            row.details["method"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(methods, ["password", "password+passkey"]);
+
     // Signed out: the passkey alone signs her in.
     sign_out(&browser).await;
     let signed_in_before = app.audit_rows("auth.sign_in").len();
     sign_in_with_passkey(&browser, &app, &uma.username).await;
     let who = signed_in_as(&browser).await;
     assert!(who.contains("uma Example"), "{who}");
-    assert_eq!(app.audit_rows("auth.sign_in").len(), signed_in_before + 1);
+    let signed_in = app.audit_rows("auth.sign_in");
+    assert_eq!(signed_in.len(), signed_in_before + 1);
+    assert_eq!(signed_in[signed_in_before].details["method"], "passkey");
     let used: Option<chrono::DateTime<chrono::Utc>> = passkeys::table
         .select(passkeys::last_used_at)
         .first(&mut app.conn())

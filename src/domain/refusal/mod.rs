@@ -116,6 +116,7 @@ mod link;
 mod passkey;
 mod project;
 mod request;
+mod sso;
 mod tus;
 mod upload;
 
@@ -131,6 +132,7 @@ pub use link::LinkRefused;
 pub use passkey::PasskeyRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
+pub use sso::SsoRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
 
@@ -178,6 +180,7 @@ areas! {
     Passkey(PasskeyRefused),
     Project(ProjectRefused),
     Request(RequestRefused),
+    Sso(SsoRefused),
     Tus(TusRefused),
     Upload(UploadRefused),
 }

@@ -8,6 +8,7 @@ use crate::auth::CompanyAdmin;
 use crate::db::{ids::UserId, models::user::User};
 use crate::domain::{fields, Role};
 use crate::error::AppError;
+use crate::services::passkeys;
 use crate::services::two_factor::{self, policy::CompanyPolicy};
 use crate::services::users::{self, UserInput, ASSIGNABLE_ROLES};
 use crate::web::{
@@ -23,6 +24,7 @@ struct ListPage {
     users: Paged<User>,
     /// Users with an authenticator app.
     with_totp: Vec<UserId>,
+    with_passkey: Vec<UserId>,
     two_factor: CompanyPolicy,
 }
 
@@ -33,11 +35,13 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let rows = users::list(ctx.services(), &admin.actor, query.window(), query.active()).await?;
     let with_totp = two_factor::reset::enrolled_in_company(ctx.services(), &admin.actor).await?;
+    let with_passkey = passkeys::users_in_company(ctx.services(), &admin.actor).await?;
     let two_factor = two_factor::policy::of_company(ctx.services(), &admin.actor).await?;
     let page = ListPage {
         page: PageContext::admin(&admin, &ctx.session),
         users: Paged::from_rows(rows, &query),
         with_totp,
+        with_passkey,
         two_factor,
         query,
     };
@@ -192,7 +196,7 @@ pub async fn edit(
         full_name: user.full_name.clone().unwrap_or_default(),
         role: user.role.as_str().to_owned(),
     };
-    let second_factor = two_factor::reset::enrolled_in_company(ctx.services(), &admin.actor)
+    let second_factor = two_factor::reset::with_second_factor(ctx.services(), &admin.actor)
         .await?
         .contains(&id);
     render(&FormPage {

@@ -5,4 +5,5 @@ pub mod companies;
 pub mod company_form;
 pub mod locations;
 pub mod outbox;
+pub mod sso;
 pub mod two_factor_policy;

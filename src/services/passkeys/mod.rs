@@ -165,6 +165,34 @@ pub async fn revoke(ctx: &ServiceContext, actor: &Actor, id: PasskeyId) -> Resul
     .await
 }
 
+/// Whether the user has a passkey (a second factor, like an authenticator app).
+pub(in crate::services) fn any(conn: &mut PgConnection, user: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        passkeys::table.filter(passkeys::user_id.eq(user)),
+    ))
+    .get_result(conn)
+}
+
+/// Removes every passkey of the user (an admin's reset of their second factor); how many.
+pub(in crate::services) fn remove_all(conn: &mut PgConnection, user: UserId) -> QueryResult<usize> {
+    diesel::delete(passkeys::table.filter(passkeys::user_id.eq(user))).execute(conn)
+}
+
+/// Which of the actor's company's users have a passkey, for the users page.
+pub async fn users_in_company(
+    ctx: &ServiceContext,
+    actor: &Actor,
+) -> Result<Vec<UserId>, AppError> {
+    ctx.run(actor, |conn, actor| {
+        Ok(passkeys::table
+            .filter(passkeys::company_id.eq(actor.company_id()))
+            .select(passkeys::user_id)
+            .distinct()
+            .load(conn)?)
+    })
+    .await
+}
+
 /// A user's passkeys as webauthn-rs reads them, with their row ids.
 fn stored_passkeys(
     conn: &mut PgConnection,

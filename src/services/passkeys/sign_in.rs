@@ -95,6 +95,44 @@ pub async fn start(
     .await
 }
 
+/// The options for the second step of `user`'s sign-in (their password was right): a
+/// signature by one of their passkeys.
+pub async fn start_second_factor(
+    ctx: &ServiceContext,
+    user: UserId,
+) -> Result<(Uuid, RequestChallengeResponse), AppError> {
+    let webauthn = relying_party(ctx.public_url())?;
+    let now = ctx.clock().now();
+    ctx.run_unscoped(move |conn| {
+        let keys: Vec<Passkey> = stored_passkeys(conn, user)?
+            .into_iter()
+            .map(|(_, key)| key)
+            .collect();
+        if keys.is_empty() {
+            return Err(PasskeyRefused::NotAccepted.into());
+        }
+        let (options, state) = webauthn
+            .start_passkey_authentication(&keys)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("a passkey challenge: {e}")))?;
+        let awaiting = Awaiting::Account { user, state };
+        let id = ceremony::begin(conn, (Purpose::SignIn, None), &awaiting, now)?;
+        Ok((id, options))
+    })
+    .await
+}
+
+/// Which of the user's factors can complete their sign-in: an authenticator app, a passkey.
+pub async fn second_factors(ctx: &ServiceContext, user: UserId) -> Result<(bool, bool), AppError> {
+    ctx.run_unscoped(move |conn| {
+        let app: bool = diesel::select(diesel::dsl::exists(
+            crate::schema::user_totp::table.find(user),
+        ))
+        .get_result(conn)?;
+        Ok((app, super::any(conn, user)?))
+    })
+    .await
+}
+
 /// Checks the browser's answer to the ceremony `id`. A refusal is audited (with the
 /// account, when there is one) and said the same way whatever its reason.
 pub async fn finish(

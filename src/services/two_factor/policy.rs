@@ -26,7 +26,8 @@ fn owed(conn: &mut PgConnection, user: UserId) -> QueryResult<Owed> {
     diesel::sql_query(
         "SELECT (c.require_two_factor OR p.all_companies
                  OR (u.role = 'superadmin' AND p.operators)) AS required,
-                EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS enrolled
+                (EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id)
+                 OR EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = u.id)) AS enrolled
          FROM users u
          JOIN companies c ON c.id = u.company_id
          CROSS JOIN two_factor_policy p

@@ -28,7 +28,9 @@ pub struct Reset {
 pub async fn reset(ctx: &ServiceContext, actor: &Actor, id: UserId) -> Result<Reset, AppError> {
     ctx.run(actor, move |conn, actor| {
         let user = find_manageable(conn, actor, id)?;
-        if !UserTotp::remove_all(conn, id)? {
+        let had_totp = UserTotp::remove_all(conn, id)?;
+        let passkeys_removed = crate::services::passkeys::remove_all(conn, id)?;
+        if !had_totp && passkeys_removed == 0 {
             return Err(AccountRefused::TwoFactorOff.into());
         }
         let sessions_signed_out = AuthSession::revoke_all_for_user(conn, id, None)?;
@@ -41,7 +43,8 @@ pub async fn reset(ctx: &ServiceContext, actor: &Actor, id: UserId) -> Result<Re
             .resource("user", id)
             .details(json!({
                 "username": user.username,
-                "factor": "totp",
+                "authenticator_app": had_totp,
+                "passkeys_removed": passkeys_removed,
                 "sessions_signed_out": sessions_signed_out,
                 "api_tokens_revoked": api_tokens_revoked,
             }))
@@ -64,4 +67,14 @@ pub async fn enrolled_in_company(
         Ok(UserTotp::users_in_company(conn, actor.company_id())?)
     })
     .await
+}
+
+/// Which of them have any second factor (an authenticator app or a passkey).
+pub async fn with_second_factor(
+    ctx: &ServiceContext,
+    actor: &Actor,
+) -> Result<Vec<UserId>, AppError> {
+    let mut users = enrolled_in_company(ctx, actor).await?;
+    users.extend(crate::services::passkeys::users_in_company(ctx, actor).await?);
+    Ok(users)
 }
