@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use fantoccini::Client;
 use hopper::schema::passkeys;
 
-use crate::browser::{click, element, fill, wait_for_text, wait_until, Chromedriver};
+use crate::browser::{alert_text, click, element, fill, wait_for_text, wait_until, Chromedriver};
 use crate::helpers::{TestApp, UserFixture};
 
 /// Chromium's virtual authenticator: a platform authenticator that verifies its user
@@ -175,13 +175,27 @@ async fn a_member_registers_a_passkey_and_signs_in_with_it_without_a_password() 
         "not signed in"
     );
 
-    // Revoked (with her password, elsewhere), it signs nobody in.
-    let elsewhere = app.session_for(&uma).await;
-    let revoked = elsewhere
-        .post(&format!("/account/passkeys/{}/revoke", keys[0].0), &[])
-        .await;
-    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    // She revokes it (the page asks first); then it signs nobody in.
+    sign_in_with_passkey(&browser, &app, &uma.username).await;
+    signed_in_as(&browser).await;
+    browser
+        .goto(&at_localhost(&app, "/account/passkeys"))
+        .await
+        .expect("passkeys page");
+    click(
+        &browser,
+        &format!("#passkey-{} form[action$='/revoke'] button", keys[0].0),
+    )
+    .await;
+    let question = alert_text(&browser).await;
+    assert!(
+        question.contains("Revoke the passkey “Uma's phone”"),
+        "{question}"
+    );
+    browser.accept_alert().await.expect("confirm");
+    element(&browser, "#no-passkeys").await;
     assert_eq!(app.audit_rows("auth.passkey_revoked").len(), 1);
+    sign_out(&browser).await;
     let signed_in_before = app.audit_rows("auth.sign_in").len();
     sign_in_with_passkey(&browser, &app, &uma.username).await;
     let said = wait_for_text(&browser, "#passkey-error", |t| !t.is_empty()).await;

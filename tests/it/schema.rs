@@ -49,10 +49,14 @@ fn schema_rs_is_what_diesel_prints_for_the_migrations() {
     let printed = String::from_utf8_lossy(&output.stdout);
     let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/schema.rs"))
         .expect("read src/schema.rs");
-    assert!(
-        printed.trim() == checked_in.trim(),
-        "src/schema.rs differs from the migrations; run `diesel print-schema > src/schema.rs`"
-    );
+    if printed.trim() != checked_in.trim() {
+        // What diesel printed, to diff against src/schema.rs.
+        let kept = concat!(env!("CARGO_MANIFEST_DIR"), "/target/schema.printed.rs");
+        let _ = std::fs::write(kept, printed.as_bytes());
+        panic!(
+            "src/schema.rs differs from the migrations (diesel's is in {kept}); run `diesel print-schema > src/schema.rs`"
+        );
+    }
 }
 
 #[test]
