@@ -7,11 +7,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use crate::auth::csrf;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::upload_link::LinkUsage;
 use crate::domain::Language;
 use crate::error::AppError;
+use crate::routes::anonymous_page::anonymous_page;
 use crate::routes::link_language::accept_language;
 use crate::routes::uploads::Resumable;
 use crate::services::cycle_requests::CycleRequests;
@@ -102,14 +102,9 @@ pub(super) fn with_csrf_cookie(
     (status, lang): (StatusCode, Language),
     render: impl FnOnce(PageContext) -> Result<String, askama::Error>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token_for(req);
-    let body = render(PageContext::anonymous(token, None).in_language(lang))?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
+    anonymous_page(req, status, |token| {
+        render(PageContext::anonymous(token, None).in_language(lang))
+    })
 }
 
 pub(super) async fn upload_page(

@@ -4,10 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{csrf, device_cookie, sign_in_session, ClientInfo, SignedInUser};
+use crate::auth::{device_cookie, sign_in_session, ClientInfo, SignedInUser};
 use crate::config::Secret;
 use crate::domain::SignInMethod;
 use crate::error::AppError;
+use crate::routes::anonymous_page::anonymous_page;
 use crate::routes::safe_next;
 use crate::services::sign_in;
 use crate::state::AppState;
@@ -48,20 +49,15 @@ fn login_page(
     error: Option<String>,
     flash: Option<Flash>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token_for(req);
-    let body = LoginPage {
-        page: PageContext::anonymous(token, flash),
-        username,
-        next: next.to_owned(),
-        error,
-    }
-    .render()?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
+    anonymous_page(req, status, |token| {
+        LoginPage {
+            page: PageContext::anonymous(token, flash),
+            username,
+            next: next.to_owned(),
+            error,
+        }
+        .render()
+    })
 }
 
 pub async fn get(

@@ -10,10 +10,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::sign_in_session;
-use crate::auth::{csrf, ClientInfo, SignedInUser};
+use crate::auth::{ClientInfo, SignedInUser};
 use crate::domain::refusal::SsoRefused;
 use crate::domain::Refusal;
 use crate::error::AppError;
+use crate::routes::anonymous_page::anonymous_page;
 use crate::routes::safe_next;
 use crate::services::sso::sign_in::{self, Answer};
 use crate::state::AppState;
@@ -74,20 +75,15 @@ fn page(
     next: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token_for(req);
-    let body = SsoPage {
-        page: PageContext::anonymous(token, None),
-        who,
-        next: next.to_owned(),
-        error,
-    }
-    .render()?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
+    anonymous_page(req, status, |token| {
+        SsoPage {
+            page: PageContext::anonymous(token, None),
+            who,
+            next: next.to_owned(),
+            error,
+        }
+        .render()
+    })
 }
 
 pub async fn get(

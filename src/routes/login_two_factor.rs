@@ -11,11 +11,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 use webauthn_rs::prelude::PublicKeyCredential;
 
-use crate::auth::{csrf, device_cookie, sign_in_session, ClientInfo};
+use crate::auth::{device_cookie, sign_in_session, ClientInfo};
 use crate::db::ids::UserId;
 use crate::domain::refusal::PasskeyRefused;
 use crate::domain::SignInMethod;
 use crate::error::AppError;
+use crate::routes::anonymous_page::anonymous_page;
 use crate::services::passkeys::sign_in as passkey_sign_in;
 use crate::services::two_factor::second_step;
 use crate::state::AppState;
@@ -53,21 +54,16 @@ async fn second_step_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token_for(req);
     let (app, passkey) = passkey_sign_in::second_factors(&state.services, user).await?;
-    let body = SecondStepPage {
-        page: PageContext::anonymous(token, None),
-        error,
-        app,
-        passkey,
-    }
-    .render()?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response.body(body))
+    anonymous_page(req, status, |token| {
+        SecondStepPage {
+            page: PageContext::anonymous(token, None),
+            error,
+            app,
+            passkey,
+        }
+        .render()
+    })
 }
 
 pub async fn get(

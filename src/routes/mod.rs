@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod admin;
+mod anonymous_page;
 pub mod api;
 pub mod audit_trail;
 pub mod brand;
