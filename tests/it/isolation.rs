@@ -47,6 +47,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{request_id}", ids.request.to_string()),
         ("{item_id}", ids.item.to_string()),
         ("{token_id}", ids.token.to_string()),
+        // A passkey is only ever its owner's: any id answers 404 to everyone else.
+        ("{passkey_id}", "1".to_owned()),
         ("{token}", "no-such-token".to_owned()),
         ("{tus_id}", Uuid::new_v4().to_string()),
         ("{sha256}", "0".repeat(64)),
