@@ -110,6 +110,10 @@ routes! {
     post "/account/two-factor" => account::two_factor::confirm, SignedIn;
     post "/account/two-factor/recovery-codes" => account::two_factor::new_recovery_codes, SignedIn;
     post "/account/two-factor/disable" => account::two_factor::turn_off, SignedIn;
+    get "/account/passkeys" => account::passkeys::list, SignedIn;
+    post "/account/passkeys/options" => account::passkeys::options, SignedIn;
+    post "/account/passkeys" => account::passkeys::register, SignedIn;
+    post "/account/passkeys/{passkey_id}/revoke" => account::passkeys::revoke, SignedIn;
 
     get "/" => home::get, Member;
     get "/account/profile" => account::profile::get, Member;
@@ -117,10 +121,6 @@ routes! {
     get "/account/sessions" => account::sessions::list, Member;
     post "/account/sessions/revoke-others" => account::sessions::revoke_others, Member;
     post "/account/sessions/{session_id}/revoke" => account::sessions::revoke, Member;
-    get "/account/passkeys" => account::passkeys::list, Member;
-    post "/account/passkeys/options" => account::passkeys::options, Member;
-    post "/account/passkeys" => account::passkeys::register, Member;
-    post "/account/passkeys/{passkey_id}/revoke" => account::passkeys::revoke, Member;
     get "/account/tokens" => account::tokens::list, Member;
     post "/account/tokens" => account::tokens::create, Member;
     post "/account/tokens/{token_id}/revoke" => account::tokens::revoke, Member;

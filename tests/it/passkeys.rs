@@ -6,7 +6,7 @@
 //! `browser_passkeys`, with Chromium's virtual authenticator.)
 
 use diesel::prelude::*;
-use hopper::schema::passkeys;
+use hopper::schema::{companies, passkeys};
 use serde_json::{json, Value};
 
 use crate::helpers::{create_company, TestApp, UserFixture, UserSession};
@@ -167,4 +167,41 @@ async fn another_companys_passkey_is_a_404_and_stays() {
     assert_eq!(kept, 1);
     assert!(app.audit_rows("auth.passkey_revoked").is_empty());
     assert_eq!(app.audit_rows("access_denied").len(), 1);
+}
+
+#[actix_web::test]
+async fn a_member_the_policy_sends_to_enrolment_may_choose_a_passkey() {
+    let app = TestApp::spawn().await;
+    let max = UserFixture::new("max").create(&app).await;
+    diesel::update(companies::table.find(max.company_id.0))
+        .set(companies::require_two_factor.eq(true))
+        .execute(&mut app.conn())
+        .expect("require two factors");
+    let session = app.session_for(&max).await;
+    assert_eq!(
+        session.get("/").await.location.as_deref(),
+        Some("/account/two-factor")
+    );
+    let enrolment = session.get("/account/two-factor").await;
+    assert!(
+        enrolment.body.contains("href=\"/account/passkeys\""),
+        "{}",
+        enrolment.body
+    );
+    // The passkey page and its ceremony are open to him before any second factor.
+    assert_eq!(session.get("/account/passkeys").await.status, 200);
+    let (status, started) = post_json(&session, "/account/passkeys/options", &json!({})).await;
+    assert_eq!(status, 200, "{started}");
+    // Once he has one (registered as in browser_passkeys), he is enrolled.
+    diesel::insert_into(passkeys::table)
+        .values((
+            passkeys::user_id.eq(max.id.0),
+            passkeys::company_id.eq(max.company_id.0),
+            passkeys::name.eq("Max's laptop"),
+            passkeys::credential_id.eq(vec![7_u8, 7, 7]),
+            passkeys::credential.eq(json!({})),
+        ))
+        .execute(&mut app.conn())
+        .expect("a passkey");
+    assert_eq!(session.get("/").await.status, 200);
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
-use crate::auth::Member;
+use crate::auth::{ClientInfo, SignedInUser};
 use crate::db::ids::PasskeyId;
 use crate::error::AppError;
 use crate::services::passkeys::{self, PasskeyEntry};
@@ -21,17 +21,22 @@ struct PasskeysPage {
     passkeys: Vec<PasskeyEntry>,
 }
 
-pub async fn list(member: Member, ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let passkeys = passkeys::list(ctx.services(), &member.actor).await?;
+// Signed in is enough: a member whom the policy sends to enrolment may choose a passkey
+// as their second factor.
+
+pub async fn list(user: SignedInUser, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let actor = user.actor(ClientInfo::from_request(&ctx.req));
+    let passkeys = passkeys::list(ctx.services(), &actor).await?;
     render(&PasskeysPage {
-        page: PageContext::signed_in(&member.user, &ctx.session),
+        page: PageContext::signed_in(&user, &ctx.session),
         passkeys,
     })
 }
 
 /// The options for the browser's prompt, and the ceremony its answer goes back to.
-pub async fn options(member: Member, ctx: Ctx) -> Result<HttpResponse, Problem> {
-    let (ceremony, options) = passkeys::start_registration(ctx.services(), &member.actor).await?;
+pub async fn options(user: SignedInUser, ctx: Ctx) -> Result<HttpResponse, Problem> {
+    let actor = user.actor(ClientInfo::from_request(&ctx.req));
+    let (ceremony, options) = passkeys::start_registration(ctx.services(), &actor).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "ceremony": ceremony, "options": options })))
 }
 
@@ -44,7 +49,7 @@ pub struct Registration {
 
 /// The browser's answer: the passkey is kept under its name.
 pub async fn register(
-    member: Member,
+    user: SignedInUser,
     ctx: Ctx,
     body: web::Json<Registration>,
 ) -> Result<HttpResponse, Problem> {
@@ -53,24 +58,21 @@ pub async fn register(
         name,
         credential,
     } = body.into_inner();
-    passkeys::finish_registration(
-        ctx.services(),
-        &member.actor,
-        (ceremony, name.clone()),
-        credential,
-    )
-    .await?;
+    let actor = user.actor(ClientInfo::from_request(&ctx.req));
+    passkeys::finish_registration(ctx.services(), &actor, (ceremony, name.clone()), credential)
+        .await?;
     let said = format!("The passkey “{}” is registered.", name.trim());
     Flash::set(&ctx.session, Flash::success(said));
     Ok(HttpResponse::Ok().json(serde_json::json!({ "location": "/account/passkeys" })))
 }
 
 pub async fn revoke(
-    member: Member,
+    user: SignedInUser,
     ctx: Ctx,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    passkeys::revoke(ctx.services(), &member.actor, PasskeyId(path.into_inner())).await?;
+    let actor = user.actor(ClientInfo::from_request(&ctx.req));
+    passkeys::revoke(ctx.services(), &actor, PasskeyId(path.into_inner())).await?;
     Ok(done(
         &ctx.req,
         &ctx.session,
