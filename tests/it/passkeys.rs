@@ -109,6 +109,11 @@ async fn a_sign_in_challenge_is_the_same_for_any_name_and_a_forged_answer_is_ref
         .json()
         .await
         .expect("json");
+    // A name no account can have (a NUL, a novel) is nobody too, not a server error.
+    let odd = start("a\u{0}b").await.expect("options");
+    assert_eq!(odd.status(), 200);
+    let long = start(&"x".repeat(10_000)).await.expect("options");
+    assert_eq!(long.status(), 200);
     for started in [&known, &unknown] {
         let options = &started["options"]["publicKey"];
         assert!(options["challenge"].as_str().is_some(), "{started}");

@@ -293,11 +293,20 @@ async fn the_answer_counts_once_and_only_in_the_browser_that_asked() {
         .await;
     assert_eq!(unknown.status, 404);
     assert!(unknown.body.contains("No organisation sign-in is set up"));
+    // A hostile name (a NUL) is no organisation either, not a server error.
+    let hostile = app
+        .post_form(
+            "/login/sso",
+            &[("who", "ACME\u{0}"), ("csrf_token", &form.csrf_token())],
+        )
+        .await;
+    assert_eq!(hostile.status, 404, "{}", hostile.body);
     assert_eq!(
         refusal_reasons(&app),
         [
             "sso.other_browser",
             "sso.unknown_state",
+            "sso.unknown_organisation",
             "sso.unknown_organisation"
         ]
     );

@@ -58,11 +58,18 @@ pub async fn start(
     let now = ctx.clock().now();
     let username = username.trim().to_owned();
     ctx.run_unscoped(move |conn| {
-        let user: Option<UserId> = users::table
-            .filter(users::username.eq(&username))
-            .select(users::id)
-            .first(conn)
-            .optional()?;
+        // No stored username is this long or holds control characters (PostgreSQL would
+        // refuse a NUL outright): such a name is simply no account.
+        let plausible = username.len() <= 100 && !username.chars().any(char::is_control);
+        let user: Option<UserId> = if plausible {
+            users::table
+                .filter(users::username.eq(&username))
+                .select(users::id)
+                .first(conn)
+                .optional()?
+        } else {
+            None
+        };
         let keys: Vec<Passkey> = match user {
             Some(user) => stored_passkeys(conn, user)?
                 .into_iter()
@@ -86,6 +93,8 @@ pub async fn start(
                     .map_err(refused)?;
                 // A plain prompt, like an account's: not the autofill ("conditional") one.
                 options.mediation = None;
+                // Kept as the audit row will name it (JSONB takes no NUL either).
+                let username = recorded(&username);
                 (options, Awaiting::Nobody { username, state })
             }
         };
@@ -236,10 +245,7 @@ fn refused(
     reason: &str,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
-    let username: String = crate::domain::client_info::sanitize(username)
-        .chars()
-        .take(100)
-        .collect();
+    let username = recorded(username);
     let mut event = AuditEvent::new(actions::SIGN_IN_FAILED)
         .details(json!({ "username": username, "reason": reason, "method": "passkey" }))
         .client(client);
@@ -248,4 +254,12 @@ fn refused(
     }
     event.record(conn)?;
     Ok(())
+}
+
+/// A typed username as an audit row names it: control characters out, 100 characters.
+fn recorded(username: &str) -> String {
+    crate::domain::client_info::sanitize(username)
+        .chars()
+        .take(100)
+        .collect()
 }

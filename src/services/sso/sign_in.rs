@@ -53,7 +53,12 @@ pub async fn begin(
     next: &str,
     client: &ClientInfo,
 ) -> Result<Started, AppError> {
-    let who = who.trim().to_owned();
+    // Control characters are shown escaped and found nowhere (PostgreSQL, and JSONB in
+    // the audit row, refuse a NUL outright).
+    let who: String = crate::domain::client_info::sanitize(who.trim())
+        .chars()
+        .take(320)
+        .collect();
     let email = who.contains('@').then(|| who.clone());
     let settings = {
         let who = who.clone();
