@@ -75,15 +75,17 @@ if $want_test; then
   # A real OpenID Connect provider for the single sign-on tests, written by others:
   # oauth2-mock-server (its version works with Debian 12's Node 18 and later), in the
   # project's own folder (target/test-node), never installed globally. The tests start it
-  # through tests/oidc_provider.js with NODE_PATH=target/test-node/node_modules.
+  # through tests/oidc/provider.js with NODE_PATH=target/test-node/node_modules.
+  # Every package's version and checksum is pinned by tests/oidc/package-lock.json (npm ci).
   node_dir="target/test-node"
-  wanted_node="oauth2-mock-server@7.2.1"
   stamp="$node_dir/.hopper-packages"
+  wanted_node="$(sha256sum tests/oidc/package-lock.json | cut -d' ' -f1)"
   if [ ! -d "$node_dir/node_modules/oauth2-mock-server" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted_node" ]; then
-    echo "hopper: installing $wanted_node into $node_dir"
+    echo "hopper: installing the tests' OpenID provider (tests/oidc) into $node_dir"
     rm -rf "$node_dir"
     mkdir -p "$node_dir"
-    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error "$wanted_node"
+    cp tests/oidc/package.json tests/oidc/package-lock.json "$node_dir/"
+    npm ci --prefix "$node_dir" --no-audit --no-fund --loglevel=error
     echo "$wanted_node" >"$stamp"
   fi
 fi

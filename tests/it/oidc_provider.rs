@@ -1,6 +1,6 @@
 //! A real OpenID Connect provider on loopback for the single sign-on tests: npm's
 //! oauth2-mock-server (installed by `scripts/install-deps.sh --test` into
-//! target/test-node), driven by tests/oidc_provider.js in a process group of its own,
+//! target/test-node), driven by tests/oidc/provider.js in a process group of its own,
 //! killed when the test ends however it ends.
 
 use std::io::{BufRead, BufReader};
@@ -31,7 +31,7 @@ impl OidcProvider {
             "oauth2-mock-server is missing: run scripts/install-deps.sh --test"
         );
         let mut child = Command::new("node")
-            .arg(root.join("tests/oidc_provider.js"))
+            .arg(root.join("tests/oidc/provider.js"))
             .env("NODE_PATH", &modules)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
