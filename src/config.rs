@@ -49,6 +49,9 @@ pub struct Config {
     pub node_id: String,
     /// Secret used to sign session cookies; generated into the data dir when absent.
     pub secret_key: Option<Secret>,
+    /// The ed25519 key signing the audit chains' digests (`HOPPER_AUDIT_SIGNING_KEY`, 32
+    /// bytes as hex or base64); generated into the data dir when absent.
+    pub audit_signing_key: Option<Secret>,
     /// How many argon2 hashes may run at once (each takes ~19 MiB).
     pub max_concurrent_password_hashes: usize,
     pub uploads: UploadConfig,

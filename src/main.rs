@@ -14,6 +14,8 @@ use hopper::domain::TokenScope;
 use hopper::services::{accounts, api_tokens};
 use hopper::startup::{self, Application, EmbeddedServices};
 
+use hopper::cli::audit_digests as audit_digest_file;
+
 fn main() -> ExitCode {
     return_large_buffers_to_the_os();
     let cli = Cli::parse();
@@ -55,6 +57,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateSuperadmin(args) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = create_superadmin(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::Audit(AuditCommand::Digest) => {
+            let mut embedded = start_database_only(&mut config)?;
+            let result = digest_audit(&config).await;
             embedded.stop();
             result
         }
@@ -140,8 +148,25 @@ async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
     startup::connect_and_migrate(url.expose(), Some(&app_url), 2).await
 }
 
+/// `hopper audit digest`: signs the chains that moved and prints their digests.
+async fn digest_audit(config: &Config) -> anyhow::Result<()> {
+    let services = startup::build_services(config).await?;
+    let made = hopper::services::audit_digests::digest_all(&services).await?;
+    for digest in &made {
+        println!("{}", digest.to_json());
+    }
+    if made.is_empty() {
+        println!("no chain moved since its last digest: nothing to sign");
+    }
+    Ok(())
+}
+
 /// `hopper audit verify`: runs as the owner (it records the run for the operator's page).
 async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<()> {
+    let digests = match &args.digests {
+        Some(path) => Some(audit_digest_file::read(config, path, &args.public_keys)?),
+        None => None,
+    };
     let pool = migrate(config).await?;
     let reports = db::transaction(&pool, move |conn| {
         let company = match &args.company {
@@ -178,6 +203,9 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
     }
     if reports.is_empty() {
         println!("ok: no chained audit rows yet");
+    }
+    if let Some(digests) = digests {
+        broken |= audit_digest_file::check(&pool, digests).await?;
     }
     anyhow::ensure!(!broken, "the audit trail was tampered with (see above)");
     Ok(())

@@ -31,6 +31,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_digests (id) {
+        id -> Int8,
+        chain -> Int4,
+        head_seq -> Int8,
+        head_hash -> Bytea,
+        digested_at -> Timestamptz,
+        previous_id -> Nullable<Int8>,
+        statement -> Text,
+        signature -> Bytea,
+        public_key -> Bytea,
+    }
+}
+
+diesel::table! {
     audit_log (id, created_at) {
         id -> Int8,
         created_at -> Timestamptz,
@@ -706,6 +720,7 @@ diesel::joinable!(webauthn_ceremonies -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_chain_tails,
+    audit_digests,
     audit_log,
     audit_verifications,
     auth_sessions,

@@ -15,6 +15,9 @@ pub enum AuditCommand {
     /// Recompute every audit row's hash chain; names the first row that was altered,
     /// removed or reordered, and exits non-zero if there is one.
     Verify(AuditVerifyArgs),
+    /// Sign a digest of every chain whose head moved since its last digest (the server
+    /// does this every hour) and print them as JSON lines, to keep elsewhere.
+    Digest,
 }
 
 #[derive(Debug, Args)]
@@ -22,6 +25,17 @@ pub struct AuditVerifyArgs {
     /// Only this company's chain (its code); default: every chain.
     #[arg(long)]
     pub company: Option<String>,
+
+    /// Also check the rows against signed digests kept elsewhere (a JSON-lines file as the
+    /// audit page downloads it or `hopper audit digest` prints it): catches rows rewritten
+    /// together with their hashes.
+    #[arg(long, value_name = "FILE")]
+    pub digests: Option<std::path::PathBuf>,
+
+    /// A public key (64 hex digits) the digests may be signed with; repeatable. Default:
+    /// the public half of this installation's signing key.
+    #[arg(long = "public-key", value_name = "HEX")]
+    pub public_keys: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `hopper` command line: `serve` (the default), `migrate` and admin subcommands.
 
 mod admin;
+pub mod audit_digests;
 mod sso;
 mod sync;
 mod token;
@@ -236,6 +237,17 @@ pub struct ServeArgs {
     #[arg(long, env = "HOPPER_SECRET_KEY", hide_env_values = true, global = true)]
     pub secret_key: Option<String>,
 
+    /// The ed25519 key that signs the audit chains' digests: 32 bytes as 64 hex digits or
+    /// base64; all nodes of one installation share it. Unset: generated once into
+    /// <data-dir>/audit-signing.key.
+    #[arg(
+        long,
+        env = "HOPPER_AUDIT_SIGNING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub audit_signing_key: Option<String>,
+
     /// Password hashes computed at once (each argon2id hash takes ~19 MiB).
     #[arg(
         long,
@@ -282,6 +294,7 @@ impl GlobalArgs {
                 cookie_secure: serve.cookie_secure,
             },
             secret_key: serve.secret_key.clone().map(Secret::new),
+            audit_signing_key: serve.audit_signing_key.clone().map(Secret::new),
             max_concurrent_password_hashes: serve.max_concurrent_hashes.max(1),
             mail: crate::config::MailConfig {
                 smtp_url: serve.smtp_url.clone().map(Secret::new),

@@ -58,7 +58,7 @@ pub fn set_app_password(conn: &mut PgConnection, name: &str, password: &str) -> 
 /// Exactly the privileges requests need: data rights on Hopper's tables and sequences,
 /// only INSERT and SELECT on `audit_log`, nothing on its partitions (rows reach them
 /// through the parent), on the chains' ends (only the insert trigger moves them) or on
-/// the migration history.
+/// the migration history; signed digests are only added and read, never changed.
 pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Result<()> {
     let name = checked_name(name)?;
     diesel::sql_query(format!(
@@ -70,6 +70,8 @@ pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Resu
            EXECUTE 'REVOKE ALL ON audit_verifications FROM {name}';
            EXECUTE 'GRANT SELECT ON audit_verifications TO {name}';
            EXECUTE 'REVOKE ALL ON audit_chain_tails FROM {name}';
+           EXECUTE 'REVOKE ALL ON audit_digests FROM {name}';
+           EXECUTE 'GRANT SELECT, INSERT ON audit_digests TO {name}';
            EXECUTE 'REVOKE ALL ON audit_log FROM {name}';
            EXECUTE 'GRANT SELECT, INSERT ON audit_log TO {name}';
            FOR part IN SELECT c.relname FROM pg_inherits i

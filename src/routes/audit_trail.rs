@@ -16,6 +16,7 @@ use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::audit_chain::LastVerification;
+use crate::services::audit_digests::DigestSummary;
 use crate::services::audit_names::AuditNames;
 use crate::services::audit_trail::{self, AuditCursor, AuditFilter};
 use crate::state::AppState;
@@ -106,6 +107,7 @@ struct AuditPage {
     show_company: bool,
     companies: Vec<(CompanyId, String)>,
     last_verification: Option<LastVerification>,
+    digests: DigestSummary,
     /// A table swapped in by the filters also replaces the export link (out of band),
     /// so that the CSV always holds what the screen shows.
     swapped: bool,
@@ -226,6 +228,7 @@ pub async fn page(
         companies: view.companies,
         swapped: matches!(target, (true, Some("audit-table"))),
         last_verification: view.last_verification,
+        digests: view.digests,
         query,
         rows: view.rows,
         names: view.names,

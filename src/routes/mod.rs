@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 mod anonymous_page;
 pub mod api;
+pub mod audit_digests;
 pub mod audit_trail;
 pub mod brand;
 pub mod dashboard;
@@ -144,6 +145,7 @@ routes! {
     get "/dashboard/cycles/{cycle_id}" => dashboard::cycle, Member;
     get "/dashboard/audit" => audit_trail::page, Auditor;
     get "/dashboard/audit.csv" => audit_trail::csv, Auditor;
+    get "/dashboard/audit/digests.jsonl" => audit_digests::download, Auditor;
     get "/wall/{token}" => wall::show, Public;
     get "/api/v1/openapi.json" => api::openapi, Public;
     get "/api/v1/projects" => api::list_projects, Token;

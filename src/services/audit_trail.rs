@@ -14,6 +14,7 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{audit_log, companies, projects, users};
 use crate::services::audit_chain::{self, LastVerification};
+use crate::services::audit_digests::{self, DigestSummary};
 use crate::services::audit_names::AuditNames;
 use crate::services::{Actor, ServiceContext};
 
@@ -186,6 +187,8 @@ pub struct AuditView {
     pub companies: Vec<(CompanyId, String)>,
     /// For the operator: the last run of `hopper audit verify`.
     pub last_verification: Option<LastVerification>,
+    /// The signed digests the actor may download (the operator's: every chain's).
+    pub digests: DigestSummary,
 }
 
 pub async fn view(
@@ -197,6 +200,7 @@ pub async fn view(
 ) -> Result<AuditView, AppError> {
     let filter = scoped(actor, filter)?;
     let operator = actor.role() == Some(Role::Superadmin);
+    let (signer, chain) = (ctx.audit_signer(), audit_digests::summary_chain(actor));
     ctx.run(actor, move |conn, _| {
         let (rows, next) = page(conn, &filter, after, limit)?;
         let names = AuditNames::load(conn, filter.company, &rows)?;
@@ -237,6 +241,7 @@ pub async fn view(
             all_companies: operator,
             companies,
             last_verification,
+            digests: audit_digests::summary(conn, &signer, chain)?,
         })
     })
     .await

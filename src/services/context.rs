@@ -13,6 +13,7 @@ use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
+use crate::services::audit_digests::AuditSigner;
 use crate::services::password_hasher::PasswordHasher;
 use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
 use crate::storage::multipart::PARTS_IN_FLIGHT;
@@ -64,18 +65,34 @@ struct Inner {
     mail: MailConfig,
     /// Where people reach Hopper, for links in messages; known once the server listens.
     public_url: std::sync::OnceLock<String>,
+    audit_signer: Arc<AuditSigner>,
+}
+
+/// What a [`ServiceContext`] is made of, besides what it derives from them.
+pub struct ServiceParts {
+    pub pool: PgPool,
+    pub storage: Storage,
+    pub hasher: PasswordHasher,
+    pub uploads: UploadConfig,
+    pub sign_in: SignInPolicy,
+    pub node_id: String,
+    pub mail: MailConfig,
+    /// Signs the audit chains' digests.
+    pub audit_signer: AuditSigner,
 }
 
 impl ServiceContext {
-    pub fn new(
-        pool: PgPool,
-        storage: Storage,
-        hasher: PasswordHasher,
-        uploads: UploadConfig,
-        sign_in: SignInPolicy,
-        node_id: String,
-        mail: MailConfig,
-    ) -> Self {
+    pub fn new(parts: ServiceParts) -> Self {
+        let ServiceParts {
+            pool,
+            storage,
+            hasher,
+            uploads,
+            sign_in,
+            node_id,
+            mail,
+            audit_signer,
+        } = parts;
         // A company's share of the buffers lets at least one upload run at full speed.
         let buffers = uploads.max_part_buffers;
         let company_buffers = uploads.company_share(buffers, PARTS_IN_FLIGHT + 1);
@@ -110,6 +127,7 @@ impl ServiceContext {
                 clock: Clock::default(),
                 mail,
                 public_url: std::sync::OnceLock::new(),
+                audit_signer: Arc::new(audit_signer),
             }),
         }
     }
@@ -132,6 +150,11 @@ impl ServiceContext {
 
     pub fn mail(&self) -> &MailConfig {
         &self.inner.mail
+    }
+
+    /// The key signing the audit chains' digests (its public half is on the audit page).
+    pub fn audit_signer(&self) -> Arc<AuditSigner> {
+        self.inner.audit_signer.clone()
     }
 
     /// Part buffers no upload holds on this node at the moment (a test waits for uploads

@@ -1,10 +1,29 @@
-//! Upkeep that runs beside the requests: monthly audit_log partitions made ahead of time.
+//! Upkeep that runs beside the requests: monthly audit_log partitions made ahead of time,
+//! and the audit chains' signed digests every hour.
 
 use std::time::Duration;
 
 use crate::db;
 use crate::error::AppError;
 use crate::services::ServiceContext;
+
+/// Signs the chains' digests at start and every hour (one node at a time; a chain that did
+/// not move is not digested again).
+pub fn spawn_audit_digests(ctx: ServiceContext) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(3600));
+        loop {
+            interval.tick().await;
+            match crate::services::audit_digests::digest_all(&ctx).await {
+                Ok(made) if !made.is_empty() => {
+                    tracing::info!(digests = made.len(), "signed audit chain digests");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not sign the audit digests"),
+            }
+        }
+    });
+}
 
 /// Keeps monthly audit_log partitions ready on a server that runs for months.
 pub fn spawn_partition_upkeep(ctx: ServiceContext) {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod api_tokens;
 pub mod audit;
 pub mod audit_chain;
+pub mod audit_digests;
 pub mod audit_names;
 pub mod audit_trail;
 pub mod auth_sessions;
@@ -58,3 +59,4 @@ pub mod wall_figures;
 
 pub use actor::Actor;
 pub use context::ServiceContext;
+pub use context::ServiceParts;

@@ -31,8 +31,9 @@ use crate::embedded::s3::EmbeddedS3;
 use crate::error::AppError;
 use crate::routes;
 use crate::services::accounts;
+use crate::services::audit_digests::AuditSigner;
 use crate::services::password_hasher::PasswordHasher;
-use crate::services::ServiceContext;
+use crate::services::{ServiceContext, ServiceParts};
 use crate::state::AppState;
 use crate::storage::Storage;
 use crate::web::{request_id, security_headers};
@@ -121,15 +122,17 @@ pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
         connect_and_migrate(database_url.expose(), app_url.as_deref(), owner_pool_size).await?;
     let pool = request_pool(config, owner).await?;
     let storage = Storage::connect(&config.s3).await;
-    Ok(ServiceContext::new(
+    let audit_signer = AuditSigner::load(config.audit_signing_key.as_ref(), &config.data_dir)?;
+    Ok(ServiceContext::new(ServiceParts {
         pool,
         storage,
-        PasswordHasher::new(config.max_concurrent_password_hashes),
-        config.uploads.clone(),
-        config.sign_in.clone(),
-        config.node_id.clone(),
-        config.mail.clone(),
-    ))
+        hasher: PasswordHasher::new(config.max_concurrent_password_hashes),
+        uploads: config.uploads.clone(),
+        sign_in: config.sign_in.clone(),
+        node_id: config.node_id.clone(),
+        mail: config.mail.clone(),
+        audit_signer,
+    }))
 }
 
 impl Application {
@@ -228,6 +231,7 @@ impl Application {
         crate::services::reaper::spawn(services.clone());
         crate::services::cycle_progress::spawn_deadlines(services.clone());
         crate::services::notifications::spawn_sender(services.clone());
+        crate::services::maintenance::spawn_audit_digests(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -103,6 +103,9 @@ async fn the_application_role_cannot_rewrite_the_audit_log() {
         // Nor can it forge or erase a verification run.
         "INSERT INTO audit_verifications (rows_checked) VALUES (1)".to_owned(),
         "DELETE FROM audit_verifications".to_owned(),
+        // Nor change or remove a signed digest.
+        "UPDATE audit_digests SET head_seq = 0".to_owned(),
+        "DELETE FROM audit_digests".to_owned(),
     ];
     if let Some(partition) = &partition {
         statements.push(format!(

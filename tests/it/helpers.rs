@@ -139,6 +139,7 @@ pub fn test_config(database_url: String) -> Config {
         public_url: None,
         node_id: format!("test-node-{}", uuid::Uuid::new_v4().simple()),
         secret_key: Some(Secret::new(hopper::auth::csrf::generate_token())),
+        audit_signing_key: None,
         max_concurrent_password_hashes: 4,
         mail: hopper::config::MailConfig {
             smtp_url: None,
