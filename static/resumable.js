@@ -105,6 +105,13 @@
     list.insertBefore(summary, ul);
     var sent = {}, queue = items.slice(), active = 0, left = items.length;
     var requestId = (form.querySelector("input[name=request_id]") || {}).value;
+    // The files are held from here on, so their inputs are free for the next choice at
+    // once: resetting the form when this batch's receipt arrives would wipe a choice made
+    // meanwhile, and the next batch would start with nothing.
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      input.value = "";
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
     function updateSummary() {
       var done = Object.keys(sent).reduce(function (s, k) { return s + sent[k]; }, 0);
       summary.textContent = t("summary", "{done} of {total} sent, {left} file(s) to go", { done: size(done), total: size(total), left: left });
@@ -117,7 +124,6 @@
         post(form.dataset.finish.replace("{session}", session)).then(function (r) { return r.text(); }).then(function (html) {
           var receipt = document.getElementById("receipt");
           if (receipt) { receipt.innerHTML = html; if (window.htmx) { window.htmx.process(receipt); } }
-          form.reset();
           stored();
         });
       }
