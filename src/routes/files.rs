@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
 use crate::auth::Member;
-use crate::db::ids::FileUploadId;
+use crate::db::ids::{CycleId, FileUploadId};
 use crate::error::AppError;
 use crate::services::files;
 use crate::state::AppState;
@@ -24,6 +24,15 @@ pub async fn download(
 
 /// A file's bytes as an attachment (never inline), streamed.
 pub fn attachment(download: files::Download) -> HttpResponse {
+    attachment_of(download, "application/octet-stream")
+}
+
+/// A zip archive made on the fly (its length is not known ahead).
+pub fn zip_attachment(download: files::Download) -> HttpResponse {
+    attachment_of(download, "application/zip")
+}
+
+fn attachment_of(download: files::Download, content_type: &str) -> HttpResponse {
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
@@ -37,11 +46,23 @@ pub fn attachment(download: files::Download) -> HttpResponse {
         .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
     let mut response = HttpResponse::Ok();
     response
-        .content_type("application/octet-stream")
+        .content_type(content_type)
         .insert_header((header::CONTENT_DISPOSITION, disposition))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
     if let Some(length) = download.length {
         return response.no_chunking(length).streaming(body);
     }
     response.streaming(body)
+}
+
+/// A cycle as evidence (a zip), for anyone who may read the cycle. Audited.
+pub async fn cycle_export(
+    member: Member,
+    state: web::Data<AppState>,
+    path: web::Path<CycleId>,
+) -> Result<HttpResponse, AppError> {
+    let export =
+        crate::services::evidence_export::cycle(&state.services, &member.actor, path.into_inner())
+            .await?;
+    Ok(zip_attachment(export))
 }

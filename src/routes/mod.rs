@@ -143,6 +143,7 @@ routes! {
     get "/dashboard" => dashboard::projects, Member;
     get "/dashboard/projects/{project_id}" => dashboard::project, Member;
     get "/dashboard/cycles/{cycle_id}" => dashboard::cycle, Member;
+    get "/dashboard/cycles/{cycle_id}/export.zip" => files::cycle_export, Member;
     get "/dashboard/audit" => audit_trail::page, Auditor;
     get "/dashboard/audit.csv" => audit_trail::csv, Auditor;
     get "/dashboard/audit/digests.jsonl" => audit_digests::download, Auditor;
@@ -152,6 +153,7 @@ routes! {
     get "/api/v1/projects/{project_id}/cycles" => api::project_cycles, Token;
     get "/api/v1/cycles/{cycle_id}/requests" => api::cycle_requests, Token;
     get "/api/v1/cycles/{cycle_id}/files" => api::cycle_files, Token;
+    get "/api/v1/cycles/{cycle_id}/export.zip" => api::cycle_export, Token;
     get "/api/v1/files/{file_id}/download" => api::download_file, Token;
     post "/api/v1/sessions" => api::start_session, Token;
     post "/api/v1/sessions/{sync_session_id}/finish" => api::finish_session, Token;

@@ -53,6 +53,7 @@ pub mod actions {
     pub const CYCLE_UPDATED: &str = "cycle.updated";
     pub const CYCLE_STATUS_CHANGED: &str = "cycle.status_changed";
     pub const CYCLE_CLOSED: &str = "cycle.closed";
+    pub const CYCLE_EXPORTED: &str = "cycle.exported";
     pub const ACCESS_GRANTED: &str = "project_access.granted";
     pub const ACCESS_REVOKED: &str = "project_access.revoked";
     pub const UPLOAD_STARTED: &str = "upload.started";
@@ -132,6 +133,7 @@ pub mod actions {
         CYCLE_UPDATED,
         CYCLE_STATUS_CHANGED,
         CYCLE_CLOSED,
+        CYCLE_EXPORTED,
         ACCESS_GRANTED,
         ACCESS_REVOKED,
         UPLOAD_STARTED,

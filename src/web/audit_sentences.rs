@@ -56,6 +56,7 @@ const SENTENCES: &[(&str, &str)] = &[
     (CYCLE_UPDATED, "Changed a cycle"),
     (CYCLE_STATUS_CHANGED, "Changed a cycle's status"),
     (CYCLE_CLOSED, "Closed a cycle to uploads"),
+    (CYCLE_EXPORTED, "Exported a cycle as evidence"),
     (ACCESS_GRANTED, "Gave access to a project"),
     (ACCESS_REVOKED, "Took away access to a project"),
     (UPLOAD_STARTED, "Started an upload"),

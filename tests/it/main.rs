@@ -31,6 +31,7 @@ mod cycle_close;
 mod dashboards;
 mod embedded_serve;
 mod enums;
+mod evidence_export;
 mod fair_shares;
 mod fault_proxy;
 mod faults;

@@ -34,7 +34,7 @@ const MAX_FILES_PAGE: i64 = 1000;
     ),
     paths(
         list_projects, project_cycles, cycle_requests, cycle_files, download_file,
-        start_session, finish_session, session_receipt
+        cycle_export, start_session, finish_session, session_receipt
     ),
     components(schemas(
         ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
@@ -136,6 +136,23 @@ pub async fn cycle_files(
     )
     .await?;
     Ok(web::Json(FilePage::of(files, &newest, limit)))
+}
+
+/// A cycle as evidence, one streamed zip: its stored files under `files/`,
+/// `manifest.csv`, `audit.jsonl` and `chain.json`; needs the `read` scope. Audited.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle_id}/export.zip",
+    params(("cycle_id" = i32, Path)),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn cycle_export(
+    caller: ApiCaller,
+    state: web::Data<AppState>,
+    path: web::Path<CycleId>,
+) -> Result<HttpResponse, Problem> {
+    let export =
+        crate::services::evidence_export::cycle(&state.services, &caller.actor, path.into_inner())
+            .await?;
+    Ok(crate::routes::files::zip_attachment(export))
 }
 
 /// A stored file's bytes, as an attachment; needs the `read` scope. Audited.

@@ -141,6 +141,23 @@ fn chain_of(actor: &Actor) -> Result<Option<i32>, AppError> {
     }
 }
 
+/// The chain's latest digest, for an evidence export.
+pub(in crate::services) fn latest(
+    conn: &mut PgConnection,
+    chain: i32,
+) -> QueryResult<Option<DigestLine>> {
+    let row: Option<(String, Vec<u8>)> = audit_digests::table
+        .filter(audit_digests::chain.eq(chain))
+        .order(audit_digests::id.desc())
+        .select((audit_digests::statement, audit_digests::signature))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(statement, signature)| {
+        let signature = ed25519_dalek::Signature::from_slice(&signature).ok()?;
+        Some(DigestLine::new(statement, &signature))
+    }))
+}
+
 /// One batch of the digests the actor may download, oldest first, after `after` (an id).
 pub async fn batch(
     ctx: &ServiceContext,
