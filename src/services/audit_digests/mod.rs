@@ -29,9 +29,10 @@ use crate::schema::{audit_digests, companies};
 use crate::services::actor::Actor;
 use crate::services::ServiceContext;
 
-/// Taken with `pg_advisory_xact_lock`: one digest run at a time across all nodes (a second
+/// Taken with `pg_advisory_xact_lock` (its own key: …0001 is the reaper's, …0002 the
+/// reconciler's, …0003 retention's): one digest run at a time across all nodes (a second
 /// run then finds the heads digested and signs nothing twice).
-const DIGEST_LOCK: i64 = 0x686f_7070_6572_0002;
+const DIGEST_LOCK: i64 = 0x686f_7070_6572_0004;
 
 #[derive(QueryableByName)]
 struct Head {
