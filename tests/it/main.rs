@@ -16,6 +16,7 @@ mod branding;
 mod browser;
 mod browser_brand;
 mod browser_copy;
+mod browser_holds;
 mod browser_keyboard;
 mod browser_layout;
 mod browser_link_journey;
