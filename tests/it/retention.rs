@@ -323,3 +323,63 @@ async fn hopper_retention_run_prints_each_file_and_a_dry_run_deletes_nothing() {
     assert_eq!(s3_object(&app, &t.bucket, &key).await, None);
     assert!(tombstone(&app, id).5.is_some());
 }
+
+/// More files than one batch decides (1,000): every one is tombstoned and its object
+/// deleted, a batch at a time.
+#[actix_web::test]
+async fn a_run_goes_through_more_files_than_one_batch() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    let project = crate::helpers::create_project(&app, app.default_company(), "Archive");
+    let cycle = create_cycle(&app, project, 1);
+    app.conn()
+        .batch_execute(&format!(
+            "UPDATE projects SET retention_days = 7 WHERE id = {project};
+             UPDATE cycles SET closed_at = now() - interval '30 days' WHERE id = {cycle};
+             INSERT INTO sync_sessions (project_id, cycle_id, status) VALUES ({project}, {cycle}, 'completed');
+             INSERT INTO file_uploads (session_id, company_id, cycle_id, storage_location_id,
+                                       file_path, s3_key, status, file_size, checksum)
+             SELECT s.id, p.company_id, {cycle}, p.storage_location_id, 'f' || n || '.bin',
+                    'default/p{project}/C1/f' || n || '.bin', 'completed', n, repeat('a', 64)
+               FROM generate_series(1, 1002) AS n, projects p, sync_sessions s
+              WHERE p.id = {project} AND s.cycle_id = {cycle};"
+        ))
+        .expect("a thousand and two files");
+    let bucket: String = hopper::schema::projects::table
+        .find(project)
+        .select(hopper::schema::projects::bucket_name)
+        .first(&mut app.conn())
+        .expect("bucket");
+    app.storage.ensure_bucket(&bucket).await.expect("bucket");
+    let report = run(&app, false).await;
+    assert_eq!(report.deleted.len(), 1002);
+    assert_eq!(
+        (report.bytes_deleted, report.bytes_pending),
+        (1002, 0),
+        "{:?}",
+        report.held
+    );
+    let left: i64 = file_uploads::table
+        .filter(file_uploads::bytes_deleted_at.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(left, 0);
+}
+
+/// While another node runs retention (it holds the lock), a run does nothing and says so.
+#[actix_web::test]
+async fn one_node_runs_retention_at_a_time() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    let mut other_node = app.conn();
+    other_node
+        .batch_execute("SELECT pg_advisory_lock(x'686f707065720003'::bigint)")
+        .expect("the other node's lock");
+    let report = run(&app, false).await;
+    assert!(report.busy, "{report:?}");
+    other_node
+        .batch_execute("SELECT pg_advisory_unlock(x'686f707065720003'::bigint)")
+        .expect("unlock");
+    assert!(!run(&app, false).await.busy);
+}

@@ -28,8 +28,9 @@ use crate::services::file_life;
 use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
-/// Taken with `pg_try_advisory_xact_lock`: one retention run at a time across all nodes.
-const RETENTION_LOCK: i64 = 0x686f_7070_6572_0002;
+/// Taken with `pg_try_advisory_xact_lock`: one retention run at a time across all nodes
+/// (the reaper has …0001, the reconciler …0002).
+const RETENTION_LOCK: i64 = 0x686f_7070_6572_0003;
 
 /// One file a run deleted (or would), or kept because a hold covers it.
 #[derive(Debug, Clone)]
@@ -75,11 +76,21 @@ type Candidate = (
     Option<i32>,
 );
 
+/// Files decided (and objects deleted) per transaction: a first run over years of files
+/// neither holds one transaction open for long nor loads every row at once.
+const BATCH: i64 = 1_000;
+
 /// Completed files (deleted by an admin or not) whose cycle closed more than its
-/// project's retention ago, and that are no tombstone yet.
-fn due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Vec<Candidate>> {
+/// project's retention ago, and that are no tombstone yet: the next [`BATCH`] after
+/// `after`, by id.
+fn due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    after: FileUploadId,
+) -> QueryResult<Vec<Candidate>> {
     file_uploads::table
         .inner_join(cycles::table.inner_join(projects::table.inner_join(companies::table)))
+        .filter(file_uploads::id.gt(after))
         .filter(file_uploads::retired_at.is_null())
         .filter(file_uploads::status.eq(FileStatus::Completed))
         .filter(cycles::closed_at.is_not_null())
@@ -100,6 +111,7 @@ fn due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Vec<Candidate
             cycles::closed_at,
             projects::retention_days,
         ))
+        .limit(BATCH)
         .load(conn)
 }
 
@@ -109,13 +121,23 @@ fn why(cycle: &str, closed_at: Option<DateTime<Utc>>, days: Option<i32>) -> Stri
     format!("retention: the project keeps files {days} days after their cycle closes; {cycle} closed on {closed}")
 }
 
-/// The decision, in one transaction: every due file tombstoned (or, dry, listed), unless
-/// held. `None`: another node holds the lock.
+/// One batch of decisions.
+#[derive(Debug, Default)]
+struct Decided {
+    deleted: Vec<RetentionLine>,
+    held: Vec<RetentionLine>,
+    /// The last file looked at, when the batch was full (more may follow).
+    more_after: Option<FileUploadId>,
+}
+
+/// A batch of decisions, in one transaction: each due file after `after` tombstoned (or,
+/// dry, listed), unless held. `None`: another node holds the lock.
 fn decide(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     dry_run: bool,
-) -> Result<Option<RetentionReport>, AppError> {
+    after: FileUploadId,
+) -> Result<Option<Decided>, AppError> {
     let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(RETENTION_LOCK)
         .get_result(conn)?;
@@ -123,11 +145,14 @@ fn decide(
         return Ok(None);
     }
     let holds = LegalHold::all_active(conn)?;
-    let mut report = RetentionReport {
-        dry_run,
-        ..RetentionReport::default()
+    let due = due(conn, now, after)?;
+    let mut report = Decided {
+        more_after: (due.len() == BATCH as usize)
+            .then(|| due.last().map(|row| row.0.id))
+            .flatten(),
+        ..Decided::default()
     };
-    for (file, project, company, project_name, cycle, closed_at, days) in due(conn, now)? {
+    for (file, project, company, project_name, cycle, closed_at, days) in due {
         let hold = holds
             .iter()
             .find(|h| h.company_id == file.company_id && h.covers(project, file.cycle_id));
@@ -163,11 +188,16 @@ fn decide(
 
 type Pending = (FileUpload, ProjectId, StorageLocation);
 
-/// Tombstones whose bytes are still to be deleted, and not held meanwhile.
-fn pending(conn: &mut PgConnection) -> QueryResult<Vec<Pending>> {
+/// Tombstones whose bytes are still to be deleted, the next [`BATCH`] after `after`; and
+/// of those, the ones no hold covers meanwhile.
+fn pending(
+    conn: &mut PgConnection,
+    after: FileUploadId,
+) -> QueryResult<(Vec<Pending>, Option<FileUploadId>)> {
     let rows: Vec<Pending> = file_uploads::table
         .inner_join(sync_sessions::table)
         .inner_join(storage_locations::table)
+        .filter(file_uploads::id.gt(after))
         .filter(file_uploads::retired_at.is_not_null())
         .filter(file_uploads::bytes_deleted_at.is_null())
         .order(file_uploads::id.asc())
@@ -176,21 +206,44 @@ fn pending(conn: &mut PgConnection) -> QueryResult<Vec<Pending>> {
             sync_sessions::project_id,
             StorageLocation::as_select(),
         ))
+        .limit(BATCH)
         .load(conn)?;
+    let more_after = (rows.len() == BATCH as usize)
+        .then(|| rows.last().map(|row| row.0.id))
+        .flatten();
     let holds = LegalHold::all_active(conn)?;
-    Ok(rows
+    let free = rows
         .into_iter()
         .filter(|(file, project, _)| {
             !holds
                 .iter()
                 .any(|h| h.company_id == file.company_id && h.covers(*project, file.cycle_id))
         })
-        .collect())
+        .collect();
+    Ok((free, more_after))
 }
 
 /// Deletes the objects of the pending tombstones; notes each S3 confirms.
 async fn delete_bytes(ctx: &ServiceContext, report: &mut RetentionReport) -> Result<(), AppError> {
-    let work = ctx.run_unscoped(|conn| Ok(pending(conn)?)).await?;
+    let mut after = FileUploadId(0);
+    loop {
+        let (work, more_after) = ctx
+            .run_unscoped(move |conn| Ok(pending(conn, after)?))
+            .await?;
+        delete_objects(ctx, work, report).await?;
+        match more_after {
+            Some(last) => after = last,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Deletes each object, then notes it on its tombstone (its own small transaction).
+async fn delete_objects(
+    ctx: &ServiceContext,
+    work: Vec<Pending>,
+    report: &mut RetentionReport,
+) -> Result<(), AppError> {
     for (file, project, location) in work {
         // A row that never owned its key (an older Hopper overwrote it with a newer
         // version, whose row owns the object) has no bytes of its own to delete.
@@ -231,16 +284,27 @@ async fn delete_bytes(ctx: &ServiceContext, report: &mut RetentionReport) -> Res
 /// One run: decide, then (unless dry) delete the bytes.
 pub async fn run_once(ctx: &ServiceContext, dry_run: bool) -> Result<RetentionReport, AppError> {
     let now = ctx.clock().now();
-    let decided = ctx
-        .run_unscoped(move |conn| decide(conn, now, dry_run))
-        .await?;
-    let Some(mut report) = decided else {
-        return Ok(RetentionReport {
-            busy: true,
-            dry_run,
-            ..RetentionReport::default()
-        });
+    let mut report = RetentionReport {
+        dry_run,
+        ..RetentionReport::default()
     };
+    let mut after = FileUploadId(0);
+    loop {
+        let decided = ctx
+            .run_unscoped(move |conn| decide(conn, now, dry_run, after))
+            .await?;
+        let Some(decided) = decided else {
+            // Another node runs retention: it decides the rest (and deletes the bytes).
+            report.busy = after == FileUploadId(0);
+            return Ok(report);
+        };
+        report.deleted.extend(decided.deleted);
+        report.held.extend(decided.held);
+        match decided.more_after {
+            Some(last) => after = last,
+            None => break,
+        }
+    }
     if !dry_run {
         delete_bytes(ctx, &mut report).await?;
     }
