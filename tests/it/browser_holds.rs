@@ -44,6 +44,10 @@ async fn an_admin_sets_retention_and_places_and_lifts_a_legal_hold_in_the_browse
         t.starts_with("Placed a legal hold on cycle C1 of Intake")
     })
     .await;
+    let records = crate::browser::element(&browser, "#records").await;
+    let png = records.screenshot().await.expect("screenshot");
+    std::fs::write(crate::browser::screenshot_path("admin-records.png"), png)
+        .expect("save screenshot");
     wait_for_text(&browser, "#active-holds", |t| {
         t.contains("Smith v. Acme") && t.contains("alice")
     })
