@@ -5,7 +5,8 @@ use anyhow::Context;
 use clap::Parser;
 use hopper::cli::{
     AuditCommand, AuditVerifyArgs, Cli, Command, CreateSuperadminArgs, ReconcileArgs,
-    ResetPasswordArgs, SsoCommand, SyncArgs, TokenCommand, TokenCreateArgs,
+    ResetPasswordArgs, RetentionCommand, RetentionRunArgs, SsoCommand, SyncArgs, TokenCommand,
+    TokenCreateArgs,
 };
 use hopper::config::{Config, Secret};
 use hopper::db::ids::ProjectId;
@@ -75,6 +76,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reconcile(args) => {
             let mut embedded = EmbeddedServices::start_missing(&mut config)?;
             let result = reconcile(&config, args).await;
+            embedded.stop();
+            result
+        }
+        Command::Retention(RetentionCommand::Run(args)) => {
+            let mut embedded = EmbeddedServices::start_missing(&mut config)?;
+            let result = retention(&config, args).await;
             embedded.stop();
             result
         }
@@ -234,6 +241,20 @@ async fn reconcile(config: &Config, args: ReconcileArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         settled.in_doubt == 0,
         "some uploads are still in doubt; run again once S3 answers"
+    );
+    Ok(())
+}
+
+/// `hopper retention run [--dry-run]`: retention once; one line per file, then a summary.
+async fn retention(config: &Config, args: RetentionRunArgs) -> anyhow::Result<()> {
+    let services = startup::build_services(config).await?;
+    let report = hopper::services::retention::run_once(&services, args.dry_run).await?;
+    for line in hopper::cli::retention_lines(&report) {
+        println!("{line}");
+    }
+    anyhow::ensure!(
+        report.bytes_pending == 0,
+        "some objects could not be deleted; run again once storage answers"
     );
     Ok(())
 }

@@ -281,6 +281,31 @@ diesel::table! {
         owns_key -> Bool,
         request_id -> Nullable<Int4>,
         refusal -> Nullable<Jsonb>,
+        retired_at -> Nullable<Timestamptz>,
+        #[max_length = 500]
+        retired_reason -> Nullable<Varchar>,
+        bytes_deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    legal_holds (id) {
+        id -> Int4,
+        company_id -> Int4,
+        project_id -> Nullable<Int4>,
+        cycle_id -> Nullable<Int4>,
+        #[max_length = 1000]
+        reason -> Varchar,
+        placed_by -> Int4,
+        #[max_length = 100]
+        placed_by_name -> Varchar,
+        placed_at -> Timestamptz,
+        lifted_by -> Nullable<Int4>,
+        #[max_length = 100]
+        lifted_by_name -> Nullable<Varchar>,
+        lifted_at -> Nullable<Timestamptz>,
+        #[max_length = 1000]
+        lift_reason -> Nullable<Varchar>,
     }
 }
 
@@ -374,6 +399,7 @@ diesel::table! {
         storage_location_id -> Int4,
         reminder_days -> Array<Nullable<Int4>>,
         overdue_every_days -> Int4,
+        retention_days -> Nullable<Int4>,
     }
 }
 
@@ -669,6 +695,9 @@ diesel::joinable!(file_uploads -> cycle_requests (request_id));
 diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
+diesel::joinable!(legal_holds -> companies (company_id));
+diesel::joinable!(legal_holds -> cycles (cycle_id));
+diesel::joinable!(legal_holds -> projects (project_id));
 diesel::joinable!(notifications -> companies (company_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(passkeys -> companies (company_id));
@@ -732,6 +761,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cycles,
     document_requests,
     file_uploads,
+    legal_holds,
     notifications,
     passkeys,
     project_access,

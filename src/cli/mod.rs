@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod audit_digests;
+mod retention;
 mod sso;
 mod sync;
 mod token;
@@ -12,6 +13,7 @@ pub use upload_args::UploadArgs;
 pub use admin::{
     AuditCommand, AuditVerifyArgs, CreateSuperadminArgs, ReconcileArgs, ResetPasswordArgs,
 };
+pub use retention::{report_lines as retention_lines, RetentionCommand, RetentionRunArgs};
 pub use sso::{run as run_sso, SsoCommand, SsoRemoveArgs, SsoSetArgs};
 pub use sync::SyncArgs;
 pub use token::{TokenCommand, TokenCreateArgs};
@@ -156,6 +158,9 @@ pub enum Command {
     /// if the bytes match, otherwise delete the stray object and fail the row. Then clean
     /// up interrupted uploads as the reaper does. Safe while nodes serve.
     Reconcile(ReconcileArgs),
+    /// Records and safety: delete files kept past their project's retention.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
 }
 
 #[derive(Debug, Args)]

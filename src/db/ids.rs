@@ -35,4 +35,5 @@ typed_id!(
     UploadLinkVisitId,
     ApiTokenId,
     PasskeyId,
+    LegalHoldId,
 );

@@ -29,3 +29,9 @@ diesel::define_sql_function! {
     /// Analyses `file_uploads` when autovacuum would (migration 23); whether it did.
     fn file_uploads_refresh_statistics() -> Bool;
 }
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `coalesce` of a moment and its fallback: the first that is set.
+    #[sql_name = "coalesce"]
+    fn coalesce_moment(x: Nullable<Timestamptz>, fallback: Timestamptz) -> Nullable<Timestamptz>;
+}

@@ -191,6 +191,7 @@ routes! {
     post "/admin/projects/{project_id}/delete" => admin::projects::delete, CompanyAdmin;
     post "/admin/projects/{project_id}/restore" => admin::projects::restore, CompanyAdmin;
     post "/admin/projects/{project_id}/check-bucket" => admin::projects::check_bucket, CompanyAdmin;
+    post "/admin/projects/{project_id}/retention" => admin::holds::set_retention, CompanyAdmin;
     get "/admin/projects/{project_id}/tokens" => admin::tokens::list, CompanyAdmin;
     post "/admin/projects/{project_id}/tokens" => admin::tokens::create, CompanyAdmin;
     post "/admin/projects/{project_id}/tokens/{token_id}/revoke" => admin::tokens::revoke, CompanyAdmin;
@@ -214,6 +215,9 @@ routes! {
     post "/admin/projects/{project_id}/access" => admin::access::grant, CompanyAdmin;
     post "/admin/projects/{project_id}/access/{user_id}/revoke" => admin::access::revoke, CompanyAdmin;
     post "/admin/files/{file_id}/delete" => admin::files::delete, CompanyAdmin;
+    get "/admin/holds" => admin::holds::page, CompanyAdmin;
+    post "/admin/holds" => admin::holds::place, CompanyAdmin;
+    post "/admin/holds/{hold_id}/lift" => admin::holds::lift, CompanyAdmin;
     get "/admin/branding" => admin::branding::page, CompanyAdmin;
     post "/admin/branding" => admin::branding::update, CompanyAdmin;
     post "/admin/branding/logo" => admin::branding::upload_logo, CompanyAdmin;

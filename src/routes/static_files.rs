@@ -74,6 +74,12 @@ const FILES: &[(&str, &str, &[u8], &str)] = &[
         "public, max-age=300",
     ),
     (
+        "refusal.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/refusal.js"),
+        "public, max-age=300",
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

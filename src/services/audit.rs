@@ -63,6 +63,11 @@ pub mod actions {
     pub const FILE_FAILED: &str = "file.failed";
     pub const FILE_DOWNLOADED: &str = "file.downloaded";
     pub const FILE_DELETED: &str = "file.deleted";
+    pub const FILE_RETENTION_DELETED: &str = "file.retention_deleted";
+    pub const FILE_BYTES_DELETED: &str = "file.bytes_deleted";
+    pub const LEGAL_HOLD_PLACED: &str = "legal_hold.placed";
+    pub const LEGAL_HOLD_LIFTED: &str = "legal_hold.lifted";
+    pub const PROJECT_RETENTION_CHANGED: &str = "project.retention_changed";
     pub const FILE_REVIEWED: &str = "file.reviewed";
     pub const UPLOADS_REAPED: &str = "upload.reaped";
     pub const FILE_RECONCILED: &str = "file.reconciled";
@@ -143,6 +148,11 @@ pub mod actions {
         FILE_FAILED,
         FILE_DOWNLOADED,
         FILE_DELETED,
+        FILE_RETENTION_DELETED,
+        FILE_BYTES_DELETED,
+        LEGAL_HOLD_PLACED,
+        LEGAL_HOLD_LIFTED,
+        PROJECT_RETENTION_CHANGED,
         FILE_REVIEWED,
         UPLOADS_REAPED,
         FILE_RECONCILED,

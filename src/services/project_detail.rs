@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::schema::{audit_log, users};
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::legal_holds::{self, HoldView};
 use crate::services::projects::find;
 use crate::services::storage_locations;
 use crate::services::ServiceContext;
@@ -36,6 +37,8 @@ pub struct ProjectDetail {
     pub people: Vec<(UserId, String)>,
     /// The company's storage locations, for the project form.
     pub locations: Vec<StorageLocation>,
+    /// The active legal holds over the project: the company's, its own, its cycles'.
+    pub holds: Vec<HoldView>,
 }
 
 pub const HISTORY_ROWS: i64 = 50;
@@ -154,6 +157,7 @@ fn detail_in(
         .load(conn)?;
     let people = people_of(conn, actor, &history)?;
     let locations = StorageLocation::for_company(conn, actor.company_id())?;
+    let holds = legal_holds::active_in(conn, actor, Some(id))?;
     Ok(ProjectDetail {
         project,
         tags,
@@ -163,6 +167,7 @@ fn detail_in(
         history,
         people,
         locations,
+        holds,
     })
 }
 

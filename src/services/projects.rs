@@ -18,6 +18,7 @@ use crate::domain::ListWindow;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::legal_holds;
 use crate::services::project_access::{self, ProjectRight};
 use crate::services::{storage_locations, ServiceContext};
 
@@ -190,6 +191,7 @@ fn delete_in(
     now: DateTime<Utc>,
 ) -> Result<Project, AppError> {
     let project = lock_live(conn, actor, id)?;
+    legal_holds::refuse_project_if_held(conn, actor.company_id(), id)?;
     Project::set_deleted(conn, id, Some(now))?;
     actor
         .audit(actions::PROJECT_DELETED)

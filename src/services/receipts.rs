@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CycleRequestId, FileUploadId, SyncSessionId};
 use crate::db::models::file_upload::FileUpload;
+use crate::db::models::legal_hold::{Covered, LegalHold};
 use crate::db::models::project::Project;
 use crate::db::models::superseded::Newest;
 use crate::db::models::sync_session::SyncSession;
@@ -31,6 +32,9 @@ pub struct Receipt {
     pub uploaded_by: String,
     /// The earlier files this batch's duplicates repeat.
     pub originals: Vec<Original>,
+    /// The legal hold over the batch's cycle, if any, in a sentence (who, when, why):
+    /// none of its files can be deleted meanwhile.
+    pub hold: Option<String>,
 }
 
 /// A request a file of the batch is for, and the decision on it.
@@ -178,6 +182,18 @@ pub(in crate::services) fn receipt_in(
     let uploaded_by = uploaders(conn, std::slice::from_ref(&session))?
         .pop()
         .unwrap_or_default();
+    let covered = match session.cycle_id {
+        Some(cycle) => Covered::Cycle(project.id, cycle),
+        None => Covered::Project(project.id),
+    };
+    let hold = LegalHold::active_covering(conn, actor.company_id(), covered)?.map(|hold| {
+        format!(
+            "Under legal hold (placed by {} on {}: {}); these files cannot be deleted until an admin lifts it.",
+            hold.placed_by_name,
+            hold.placed_at.format("%Y-%m-%d"),
+            hold.reason
+        )
+    });
     Ok(Receipt {
         session,
         project,
@@ -187,6 +203,7 @@ pub(in crate::services) fn receipt_in(
         newest,
         uploaded_by,
         originals,
+        hold,
     })
 }
 

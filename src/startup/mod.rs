@@ -232,6 +232,7 @@ impl Application {
         crate::services::cycle_progress::spawn_deadlines(services.clone());
         crate::services::notifications::spawn_sender(services.clone());
         crate::services::maintenance::spawn_audit_digests(services.clone());
+        crate::services::retention::spawn_daily(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -66,6 +66,20 @@ const SENTENCES: &[(&str, &str)] = &[
     (FILE_FAILED, "Could not upload a file"),
     (FILE_DOWNLOADED, "Downloaded a file"),
     (FILE_DELETED, "Deleted a file"),
+    (
+        FILE_RETENTION_DELETED,
+        "Retention deleted a file (its record is kept)",
+    ),
+    (
+        FILE_BYTES_DELETED,
+        "Deleted a retired file's bytes from storage",
+    ),
+    (LEGAL_HOLD_PLACED, "Placed a legal hold"),
+    (LEGAL_HOLD_LIFTED, "Lifted a legal hold"),
+    (
+        PROJECT_RETENTION_CHANGED,
+        "Changed how long a project keeps files",
+    ),
     (FILE_REVIEWED, "Reviewed a file"),
     (UPLOADS_REAPED, "Closed uploads that had stopped"),
     (FILE_RECONCILED, "Settled a file left half-stored"),

@@ -219,6 +219,18 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
         .and_then(|(_, rest)| rest.split(['<', '"']).next())
         .map(|token| format!("/wall/{token}"))
         .expect("a project's wall screen link");
+    // A legal hold on the cycle: the project page and the holds page list it.
+    let held = alice
+        .post(
+            "/admin/holds",
+            &[
+                ("project_id", &p.to_string()),
+                ("cycle_id", &c.to_string()),
+                ("reason", "Litigation: Smith v. Acme, case 24-1187"),
+            ],
+        )
+        .await;
+    assert_eq!(held.status, 303, "{}", held.body);
     let acme = create_company(&app, "ACME", true);
     let operator = UserFixture::new("otto")
         .role("superadmin")
@@ -280,6 +292,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
                 ),
                 ("machine-tokens", format!("/admin/projects/{p}/tokens")),
                 ("wall-screens", "/admin/share-links".into()),
+                ("legal-holds", "/admin/holds".into()),
                 ("audit", "/dashboard/audit".into()),
                 ("dashboard", "/dashboard".into()),
             ],

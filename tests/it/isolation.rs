@@ -7,8 +7,8 @@ use hopper::db::ids::{
 };
 use hopper::routes::{Access, RouteSpec, ROUTES};
 use hopper::schema::{
-    api_tokens, auth_sessions, cycles, file_uploads, project_access, projects, share_links,
-    sync_sessions, users,
+    api_tokens, auth_sessions, cycles, file_uploads, legal_holds, project_access, projects,
+    share_links, sync_sessions, users,
 };
 use uuid::Uuid;
 
@@ -31,6 +31,8 @@ struct Ids {
     item: i32,
     /// A personal API token of the world's user.
     token: i32,
+    /// A legal hold of the company (lifted: it blocks nothing here).
+    hold: i32,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -47,6 +49,7 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{request_id}", ids.request.to_string()),
         ("{item_id}", ids.item.to_string()),
         ("{token_id}", ids.token.to_string()),
+        ("{hold_id}", ids.hold.to_string()),
         // A passkey is only ever its owner's: any id answers 404 to everyone else.
         ("{passkey_id}", "1".to_owned()),
         ("{token}", "no-such-token".to_owned()),
@@ -76,6 +79,7 @@ fn has_tenant_id(route: &RouteSpec) -> bool {
         "{request_id}",
         "{item_id}",
         "{token_id}",
+        "{hold_id}",
     ]
     .iter()
     .any(|p| route.path.contains(p))
@@ -229,6 +233,26 @@ fn requests(app: &TestApp, company: CompanyId, project: ProjectId, cycle: CycleI
     (request.id, item.id)
 }
 
+/// A lifted legal hold of `company`, placed and lifted by `user`.
+fn lifted_hold(app: &TestApp, company: CompanyId, user: UserId) -> i32 {
+    let now = chrono::Utc::now();
+    diesel::insert_into(legal_holds::table)
+        .values((
+            legal_holds::company_id.eq(company),
+            legal_holds::reason.eq("Litigation"),
+            legal_holds::placed_by.eq(user),
+            legal_holds::placed_by_name.eq("someone"),
+            legal_holds::placed_at.eq(now),
+            legal_holds::lifted_by.eq(user),
+            legal_holds::lifted_by_name.eq("someone"),
+            legal_holds::lifted_at.eq(now),
+            legal_holds::lift_reason.eq("Settled"),
+        ))
+        .returning(legal_holds::id)
+        .get_result(&mut app.conn())
+        .expect("legal hold")
+}
+
 struct World {
     app: TestApp,
     admin_a: TestUser,
@@ -296,6 +320,7 @@ async fn world() -> World {
             request: request_a,
             item: item_a,
             token: api_token(&app, a, user_a.id),
+            hold: lifted_hold(&app, a, user_a.id),
         },
         other: Ids {
             company: b,
@@ -309,6 +334,7 @@ async fn world() -> World {
             request: request_b,
             item: item_b,
             token: api_token(&app, b, user_b.id),
+            hold: lifted_hold(&app, b, user_b.id),
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -322,6 +348,7 @@ async fn world() -> World {
             request: 999_999,
             item: 999_999,
             token: 999_999,
+            hold: 999_999,
         },
         app,
         admin_a,

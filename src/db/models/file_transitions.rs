@@ -233,3 +233,45 @@ pub fn mark_deleted(
     .execute(conn)
     .map(|n| n > 0)
 }
+
+/// Retention's decision: the row becomes a tombstone (`retired_at`, why), leaves lists as
+/// a deleted file does, and its bytes are to be deleted. False when it already was.
+pub fn mark_retired(
+    conn: &mut PgConnection,
+    id: FileUploadId,
+    now: chrono::DateTime<chrono::Utc>,
+    reason: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        file_uploads::table
+            .find(id)
+            .filter(file_uploads::retired_at.is_null()),
+    )
+    .set((
+        file_uploads::retired_at.eq(now),
+        file_uploads::retired_reason.eq(truncate(reason, 500)),
+        file_uploads::deleted_at.eq(crate::db::sql_functions::coalesce_moment(
+            file_uploads::deleted_at,
+            now,
+        )),
+    ))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// The tombstone's bytes are gone from S3 (at `now`); false when that was already noted.
+pub fn mark_bytes_deleted(
+    conn: &mut PgConnection,
+    id: FileUploadId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        file_uploads::table
+            .find(id)
+            .filter(file_uploads::retired_at.is_not_null())
+            .filter(file_uploads::bytes_deleted_at.is_null()),
+    )
+    .set(file_uploads::bytes_deleted_at.eq(now))
+    .execute(conn)
+    .map(|n| n > 0)
+}

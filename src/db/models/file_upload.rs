@@ -42,6 +42,12 @@ pub struct FileUpload {
     /// The refusal behind `error_message`, for saying it in another language
     /// ([`crate::domain::StoredRefusal`]).
     pub refusal: Option<serde_json::Value>,
+    /// Retention decided to delete this file's bytes (the tombstone's "when")…
+    pub retired_at: Option<DateTime<Utc>>,
+    /// …and why, in a sentence.
+    pub retired_reason: Option<String>,
+    /// S3 confirmed the object gone (`None` with `retired_at` set: the next run retries).
+    pub bytes_deleted_at: Option<DateTime<Utc>>,
 }
 
 pub use super::file_status_filter::{status_is, StatusIs};

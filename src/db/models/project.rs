@@ -31,6 +31,8 @@ pub struct Project {
     pub reminder_days: Vec<Option<i32>>,
     /// …then every this many days while a request is overdue.
     pub overdue_every_days: i32,
+    /// Days after its cycle was closed a file's bytes are deleted (`None`: kept for ever).
+    pub retention_days: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -185,6 +187,18 @@ impl Project {
             query = query.filter(projects::id.ne(except));
         }
         Ok(query.first::<ProjectId>(conn).optional()?.is_some())
+    }
+
+    /// Sets how long the project keeps files after their cycle closed (`None`: for ever).
+    pub fn set_retention(
+        conn: &mut PgConnection,
+        id: ProjectId,
+        days: Option<i32>,
+    ) -> QueryResult<Project> {
+        diesel::update(projects::table.find(id))
+            .set(projects::retention_days.eq(days))
+            .returning(Project::as_returning())
+            .get_result(conn)
     }
 
     pub fn insert(conn: &mut PgConnection, new: &NewProject<'_>) -> QueryResult<Project> {

@@ -110,6 +110,7 @@ mod brand;
 mod concurrency;
 mod cycle;
 mod file;
+mod hold;
 mod input;
 mod kind;
 mod link;
@@ -126,6 +127,7 @@ pub use brand::BrandRefused;
 pub use concurrency::ConcurrencyRefused;
 pub use cycle::CycleRefused;
 pub use file::FileRefused;
+pub use hold::HoldRefused;
 pub use input::InputRefused;
 pub use kind::KindRefused;
 pub use link::LinkRefused;
@@ -174,6 +176,7 @@ areas! {
     Concurrency(ConcurrencyRefused),
     Cycle(CycleRefused),
     File(FileRefused),
+    Hold(HoldRefused),
     Input(InputRefused),
     Kind(KindRefused),
     Link(LinkRefused),

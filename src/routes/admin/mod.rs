@@ -7,6 +7,7 @@ pub mod cycle_closing;
 pub mod cycle_requests;
 pub mod cycles;
 pub mod files;
+pub mod holds;
 pub mod project_form;
 pub mod projects;
 pub mod request_form;

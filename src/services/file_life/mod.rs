@@ -9,6 +9,10 @@
 //!    │          └──────────────────────────────┬─────────┘
 //!    └─▶ failed (refused up front)             └──▶ failed (refused, interrupted,
 //!                                                    cancelled, reaped, expired, read back)
+//!
+//!  completed ──▶ deleted (an admin's soft delete)
+//!      └───────▶ retired (retention's tombstone) ──▶ bytes deleted (S3 confirmed)
+//!                 every deletion refused while a legal hold covers the file
 //! ```
 //!
 //! Each transition, in the caller's transaction, moves the row (guarded by
@@ -31,7 +35,7 @@ mod told;
 
 pub(in crate::services) use crate::db::models::file_transitions::StoredFile;
 pub(in crate::services) use born::{refuse, start, start_all, started};
-pub(in crate::services) use deleted::delete;
+pub(in crate::services) use deleted::{bytes_gone, delete, retire};
 pub(in crate::services) use ended::{claim, complete, fail, progress, skip, Completion};
 pub(in crate::services) use told::Told;
 
