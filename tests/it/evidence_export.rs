@@ -14,7 +14,7 @@ use crate::uploads::{content, form, sha256, target, PART};
 
 /// The archive as Python's zipfile reads it: entry names, each entry's SHA-256, and
 /// `testzip()`'s verdict on the CRCs (None: all good).
-fn read_with_python(bytes: &[u8]) -> Value {
+pub fn read_with_python(bytes: &[u8]) -> Value {
     let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(file.path(), bytes).expect("write the zip");
     let script = r#"
@@ -42,7 +42,11 @@ print(json.dumps(out))
     serde_json::from_slice(&output.stdout).expect("python's json")
 }
 
-async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+pub async fn fetch(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> (u16, String, Vec<u8>) {
     let mut request = http.get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);

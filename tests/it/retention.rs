@@ -213,6 +213,21 @@ async fn retention_deletes_bytes_n_days_after_the_close_and_keeps_a_tombstone() 
     let receipt = uma.get(&format!("/uploads/{batch}")).await;
     assert!(receipt.body.contains("tombstone"), "{}", receipt.body);
 
+    // The cycle's evidence still lists them, as deleted by retention, without bytes.
+    let alice = app.session_for(&admin).await;
+    let url = app.url(&format!("/dashboard/cycles/{}/export.zip", t.cycle));
+    let (status, _, zip) = crate::evidence_export::fetch(&alice.http, &url, None).await;
+    assert_eq!(status, 200);
+    let read = crate::evidence_export::read_with_python(&zip);
+    assert!(read["entries"].get("files/a.bin").is_none(), "{read}");
+    let manifest = read["manifest"].as_str().expect("manifest");
+    assert!(
+        manifest
+            .lines()
+            .any(|l| l.starts_with("a.bin,") && l.contains("DELETED by retention")),
+        "{manifest}"
+    );
+
     // The open cycle's file stays; a second run finds nothing more.
     let (c_id, c_key) = file_of(&app, open_cycle, "c.bin");
     assert!(tombstone(&app, c_id).3.is_none());

@@ -86,6 +86,8 @@ pub fn add_whole<W: Write>(
 /// it could not be read (the entry then stays empty and the manifest says so).
 pub enum Copied {
     Verified,
+    /// Retention deleted the bytes before the export (when, why).
+    Retired(String),
     Differs(String),
     Unreadable(String),
 }
@@ -94,6 +96,7 @@ impl Copied {
     pub fn words(&self) -> String {
         match self {
             Copied::Verified => "verified".to_owned(),
+            Copied::Retired(when_why) => format!("DELETED by retention {when_why}"),
             Copied::Differs(actual) => format!("DIFFERS: the stored bytes hash to {actual}"),
             Copied::Unreadable(why) => format!("MISSING: {why}"),
         }

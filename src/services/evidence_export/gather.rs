@@ -27,6 +27,8 @@ pub struct ExportedFile {
     pub review: Option<RequestStatus>,
     pub reviewer: Option<String>,
     pub review_reason: Option<String>,
+    /// Retention deleted its bytes (when, why): listed in the manifest, not in `files/`.
+    pub retired: Option<(DateTime<Utc>, String)>,
 }
 
 type FileRow = (
@@ -36,6 +38,7 @@ type FileRow = (
     Option<String>,
     String,
     Option<DateTime<Utc>>,
+    (Option<DateTime<Utc>>, Option<String>),
     StorageLocation,
     (Option<String>, Option<String>, Option<i32>),
     (
@@ -46,7 +49,7 @@ type FileRow = (
     ),
 );
 
-/// The cycle's current, stored files (not deleted, bytes kept), by path.
+/// The cycle's current, stored files (not deleted), by path; tombstones of retention too.
 pub fn files(
     conn: &mut PgConnection,
     company: CompanyId,
@@ -62,7 +65,12 @@ pub fn files(
             FileStatus::Completed,
         ))
         .filter(file_uploads::replaced_by.is_null())
-        .filter(file_uploads::deleted_at.is_null())
+        // An admin's delete takes a file out; retention's tombstones stay listed.
+        .filter(
+            file_uploads::deleted_at
+                .is_null()
+                .or(file_uploads::retired_at.is_not_null()),
+        )
         .order(file_uploads::file_path.asc())
         .select((
             file_uploads::id,
@@ -71,6 +79,7 @@ pub fn files(
             file_uploads::checksum,
             file_uploads::s3_key,
             file_uploads::uploaded_at,
+            (file_uploads::retired_at, file_uploads::retired_reason),
             StorageLocation::as_select(),
             (
                 sync_sessions::uploader_name,
@@ -100,7 +109,7 @@ pub fn files(
         Ok(name)
     };
     let mut files = Vec::with_capacity(rows.len());
-    for (id, path, size, sha256, key, sent_at, location, sender, review) in rows {
+    for (id, path, size, sha256, key, sent_at, retired, location, sender, review) in rows {
         let sent_by = match sender {
             (Some(name), Some(email), _) => format!("{name} <{email}> (upload link)"),
             (Some(name), None, _) => format!("{name} (upload link)"),
@@ -124,6 +133,7 @@ pub fn files(
             review: review.1,
             reviewer,
             review_reason: review.2,
+            retired: retired.0.map(|at| (at, retired.1.unwrap_or_default())),
         });
     }
     Ok(files)

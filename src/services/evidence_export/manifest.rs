@@ -40,7 +40,11 @@ pub fn csv(files: &[ExportedFile], copied: &[Copied]) -> Result<Vec<u8>, csv::Er
             csv_safe(file.reviewer.as_deref().unwrap_or("")),
             csv_safe(file.review_reason.as_deref().unwrap_or("")),
             copied.words(),
-            format!("files/{}", file.path),
+            if matches!(copied, Copied::Retired(_)) {
+                String::new()
+            } else {
+                format!("files/{}", file.path)
+            },
         ])?;
     }
     writer

@@ -29,7 +29,7 @@ use crate::services::audit::actions;
 use crate::services::files::Download;
 use crate::services::{project_access, projects, storage_locations, ServiceContext};
 
-use archive::{add_file, add_whole, zip_error, ChannelSink, Chunk};
+use archive::{add_file, add_whole, zip_error, ChannelSink, Chunk, Copied};
 use gather::ExportedFile;
 
 const AUDIT_BATCH: i64 = 1000;
@@ -116,6 +116,13 @@ fn write_all(
     let mut copied = Vec::with_capacity(scope.files.len());
     let mut clients = std::collections::HashMap::new();
     for file in &scope.files {
+        if let Some((at, why)) = &file.retired {
+            copied.push(Copied::Retired(format!(
+                "at {}: {why}",
+                at.format("%Y-%m-%dT%H:%M:%SZ")
+            )));
+            continue;
+        }
         let client = clients
             .entry(file.location.id)
             .or_insert_with(|| {
