@@ -174,6 +174,10 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
         Some(path) => Some(audit_digest_file::read(config, path, &args.public_keys)?),
         None => None,
     };
+    let export = match &args.export {
+        Some(path) => Some(hopper::cli::evidence_check::read(path)?),
+        None => None,
+    };
     let pool = migrate(config).await?;
     let reports = db::transaction(&pool, move |conn| {
         let company = match &args.company {
@@ -213,6 +217,9 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
     }
     if let Some(digests) = digests {
         broken |= audit_digest_file::check(&pool, digests).await?;
+    }
+    if let Some(export) = export {
+        broken |= hopper::cli::evidence_check::check(&pool, export).await?;
     }
     anyhow::ensure!(!broken, "the audit trail was tampered with (see above)");
     Ok(())

@@ -36,6 +36,11 @@ pub struct AuditVerifyArgs {
     /// the public half of this installation's signing key.
     #[arg(long = "public-key", value_name = "HEX")]
     pub public_keys: Vec<String>,
+
+    /// Also check the audit rows an evidence export (a cycle's zip) carries: each row's
+    /// hash recomputed from chain.json, and the same row in the database.
+    #[arg(long, value_name = "ZIP")]
+    pub export: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

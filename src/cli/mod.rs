@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod audit_digests;
+pub mod evidence_check;
 mod retention;
 mod sso;
 mod sync;

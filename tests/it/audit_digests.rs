@@ -10,7 +10,7 @@ use hopper::services::audit_digests::{self, DigestLine};
 
 use crate::helpers::{cluster, create_company, TestApp, UserFixture};
 
-fn run_hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+pub fn run_hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_hopper"))
         .args(args)
         .env("DATABASE_URL", &app.database_url)
@@ -28,7 +28,7 @@ fn run_hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
 
 /// Rewrites a company's first chained row and recomputes its whole chain, as a superuser
 /// who knows how the hashes are made would.
-fn rewrite_chain(app: &TestApp, company: i32) {
+pub fn rewrite_chain(app: &TestApp, company: i32) {
     app.conn()
         .batch_execute(&format!(
             "ALTER TABLE audit_log DISABLE TRIGGER ALL;

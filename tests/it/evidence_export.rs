@@ -9,6 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::audit_digests::{rewrite_chain, run_hopper};
 use crate::helpers::{create_company, grant_access, test_python, TestApp, UserFixture};
 use crate::uploads::{content, form, sha256, target, PART};
 
@@ -138,6 +139,22 @@ async fn a_cycle_exports_as_a_zip_that_an_independent_reader_checks() {
     let exported = app.audit_rows("cycle.exported");
     assert_eq!(exported.len(), 1);
     assert_eq!(exported[0].details["files"], 3);
+
+    // `hopper audit verify --export` checks the rows against the database: they hold now;
+    // after a superuser rewrote the company's chain (hashes recomputed), they do not.
+    let copy = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(copy.path(), &zip).expect("keep the export");
+    let path = copy.path().to_str().expect("utf-8 path");
+    let (ok, stdout, stderr) = run_hopper(&app, &["audit", "verify", "--export", path]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("match the database"), "{stdout}");
+    rewrite_chain(&app, app.default_company().0);
+    let (ok, stdout, _) = run_hopper(&app, &["audit", "verify", "--export", path]);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("is not the row the export holds"),
+        "{stdout}"
+    );
 }
 
 #[actix_web::test]
