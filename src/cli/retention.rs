@@ -31,29 +31,19 @@ pub fn report_lines(report: &crate::services::retention::RetentionReport) -> Vec
     } else {
         "deleted"
     };
-    let mut lines = Vec::new();
-    for line in &report.deleted {
-        lines.push(format!(
-            "{verb}: {} / {} / {} / {} ({}): {}",
+    let said = |what: &str, line: &crate::services::retention::RetentionLine| {
+        format!(
+            "{what}: {} / {} / {} / {} ({}): {}",
             line.company,
             line.project,
             line.cycle,
             line.path,
             size(line.size),
             line.why
-        ));
-    }
-    for line in &report.held {
-        lines.push(format!(
-            "kept: {} / {} / {} / {} ({}): {}",
-            line.company,
-            line.project,
-            line.cycle,
-            line.path,
-            size(line.size),
-            line.why
-        ));
-    }
+        )
+    };
+    let mut lines: Vec<String> = report.deleted.iter().map(|l| said(verb, l)).collect();
+    lines.extend(report.held.iter().map(|l| said("kept", l)));
     let total: i64 = report.deleted.iter().filter_map(|l| l.size).sum();
     lines.push(if report.dry_run {
         format!(

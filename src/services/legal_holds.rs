@@ -64,13 +64,9 @@ pub(in crate::services) fn refuse_file_if_held(
     company: CompanyId,
     covered: Covered,
 ) -> Result<(), AppError> {
-    match LegalHold::active_covering(conn, company, covered)? {
-        Some(hold) => {
-            let (by, on, reason) = facts(&hold);
-            Err(HoldRefused::FileHeld { by, on, reason }.into())
-        }
-        None => Ok(()),
-    }
+    refuse_if_held(conn, company, covered, |by, on, reason| {
+        HoldRefused::FileHeld { by, on, reason }
+    })
 }
 
 /// Refuses a project's deletion when an active hold covers it, or any of its cycles.
@@ -79,10 +75,25 @@ pub(in crate::services) fn refuse_project_if_held(
     company: CompanyId,
     project: ProjectId,
 ) -> Result<(), AppError> {
-    match LegalHold::active_covering(conn, company, Covered::Project(project))? {
+    refuse_if_held(
+        conn,
+        company,
+        Covered::Project(project),
+        |by, on, reason| HoldRefused::ProjectHeld { by, on, reason },
+    )
+}
+
+/// The refusal `said` makes of the active hold covering `covered`, if there is one.
+fn refuse_if_held(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    covered: Covered,
+    said: impl FnOnce(String, String, String) -> HoldRefused,
+) -> Result<(), AppError> {
+    match LegalHold::active_covering(conn, company, covered)? {
         Some(hold) => {
             let (by, on, reason) = facts(&hold);
-            Err(HoldRefused::ProjectHeld { by, on, reason }.into())
+            Err(said(by, on, reason).into())
         }
         None => Ok(()),
     }

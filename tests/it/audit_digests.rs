@@ -3,26 +3,18 @@
 //! digests kept elsewhere; digests are downloaded by the operator (every chain) and a
 //! company admin (their own), and `hopper audit digest` / `verify --digests` work.
 
-use std::process::Command;
-
 use diesel::connection::SimpleConnection;
 use hopper::services::audit_digests::{self, DigestLine};
 
 use crate::helpers::{cluster, create_company, TestApp, UserFixture};
 
 pub fn run_hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_hopper"))
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        // The test servers' data dir: the same signing key as theirs.
-        .env("HOPPER_DATA_DIR", cluster().dir.join("app"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run hopper");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+    // The test servers' data dir: the same signing key as theirs.
+    let data_dir = cluster().dir.join("app");
+    crate::cli::run_hopper_with(
+        &app.database_url,
+        args,
+        &[("HOPPER_DATA_DIR", data_dir.as_os_str())],
     )
 }
 

@@ -9,10 +9,20 @@ use hopper::schema::{auth_sessions, companies, projects, storage_locations, user
 use crate::helpers::{cluster, TestApp, UserFixture};
 
 fn run_hopper(database_url: &str, args: &[&str]) -> (bool, String, String) {
+    run_hopper_with(database_url, args, &[])
+}
+
+/// `hopper ARGS` against the test's database, with more environment.
+pub fn run_hopper_with(
+    database_url: &str,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_hopper"))
         .args(args)
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .output()
         .expect("run hopper");
     (
