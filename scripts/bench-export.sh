@@ -44,7 +44,11 @@ ARGS=()
 for i in $(seq 1 "$SMALL"); do ARGS+=(-F "files=@$WORK/small/s$i.txt"); done
 send "${ARGS[@]}"
 STORED=$(sql "SELECT count(*) FROM file_uploads WHERE cycle_id = $CYCLE AND status = 'completed'")
-[ "$STORED" = $((SMALL + 1)) ] || { echo "bench: $STORED files stored, not $((SMALL + 1))" >&2; exit 1; }
+[ "$STORED" = $((SMALL + 1)) ] || {
+  echo "bench: $STORED files stored, not $((SMALL + 1)):" >&2
+  sql "SELECT file_path, status, error_message FROM file_uploads WHERE cycle_id = $CYCLE AND status <> 'completed'" >&2
+  exit 1
+}
 PREFIX=$(sql "SELECT s3_key FROM file_uploads WHERE cycle_id = $CYCLE AND file_path = 'big.bin'")
 PREFIX=${PREFIX%/*}
 BYTES=$(sql "SELECT sum(file_size) FROM file_uploads WHERE cycle_id = $CYCLE AND status = 'completed'")
