@@ -38,6 +38,7 @@ fn target(ctx: &ServiceContext, location: &StorageLocation, key: &str, kind: &st
         bucket: location.bucket_name.clone(),
         key: key.to_owned(),
         content_type: kind.to_owned(),
+        lock: None,
     }
 }
 

@@ -254,6 +254,7 @@ async fn delete_objects(
                 bucket: location.bucket_name.clone(),
                 key: file.s3_key.clone(),
                 content_type: String::new(),
+                lock: None,
             };
             if let Err(error) = target.delete().await {
                 tracing::warn!(file = %file.id, key = %file.s3_key, %error, "retention could not delete an object; the next run retries");

@@ -24,6 +24,7 @@ use crate::services::uploads::slots::BatchSlot;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::part_budget::{PartBuffer, Tenant};
+use crate::domain::ObjectLockRule;
 use crate::storage::ObjectTarget;
 
 /// A file's first bytes wait in a buffer of this size before a part buffer is taken.
@@ -36,6 +37,8 @@ pub struct Batch {
     ctx: ServiceContext,
     client: aws_sdk_s3::Client,
     bucket: String,
+    /// The location's Object Lock rule, if it declares one.
+    lock: Option<ObjectLockRule>,
     actor: Actor,
     plan: BatchPlan,
     files_seen: usize,
@@ -69,6 +72,7 @@ impl Batch {
             ctx: ctx.clone(),
             client: client.clone(),
             bucket: location.bucket_name.clone(),
+            lock: location.object_lock(),
             actor: actor.clone(),
             plan,
             files_seen: 0,
@@ -201,6 +205,7 @@ impl Batch {
             bucket: self.bucket.clone(),
             key: s3_key,
             content_type: "application/octet-stream".into(),
+            lock: storage_locations::lock_from(self.lock, self.ctx.clock().now()),
         };
         let mut guard = FileGuard {
             ctx: self.ctx.clone(),

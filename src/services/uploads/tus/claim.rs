@@ -44,6 +44,7 @@ impl Writing {
             bucket: self.location.bucket_name.clone(),
             key: self.file.s3_key.clone(),
             content_type: content_type.to_owned(),
+            lock: storage_locations::lock_from(self.location.object_lock(), ctx.clock().now()),
         }
     }
 
@@ -53,6 +54,8 @@ impl Writing {
         let mut target = self.target(ctx, "application/octet-stream");
         let folder = target.key.rsplit_once('/').map_or("", |(folder, _)| folder);
         target.key = format!("{folder}/.hopper-tus-{}.tail", self.upload.id);
+        // A staged tail is deleted once the upload ends: never locked.
+        target.lock = None;
         target
     }
 }
