@@ -242,8 +242,19 @@ impl MultipartUpload {
     }
 
     /// Waits for the last part and completes the object. On failure the upload stays
-    /// open: the caller aborts it (see [`MultipartUpload::abort`]).
+    /// open: the caller aborts it (see [`MultipartUpload::abort`]). Under Object Lock the
+    /// completed object's retention is then set again with PutObjectRetention: S3 takes
+    /// it from the CreateMultipartUpload, but not every S3 implementation does (moto
+    /// ignores it), and an object that should be locked must not stay unlocked.
     pub async fn complete(&mut self) -> Result<(), String> {
+        self.complete_parts().await?;
+        match self.target.lock {
+            Some(lock) => self.target.put_retention(lock).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn complete_parts(&mut self) -> Result<(), String> {
         self.settle().await?;
         let parts = std::mem::take(&mut self.parts);
         self.target

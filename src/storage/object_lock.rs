@@ -6,7 +6,7 @@
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::types::{
     ObjectLockEnabled, ObjectLockLegalHold, ObjectLockLegalHoldStatus,
-    ObjectLockMode as S3LockMode,
+    ObjectLockMode as S3LockMode, ObjectLockRetention, ObjectLockRetentionMode,
 };
 use aws_sdk_s3::Client;
 use base64::Engine;
@@ -93,6 +93,28 @@ impl Storage {
 }
 
 impl ObjectTarget {
+    /// PutObjectRetention: the object's mode and retain-until date (the SDK adds the
+    /// checksum S3 requires on this request).
+    pub async fn put_retention(&self, lock: ObjectLock) -> Result<(), String> {
+        self.client
+            .put_object_retention()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .retention(
+                ObjectLockRetention::builder()
+                    .mode(match lock.mode {
+                        ObjectLockMode::Governance => ObjectLockRetentionMode::Governance,
+                        ObjectLockMode::Compliance => ObjectLockRetentionMode::Compliance,
+                    })
+                    .retain_until_date(lock.s3_retain_until())
+                    .build(),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| DisplayErrorContext(e).to_string())
+    }
+
     /// Sets (ON) or clears (OFF) the object's S3 legal hold.
     pub async fn set_legal_hold(&self, on: bool) -> Result<(), String> {
         let status = if on {

@@ -1,0 +1,295 @@
+//! S3 Object Lock, against an S3 implementation that enforces it (moto's server, from the
+//! test venv): a location declaring a lock on a bucket without Object Lock is refused; a
+//! file written into a locked location carries its mode and retain-until date, and in
+//! compliance mode its version cannot be deleted, not even with Hopper's own credentials;
+//! Hopper's legal hold sets and clears S3's; retention reports a locked object as kept
+//! until its date instead of failing over it.
+
+use std::process::{Child, Command, Stdio};
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
+use aws_sdk_s3::Client;
+use diesel::prelude::*;
+use hopper::schema::{legal_holds, projects, storage_locations};
+
+use crate::helpers::{free_port, test_python, TestApp, UserFixture};
+use crate::retention::{close, keep_for, run, setup, tombstone, upload};
+use crate::uploads::content;
+
+/// moto's S3 server, a child process of this test; killed when dropped (also on panic).
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Moto {
+    async fn start() -> Moto {
+        let port = free_port();
+        let server = test_python().with_file_name("moto_server");
+        let child = Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server in target/test-venv (scripts/install-deps.sh --test)");
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        // Wait until it answers (a condition, with a deadline).
+        let http = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if http.get(&moto.endpoint).send().await.is_ok() {
+                return moto;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A client with the same (any) credentials Hopper uses.
+    fn client(&self) -> Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .force_path_style(true)
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .build();
+        Client::from_conf(config)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn legal_hold_of(s3: &Client, bucket: &str, key: &str) -> Option<ObjectLockLegalHoldStatus> {
+    s3.get_object_legal_hold()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("legal hold")
+        .legal_hold()
+        .and_then(|h| h.status().cloned())
+}
+
+#[actix_web::test]
+async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirrors_legal_holds() {
+    let moto = Moto::start().await;
+    let s3 = moto.client();
+    let (locked, plain) = ("hopper-locked", "hopper-plain");
+    s3.create_bucket()
+        .bucket(locked)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("locked bucket");
+    s3.create_bucket()
+        .bucket(plain)
+        .send()
+        .await
+        .expect("plain bucket");
+
+    let app = TestApp::spawn().await;
+    let company = app.default_company();
+    let olga = UserFixture::new("olga")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let olga = app.session_for(&olga).await;
+    let add = |bucket: &'static str, mode: &'static str| {
+        let olga = &olga;
+        let endpoint = moto.endpoint.clone();
+        async move {
+            olga.post(
+                &format!("/operator/companies/{company}/locations"),
+                &[
+                    ("label", bucket),
+                    ("bucket_name", bucket),
+                    ("aws_region", "us-east-1"),
+                    ("endpoint_url", &endpoint),
+                    ("force_path_style", "on"),
+                    ("object_lock_mode", mode),
+                    ("object_lock_days", "30"),
+                ],
+            )
+            .await
+        }
+    };
+
+    // A lock declared on a bucket without Object Lock: refused with a sentence, no row.
+    let refused = add(plain, "compliance").await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("does not have S3 Object Lock enabled"),
+        "{}",
+        refused.body
+    );
+    let rows: i64 = storage_locations::table
+        .filter(storage_locations::bucket_name.eq(plain))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(rows, 0, "no location was created");
+    // A wrong number of days is a field message.
+    let bad_days = olga
+        .post(
+            &format!("/operator/companies/{company}/locations"),
+            &[
+                ("label", "x"),
+                ("bucket_name", locked),
+                ("aws_region", "us-east-1"),
+                ("endpoint_url", &moto.endpoint),
+                ("object_lock_mode", "compliance"),
+                ("object_lock_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_days.status, 422, "{}", bad_days.body);
+    assert!(bad_days.body.contains("1 to 36500 days"), "{}", bad_days.body);
+
+    let added = add(locked, "compliance").await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let location: i32 = storage_locations::table
+        .filter(storage_locations::bucket_name.eq(locked))
+        .select(storage_locations::id)
+        .first(&mut app.conn())
+        .expect("the locked location");
+    let page = olga.get(&format!("/operator/companies/{company}")).await;
+    assert!(page.body.contains("Compliance, 30 days"), "{}", page.body);
+
+    // A project in the locked location; one small file (PutObject) and one in parts.
+    let (t, admin) = setup(&app).await;
+    diesel::update(projects::table.find(t.project))
+        .set((
+            projects::storage_location_id.eq(location),
+            projects::bucket_name.eq(locked),
+        ))
+        .execute(&mut app.conn())
+        .expect("move the project");
+    let uma = app.session_for(&t.uploader).await;
+    let large = content(6 * 1024 * 1024 + 17, 9);
+    let now = app.state.services.clock().now();
+    upload(
+        &uma,
+        t.project,
+        t.cycle,
+        &[("small.bin", &content(2000, 8)), ("large.bin", &large)],
+    )
+    .await;
+
+    let keys = [
+        format!("{}/small.bin", t.prefix),
+        format!("{}/large.bin", t.prefix),
+    ];
+    for key in &keys {
+        let head = s3
+            .head_object()
+            .bucket(locked)
+            .key(key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{key} is stored: {e:?}"));
+        assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
+        let until = head
+            .object_lock_retain_until_date()
+            .expect("a retain-until date")
+            .secs();
+        let expected = (now + chrono::Duration::days(30)).timestamp();
+        assert!((until - expected).abs() < 120, "{until} vs {expected}");
+        // Compliance mode: the version cannot be deleted, not even by Hopper's credentials.
+        let version = head.version_id().expect("a versioned bucket").to_owned();
+        let deleted = s3
+            .delete_object()
+            .bucket(locked)
+            .key(key)
+            .version_id(&version)
+            .send()
+            .await;
+        let error = deleted.expect_err("a locked version cannot be deleted");
+        assert_eq!(
+            aws_sdk_s3::error::ProvideErrorMetadata::code(&error.into_service_error()),
+            Some("AccessDenied")
+        );
+    }
+
+    // Hopper's legal hold on the project sets S3's; lifting it clears it.
+    let alice = app.session_for(&admin).await;
+    let placed = alice
+        .post(
+            "/admin/holds",
+            &[
+                ("project_id", &t.project.to_string()),
+                ("cycle_id", ""),
+                ("reason", "Smith v. Acme"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    for key in &keys {
+        assert_eq!(
+            legal_hold_of(&s3, locked, key).await,
+            Some(ObjectLockLegalHoldStatus::On),
+            "{key}"
+        );
+    }
+    let hold: i32 = legal_holds::table
+        .order(legal_holds::id.desc())
+        .select(legal_holds::id)
+        .first(&mut app.conn())
+        .expect("the hold");
+    let lifted = alice
+        .post(
+            &format!("/admin/holds/{hold}/lift"),
+            &[("reason", "Settled")],
+        )
+        .await;
+    assert_eq!(lifted.status, 303, "{}", lifted.body);
+    for key in &keys {
+        assert_eq!(
+            legal_hold_of(&s3, locked, key).await,
+            Some(ObjectLockLegalHoldStatus::Off),
+            "{key}"
+        );
+    }
+
+    // Retention's time comes before the lock's: the files are tombstoned, their objects
+    // reported as kept until their retain-until date (not an error), and left in place.
+    keep_for(&alice, t.project, Some(1)).await;
+    close(&alice, t.project, t.cycle).await;
+    app.state
+        .services
+        .clock()
+        .advance(chrono::Duration::days(2));
+    let report = run(&app, false).await;
+    assert_eq!(report.deleted.len(), 2, "{report:?}");
+    assert_eq!(report.locked_until.len(), 2, "{report:?}");
+    assert_eq!(report.bytes_pending, 0, "{report:?}");
+    assert_eq!(report.bytes_deleted, 0, "{report:?}");
+    let lines = hopper::cli::retention_lines(&report).join("\n");
+    assert!(lines.contains("kept by S3 Object Lock"), "{lines}");
+    for (file, _) in &report.locked_until {
+        assert!(tombstone(&app, *file).5.is_none(), "bytes not deleted yet");
+    }
+    for key in &keys {
+        s3.head_object()
+            .bucket(locked)
+            .key(key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{key} is still there: {e:?}"));
+    }
+    drop(moto);
+}
