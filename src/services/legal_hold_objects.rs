@@ -8,7 +8,7 @@
 use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, CycleId, FileUploadId, ProjectId};
-use crate::db::models::legal_hold::LegalHold;
+use crate::db::models::legal_hold::{Covered, LegalHold};
 use crate::db::models::storage_location::StorageLocation;
 use crate::domain::FileStatus;
 use crate::error::AppError;
@@ -26,7 +26,22 @@ pub struct Mirrored {
     pub failed: usize,
 }
 
-type Stored = (FileUploadId, String, ProjectId, Option<CycleId>, StorageLocation);
+type Stored = (
+    FileUploadId,
+    String,
+    ProjectId,
+    Option<CycleId>,
+    StorageLocation,
+);
+
+/// Whether an active hold covers a cycle: a file written there now gets S3's legal hold
+/// with its bytes (`(company, project, cycle)`).
+pub(in crate::services) fn held_at_write(
+    conn: &mut PgConnection,
+    (company, project, cycle): (CompanyId, ProjectId, CycleId),
+) -> Result<bool, AppError> {
+    Ok(LegalHold::active_covering(conn, company, Covered::Cycle(project, cycle))?.is_some())
+}
 
 /// The next batch of stored objects in locked locations covered by `hold`.
 fn covered_objects(

@@ -14,8 +14,8 @@ use crate::domain::refusal::HoldRefused;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::services::{legal_hold_objects, projects};
 use crate::services::ServiceContext;
+use crate::services::{legal_hold_objects, projects};
 
 /// Where a new hold goes: the company (no project), a project, or one of its cycles.
 #[derive(Debug, Clone)]
@@ -248,7 +248,9 @@ async fn mirror_in_s3(ctx: &ServiceContext, view: &HoldView, on: bool) {
             "S3 refused the legal hold of some objects; Hopper's own hold still blocks their deletion"
         ),
         Ok(_) => {}
-        Err(e) => tracing::warn!(hold = %view.hold.id, on, error = %e, "could not mirror a legal hold in S3"),
+        Err(e) => {
+            tracing::warn!(hold = %view.hold.id, on, error = %e, "could not mirror a legal hold in S3")
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::db::ids::{CompanyId, StorageLocationId};
 use crate::db::models::company::Company;
 use crate::db::models::storage_location::{NewStorageLocation, StorageLocation};
 use crate::domain::refusal::{AccessRefused, StorageRefused};
+use crate::domain::ObjectLockRule;
 use crate::domain::{BucketName, FieldErrors, KeyRoot};
 use crate::error::AppError;
 use crate::schema::storage_locations;
@@ -18,7 +19,6 @@ use crate::services::audit::actions;
 use crate::services::ServiceContext;
 use crate::storage::{LockSupport, ObjectLock, Place};
 use chrono::{DateTime, Utc};
-use crate::domain::ObjectLockRule;
 
 /// A location form, validated.
 #[derive(Debug, Clone)]
@@ -43,12 +43,17 @@ pub fn place(location: &StorageLocation) -> Place<'_> {
     }
 }
 
-/// The lock an object written now into a location with `rule` carries: its mode, and a
-/// retain-until date `days` from now.
-pub fn lock_from(rule: Option<ObjectLockRule>, now: DateTime<Utc>) -> Option<ObjectLock> {
+/// The lock an object written now into a location with `rule` carries: its mode, a
+/// retain-until date `days` from now, and S3 legal hold when a Hopper hold covers it.
+pub fn lock_from(
+    rule: Option<ObjectLockRule>,
+    now: DateTime<Utc>,
+    held: bool,
+) -> Option<ObjectLock> {
     rule.map(|rule| ObjectLock {
         mode: rule.mode,
         retain_until: now + chrono::Duration::days(i64::from(rule.days)),
+        legal_hold: held,
     })
 }
 

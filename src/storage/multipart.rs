@@ -70,6 +70,7 @@ impl ObjectTarget {
             .set_content_md5(self.lock.map(|_| content_md5(&body)))
             .set_object_lock_mode(self.lock.map(|l| l.s3_mode()))
             .set_object_lock_retain_until_date(self.lock.map(|l| l.s3_retain_until()))
+            .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .body(ByteStream::from(body));
         let sent = if sends_unsigned_payloads(&self.client) {
             request.customize().disable_payload_signing().send().await
@@ -88,6 +89,7 @@ impl ObjectTarget {
             .content_type(&self.content_type)
             .set_object_lock_mode(self.lock.map(|l| l.s3_mode()))
             .set_object_lock_retain_until_date(self.lock.map(|l| l.s3_retain_until()))
+            .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .send()
             .await
             .map_err(describe)?;
@@ -245,13 +247,18 @@ impl MultipartUpload {
     /// open: the caller aborts it (see [`MultipartUpload::abort`]). Under Object Lock the
     /// completed object's retention is then set again with PutObjectRetention: S3 takes
     /// it from the CreateMultipartUpload, but not every S3 implementation does (moto
-    /// ignores it), and an object that should be locked must not stay unlocked.
+    /// ignores it), and an object that should be locked must not stay unlocked; so is
+    /// its legal hold.
     pub async fn complete(&mut self) -> Result<(), String> {
         self.complete_parts().await?;
-        match self.target.lock {
-            Some(lock) => self.target.put_retention(lock).await,
-            None => Ok(()),
+        let Some(lock) = self.target.lock else {
+            return Ok(());
+        };
+        self.target.put_retention(lock).await?;
+        if lock.legal_hold {
+            self.target.set_legal_hold(true).await?;
         }
+        Ok(())
     }
 
     async fn complete_parts(&mut self) -> Result<(), String> {

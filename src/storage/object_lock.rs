@@ -20,6 +20,8 @@ use crate::storage::{ObjectTarget, Storage};
 pub struct ObjectLock {
     pub mode: ObjectLockMode,
     pub retain_until: DateTime<Utc>,
+    /// S3 legal hold ON from the write: a Hopper legal hold covers the file already.
+    pub legal_hold: bool,
 }
 
 impl ObjectLock {
@@ -28,6 +30,10 @@ impl ObjectLock {
             ObjectLockMode::Governance => S3LockMode::Governance,
             ObjectLockMode::Compliance => S3LockMode::Compliance,
         }
+    }
+
+    pub(super) fn s3_legal_hold(&self) -> Option<ObjectLockLegalHoldStatus> {
+        self.legal_hold.then_some(ObjectLockLegalHoldStatus::On)
     }
 
     pub(super) fn s3_retain_until(&self) -> aws_sdk_s3::primitives::DateTime {

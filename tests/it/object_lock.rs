@@ -158,7 +158,11 @@ async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirr
         )
         .await;
     assert_eq!(bad_days.status, 422, "{}", bad_days.body);
-    assert!(bad_days.body.contains("1 to 36500 days"), "{}", bad_days.body);
+    assert!(
+        bad_days.body.contains("1 to 36500 days"),
+        "{}",
+        bad_days.body
+    );
 
     let added = add(locked, "compliance").await;
     assert_eq!(added.status, 303, "{}", added.body);
@@ -238,6 +242,23 @@ async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirr
         )
         .await;
     assert_eq!(placed.status, 303, "{}", placed.body);
+    // Files written while the hold stands carry S3's legal hold from their write.
+    upload(
+        &uma,
+        t.project,
+        t.cycle,
+        &[
+            ("held-small.bin", &content(1500, 10)),
+            ("held-large.bin", &content(5 * 1024 * 1024 + 3, 11)),
+        ],
+    )
+    .await;
+    let keys = [
+        keys[0].clone(),
+        keys[1].clone(),
+        format!("{}/held-small.bin", t.prefix),
+        format!("{}/held-large.bin", t.prefix),
+    ];
     for key in &keys {
         assert_eq!(
             legal_hold_of(&s3, locked, key).await,
@@ -274,8 +295,8 @@ async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirr
         .clock()
         .advance(chrono::Duration::days(2));
     let report = run(&app, false).await;
-    assert_eq!(report.deleted.len(), 2, "{report:?}");
-    assert_eq!(report.locked_until.len(), 2, "{report:?}");
+    assert_eq!(report.deleted.len(), 4, "{report:?}");
+    assert_eq!(report.locked_until.len(), 4, "{report:?}");
     assert_eq!(report.bytes_pending, 0, "{report:?}");
     assert_eq!(report.bytes_deleted, 0, "{report:?}");
     let lines = hopper::cli::retention_lines(&report).join("\n");
@@ -291,5 +312,121 @@ async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirr
             .await
             .unwrap_or_else(|e| panic!("{key} is still there: {e:?}"));
     }
+    drop(moto);
+}
+
+#[actix_web::test]
+async fn files_sent_over_tus_into_a_locked_location_are_locked_too() {
+    let moto = Moto::start().await;
+    let s3 = moto.client();
+    let bucket = "hopper-locked-tus";
+    s3.create_bucket()
+        .bucket(bucket)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("locked bucket");
+    let app = TestApp::spawn().await;
+    let s = crate::tus::setup(&app).await;
+    let location: i32 = diesel::insert_into(storage_locations::table)
+        .values((
+            storage_locations::company_id.eq(app.default_company()),
+            storage_locations::label.eq("locked"),
+            storage_locations::bucket_name.eq(bucket),
+            storage_locations::aws_region.eq("us-east-1"),
+            storage_locations::endpoint_url.eq(&moto.endpoint),
+            storage_locations::force_path_style.eq(true),
+            storage_locations::key_root.eq("default"),
+            storage_locations::object_lock_mode.eq("governance"),
+            storage_locations::object_lock_days.eq(3),
+        ))
+        .returning(storage_locations::id)
+        .get_result(&mut app.conn())
+        .expect("locked location");
+    diesel::update(projects::table.find(s.project))
+        .set((
+            projects::storage_location_id.eq(location),
+            projects::bucket_name.eq(bucket),
+        ))
+        .execute(&mut app.conn())
+        .expect("move the project");
+
+    // One file in two parts and a tail (two PATCHes), one small file sent whole.
+    let big = content(11 * 1024 * 1024 + 5, 12);
+    let small = content(700, 13);
+    let mut keys = Vec::new();
+    for (name, bytes, cut) in [
+        ("big.bin", &big, 6 * 1024 * 1024),
+        ("small.bin", &small, 700),
+    ] {
+        let created =
+            crate::tus::create(&app.address, &s.token, s.cycle, name, bytes.len(), "").await;
+        assert_eq!(created.status(), 201);
+        let at = crate::tus::location_of(&created);
+        let first = crate::tus::patch(&app.address, &at, &s.token, 0, &bytes[..cut]).await;
+        assert_eq!(
+            first.status(),
+            204,
+            "{}",
+            first.text().await.unwrap_or_default()
+        );
+        if cut < bytes.len() {
+            let rest = crate::tus::patch(&app.address, &at, &s.token, cut, &bytes[cut..]).await;
+            assert_eq!(
+                rest.status(),
+                204,
+                "{}",
+                rest.text().await.unwrap_or_default()
+            );
+        }
+        let (status, _, size, key) = crate::tus::file_of(&app, &at);
+        assert_eq!(
+            (status.as_str(), size),
+            ("completed", Some(bytes.len() as i64))
+        );
+        keys.push(key);
+    }
+    for key in &keys {
+        let head = s3
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{key} is stored: {e:?}"));
+        assert_eq!(
+            head.object_lock_mode(),
+            Some(&ObjectLockMode::Governance),
+            "{key}"
+        );
+        assert!(head.object_lock_retain_until_date().is_some(), "{key}");
+    }
+    // A staged tail is never locked: its version (the bucket is versioned, so a delete
+    // leaves it behind a delete marker) carries no retention.
+    let versions = s3
+        .list_object_versions()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("versions");
+    let mut tails = 0;
+    for version in versions.versions() {
+        let key = version.key().unwrap_or_default();
+        if keys.iter().any(|k| k == key) {
+            continue;
+        }
+        assert!(key.contains(".hopper-tus-"), "{key}");
+        tails += 1;
+        let head = s3
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version.version_id().map(str::to_owned))
+            .send()
+            .await
+            .expect("the tail's version");
+        assert_eq!(head.object_lock_mode(), None, "{key}");
+    }
+    assert!(tails > 0, "the big file staged a tail");
     drop(moto);
 }

@@ -54,7 +54,8 @@ impl LocationForm {
         let endpoint = errors.check("endpoint_url", fields::optional_url(&self.endpoint_url));
         let lock = errors.check(
             "object_lock_days",
-            ObjectLockRule::parse(&self.object_lock_mode, &self.object_lock_days).map_err(str::to_owned),
+            ObjectLockRule::parse(&self.object_lock_mode, &self.object_lock_days)
+                .map_err(str::to_owned),
         );
         let root = match self.key_root.trim() {
             "" => Some(None),

@@ -19,7 +19,10 @@ pub(super) enum LockedDelete {
 }
 
 /// Deletes the object's current version unless its retention runs past `now`.
-pub(super) async fn delete_locked(target: &ObjectTarget, now: DateTime<Utc>) -> Result<(), LockedDelete> {
+pub(super) async fn delete_locked(
+    target: &ObjectTarget,
+    now: DateTime<Utc>,
+) -> Result<(), LockedDelete> {
     let Some(retained) = target.retained().await.map_err(LockedDelete::Failed)? else {
         // Nothing at the key: already gone.
         return Ok(());
