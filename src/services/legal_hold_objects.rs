@@ -13,6 +13,7 @@ use crate::db::models::storage_location::StorageLocation;
 use crate::domain::FileStatus;
 use crate::error::AppError;
 use crate::schema::{file_uploads, storage_locations, sync_sessions};
+use crate::services::actor::Actor;
 use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
@@ -41,6 +42,20 @@ pub(in crate::services) fn held_at_write(
     (company, project, cycle): (CompanyId, ProjectId, CycleId),
 ) -> Result<bool, AppError> {
     Ok(LegalHold::active_covering(conn, company, Covered::Cycle(project, cycle))?.is_some())
+}
+
+/// [`held_at_write`] for a batch's files, asked only in a location with Object Lock.
+pub(in crate::services) async fn held_for(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    location: &StorageLocation,
+    scope: (CompanyId, ProjectId, CycleId),
+) -> Result<bool, AppError> {
+    if location.object_lock().is_none() {
+        return Ok(false);
+    }
+    ctx.run(actor, move |conn, _| held_at_write(conn, scope))
+        .await
 }
 
 /// The next batch of stored objects in locked locations covered by `hold`.

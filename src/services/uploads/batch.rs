@@ -70,16 +70,8 @@ impl Batch {
         let client = ctx
             .storage()
             .client_for(&storage_locations::place(&location));
-        let held = match location.object_lock() {
-            Some(_) => {
-                let scope = (plan.company, plan.project, plan.cycle);
-                ctx.run(actor, move |conn, _| {
-                    legal_hold_objects::held_at_write(conn, scope)
-                })
-                .await?
-            }
-            None => false,
-        };
+        let scope = (plan.company, plan.project, plan.cycle);
+        let held = legal_hold_objects::held_for(ctx, actor, &location, scope).await?;
         let batch = Batch {
             ctx: ctx.clone(),
             client: client.clone(),
