@@ -51,8 +51,10 @@ pub fn lock_from(
     held: bool,
 ) -> Option<ObjectLock> {
     rule.map(|rule| ObjectLock {
-        mode: rule.mode,
-        retain_until: now + chrono::Duration::days(i64::from(rule.days)),
+        retention: Some((
+            rule.mode,
+            now + chrono::Duration::days(i64::from(rule.days)),
+        )),
         legal_hold: held,
     })
 }

@@ -68,8 +68,8 @@ impl ObjectTarget {
             .key(&self.key)
             .content_type(&self.content_type)
             .set_content_md5(self.lock.map(|_| content_md5(&body)))
-            .set_object_lock_mode(self.lock.map(|l| l.s3_mode()))
-            .set_object_lock_retain_until_date(self.lock.map(|l| l.s3_retain_until()))
+            .set_object_lock_mode(self.lock.and_then(|l| l.s3_mode()))
+            .set_object_lock_retain_until_date(self.lock.and_then(|l| l.s3_retain_until()))
             .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .body(ByteStream::from(body));
         let sent = if sends_unsigned_payloads(&self.client) {
@@ -87,8 +87,8 @@ impl ObjectTarget {
             .bucket(&self.bucket)
             .key(&self.key)
             .content_type(&self.content_type)
-            .set_object_lock_mode(self.lock.map(|l| l.s3_mode()))
-            .set_object_lock_retain_until_date(self.lock.map(|l| l.s3_retain_until()))
+            .set_object_lock_mode(self.lock.and_then(|l| l.s3_mode()))
+            .set_object_lock_retain_until_date(self.lock.and_then(|l| l.s3_retain_until()))
             .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .send()
             .await
@@ -254,7 +254,9 @@ impl MultipartUpload {
         let Some(lock) = self.target.lock else {
             return Ok(());
         };
-        self.target.put_retention(lock).await?;
+        if let Some(retention) = lock.retention {
+            self.target.put_retention(retention).await?;
+        }
         if lock.legal_hold {
             self.target.set_legal_hold(true).await?;
         }

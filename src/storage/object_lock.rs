@@ -15,29 +15,41 @@ use chrono::{DateTime, Utc};
 use crate::domain::ObjectLockMode;
 use crate::storage::{ObjectTarget, Storage};
 
-/// The lock an object is written with.
+/// How an object is written into a bucket with Object Lock. Every such write carries
+/// Content-MD5: S3 requires it with lock headers, and for any write into a bucket with a
+/// default retention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ObjectLock {
-    pub mode: ObjectLockMode,
-    pub retain_until: DateTime<Utc>,
+    /// The mode and retain-until date; None for an object that must stay deletable (a
+    /// staged tus tail).
+    pub retention: Option<(ObjectLockMode, DateTime<Utc>)>,
     /// S3 legal hold ON from the write: a Hopper legal hold covers the file already.
     pub legal_hold: bool,
 }
 
 impl ObjectLock {
-    pub(super) fn s3_mode(&self) -> S3LockMode {
-        match self.mode {
+    /// An object of a locked bucket written with no retention of its own.
+    pub fn none_of_its_own() -> ObjectLock {
+        ObjectLock {
+            retention: None,
+            legal_hold: false,
+        }
+    }
+
+    pub(super) fn s3_mode(&self) -> Option<S3LockMode> {
+        self.retention.map(|(mode, _)| match mode {
             ObjectLockMode::Governance => S3LockMode::Governance,
             ObjectLockMode::Compliance => S3LockMode::Compliance,
-        }
+        })
     }
 
     pub(super) fn s3_legal_hold(&self) -> Option<ObjectLockLegalHoldStatus> {
         self.legal_hold.then_some(ObjectLockLegalHoldStatus::On)
     }
 
-    pub(super) fn s3_retain_until(&self) -> aws_sdk_s3::primitives::DateTime {
-        aws_sdk_s3::primitives::DateTime::from_secs(self.retain_until.timestamp())
+    pub(super) fn s3_retain_until(&self) -> Option<aws_sdk_s3::primitives::DateTime> {
+        self.retention
+            .map(|(_, until)| aws_sdk_s3::primitives::DateTime::from_secs(until.timestamp()))
     }
 }
 
@@ -101,18 +113,23 @@ impl Storage {
 impl ObjectTarget {
     /// PutObjectRetention: the object's mode and retain-until date (the SDK adds the
     /// checksum S3 requires on this request).
-    pub async fn put_retention(&self, lock: ObjectLock) -> Result<(), String> {
+    pub async fn put_retention(
+        &self,
+        (mode, until): (ObjectLockMode, DateTime<Utc>),
+    ) -> Result<(), String> {
         self.client
             .put_object_retention()
             .bucket(&self.bucket)
             .key(&self.key)
             .retention(
                 ObjectLockRetention::builder()
-                    .mode(match lock.mode {
+                    .mode(match mode {
                         ObjectLockMode::Governance => ObjectLockRetentionMode::Governance,
                         ObjectLockMode::Compliance => ObjectLockRetentionMode::Compliance,
                     })
-                    .retain_until_date(lock.s3_retain_until())
+                    .retain_until_date(aws_sdk_s3::primitives::DateTime::from_secs(
+                        until.timestamp(),
+                    ))
                     .build(),
             )
             .send()

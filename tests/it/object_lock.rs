@@ -8,7 +8,10 @@
 use std::process::{Child, Command, Stdio};
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
+use aws_sdk_s3::types::{
+    DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockLegalHoldStatus,
+    ObjectLockMode, ObjectLockRetentionMode, ObjectLockRule,
+};
 use aws_sdk_s3::Client;
 use diesel::prelude::*;
 use hopper::schema::{legal_holds, projects, storage_locations};
@@ -326,6 +329,28 @@ async fn files_sent_over_tus_into_a_locked_location_are_locked_too() {
         .send()
         .await
         .expect("locked bucket");
+    // A default retention too: S3 then wants Content-MD5 on every write into the bucket,
+    // a staged tail's as well.
+    s3.put_object_lock_configuration()
+        .bucket(bucket)
+        .object_lock_configuration(
+            ObjectLockConfiguration::builder()
+                .object_lock_enabled(ObjectLockEnabled::Enabled)
+                .rule(
+                    ObjectLockRule::builder()
+                        .default_retention(
+                            DefaultRetention::builder()
+                                .mode(ObjectLockRetentionMode::Governance)
+                                .days(1)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("default retention");
     let app = TestApp::spawn().await;
     let s = crate::tus::setup(&app).await;
     let location: i32 = diesel::insert_into(storage_locations::table)
@@ -401,8 +426,8 @@ async fn files_sent_over_tus_into_a_locked_location_are_locked_too() {
         );
         assert!(head.object_lock_retain_until_date().is_some(), "{key}");
     }
-    // A staged tail is never locked: its version (the bucket is versioned, so a delete
-    // leaves it behind a delete marker) carries no retention.
+    // A staged tail has no retention of its own: at most the bucket's default (its
+    // version stays behind a delete marker: the bucket is versioned).
     let versions = s3
         .list_object_versions()
         .bucket(bucket)
@@ -425,8 +450,37 @@ async fn files_sent_over_tus_into_a_locked_location_are_locked_too() {
             .send()
             .await
             .expect("the tail's version");
-        assert_eq!(head.object_lock_mode(), None, "{key}");
+        let until = head.object_lock_retain_until_date().map_or(0, |d| d.secs());
+        let default_end = (chrono::Utc::now() + chrono::Duration::days(1)).timestamp();
+        assert!(until <= default_end + 60, "{key}: {head:?}");
     }
     assert!(tails > 0, "the big file staged a tail");
+
+    // The project's "Check bucket" writes its probe into this bucket too.
+    let adam = UserFixture::new("adam").role("admin").create(&app).await;
+    let adam = app.session_for(&adam).await;
+    let checked = adam
+        .post_htmx(&format!("/admin/projects/{}/check-bucket", s.project), &[])
+        .await;
+    assert!(
+        checked
+            .body
+            .contains(&format!("Hopper can write to {bucket}")),
+        "{}",
+        checked.body
+    );
+
+    // Hopper's clock passes the retain-until date, S3's does not: S3 refuses to delete
+    // the versions (AccessDenied) and retention reports them as kept, not as failures.
+    keep_for(&adam, s.project, Some(1)).await;
+    close(&adam, s.project, s.cycle).await;
+    app.state
+        .services
+        .clock()
+        .advance(chrono::Duration::days(5));
+    let report = run(&app, false).await;
+    assert_eq!(report.deleted.len(), 2, "{report:?}");
+    assert_eq!(report.locked_until.len(), 2, "{report:?}");
+    assert_eq!(report.bytes_pending, 0, "{report:?}");
     drop(moto);
 }

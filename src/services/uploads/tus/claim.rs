@@ -16,7 +16,7 @@ use crate::services::uploads::tus::patch::Refusal;
 use crate::services::uploads::tus::{finish, is_own, own_upload, whole};
 use crate::services::uploads::BatchPlan;
 use crate::services::{legal_hold_objects, storage_locations, ServiceContext};
-use crate::storage::ObjectTarget;
+use crate::storage::{ObjectLock, ObjectTarget};
 
 /// What a PATCH works with, read under the upload's row lock when it claims it.
 pub(super) struct Writing {
@@ -60,8 +60,9 @@ impl Writing {
         let mut target = self.target(ctx, "application/octet-stream");
         let folder = target.key.rsplit_once('/').map_or("", |(folder, _)| folder);
         target.key = format!("{folder}/.hopper-tus-{}.tail", self.upload.id);
-        // A staged tail is deleted once the upload ends: never locked.
-        target.lock = None;
+        // A staged tail is deleted once the upload ends: no retention or hold of its own
+        // (still written with the checksum a locked bucket may require).
+        target.lock = target.lock.map(|_| ObjectLock::none_of_its_own());
         target
     }
 }
