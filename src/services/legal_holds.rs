@@ -240,17 +240,25 @@ pub async fn place(
 }
 
 /// After the hold's commit: S3's own legal hold on the objects it covers in locations
-/// with Object Lock (see `legal_hold_objects`). A failure is logged, the hold stands.
+/// with Object Lock (see `legal_hold_objects`). A failure is logged, the hold stands. The
+/// request waits for it (so an admin's next step finds S3 told), but the work runs as
+/// its own task: a browser that leaves does not stop it half-way.
 async fn mirror_in_s3(ctx: &ServiceContext, view: &HoldView, on: bool) {
-    match legal_hold_objects::mirror(ctx, &view.hold, on).await {
-        Ok(done) if done.failed > 0 => tracing::warn!(
-            hold = %view.hold.id, on, set = done.set, failed = done.failed,
-            "S3 refused the legal hold of some objects; Hopper's own hold still blocks their deletion"
-        ),
-        Ok(_) => {}
-        Err(e) => {
-            tracing::warn!(hold = %view.hold.id, on, error = %e, "could not mirror a legal hold in S3")
+    let (ctx, hold) = (ctx.clone(), view.hold.clone());
+    let task = actix_web::rt::spawn(async move {
+        match legal_hold_objects::mirror(&ctx, &hold, on).await {
+            Ok(done) if done.failed > 0 => tracing::warn!(
+                hold = %hold.id, on, set = done.set, failed = done.failed,
+                "S3 refused the legal hold of some objects; Hopper's own hold still blocks their deletion"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(hold = %hold.id, on, error = %e, "could not mirror a legal hold in S3")
+            }
         }
+    });
+    if let Err(e) = task.await {
+        tracing::warn!(error = %e, "the legal hold's S3 task ended abnormally");
     }
 }
 
