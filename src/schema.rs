@@ -485,6 +485,9 @@ diesel::table! {
         key_root -> Varchar,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 20]
+        object_lock_mode -> Nullable<Varchar>,
+        object_lock_days -> Nullable<Int4>,
     }
 }
 

@@ -60,5 +60,13 @@ pub fn report_lines(report: &crate::services::retention::RetentionReport) -> Vec
             report.bytes_pending
         )
     });
+    if !report.locked_until.is_empty() {
+        let last = report.locked_until.iter().map(|(_, until)| *until).max();
+        lines.push(format!(
+            "{} objects are kept by S3 Object Lock (until {} at the latest); a run after their retain-until date deletes them",
+            report.locked_until.len(),
+            last.map_or_else(String::new, |d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        ));
+    }
     lines
 }

@@ -14,8 +14,8 @@ use crate::domain::refusal::HoldRefused;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
-use crate::services::projects;
 use crate::services::ServiceContext;
+use crate::services::{legal_hold_objects, projects};
 
 /// Where a new hold goes: the company (no project), a project, or one of its cycles.
 #[derive(Debug, Clone)]
@@ -232,8 +232,34 @@ pub async fn place(
     input: HoldInput,
 ) -> Result<HoldView, AppError> {
     let now = ctx.clock().now();
-    ctx.run(actor, move |conn, actor| place_in(conn, actor, &input, now))
-        .await
+    let view = ctx
+        .run(actor, move |conn, actor| place_in(conn, actor, &input, now))
+        .await?;
+    mirror_in_s3(ctx, &view, true).await;
+    Ok(view)
+}
+
+/// After the hold's commit: S3's own legal hold on the objects it covers in locations
+/// with Object Lock (see `legal_hold_objects`). A failure is logged, the hold stands. The
+/// request waits for it (so an admin's next step finds S3 told), but the work runs as
+/// its own task: a browser that leaves does not stop it half-way.
+async fn mirror_in_s3(ctx: &ServiceContext, view: &HoldView, on: bool) {
+    let (ctx, hold) = (ctx.clone(), view.hold.clone());
+    let task = actix_web::rt::spawn(async move {
+        match legal_hold_objects::mirror(&ctx, &hold, on).await {
+            Ok(done) if done.failed > 0 => tracing::warn!(
+                hold = %hold.id, on, set = done.set, failed = done.failed,
+                "S3 refused the legal hold of some objects; Hopper's own hold still blocks their deletion"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(hold = %hold.id, on, error = %e, "could not mirror a legal hold in S3")
+            }
+        }
+    });
+    if let Err(e) = task.await {
+        tracing::warn!(error = %e, "the legal hold's S3 task ended abnormally");
+    }
 }
 
 /// Lifts an active hold of the actor's company; an admin only, with a reason.
@@ -244,10 +270,13 @@ pub async fn lift(
     reason: String,
 ) -> Result<HoldView, AppError> {
     let now = ctx.clock().now();
-    ctx.run(actor, move |conn, actor| {
-        lift_in(conn, actor, id, &reason, now)
-    })
-    .await
+    let view = ctx
+        .run(actor, move |conn, actor| {
+            lift_in(conn, actor, id, &reason, now)
+        })
+        .await?;
+    mirror_in_s3(ctx, &view, false).await;
+    Ok(view)
 }
 
 /// The company's active holds and its projects (for the form that places one), for the

@@ -165,6 +165,7 @@ pub async fn run_once(ctx: &ServiceContext, stale_after: Duration) -> Result<Rea
             bucket: location.bucket_name,
             key,
             content_type: String::new(),
+            lock: None,
         };
         let gone = match target.abort(&upload_id).await {
             Ok(()) => true,

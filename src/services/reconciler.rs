@@ -96,6 +96,7 @@ pub async fn settle(
         bucket: doubt.location.bucket_name.clone(),
         key: doubt.row.s3_key.clone(),
         content_type: String::new(),
+        lock: None,
     };
     let expected = (
         doubt.row.file_size.and_then(|s| u64::try_from(s).ok()),

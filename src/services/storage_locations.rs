@@ -9,14 +9,16 @@ use serde_json::json;
 use crate::db::ids::{CompanyId, StorageLocationId};
 use crate::db::models::company::Company;
 use crate::db::models::storage_location::{NewStorageLocation, StorageLocation};
-use crate::domain::refusal::AccessRefused;
+use crate::domain::refusal::{AccessRefused, StorageRefused};
+use crate::domain::ObjectLockRule;
 use crate::domain::{BucketName, FieldErrors, KeyRoot};
 use crate::error::AppError;
 use crate::schema::storage_locations;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
 use crate::services::ServiceContext;
-use crate::storage::Place;
+use crate::storage::{LockSupport, ObjectLock, Place};
+use chrono::{DateTime, Utc};
 
 /// A location form, validated.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct LocationInput {
     pub force_path_style: bool,
     /// `None`: the company's code in lower case.
     pub key_root: Option<KeyRoot>,
+    /// S3 Object Lock on every file written there; the bucket must have it enabled.
+    pub object_lock: Option<ObjectLockRule>,
 }
 
 /// Where a location's bucket is, for the S3 client.
@@ -37,6 +41,22 @@ pub fn place(location: &StorageLocation) -> Place<'_> {
         endpoint: location.endpoint_url.as_deref(),
         force_path_style: location.force_path_style,
     }
+}
+
+/// The lock an object written now into a location with `rule` carries: its mode, a
+/// retain-until date `days` from now, and S3 legal hold when a Hopper hold covers it.
+pub fn lock_from(
+    rule: Option<ObjectLockRule>,
+    now: DateTime<Utc>,
+    held: bool,
+) -> Option<ObjectLock> {
+    rule.map(|rule| ObjectLock {
+        retention: Some((
+            rule.mode,
+            now + chrono::Duration::days(i64::from(rule.days)),
+        )),
+        legal_hold: held,
+    })
 }
 
 /// The locations of a company, for the operator's company page.
@@ -76,6 +96,9 @@ pub async fn create(
     if !actor.is_operator() {
         return Err(AppError::from(AccessRefused::OperatorAssignsStorage));
     }
+    if input.object_lock.is_some() {
+        check_object_lock(ctx, &input).await?;
+    }
     ctx.run(actor, move |conn, actor| {
         let owner = Company::find(conn, company)?.ok_or(AppError::NotFound)?;
         let root = match input.key_root.clone() {
@@ -97,6 +120,8 @@ pub async fn create(
                 endpoint_url: input.endpoint.as_deref(),
                 force_path_style: input.force_path_style,
                 key_root: root.as_str(),
+                object_lock_mode: input.object_lock.map(|l| l.mode),
+                object_lock_days: input.object_lock.map(|l| l.days),
             },
         )?;
         actor
@@ -108,6 +133,29 @@ pub async fn create(
         Ok(location)
     })
     .await
+}
+
+/// A location that declares Object Lock must point at a bucket that has it enabled
+/// (GetObjectLockConfiguration): refused with a sentence otherwise.
+async fn check_object_lock(ctx: &ServiceContext, input: &LocationInput) -> Result<(), AppError> {
+    let place = Place {
+        region: &input.region,
+        endpoint: input.endpoint.as_deref(),
+        force_path_style: input.force_path_style,
+    };
+    let client = ctx.storage().client_for(&place);
+    let bucket = input.bucket.as_str();
+    match ctx.storage().object_lock_support(&client, bucket).await {
+        LockSupport::Enabled => Ok(()),
+        LockSupport::NotEnabled => Err(StorageRefused::ObjectLockNotEnabled {
+            bucket: bucket.to_owned(),
+        }
+        .into()),
+        LockSupport::Unknown => Err(StorageRefused::ObjectLockUnknown {
+            bucket: bucket.to_owned(),
+        }
+        .into()),
+    }
 }
 
 /// Field messages for a label or a root already taken (the unique indexes have the last
@@ -180,6 +228,8 @@ pub async fn ensure_default(ctx: &ServiceContext, bucket: &str) -> Result<(), Ap
                 endpoint_url: None,
                 force_path_style: false,
                 key_root: root.as_str(),
+                object_lock_mode: None,
+                object_lock_days: None,
             },
         )?;
         crate::services::audit::AuditEvent::new(actions::STORAGE_LOCATION_CREATED)

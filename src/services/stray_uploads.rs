@@ -67,6 +67,7 @@ pub async fn abort_unknown(ctx: &ServiceContext) -> Result<usize, AppError> {
                 bucket: location.bucket_name.clone(),
                 key: upload.key.clone(),
                 content_type: String::new(),
+                lock: None,
             };
             match target.abort(&upload.upload_id).await {
                 Ok(()) => {

@@ -91,6 +91,9 @@ impl Storage {
             .put_object()
             .bucket(bucket)
             .key(&probe)
+            // S3 requires Content-MD5 on any write into a bucket with Object Lock and a
+            // default retention; harmless everywhere else.
+            .content_md5(super::object_lock::content_md5(b""))
             .body(ByteStream::from_static(b""))
             .send()
             .await;

@@ -3,12 +3,14 @@
 
 pub mod bucket_check;
 pub mod multipart;
+pub mod object_lock;
 pub mod open_uploads;
 pub mod part_budget;
 pub mod read_back;
 
 pub use bucket_check::BucketCheck;
 pub use multipart::ObjectTarget;
+pub use object_lock::{LockSupport, ObjectLock, Retained};
 pub use part_budget::PartBudget;
 
 use aws_config::retry::RetryConfig;

@@ -12,6 +12,7 @@ use aws_sdk_s3::Client;
 use bytes::Bytes;
 use tokio::task::JoinHandle;
 
+use super::object_lock::{content_md5, ObjectLock};
 use super::part_budget::PartBuffer;
 use super::sends_unsigned_payloads;
 
@@ -33,6 +34,8 @@ async fn upload_one_part(
         .key(&target.key)
         .upload_id(upload_id)
         .part_number(number)
+        // A part of an object under Object Lock needs its Content-MD5 (S3 requires it).
+        .set_content_md5(target.lock.map(|_| content_md5(&body)))
         .body(ByteStream::from(body));
     let sent = if sends_unsigned_payloads(&target.client) {
         request.customize().disable_payload_signing().send().await
@@ -50,6 +53,10 @@ pub struct ObjectTarget {
     pub bucket: String,
     pub key: String,
     pub content_type: String,
+    /// Object Lock to write the object with (its location declares one); None for every
+    /// object that is not a file's bytes (probes, staged tails, logos) and every read or
+    /// delete.
+    pub lock: Option<ObjectLock>,
 }
 
 impl ObjectTarget {
@@ -60,6 +67,10 @@ impl ObjectTarget {
             .bucket(&self.bucket)
             .key(&self.key)
             .content_type(&self.content_type)
+            .set_content_md5(self.lock.map(|_| content_md5(&body)))
+            .set_object_lock_mode(self.lock.and_then(|l| l.s3_mode()))
+            .set_object_lock_retain_until_date(self.lock.and_then(|l| l.s3_retain_until()))
+            .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .body(ByteStream::from(body));
         let sent = if sends_unsigned_payloads(&self.client) {
             request.customize().disable_payload_signing().send().await
@@ -76,6 +87,9 @@ impl ObjectTarget {
             .bucket(&self.bucket)
             .key(&self.key)
             .content_type(&self.content_type)
+            .set_object_lock_mode(self.lock.and_then(|l| l.s3_mode()))
+            .set_object_lock_retain_until_date(self.lock.and_then(|l| l.s3_retain_until()))
+            .set_object_lock_legal_hold_status(self.lock.and_then(|l| l.s3_legal_hold()))
             .send()
             .await
             .map_err(describe)?;
@@ -230,8 +244,26 @@ impl MultipartUpload {
     }
 
     /// Waits for the last part and completes the object. On failure the upload stays
-    /// open: the caller aborts it (see [`MultipartUpload::abort`]).
+    /// open: the caller aborts it (see [`MultipartUpload::abort`]). Under Object Lock the
+    /// completed object's retention is then set again with PutObjectRetention: S3 takes
+    /// it from the CreateMultipartUpload, but not every S3 implementation does (moto
+    /// ignores it), and an object that should be locked must not stay unlocked; so is
+    /// its legal hold.
     pub async fn complete(&mut self) -> Result<(), String> {
+        self.complete_parts().await?;
+        let Some(lock) = self.target.lock else {
+            return Ok(());
+        };
+        if let Some(retention) = lock.retention {
+            self.target.put_retention(retention).await?;
+        }
+        if lock.legal_hold {
+            self.target.set_legal_hold(true).await?;
+        }
+        Ok(())
+    }
+
+    async fn complete_parts(&mut self) -> Result<(), String> {
         self.settle().await?;
         let parts = std::mem::take(&mut self.parts);
         self.target

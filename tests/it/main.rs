@@ -47,6 +47,7 @@ mod link_refusals;
 mod link_tus;
 mod node_process;
 mod notifications;
+mod object_lock;
 mod oidc_provider;
 mod one_review;
 mod operator;

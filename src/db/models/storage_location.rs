@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, StorageLocationId};
 use crate::db::models::tenant_finder::tenant_finder;
+use crate::domain::{ObjectLockMode, ObjectLockRule};
 use crate::schema::storage_locations;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
@@ -20,6 +21,9 @@ pub struct StorageLocation {
     pub force_path_style: bool,
     pub key_root: String,
     pub created_at: DateTime<Utc>,
+    /// S3 Object Lock on every object written here (with `object_lock_days`), or none.
+    pub object_lock_mode: Option<ObjectLockMode>,
+    pub object_lock_days: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +36,8 @@ pub struct NewStorageLocation<'a> {
     pub endpoint_url: Option<&'a str>,
     pub force_path_style: bool,
     pub key_root: &'a str,
+    pub object_lock_mode: Option<ObjectLockMode>,
+    pub object_lock_days: Option<i32>,
 }
 
 impl StorageLocation {
@@ -72,6 +78,14 @@ impl StorageLocation {
             .values(new)
             .returning(StorageLocation::as_returning())
             .get_result(conn)
+    }
+
+    /// The Object Lock this location declares, if any.
+    pub fn object_lock(&self) -> Option<ObjectLockRule> {
+        match (self.object_lock_mode, self.object_lock_days) {
+            (Some(mode), Some(days)) => Some(ObjectLockRule { mode, days }),
+            _ => None,
+        }
     }
 
     /// The key prefix of a cycle here: the company's root, then the cycle's prefix.

@@ -118,6 +118,7 @@ mod passkey;
 mod project;
 mod request;
 mod sso;
+mod storage;
 mod tus;
 mod upload;
 
@@ -135,6 +136,7 @@ pub use passkey::PasskeyRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
 pub use sso::SsoRefused;
+pub use storage::StorageRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
 
@@ -184,6 +186,7 @@ areas! {
     Project(ProjectRefused),
     Request(RequestRefused),
     Sso(SsoRefused),
+    Storage(StorageRefused),
     Tus(TusRefused),
     Upload(UploadRefused),
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::Operator;
 use crate::db::ids::CompanyId;
-use crate::domain::{fields, BucketName, KeyRoot};
+use crate::domain::{fields, BucketName, KeyRoot, ObjectLockRule};
 use crate::error::AppError;
 use crate::routes::operator::company_form::{CompanyForm, FormPage};
 use crate::services::companies;
@@ -28,6 +28,11 @@ pub struct LocationForm {
     pub force_path_style: Option<String>,
     #[serde(default)]
     pub key_root: String,
+    /// "", "governance" or "compliance".
+    #[serde(default)]
+    pub object_lock_mode: String,
+    #[serde(default)]
+    pub object_lock_days: String,
 }
 
 impl LocationForm {
@@ -47,6 +52,11 @@ impl LocationForm {
             .is_some_and(|e| fields::is_aws_endpoint(Some(e)));
         let region = errors.check("aws_region", fields::region(&self.aws_region, on_aws));
         let endpoint = errors.check("endpoint_url", fields::optional_url(&self.endpoint_url));
+        let lock = errors.check(
+            "object_lock_days",
+            ObjectLockRule::parse(&self.object_lock_mode, &self.object_lock_days)
+                .map_err(str::to_owned),
+        );
         let root = match self.key_root.trim() {
             "" => Some(None),
             root => errors.check("key_root", KeyRoot::parse(root).map(Some)),
@@ -58,6 +68,7 @@ impl LocationForm {
             endpoint: endpoint?,
             force_path_style: self.force_path_style.is_some(),
             key_root: root?,
+            object_lock: lock?,
         })
     }
 }

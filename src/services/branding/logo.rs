@@ -38,6 +38,11 @@ fn target(ctx: &ServiceContext, location: &StorageLocation, key: &str, kind: &st
         bucket: location.bucket_name.clone(),
         key: key.to_owned(),
         content_type: kind.to_owned(),
+        // No retention of its own in a locked bucket (a logo is replaced and deleted),
+        // but the Content-MD5 a bucket with a default retention wants.
+        lock: location
+            .object_lock()
+            .map(|_| crate::storage::ObjectLock::none_of_its_own()),
     }
 }
 

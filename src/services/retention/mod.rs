@@ -8,6 +8,7 @@
 //! between leaves tombstones whose bytes the next run deletes. A legal hold over a file
 //! keeps it, bytes and all, and the run reports it as held.
 
+mod object_lock;
 pub mod settings;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life;
 use crate::services::{storage_locations as locations, ServiceContext};
 use crate::storage::ObjectTarget;
+use object_lock::LockedDelete;
 
 /// Taken with `pg_try_advisory_xact_lock`: one retention run at a time across all nodes
 /// (the reaper has …0001, the reconciler …0002).
@@ -58,6 +60,9 @@ pub struct RetentionReport {
     pub bytes_deleted: usize,
     /// Tombstones whose object S3 could not delete now; the next run retries.
     pub bytes_pending: usize,
+    /// Tombstones whose object S3 Object Lock keeps until the date given: not an error;
+    /// a run after that date deletes them.
+    pub locked_until: Vec<(FileUploadId, DateTime<Utc>)>,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -254,11 +259,25 @@ async fn delete_objects(
                 bucket: location.bucket_name.clone(),
                 key: file.s3_key.clone(),
                 content_type: String::new(),
+                lock: None,
             };
-            if let Err(error) = target.delete().await {
-                tracing::warn!(file = %file.id, key = %file.s3_key, %error, "retention could not delete an object; the next run retries");
-                report.bytes_pending += 1;
-                continue;
+            let deleted = if location.object_lock().is_some() {
+                object_lock::delete_locked(&target, ctx.clock().now()).await
+            } else {
+                target.delete().await.map_err(LockedDelete::Failed)
+            };
+            match deleted {
+                Ok(()) => {}
+                Err(LockedDelete::KeptUntil(until)) => {
+                    tracing::info!(file = %file.id, key = %file.s3_key, %until, "retention: S3 Object Lock keeps the object until its retain-until date");
+                    report.locked_until.push((file.id, until));
+                    continue;
+                }
+                Err(LockedDelete::Failed(error)) => {
+                    tracing::warn!(file = %file.id, key = %file.s3_key, %error, "retention could not delete an object; the next run retries");
+                    report.bytes_pending += 1;
+                    continue;
+                }
             }
         }
         let now = ctx.clock().now();

@@ -12,6 +12,7 @@ use crate::db::ids::{CycleId, CycleRequestId, ProjectId, SyncSessionId};
 use crate::db::models::sync_session::SyncSession;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::refusal::UploadRefused;
+use crate::domain::ObjectLockRule;
 use crate::domain::{FailReason, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::Actor;
@@ -22,7 +23,7 @@ use crate::services::uploads::matching::request_for;
 use crate::services::uploads::session::{finish_session, link_room, start_session};
 use crate::services::uploads::slots::BatchSlot;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
-use crate::services::{storage_locations, ServiceContext};
+use crate::services::{legal_hold_objects, storage_locations, ServiceContext};
 use crate::storage::part_budget::{PartBuffer, Tenant};
 use crate::storage::ObjectTarget;
 
@@ -36,6 +37,10 @@ pub struct Batch {
     ctx: ServiceContext,
     client: aws_sdk_s3::Client,
     bucket: String,
+    /// The location's Object Lock rule, if it declares one.
+    lock: Option<ObjectLockRule>,
+    /// A legal hold covers the cycle (only asked in a location with Object Lock).
+    held: bool,
     actor: Actor,
     plan: BatchPlan,
     files_seen: usize,
@@ -65,10 +70,14 @@ impl Batch {
         let client = ctx
             .storage()
             .client_for(&storage_locations::place(&location));
+        let scope = (plan.company, plan.project, plan.cycle);
+        let held = legal_hold_objects::held_for(ctx, actor, &location, scope).await?;
         let batch = Batch {
             ctx: ctx.clone(),
             client: client.clone(),
             bucket: location.bucket_name.clone(),
+            lock: location.object_lock(),
+            held,
             actor: actor.clone(),
             plan,
             files_seen: 0,
@@ -201,6 +210,7 @@ impl Batch {
             bucket: self.bucket.clone(),
             key: s3_key,
             content_type: "application/octet-stream".into(),
+            lock: storage_locations::lock_from(self.lock, self.ctx.clock().now(), self.held),
         };
         let mut guard = FileGuard {
             ctx: self.ctx.clone(),

@@ -15,8 +15,8 @@ use crate::services::uploads::session::{plan_of_rows, PlanUse};
 use crate::services::uploads::tus::patch::Refusal;
 use crate::services::uploads::tus::{finish, is_own, own_upload, whole};
 use crate::services::uploads::BatchPlan;
-use crate::services::{storage_locations, ServiceContext};
-use crate::storage::ObjectTarget;
+use crate::services::{legal_hold_objects, storage_locations, ServiceContext};
+use crate::storage::{ObjectLock, ObjectTarget};
 
 /// What a PATCH works with, read under the upload's row lock when it claims it.
 pub(super) struct Writing {
@@ -25,6 +25,8 @@ pub(super) struct Writing {
     pub(super) location: StorageLocation,
     pub(super) plan: BatchPlan,
     pub(super) writer: Uuid,
+    /// A legal hold covers the file's cycle (only asked in a location with Object Lock).
+    pub(super) held: bool,
 }
 
 impl Writing {
@@ -44,6 +46,11 @@ impl Writing {
             bucket: self.location.bucket_name.clone(),
             key: self.file.s3_key.clone(),
             content_type: content_type.to_owned(),
+            lock: storage_locations::lock_from(
+                self.location.object_lock(),
+                ctx.clock().now(),
+                self.held,
+            ),
         }
     }
 
@@ -53,6 +60,9 @@ impl Writing {
         let mut target = self.target(ctx, "application/octet-stream");
         let folder = target.key.rsplit_once('/').map_or("", |(folder, _)| folder);
         target.key = format!("{folder}/.hopper-tus-{}.tail", self.upload.id);
+        // A staged tail is deleted once the upload ends: no retention or hold of its own
+        // (still written with the checksum a locked bucket may require).
+        target.lock = target.lock.map(|_| ObjectLock::none_of_its_own());
         target
     }
 }
@@ -102,12 +112,18 @@ pub(super) async fn claim(
                     .ok_or_else(|| actor.not_found("sync_session", upload.session_id))?;
             let (location, plan) =
                 plan_of_rows(conn, actor, rows, (base_url, PlanUse::CreatedFile))?;
+            let held = location.object_lock().is_some()
+                && legal_hold_objects::held_at_write(
+                    conn,
+                    (plan.company, plan.project, plan.cycle),
+                )?;
             let writing = Writing {
                 upload,
                 file,
                 location,
                 plan,
                 writer,
+                held,
             };
             let content = match &facts {
                 Some(facts) => whole::claim_content(conn, &writing, facts)?,

@@ -69,6 +69,7 @@ pub(in crate::services::uploads) async fn drop_upload(
         bucket: location.bucket_name.clone(),
         key: file.s3_key.clone(),
         content_type: String::new(),
+        lock: None,
     };
     if let Some(upload_id) = &file.s3_upload_id {
         if target.abort(upload_id).await.is_ok() {

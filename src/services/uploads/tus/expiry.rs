@@ -74,6 +74,7 @@ pub async fn expire_abandoned(ctx: &ServiceContext) -> Result<usize, AppError> {
             bucket: location.bucket_name.clone(),
             key,
             content_type: String::new(),
+            lock: None,
         };
         if let Err(e) = tail.delete().await {
             tracing::warn!(key = %tail.key, error = %e, "could not delete an expired upload's tail");
