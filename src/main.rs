@@ -178,6 +178,10 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
         Some(path) => Some(hopper::cli::evidence_check::read(path)?),
         None => None,
     };
+    let export_digest = match export.as_ref().and_then(|e| e.latest_digest.as_ref()) {
+        Some(line) => audit_digest_file::of_export(config, line, &args.public_keys)?,
+        None => None,
+    };
     let pool = migrate(config).await?;
     let reports = db::transaction(&pool, move |conn| {
         let company = match &args.company {
@@ -220,6 +224,9 @@ async fn verify_audit(config: &Config, args: AuditVerifyArgs) -> anyhow::Result<
     }
     if let Some(export) = export {
         broken |= hopper::cli::evidence_check::check(&pool, export).await?;
+    }
+    if let Some(digest) = export_digest {
+        broken |= audit_digest_file::check(&pool, digest).await?;
     }
     anyhow::ensure!(!broken, "the audit trail was tampered with (see above)");
     Ok(())

@@ -18,6 +18,42 @@ pub struct OpenedDigests {
 }
 
 pub fn read(config: &Config, path: &Path, public_keys: &[String]) -> anyhow::Result<OpenedDigests> {
+    let trusted = trusted_keys(config, public_keys)?
+        .context("no signing key here to check the digests with: pass --public-key (shown on the audit page)")?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let opened = open_lines(&path.display().to_string(), &text, &trusted);
+    anyhow::ensure!(
+        !opened.statements.is_empty() || opened.untrusted,
+        "{} holds no digests",
+        path.display()
+    );
+    Ok(opened)
+}
+
+/// The digest an evidence export carries, opened like a file's lines; `None` when no key
+/// here can check it (said on stdout: the rows are still checked).
+pub fn of_export(
+    config: &Config,
+    line: &DigestLine,
+    public_keys: &[String],
+) -> anyhow::Result<Option<OpenedDigests>> {
+    let Some(trusted) = trusted_keys(config, public_keys)? else {
+        println!("note: the export's signed digest was not checked: pass --public-key");
+        return Ok(None);
+    };
+    Ok(Some(open_lines(
+        "the export's chain.json",
+        &line.to_json(),
+        &trusted,
+    )))
+}
+
+/// The keys given with --public-key, else this installation's own; `None`: neither.
+fn trusted_keys(
+    config: &Config,
+    public_keys: &[String],
+) -> anyhow::Result<Option<Vec<ed25519_dalek::VerifyingKey>>> {
     let mut trusted = Vec::new();
     for key in public_keys {
         trusted.push(audit_digests::public_key(key).with_context(|| {
@@ -25,12 +61,16 @@ pub fn read(config: &Config, path: &Path, public_keys: &[String]) -> anyhow::Res
         })?);
     }
     if trusted.is_empty() {
-        let own = AuditSigner::existing(config.audit_signing_key.as_ref(), &config.data_dir)?
-            .context("no signing key here to check the digests with: pass --public-key (shown on the audit page)")?;
-        trusted.push(own.public_key());
+        match AuditSigner::existing(config.audit_signing_key.as_ref(), &config.data_dir)? {
+            Some(own) => trusted.push(own.public_key()),
+            None => return Ok(None),
+        }
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(trusted))
+}
+
+/// Each non-empty line opened under the trusted keys; what fails is printed.
+fn open_lines(source: &str, text: &str, trusted: &[ed25519_dalek::VerifyingKey]) -> OpenedDigests {
     let mut opened = OpenedDigests {
         statements: Vec::new(),
         untrusted: false,
@@ -40,24 +80,15 @@ pub fn read(config: &Config, path: &Path, public_keys: &[String]) -> anyhow::Res
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        match DigestLine::parse(line).and_then(|digest| digest.open(&trusted)) {
+        match DigestLine::parse(line).and_then(|digest| digest.open(trusted)) {
             Ok(statement) => opened.statements.push(statement),
             Err(problem) => {
                 opened.untrusted = true;
-                println!(
-                    "UNTRUSTED: {}: line {}: {problem}",
-                    path.display(),
-                    number + 1
-                );
+                println!("UNTRUSTED: {source}: line {}: {problem}", number + 1);
             }
         }
     }
-    anyhow::ensure!(
-        !opened.statements.is_empty() || opened.untrusted,
-        "{} holds no digests",
-        path.display()
-    );
-    Ok(opened)
+    opened
 }
 
 /// Prints one line per digest; `true` when any does not hold.

@@ -87,6 +87,10 @@ async fn a_cycle_exports_as_a_zip_that_an_independent_reader_checks() {
     let viewer = app.session_for(&vic).await;
     let cycle_page = viewer.get(&format!("/dashboard/cycles/{}", t.cycle)).await;
     assert!(cycle_page.body.contains("id=\"evidence-export\""));
+    // A signed digest of the company's chain exists: the export carries the latest.
+    hopper::services::audit_digests::digest_all(&app.state.services)
+        .await
+        .expect("digest");
     let url = app.url(&format!("/dashboard/cycles/{}/export.zip", t.cycle));
     let (status, kind, zip) = fetch(&viewer.http, &url, None).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&zip));
@@ -148,6 +152,10 @@ async fn a_cycle_exports_as_a_zip_that_an_independent_reader_checks() {
     let (ok, stdout, stderr) = run_hopper(&app, &["audit", "verify", "--export", path]);
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("match the database"), "{stdout}");
+    assert!(
+        stdout.contains("matches the rows"),
+        "the export's signed digest is checked too: {stdout}"
+    );
     rewrite_chain(&app, app.default_company().0);
     let (ok, stdout, _) = run_hopper(&app, &["audit", "verify", "--export", path]);
     assert!(!ok, "{stdout}");
