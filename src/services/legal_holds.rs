@@ -172,12 +172,7 @@ fn place_in(
         },
     )?;
     let covers = covers(conn, &hold)?;
-    let mut event = actor.audit(actions::LEGAL_HOLD_PLACED);
-    if let Some(project) = hold.project_id {
-        event = event.project(project);
-    }
-    event
-        .resource("legal_hold", hold.id)
+    hold_event(actor, actions::LEGAL_HOLD_PLACED, &hold)
         .details(json!({
             "covers": covers,
             "project_id": hold.project_id,
@@ -187,6 +182,19 @@ fn place_in(
         }))
         .record(conn)?;
     Ok(HoldView { hold, covers })
+}
+
+/// The audit row of a hold's placing or lifting, under its project when it has one.
+fn hold_event<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    hold: &LegalHold,
+) -> crate::services::audit::AuditEvent<'a> {
+    let event = actor.audit(action).resource("legal_hold", hold.id);
+    match hold.project_id {
+        Some(project) => event.project(project),
+        None => event,
+    }
 }
 
 fn lift_in(
@@ -206,12 +214,7 @@ fn lift_in(
         return Err(HoldRefused::AlreadyLifted.into());
     };
     let covers = covers(conn, &hold)?;
-    let mut event = actor.audit(actions::LEGAL_HOLD_LIFTED);
-    if let Some(project) = hold.project_id {
-        event = event.project(project);
-    }
-    event
-        .resource("legal_hold", hold.id)
+    hold_event(actor, actions::LEGAL_HOLD_LIFTED, &hold)
         .details(json!({
             "covers": covers,
             "placed_by": hold.placed_by_name,
