@@ -18,6 +18,11 @@ use crate::services::evidence_export::gather::ExportedFile;
 pub type Chunk = Result<Bytes, io::Error>;
 
 const CHUNK: usize = 256 * 1024;
+/// A large object is read as ranges of this size, a few ahead of the archive: one GET
+/// stream reads at about half what the store serves (BENCHMARKS.md).
+const RANGE: i64 = 8 * 1024 * 1024;
+/// Ranges in flight: memory per export is at most this many ranges.
+const RANGES_AHEAD: usize = 4;
 
 /// A `Write` that hands full chunks to the response.
 pub struct ChannelSink {
@@ -113,6 +118,12 @@ pub fn add_file<W: Write>(
     let name = format!("files/{}", file.path);
     let (mut entry, config) = archive.new_file(name.as_str()).start().map_err(zip_error)?;
     let mut writer = config.wrap(&mut entry);
+    if file.size > RANGE {
+        let copied = copy_ranges(&mut writer, handle, client, file)?;
+        let (_, descriptor) = writer.finish().map_err(zip_error)?;
+        entry.finish(descriptor).map_err(zip_error)?;
+        return Ok(copied);
+    }
     let object = handle.block_on(
         client
             .get_object()
@@ -156,4 +167,67 @@ pub fn add_file<W: Write>(
     let (_, descriptor) = writer.finish().map_err(zip_error)?;
     entry.finish(descriptor).map_err(zip_error)?;
     Ok(copied)
+}
+
+/// A large object read as ranges, `RANGES_AHEAD` in flight and written in order.
+fn copy_ranges(
+    writer: &mut impl Write,
+    handle: &Handle,
+    client: &aws_sdk_s3::Client,
+    file: &ExportedFile,
+) -> io::Result<Copied> {
+    use futures_util::StreamExt;
+    let (client, bucket, key, size) = (
+        client.clone(),
+        file.location.bucket_name.clone(),
+        file.key.clone(),
+        file.size,
+    );
+    let mut ranges = futures_util::stream::iter((0..size).step_by(RANGE as usize))
+        .map(move |start| {
+            let (client, bucket, key) = (client.clone(), bucket.clone(), key.clone());
+            async move {
+                let end = (start + RANGE).min(size) - 1;
+                let object = client
+                    .get_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .range(format!("bytes={start}-{end}"))
+                    .send()
+                    .await
+                    .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(&e).to_string())?;
+                let bytes = object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| format!("the read from storage broke off: {e}"))?
+                    .into_bytes();
+                if bytes.len() as i64 != end + 1 - start {
+                    return Err(format!(
+                        "storage holds fewer bytes than recorded (a range of {} came back as {})",
+                        end + 1 - start,
+                        bytes.len()
+                    ));
+                }
+                Ok::<Bytes, String>(bytes)
+            }
+        })
+        .buffered(RANGES_AHEAD);
+    let mut hasher = Sha256::new();
+    while let Some(range) = handle.block_on(ranges.next()) {
+        match range {
+            Ok(bytes) => {
+                hasher.update(&bytes);
+                writer.write_all(&bytes)?;
+            }
+            // Cut off half-way: what arrived is in the entry; the manifest says so.
+            Err(why) => return Ok(Copied::Unreadable(why)),
+        }
+    }
+    let actual = hex::encode(hasher.finalize());
+    Ok(if actual == file.sha256 {
+        Copied::Verified
+    } else {
+        Copied::Differs(actual)
+    })
 }
