@@ -28,6 +28,30 @@ fn is_executable(mime: &str) -> bool {
     )
 }
 
+/// What the sniffer makes of `head`. Its Windows-program rule looks at two bytes ("MZ"),
+/// which one text file in 65,536 starts with ("MZ Consulting — report"): such content
+/// counts as a program only when its header names a PE header where a program has one.
+fn sniff(head: &[u8]) -> Option<String> {
+    let mime = infer::get(head)?.mime_type();
+    if mime == "application/vnd.microsoft.portable-executable" && !has_pe_header(head) {
+        return None;
+    }
+    Some(mime.to_owned())
+}
+
+/// The DOS header's `e_lfanew` (at 0x3C) points at "PE\0\0" within the sniffed bytes.
+fn has_pe_header(head: &[u8]) -> bool {
+    let Some(offset) = head
+        .get(0x3c..0x40)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_le_bytes)
+        .and_then(|o| usize::try_from(o).ok())
+    else {
+        return false;
+    };
+    head.get(offset..offset.saturating_add(4)) == Some(b"PE\0\0".as_slice())
+}
+
 fn extension(name: &str) -> Option<String> {
     let (_, ext) = name.rsplit_once('.')?;
     (!ext.is_empty()).then(|| ext.to_ascii_lowercase())
@@ -70,7 +94,7 @@ pub fn check(name: &str, head: &[u8], allowed: &[String]) -> Result<String, Kind
         return Err(refused);
     }
     let ext = extension(name);
-    let sniffed = infer::get(head).map(|t| t.mime_type().to_owned());
+    let sniffed = sniff(head);
     let expected = ext
         .as_deref()
         .and_then(|e| mime_guess::from_ext(e).first())
@@ -146,6 +170,30 @@ mod tests {
             check("tool", &elf(), &[]).is_err(),
             "an executable without a type in its name"
         );
+    }
+
+    /// A real Windows program: "MZ", e_lfanew = 0x80, "PE\0\0" there.
+    fn windows_program() -> Vec<u8> {
+        let mut bytes = vec![0u8; 0x100];
+        bytes[..2].copy_from_slice(b"MZ");
+        bytes[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+        bytes[0x80..0x84].copy_from_slice(b"PE\0\0");
+        bytes
+    }
+
+    #[test]
+    fn text_that_starts_with_mz_is_not_a_program() {
+        let text = b"MZ Consulting: quarterly report, with enough words to fill a header.";
+        assert_eq!(check("report.txt", text, &[]).unwrap(), "text/plain");
+        assert_eq!(
+            check("s615.txt", b"MZkq3v9XhT0+base64/random", &[]).unwrap(),
+            "text/plain"
+        );
+        let refused = check("setup.txt", &windows_program(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("the file is a program"), "{refused}");
+        assert!(check("setup", &windows_program(), &[]).is_err());
     }
 
     #[test]
