@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -196,29 +196,34 @@ fn copy_ranges(
                     .send()
                     .await
                     .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(&e).to_string())?;
+                // Kept as the chunks that arrived (`into_bytes` would copy them into one).
                 let bytes = object
                     .body
                     .collect()
                     .await
-                    .map_err(|e| format!("the read from storage broke off: {e}"))?
-                    .into_bytes();
-                if bytes.len() as i64 != end + 1 - start {
+                    .map_err(|e| format!("the read from storage broke off: {e}"))?;
+                if bytes.remaining() as i64 != end + 1 - start {
                     return Err(format!(
                         "storage holds fewer bytes than recorded (a range of {} came back as {})",
                         end + 1 - start,
-                        bytes.len()
+                        bytes.remaining()
                     ));
                 }
-                Ok::<Bytes, String>(bytes)
+                Ok::<_, String>(bytes)
             }
         })
         .buffered(RANGES_AHEAD);
     let mut hasher = Sha256::new();
     while let Some(range) = handle.block_on(ranges.next()) {
         match range {
-            Ok(bytes) => {
-                hasher.update(&bytes);
-                writer.write_all(&bytes)?;
+            Ok(mut bytes) => {
+                while bytes.has_remaining() {
+                    let chunk = bytes.chunk();
+                    hasher.update(chunk);
+                    writer.write_all(chunk)?;
+                    let written = chunk.len();
+                    bytes.advance(written);
+                }
             }
             // Cut off half-way: what arrived is in the entry; the manifest says so.
             Err(why) => return Ok(Copied::Unreadable(why)),
