@@ -4,7 +4,7 @@
 //! problem document.
 
 use crate::db::ids::{CompanyId, UserId};
-use crate::domain::refusal::ConcurrencyRefused;
+use crate::domain::refusal::{ConcurrencyRefused, InputRefused};
 use crate::domain::ClientInfo;
 use crate::domain::FieldErrors;
 use crate::domain::Refusal;
@@ -51,6 +51,14 @@ impl From<diesel::result::Error> for AppError {
             // Forms check uniqueness first; landing here means a concurrent request won.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ConcurrencyRefused::SavedMeanwhile.into()
+            }
+            // PostgreSQL stores no NUL in text: whatever field a person (or a hostile
+            // client) typed one into, the use case rolls back and says so.
+            Error::DatabaseError(_, info)
+                if info.message().contains("invalid byte sequence")
+                    && info.message().contains("0x00") =>
+            {
+                InputRefused::NulCharacter.into()
             }
             // The server went away mid-request (a restart, a failover): retryable.
             Error::DatabaseError(

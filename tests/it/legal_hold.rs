@@ -216,3 +216,34 @@ async fn another_companys_hold_or_project_is_a_404() {
     assert!(!page.body.contains("Their litigation"), "{}", page.body);
     assert!(page.body.contains("No active legal holds"), "{}", page.body);
 }
+
+/// Text with a NUL character (PostgreSQL stores none) is refused with a sentence, never a
+/// 500: a free-text reason by the database's refusal (400, `input.nul_character`), a
+/// name by its own field check (422).
+#[actix_web::test]
+async fn a_nul_character_in_typed_text_is_a_400() {
+    let app = TestApp::spawn().await;
+    let (t, admin) = setup(&app).await;
+    let alice = app.session_for(&admin).await;
+    let status = place(&alice, Some(t.project), None, "Smith\0v. Acme").await;
+    assert_eq!(status, 400);
+    let location: i32 = hopper::schema::projects::table
+        .find(t.project)
+        .select(hopper::schema::projects::storage_location_id)
+        .first(&mut app.conn())
+        .expect("the project's location");
+    let created = alice
+        .post(
+            "/admin/projects",
+            &[
+                ("project_name", "Year\0end"),
+                ("storage_location_id", &location.to_string()),
+                ("is_active", "on"),
+            ],
+        )
+        .await;
+    // A name field says it itself, beside the field.
+    assert_eq!(created.status, 422, "{}", created.body);
+    assert!(created.body.contains("control"), "{}", created.body);
+    assert!(app.audit_rows("legal_hold.placed").is_empty());
+}

@@ -28,6 +28,8 @@ refusals! {
         LinkDaysOutOfRange => "input.link_days_out_of_range", BadInput;
         #[error("The {0} date must look like 2026-11-22.")]
         DateMalformed(String) => "input.date_malformed", BadInput;
+        #[error("The text contains a NUL character (\\0), which cannot be stored; remove it and try again.")]
+        NulCharacter => "input.nul_character", BadInput;
         /// A field of a form that re-renders no form (an inline action): its sentence.
         #[error("{0}")]
         Field(String) => "input.field", BadInput;
