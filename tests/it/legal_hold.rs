@@ -7,7 +7,7 @@ use hopper::db::ids::{CycleId, ProjectId};
 use hopper::schema::legal_holds;
 
 use crate::helpers::{create_company, create_project, TestApp, UserFixture, UserSession};
-use crate::retention::{close, file_of, keep_for, run, setup, tombstone, upload};
+use crate::retention::{closed_a_day_past_retention, file_of, run, setup, tombstone, upload};
 use crate::uploads::{content, s3_object};
 
 /// The newest hold's id.
@@ -53,12 +53,7 @@ async fn a_hold_on_the_company_a_project_or_a_cycle_keeps_files_from_retention()
     let alice = app.session_for(&admin).await;
     let uma = app.session_for(&t.uploader).await;
     upload(&uma, t.project, t.cycle, &[("a.bin", &content(1200, 4))]).await;
-    keep_for(&alice, t.project, Some(1)).await;
-    close(&alice, t.project, t.cycle).await;
-    app.state
-        .services
-        .clock()
-        .advance(chrono::Duration::days(2));
+    closed_a_day_past_retention(&app, &alice, &t).await;
     // Sessions end while the clock moves: sign in again.
     let alice = app.session_for(&admin).await;
     let (id, key) = file_of(&app, t.cycle, "a.bin");

@@ -291,12 +291,7 @@ async fn a_locked_location_writes_locked_objects_that_cannot_be_deleted_and_mirr
 
     // Retention's time comes before the lock's: the files are tombstoned, their objects
     // reported as kept until their retain-until date (not an error), and left in place.
-    keep_for(&alice, t.project, Some(1)).await;
-    close(&alice, t.project, t.cycle).await;
-    app.state
-        .services
-        .clock()
-        .advance(chrono::Duration::days(2));
+    crate::retention::closed_a_day_past_retention(&app, &alice, &t).await;
     let report = run(&app, false).await;
     assert_eq!(report.deleted.len(), 4, "{report:?}");
     assert_eq!(report.locked_until.len(), 4, "{report:?}");

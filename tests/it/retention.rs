@@ -81,6 +81,17 @@ pub async fn keep_for(admin: &UserSession<'_>, project: ProjectId, days: Option<
     assert_eq!(saved.status, 303, "{}", saved.body);
 }
 
+/// The project keeps files one day; its cycle is closed, and the clock moves two days on:
+/// the cycle's files are due.
+pub async fn closed_a_day_past_retention(app: &TestApp, admin: &UserSession<'_>, t: &Target) {
+    keep_for(admin, t.project, Some(1)).await;
+    close(admin, t.project, t.cycle).await;
+    app.state
+        .services
+        .clock()
+        .advance(chrono::Duration::days(2));
+}
+
 pub async fn close(admin: &UserSession<'_>, project: ProjectId, cycle: CycleId) {
     let closed = admin
         .post(
@@ -246,12 +257,7 @@ async fn a_failed_object_deletion_is_retried_by_the_next_run() {
     let alice = app.session_for(&admin).await;
     let uma = app.session_for(&t.uploader).await;
     upload(&uma, t.project, t.cycle, &[("a.bin", &content(1000, 7))]).await;
-    keep_for(&alice, t.project, Some(1)).await;
-    close(&alice, t.project, t.cycle).await;
-    app.state
-        .services
-        .clock()
-        .advance(chrono::Duration::days(2));
+    closed_a_day_past_retention(&app, &alice, &t).await;
     let (id, _) = file_of(&app, t.cycle, "a.bin");
 
     app.stop_s3();
