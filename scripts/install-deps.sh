@@ -27,6 +27,8 @@ if $want_test; then
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  # The virus-scanning tests start a real clamd (with a signature file they write).
+  { command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; } || missing+=(clamav-daemon)
 fi
 
 install_packages() {

@@ -56,6 +56,8 @@ pub struct Config {
     pub max_concurrent_password_hashes: usize,
     pub uploads: UploadConfig,
     pub mail: MailConfig,
+    /// clamd, when files are scanned for viruses before they are accepted (`HOPPER_CLAMD`).
+    pub scanner: Option<crate::scanner::ScannerConfig>,
 }
 
 /// Where notifications go: an SMTP server (`HOPPER_SMTP_URL`, e.g.

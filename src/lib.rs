@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod error;
 pub mod i18n;
 pub mod routes;
+pub mod scanner;
 pub mod schema;
 pub mod services;
 pub mod startup;

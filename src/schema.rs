@@ -285,6 +285,10 @@ diesel::table! {
         #[max_length = 500]
         retired_reason -> Nullable<Varchar>,
         bytes_deleted_at -> Nullable<Timestamptz>,
+        #[max_length = 20]
+        scan_result -> Nullable<Varchar>,
+        #[max_length = 200]
+        virus_name -> Nullable<Varchar>,
     }
 }
 

@@ -87,6 +87,7 @@ receipt-none = Es wurden keine Dateien gesendet.
 receipt-file-received = Erhalten
 receipt-file-empty = Erhalten, aber die Datei ist leer (0 Bytes)
 receipt-file-skipped = Schon vorhanden: Diese Datei ist früher angekommen und wird nicht zweimal gespeichert
+receipt-file-scanning = Wird auf Viren geprüft: Gleich steht hier, ob sie erhalten wurde
 receipt-file-checking = Wird geprüft: Gleich steht hier, ob sie erhalten wurde oder fehlgeschlagen ist
 receipt-file-not-accepted = Nicht angenommen: { $why }
 receipt-file-failed = Fehlgeschlagen: { $why }

@@ -43,3 +43,5 @@ refusal-kind-not-what-its-name-says = der Name endet auf .{ $ext }, die Datei is
    *[other] vom Typ { $actual }
 }; benennen Sie sie um oder senden Sie die richtige Datei
 refusal-kind-not-of-its-type = der Name endet auf .{ $ext }, die Datei ist aber keine (sie ist vielleicht beschädigt oder umbenannt)
+refusal-scan-virus-found = ein Virus wurde gefunden ({ $signature })
+refusal-scan-too-large = die Datei ist größer, als der Virenscanner prüft ({ $limit } Bytes), und ungeprüfte Dateien werden nicht angenommen

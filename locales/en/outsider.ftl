@@ -88,6 +88,7 @@ receipt-none = No files were sent.
 receipt-file-received = Received
 receipt-file-empty = Received, but the file is empty (0 bytes)
 receipt-file-skipped = Already here: this file had arrived before, it is not stored twice
+receipt-file-scanning = Being scanned for viruses: it will show as received in a moment
 receipt-file-checking = Being checked: it will show as received or failed in a moment
 receipt-file-not-accepted = Not accepted: { $why }
 receipt-file-failed = Failed: { $why }

@@ -9,6 +9,8 @@ crate::text_enum! {
         UploadReceipt = "upload_receipt", "Receipt to a link's sender";
         /// An upload link sent by an admin to whoever is to use it (never with its PIN).
         UploadInvitation = "upload_invitation", "Upload link invitation";
+        /// A file with a virus was refused (to the company's admins, always).
+        VirusFound = "virus_found", "A virus was found";
     }
 }
 

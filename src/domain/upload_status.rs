@@ -17,6 +17,8 @@ crate::text_enum! {
         Completed = "completed", "Uploaded";
         Failed = "failed", "Failed";
         Skipped = "skipped", "Skipped";
+        Scanning = "scanning", "Scanning";
+        Quarantined = "quarantined", "Virus found";
     }
 }
 
@@ -28,8 +30,11 @@ impl FileStatus {
     pub fn reached_from(self) -> &'static [FileStatus] {
         match self {
             FileStatus::Pending | FileStatus::Uploading => &[],
-            FileStatus::Completed | FileStatus::Skipped | FileStatus::Failed => {
-                &[FileStatus::Uploading]
+            FileStatus::Skipped | FileStatus::Scanning => &[FileStatus::Uploading],
+            // Stored bytes wait in `scanning` for their verdict; a scan that ends refused
+            // (too large to scan) fails from there.
+            FileStatus::Completed | FileStatus::Failed | FileStatus::Quarantined => {
+                &[FileStatus::Uploading, FileStatus::Scanning]
             }
         }
     }
@@ -47,6 +52,20 @@ impl FileStatus {
 
     pub fn is_skipped(self) -> bool {
         self == FileStatus::Skipped
+    }
+
+    /// Ended without being stored: failed, or refused for a virus.
+    pub fn is_not_stored(self) -> bool {
+        matches!(self, FileStatus::Failed | FileStatus::Quarantined)
+    }
+
+    /// Stored, waiting for the virus scan's verdict.
+    pub fn is_scanning(self) -> bool {
+        self == FileStatus::Scanning
+    }
+
+    pub fn is_quarantined(self) -> bool {
+        self == FileStatus::Quarantined
     }
 
     pub fn is_failed(self) -> bool {
@@ -71,6 +90,7 @@ mod tests {
             FileStatus::Completed,
             FileStatus::Skipped,
             FileStatus::Failed,
+            FileStatus::Quarantined,
         ] {
             assert!(ended.is_final(), "{ended:?} must be final");
             assert!(!FileStatus::Uploading.reached_from().contains(&ended));

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::services::health;
+use crate::services::scanning::ScannerState;
 use crate::state::AppState;
 
 /// The process is up.
@@ -8,7 +9,7 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-/// The database and S3 both answer.
+/// The database and S3 both answer, and the virus scanner when one is configured.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let readiness = health::readiness(&state.services).await;
     let status = |ok: bool| if ok { "ok" } else { "unavailable" };
@@ -20,8 +21,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         ),
         None => "unknown".to_owned(),
     };
+    let scanner = match &readiness.scanner {
+        ScannerState::Off => "off (files are not scanned for viruses)".to_owned(),
+        ScannerState::Ready => "ok".to_owned(),
+        ScannerState::Unreachable(why) => {
+            format!("unavailable ({why}); new files wait for their scan")
+        }
+    };
     let report = format!(
-        "database: {}\ns3: {}\ndatabase role: {role}\n",
+        "database: {}\ns3: {}\nvirus scanner: {scanner}\ndatabase role: {role}\n",
         status(readiness.database),
         status(readiness.storage),
     );

@@ -66,7 +66,7 @@ impl ReceiptPage {
         let files = &self.receipt.files;
         let received = files.iter().filter(|f| f.status.is_completed()).count();
         let already = files.iter().filter(|f| f.status.is_skipped()).count();
-        let not = files.iter().filter(|f| f.status.is_failed()).count();
+        let not = files.iter().filter(|f| f.status.is_not_stored()).count();
         let mut said = Vec::new();
         if received > 0 || files.is_empty() {
             said.push(page.tr("receipt-received").arg("files", count(received)));

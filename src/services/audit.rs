@@ -61,6 +61,8 @@ pub mod actions {
     pub const FILE_UPLOADED: &str = "file.uploaded";
     pub const FILE_SKIPPED: &str = "file.skipped";
     pub const FILE_FAILED: &str = "file.failed";
+    pub const FILE_AWAITING_SCAN: &str = "file.awaiting_scan";
+    pub const FILE_QUARANTINED: &str = "file.quarantined";
     pub const FILE_DOWNLOADED: &str = "file.downloaded";
     pub const FILE_DELETED: &str = "file.deleted";
     pub const FILE_RETENTION_DELETED: &str = "file.retention_deleted";
@@ -146,6 +148,8 @@ pub mod actions {
         FILE_UPLOADED,
         FILE_SKIPPED,
         FILE_FAILED,
+        FILE_AWAITING_SCAN,
+        FILE_QUARANTINED,
         FILE_DOWNLOADED,
         FILE_DELETED,
         FILE_RETENTION_DELETED,

@@ -11,6 +11,7 @@ use diesel::PgConnection;
 use crate::config::{MailConfig, SignInPolicy, UploadConfig};
 use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
+use crate::scanner::Scanner;
 use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::audit_digests::AuditSigner;
@@ -66,6 +67,7 @@ struct Inner {
     /// Where people reach Hopper, for links in messages; known once the server listens.
     public_url: std::sync::OnceLock<String>,
     audit_signer: Arc<AuditSigner>,
+    scanner: Option<Scanner>,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -79,6 +81,8 @@ pub struct ServiceParts {
     pub mail: MailConfig,
     /// Signs the audit chains' digests.
     pub audit_signer: AuditSigner,
+    /// clamd, when files are scanned before they are accepted.
+    pub scanner: Option<Scanner>,
 }
 
 impl ServiceContext {
@@ -92,6 +96,7 @@ impl ServiceContext {
             node_id,
             mail,
             audit_signer,
+            scanner,
         } = parts;
         // A company's share of the buffers lets at least one upload run at full speed.
         let buffers = uploads.max_part_buffers;
@@ -128,6 +133,7 @@ impl ServiceContext {
                 mail,
                 public_url: std::sync::OnceLock::new(),
                 audit_signer: Arc::new(audit_signer),
+                scanner,
             }),
         }
     }
@@ -155,6 +161,11 @@ impl ServiceContext {
     /// The key signing the audit chains' digests (its public half is on the audit page).
     pub fn audit_signer(&self) -> Arc<AuditSigner> {
         self.inner.audit_signer.clone()
+    }
+
+    /// clamd, when files are scanned (`None`: they are not).
+    pub fn scanner(&self) -> Option<&Scanner> {
+        self.inner.scanner.as_ref()
     }
 
     /// Part buffers no upload holds on this node at the moment (a test waits for uploads

@@ -4,6 +4,7 @@ use diesel::RunQueryDsl;
 
 use crate::db::roles::{self, RoleReport};
 use crate::error::AppError;
+use crate::services::scanning::{self, ScannerState};
 use crate::services::ServiceContext;
 
 pub struct Readiness {
@@ -11,11 +12,13 @@ pub struct Readiness {
     pub storage: bool,
     /// The role requests run as; `None` when the database did not answer.
     pub role: Option<RoleReport>,
+    /// The virus scanner (files wait in `scanning` while it does not answer).
+    pub scanner: ScannerState,
 }
 
 impl Readiness {
     pub fn is_ready(&self) -> bool {
-        self.database && self.storage
+        self.database && self.storage && !matches!(self.scanner, ScannerState::Unreachable(_))
     }
 }
 
@@ -33,7 +36,12 @@ pub async fn readiness(ctx: &ServiceContext) -> Readiness {
     if let Err(e) = &storage {
         tracing::warn!(error = %e, "S3 is not ready");
     }
+    let scanner = scanning::scanner_state(ctx).await;
+    if let ScannerState::Unreachable(why) = &scanner {
+        tracing::warn!(error = %why, "the virus scanner is not ready");
+    }
     Readiness {
+        scanner,
         database: database.is_ok(),
         storage: storage.is_ok(),
         role: database.ok(),

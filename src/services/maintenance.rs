@@ -1,5 +1,5 @@
 //! Upkeep that runs beside the requests: monthly audit_log partitions made ahead of time,
-//! and the audit chains' signed digests every hour.
+//! the audit chains' signed digests every hour, and the virus scan of waiting files.
 
 use std::time::Duration;
 
@@ -20,6 +20,27 @@ pub fn spawn_audit_digests(ctx: ServiceContext) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not sign the audit digests"),
+            }
+        }
+    });
+}
+
+/// Scans the files waiting in `scanning` every minute (clamd was away, or the bytes came
+/// over several requests), when a scanner is configured.
+pub fn spawn_scanner_pass(ctx: ServiceContext) {
+    if ctx.scanner().is_none() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(60));
+        loop {
+            interval.tick().await;
+            match crate::services::scanning::run_once(&ctx).await {
+                Ok(report) if report != Default::default() => {
+                    tracing::info!(?report, "scanned files that waited for their scan");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not scan the waiting files"),
             }
         }
     });

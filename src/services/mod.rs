@@ -46,6 +46,7 @@ pub mod receipts;
 pub mod reconciler;
 pub mod request_lists;
 pub mod retention;
+pub mod scanning;
 pub mod share_links;
 pub mod sign_in;
 pub mod sign_in_throttle;

@@ -219,7 +219,7 @@ pub fn sender_outcome(file: &FileUpload, lang: Language) -> String {
         }
     } else if file.status.is_skipped() {
         Msg::new(lang, "receipt-file-skipped")
-    } else if file.status.is_failed() {
+    } else if file.status.is_not_stored() {
         return failure_said(file, lang);
     } else if file.completing_since.is_some() {
         Msg::new(lang, "receipt-file-checking")

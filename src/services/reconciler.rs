@@ -21,7 +21,8 @@ use crate::error::AppError;
 use crate::schema::{file_uploads, projects, sync_sessions};
 use crate::services::actor::Actor;
 use crate::services::cycle_progress::MovedBy;
-use crate::services::file_life::{self, Completion, FileOf, StoredFile, Told};
+use crate::services::file_life::{self, Completion, FileOf, Scanned, StoredFile, Told};
+use crate::services::scanning;
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::read_back::Stored;
 use crate::storage::ObjectTarget;
@@ -119,8 +120,15 @@ pub async fn settle(
         Stored::Nothing => Verdict::Missing,
     };
     let (actor, now) = (actor.cloned(), ctx.clock().now());
-    ctx.run_unscoped(move |conn| record(conn, actor.as_ref(), &doubt, (verdict, now)))
-        .await
+    // No scan saw these bytes to their end: with a scanner, they wait for it in `scanning`.
+    let scan = scanning::unscanned(ctx);
+    let settled = ctx
+        .run_unscoped(move |conn| record(conn, actor.as_ref(), &doubt, (verdict, now), scan))
+        .await;
+    if matches!(settled, Ok(Settlement::Completed)) && scan == Scanned::Pending {
+        scanning::scan_in_background(ctx.clone(), file);
+    }
+    settled
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -135,6 +143,7 @@ fn record(
     actor: Option<&Actor>,
     doubt: &Doubt,
     (verdict, now): (Verdict, DateTime<Utc>),
+    scan: Scanned,
 ) -> Result<Settlement, AppError> {
     let row = &doubt.row;
     let size = row.file_size.unwrap_or(0);
@@ -166,6 +175,7 @@ fn record(
             let completion = Completion {
                 project: doubt.project,
                 review: doubt.review,
+                scan,
             };
             let completed =
                 file_life::complete(conn, by, (at, completion), &stored, (told, now), |_| Ok(()))?;

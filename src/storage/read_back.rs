@@ -47,6 +47,23 @@ impl ObjectTarget {
         })
     }
 
+    /// Opens the object for reading in order, chunk by chunk (bounded memory); `None` when
+    /// nothing is stored at the key.
+    pub async fn open_read(&self) -> Result<Option<ObjectReader>, String> {
+        let response = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await;
+        match response {
+            Ok(object) => Ok(Some(ObjectReader { body: object.body })),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            Err(e) => Err(DisplayErrorContext(e).to_string()),
+        }
+    }
+
     /// Deletes the object (S3 answers success for a key that is already gone).
     pub async fn delete(&self) -> Result<(), String> {
         self.client
@@ -56,6 +73,21 @@ impl ObjectTarget {
             .send()
             .await
             .map(|_| ())
+            .map_err(|e| DisplayErrorContext(e).to_string())
+    }
+}
+
+/// An object's bytes as S3 sends them.
+pub struct ObjectReader {
+    body: aws_sdk_s3::primitives::ByteStream,
+}
+
+impl ObjectReader {
+    /// The next chunk; `None` at the end.
+    pub async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, String> {
+        self.body
+            .try_next()
+            .await
             .map_err(|e| DisplayErrorContext(e).to_string())
     }
 }

@@ -64,6 +64,14 @@ const SENTENCES: &[(&str, &str)] = &[
     (FILE_UPLOADED, "Uploaded a file"),
     (FILE_SKIPPED, "Sent a file that was already there"),
     (FILE_FAILED, "Could not upload a file"),
+    (
+        FILE_AWAITING_SCAN,
+        "Sent a file that waits for its virus scan",
+    ),
+    (
+        FILE_QUARANTINED,
+        "Sent a file with a virus, which was refused",
+    ),
     (FILE_DOWNLOADED, "Downloaded a file"),
     (FILE_DELETED, "Deleted a file"),
     (

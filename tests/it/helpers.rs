@@ -151,6 +151,7 @@ pub fn test_config(database_url: String) -> Config {
             part_size: 5 * 1024 * 1024,
             ..Default::default()
         },
+        scanner: None,
     }
 }
 

@@ -15,6 +15,7 @@ const RULES: &[(&str, &[&str])] = &[
             "diesel",
             "aws_sdk_s3",
             "crate::storage",
+            "crate::scanner",
             "crate::startup",
             "crate::embedded",
         ],
@@ -52,6 +53,21 @@ const RULES: &[(&str, &[&str])] = &[
             "crate::state",
             "crate::startup",
             "crate::db",
+        ],
+    ),
+    // The virus scanner's adapter knows clamd's protocol, nothing of Hopper's data.
+    (
+        "scanner",
+        &[
+            "crate::services",
+            "crate::routes",
+            "crate::web",
+            "crate::auth",
+            "crate::state",
+            "crate::startup",
+            "crate::db",
+            "crate::storage",
+            "crate::schema",
         ],
     ),
     (

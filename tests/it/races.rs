@@ -101,7 +101,7 @@ async fn a_reaped_file_never_moves_back() {
         checksum: "abc",
         content_type: "text/plain",
     };
-    assert!(file_transitions::complete(&mut conn, file, &stored)
+    assert!(file_transitions::complete(&mut conn, file, &stored, None)
         .expect("complete")
         .is_none());
     assert!(!file_transitions::skip(&mut conn, file, 3, "abc", file).expect("skip"));

@@ -91,6 +91,7 @@ pub fn complete(
     conn: &mut PgConnection,
     id: FileUploadId,
     stored: &StoredFile<'_>,
+    scan_result: Option<&str>,
 ) -> QueryResult<Option<FileUpload>> {
     let Some(row): Option<FileUpload> = KeptPrepared(
         diesel::update(movable_to(id, FileStatus::Completed))
@@ -101,6 +102,7 @@ pub fn complete(
                 file_uploads::content_type.eq(stored.content_type),
                 file_uploads::uploaded_at.eq(diesel::dsl::now),
                 file_uploads::s3_upload_id.eq(None::<String>),
+                file_uploads::scan_result.eq(scan_result),
             ))
             .returning(FileUpload::as_returning()),
     )
@@ -131,6 +133,50 @@ pub fn complete(
         .load::<FileUploadId>(conn)?;
     }
     Ok(Some(row))
+}
+
+/// The bytes are stored but not yet scanned: the row waits in `scanning` (not its path's
+/// version, not downloadable) until the scanner's verdict moves it on. `None` when it had
+/// already ended.
+pub fn hold_for_scan(
+    conn: &mut PgConnection,
+    id: FileUploadId,
+    stored: &StoredFile<'_>,
+) -> QueryResult<Option<FileUpload>> {
+    diesel::update(movable_to(id, FileStatus::Scanning))
+        .set((
+            file_uploads::status.eq(FileStatus::Scanning),
+            file_uploads::file_size.eq(stored.size),
+            file_uploads::checksum.eq(stored.checksum),
+            file_uploads::content_type.eq(stored.content_type),
+            file_uploads::s3_upload_id.eq(None::<String>),
+        ))
+        .returning(FileUpload::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// A virus was found: the row ends `quarantined` with the signature's name, its bytes
+/// never stored or already deleted. `None` when it had already ended.
+pub fn quarantine(
+    conn: &mut PgConnection,
+    id: FileUploadId,
+    (size, checksum): (i64, &str),
+    (reason, signature): (&FailReason, &str),
+) -> QueryResult<Option<FileUpload>> {
+    diesel::update(movable_to(id, FileStatus::Quarantined))
+        .set((
+            file_uploads::status.eq(FileStatus::Quarantined),
+            file_uploads::file_size.eq(size),
+            file_uploads::checksum.eq(checksum),
+            file_uploads::error_message.eq(truncate(&reason.message(), 500)),
+            file_uploads::refusal.eq(reason.stored()),
+            file_uploads::scan_result.eq("infected"),
+            file_uploads::virus_name.eq(truncate(signature, 200)),
+        ))
+        .returning(FileUpload::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// Marks the row a duplicate of `original`; false when it had already ended.
@@ -209,8 +255,9 @@ pub fn count_ended(
                     .eq(sync_sessions::uploaded_size_bytes + stored_size),
                 sync_sessions::files_skipped
                     .eq(sync_sessions::files_skipped + one_if(FileStatus::Skipped)),
-                sync_sessions::files_failed
-                    .eq(sync_sessions::files_failed + one_if(FileStatus::Failed)),
+                // A quarantined file is one the batch did not store: a failed one.
+                sync_sessions::files_failed.eq(sync_sessions::files_failed
+                    + i32::from(ended.is_failed() || ended.is_quarantined())),
             ))
             .returning(sync_sessions::files_uploaded),
     )

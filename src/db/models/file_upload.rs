@@ -48,6 +48,10 @@ pub struct FileUpload {
     pub retired_reason: Option<String>,
     /// S3 confirmed the object gone (`None` with `retired_at` set: the next run retries).
     pub bytes_deleted_at: Option<DateTime<Utc>>,
+    /// What the virus scan said (`clean`, `infected`, `too_large`); `None`: not scanned.
+    pub scan_result: Option<String>,
+    /// The signature clamd found (a quarantined file's).
+    pub virus_name: Option<String>,
 }
 
 pub use super::file_status_filter::{status_is, StatusIs};

@@ -117,6 +117,7 @@ mod link;
 mod passkey;
 mod project;
 mod request;
+mod scan;
 mod sso;
 mod storage;
 mod tus;
@@ -135,6 +136,7 @@ pub use link::LinkRefused;
 pub use passkey::PasskeyRefused;
 pub use project::ProjectRefused;
 pub use request::RequestRefused;
+pub use scan::ScanRefused;
 pub use sso::SsoRefused;
 pub use storage::StorageRefused;
 pub use tus::TusRefused;
@@ -185,6 +187,7 @@ areas! {
     Passkey(PasskeyRefused),
     Project(ProjectRefused),
     Request(RequestRefused),
+    Scan(ScanRefused),
     Sso(SsoRefused),
     Storage(StorageRefused),
     Tus(TusRefused),

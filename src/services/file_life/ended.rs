@@ -15,7 +15,7 @@ use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::cycle_requests::{self, Submission};
 use crate::services::file_life::told::Facts;
-use crate::services::file_life::{FileOf, Moved, Told};
+use crate::services::file_life::{FileOf, Moved, Scanned, Told};
 
 /// Progress: the upload is alive and `received` bytes have arrived.
 pub(in crate::services) fn progress(
@@ -47,6 +47,8 @@ pub(in crate::services) struct Completion {
     pub project: ProjectId,
     /// Whether the project reviews uploads (else the request is accepted on arrival).
     pub review: bool,
+    /// What the virus scan said; [`Scanned::Pending`] stores the bytes into `scanning`.
+    pub scan: Scanned,
 }
 
 /// The file is stored: its row completes (the path's current version), its request is
@@ -65,7 +67,11 @@ pub(in crate::services) fn complete<F>(
 where
     F: FnOnce(&mut PgConnection) -> Result<(), AppError>,
 {
-    let Some(row) = file_transitions::complete(conn, at.file, stored)? else {
+    if completion.scan == Scanned::Pending {
+        return super::scanned::hold(conn, by, (at, completion.project), stored, told, also);
+    }
+    let Some(row) = file_transitions::complete(conn, at.file, stored, completion.scan.result())?
+    else {
         return Ok(Moved::AlreadyEnded);
     };
     if let (Some(request), Some(cycle)) = (row.request_id, row.cycle_id) {
@@ -87,6 +93,10 @@ where
         "content_type": stored.content_type,
         "request": row.request_id,
     });
+    let mut sender = sender;
+    if let Some(scan) = completion.scan.result() {
+        sender["scan"] = json!(scan);
+    }
     let facts = Facts {
         size: stored.size,
         reason: None,
@@ -152,7 +162,7 @@ pub(in crate::services) fn fail(
     Ok(Moved::Done(()))
 }
 
-fn audit(
+pub(super) fn audit(
     conn: &mut PgConnection,
     by: MovedBy<'_>,
     at: FileOf,

@@ -10,6 +10,9 @@
 //!    └─▶ failed (refused up front)             └──▶ failed (refused, interrupted,
 //!                                                    cancelled, reaped, expired, read back)
 //!
+//!  uploading ──▶ scanning (stored, no verdict yet) ──▶ completed | quarantined | failed
+//!      └───────▶ quarantined (a virus found while the bytes arrived; nothing stored)
+//!
 //!  completed ──▶ deleted (an admin's soft delete)
 //!      └───────▶ retired (retention's tombstone) ──▶ bytes deleted (S3 confirmed)
 //!                 every deletion refused while a legal hold covers the file
@@ -31,12 +34,14 @@
 mod born;
 mod deleted;
 mod ended;
+mod scanned;
 mod told;
 
 pub(in crate::services) use crate::db::models::file_transitions::StoredFile;
 pub(in crate::services) use born::{refuse, start, start_all, started};
 pub(in crate::services) use deleted::{bytes_gone, delete, retire};
 pub(in crate::services) use ended::{claim, complete, fail, progress, skip, Completion};
+pub(in crate::services) use scanned::{quarantine, Scanned};
 pub(in crate::services) use told::Told;
 
 use crate::db::ids::{FileUploadId, ProjectId, SyncSessionId};

@@ -18,6 +18,8 @@ pub(in crate::services) enum Told<'a> {
         by: &'static str,
         row: &'a FileUpload,
     },
+    /// The scanner read the stored object back from S3 and gave its verdict.
+    Scanned { row: &'a FileUpload },
     /// The reconciler read the object back from S3; `outcome` says what it found.
     ReadBack {
         row: &'a FileUpload,
@@ -36,7 +38,7 @@ impl Told<'_> {
     /// own request writes (uploaded, skipped, failed).
     pub(super) fn action(&self, sender_action: &'static str) -> &'static str {
         match self {
-            Told::Sender { .. } => sender_action,
+            Told::Sender { .. } | Told::Scanned { .. } => sender_action,
             Told::Reaped { .. } => actions::UPLOADS_REAPED,
             Told::ReadBack { .. } => actions::FILE_RECONCILED,
         }
@@ -51,6 +53,12 @@ impl Told<'_> {
                 if let Some(via) = via {
                     details["via"] = json!(via);
                 }
+                details
+            }
+            Told::Scanned { row } => {
+                let mut details = sender;
+                details["path"] = json!(row.file_path);
+                details["scanned"] = json!("after the upload, from S3");
                 details
             }
             Told::Reaped { by, row } => {

@@ -40,7 +40,9 @@ fn preference(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::RequestRejected => Some("notify_rejections"),
         NotificationKind::DueSoon | NotificationKind::Overdue => Some("notify_reminders"),
         NotificationKind::UploadDigest => Some("notify_digests"),
-        NotificationKind::UploadReceipt | NotificationKind::UploadInvitation => None,
+        NotificationKind::UploadReceipt
+        | NotificationKind::UploadInvitation
+        | NotificationKind::VirusFound => None,
     }
 }
 
@@ -262,6 +264,32 @@ pub(in crate::services) fn upload_digest(
         format!(
             "Hello {},\n\n{summary}\n({} already there, {} failed.)\n\nReview: {}\n\n— Hopper\n",
             who.name, d.skipped, d.failed, d.review_url
+        )
+    })?)
+}
+
+/// A file with a virus was refused: its company's admins are told, whatever their profile
+/// says (a safety message, not a digest).
+pub(in crate::services) struct VirusFound<'a> {
+    pub company: CompanyId,
+    pub path: &'a str,
+    pub signature: &'a str,
+    /// Who sent it, as the audit trail names them.
+    pub sender: &'a str,
+}
+
+pub(in crate::services) fn virus_found(
+    conn: &mut PgConnection,
+    v: &VirusFound<'_>,
+) -> Result<usize, AppError> {
+    let kind = NotificationKind::VirusFound;
+    let to = admins(conn, v.company, kind)?;
+    let subject = format!("A virus was found in “{}”", v.path);
+    Ok(queue_to(conn, v.company, &to, kind, &subject, |who| {
+        format!(
+            "Hello {},\n\nthe file “{}” sent by {} contains a virus ({}). Hopper refused it: \
+             it was not stored, and nobody can download it.\n\n— Hopper\n",
+            who.name, v.path, v.sender, v.signature
         )
     })?)
 }

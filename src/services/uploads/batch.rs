@@ -17,6 +17,8 @@ use crate::domain::{FailReason, ObjectKey};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::file_life;
+use crate::services::scanning;
+use crate::services::uploads::file_end::{store_arrived, Arrived};
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::limited::Limited;
 use crate::services::uploads::matching::request_for;
@@ -221,6 +223,7 @@ impl Batch {
             multipart: None,
             armed: true,
             in_doubt: false,
+            scanned: scanning::unscanned(&self.ctx),
         };
         let outcome = self.stream(&key, &mut body, &mut guard).await;
         match outcome {
@@ -258,8 +261,13 @@ impl Batch {
         let mut buffer: Option<PartBuffer> = None;
         let mut content_type: Option<String> = None;
         let mut last_progress = std::time::Instant::now();
+        // The virus scan reads the same bytes as they pass (see `services::scanning`).
+        let mut scan = scanning::start(&self.ctx, None).await;
         while let Some(mut chunk) = body.next().await? {
             hasher.update(&chunk);
+            if let Some(scan) = scan.as_mut() {
+                scan.feed(&chunk).await;
+            }
             // A slow file shows it is alive (and how much arrived) between parts too.
             if last_progress.elapsed() >= PROGRESS_EVERY {
                 guard.progress(body.size()).await;
@@ -312,60 +320,22 @@ impl Batch {
                 }
             }
         }
-        let checksum = hex::encode(hasher.finalize());
-        let size = body.size();
-        let Some(upload) = guard.multipart.as_mut() else {
-            let data = match (staged, buffer) {
-                (Some(small), _) => small.freeze(),
-                (None, Some(part)) => part.into_bytes(),
-                (None, None) => Bytes::new(),
-            };
-            let head = &data[..data.len().min(SNIFF_BYTES)];
-            let kind = file_kind::check(key.file_name(), head, &self.plan.allowed)
-                .map_err(|r| Failure::File(r.into()))?;
-            if guard.claim_or_skip(size, &checksum, &kind).await? {
-                return Ok(());
-            }
-            guard.target.content_type = kind.clone();
-            // The intent is on the row: a lost answer is settled by reading back.
-            if let Err(e) = guard.target.put(data).await {
-                return guard
-                    .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
-                    .await
-                    .map(|_| ());
-            }
-            return guard.complete(size, &checksum, &kind).await;
+        let arrived = Arrived {
+            size: body.size(),
+            checksum: hex::encode(hasher.finalize()),
+            staged,
+            buffer,
+            content_type,
+            scan,
         };
-        if let Some(last) = buffer.filter(|b| !b.data.is_empty()) {
-            if let Err(e) = upload.send_part(last).await {
-                return Err(Failure::File(FailReason::Happened(format!(
-                    "S3 refused a part: {e}"
-                ))));
-            }
-        }
-        // Every part in before the intent is recorded: only the completion is ever in doubt.
-        if let Err(e) = upload.parts_landed().await {
-            return Err(Failure::File(FailReason::Happened(format!(
-                "S3 refused a part: {e}"
-            ))));
-        }
-        let kind = content_type.unwrap_or_else(|| "application/octet-stream".into());
-        if guard.claim_or_skip(size, &checksum, &kind).await? {
-            // Skipped (recorded first, so the stored upload id lets the reaper finish the
-            // abort if S3 does not answer now).
-            guard.abort_open_upload().await;
-            return Ok(());
-        }
-        if let Some(upload) = guard.multipart.as_mut() {
-            if let Err(e) = upload.complete().await {
-                return guard
-                    .settle_in_doubt(&format!("S3 did not confirm the file: {e}"))
-                    .await
-                    .map(|_| ());
-            }
-        }
-        guard.multipart = None;
-        guard.complete(size, &checksum, &kind).await
+        store_arrived(
+            &self.ctx,
+            guard,
+            arrived,
+            key.file_name(),
+            &self.plan.allowed,
+        )
+        .await
     }
 
     /// Ends the session: completed, or failed with `error`.

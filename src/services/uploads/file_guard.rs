@@ -9,8 +9,9 @@ use crate::domain::{FailReason, FileStatus, RefusalKind};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::cycle_progress::MovedBy;
-use crate::services::file_life::{self, Completion, StoredFile, Told};
+use crate::services::file_life::{self, Completion, Scanned, StoredFile, Told};
 use crate::services::reconciler::{self, Settlement};
+use crate::services::scanning;
 use crate::services::uploads::{internal, spawn_cleanup, BatchPlan, Stop};
 use crate::services::ServiceContext;
 use crate::storage::multipart::MultipartUpload;
@@ -53,6 +54,8 @@ pub(super) struct FileGuard {
     /// Whether S3 stored the object is not known: the row keeps its intent for the
     /// reconciler and must not be failed here.
     pub(super) in_doubt: bool,
+    /// What the virus scan said of the bytes; `Pending` completes the file into `scanning`.
+    pub(super) scanned: Scanned,
 }
 
 impl FileGuard {
@@ -186,6 +189,7 @@ impl FileGuard {
         let (checksum, kind) = (checksum.to_owned(), kind.to_owned());
         let size = i64::try_from(size).unwrap_or(i64::MAX);
         let now = self.ctx.clock().now();
+        let scan = self.scanned;
         let recorded = self
             .run(move |conn, actor, plan, file| {
                 let stored = StoredFile {
@@ -196,6 +200,7 @@ impl FileGuard {
                 let completion = Completion {
                     project: plan.project,
                     review: plan.review,
+                    scan,
                 };
                 let told = (Told::Sender { via: None }, now);
                 let (_, stored_in_batch) = file_life::complete(
@@ -222,7 +227,36 @@ impl FileGuard {
         if matches!(recorded, Ok(10 | 100 | 1_000)) {
             refresh_statistics(&self.ctx, &self.actor).await;
         }
+        if recorded.is_ok() && scan == Scanned::Pending {
+            scanning::scan_in_background(self.ctx.clone(), self.file);
+        }
         recorded.map(|_| ())
+    }
+
+    /// A virus was found while the bytes arrived: the row ends `quarantined` and the open
+    /// multipart upload is aborted (nothing was stored).
+    pub(super) async fn quarantine(&mut self, size: u64, checksum: &str, signature: &str) {
+        self.armed = false;
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let (checksum, signature) = (checksum.to_owned(), signature.to_owned());
+        let recorded = self
+            .run(move |conn, actor, plan, file| {
+                let told = Told::Sender { via: None };
+                let by = MovedBy::Actor(actor);
+                let _ = file_life::quarantine(
+                    conn,
+                    by,
+                    plan.file_of(file),
+                    (size, &checksum, &signature),
+                    told,
+                )?;
+                Ok(())
+            })
+            .await;
+        if recorded.is_err() {
+            tracing::error!(file = %self.file, "could not record a quarantined file");
+        }
+        self.abort_open_upload().await;
     }
 
     /// S3's answer to the completion was lost or an error: whether the object exists is

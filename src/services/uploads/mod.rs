@@ -7,6 +7,7 @@
 //! file's bytes, `stop` why a batch ends early; this file decides who may upload where.
 
 mod batch;
+mod file_end;
 mod file_guard;
 mod limited;
 pub mod manifest;

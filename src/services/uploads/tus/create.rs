@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::schema::cycles;
 use crate::services::actor::Actor;
 use crate::services::file_life;
+use crate::services::scanning;
 use crate::services::uploads::session::{
     finish_session, link_room, plan_of_running, start_session, PlanUse,
 };
@@ -147,6 +148,7 @@ pub(in crate::services::uploads) async fn complete_empty(
         parts: Vec::new(),
         kind: None,
         upload_id: None,
+        scan: scanning::start(ctx, Some(0)).await,
     };
     let completed = finish::complete(ctx, actor, &writing, arrived, PartBuffer::empty()).await;
     let Err(e) = completed else {

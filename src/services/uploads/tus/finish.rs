@@ -8,13 +8,15 @@ use diesel::prelude::*;
 use crate::db::models::file_upload::FileUpload;
 use crate::db::models::tus_upload::{LandedPart, TusUpload};
 use crate::domain::file_kind::{self, SNIFF_BYTES};
-use crate::domain::refusal::{KindRefused, TusRefused, UploadRefused};
+use crate::domain::refusal::{KindRefused, ScanRefused, TusRefused, UploadRefused};
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::FailReason;
 use crate::error::AppError;
+use crate::scanner::ScanFeed;
 use crate::services::actor::Actor;
 use crate::services::file_life::{self, FileOf};
 use crate::services::reconciler::Settlement;
+use crate::services::scanning::{self, Judged};
 use crate::services::uploads::file_guard::{Failure, FileGuard};
 use crate::services::uploads::session::finish_session;
 use crate::services::uploads::tus::claim::Writing;
@@ -31,6 +33,9 @@ pub(super) struct Arrived {
     pub(super) parts: Vec<LandedPart>,
     pub(super) kind: Option<String>,
     pub(super) upload_id: Option<String>,
+    /// The virus scan that read every byte in this request (`None`: the upload began in an
+    /// earlier request, or nothing is scanned; the file is then scanned from S3).
+    pub(super) scan: Option<ScanFeed>,
 }
 
 fn unavailable(failure: Failure) -> AppError {
@@ -181,6 +186,22 @@ pub(super) async fn complete(
             }
         }
     };
+    let mut scan = arrived.scan;
+    if let Some(scan) = scan.as_mut() {
+        scan.feed(&last.data).await;
+    }
+    let judged = scanning::judge(ctx, scan).await;
+    if let Judged::Refuse(refusal) = judged {
+        drop_upload(
+            ctx,
+            actor,
+            upload,
+            "failed",
+            FailReason::Refused(refusal.clone().into()),
+        )
+        .await?;
+        return Err(refusal.into());
+    }
     let target = writing.target(ctx, &kind);
     // Every part in S3 before anything is decided: only the completion can be in doubt.
     let (multipart, small) = match &arrived.upload_id {
@@ -203,6 +224,13 @@ pub(super) async fn complete(
         None => (None, Some(last.into_bytes())),
     };
     let mut guard = guard(ctx, actor, writing, target, multipart);
+    match judged {
+        Judged::Take(scanned) => guard.scanned = scanned,
+        Judged::Virus(signature) => {
+            return quarantine(ctx, writing, guard, (size, &checksum), &signature).await
+        }
+        Judged::Refuse(_) => {}
+    }
     if guard
         .claim_or_skip(size, &checksum, &kind)
         .await
@@ -231,7 +259,26 @@ pub(super) fn guard(
         multipart,
         armed: true,
         in_doubt: false,
+        scanned: scanning::unscanned(ctx),
     }
+}
+
+/// A virus was found in the arrived bytes: the file is quarantined (its multipart upload
+/// aborted), the upload ends, and the client hears why.
+pub(super) async fn quarantine(
+    ctx: &ServiceContext,
+    writing: &Writing,
+    mut guard: FileGuard,
+    (size, checksum): (u64, &str),
+    signature: &str,
+) -> Result<(), AppError> {
+    let actor = guard.actor.clone();
+    guard.quarantine(size, checksum, signature).await;
+    ended(ctx, &actor, writing, "failed").await?;
+    Err(ScanRefused::VirusFound {
+        signature: signature.to_owned(),
+    }
+    .into())
 }
 
 /// The content is this file's to store (claimed, with its intent on the row): the object
@@ -279,7 +326,7 @@ pub(super) async fn store_and_complete(
 }
 
 /// The upload took its last byte: its row ends, the tail goes, its own batch ends.
-async fn ended(
+pub(super) async fn ended(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,

@@ -23,7 +23,9 @@ use crate::domain::refusal::TusRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::TokenScope;
 use crate::error::AppError;
+use crate::scanner::ScanFeed;
 use crate::services::actor::Actor;
+use crate::services::scanning;
 use crate::services::uploads::tus::claim::{claim, may_write, Writing};
 use crate::services::uploads::tus::{finish, whole};
 use crate::services::ServiceContext;
@@ -226,6 +228,12 @@ where
     if landed + buffer.data.len() as i64 > length {
         return Err(AppError::from(TusRefused::BeyondUploadLength));
     }
+    // The whole file passes through this request: the virus scan reads it on the way
+    // (each part as it is hashed). A resumed upload's file is scanned from S3 instead.
+    let mut scan = match landed == 0 && upload.tail_size == 0 {
+        true => scanning::start(ctx, u64::try_from(length).ok()).await,
+        false => None,
+    };
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
     // Bytes read into full parts so far (landed, on the wire, or both).
@@ -274,7 +282,7 @@ where
                     actor,
                     writing,
                     (sent, number),
-                    &mut hasher,
+                    (&mut hasher, &mut scan),
                     (&mut kind, &mut upload_id),
                     in_flight,
                 )
@@ -294,6 +302,7 @@ where
             parts,
             kind,
             upload_id,
+            scan,
         };
         finish::complete(ctx, actor, writing, state, buffer).await?;
         return Ok(length);
@@ -324,7 +333,7 @@ async fn send_part(
     actor: &Actor,
     writing: &Writing,
     (buffer, number): (PartBuffer, i32),
-    hasher: &mut ResumableSha256,
+    (hasher, scan): (&mut ResumableSha256, &mut Option<ScanFeed>),
     (kind, upload_id): (&mut Option<String>, &mut Option<String>),
     in_flight: &mut Sending,
 ) -> Result<(), AppError> {
@@ -353,6 +362,9 @@ async fn send_part(
     hasher
         .update_blocks(&buffer.data)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    if let Some(scan) = scan.as_mut() {
+        scan.feed(&buffer.data).await;
+    }
     let state = *hasher;
     let size = buffer.data.len() as i64;
     let (ctx, actor, owner) = (ctx.clone(), actor.clone(), writing.owner());

@@ -17,10 +17,13 @@ use crate::db::models::file_upload::FileUpload;
 use crate::domain::file_kind::{self, SNIFF_BYTES};
 use crate::domain::refusal::TusRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
+use crate::domain::FailReason;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::file_life;
+use crate::services::scanning::{self, Judged};
 use crate::services::uploads::tus::claim::Writing;
+use crate::services::uploads::tus::drop::drop_upload;
 use crate::services::uploads::tus::finish;
 use crate::services::ServiceContext;
 use crate::storage::part_budget::{PartBuffer, Tenant};
@@ -149,8 +152,24 @@ pub(super) async fn store(
 ) -> Result<(), AppError> {
     let Whole { buffer, facts } = whole;
     let target = writing.target(ctx, &claim.kind);
-    let guard = finish::guard(ctx, actor, writing, target, None);
+    let mut guard = finish::guard(ctx, actor, writing, target, None);
     let size = u64::try_from(facts.size).unwrap_or(0);
+    let mut scan = scanning::start(ctx, Some(size)).await;
+    if let Some(scan) = scan.as_mut() {
+        scan.feed(&buffer.data).await;
+    }
+    match scanning::judge(ctx, scan).await {
+        Judged::Take(scanned) => guard.scanned = scanned,
+        Judged::Virus(signature) => {
+            return finish::quarantine(ctx, writing, guard, (size, &facts.checksum), &signature)
+                .await
+        }
+        Judged::Refuse(refusal) => {
+            let reason = FailReason::Refused(refusal.clone().into());
+            drop_upload(ctx, actor, &writing.upload, "failed", reason).await?;
+            return Err(refusal.into());
+        }
+    }
     let small = Some(buffer.into_bytes());
     finish::store_and_complete(
         ctx,
