@@ -16,6 +16,7 @@ use crate::services::actor::Actor;
 use crate::services::audit::{actions, AuditEvent};
 use crate::services::audit_digests::AuditSigner;
 use crate::services::password_hasher::PasswordHasher;
+use crate::services::scanning::HeldScans;
 use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
 use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::{PartBudget, Storage};
@@ -68,6 +69,8 @@ struct Inner {
     public_url: std::sync::OnceLock<String>,
     audit_signer: Arc<AuditSigner>,
     scanner: Option<Scanner>,
+    /// Resumable uploads' scans between their requests.
+    held_scans: HeldScans,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -134,6 +137,7 @@ impl ServiceContext {
                 public_url: std::sync::OnceLock::new(),
                 audit_signer: Arc::new(audit_signer),
                 scanner,
+                held_scans: HeldScans::default(),
             }),
         }
     }
@@ -166,6 +170,10 @@ impl ServiceContext {
     /// clamd, when files are scanned (`None`: they are not).
     pub fn scanner(&self) -> Option<&Scanner> {
         self.inner.scanner.as_ref()
+    }
+
+    pub(in crate::services) fn held_scans(&self) -> &HeldScans {
+        &self.inner.held_scans
     }
 
     /// Part buffers no upload holds on this node at the moment (a test waits for uploads

@@ -39,6 +39,8 @@ pub struct ProjectDetail {
     pub locations: Vec<StorageLocation>,
     /// The active legal holds over the project: the company's, its own, its cycles'.
     pub holds: Vec<HoldView>,
+    /// Whether files are scanned for viruses before they are accepted (`HOPPER_CLAMD`).
+    pub scanned: bool,
 }
 
 pub const HISTORY_ROWS: i64 = 50;
@@ -168,6 +170,7 @@ fn detail_in(
         people,
         locations,
         holds,
+        scanned: false,
     })
 }
 
@@ -176,8 +179,10 @@ pub async fn detail(
     actor: &Actor,
     id: ProjectId,
 ) -> Result<ProjectDetail, AppError> {
+    let scanned = ctx.scanner().is_some();
     ctx.run(actor, move |conn, actor| detail_in(conn, actor, id))
         .await
+        .map(|detail| ProjectDetail { scanned, ..detail })
 }
 
 /// HeadBucket plus a probe written and deleted under the company's root in the project's

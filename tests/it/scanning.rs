@@ -75,7 +75,16 @@ async fn a_virus_sent_through_the_form_is_refused_and_never_stored() {
     let clamd = Clamd::start().await;
     let app = app_with(&clamd, TooLargePolicy::Refuse, 100 << 20).await;
     let t = target(&app).await;
-    UserFixture::new("ada").role("admin").create(&app).await;
+    let ada = UserFixture::new("ada").role("admin").create(&app).await;
+    let project_page = app
+        .session_for(&ada)
+        .await
+        .get(&format!("/admin/projects/{}", t.project))
+        .await;
+    assert!(
+        project_page.body.contains("Virus scanning on"),
+        "the admin sees files are scanned"
+    );
     let uma = app.session_for(&t.uploader).await;
     let clean_big = content(PART + 4321, 3);
     let infected_big = infected(PART + 77);
@@ -137,7 +146,7 @@ async fn a_virus_sent_through_the_form_is_refused_and_never_stored() {
 
 #[actix_web::test]
 async fn a_virus_sent_over_tus_is_refused_whole_in_parts_and_resumed() {
-    let clamd = Clamd::start().await;
+    let mut clamd = Clamd::start().await;
     let app = app_with(&clamd, TooLargePolicy::Refuse, 100 << 20).await;
     let s = setup(&app).await;
     let bucket = bucket_of(&app, &s);
@@ -169,8 +178,8 @@ async fn a_virus_sent_over_tus_is_refused_whole_in_parts_and_resumed() {
     let key = assert_quarantined(&app, "big.bin");
     assert!(s3_object(&app, &bucket, &key).await.is_none());
 
-    // Resumed over two requests: no scan saw it whole, so it is stored into `scanning`,
-    // read back to clamd at once, quarantined and deleted from S3.
+    // Over two requests to this node: the scan kept between them reads on where it
+    // stopped, so the virus is still found in the same pass, in the request that ends it.
     let resumed = infected(PART + 10);
     let created = create(
         &app.address,
@@ -185,16 +194,13 @@ async fn a_virus_sent_over_tus_is_refused_whole_in_parts_and_resumed() {
     let first = patch(&app.address, &location, &s.token, 0, &resumed[..PART]).await;
     assert_eq!(first.status(), 204);
     let rest = patch(&app.address, &location, &s.token, PART, &resumed[PART..]).await;
-    assert_eq!(rest.status(), 204, "stored, waiting for its scan");
-    eventually("the resumed upload's scan", || {
-        status_of(&app, "resumed.bin") != "scanning"
-    })
-    .await;
+    let (_, code, _) = problem(rest).await;
+    assert_eq!(code, "scan.virus_found");
     let key = assert_quarantined(&app, "resumed.bin");
     assert!(s3_object(&app, &bucket, &key).await.is_none());
 
-    // A clean resumed file completes after its scan from S3.
-    let clean = content(PART + 10, 4);
+    // A clean file in three requests (the second cut between parts) completes as clean.
+    let clean = content(2 * PART + 10, 4);
     let created = create(
         &app.address,
         &s.token,
@@ -205,16 +211,38 @@ async fn a_virus_sent_over_tus_is_refused_whole_in_parts_and_resumed() {
     )
     .await;
     let location = location_of(&created);
-    patch(&app.address, &location, &s.token, 0, &clean[..PART]).await;
-    patch(&app.address, &location, &s.token, PART, &clean[PART..]).await;
-    eventually("the clean file's scan", || {
-        status_of(&app, "clean.bin") == "completed"
-    })
-    .await;
-    let (_, result, ..) = scan_of(&app, "clean.bin");
-    assert_eq!(result.as_deref(), Some("clean"));
+    for (from, to) in [
+        (0, PART + 7),
+        (PART + 7, 2 * PART + 3),
+        (2 * PART + 3, clean.len()),
+    ] {
+        let sent = patch(&app.address, &location, &s.token, from, &clean[from..to]).await;
+        assert_eq!(sent.status(), 204, "{from}..{to}");
+    }
+    let (status, result, ..) = scan_of(&app, "clean.bin");
+    assert_eq!(
+        (status.as_str(), result.as_deref()),
+        ("completed", Some("clean"))
+    );
     let key = scan_of(&app, "clean.bin").4;
     assert_eq!(s3_object(&app, &bucket, &key).await, Some(clean));
+
+    // Resumed where no scan was kept (another node, a restart; here clamd dropped the
+    // connection): stored into `scanning`, read back to clamd at once, quarantined and
+    // deleted from S3.
+    let late = infected(PART + 20);
+    let created = create(&app.address, &s.token, s.cycle, "late.bin", late.len(), "").await;
+    let location = location_of(&created);
+    patch(&app.address, &location, &s.token, 0, &late[..PART]).await;
+    clamd.restart().await;
+    let rest = patch(&app.address, &location, &s.token, PART, &late[PART..]).await;
+    assert_eq!(rest.status(), 204, "stored, waiting for its scan");
+    eventually("the resumed upload's scan from S3", || {
+        status_of(&app, "late.bin") != "scanning"
+    })
+    .await;
+    let key = assert_quarantined(&app, "late.bin");
+    assert!(s3_object(&app, &bucket, &key).await.is_none());
 }
 
 #[actix_web::test]
@@ -351,6 +379,16 @@ async fn without_a_scanner_files_are_not_scanned_and_readiness_says_so() {
     let report = ready.text().await.expect("report");
     assert!(report.contains("virus scanner: off"), "{report}");
     let t = target(&app).await;
+    let ada = UserFixture::new("ada").role("admin").create(&app).await;
+    let project_page = app
+        .session_for(&ada)
+        .await
+        .get(&format!("/admin/projects/{}", t.project))
+        .await;
+    assert!(
+        project_page.body.contains("Virus scanning off"),
+        "the admin pages say files are not scanned"
+    );
     let uma = app.session_for(&t.uploader).await;
     uma.upload(&t.path(), form(&[("eicar.txt", EICAR)])).await;
     let (status, result, ..) = scan_of(&app, "eicar.txt");

@@ -2,11 +2,15 @@
 //! go to clamd while they arrive, in the same pass that hashes them and sends them to S3,
 //! and the file completes only on clamd's "clean". A virus ends it `quarantined`, nothing
 //! stored. Without a verdict (clamd unreachable or broke off, or the bytes came over several
-//! requests), the stored file waits in `scanning` and [`stored`] reads it back to clamd:
-//! right after the upload, and on every scanner pass until clamd answers. Nothing is ever
+//! requests to different nodes), the stored file waits in `scanning` and [`stored`] reads
+//! it back to clamd: right after the upload, and on every scanner pass until clamd answers.
+//! A resumable upload's scan waits between its requests in [`held`]. Nothing is ever
 //! accepted unscanned, except a file larger than clamd scans when the operator says so.
 
+mod held;
 mod stored;
+
+pub use held::HeldScans;
 
 pub use stored::{run_once, scan_in_background, scan_stored, ScanOutcome, ScanReport};
 

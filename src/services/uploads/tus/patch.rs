@@ -228,11 +228,14 @@ where
     if landed + buffer.data.len() as i64 > length {
         return Err(AppError::from(TusRefused::BeyondUploadLength));
     }
-    // The whole file passes through this request: the virus scan reads it on the way
-    // (each part as it is hashed). A resumed upload's file is scanned from S3 instead.
+    // The virus scan reads the bytes on the way (each part as it is hashed): from the
+    // start, or continuing the scan this node kept from the upload's previous request. A
+    // resumed upload without one is scanned from S3 once stored.
     let mut scan = match landed == 0 && upload.tail_size == 0 {
         true => scanning::start(ctx, u64::try_from(length).ok()).await,
-        false => None,
+        false => ctx
+            .held_scans()
+            .take(upload.id, u64::try_from(landed).unwrap_or(0)),
     };
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
@@ -310,6 +313,10 @@ where
     // Between parts: the bytes wait in the tail object, so the client resumes after them.
     if buffer.data.len() as i64 != upload.tail_size || landed != upload.landed {
         finish::stage_tail(ctx, actor, writing, buffer).await?;
+    }
+    // The scan has read exactly the landed parts: it waits for the next request.
+    if let Some(scan) = scan.filter(|s| s.offset() == u64::try_from(landed).unwrap_or(0)) {
+        ctx.held_scans().keep(upload.id, scan);
     }
     Ok(offset)
 }
