@@ -32,6 +32,7 @@ mod cycle_close;
 mod dashboards;
 mod embedded_serve;
 mod enums;
+mod erasure;
 mod evidence_export;
 mod fair_shares;
 mod fault_proxy;
