@@ -71,14 +71,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log_salts (audit_id) {
+    audit_salts (audit_id) {
         audit_id -> Int8,
         salts -> Jsonb,
     }
 }
 
 diesel::table! {
-    audit_log_v1_erasures (audit_id) {
+    audit_v1_erasures (audit_id) {
         audit_id -> Int8,
         row_hash -> Nullable<Bytea>,
         erased_at -> Timestamptz,
@@ -769,8 +769,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_tails,
     audit_digests,
     audit_log,
-    audit_log_salts,
-    audit_log_v1_erasures,
+    audit_salts,
+    audit_v1_erasures,
     audit_verifications,
     auth_sessions,
     companies,

@@ -39,7 +39,7 @@ END
 $$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp;
 
 DROP FUNCTION audit_log_erase(BIGINT, TEXT[], TEXT[]);
-DROP FUNCTION audit_log_salts_for(JSONB);
+DROP FUNCTION audit_salts_for(JSONB);
 DROP FUNCTION audit_log_row_hash(audit_log);
 DROP FUNCTION audit_log_row_content(audit_log);
 DROP FUNCTION audit_log_content(BIGINT, BIGINT, TIMESTAMPTZ, INTEGER, TEXT, INTEGER, INTEGER, TEXT, TEXT, TEXT, JSONB, TEXT, TEXT, JSONB);
@@ -47,5 +47,5 @@ DROP FUNCTION audit_log_details_commitment(JSONB, JSONB);
 DROP FUNCTION audit_log_erased_marker(TEXT, TEXT);
 DROP FUNCTION audit_log_personal_digest(TEXT, TEXT);
 DROP FUNCTION audit_log_new_salt();
-DROP TABLE audit_log_v1_erasures;
-DROP TABLE audit_log_salts;
+DROP TABLE audit_v1_erasures;
+DROP TABLE audit_salts;

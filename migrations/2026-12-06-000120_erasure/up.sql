@@ -3,7 +3,7 @@
 --
 -- Version 2 of a row's hash commits to its personal fields (actor_username, ip_address,
 -- user_agent and each top-level value of details) through salted digests,
--- sha256(salt || value), one random salt per field kept in `audit_log_salts`, never in the
+-- sha256(salt || value), one random salt per field kept in `audit_salts`, never in the
 -- row. The row keeps its values for reading. Erasing a field replaces its value by
 -- 'erased:' || base64(digest) and deletes its salt: the hash still holds (it was made of
 -- the digest), the value is gone, and the digest alone reveals nothing (the salt that
@@ -12,7 +12,7 @@
 --
 -- Rows written before (v1) committed to their values themselves: nothing but the values
 -- reproduces their hash. Erasing one replaces the value by 'erased' and records the row
--- in `audit_log_v1_erasures` with its hash; verification accepts the recorded hash for
+-- in `audit_v1_erasures` with its hash; verification accepts the recorded hash for
 -- that row (and still checks its position and its link to its predecessor), and the
 -- erasure's own audit row (person.erased) lists those row ids. That is attested, not
 -- proven: see README, Records and safety.
@@ -20,7 +20,7 @@
 -- Only audit_log_erase (SECURITY DEFINER, the owner's) updates audit_log, and only the
 -- personal fields; the application role still only inserts and reads.
 
-CREATE TABLE audit_log_salts (
+CREATE TABLE audit_salts (
     audit_id BIGINT PRIMARY KEY,
     -- {"actor_username": hex, "ip_address": hex, "user_agent": hex,
     --  "details": {key: hex, ...}} (or "details": hex when details is not an object);
@@ -28,7 +28,7 @@ CREATE TABLE audit_log_salts (
     salts JSONB NOT NULL
 );
 
-CREATE TABLE audit_log_v1_erasures (
+CREATE TABLE audit_v1_erasures (
     audit_id BIGINT PRIMARY KEY,
     row_hash BYTEA,
     erased_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -107,19 +107,19 @@ CREATE FUNCTION audit_log_row_content(a audit_log) RETURNS TEXT AS $$
     SELECT audit_log_content(a.id, a.chain_seq, a.created_at, a.actor_user_id,
         a.actor_username, a.company_id, a.project_id, a.action, a.resource_type,
         a.resource_id, a.details, a.ip_address, a.user_agent,
-        (SELECT s.salts FROM audit_log_salts s WHERE s.audit_id = a.id))
+        (SELECT s.salts FROM audit_salts s WHERE s.audit_id = a.id))
 $$ LANGUAGE sql STABLE;
 
 -- The hash a stored row must have: recomputed from its content, or the hash recorded when
 -- a v1 row was erased.
 CREATE FUNCTION audit_log_row_hash(a audit_log) RETURNS BYTEA AS $$
     SELECT coalesce(
-        (SELECT e.row_hash FROM audit_log_v1_erasures e WHERE e.audit_id = a.id),
+        (SELECT e.row_hash FROM audit_v1_erasures e WHERE e.audit_id = a.id),
         sha256(convert_to(audit_log_row_content(a), 'UTF8') || coalesce(a.prev_hash, ''::bytea)))
 $$ LANGUAGE sql STABLE;
 
 -- Salts for a new row's personal fields.
-CREATE FUNCTION audit_log_salts_for(details JSONB) RETURNS JSONB AS $$
+CREATE FUNCTION audit_salts_for(details JSONB) RETURNS JSONB AS $$
     SELECT jsonb_build_object(
         'actor_username', audit_log_new_salt(),
         'ip_address', audit_log_new_salt(),
@@ -154,8 +154,8 @@ BEGIN
     END IF;
     NEW.chain_seq := tail_seq + 1;
     NEW.prev_hash := tail_hash;
-    row_salts := audit_log_salts_for(NEW.details);
-    INSERT INTO audit_log_salts (audit_id, salts) VALUES (NEW.id, row_salts);
+    row_salts := audit_salts_for(NEW.details);
+    INSERT INTO audit_salts (audit_id, salts) VALUES (NEW.id, row_salts);
     NEW.row_hash := sha256(convert_to(audit_log_content(
         NEW.id, NEW.chain_seq, NEW.created_at, NEW.actor_user_id, NEW.actor_username,
         NEW.company_id, NEW.project_id, NEW.action, NEW.resource_type, NEW.resource_id,
@@ -208,7 +208,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
-    SELECT salts INTO s FROM audit_log_salts WHERE audit_id = p_id FOR UPDATE;
+    SELECT salts INTO s FROM audit_salts WHERE audit_id = p_id FOR UPDATE;
     v2 := FOUND;
     new_details := r.details;
     IF jsonb_typeof(r.details) = 'object' THEN
@@ -253,9 +253,9 @@ BEGIN
                 s := s - f;
             END IF;
         END LOOP;
-        UPDATE audit_log_salts SET salts = s WHERE audit_id = p_id;
+        UPDATE audit_salts SET salts = s WHERE audit_id = p_id;
     ELSE
-        INSERT INTO audit_log_v1_erasures (audit_id, row_hash) VALUES (p_id, r.row_hash)
+        INSERT INTO audit_v1_erasures (audit_id, row_hash) VALUES (p_id, r.row_hash)
             ON CONFLICT (audit_id) DO NOTHING;
         UPDATE audit_log SET
             actor_username = CASE WHEN 'actor_username' = ANY(fields) AND actor_username IS NOT NULL

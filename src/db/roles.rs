@@ -75,10 +75,10 @@ pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Resu
            EXECUTE 'GRANT SELECT, INSERT ON audit_digests TO {name}';
            EXECUTE 'REVOKE ALL ON audit_log FROM {name}';
            EXECUTE 'GRANT SELECT, INSERT ON audit_log TO {name}';
-           EXECUTE 'REVOKE ALL ON audit_log_salts FROM {name}';
-           EXECUTE 'GRANT SELECT ON audit_log_salts TO {name}';
-           EXECUTE 'REVOKE ALL ON audit_log_v1_erasures FROM {name}';
-           EXECUTE 'GRANT SELECT ON audit_log_v1_erasures TO {name}';
+           EXECUTE 'REVOKE ALL ON audit_salts FROM {name}';
+           EXECUTE 'GRANT SELECT ON audit_salts TO {name}';
+           EXECUTE 'REVOKE ALL ON audit_v1_erasures FROM {name}';
+           EXECUTE 'GRANT SELECT ON audit_v1_erasures TO {name}';
            EXECUTE 'GRANT EXECUTE ON FUNCTION audit_log_erase(BIGINT, TEXT[], TEXT[]) TO {name}';
            FOR part IN SELECT c.relname FROM pg_inherits i
                JOIN pg_class c ON c.oid = i.inhrelid

@@ -191,7 +191,7 @@ pub fn audit_rows(
                 a.resource_id, a.details, a.ip_address,
                 audit_log_row_content(a) AS content,
                 encode(a.prev_hash, 'hex') AS prev_hash, encode(a.row_hash, 'hex') AS row_hash,
-                EXISTS (SELECT 1 FROM audit_log_v1_erasures e WHERE e.audit_id = a.id)
+                EXISTS (SELECT 1 FROM audit_v1_erasures e WHERE e.audit_id = a.id)
                     AS erased_v1
          FROM audit_log a
          WHERE a.company_id = $1 AND a.project_id = $2
