@@ -17,7 +17,7 @@ use crate::upload_links::{files, project_with_link, Visitor};
 use crate::uploads::form;
 
 /// `hopper` as an operator runs it.
-fn hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+pub fn hopper(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let credentials = cluster().s3.credentials();
     let mut command = Command::new(env!("CARGO_BIN_EXE_hopper"));
     if args.first() == Some(&"erase") {

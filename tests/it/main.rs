@@ -33,6 +33,7 @@ mod dashboards;
 mod embedded_serve;
 mod enums;
 mod erasure;
+mod erasure_v1;
 mod evidence_export;
 mod fair_shares;
 mod fault_proxy;
