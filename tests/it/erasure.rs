@@ -421,6 +421,19 @@ async fn an_admin_erases_an_account_of_her_company_and_another_companys_is_a_404
     assert!(!columns_holding(&app, "uma@example.test").is_empty());
 
     let alice = app.session_for(&s.admin).await;
+    // Not herself, not the operator's account.
+    let own = alice
+        .post(&format!("/admin/users/{}/erase", s.admin.id), &[])
+        .await;
+    assert_eq!(own.status, 400, "{}", own.body);
+    let operator = UserFixture::new("olga")
+        .role("superadmin")
+        .create(&app)
+        .await;
+    let theirs = alice
+        .post(&format!("/admin/users/{}/erase", operator.id), &[])
+        .await;
+    assert_eq!(theirs.status, 403, "{}", theirs.body);
     let form = alice.get(&format!("/admin/users/{}", s.uploader.id)).await;
     assert!(form.body.contains("Erase personal data"), "{}", form.body);
     let erased = alice

@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::db::ids::{CompanyId, UserId};
 use crate::db::models::legal_hold::LegalHold;
 use crate::domain::refusal::{AccessRefused, InputRefused};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::schema::{legal_holds, users};
 use crate::services::actor::Actor;
@@ -100,6 +101,14 @@ fn erase_in(
 ) -> Result<ErasureReport, AppError> {
     let within_id = within.map(|c| c.0);
     let person = person::find(conn, email, within_id)?;
+    if let Some(me) = by.and_then(Actor::user_id) {
+        if person.users.iter().any(|(id, _)| *id == me.0) {
+            return Err(InputRefused::Field(
+                "You cannot erase your own account; another admin or the operator can.".into(),
+            )
+            .into());
+        }
+    }
     refuse_if_held(conn, &person)?;
     let mut outcome = None;
     // A dry run does it all in a savepoint and rolls that back: what it reports is exact.
@@ -220,18 +229,15 @@ pub async fn erase_account(
         return Err(AccessRefused::AdminOnly.into());
     }
     ctx.run(actor, move |conn, actor| {
-        let email: String = users::table
+        let (email, role): (String, Role) = users::table
             .filter(users::id.eq(user))
             .filter(users::company_id.eq(actor.company_id()))
-            .select(users::email)
+            .select((users::email, users::role))
             .first(conn)
             .optional()?
             .ok_or_else(|| actor.not_found("user", user))?;
-        if actor.user_id() == Some(user) {
-            return Err(InputRefused::Field(
-                "You cannot erase your own account; another admin or the operator can.".into(),
-            )
-            .into());
+        if role == Role::Superadmin && !actor.is_operator() {
+            return Err(AccessRefused::OperatorAccount.into());
         }
         let email = address(&email)?;
         erase_in(conn, &email, Some(actor.company_id()), Some(actor), false)
