@@ -21,6 +21,9 @@ struct ErasurePage {
 
 #[derive(Deserialize)]
 pub struct ErasureForm {
+    /// Missing reads as blank (refused as not an address), so that a body without it
+    /// meets the operator guard first.
+    #[serde(default)]
     email: String,
 }
 
