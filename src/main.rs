@@ -85,6 +85,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             embedded.stop();
             result
         }
+        Command::Erase(args) => {
+            let mut embedded = EmbeddedServices::start_missing(&mut config)?;
+            let result = match startup::build_services(&config).await {
+                Ok(services) => hopper::cli::erase(&services, args).await,
+                Err(e) => Err(e),
+            };
+            embedded.stop();
+            result
+        }
         Command::Token(TokenCommand::Create(args)) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = token_create(&config, args).await;

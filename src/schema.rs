@@ -71,6 +71,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_salts (audit_id) {
+        audit_id -> Int8,
+        salts -> Jsonb,
+    }
+}
+
+diesel::table! {
+    audit_v1_erasures (audit_id) {
+        audit_id -> Int8,
+        row_hash -> Nullable<Bytea>,
+        erased_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_verifications (id) {
         id -> Int4,
         company_id -> Nullable<Int4>,
@@ -758,6 +773,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_tails,
     audit_digests,
     audit_log,
+    audit_salts,
+    audit_v1_erasures,
     audit_verifications,
     auth_sessions,
     companies,

@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod audit_digests;
+mod erase;
 pub mod evidence_check;
 mod retention;
 mod sso;
@@ -14,6 +15,7 @@ pub use upload_args::UploadArgs;
 pub use admin::{
     AuditCommand, AuditVerifyArgs, CreateSuperadminArgs, ReconcileArgs, ResetPasswordArgs,
 };
+pub use erase::{run as erase, EraseArgs};
 pub use retention::{report_lines as retention_lines, RetentionCommand, RetentionRunArgs};
 pub use sso::{run as run_sso, SsoCommand, SsoRemoveArgs, SsoSetArgs};
 pub use sync::SyncArgs;
@@ -162,6 +164,10 @@ pub enum Command {
     /// Records and safety: delete files kept past their project's retention.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Records and safety: erase a person's personal data (name, email, addresses,
+    /// browsers) from every row and audit detail; the audit chains keep verifying.
+    /// Refused while a legal hold covers them.
+    Erase(EraseArgs),
 }
 
 #[derive(Debug, Args)]

@@ -58,7 +58,8 @@ pub fn set_app_password(conn: &mut PgConnection, name: &str, password: &str) -> 
 /// Exactly the privileges requests need: data rights on Hopper's tables and sequences,
 /// only INSERT and SELECT on `audit_log`, nothing on its partitions (rows reach them
 /// through the parent), on the chains' ends (only the insert trigger moves them) or on
-/// the migration history; signed digests are only added and read, never changed.
+/// the migration history; signed digests are only added and read, never changed; the
+/// audit rows' salts are read, and changed only through `audit_log_erase` (erasure).
 pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Result<()> {
     let name = checked_name(name)?;
     diesel::sql_query(format!(
@@ -74,6 +75,11 @@ pub fn grant_app_privileges(conn: &mut PgConnection, name: &str) -> anyhow::Resu
            EXECUTE 'GRANT SELECT, INSERT ON audit_digests TO {name}';
            EXECUTE 'REVOKE ALL ON audit_log FROM {name}';
            EXECUTE 'GRANT SELECT, INSERT ON audit_log TO {name}';
+           EXECUTE 'REVOKE ALL ON audit_salts FROM {name}';
+           EXECUTE 'GRANT SELECT ON audit_salts TO {name}';
+           EXECUTE 'REVOKE ALL ON audit_v1_erasures FROM {name}';
+           EXECUTE 'GRANT SELECT ON audit_v1_erasures TO {name}';
+           EXECUTE 'GRANT EXECUTE ON FUNCTION audit_log_erase(BIGINT, TEXT[], TEXT[]) TO {name}';
            FOR part IN SELECT c.relname FROM pg_inherits i
                JOIN pg_class c ON c.oid = i.inhrelid
                JOIN pg_class p ON p.oid = i.inhparent

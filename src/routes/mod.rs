@@ -180,6 +180,7 @@ routes! {
     post "/admin/users/{user_id}/deactivate" => admin::users::set_active, CompanyAdmin;
     post "/admin/users/{user_id}/activate" => admin::users::set_active, CompanyAdmin;
     post "/admin/users/{user_id}/reset-password" => admin::users::reset_password, CompanyAdmin;
+    post "/admin/users/{user_id}/erase" => admin::user_erasure::erase, CompanyAdmin;
     post "/admin/users/{user_id}/reset-two-factor" => admin::two_factor::reset, CompanyAdmin;
     post "/admin/two-factor-policy" => admin::two_factor::set_policy, CompanyAdmin;
 
@@ -242,6 +243,9 @@ routes! {
     post "/operator/companies/{company_id}/sso/remove" => operator::sso::remove, Operator;
     post "/operator/leave" => operator::companies::leave, Operator;
     get "/operator/outbox" => operator::outbox::page, Operator;
+    get "/operator/erasure" => operator::erasure::page, Operator;
+    post "/operator/erasure/preview" => operator::erasure::preview, Operator;
+    post "/operator/erasure" => operator::erasure::erase, Operator;
     post "/operator/two-factor-policy" => operator::two_factor_policy::set, Operator;
 }
 

@@ -69,6 +69,7 @@ pub mod actions {
     pub const FILE_BYTES_DELETED: &str = "file.bytes_deleted";
     pub const LEGAL_HOLD_PLACED: &str = "legal_hold.placed";
     pub const LEGAL_HOLD_LIFTED: &str = "legal_hold.lifted";
+    pub const PERSON_ERASED: &str = "person.erased";
     pub const PROJECT_RETENTION_CHANGED: &str = "project.retention_changed";
     pub const FILE_REVIEWED: &str = "file.reviewed";
     pub const UPLOADS_REAPED: &str = "upload.reaped";
@@ -156,6 +157,7 @@ pub mod actions {
         FILE_BYTES_DELETED,
         LEGAL_HOLD_PLACED,
         LEGAL_HOLD_LIFTED,
+        PERSON_ERASED,
         PROJECT_RETENTION_CHANGED,
         FILE_REVIEWED,
         UPLOADS_REAPED,

@@ -2,6 +2,9 @@
 //! recomputed from its content and its predecessor's hash, positions must follow each
 //! other, and each row must name its predecessor's hash. The first row where one of these
 //! fails is named: altered (its hash), removed before it (a gap), or reordered (the link).
+//! A row's hash is recomputed by `audit_log_row_hash` (migration 120): v1 rows from their
+//! values, v2 rows from their personal fields' salted digests (which survive erasure), a
+//! v1 row erased since from the hash recorded at its erasure.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Integer, Nullable};
@@ -49,13 +52,11 @@ pub fn verify_chain(
     let (mut last_seq, mut last_hash): (i64, Option<Vec<u8>>) = (0, None);
     loop {
         let links: Vec<Link> = diesel::sql_query(
-            "SELECT id, chain_seq, prev_hash, row_hash,
-                    audit_log_content_hash(id, chain_seq, created_at, actor_user_id,
-                        actor_username, company_id, project_id, action, resource_type,
-                        resource_id, details, ip_address, user_agent, prev_hash) AS expected
-             FROM audit_log
-             WHERE coalesce(company_id, 0) = $1 AND chain_seq IS NOT NULL AND chain_seq > $2
-             ORDER BY coalesce(company_id, 0), chain_seq
+            "SELECT a.id, a.chain_seq, a.prev_hash, a.row_hash, audit_log_row_hash(a) AS expected
+             FROM audit_log a
+             WHERE coalesce(a.company_id, 0) = $1 AND a.chain_seq IS NOT NULL
+               AND a.chain_seq > $2
+             ORDER BY coalesce(a.company_id, 0), a.chain_seq
              LIMIT $3",
         )
         .bind::<Integer, _>(chain)

@@ -301,3 +301,9 @@ pub async fn page(
     })
     .await
 }
+
+/// The refusal an active hold makes of an erasure it covers.
+pub(in crate::services) fn blocks_erasure(hold: &LegalHold) -> HoldRefused {
+    let (by, on, reason) = facts(hold);
+    HoldRefused::BlocksErasure { by, on, reason }
+}

@@ -22,6 +22,7 @@ pub mod cycle_progress;
 pub mod cycle_requests;
 pub mod cycles;
 pub mod dashboards;
+pub mod erasure;
 pub mod evidence_export;
 mod file_life;
 pub mod files;

@@ -84,6 +84,7 @@ const SENTENCES: &[(&str, &str)] = &[
     ),
     (LEGAL_HOLD_PLACED, "Placed a legal hold"),
     (LEGAL_HOLD_LIFTED, "Lifted a legal hold"),
+    (PERSON_ERASED, "Erased a person's personal data"),
     (
         PROJECT_RETENTION_CHANGED,
         "Changed how long a project keeps files",

@@ -32,9 +32,7 @@ pub fn rewrite_chain(app: &TestApp, company: i32) {
                         ORDER BY chain_seq LOOP
                  UPDATE audit_log SET prev_hash = prev
                    WHERE id = r.id AND created_at = r.created_at;
-                 UPDATE audit_log SET row_hash = audit_log_content_hash(id, chain_seq,
-                     created_at, actor_user_id, actor_username, company_id, project_id, action,
-                     resource_type, resource_id, details, ip_address, user_agent, prev_hash)
+                 UPDATE audit_log SET row_hash = audit_log_row_hash(audit_log)
                    WHERE id = r.id AND created_at = r.created_at
                    RETURNING row_hash INTO prev;
                END LOOP;

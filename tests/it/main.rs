@@ -33,6 +33,8 @@ mod cycle_close;
 mod dashboards;
 mod embedded_serve;
 mod enums;
+mod erasure;
+mod erasure_v1;
 mod evidence_export;
 mod fair_shares;
 mod fault_proxy;

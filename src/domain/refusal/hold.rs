@@ -1,5 +1,5 @@
 //! Refusals about legal holds and retention: a deletion a hold blocks, and the hold's own
-//! placing and lifting.
+//! placing and lifting, and an erasure a hold blocks.
 
 refusals! {
     /// A legal hold blocks this, or the hold cannot be changed this way.
@@ -8,6 +8,8 @@ refusals! {
         FileHeld { by: String, on: String, reason: String } => "hold.file_held", StateForbids;
         #[error("This project is under legal hold (placed by {by} on {on}: {reason}); it cannot be deleted until an admin lifts the hold.")]
         ProjectHeld { by: String, on: String, reason: String } => "hold.project_held", StateForbids;
+        #[error("This person's data is under legal hold (placed by {by} on {on}: {reason}); it cannot be erased until an admin lifts the hold.")]
+        BlocksErasure { by: String, on: String, reason: String } => "hold.blocks_erasure", StateForbids;
         #[error("This hold was already lifted.")]
         AlreadyLifted => "hold.already_lifted", StateForbids;
         #[error("Say why: a legal hold is placed and lifted with a reason.")]

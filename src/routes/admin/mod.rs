@@ -16,4 +16,5 @@ pub mod share_links;
 pub mod tokens;
 pub mod two_factor;
 pub mod upload_links;
+pub mod user_erasure;
 pub mod users;

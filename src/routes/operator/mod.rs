@@ -3,6 +3,7 @@
 
 pub mod companies;
 pub mod company_form;
+pub mod erasure;
 pub mod locations;
 pub mod outbox;
 pub mod sso;

@@ -170,11 +170,16 @@ pub struct ChainedRow {
     #[serde(skip)]
     #[diesel(sql_type = Nullable<Text>)]
     pub row_hash: Option<String>,
+    /// A row written before salted hashes (v1) and erased since: its content no longer
+    /// makes its hash, which the erasure recorded (migration 120).
+    #[serde(skip)]
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub erased_v1: bool,
 }
 
 /// The cycle's audit rows after chain position `after`: the cycle's own, its files',
-/// batches' and requests'. The content expression is migration 10's, kept in step with it
-/// (tests/it/evidence_export.rs recomputes each row's hash from it).
+/// batches' and requests'. The content is `audit_log_row_content` (migration 120), the text
+/// the row's hash is made of (tests/it/evidence_export.rs recomputes each row's hash from it).
 pub fn audit_rows(
     conn: &mut PgConnection,
     (company, project, cycle): (CompanyId, ProjectId, CycleId),
@@ -184,15 +189,10 @@ pub fn audit_rows(
     diesel::sql_query(
         "SELECT a.id, a.chain_seq, a.created_at, a.actor_username, a.action, a.resource_type,
                 a.resource_id, a.details, a.ip_address,
-                concat_ws(',',
-                    quote_nullable(a.id), quote_nullable(a.chain_seq),
-                    quote_nullable((extract(epoch FROM a.created_at) * 1000000)::bigint),
-                    quote_nullable(a.actor_user_id), quote_nullable(a.actor_username),
-                    quote_nullable(a.company_id), quote_nullable(a.project_id),
-                    quote_nullable(a.action), quote_nullable(a.resource_type),
-                    quote_nullable(a.resource_id), quote_nullable(a.details::text),
-                    quote_nullable(a.ip_address), quote_nullable(a.user_agent)) AS content,
-                encode(a.prev_hash, 'hex') AS prev_hash, encode(a.row_hash, 'hex') AS row_hash
+                audit_log_row_content(a) AS content,
+                encode(a.prev_hash, 'hex') AS prev_hash, encode(a.row_hash, 'hex') AS row_hash,
+                EXISTS (SELECT 1 FROM audit_v1_erasures e WHERE e.audit_id = a.id)
+                    AS erased_v1
          FROM audit_log a
          WHERE a.company_id = $1 AND a.project_id = $2
            AND a.chain_seq IS NOT NULL AND a.chain_seq > $4

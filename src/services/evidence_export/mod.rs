@@ -170,6 +170,7 @@ fn audit_entries(
                 "content": row.content,
                 "prev_hash": row.prev_hash,
                 "row_hash": row.row_hash,
+                "erased_v1": row.erased_v1,
             }));
         }
         match rows.last().and_then(|r| r.chain_seq) {
@@ -190,7 +191,10 @@ fn audit_entries(
         "company": scope.company_code,
         "chain": chain,
         "hash": "row_hash = SHA-256(UTF-8 bytes of content || prev_hash bytes); content is \
-                 the comma-joined, SQL-quoted fields of the row (migration 10)",
+                 the comma-joined, SQL-quoted fields of the row (migration 10), or from 'v2' \
+                 on, its personal fields as salted SHA-256 digests (migration 120); a row \
+                 with erased_v1 was written before and erased since: its hash is the one \
+                 recorded at its erasure",
         "rows": links,
         "latest_digest": digest,
     });
