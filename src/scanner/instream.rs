@@ -4,13 +4,16 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 
 use super::{ClamdAddress, ScannerConfig};
 
 /// clamd's largest chunk is bounded by its own buffer; 1 MiB chunks are well within it
 /// and few enough that their 4-byte headers cost nothing.
 const CHUNK: usize = 1 << 20;
+/// An upload's chunks are often small (a form's body arrives in pieces of a few KiB):
+/// gathered into writes of this size, each is not a system call of its own.
+const WRITE_BUFFER: usize = 256 * 1024;
 /// The longest reply read (a signature name is short).
 const MAX_REPLY: usize = 4096;
 
@@ -46,8 +49,14 @@ pub struct ScanFeed {
 async fn connect(config: &ScannerConfig) -> Result<Box<dyn Connection>, String> {
     let connecting = async {
         Ok::<Box<dyn Connection>, std::io::Error>(match &config.address {
-            ClamdAddress::Tcp(address) => Box::new(tokio::net::TcpStream::connect(address).await?),
-            ClamdAddress::Unix(path) => Box::new(tokio::net::UnixStream::connect(path).await?),
+            ClamdAddress::Tcp(address) => Box::new(BufWriter::with_capacity(
+                WRITE_BUFFER,
+                tokio::net::TcpStream::connect(address).await?,
+            )),
+            ClamdAddress::Unix(path) => Box::new(BufWriter::with_capacity(
+                WRITE_BUFFER,
+                tokio::net::UnixStream::connect(path).await?,
+            )),
         })
     };
     match tokio::time::timeout(config.timeout, connecting).await {
@@ -63,6 +72,7 @@ async fn connect(config: &ScannerConfig) -> Result<Box<dyn Connection>, String> 
 /// Reads clamd's reply, up to its NUL.
 async fn reply(connection: &mut Box<dyn Connection>, timeout: Duration) -> Result<String, String> {
     let reading = async {
+        connection.flush().await.map_err(|e| e.to_string())?;
         let mut reply = Vec::new();
         let mut byte = [0u8; 256];
         loop {
