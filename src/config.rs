@@ -56,6 +56,15 @@ pub struct Config {
     pub max_concurrent_password_hashes: usize,
     pub uploads: UploadConfig,
     pub mail: MailConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// Where webhooks may go.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebhookConfig {
+    /// Targets on loopback, private or link-local addresses are allowed
+    /// (`HOPPER_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
+    pub allow_private: bool,
 }
 
 /// Where notifications go: an SMTP server (`HOPPER_SMTP_URL`, e.g.

@@ -263,6 +263,15 @@ pub struct ServeArgs {
     )]
     pub max_concurrent_hashes: usize,
 
+    /// Let webhooks go to loopback, private and link-local addresses (refused otherwise).
+    #[arg(
+        long,
+        env = "HOPPER_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+
     #[command(flatten)]
     pub uploads: UploadArgs,
 }
@@ -308,6 +317,9 @@ impl GlobalArgs {
                 outbox_dir: Some(outbox_dir),
             },
             uploads: serve.uploads.config(),
+            webhooks: crate::config::WebhookConfig {
+                allow_private: serve.webhook_allow_private,
+            },
         }
     }
 }

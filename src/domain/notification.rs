@@ -9,6 +9,8 @@ crate::text_enum! {
         UploadReceipt = "upload_receipt", "Receipt to a link's sender";
         /// An upload link sent by an admin to whoever is to use it (never with its PIN).
         UploadInvitation = "upload_invitation", "Upload link invitation";
+        /// An endpoint Hopper turned off after three days of failed deliveries (to admins).
+        WebhookDisabled = "webhook_disabled", "Webhook endpoint turned off";
     }
 }
 

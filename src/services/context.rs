@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use crate::config::{MailConfig, SignInPolicy, UploadConfig};
+use crate::config::{MailConfig, SignInPolicy, UploadConfig, WebhookConfig};
 use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
 use crate::services::actor::Actor;
@@ -66,6 +66,7 @@ struct Inner {
     /// Where people reach Hopper, for links in messages; known once the server listens.
     public_url: std::sync::OnceLock<String>,
     audit_signer: Arc<AuditSigner>,
+    webhooks: WebhookConfig,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -79,6 +80,7 @@ pub struct ServiceParts {
     pub mail: MailConfig,
     /// Signs the audit chains' digests.
     pub audit_signer: AuditSigner,
+    pub webhooks: WebhookConfig,
 }
 
 impl ServiceContext {
@@ -92,6 +94,7 @@ impl ServiceContext {
             node_id,
             mail,
             audit_signer,
+            webhooks,
         } = parts;
         // A company's share of the buffers lets at least one upload run at full speed.
         let buffers = uploads.max_part_buffers;
@@ -128,6 +131,7 @@ impl ServiceContext {
                 mail,
                 public_url: std::sync::OnceLock::new(),
                 audit_signer: Arc::new(audit_signer),
+                webhooks,
             }),
         }
     }
@@ -146,6 +150,11 @@ impl ServiceContext {
 
     pub fn clock(&self) -> Clock {
         self.inner.clock.clone()
+    }
+
+    /// Where webhooks may go.
+    pub fn webhooks(&self) -> WebhookConfig {
+        self.inner.webhooks
     }
 
     pub fn mail(&self) -> &MailConfig {

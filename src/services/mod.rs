@@ -59,6 +59,7 @@ pub mod two_factor;
 pub mod upload_links;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 pub mod wall_figures;
 
 pub use actor::Actor;

@@ -132,6 +132,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
         node_id: config.node_id.clone(),
         mail: config.mail.clone(),
         audit_signer,
+        webhooks: config.webhooks,
     }))
 }
 
@@ -233,6 +234,7 @@ impl Application {
         crate::services::notifications::spawn_sender(services.clone());
         crate::services::maintenance::spawn_audit_digests(services.clone());
         crate::services::retention::spawn_daily(services.clone());
+        crate::services::webhooks::spawn_deliveries(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -151,6 +151,10 @@ pub fn test_config(database_url: String) -> Config {
             part_size: 5 * 1024 * 1024,
             ..Default::default()
         },
+        // The tests' webhook receivers listen on loopback.
+        webhooks: hopper::config::WebhookConfig {
+            allow_private: true,
+        },
     }
 }
 

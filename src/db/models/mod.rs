@@ -35,3 +35,4 @@ pub mod two_factor;
 pub mod upload_link;
 pub mod user;
 pub mod user_profile;
+pub mod webhook;

@@ -121,6 +121,7 @@ mod sso;
 mod storage;
 mod tus;
 mod upload;
+mod webhook;
 
 pub use access::AccessRefused;
 pub use account::AccountRefused;
@@ -139,6 +140,7 @@ pub use sso::SsoRefused;
 pub use storage::StorageRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
+pub use webhook::WebhookRefused;
 
 impl Refusal {
     /// The refusal as a sender through an upload link hears it, where the staff's words
@@ -189,6 +191,7 @@ areas! {
     Storage(StorageRefused),
     Tus(TusRefused),
     Upload(UploadRefused),
+    Webhook(WebhookRefused),
 }
 
 #[cfg(test)]

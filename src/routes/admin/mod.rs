@@ -17,3 +17,4 @@ pub mod tokens;
 pub mod two_factor;
 pub mod upload_links;
 pub mod users;
+pub mod webhooks;

@@ -40,7 +40,9 @@ fn preference(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::RequestRejected => Some("notify_rejections"),
         NotificationKind::DueSoon | NotificationKind::Overdue => Some("notify_reminders"),
         NotificationKind::UploadDigest => Some("notify_digests"),
-        NotificationKind::UploadReceipt | NotificationKind::UploadInvitation => None,
+        NotificationKind::UploadReceipt
+        | NotificationKind::UploadInvitation
+        | NotificationKind::WebhookDisabled => None,
     }
 }
 
@@ -262,6 +264,27 @@ pub(in crate::services) fn upload_digest(
         format!(
             "Hello {},\n\n{summary}\n({} already there, {} failed.)\n\nReview: {}\n\n— Hopper\n",
             who.name, d.skipped, d.failed, d.review_url
+        )
+    })?)
+}
+
+/// Tells the company's admins that Hopper turned off a webhook endpoint that kept failing.
+pub(in crate::services) fn webhook_disabled(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    url: &str,
+    reason: &str,
+) -> Result<usize, AppError> {
+    let kind = NotificationKind::WebhookDisabled;
+    let to = admins(conn, company, kind)?;
+    let subject = "A webhook endpoint was turned off";
+    Ok(queue_to(conn, company, &to, kind, subject, |who| {
+        format!(
+            "Hello {},\n\nHopper turned off the webhook endpoint {url}: it failed to accept \
+             events for three days. {reason}\n\nEvents that happen while it is off are not \
+             sent to it. Fix the receiver, then switch the endpoint on again under \
+             Admin → Webhooks, where its delivery log shows each attempt.\n\n— Hopper\n",
+            who.name
         )
     })?)
 }
