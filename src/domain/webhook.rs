@@ -199,9 +199,15 @@ mod tests {
         assert!(WebhookUrl::parse("not a url").is_err());
         assert_eq!(
             parse_events(["request.accepted", "file.stored", "file.stored"]),
-            Ok(vec![WebhookEvent::FileStored, WebhookEvent::RequestAccepted])
+            Ok(vec![
+                WebhookEvent::FileStored,
+                WebhookEvent::RequestAccepted
+            ])
         );
-        assert_eq!(parse_events(Vec::<String>::new()), Err(WebhookRefused::NoEvents));
+        assert_eq!(
+            parse_events(Vec::<String>::new()),
+            Err(WebhookRefused::NoEvents)
+        );
         assert!(parse_events(["file.eaten"]).is_err());
     }
 }

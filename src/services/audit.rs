@@ -300,7 +300,10 @@ impl<'a> AuditEvent<'a> {
                 &crate::services::webhooks::outbox::Change {
                     company,
                     action: row.action,
-                    resource: self.resource.as_ref().map(|(kind, id)| (*kind, id.as_str())),
+                    resource: self
+                        .resource
+                        .as_ref()
+                        .map(|(kind, id)| (*kind, id.as_str())),
                     details: &row.details,
                 },
             )?;

@@ -59,8 +59,8 @@ pub mod two_factor;
 pub mod upload_links;
 pub mod uploads;
 pub mod users;
-pub mod webhooks;
 pub mod wall_figures;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use context::ServiceContext;

@@ -116,7 +116,10 @@ const SENTENCES: &[(&str, &str)] = &[
     (WEBHOOK_CHANGED, "Changed a webhook endpoint"),
     (WEBHOOK_DELETED, "Deleted a webhook endpoint"),
     (WEBHOOK_REDELIVERED, "Sent a webhook event again"),
-    (WEBHOOK_DISABLED, "Turned off a webhook endpoint that kept failing"),
+    (
+        WEBHOOK_DISABLED,
+        "Turned off a webhook endpoint that kept failing",
+    ),
 ];
 
 /// The sentence for an action; one this table does not know (an old row) reads as its

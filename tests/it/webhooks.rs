@@ -190,7 +190,10 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
     receiver.use_secret(&secret);
     let listed = admin.get("/admin/webhooks").await;
     assert!(listed.body.contains(&receiver.url()));
-    assert!(!listed.body.contains(&secret), "the secret is shown only once");
+    assert!(
+        !listed.body.contains(&secret),
+        "the secret is shown only once"
+    );
     assert_eq!(app.audit_rows("webhook.created").len(), 1);
 
     // Stored, refused, submitted.
@@ -219,7 +222,14 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
     )
     .execute(&mut app.conn())
     .expect("trigger");
-    let page = decide(&admin, (s.project, cycle), statement, "reject", "Page 2 is missing").await;
+    let page = decide(
+        &admin,
+        (s.project, cycle),
+        statement,
+        "reject",
+        "Page 2 is missing",
+    )
+    .await;
     assert_eq!(page.status, 500, "{}", page.body);
     assert_eq!(status_of(&app, statement), "submitted");
     diesel::sql_query("DROP TRIGGER webhook_test_refuse ON notifications")
@@ -227,7 +237,14 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
         .expect("drop trigger");
 
     // Rejected for real, sent again, accepted; the second request completes the cycle.
-    let page = decide(&admin, (s.project, cycle), statement, "reject", "Page 2 is missing").await;
+    let page = decide(
+        &admin,
+        (s.project, cycle),
+        statement,
+        "reject",
+        "Page 2 is missing",
+    )
+    .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let receipt = uploader
         .upload(
@@ -311,7 +328,10 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
     assert_eq!(refused["data"]["file"]["name"], "notes.txt");
     assert!(refused["data"]["file"]["refusal_code"].is_string());
     let completed = body_of("cycle.completed");
-    assert_eq!(completed["data"]["requests"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        completed["data"]["requests"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     // The log shows each delivery; sending one again uses its webhook-id once more.
     let endpoint: i32 = diesel::sql_query("SELECT id FROM webhook_endpoints")
@@ -397,7 +417,10 @@ async fn the_api_manages_endpoints_and_another_company_gets_404() {
         .expect("POST");
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.expect("JSON");
-    assert!(created["secret"].as_str().expect("secret").starts_with("whsec_"));
+    assert!(created["secret"]
+        .as_str()
+        .expect("secret")
+        .starts_with("whsec_"));
     let id = created["endpoint"]["id"].as_i64().expect("id");
     assert_eq!(created["endpoint"]["events"][1], "cycle.completed");
     let bad = app
@@ -434,7 +457,9 @@ async fn the_api_manages_endpoints_and_another_company_gets_404() {
     let stranger = app.session_for(&stranger).await;
     let page = stranger.get(&format!("/admin/webhooks/{id}")).await;
     assert_eq!(page.status, 404);
-    let page = stranger.post(&format!("/admin/webhooks/{id}/delete"), &[]).await;
+    let page = stranger
+        .post(&format!("/admin/webhooks/{id}/delete"), &[])
+        .await;
     assert_eq!(page.status, 404);
     let theirs = create_token(
         &stranger,
@@ -544,12 +569,13 @@ async fn an_endpoint_failing_for_three_days_is_switched_off_and_its_admins_told(
     hopper::services::webhooks::run_once(services)
         .await
         .expect("run");
-    let states: Vec<String> = diesel::sql_query("SELECT status::text AS status FROM webhook_deliveries")
-        .load::<StatusRow>(&mut app.conn())
-        .expect("deliveries")
-        .into_iter()
-        .map(|r| r.status)
-        .collect();
+    let states: Vec<String> =
+        diesel::sql_query("SELECT status::text AS status FROM webhook_deliveries")
+            .load::<StatusRow>(&mut app.conn())
+            .expect("deliveries")
+            .into_iter()
+            .map(|r| r.status)
+            .collect();
     assert!(states.iter().all(|s| s == "failed"), "{states:?}");
     assert!(app.audit_rows("webhook.disabled").is_empty());
     // Three days after the first failure, one more failure switches it off.
@@ -582,4 +608,61 @@ async fn an_endpoint_failing_for_three_days_is_switched_off_and_its_admins_told(
 struct StatusRow {
     #[diesel(sql_type = Text)]
     status: String,
+}
+
+#[derive(QueryableByName)]
+struct PayloadRow {
+    #[diesel(sql_type = Text)]
+    payload: String,
+}
+
+#[actix_web::test]
+async fn files_sent_through_an_upload_link_tell_who_sent_them() {
+    let app = TestApp::spawn().await;
+    let (s, _, link) = crate::upload_links::project_with_link(
+        &app,
+        &[
+            ("label", "ACME accounting"),
+            ("days", "7"),
+            ("max_files", "10"),
+            ("max_mib", "50"),
+        ],
+    )
+    .await;
+    let admin = app.session_for(&s.admin).await;
+    register(&admin, &format!("http://127.0.0.1:{}/hooks", free_port())).await;
+    let visitor = crate::upload_links::Visitor::new(&app);
+    let named = visitor
+        .identify(&link, "Vera Visitor", "vera@example.com", "")
+        .await;
+    assert_eq!(named.status, 303, "{}", named.body);
+    let sent = visitor
+        .upload(
+            &link,
+            crate::upload_links::files(&[("statement-04.pdf", document(900, 7, false))]),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let used: Vec<Value> = diesel::sql_query(
+        "SELECT payload FROM webhook_events WHERE event_type = 'upload_link.used'",
+    )
+    .load::<PayloadRow>(&mut app.conn())
+    .expect("events")
+    .into_iter()
+    .map(|r| serde_json::from_str(&r.payload).expect("JSON"))
+    .collect();
+    assert_eq!(used.len(), 1, "{used:?}");
+    let data = &used[0]["data"];
+    assert_eq!(data["sender"]["name"], "Vera Visitor");
+    assert_eq!(data["sender"]["email"], "vera@example.com");
+    assert_eq!(data["sender"]["upload_link"]["label"], "ACME accounting");
+    assert_eq!(data["batch"]["files_uploaded"], 1);
+    let stored: i64 = diesel::sql_query(
+        "SELECT count(*) AS n FROM webhook_events WHERE event_type = 'file.stored'
+            AND payload::jsonb #>> '{data,sender,upload_link,label}' = 'ACME accounting'",
+    )
+    .get_result::<Count>(&mut app.conn())
+    .expect("count")
+    .n;
+    assert_eq!(stored, 1);
 }

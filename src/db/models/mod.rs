@@ -36,3 +36,4 @@ pub mod upload_link;
 pub mod user;
 pub mod user_profile;
 pub mod webhook;
+pub mod webhook_delivery;

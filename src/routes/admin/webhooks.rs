@@ -111,7 +111,12 @@ pub async fn update(
     let id = path.into_inner();
     let edit = EndpointEdit::Target(parse_form(form.into_inner())?);
     webhooks::change(ctx.services(), &admin.actor, id, edit).await?;
-    Ok(done(&ctx.req, &ctx.session, "Saved the endpoint.", &location(id)))
+    Ok(done(
+        &ctx.req,
+        &ctx.session,
+        "Saved the endpoint.",
+        &location(id),
+    ))
 }
 
 pub async fn enable(
@@ -120,7 +125,13 @@ pub async fn enable(
     path: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    webhooks::change(ctx.services(), &admin.actor, id, EndpointEdit::Enabled(true)).await?;
+    webhooks::change(
+        ctx.services(),
+        &admin.actor,
+        id,
+        EndpointEdit::Enabled(true),
+    )
+    .await?;
     let message = "Switched on; events from now on are sent to it.";
     Ok(done(&ctx.req, &ctx.session, message, &location(id)))
 }
@@ -131,7 +142,13 @@ pub async fn disable(
     path: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    webhooks::change(ctx.services(), &admin.actor, id, EndpointEdit::Enabled(false)).await?;
+    webhooks::change(
+        ctx.services(),
+        &admin.actor,
+        id,
+        EndpointEdit::Enabled(false),
+    )
+    .await?;
     let message = "Switched off; nothing is sent to it until it is switched on again.";
     Ok(done(&ctx.req, &ctx.session, message, &location(id)))
 }

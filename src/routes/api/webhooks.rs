@@ -70,7 +70,9 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<WebhookEndpointJson>>, Problem> {
     let endpoints = webhooks::list(&state.services, &caller.actor).await?;
-    Ok(web::Json(endpoints.iter().map(WebhookEndpointJson::of).collect()))
+    Ok(web::Json(
+        endpoints.iter().map(WebhookEndpointJson::of).collect(),
+    ))
 }
 
 /// Registers an endpoint; the answer carries its signing secret, never shown again.
@@ -120,8 +122,10 @@ pub async fn delete(
 /// The OpenAPI 3.1 `webhooks` of the document: every event Hopper posts, its headers and
 /// its body, with the schemas they use.
 pub fn document_webhooks(doc: &mut Value) {
-    let names = |what: &str| json!({ "type": "object", "description": what,
-        "properties": { "id": { "type": "integer" }, "name": { "type": "string" } } });
+    let names = |what: &str| {
+        json!({ "type": "object", "description": what,
+        "properties": { "id": { "type": "integer" }, "name": { "type": "string" } } })
+    };
     let nullable = |schema: Value| json!({ "oneOf": [schema, { "type": "null" }] });
     let data_of = |event: WebhookEvent| -> Value {
         let common = json!({
@@ -161,8 +165,10 @@ pub fn document_webhooks(doc: &mut Value) {
         props.extend(extra.as_object().cloned().unwrap_or_default());
         Value::Object(props)
     };
-    let header = |name: &str, what: &str| json!({ "name": name, "in": "header", "required": true,
-        "description": what, "schema": { "type": "string" } });
+    let header = |name: &str, what: &str| {
+        json!({ "name": name, "in": "header", "required": true,
+        "description": what, "schema": { "type": "string" } })
+    };
     let mut hooks = serde_json::Map::new();
     for &event in WebhookEvent::ALL {
         hooks.insert(event.as_str().to_owned(), json!({ "post": {

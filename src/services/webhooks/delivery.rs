@@ -11,9 +11,8 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::db::ids::{CompanyId, WebhookEndpointId};
-use crate::db::models::webhook::{
-    self, AttemptOutcome, DueDelivery, EndpointChange, WebhookEndpoint,
-};
+use crate::db::models::webhook::{EndpointChange, WebhookEndpoint};
+use crate::db::models::webhook_delivery::{self as webhook, AttemptOutcome, DueDelivery};
 use crate::domain::webhook::signature;
 use crate::domain::WebhookUrl;
 use crate::error::AppError;
@@ -73,10 +72,8 @@ pub async fn run_once(ctx: &ServiceContext) -> Result<DeliveryReport, AppError> 
                     .map_err(|e| AppError::Unexpected(e.into()))?,
             ),
         };
-        let sent = futures_util::future::join_all(
-            due.iter().map(|d| attempt(ctx, client, d)),
-        )
-        .await;
+        let sent =
+            futures_util::future::join_all(due.iter().map(|d| attempt(ctx, client, d))).await;
         for (delivery, outcome) in due.into_iter().zip(sent) {
             report.attempted += 1;
             let settled = settle(ctx, delivery, outcome).await?;
@@ -106,7 +103,11 @@ pub fn spawn_deliveries(ctx: ServiceContext) {
 }
 
 /// One signed POST of the delivery's body.
-async fn attempt(ctx: &ServiceContext, client: &reqwest::Client, due: &DueDelivery) -> AttemptOutcome {
+async fn attempt(
+    ctx: &ServiceContext,
+    client: &reqwest::Client,
+    due: &DueDelivery,
+) -> AttemptOutcome {
     let started = Instant::now();
     let failed = |error: String, started: Instant| AttemptOutcome {
         succeeded: false,

@@ -13,8 +13,10 @@ pub use outbox::RETRY_FOR;
 use serde_json::json;
 
 use crate::db::ids::WebhookEndpointId;
-pub use crate::db::models::webhook::{DeliveryLine, WebhookEndpoint};
-use crate::db::models::webhook::{self, EndpointChange, NewEndpoint};
+pub use crate::db::models::webhook::WebhookEndpoint;
+use crate::db::models::webhook::{EndpointChange, NewEndpoint};
+use crate::db::models::webhook_delivery as webhook;
+pub use crate::db::models::webhook_delivery::DeliveryLine;
 use crate::domain::refusal::WebhookRefused;
 use crate::domain::webhook::new_secret;
 use crate::domain::{TokenScope, WebhookEvent, WebhookUrl};
@@ -195,9 +197,14 @@ pub async fn redeliver(
     ctx.run(actor, move |conn, actor| {
         WebhookEndpoint::lock_in_company(conn, actor.company_id(), id)?
             .ok_or_else(|| actor.not_found("webhook_endpoint", id))?;
-        let (msg_id, event) =
-            webhook::redeliver(conn, (actor.company_id(), id), delivery, now, now + RETRY_FOR)?
-                .ok_or_else(|| actor.not_found("webhook_delivery", delivery))?;
+        let (msg_id, event) = webhook::redeliver(
+            conn,
+            (actor.company_id(), id),
+            delivery,
+            now,
+            now + RETRY_FOR,
+        )?
+        .ok_or_else(|| actor.not_found("webhook_delivery", delivery))?;
         actor
             .audit(actions::WEBHOOK_REDELIVERED)
             .resource("webhook_endpoint", id)

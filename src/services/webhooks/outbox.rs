@@ -36,7 +36,9 @@ fn candidate(change: &Change<'_>) -> Option<WebhookEvent> {
             Some(WebhookEvent::FileStored)
         }
         (actions::FILE_FAILED, "file") => Some(WebhookEvent::FileRefused),
-        (actions::REQUEST_STATUS_CHANGED, "cycle_request") if after("status") != before("status") => {
+        (actions::REQUEST_STATUS_CHANGED, "cycle_request")
+            if after("status") != before("status") =>
+        {
             match after("status")? {
                 "submitted" => Some(WebhookEvent::RequestSubmitted),
                 "accepted" => Some(WebhookEvent::RequestAccepted),
@@ -229,15 +231,24 @@ mod tests {
         );
         let reviewed = json!({"before": {"status": "submitted"}, "after": {"status": "accepted"}});
         assert_eq!(
-            candidate(&change(actions::REQUEST_STATUS_CHANGED, "cycle_request", &reviewed)),
+            candidate(&change(
+                actions::REQUEST_STATUS_CHANGED,
+                "cycle_request",
+                &reviewed
+            )),
             Some(WebhookEvent::RequestAccepted)
         );
         let same = json!({"before": {"status": "accepted"}, "after": {"status": "accepted"}});
         assert_eq!(
-            candidate(&change(actions::REQUEST_STATUS_CHANGED, "cycle_request", &same)),
+            candidate(&change(
+                actions::REQUEST_STATUS_CHANGED,
+                "cycle_request",
+                &same
+            )),
             None
         );
-        let overdue = json!({"before": {"status": "in_progress"}, "after": {"status": "incomplete"}});
+        let overdue =
+            json!({"before": {"status": "in_progress"}, "after": {"status": "incomplete"}});
         assert_eq!(
             candidate(&change(actions::CYCLE_STATUS_CHANGED, "cycle", &overdue)),
             Some(WebhookEvent::CycleOverdue)
