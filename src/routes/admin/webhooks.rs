@@ -109,7 +109,8 @@ pub async fn update(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let edit = EndpointEdit::Target(parse_form(form.into_inner())?);
+    // Parsed by the service once the endpoint is known to be this company's.
+    let edit = EndpointEdit::Target(parse_form(form.into_inner()));
     webhooks::change(ctx.services(), &admin.actor, id, edit).await?;
     Ok(done(
         &ctx.req,

@@ -110,14 +110,16 @@ pub async fn with_log(
     .await
 }
 
-/// What an admin changes of an endpoint: its address and events, or switched on or off.
-#[derive(Debug, Clone)]
+/// What an admin changes of an endpoint: its address and events (as the form said them:
+/// parsed once the endpoint is known to be the company's), or switched on or off.
+#[derive(Debug)]
 pub enum EndpointEdit {
-    Target(EndpointRequest),
+    Target(Result<EndpointRequest, AppError>),
     Enabled(bool),
 }
 
-/// Changes an endpoint; switching it on again clears why it was off.
+/// Changes an endpoint; switching it on again clears why it was off. Another company's
+/// endpoint is a 404 whatever the form says.
 pub async fn change(
     ctx: &ServiceContext,
     actor: &Actor,
@@ -125,14 +127,24 @@ pub async fn change(
     edit: EndpointEdit,
 ) -> Result<WebhookEndpoint, AppError> {
     admin_only(actor)?;
-    if let EndpointEdit::Target(wanted) = &edit {
-        target::check(&wanted.url, ctx.webhooks().allow_private).await?;
-    }
+    let edit = match edit {
+        EndpointEdit::Target(wanted) => {
+            ctx.run(actor, move |conn, actor| {
+                WebhookEndpoint::lock_in_company(conn, actor.company_id(), id)?
+                    .ok_or_else(|| actor.not_found("webhook_endpoint", id))
+            })
+            .await?;
+            let wanted = wanted?;
+            target::check(&wanted.url, ctx.webhooks().allow_private).await?;
+            Edit::Target(wanted)
+        }
+        EndpointEdit::Enabled(on) => Edit::Enabled(on),
+    };
     ctx.run(actor, move |conn, actor| {
         let before = WebhookEndpoint::lock_in_company(conn, actor.company_id(), id)?
             .ok_or_else(|| actor.not_found("webhook_endpoint", id))?;
         let change = match &edit {
-            EndpointEdit::Target(wanted) => EndpointChange {
+            Edit::Target(wanted) => EndpointChange {
                 url: Some(wanted.url.as_str()),
                 description: Some(&wanted.description),
                 events: Some(event_names(&wanted.events)),
@@ -140,7 +152,7 @@ pub async fn change(
                 disabled_reason: None,
                 failing_since: None,
             },
-            EndpointEdit::Enabled(on) => EndpointChange {
+            Edit::Enabled(on) => EndpointChange {
                 url: None,
                 description: None,
                 events: None,
@@ -161,6 +173,12 @@ pub async fn change(
         Ok(after)
     })
     .await
+}
+
+/// An edit whose form has been parsed.
+enum Edit {
+    Target(EndpointRequest),
+    Enabled(bool),
 }
 
 /// Deletes an endpoint with its delivery log.
