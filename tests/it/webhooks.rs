@@ -666,3 +666,40 @@ async fn files_sent_through_an_upload_link_tell_who_sent_them() {
     .n;
     assert_eq!(stored, 1);
 }
+
+#[actix_web::test]
+async fn a_due_date_that_passes_with_requests_open_tells_cycle_overdue() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, true).await;
+    let admin = app.session_for(&s.admin).await;
+    add_to_list(&admin, s.project, "Balance sheet", "").await;
+    let cycle = start_cycle(&app, &admin, s.project).await;
+    register(&admin, &format!("http://127.0.0.1:{}/hooks", free_port())).await;
+    let tomorrow = (chrono::Utc::now() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let page = admin
+        .post(
+            &format!("/admin/projects/{}/cycles/{cycle}/due", s.project),
+            &[("due", &tomorrow)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let services = &app.state.services;
+    let later = services.clock().now() + Duration::days(3);
+    let pass = hopper::services::cycle_progress::deadline_pass(services, later)
+        .await
+        .expect("pass");
+    assert_eq!(pass.marked_incomplete, 1);
+    let events = events_of_cycle(&app, cycle.0);
+    let types: Vec<&str> = events.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(types, ["cycle.overdue"]);
+    let body: PayloadRow =
+        diesel::sql_query("SELECT payload FROM webhook_events WHERE event_type = 'cycle.overdue'")
+            .get_result(&mut app.conn())
+            .expect("event");
+    let body: Value = serde_json::from_str(&body.payload).expect("JSON");
+    assert_eq!(body["data"]["cycle"]["status"], "incomplete");
+    assert_eq!(body["data"]["requests"][0]["name"], "Balance sheet");
+    assert_eq!(body["data"]["requests"][0]["status"], "missing");
+}

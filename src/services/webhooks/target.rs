@@ -76,3 +76,35 @@ pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     };
     builder.build()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn private_targets_are_refused_before_and_while_connecting() {
+        for url in [
+            "http://127.0.0.1:9/",
+            "http://localhost/",
+            "http://[fe80::1]/",
+            "http://10.0.0.1/",
+        ] {
+            let url = WebhookUrl::parse(url).expect("a URL");
+            assert!(
+                matches!(
+                    check(&url, false).await,
+                    Err(WebhookRefused::TargetPrivate { .. })
+                ),
+                "{url:?}"
+            );
+            assert!(check(&url, true).await.is_ok(), "{url:?}");
+        }
+        // The delivery client's own resolver keeps nothing private, whatever the check saw.
+        let resolved = PublicOnly
+            .resolve(Name::from_str("localhost").expect("a name"))
+            .await;
+        assert!(resolved.is_err());
+    }
+}
