@@ -707,7 +707,7 @@ diesel::table! {
         status -> Varchar,
         attempts -> Int4,
         next_attempt_at -> Timestamptz,
-        retry_until -> Timestamptz,
+        retry_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         last_attempt_at -> Nullable<Timestamptz>,
         delivered_at -> Nullable<Timestamptz>,

@@ -55,8 +55,9 @@ CREATE TABLE webhook_deliveries (
     attempts INTEGER NOT NULL DEFAULT 0,
     -- Due at (pending); a node that claims it moves it a lease ahead while it sends.
     next_attempt_at TIMESTAMPTZ NOT NULL,
-    -- Failed attempts are retried until then (a day after the event, or a redelivery).
-    retry_until TIMESTAMPTZ NOT NULL,
+    -- Failed attempts are retried until then: a day after the first attempt (set by it),
+    -- or after a redelivery.
+    retry_until TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     last_attempt_at TIMESTAMPTZ,
     delivered_at TIMESTAMPTZ,

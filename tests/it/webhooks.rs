@@ -602,6 +602,20 @@ async fn an_endpoint_failing_for_three_days_is_switched_off_and_its_admins_told(
         .await
         .expect("run");
     assert_eq!(report.attempted, 0);
+    // A month on, the log of what was given up is pruned; what still waits is kept.
+    services.clock().advance(Duration::days(31));
+    let pruned = hopper::services::webhooks::prune(services)
+        .await
+        .expect("prune");
+    assert_eq!(pruned, 1, "the event given up");
+    let left: i64 = diesel::sql_query("SELECT count(*) AS n FROM webhook_deliveries")
+        .get_result::<Count>(&mut app.conn())
+        .expect("count")
+        .n;
+    assert_eq!(
+        left, 1,
+        "the delivery waiting for the endpoint to be switched on"
+    );
 }
 
 #[derive(QueryableByName)]

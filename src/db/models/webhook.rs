@@ -133,7 +133,6 @@ pub struct NewEvent<'a> {
     pub cycle: Option<i32>,
     pub payload: &'a str,
     pub at: DateTime<Utc>,
-    pub retry_until: DateTime<Utc>,
     pub endpoints: &'a [WebhookEndpointId],
 }
 
@@ -159,7 +158,6 @@ pub fn insert_event(conn: &mut PgConnection, new: &NewEvent<'_>) -> QueryResult<
                 webhook_deliveries::event_id.eq(id),
                 webhook_deliveries::endpoint_id.eq(*endpoint),
                 webhook_deliveries::next_attempt_at.eq(new.at),
-                webhook_deliveries::retry_until.eq(new.retry_until),
                 webhook_deliveries::created_at.eq(new.at),
             )
         })

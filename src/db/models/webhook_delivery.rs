@@ -28,8 +28,9 @@ pub struct DueDelivery {
     pub payload: String,
     #[diesel(sql_type = Int4)]
     pub attempts: i32,
-    #[diesel(sql_type = Timestamptz)]
-    pub retry_until: DateTime<Utc>,
+    /// Unset until the first attempt.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamptz>)]
+    pub retry_until: Option<DateTime<Utc>>,
 }
 
 /// Takes up to `limit` due deliveries for `lease_secs` (their due time moves that far
@@ -81,12 +82,13 @@ pub struct AttemptOutcome {
 }
 
 /// Records an attempt of a delivery and where the delivery goes next: delivered, pending
-/// again at `next` or failed for good (`next` None). Answers whether it was still pending.
+/// again at `next` or failed for good (`next` None), retried until `retry_until`.
+/// Answers whether it was still pending.
 pub fn record_attempt(
     conn: &mut PgConnection,
     due: &DueDelivery,
     outcome: &AttemptOutcome,
-    (now, next): (DateTime<Utc>, Option<DateTime<Utc>>),
+    (now, next, retry_until): (DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>),
 ) -> QueryResult<bool> {
     let status = if outcome.succeeded {
         DeliveryStatus::Delivered
@@ -106,6 +108,7 @@ pub fn record_attempt(
         webhook_deliveries::last_attempt_at.eq(now),
         webhook_deliveries::next_attempt_at.eq(next.unwrap_or(now)),
         webhook_deliveries::delivered_at.eq(outcome.succeeded.then_some(now)),
+        webhook_deliveries::retry_until.eq(retry_until),
     ))
     .execute(conn)?;
     diesel::insert_into(webhook_attempts::table)
@@ -239,4 +242,17 @@ pub fn answered(conn: &mut PgConnection, endpoint: WebhookEndpointId) -> QueryRe
     .set(webhook_endpoints::failing_since.eq(None::<DateTime<Utc>>))
     .execute(conn)
     .map(|_| ())
+}
+
+/// Deletes the events made before `before` that nothing waits to send any more, with
+/// their deliveries and attempts; answers how many.
+pub fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM webhook_events e
+          WHERE e.created_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                             WHERE d.event_id = e.id AND d.status = 'pending')",
+    )
+    .bind::<Timestamptz, _>(before)
+    .execute(conn)
 }

@@ -26,12 +26,18 @@ const LEASE_SECS: i32 = 60;
 const BATCH: i64 = 16;
 /// Passes of one run at most (a pass sends what became due through the previous one).
 const PASSES: usize = 50;
+/// How long a failing delivery is retried, from its first attempt.
+pub const RETRY_FOR: chrono::Duration = chrono::Duration::hours(24);
 /// An endpoint failing this long is turned off.
 pub const DISABLE_AFTER: chrono::Duration = chrono::Duration::days(3);
 /// How often a node looks for due deliveries.
 const EVERY: Duration = Duration::from_secs(2);
 /// The most of an answer the log keeps.
 const EXCERPT: usize = 500;
+/// How long sent (or given up) events and their delivery logs are kept.
+pub const KEEP_LOG: chrono::Duration = chrono::Duration::days(30);
+/// Ticks between two prunings of the log (an hour).
+const PRUNE_EVERY: u32 = 1800;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +91,26 @@ pub async fn run_once(ctx: &ServiceContext) -> Result<DeliveryReport, AppError> 
     Ok(report)
 }
 
-/// Looks for due deliveries every two seconds, on every node.
+/// Deletes what was sent (or given up) more than [`KEEP_LOG`] ago; answers how many events.
+pub async fn prune(ctx: &ServiceContext) -> Result<usize, AppError> {
+    let before = ctx.clock().now() - KEEP_LOG;
+    ctx.run_unscoped(move |conn| Ok(webhook::prune(conn, before)?))
+        .await
+}
+
+/// Looks for due deliveries every two seconds (and prunes the log hourly), on every node.
 pub fn spawn_deliveries(ctx: ServiceContext) {
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(EVERY);
+        let mut tick: u32 = 0;
         loop {
             ticks.tick().await;
+            tick = tick.wrapping_add(1);
+            if tick % PRUNE_EVERY == 1 {
+                if let Err(e) = prune(&ctx).await {
+                    tracing::warn!(error = %e, "could not prune the webhook log");
+                }
+            }
             match run_once(&ctx).await {
                 Ok(report) if report.attempted > 0 => {
                     tracing::info!(?report, "webhook deliveries");
@@ -186,12 +206,14 @@ async fn settle(
     outcome: AttemptOutcome,
 ) -> Result<Settled, AppError> {
     let now = ctx.clock().now();
+    // Retried for a day from the first attempt (or from a redelivery).
+    let retry_until = due.retry_until.unwrap_or(now + RETRY_FOR);
     let next = (!outcome.succeeded)
         .then(|| now + back_off(due.attempts + 1))
-        .filter(|next| *next <= due.retry_until);
+        .filter(|next| *next <= retry_until);
     ctx.run_unscoped(move |conn| {
         let endpoint = WebhookEndpointId(due.endpoint_id);
-        webhook::record_attempt(conn, &due, &outcome, (now, next))?;
+        webhook::record_attempt(conn, &due, &outcome, (now, next, retry_until))?;
         if outcome.succeeded {
             webhook::answered(conn, endpoint)?;
             return Ok(Settled {

@@ -7,8 +7,9 @@ mod delivery;
 pub(in crate::services) mod outbox;
 mod target;
 
-pub use delivery::{back_off, run_once, spawn_deliveries, DeliveryReport, DISABLE_AFTER};
-pub use outbox::RETRY_FOR;
+pub use delivery::{
+    back_off, prune, run_once, spawn_deliveries, DeliveryReport, DISABLE_AFTER, KEEP_LOG, RETRY_FOR,
+};
 
 use serde_json::json;
 

@@ -14,9 +14,6 @@ use crate::db::models::webhook::{self, NewEvent, WebhookEndpoint};
 use crate::domain::WebhookEvent;
 use crate::services::audit::actions;
 
-/// How long a failing delivery is retried.
-pub const RETRY_FOR: chrono::Duration = chrono::Duration::hours(24);
-
 /// A change as its audit row records it.
 pub struct Change<'a> {
     pub company: CompanyId,
@@ -106,7 +103,6 @@ pub(in crate::services) fn record(conn: &mut PgConnection, change: &Change<'_>) 
             cycle: facts.cycle,
             payload: &body.to_string(),
             at: facts.at,
-            retry_until: facts.at + RETRY_FOR,
             endpoints: &endpoints,
         },
     )?;
