@@ -53,12 +53,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if $want_test; then
-  # Python tools the tests drive Hopper with, written by others: the tus client tuspy and the
-  # OpenAPI validator openapi-spec-validator. They live in a virtual environment of the
+  # Python tools the tests drive Hopper with, written by others: the tus client tuspy, the
+  # OpenAPI validator openapi-spec-validator, and standardwebhooks (the webhook receiver's
+  # independent signature check). They live in a virtual environment of the
   # project's own (target/test-venv), never in the system Python (Debian's is "externally
   # managed", PEP 668). The tests call target/test-venv/bin/python.
   venv="target/test-venv"
-  wanted=("tuspy==1.1.0" "openapi-spec-validator==0.9.0" "moto[server]==5.2.6")
+  wanted=("tuspy==1.1.0" "openapi-spec-validator==0.9.0" "moto[server]==5.2.6" "standardwebhooks==1.3.0")
   stamp="$venv/.hopper-packages"
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${wanted[*]}" ]; then
     if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then

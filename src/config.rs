@@ -58,6 +58,15 @@ pub struct Config {
     pub mail: MailConfig,
     /// clamd, when files are scanned for viruses before they are accepted (`HOPPER_CLAMD`).
     pub scanner: Option<crate::scanner::ScannerConfig>,
+    pub webhooks: WebhookConfig,
+}
+
+/// Where webhooks may go.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebhookConfig {
+    /// Targets on loopback, private or link-local addresses are allowed
+    /// (`HOPPER_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
+    pub allow_private: bool,
 }
 
 /// Where notifications go: an SMTP server (`HOPPER_SMTP_URL`, e.g.

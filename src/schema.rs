@@ -699,6 +699,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        company_id -> Int4,
+        delivery_id -> Int8,
+        endpoint_id -> Int4,
+        attempted_at -> Timestamptz,
+        succeeded -> Bool,
+        status_code -> Nullable<Int4>,
+        latency_ms -> Int4,
+        #[max_length = 500]
+        response_excerpt -> Nullable<Varchar>,
+        #[max_length = 500]
+        error -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        company_id -> Int4,
+        event_id -> Int8,
+        endpoint_id -> Int4,
+        #[max_length = 20]
+        status -> Varchar,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        retry_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        last_attempt_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Int4,
+        company_id -> Int4,
+        #[max_length = 2000]
+        url -> Varchar,
+        #[max_length = 200]
+        description -> Varchar,
+        events -> Array<Nullable<Text>>,
+        #[max_length = 100]
+        secret -> Varchar,
+        enabled -> Bool,
+        #[max_length = 500]
+        disabled_reason -> Nullable<Varchar>,
+        failing_since -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Int8,
+        company_id -> Int4,
+        #[max_length = 40]
+        msg_id -> Varchar,
+        #[max_length = 40]
+        event_type -> Varchar,
+        cycle_id -> Nullable<Int4>,
+        payload -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> companies (company_id));
 diesel::joinable!(audit_verifications -> companies (company_id));
 diesel::joinable!(auth_sessions -> users (user_id));
@@ -767,6 +836,16 @@ diesel::joinable!(user_totp -> companies (company_id));
 diesel::joinable!(user_totp -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
 diesel::joinable!(webauthn_ceremonies -> users (user_id));
+diesel::joinable!(webhook_attempts -> companies (company_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_attempts -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> companies (company_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_endpoints -> companies (company_id));
+diesel::joinable!(webhook_endpoints -> users (created_by));
+diesel::joinable!(webhook_events -> companies (company_id));
+diesel::joinable!(webhook_events -> cycles (cycle_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -808,4 +887,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_totp,
     users,
     webauthn_ceremonies,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+    webhook_events,
 );

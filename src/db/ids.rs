@@ -36,4 +36,5 @@ typed_id!(
     ApiTokenId,
     PasskeyId,
     LegalHoldId,
+    WebhookEndpointId,
 );

@@ -34,6 +34,7 @@ pub mod token_scope;
 pub mod tokens;
 pub mod upload_status;
 pub mod via;
+pub mod webhook;
 
 pub use access_role::AccessRole;
 pub use bucket_name::BucketName;
@@ -58,3 +59,4 @@ pub use sign_in_method::SignInMethod;
 pub use token_scope::TokenScope;
 pub use upload_status::{FileStatus, SessionStatus};
 pub use via::Via;
+pub use webhook::{DeliveryStatus, WebhookEvent, WebhookUrl};

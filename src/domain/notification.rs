@@ -11,6 +11,8 @@ crate::text_enum! {
         UploadInvitation = "upload_invitation", "Upload link invitation";
         /// A file with a virus was refused (to the company's admins, always).
         VirusFound = "virus_found", "A virus was found";
+        /// An endpoint Hopper turned off after three days of failed deliveries (to admins).
+        WebhookDisabled = "webhook_disabled", "Webhook endpoint turned off";
     }
 }
 

@@ -158,6 +158,9 @@ routes! {
     post "/api/v1/sessions" => api::start_session, Token;
     post "/api/v1/sessions/{sync_session_id}/finish" => api::finish_session, Token;
     get "/api/v1/sessions/{sync_session_id}" => api::session_receipt, Token;
+    get "/api/v1/webhooks" => api::webhooks::list, Token;
+    post "/api/v1/webhooks" => api::webhooks::create, Token;
+    delete "/api/v1/webhooks/{endpoint_id}" => api::webhooks::delete, Token;
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;
     post "/u/{token}/upload" => upload_link::upload, Public;
@@ -227,6 +230,14 @@ routes! {
     get "/admin/share-links" => admin::share_links::list, CompanyAdmin;
     post "/admin/share-links" => admin::share_links::create, CompanyAdmin;
     post "/admin/share-links/{link_id}/revoke" => admin::share_links::revoke, CompanyAdmin;
+    get "/admin/webhooks" => admin::webhooks::list, CompanyAdmin;
+    post "/admin/webhooks" => admin::webhooks::create, CompanyAdmin;
+    get "/admin/webhooks/{endpoint_id}" => admin::webhooks::show, CompanyAdmin;
+    post "/admin/webhooks/{endpoint_id}" => admin::webhooks::update, CompanyAdmin;
+    post "/admin/webhooks/{endpoint_id}/enable" => admin::webhooks::enable, CompanyAdmin;
+    post "/admin/webhooks/{endpoint_id}/disable" => admin::webhooks::disable, CompanyAdmin;
+    post "/admin/webhooks/{endpoint_id}/delete" => admin::webhooks::delete, CompanyAdmin;
+    post "/admin/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver" => admin::webhooks::redeliver, CompanyAdmin;
 
     get "/operator/companies" => operator::companies::list, Operator;
     get "/operator/companies/new" => operator::companies::new, Operator;

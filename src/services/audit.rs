@@ -100,6 +100,11 @@ pub mod actions {
     pub const RECOVERY_CODES_REGENERATED: &str = "auth.recovery_codes_regenerated";
     pub const TWO_FACTOR_RESET: &str = "admin.two_factor_reset";
     pub const TWO_FACTOR_POLICY_CHANGED: &str = "company.two_factor_policy_changed";
+    pub const WEBHOOK_CREATED: &str = "webhook.created";
+    pub const WEBHOOK_CHANGED: &str = "webhook.changed";
+    pub const WEBHOOK_DELETED: &str = "webhook.deleted";
+    pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
+    pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 
     /// Every action, for the audit trail's filter.
     pub const ALL: &[&str] = &[
@@ -188,6 +193,11 @@ pub mod actions {
         RECOVERY_CODES_REGENERATED,
         TWO_FACTOR_RESET,
         TWO_FACTOR_POLICY_CHANGED,
+        WEBHOOK_CREATED,
+        WEBHOOK_CHANGED,
+        WEBHOOK_DELETED,
+        WEBHOOK_REDELIVERED,
+        WEBHOOK_DISABLED,
     ];
 }
 
@@ -287,7 +297,23 @@ impl<'a> AuditEvent<'a> {
                 .values(&row)
                 .returning(audit_log::id),
         )
-        .get_result::<i64>(conn)
-        .map(|_| ())
+        .get_result::<i64>(conn)?;
+        // What webhooks tell of this change goes into their outbox here, in the same
+        // transaction: every path that records a change is covered, once.
+        if let Some(company) = row.company_id {
+            crate::services::webhooks::outbox::record(
+                conn,
+                &crate::services::webhooks::outbox::Change {
+                    company,
+                    action: row.action,
+                    resource: self
+                        .resource
+                        .as_ref()
+                        .map(|(kind, id)| (*kind, id.as_str())),
+                    details: &row.details,
+                },
+            )?;
+        }
+        Ok(())
     }
 }

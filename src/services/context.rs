@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
-use crate::config::{MailConfig, SignInPolicy, UploadConfig};
+use crate::config::{MailConfig, SignInPolicy, UploadConfig, WebhookConfig};
 use crate::db::{self, PgPool};
 use crate::error::{AppError, Denial};
 use crate::scanner::Scanner;
@@ -71,6 +71,7 @@ struct Inner {
     scanner: Option<Scanner>,
     /// Resumable uploads' scans between their requests.
     held_scans: HeldScans,
+    webhooks: WebhookConfig,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -86,6 +87,7 @@ pub struct ServiceParts {
     pub audit_signer: AuditSigner,
     /// clamd, when files are scanned before they are accepted.
     pub scanner: Option<Scanner>,
+    pub webhooks: WebhookConfig,
 }
 
 impl ServiceContext {
@@ -100,6 +102,7 @@ impl ServiceContext {
             mail,
             audit_signer,
             scanner,
+            webhooks,
         } = parts;
         // A company's share of the buffers lets at least one upload run at full speed.
         let buffers = uploads.max_part_buffers;
@@ -138,6 +141,7 @@ impl ServiceContext {
                 audit_signer: Arc::new(audit_signer),
                 scanner,
                 held_scans: HeldScans::default(),
+                webhooks,
             }),
         }
     }
@@ -156,6 +160,11 @@ impl ServiceContext {
 
     pub fn clock(&self) -> Clock {
         self.inner.clock.clone()
+    }
+
+    /// Where webhooks may go.
+    pub fn webhooks(&self) -> WebhookConfig {
+        self.inner.webhooks
     }
 
     pub fn mail(&self) -> &MailConfig {

@@ -62,6 +62,7 @@ pub mod upload_links;
 pub mod uploads;
 pub mod users;
 pub mod wall_figures;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use context::ServiceContext;

@@ -133,6 +133,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<ServiceContext> {
         mail: config.mail.clone(),
         audit_signer,
         scanner: config.scanner.clone().map(crate::scanner::Scanner::new),
+        webhooks: config.webhooks,
     }))
 }
 
@@ -235,6 +236,7 @@ impl Application {
         crate::services::maintenance::spawn_audit_digests(services.clone());
         crate::services::maintenance::spawn_scanner_pass(services.clone());
         crate::services::retention::spawn_daily(services.clone());
+        crate::services::webhooks::spawn_deliveries(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -121,6 +121,14 @@ const SENTENCES: &[(&str, &str)] = &[
         TWO_FACTOR_POLICY_CHANGED,
         "Changed who must sign in with two factors",
     ),
+    (WEBHOOK_CREATED, "Added a webhook endpoint"),
+    (WEBHOOK_CHANGED, "Changed a webhook endpoint"),
+    (WEBHOOK_DELETED, "Deleted a webhook endpoint"),
+    (WEBHOOK_REDELIVERED, "Sent a webhook event again"),
+    (
+        WEBHOOK_DISABLED,
+        "Turned off a webhook endpoint that kept failing",
+    ),
 ];
 
 /// The sentence for an action; one this table does not know (an old row) reads as its

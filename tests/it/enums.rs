@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::{IntoSql, PgConnection};
 use hopper::domain::{
-    AccessRole, CycleStatus, FileStatus, Language, LinkPlatform, NotificationKind,
-    NotificationStatus, RequestStatus, Role, SessionStatus,
+    AccessRole, CycleStatus, DeliveryStatus, FileStatus, Language, LinkPlatform, NotificationKind,
+    NotificationStatus, RequestStatus, Role, SessionStatus, TokenScope, WebhookEvent,
 };
 
 use crate::helpers::fresh_database;
@@ -73,6 +73,10 @@ fn every_status_and_role_enum_matches_its_check_constraint() {
     check!(&mut conn, "notifications_status_check", NotificationStatus);
     check!(&mut conn, "upload_links_language_check", Language);
     check!(&mut conn, "companies_default_language_check", Language);
+    check!(&mut conn, "api_tokens_scopes_check", TokenScope);
+    check!(&mut conn, "webhook_events_type_check", WebhookEvent);
+    check!(&mut conn, "webhook_endpoints_events_check", WebhookEvent);
+    check!(&mut conn, "webhook_deliveries_status_check", DeliveryStatus);
 }
 
 #[test]

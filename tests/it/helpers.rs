@@ -152,6 +152,10 @@ pub fn test_config(database_url: String) -> Config {
             ..Default::default()
         },
         scanner: None,
+        // The tests' webhook receivers listen on loopback.
+        webhooks: hopper::config::WebhookConfig {
+            allow_private: true,
+        },
     }
 }
 

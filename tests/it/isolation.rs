@@ -33,6 +33,9 @@ struct Ids {
     token: i32,
     /// A legal hold of the company (lifted: it blocks nothing here).
     hold: i32,
+    /// A webhook endpoint of the company (switched off) and a delivery of it.
+    endpoint: i32,
+    delivery: i64,
 }
 
 fn path_for(route: &RouteSpec, ids: &Ids) -> String {
@@ -50,6 +53,8 @@ fn path_for(route: &RouteSpec, ids: &Ids) -> String {
         ("{item_id}", ids.item.to_string()),
         ("{token_id}", ids.token.to_string()),
         ("{hold_id}", ids.hold.to_string()),
+        ("{endpoint_id}", ids.endpoint.to_string()),
+        ("{delivery_id}", ids.delivery.to_string()),
         // A passkey is only ever its owner's: any id answers 404 to everyone else.
         ("{passkey_id}", "1".to_owned()),
         ("{token}", "no-such-token".to_owned()),
@@ -80,6 +85,7 @@ fn has_tenant_id(route: &RouteSpec) -> bool {
         "{item_id}",
         "{token_id}",
         "{hold_id}",
+        "{endpoint_id}",
     ]
     .iter()
     .any(|p| route.path.contains(p))
@@ -253,6 +259,33 @@ fn lifted_hold(app: &TestApp, company: CompanyId, user: UserId) -> i32 {
         .expect("legal hold")
 }
 
+/// A webhook endpoint of `company` (switched off, so nothing is sent) with one event
+/// delivered to it: the endpoint's id and the delivery's.
+fn webhook_endpoint(app: &TestApp, company: CompanyId) -> (i32, i64) {
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        endpoint: i32,
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        delivery: i64,
+    }
+    let made: Made = diesel::sql_query(
+        "WITH e AS (INSERT INTO webhook_endpoints (company_id, url, events, secret, enabled, created_at)
+                    VALUES ($1, 'https://example.com/hooks', ARRAY['file.stored'], 'whsec_AAAA', false, now())
+                    RETURNING id),
+              m AS (INSERT INTO webhook_events (company_id, msg_id, event_type, payload, created_at)
+                    VALUES ($1, 'msg_' || md5(random()::text), 'file.stored', '{}', now()) RETURNING id),
+              d AS (INSERT INTO webhook_deliveries (company_id, event_id, endpoint_id, status,
+                                                     next_attempt_at, retry_until, created_at)
+                    SELECT $1, m.id, e.id, 'delivered', now(), now(), now() FROM e, m RETURNING id, endpoint_id)
+         SELECT endpoint_id AS endpoint, id AS delivery FROM d",
+    )
+    .bind::<diesel::sql_types::Int4, _>(company.0)
+    .get_result(&mut app.conn())
+    .expect("webhook endpoint");
+    (made.endpoint, made.delivery)
+}
+
 struct World {
     app: TestApp,
     admin_a: TestUser,
@@ -307,6 +340,7 @@ async fn world() -> World {
         .select(auth_sessions::id)
         .first(&mut app.conn())
         .expect("session of user.b");
+    let (endpoint_a, endpoint_b) = (webhook_endpoint(&app, a), webhook_endpoint(&app, b));
     World {
         own: Ids {
             company: a,
@@ -321,6 +355,8 @@ async fn world() -> World {
             item: item_a,
             token: api_token(&app, a, user_a.id),
             hold: lifted_hold(&app, a, user_a.id),
+            endpoint: endpoint_a.0,
+            delivery: endpoint_a.1,
         },
         other: Ids {
             company: b,
@@ -335,6 +371,8 @@ async fn world() -> World {
             item: item_b,
             token: api_token(&app, b, user_b.id),
             hold: lifted_hold(&app, b, user_b.id),
+            endpoint: endpoint_b.0,
+            delivery: endpoint_b.1,
         },
         missing: Ids {
             company: CompanyId(999_999),
@@ -349,6 +387,8 @@ async fn world() -> World {
             item: 999_999,
             token: 999_999,
             hold: 999_999,
+            endpoint: 999_999,
+            delivery: 999_999,
         },
         app,
         admin_a,

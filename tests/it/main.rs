@@ -87,3 +87,4 @@ mod upload_failures;
 mod upload_link_races;
 mod upload_links;
 mod uploads;
+mod webhooks;

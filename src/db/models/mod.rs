@@ -35,3 +35,5 @@ pub mod two_factor;
 pub mod upload_link;
 pub mod user;
 pub mod user_profile;
+pub mod webhook;
+pub mod webhook_delivery;

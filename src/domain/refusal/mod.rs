@@ -122,6 +122,7 @@ mod sso;
 mod storage;
 mod tus;
 mod upload;
+mod webhook;
 
 pub use access::AccessRefused;
 pub use account::AccountRefused;
@@ -141,6 +142,7 @@ pub use sso::SsoRefused;
 pub use storage::StorageRefused;
 pub use tus::TusRefused;
 pub use upload::UploadRefused;
+pub use webhook::WebhookRefused;
 
 impl Refusal {
     /// The refusal as a sender through an upload link hears it, where the staff's words
@@ -192,6 +194,7 @@ areas! {
     Storage(StorageRefused),
     Tus(TusRefused),
     Upload(UploadRefused),
+    Webhook(WebhookRefused),
 }
 
 #[cfg(test)]

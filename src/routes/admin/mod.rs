@@ -18,3 +18,4 @@ pub mod two_factor;
 pub mod upload_links;
 pub mod user_erasure;
 pub mod users;
+pub mod webhooks;

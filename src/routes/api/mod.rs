@@ -3,6 +3,7 @@
 //! generated from these handlers and types and served at `/api/v1/openapi.json`.
 
 mod types;
+pub mod webhooks;
 
 pub use types::*;
 
@@ -34,11 +35,13 @@ const MAX_FILES_PAGE: i64 = 1000;
     ),
     paths(
         list_projects, project_cycles, cycle_requests, cycle_files, download_file,
-        cycle_export, start_session, finish_session, session_receipt
+        cycle_export, start_session, finish_session, session_receipt,
+        webhooks::list, webhooks::create, webhooks::delete
     ),
     components(schemas(
         ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
-        ManifestJson, ManifestFileJson, SessionPlanJson, PlannedFileJson, ProblemBody
+        ManifestJson, ManifestFileJson, SessionPlanJson, PlannedFileJson, ProblemBody,
+        webhooks::WebhookEndpointJson, webhooks::CreatedWebhookJson, webhooks::NewWebhookJson
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -57,10 +60,17 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole document: the paths and schemas, and the events webhooks post (`webhooks`).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    webhooks::document_webhooks(&mut doc);
+    doc
+}
+
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(ApiDoc::openapi().to_json().unwrap_or_default())
+        .body(document().to_string())
 }
 
 /// The projects the token may reach.

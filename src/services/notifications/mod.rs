@@ -42,7 +42,8 @@ fn preference(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::UploadDigest => Some("notify_digests"),
         NotificationKind::UploadReceipt
         | NotificationKind::UploadInvitation
-        | NotificationKind::VirusFound => None,
+        | NotificationKind::VirusFound
+        | NotificationKind::WebhookDisabled => None,
     }
 }
 
@@ -290,6 +291,27 @@ pub(in crate::services) fn virus_found(
             "Hello {},\n\nthe file “{}” sent by {} contains a virus ({}). Hopper refused it: \
              it was not stored, and nobody can download it.\n\n— Hopper\n",
             who.name, v.path, v.sender, v.signature
+        )
+    })?)
+}
+
+/// Tells the company's admins that Hopper turned off a webhook endpoint that kept failing.
+pub(in crate::services) fn webhook_disabled(
+    conn: &mut PgConnection,
+    company: CompanyId,
+    url: &str,
+    reason: &str,
+) -> Result<usize, AppError> {
+    let kind = NotificationKind::WebhookDisabled;
+    let to = admins(conn, company, kind)?;
+    let subject = "A webhook endpoint was turned off";
+    Ok(queue_to(conn, company, &to, kind, subject, |who| {
+        format!(
+            "Hello {},\n\nHopper turned off the webhook endpoint {url}: it failed to accept \
+             events for three days. {reason}\n\nEvents that happen while it is off are not \
+             sent to it. Fix the receiver, then switch the endpoint on again under \
+             Admin → Webhooks, where its delivery log shows each attempt.\n\n— Hopper\n",
+            who.name
         )
     })?)
 }
