@@ -9,7 +9,7 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-/// The database and S3 both answer, and the virus scanner when one is configured.
+/// The database and S3 both answer; the virus scanner's state is reported beside them.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let readiness = health::readiness(&state.services).await;
     let status = |ok: bool| if ok { "ok" } else { "unavailable" };

@@ -17,8 +17,11 @@ pub struct Readiness {
 }
 
 impl Readiness {
+    /// The virus scanner does not count: without it new files wait in `scanning` and are
+    /// scanned once it answers, so a node without it still serves (and a load balancer
+    /// must not take every node out when the one clamd they share is away).
     pub fn is_ready(&self) -> bool {
-        self.database && self.storage && !matches!(self.scanner, ScannerState::Unreachable(_))
+        self.database && self.storage
     }
 }
 
