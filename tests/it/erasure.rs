@@ -103,6 +103,15 @@ async fn a_user_and_a_link_visitor_are_erased_and_every_chain_still_verifies() {
         ],
     )
     .await;
+    // A webhook endpoint wants every event: their bodies name the senders.
+    diesel::sql_query(
+        "INSERT INTO webhook_endpoints (company_id, url, description, events, secret, enabled, created_at)
+         SELECT id, 'http://127.0.0.1:9/hook', 'erasure test',
+                ARRAY['file.stored', 'upload_link.used']::text[], 'whsec_dGVzdA==', true, now()
+           FROM companies WHERE company_code = 'DEFAULT'",
+    )
+    .execute(&mut app.conn())
+    .expect("a webhook endpoint");
     // uma signs in and sends a file; Vera sends one through the link and gets a receipt.
     let uma = app.session_for(&s.uploader).await;
     let sent = uma

@@ -209,6 +209,24 @@ pub fn erase(
     .bind::<Array<Text>, _>(&person.names)
     .bind::<Nullable<Integer>, _>(within)
     .execute(conn)?;
+    // Webhook events name who sent a file and who reviewed a request: in the bodies that
+    // name the person, those parts become "erased" (one still waiting is sent so).
+    for part in ["sender", "reviewed_by"] {
+        changed += diesel::sql_query(format!(
+            "UPDATE webhook_events
+                SET payload = jsonb_set(payload::jsonb, '{{data,{part}}}', '\"erased\"')::text
+              WHERE payload::jsonb #> '{{data,{part}}}' IS NOT NULL
+                AND payload::jsonb #> '{{data,{part}}}' <> '\"erased\"'::jsonb
+                AND (strpos(lower(payload::jsonb #>> '{{data,{part}}}'), $1) > 0
+                     OR EXISTS (SELECT 1 FROM unnest($2::text[]) n WHERE length(n) >= 4
+                                AND strpos(lower(payload::jsonb #>> '{{data,{part}}}'), n) > 0))
+                AND ($3::int IS NULL OR company_id = $3)"
+        ))
+        .bind::<Text, _>(email)
+        .bind::<Array<Text>, _>(&person.names)
+        .bind::<Nullable<Integer>, _>(within)
+        .execute(conn)?;
+    }
     changed += by_user(
         "UPDATE user_profiles SET phone = NULL WHERE user_id = ANY($1) AND phone IS NOT NULL",
     )
