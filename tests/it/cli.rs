@@ -263,7 +263,7 @@ async fn token_create_prints_a_machine_token_that_works() {
             "--project",
             &project.to_string(),
             "--scope",
-            "admin",
+            "everything",
         ],
     );
     assert!(!ok);
