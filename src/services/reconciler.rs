@@ -18,7 +18,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
 use crate::domain::FileStatus;
 use crate::error::AppError;
-use crate::schema::{file_uploads, projects, sync_sessions};
+use crate::schema::file_uploads;
 use crate::services::actor::Actor;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life::{self, Completion, FileOf, Scanned, StoredFile, Told};
@@ -58,26 +58,15 @@ struct Doubt {
 }
 
 fn load_doubt(conn: &mut PgConnection, file: FileUploadId) -> Result<Option<Doubt>, AppError> {
-    let found: Option<(FileUpload, StorageLocation, ProjectId, bool)> = file_uploads::table
-        .inner_join(crate::schema::storage_locations::table)
-        .inner_join(sync_sessions::table.inner_join(projects::table))
-        .filter(file_uploads::id.eq(file))
-        .filter(file_uploads::status.eq(FileStatus::Uploading))
-        .filter(file_uploads::completing_since.is_not_null())
-        .select((
-            FileUpload::as_select(),
-            StorageLocation::as_select(),
-            projects::id,
-            projects::review_uploads,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(found.map(|(row, location, project, review)| Doubt {
-        row,
-        location,
-        project,
-        review,
-    }))
+    let found = FileUpload::with_place(conn, file, FileStatus::Uploading)?;
+    Ok(found
+        .filter(|(row, ..)| row.completing_since.is_some())
+        .map(|(row, location, project, review)| Doubt {
+            row,
+            location,
+            project,
+            review,
+        }))
 }
 
 /// Settles one file. `actor` is the person whose upload it was when they are still

@@ -17,27 +17,12 @@ pub enum Stored {
 impl ObjectTarget {
     /// Streams the object through SHA-256 (bounded memory, whatever its size).
     pub async fn read_back(&self) -> Result<Stored, String> {
-        let response = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .send()
-            .await;
-        let mut body = match response {
-            Ok(object) => object.body,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Ok(Stored::Nothing)
-            }
-            Err(e) => return Err(DisplayErrorContext(e).to_string()),
+        let Some(mut reader) = self.open_read().await? else {
+            return Ok(Stored::Nothing);
         };
         let mut hasher = Sha256::new();
         let mut size = 0u64;
-        while let Some(chunk) = body
-            .try_next()
-            .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?
-        {
+        while let Some(chunk) = reader.next_chunk().await? {
             size += chunk.len() as u64;
             hasher.update(&chunk);
         }
@@ -45,6 +30,18 @@ impl ObjectTarget {
             size,
             sha256: hex::encode(hasher.finalize()),
         })
+    }
+
+    /// Deletes the object (S3 answers success for a key that is already gone).
+    pub async fn delete(&self) -> Result<(), String> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| DisplayErrorContext(e).to_string())
     }
 
     /// Opens the object for reading in order, chunk by chunk (bounded memory); `None` when
@@ -62,18 +59,6 @@ impl ObjectTarget {
             Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
             Err(e) => Err(DisplayErrorContext(e).to_string()),
         }
-    }
-
-    /// Deletes the object (S3 answers success for a key that is already gone).
-    pub async fn delete(&self) -> Result<(), String> {
-        self.client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| DisplayErrorContext(e).to_string())
     }
 }
 

@@ -5,6 +5,7 @@ use crate::db::advisory_lock::lock_until_commit;
 use crate::db::ids::{
     CompanyId, CycleId, CycleRequestId, FileUploadId, StorageLocationId, SyncSessionId,
 };
+use crate::db::models::storage_location::StorageLocation;
 use crate::domain::FileStatus;
 use crate::schema::file_uploads;
 
@@ -168,5 +169,28 @@ impl FileUpload {
         checksum: &str,
     ) -> QueryResult<()> {
         lock_until_commit(conn, &format!("hopper.content:{cycle}:{checksum}"))
+    }
+
+    /// The file while it is in `status`, with the location its bytes went to and its
+    /// project's id and review rule: what a sweep that settles a stored object needs.
+    pub fn with_place(
+        conn: &mut PgConnection,
+        id: FileUploadId,
+        status: FileStatus,
+    ) -> QueryResult<Option<(FileUpload, StorageLocation, crate::db::ids::ProjectId, bool)>> {
+        use crate::schema::{projects, storage_locations, sync_sessions};
+        file_uploads::table
+            .inner_join(storage_locations::table)
+            .inner_join(sync_sessions::table.inner_join(projects::table))
+            .filter(file_uploads::id.eq(id))
+            .filter(file_uploads::status.eq(status))
+            .select((
+                FileUpload::as_select(),
+                StorageLocation::as_select(),
+                projects::id,
+                projects::review_uploads,
+            ))
+            .first(conn)
+            .optional()
     }
 }

@@ -11,7 +11,7 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
 use crate::domain::{FailReason, FileStatus};
 use crate::error::AppError;
-use crate::schema::{file_uploads, projects, sync_sessions};
+use crate::schema::file_uploads;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life::{self, Completion, FileOf, Scanned, StoredFile, Told};
 use crate::services::scanning::{judged, Judged};
@@ -46,19 +46,7 @@ struct Waiting {
 }
 
 fn load(conn: &mut PgConnection, file: FileUploadId) -> Result<Option<Waiting>, AppError> {
-    let found: Option<(FileUpload, StorageLocation, ProjectId, bool)> = file_uploads::table
-        .inner_join(crate::schema::storage_locations::table)
-        .inner_join(sync_sessions::table.inner_join(projects::table))
-        .filter(file_uploads::id.eq(file))
-        .filter(file_uploads::status.eq(FileStatus::Scanning))
-        .select((
-            FileUpload::as_select(),
-            StorageLocation::as_select(),
-            projects::id,
-            projects::review_uploads,
-        ))
-        .first(conn)
-        .optional()?;
+    let found = FileUpload::with_place(conn, file, FileStatus::Scanning)?;
     Ok(found.map(|(row, location, project, review)| Waiting {
         row,
         location,
