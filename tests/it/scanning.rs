@@ -53,6 +53,16 @@ fn infected(before: usize) -> Vec<u8> {
     bytes
 }
 
+/// The project's page as a new admin of its company sees it (an admin to tell, too).
+async fn admin_project_page(app: &TestApp, project: hopper::db::ids::ProjectId) -> String {
+    let ada = UserFixture::new("ada").role("admin").create(app).await;
+    let session = app.session_for(&ada).await;
+    session
+        .get(&format!("/admin/projects/{project}"))
+        .await
+        .body
+}
+
 async fn app_with(clamd: &Clamd, too_large: TooLargePolicy, max: u64) -> TestApp {
     let scanner = clamd.config(too_large, max);
     TestApp::spawn_with_private_s3(move |config| config.scanner = Some(scanner)).await
@@ -75,14 +85,10 @@ async fn a_virus_sent_through_the_form_is_refused_and_never_stored() {
     let clamd = Clamd::start().await;
     let app = app_with(&clamd, TooLargePolicy::Refuse, 100 << 20).await;
     let t = target(&app).await;
-    let ada = UserFixture::new("ada").role("admin").create(&app).await;
-    let project_page = app
-        .session_for(&ada)
-        .await
-        .get(&format!("/admin/projects/{}", t.project))
-        .await;
     assert!(
-        project_page.body.contains("Virus scanning on"),
+        admin_project_page(&app, t.project)
+            .await
+            .contains("Virus scanning on"),
         "the admin sees files are scanned"
     );
     let uma = app.session_for(&t.uploader).await;
@@ -381,14 +387,10 @@ async fn without_a_scanner_files_are_not_scanned_and_readiness_says_so() {
     let report = ready.text().await.expect("report");
     assert!(report.contains("virus scanner: off"), "{report}");
     let t = target(&app).await;
-    let ada = UserFixture::new("ada").role("admin").create(&app).await;
-    let project_page = app
-        .session_for(&ada)
-        .await
-        .get(&format!("/admin/projects/{}", t.project))
-        .await;
     assert!(
-        project_page.body.contains("Virus scanning off"),
+        admin_project_page(&app, t.project)
+            .await
+            .contains("Virus scanning off"),
         "the admin pages say files are not scanned"
     );
     let uma = app.session_for(&t.uploader).await;
