@@ -13,7 +13,7 @@ use crate::db::ids::{ApiTokenId, CompanyId, ProjectId, UserId};
 pub use crate::db::models::api_token::ApiToken;
 use crate::db::models::api_token::{NewApiToken, TokenHolding};
 use crate::db::models::project::Project;
-use crate::domain::refusal::AccountRefused;
+use crate::domain::refusal::{AccessRefused, AccountRefused};
 use crate::domain::{ClientInfo, TokenScope};
 use crate::error::AppError;
 use crate::services::actor::{Actor, TokenCaller};
@@ -109,6 +109,14 @@ pub async fn create_personal(
     .await
 }
 
+/// A machine token acts for nobody: the admin scope, which acts for an admin, is not its.
+fn machine_scopes(wanted: &TokenRequest) -> Result<(), AppError> {
+    if wanted.scopes.contains(&TokenScope::Admin) {
+        return Err(AccessRefused::AdminScopeForMachine.into());
+    }
+    Ok(())
+}
+
 /// A machine token for one project of the admin's company (no user).
 pub async fn create_machine(
     ctx: &ServiceContext,
@@ -116,6 +124,7 @@ pub async fn create_machine(
     project: ProjectId,
     mut wanted: TokenRequest,
 ) -> Result<(ApiToken, String), AppError> {
+    machine_scopes(&wanted)?;
     let now = ctx.clock().now();
     ctx.run(actor, move |conn, actor| {
         let project = projects::find_live(conn, actor, project)?;
@@ -136,6 +145,7 @@ pub fn create_machine_from_cli(
     wanted: TokenRequest,
     now: DateTime<Utc>,
 ) -> Result<(ApiToken, String, Project), AppError> {
+    machine_scopes(&wanted)?;
     let project: Project = crate::schema::projects::table
         .find(project)
         .filter(crate::schema::projects::deleted_at.is_null())

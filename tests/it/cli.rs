@@ -268,6 +268,20 @@ async fn token_create_prints_a_machine_token_that_works() {
     );
     assert!(!ok);
     assert!(stderr.contains("unknown scope"), "{stderr}");
+    // The admin scope acts for an admin: a machine token, which acts for nobody, cannot have it.
+    let (ok, _, stderr) = run_hopper(
+        &app.database_url,
+        &[
+            "token",
+            "create",
+            "--project",
+            &project.to_string(),
+            "--scope",
+            "admin",
+        ],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("machine token cannot have it"), "{stderr}");
 }
 
 /// Logs go to stderr, for every command: `T=$(hopper token create …)` holds the token and

@@ -23,6 +23,8 @@ refusals! {
         AuditTrailAdminOnly => "access.audit_trail_admin_only", NoRight;
         #[error("This token may only upload; reading files needs the read scope.")]
         ReadScopeMissing => "access.read_scope_missing", NoRight;
+        #[error("The admin scope belongs to a company admin's own token (Account → API tokens); a machine token cannot have it.")]
+        AdminScopeForMachine => "access.admin_scope_for_machine", BadInput;
         #[error("Requests from other sites are not accepted.")]
         CrossSite => "access.cross_site", NoRight;
         #[error("This form has expired or did not come from Hopper. Reload the page and try again.")]
