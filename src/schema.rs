@@ -304,6 +304,8 @@ diesel::table! {
         scan_result -> Nullable<Varchar>,
         #[max_length = 200]
         virus_name -> Nullable<Varchar>,
+        #[max_length = 1024]
+        quarantine_key -> Nullable<Varchar>,
     }
 }
 

@@ -9,6 +9,7 @@ CREATE UNIQUE INDEX file_uploads_key_owner
     ON file_uploads (storage_location_id, s3_key)
  WHERE owns_key AND status IN ('uploading', 'completed') AND s3_key <> '';
 ALTER TABLE file_uploads DROP CONSTRAINT file_uploads_scan_result;
+ALTER TABLE file_uploads DROP COLUMN quarantine_key;
 ALTER TABLE file_uploads DROP COLUMN virus_name;
 ALTER TABLE file_uploads DROP COLUMN scan_result;
 UPDATE file_uploads SET status = 'failed' WHERE status IN ('scanning', 'quarantined');

@@ -9,6 +9,8 @@ ALTER TABLE file_uploads ADD CONSTRAINT file_uploads_status_valid
 -- (accepted unscanned by the operator's policy). NULL: not scanned (no scanner).
 ALTER TABLE file_uploads ADD COLUMN scan_result VARCHAR(20);
 ALTER TABLE file_uploads ADD COLUMN virus_name VARCHAR(200);
+-- Where a quarantined file's bytes are kept, when the operator keeps them.
+ALTER TABLE file_uploads ADD COLUMN quarantine_key VARCHAR(1024);
 ALTER TABLE file_uploads ADD CONSTRAINT file_uploads_scan_result
     CHECK (scan_result IS NULL OR scan_result IN ('clean', 'infected', 'too_large'));
 

@@ -39,6 +39,17 @@ pub struct ScanArgs {
         global = true
     )]
     pub clamd_too_large: crate::scanner::TooLargePolicy,
+
+    /// A file with a virus: `delete` its bytes, or `keep` them under the company root's
+    /// `.quarantine/` prefix (same bucket) for inspection.
+    #[arg(
+        long,
+        env = "HOPPER_CLAMD_QUARANTINE",
+        value_enum,
+        default_value = "delete",
+        global = true
+    )]
+    pub clamd_quarantine: crate::scanner::QuarantinePolicy,
 }
 
 impl ScanArgs {
@@ -49,6 +60,7 @@ impl ScanArgs {
             timeout: Duration::from_secs(self.clamd_timeout_secs.max(1)),
             max_stream_bytes: self.clamd_max_bytes.max(1),
             too_large: self.clamd_too_large,
+            quarantine: self.clamd_quarantine,
         })
     }
 }

@@ -66,6 +66,16 @@ pub enum TooLargePolicy {
     Accept,
 }
 
+/// What happens to the bytes of a file with a virus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QuarantinePolicy {
+    /// Discarded: never stored (an upload aborted), or deleted from S3.
+    Delete,
+    /// Kept for inspection under the company root's `.quarantine/` prefix in the same
+    /// location (never downloadable through Hopper).
+    Keep,
+}
+
 /// How Hopper talks to clamd.
 #[derive(Debug, Clone)]
 pub struct ScannerConfig {
@@ -75,6 +85,7 @@ pub struct ScannerConfig {
     /// The most bytes clamd scans in one stream (keep it at clamd's `StreamMaxLength`).
     pub max_stream_bytes: u64,
     pub too_large: TooLargePolicy,
+    pub quarantine: QuarantinePolicy,
 }
 
 /// A handle on clamd; cheap to clone.

@@ -44,6 +44,32 @@ impl ObjectTarget {
             .map_err(|e| DisplayErrorContext(e).to_string())
     }
 
+    /// Moves the object to `key` in the same bucket: copied (S3's CopyObject, up to 5 GiB),
+    /// then deleted here. A copy that fails leaves the object where it was.
+    pub async fn move_to(&self, key: &str) -> Result<(), String> {
+        // CopySource is `bucket/key`, URL-encoded; the key's slashes stay.
+        const KEY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'/')
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let source = format!(
+            "{}/{}",
+            self.bucket,
+            percent_encoding::utf8_percent_encode(&self.key, KEY)
+        );
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .copy_source(source)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?;
+        self.delete().await
+    }
+
     /// Opens the object for reading in order, chunk by chunk (bounded memory); `None` when
     /// nothing is stored at the key.
     pub async fn open_read(&self) -> Result<Option<ObjectReader>, String> {

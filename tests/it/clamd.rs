@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hopper::scanner::{ClamdAddress, Scanner, ScannerConfig, TooLargePolicy};
+use hopper::scanner::{ClamdAddress, QuarantinePolicy, Scanner, ScannerConfig, TooLargePolicy};
 
 use crate::helpers::free_port;
 
@@ -99,6 +99,7 @@ impl Clamd {
             timeout: Duration::from_secs(10),
             max_stream_bytes: max,
             too_large,
+            quarantine: QuarantinePolicy::Delete,
         }
     }
 }

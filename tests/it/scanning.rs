@@ -399,3 +399,49 @@ async fn without_a_scanner_files_are_not_scanned_and_readiness_says_so() {
     assert_eq!(status, "completed");
     assert_eq!(result, None, "not scanned");
 }
+
+#[actix_web::test]
+async fn kept_quarantine_moves_the_bytes_under_the_quarantine_prefix() {
+    let clamd = Clamd::start().await;
+    let mut scanner = clamd.config(TooLargePolicy::Refuse, 100 << 20);
+    scanner.quarantine = hopper::scanner::QuarantinePolicy::Keep;
+    let app = TestApp::spawn_with(move |config| config.scanner = Some(scanner)).await;
+    let t = target(&app).await;
+    let uma = app.session_for(&t.uploader).await;
+    let infected_big = infected(PART + 33);
+    uma.upload(
+        &t.path(),
+        form(&[("eicar.txt", EICAR), ("infected-big.bin", &infected_big)]),
+    )
+    .await;
+    for (path, bytes) in [
+        ("eicar.txt", EICAR.to_vec()),
+        ("infected-big.bin", infected_big),
+    ] {
+        eventually("the kept file's quarantine", || {
+            status_of(&app, path) == "quarantined"
+        })
+        .await;
+        let key = assert_quarantined(&app, path);
+        let kept: Option<String> = file_uploads::table
+            .filter(file_uploads::file_path.eq(path))
+            .select(file_uploads::quarantine_key)
+            .first(&mut app.conn())
+            .expect("row");
+        let kept = kept.expect("kept somewhere");
+        assert!(
+            kept.starts_with("default/.quarantine/") && kept.ends_with(path),
+            "{kept}"
+        );
+        assert!(
+            s3_object(&app, &t.bucket, &key).await.is_none(),
+            "{path} left its key"
+        );
+        assert_eq!(
+            s3_object(&app, &t.bucket, &kept).await,
+            Some(bytes),
+            "{path} kept whole"
+        );
+    }
+    assert_counters_match_rows(&app, latest_session(&app));
+}

@@ -157,12 +157,13 @@ pub fn hold_for_scan(
 }
 
 /// A virus was found: the row ends `quarantined` with the signature's name, its bytes
-/// never stored or already deleted. `None` when it had already ended.
+/// never stored, deleted, or kept at `kept_at`. `None` when it had already ended.
 pub fn quarantine(
     conn: &mut PgConnection,
     id: FileUploadId,
     (size, checksum): (i64, &str),
     (reason, signature): (&FailReason, &str),
+    kept_at: Option<&str>,
 ) -> QueryResult<Option<FileUpload>> {
     diesel::update(movable_to(id, FileStatus::Quarantined))
         .set((
@@ -173,6 +174,7 @@ pub fn quarantine(
             file_uploads::refusal.eq(reason.stored()),
             file_uploads::scan_result.eq("infected"),
             file_uploads::virus_name.eq(truncate(signature, 200)),
+            file_uploads::quarantine_key.eq(kept_at),
         ))
         .returning(FileUpload::as_returning())
         .get_result(conn)

@@ -53,6 +53,8 @@ pub struct FileUpload {
     pub scan_result: Option<String>,
     /// The signature clamd found (a quarantined file's).
     pub virus_name: Option<String>,
+    /// Where a quarantined file's bytes are kept (the operator keeps them); `None`: discarded.
+    pub quarantine_key: Option<String>,
 }
 
 pub use super::file_status_filter::{status_is, StatusIs};

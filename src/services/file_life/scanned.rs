@@ -84,21 +84,27 @@ where
 }
 
 /// A virus was found in the file: it ends `quarantined` with the signature's name, counted
-/// as a file the batch did not store. Its bytes must already be gone from S3 (or never
-/// have been stored); an open multipart upload is the caller's to abort.
+/// as a file the batch did not store. Its bytes must already be gone from S3, never have
+/// been stored, or be kept at `kept_at` (under the quarantine prefix); an open multipart
+/// upload is the caller's to abort.
 pub(in crate::services) fn quarantine(
     conn: &mut PgConnection,
     by: MovedBy<'_>,
     at: FileOf,
     (size, checksum, signature): (i64, &str, &str),
-    told: Told<'_>,
+    (told, kept_at): (Told<'_>, Option<&str>),
 ) -> Result<Moved, AppError> {
     let refusal = ScanRefused::VirusFound {
         signature: signature.to_owned(),
     };
     let reason = FailReason::Refused(refusal.into());
-    let quarantined =
-        file_transitions::quarantine(conn, at.file, (size, checksum), (&reason, signature))?;
+    let quarantined = file_transitions::quarantine(
+        conn,
+        at.file,
+        (size, checksum),
+        (&reason, signature),
+        kept_at,
+    )?;
     let Some(row) = quarantined else {
         return Ok(Moved::AlreadyEnded);
     };
@@ -109,6 +115,7 @@ pub(in crate::services) fn quarantine(
         "virus": signature,
         "sha256": checksum,
         "size": size,
+        "kept_at": kept_at,
     });
     let facts = Facts {
         size,

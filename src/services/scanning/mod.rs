@@ -14,8 +14,9 @@ pub use held::HeldScans;
 
 pub use stored::{run_once, scan_in_background, scan_stored, ScanOutcome, ScanReport};
 
+use crate::db::ids::FileUploadId;
 use crate::domain::refusal::ScanRefused;
-use crate::scanner::{ScanFeed, Scanner, TooLargePolicy, Verdict};
+use crate::scanner::{QuarantinePolicy, ScanFeed, Scanner, TooLargePolicy, Verdict};
 use crate::services::file_life::Scanned;
 use crate::services::ServiceContext;
 
@@ -54,8 +55,22 @@ pub(in crate::services) async fn judge(ctx: &ServiceContext, feed: Option<ScanFe
     let (Some(scanner), Some(feed)) = (ctx.scanner(), feed) else {
         return Judged::Take(unscanned(ctx));
     };
-    let verdict = feed.verdict().await;
-    judged(scanner, verdict)
+    match judged(scanner, feed.verdict().await) {
+        // Kept for inspection: the bytes are stored as they came, then moved under the
+        // quarantine prefix by the read-back scan (which finds the virus again), so the
+        // move is one path whichever way the bytes arrived.
+        Judged::Virus(_) if scanner.config().quarantine == QuarantinePolicy::Keep => {
+            Judged::Take(Scanned::Pending)
+        }
+        judged => judged,
+    }
+}
+
+/// Where a quarantined file's bytes are kept: under the company root's `.quarantine/`
+/// prefix, by the file's id (unique) and name (for whoever inspects them).
+pub(in crate::services) fn quarantine_key(key_root: &str, file: FileUploadId, key: &str) -> String {
+    let name = key.rsplit('/').next().unwrap_or("file");
+    format!("{key_root}/.quarantine/{file}/{name}")
 }
 
 pub(in crate::services) fn judged(scanner: &Scanner, verdict: Verdict) -> Judged {

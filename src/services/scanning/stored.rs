@@ -11,10 +11,11 @@ use crate::db::models::file_upload::FileUpload;
 use crate::db::models::storage_location::StorageLocation;
 use crate::domain::{FailReason, FileStatus};
 use crate::error::AppError;
+use crate::scanner::QuarantinePolicy;
 use crate::schema::file_uploads;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life::{self, Completion, FileOf, Scanned, StoredFile, Told};
-use crate::services::scanning::{judged, Judged};
+use crate::services::scanning::{judged, quarantine_key, Judged};
 use crate::services::{storage_locations, ServiceContext};
 use crate::storage::ObjectTarget;
 
@@ -80,7 +81,7 @@ pub async fn scan_stored(
     if feed.is_open() {
         let mut reader = match target.open_read().await {
             Ok(Some(reader)) => reader,
-            Ok(None) => return record(ctx, waiting, Decided::Gone).await,
+            Ok(None) => return record(ctx, waiting, Decided::Gone, None).await,
             Err(e) => return Ok(ScanOutcome::NoVerdict(e)),
         };
         loop {
@@ -102,14 +103,28 @@ pub async fn scan_stored(
         Judged::Virus(signature) => Decided::Virus(signature),
         Judged::Refuse(refusal) => Decided::Refuse(FailReason::Refused(refusal.into())),
     };
-    if matches!(decided, Decided::Virus(_) | Decided::Refuse(_)) {
-        if let Err(e) = target.delete().await {
-            return Ok(ScanOutcome::NoVerdict(format!(
-                "S3 did not delete the refused object: {e}"
-            )));
+    let keep = scanner.config().quarantine == QuarantinePolicy::Keep;
+    let mut kept_at = None;
+    match &decided {
+        Decided::Virus(_) if keep => {
+            let key = quarantine_key(&waiting.location.key_root, file, &target.key);
+            if let Err(e) = target.move_to(&key).await {
+                return Ok(ScanOutcome::NoVerdict(format!(
+                    "S3 did not move the infected object to the quarantine: {e}"
+                )));
+            }
+            kept_at = Some(key);
         }
+        Decided::Virus(_) | Decided::Refuse(_) => {
+            if let Err(e) = target.delete().await {
+                return Ok(ScanOutcome::NoVerdict(format!(
+                    "S3 did not delete the refused object: {e}"
+                )));
+            }
+        }
+        Decided::Take(_) | Decided::Gone => {}
     }
-    record(ctx, waiting, decided).await
+    record(ctx, waiting, decided, kept_at).await
 }
 
 enum Decided {
@@ -124,6 +139,7 @@ async fn record(
     ctx: &ServiceContext,
     waiting: Waiting,
     decided: Decided,
+    kept_at: Option<String>,
 ) -> Result<ScanOutcome, AppError> {
     let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| {
@@ -159,8 +175,13 @@ async fn record(
                 (completed.moved(), ScanOutcome::Completed)
             }
             Decided::Virus(signature) => {
-                let moved =
-                    file_life::quarantine(conn, by, at, (size, checksum, &signature), told)?;
+                let moved = file_life::quarantine(
+                    conn,
+                    by,
+                    at,
+                    (size, checksum, &signature),
+                    (told, kept_at.as_deref()),
+                )?;
                 (moved.moved(), ScanOutcome::Quarantined)
             }
             Decided::Refuse(reason) => {

@@ -248,7 +248,7 @@ impl FileGuard {
                     by,
                     plan.file_of(file),
                     (size, &checksum, &signature),
-                    told,
+                    (told, None),
                 )?;
                 Ok(())
             })
