@@ -22,6 +22,7 @@ mod browser_layout;
 mod browser_link_journey;
 mod browser_passkeys;
 mod browser_requests;
+mod browser_scanning;
 mod browser_sender;
 mod browser_tus;
 mod browser_two_factor;
