@@ -21,7 +21,10 @@ async fn a_member_sees_the_virus_refused_on_the_receipt() {
     let driver = Chromedriver::start();
     let browser = driver.connect().await;
     sign_in(&browser, &app, &t.uploader.username, &t.uploader.password).await;
-    browser.goto(&app.url(&t.path())).await.expect("upload page");
+    browser
+        .goto(&app.url(&t.path()))
+        .await
+        .expect("upload page");
     let files = format!("{}\n{}", letter.display(), eicar.display());
     fill(&browser, "#files", &files).await;
     click(&browser, "#upload-button").await;
