@@ -27,6 +27,7 @@ pub mod evidence_export;
 mod file_life;
 pub mod files;
 pub mod health;
+pub mod idempotency;
 pub mod legal_hold_objects;
 pub mod legal_holds;
 pub mod maintenance;

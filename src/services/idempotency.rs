@@ -1,0 +1,141 @@
+//! `Idempotency-Key` on the API's POSTs: the first request with a key runs and its answer
+//! is kept for a day; the same key with the same request from the same token gets that
+//! answer again without a second effect; the same key with another request is refused
+//! (422), and so is a duplicate while the first still runs (409). Each step is its own
+//! short transaction: no connection is held while the request itself runs.
+
+use chrono::Duration;
+
+use crate::db::models::idempotency_key::{IdempotencyKey, NewIdempotencyKey};
+use crate::domain::refusal::IdempotencyRefused;
+use crate::error::AppError;
+use crate::services::{Actor, ServiceContext};
+
+/// How long a key and its answer are kept.
+pub const KEEP: Duration = Duration::hours(24);
+
+/// How long a first request may run before a duplicate takes the key over (its node
+/// died, or its answer could not be recorded).
+pub const LEASE: Duration = Duration::minutes(5);
+
+/// A key as a client may send it: 1 to 255 visible ASCII characters.
+pub fn parse_key(value: &str) -> Result<String, AppError> {
+    let ok = (1..=255).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(IdempotencyRefused::KeyMalformed.into())
+    }
+}
+
+/// An answer kept for a key.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What to do with a request that carries a key.
+#[derive(Debug)]
+pub enum Begun {
+    /// The first with this key: run it, then [`finish`] (or [`release`]).
+    First,
+    /// Answered before: replay this, run nothing.
+    Replay(Kept),
+}
+
+/// Claims `key` for this token and request (`hash`: SHA-256 of its method, address and
+/// body), or says what was answered before.
+pub async fn begin(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    key: String,
+    hash: [u8; 32],
+) -> Result<Begun, AppError> {
+    let Some(token) = actor.token_caller().map(|c| c.token) else {
+        return Ok(Begun::First);
+    };
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        let new = NewIdempotencyKey {
+            company_id: actor.company_id(),
+            api_token_id: token,
+            idempotency_key: &key,
+            request_hash: &hash,
+            locked_until: Some(now + LEASE),
+            created_at: now,
+            expires_at: now + KEEP,
+        };
+        if IdempotencyKey::claim(conn, &new)? {
+            return Ok(Begun::First);
+        }
+        let Some(row) = IdempotencyKey::lock(conn, token, &key)? else {
+            // Released meanwhile by a first request that failed: this one runs.
+            return Ok(if IdempotencyKey::claim(conn, &new)? {
+                Begun::First
+            } else {
+                return Err(IdempotencyRefused::InProgress.into());
+            });
+        };
+        let abandoned = row.response_status.is_none() && row.locked_until.is_some_and(|t| t <= now);
+        if row.expires_at <= now || abandoned {
+            IdempotencyKey::retake(conn, row.id, &new)?;
+            return Ok(Begun::First);
+        }
+        if row.request_hash != hash {
+            return Err(IdempotencyRefused::KeyReused.into());
+        }
+        match (row.response_status, row.response_body) {
+            (Some(status), Some(body)) => Ok(Begun::Replay(Kept {
+                status: u16::try_from(status).unwrap_or(500),
+                content_type: row.response_content_type,
+                body,
+            })),
+            _ => Err(IdempotencyRefused::InProgress.into()),
+        }
+    })
+    .await
+}
+
+/// Keeps the answer of the first request with `key`.
+pub async fn finish(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    key: String,
+    answer: Kept,
+) -> Result<(), AppError> {
+    let Some(token) = actor.token_caller().map(|c| c.token) else {
+        return Ok(());
+    };
+    ctx.run(actor, move |conn, _| {
+        let status = i16::try_from(answer.status).unwrap_or(500);
+        IdempotencyKey::answer(
+            conn,
+            token,
+            &key,
+            (status, answer.content_type.as_deref(), &answer.body),
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Lets `key` go: its first request failed on Hopper's side, so a retry runs afresh.
+pub async fn release(ctx: &ServiceContext, actor: &Actor, key: String) -> Result<(), AppError> {
+    let Some(token) = actor.token_caller().map(|c| c.token) else {
+        return Ok(());
+    };
+    ctx.run(actor, move |conn, _| {
+        IdempotencyKey::release(conn, token, &key)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes keys kept for more than [`KEEP`]; answers how many.
+pub async fn prune(ctx: &ServiceContext) -> Result<usize, AppError> {
+    let now = ctx.clock().now();
+    ctx.run_unscoped(move |conn| Ok(IdempotencyKey::prune(conn, now)?))
+        .await
+}
