@@ -3,8 +3,16 @@
 //! answer again without a second effect; the same key with another request is refused
 //! (422), and so is a duplicate while the first still runs (409). Each step is its own
 //! short transaction: no connection is held while the request itself runs.
+//!
+//! A kept answer may carry a secret shown once (an upload link's address, a webhook's
+//! signing secret), so it is sealed (AES-256-GCM) with a key derived from the caller's
+//! token, which Hopper keeps only as a hash: the table alone reveals no answer.
 
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
 use chrono::Duration;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::db::models::idempotency_key::{IdempotencyKey, NewIdempotencyKey};
 use crate::domain::refusal::IdempotencyRefused;
@@ -25,6 +33,52 @@ pub fn parse_key(value: &str) -> Result<String, AppError> {
         Ok(value.to_owned())
     } else {
         Err(IdempotencyRefused::KeyMalformed.into())
+    }
+}
+
+/// The key that seals a token's kept answers: HMAC-SHA256 of a fixed label, keyed with
+/// the token's secret (never stored).
+#[derive(Clone)]
+pub struct AnswerKey([u8; 32]);
+
+impl AnswerKey {
+    pub fn of_token(secret: &str) -> AnswerKey {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"hopper idempotency answer v1");
+        AnswerKey(mac.finalize().into_bytes().into())
+    }
+
+    /// A random nonce and the body sealed under it (bound to the request's hash).
+    fn seal(&self, hash: &[u8], body: &[u8]) -> Result<Vec<u8>, AppError> {
+        let nonce: [u8; 12] = rand::random();
+        let sealed = Aes256Gcm::new(&self.0.into())
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: body,
+                    aad: hash,
+                },
+            )
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("could not seal an answer")))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    fn open(&self, hash: &[u8], sealed: &[u8]) -> Result<Vec<u8>, AppError> {
+        let unopened = || AppError::Unexpected(anyhow::anyhow!("a kept answer did not open"));
+        if sealed.len() < 12 {
+            return Err(unopened());
+        }
+        let (nonce, body) = sealed.split_at(12);
+        Aes256Gcm::new(&self.0.into())
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: hash,
+                },
+            )
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a kept answer did not open")))
     }
 }
 
@@ -52,6 +106,7 @@ pub async fn begin(
     actor: &Actor,
     key: String,
     hash: [u8; 32],
+    sealing: AnswerKey,
 ) -> Result<Begun, AppError> {
     let Some(token) = actor.token_caller().map(|c| c.token) else {
         return Ok(Begun::First);
@@ -87,10 +142,10 @@ pub async fn begin(
             return Err(IdempotencyRefused::KeyReused.into());
         }
         match (row.response_status, row.response_body) {
-            (Some(status), Some(body)) => Ok(Begun::Replay(Kept {
+            (Some(status), Some(sealed)) => Ok(Begun::Replay(Kept {
                 status: u16::try_from(status).unwrap_or(500),
                 content_type: row.response_content_type,
-                body,
+                body: sealing.open(&hash, &sealed)?,
             })),
             _ => Err(IdempotencyRefused::InProgress.into()),
         }
@@ -102,19 +157,21 @@ pub async fn begin(
 pub async fn finish(
     ctx: &ServiceContext,
     actor: &Actor,
-    key: String,
+    (key, hash): (String, [u8; 32]),
+    sealing: AnswerKey,
     answer: Kept,
 ) -> Result<(), AppError> {
     let Some(token) = actor.token_caller().map(|c| c.token) else {
         return Ok(());
     };
+    let sealed = sealing.seal(&hash, &answer.body)?;
     ctx.run(actor, move |conn, _| {
         let status = i16::try_from(answer.status).unwrap_or(500);
         IdempotencyKey::answer(
             conn,
             token,
             &key,
-            (status, answer.content_type.as_deref(), &answer.body),
+            (status, answer.content_type.as_deref(), &sealed),
         )?;
         Ok(())
     })
@@ -138,4 +195,26 @@ pub async fn prune(ctx: &ServiceContext) -> Result<usize, AppError> {
     let now = ctx.clock().now();
     ctx.run_unscoped(move |conn| Ok(IdempotencyKey::prune(conn, now)?))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnswerKey;
+
+    #[test]
+    fn a_kept_answer_opens_only_with_its_token_and_request() {
+        let key = AnswerKey::of_token("hop_secret");
+        let sealed = key.seal(&[1; 32], b"{\"url\":\"/u/abc\"}").expect("sealed");
+        assert!(
+            !sealed.windows(5).any(|w| w == b"/u/ab"),
+            "no plaintext kept"
+        );
+        let opened = key.open(&[1; 32], &sealed).expect("opens");
+        assert_eq!(opened, b"{\"url\":\"/u/abc\"}");
+        assert!(AnswerKey::of_token("hop_other")
+            .open(&[1; 32], &sealed)
+            .is_err());
+        assert!(key.open(&[2; 32], &sealed).is_err());
+        assert!(key.open(&[1; 32], &sealed[..5]).is_err());
+    }
 }

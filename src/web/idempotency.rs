@@ -1,8 +1,9 @@
 //! `Idempotency-Key` on every POST of the JSON API, as a middleware: a POST to `/api/v1`
 //! with the header and a working token is hashed (method, address, body); the first with
-//! a key runs and its answer is kept (`services::idempotency`), a repeat of the same
-//! request gets that answer again (`Idempotency-Replayed: true`) and runs nothing. An
-//! answer of 5xx is not kept, so a retry runs afresh. Without the header nothing changes.
+//! a key runs and its answer is kept, sealed with the token (`services::idempotency`); a
+//! repeat of the same request gets that answer again (`Idempotency-Replayed: true`) and
+//! runs nothing. An answer of 5xx is not kept, so a retry runs afresh. Without the
+//! header nothing changes.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -15,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::api_caller::ApiCaller;
 use crate::domain::refusal::InputRefused;
 use crate::error::AppError;
-use crate::services::idempotency::{self, Begun, Kept};
+use crate::services::idempotency::{self, AnswerKey, Begun, Kept};
 use crate::state::AppState;
 use crate::web::problem::Problem;
 
@@ -55,6 +56,15 @@ pub async fn guard(
             .map(ServiceResponse::map_into_boxed_body);
     };
     req.extensions_mut().insert(caller.clone());
+    let sealing = match crate::auth::api_caller::bearer(req.request()) {
+        Some(secret) => AnswerKey::of_token(&secret),
+        None => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
+    };
     let answer = |req: ServiceRequest, e: AppError| {
         let response = Problem::from(e).error_response();
         Ok(req.into_response(response))
@@ -83,7 +93,7 @@ pub async fn guard(
     req.set_payload(Payload::from(body));
 
     let services = &state.services;
-    match idempotency::begin(services, &caller.actor, key.clone(), hash).await {
+    match idempotency::begin(services, &caller.actor, key.clone(), hash, sealing.clone()).await {
         Err(e) => return answer(req, e),
         Ok(Begun::Replay(kept)) => {
             tracing::info!(key = %key, status = kept.status, "idempotent request replayed");
@@ -123,7 +133,7 @@ pub async fn guard(
         content_type,
         body: bytes.to_vec(),
     };
-    if let Err(e) = idempotency::finish(services, &caller.actor, key, kept).await {
+    if let Err(e) = idempotency::finish(services, &caller.actor, (key, hash), sealing, kept).await {
         tracing::warn!(error = %e, "could not keep an idempotent answer");
     }
     Ok(ServiceResponse::new(

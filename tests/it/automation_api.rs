@@ -273,6 +273,19 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     .await;
     assert_eq!((status, replayed), (201, true));
     assert_eq!(again["url"], link["url"], "the same link, not a second one");
+    // The kept answers are sealed with the token: the link's address is not in the table.
+    let kept: Vec<Option<Vec<u8>>> = idempotency_keys::table
+        .select(idempotency_keys::response_body)
+        .load(&mut app.conn())
+        .expect("kept answers");
+    let secret = path.trim_start_matches("/u/").as_bytes();
+    assert!(kept.len() >= 3);
+    assert!(
+        kept.iter()
+            .flatten()
+            .all(|body| !body.windows(secret.len()).any(|w| w == secret)),
+        "a link's token is never kept in the clear"
+    );
     assert_eq!(app.audit_rows("upload_link.created").len(), 1);
     let (status, _, bad) = call(
         &app,
