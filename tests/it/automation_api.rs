@@ -119,6 +119,44 @@ async fn a_repeated_post_with_its_key_is_answered_again_without_a_second_effect(
     assert_eq!((status, replayed), (201, false));
 }
 
+#[actix_web::test]
+async fn two_duplicates_at_once_make_one_cycle() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let token = create_token(
+        &admin,
+        "/account/tokens",
+        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
+    )
+    .await;
+    let path = format!("/api/v1/projects/{}/cycles", s.project);
+    let one = call(&app, &token, ("POST", &path), Some("same"), None);
+    let two = call(&app, &token, ("POST", &path), Some("same"), None);
+    let ((first, _, a), (second, _, b)) = futures_util::join!(one, two);
+    let mut statuses = [first, second];
+    statuses.sort_unstable();
+    // Either the second waited for nothing and was told to ask again, or it came after
+    // the first had answered and heard the same answer.
+    assert!(
+        statuses == [201, 201] || statuses == [201, 409],
+        "{statuses:?}: {a} {b}"
+    );
+    if statuses == [201, 201] {
+        assert_eq!(a, b);
+    }
+    let cycles: i64 = cycles::table
+        .filter(cycles::project_id.eq(s.project))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(cycles, 1);
+    // Asked again afterwards, the answer is the first one.
+    let (status, replayed, again) = call(&app, &token, ("POST", &path), Some("same"), None).await;
+    assert_eq!((status, replayed), (201, true));
+    assert_eq!(again["cycle"]["name"], "C1");
+}
+
 fn id_of(value: &Value) -> i64 {
     value["id"].as_i64().expect("an id")
 }
