@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 use hopper::db::ids::{CycleId, CycleRequestId};
-use hopper::schema::{cycles, idempotency_keys, upload_links, webhook_endpoints};
+use hopper::schema::{cycles, idempotency_keys, upload_links, webhook_endpoints, webhook_events};
 use serde_json::{json, Value};
 
 use crate::api::create_token;
@@ -190,6 +190,20 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     )
     .await;
     let p = s.project;
+    // The firm's system listens too (registered through the API, with the same token).
+    let hooks = json!({ "url": "http://127.0.0.1:9/hooks", "events": [
+        "request.submitted", "request.accepted", "request.rejected", "cycle.completed",
+        "upload_link.used",
+    ] });
+    let (status, _, _) = call(
+        &app,
+        &token,
+        ("POST", "/api/v1/webhooks"),
+        None,
+        Some(hooks),
+    )
+    .await;
+    assert_eq!(status, 201);
 
     // A cycle from the project's request list, once however often the key is sent.
     let start = ("POST", &*format!("/api/v1/projects/{p}/cycles"));
@@ -443,8 +457,23 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     assert_eq!(again["code"], "link.already_revoked");
     assert_ne!(visitor.get(&path).await.status, 200);
     assert_eq!(app.audit_rows("upload_link.revoked").len(), 1);
-    // Every decision is audited, named by the token's user.
+    // Every decision is audited, named by the token's user, and heard by the webhook.
     assert!(app.audit_rows("request.status_changed").len() >= 3);
+    let heard: Vec<String> = webhook_events::table
+        .order(webhook_events::id)
+        .select(webhook_events::event_type)
+        .load(&mut app.conn())
+        .expect("events");
+    for event in [
+        "upload_link.used",
+        "request.submitted",
+        "request.rejected",
+        "request.accepted",
+        "cycle.completed",
+    ] {
+        assert!(heard.iter().any(|e| e == event), "{event} not in {heard:?}");
+    }
+    assert_eq!(heard.last().map(String::as_str), Some("cycle.completed"));
 }
 
 #[actix_web::test]
