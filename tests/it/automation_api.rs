@@ -4,12 +4,12 @@
 //! the scope a 403.
 
 use diesel::prelude::*;
-use hopper::db::ids::{CycleId, CycleRequestId};
+use hopper::db::ids::{CycleId, CycleRequestId, ProjectId};
 use hopper::schema::{cycles, idempotency_keys, upload_links, webhook_endpoints, webhook_events};
 use serde_json::{json, Value};
 
 use crate::api::create_token;
-use crate::helpers::{create_company, create_project, TestApp, UserFixture};
+use crate::helpers::{create_company, create_project, TestApp, UserFixture, UserSession};
 use crate::requests::{add_to_list, document, requests_of, setup, status_of};
 use crate::upload_links::{create_link, cycle_with_requests, files, Visitor};
 
@@ -41,17 +41,42 @@ pub async fn call(
     )
 }
 
+/// A token of the company admin `admin` with the `admin` scope.
+async fn admin_token(admin: &UserSession<'_>) -> String {
+    create_token(
+        admin,
+        "/account/tokens",
+        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
+    )
+    .await
+}
+
+fn cycles_in(app: &TestApp, project: ProjectId) -> i64 {
+    cycles::table
+        .filter(cycles::project_id.eq(project))
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count")
+}
+
+/// A review decision through the API.
+async fn decide(
+    app: &TestApp,
+    token: &str,
+    request: i64,
+    key: Option<&str>,
+    body: Value,
+) -> (u16, bool, Value) {
+    let path = format!("/api/v1/requests/{request}/review");
+    call(app, token, ("POST", &path), key, Some(body)).await
+}
+
 #[actix_web::test]
 async fn a_repeated_post_with_its_key_is_answered_again_without_a_second_effect() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
     let admin = app.session_for(&s.admin).await;
-    let token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let token = admin_token(&admin).await;
     let body = json!({ "url": "http://127.0.0.1:9/hooks", "events": ["file.stored"] });
     let post = ("POST", "/api/v1/webhooks");
 
@@ -124,12 +149,7 @@ async fn two_duplicates_at_once_make_one_cycle() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
     let admin = app.session_for(&s.admin).await;
-    let token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let token = admin_token(&admin).await;
     let path = format!("/api/v1/projects/{}/cycles", s.project);
     let one = call(&app, &token, ("POST", &path), Some("same"), None);
     let two = call(&app, &token, ("POST", &path), Some("same"), None);
@@ -145,11 +165,7 @@ async fn two_duplicates_at_once_make_one_cycle() {
     if statuses == [201, 201] {
         assert_eq!(a, b);
     }
-    let cycles: i64 = cycles::table
-        .filter(cycles::project_id.eq(s.project))
-        .count()
-        .get_result(&mut app.conn())
-        .expect("count");
+    let cycles = cycles_in(&app, s.project);
     assert_eq!(cycles, 1);
     // Asked again afterwards, the answer is the first one.
     let (status, replayed, again) = call(&app, &token, ("POST", &path), Some("same"), None).await;
@@ -183,12 +199,7 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     let s = setup(&app, true).await;
     let admin = app.session_for(&s.admin).await;
     add_to_list(&admin, s.project, "Bank statement", "*statement*.pdf").await;
-    let token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let token = admin_token(&admin).await;
     let p = s.project;
     // The firm's system listens too (registered through the API, with the same token).
     let hooks = json!({ "url": "http://127.0.0.1:9/hooks", "events": [
@@ -215,11 +226,7 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     let (status, replayed, again) = call(&app, &token, start, Some("start-c1"), None).await;
     assert_eq!((status, replayed), (201, true));
     assert_eq!(again, started);
-    let cycles: i64 = cycles::table
-        .filter(cycles::project_id.eq(p))
-        .count()
-        .get_result(&mut app.conn())
-        .expect("count");
+    let cycles = cycles_in(&app, p);
     assert_eq!(cycles, 1, "one cycle for one key");
     let (status, _, reused) = call(
         &app,
@@ -374,33 +381,32 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     );
 
     // Review: a rejection needs its reason; accept one, reject the other, then accept it.
-    let review = |id: i64| format!("/api/v1/requests/{id}/review");
-    let (status, _, refused) = call(
+    let (status, _, refused) = decide(
         &app,
         &token,
-        ("POST", &review(statement)),
+        statement,
         None,
-        Some(json!({ "decision": "reject" })),
+        json!({ "decision": "reject" }),
     )
     .await;
     assert_eq!(status, 400, "{refused}");
     assert_eq!(refused["code"], "automation.reason_missing");
-    let (status, _, refused) = call(
+    let (status, _, refused) = decide(
         &app,
         &token,
-        ("POST", &review(statement)),
+        statement,
         None,
-        Some(json!({ "decision": "maybe" })),
+        json!({ "decision": "maybe" }),
     )
     .await;
     assert_eq!(status, 400, "{refused}");
     assert_eq!(refused["code"], "automation.decision_unknown");
-    let (status, _, rejected) = call(
+    let (status, _, rejected) = decide(
         &app,
         &token,
-        ("POST", &review(statement)),
+        statement,
         Some("reject-1"),
-        Some(json!({ "decision": "reject", "reason": "Page 2 is missing." })),
+        json!({ "decision": "reject", "reason": "Page 2 is missing." }),
     )
     .await;
     assert_eq!(status, 200, "{rejected}");
@@ -408,14 +414,8 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
         (rejected["status"].as_str(), rejected["note"].as_str()),
         (Some("rejected"), Some("Page 2 is missing."))
     );
-    let (status, _, accepted) = call(
-        &app,
-        &token,
-        ("POST", &review(payroll)),
-        None,
-        Some(json!({ "decision": "accept" })),
-    )
-    .await;
+    let (status, _, accepted) =
+        decide(&app, &token, payroll, None, json!({ "decision": "accept" })).await;
     assert_eq!(status, 200, "{accepted}");
     assert_eq!(accepted["status"], "accepted");
     let (_, _, missing) = call(&app, &token, ("GET", "/api/v1/missing"), None, None).await;
@@ -423,12 +423,12 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
         missing_in(&missing, cycle),
         [("Bank statement".to_owned(), "rejected".to_owned())]
     );
-    let (status, _, accepted) = call(
+    let (status, _, accepted) = decide(
         &app,
         &token,
-        ("POST", &review(statement)),
+        statement,
         None,
-        Some(json!({ "decision": "accept" })),
+        json!({ "decision": "accept" }),
     )
     .await;
     assert_eq!(status, 200, "{accepted}");
@@ -481,12 +481,7 @@ async fn another_companys_ids_are_missing_and_a_token_without_the_admin_scope_is
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
     let admin = app.session_for(&s.admin).await;
-    let token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let token = admin_token(&admin).await;
     let reader = create_token(
         &admin,
         "/account/tokens",
@@ -594,10 +589,6 @@ async fn another_companys_ids_are_missing_and_a_token_without_the_admin_scope_is
         assert_eq!(status, 403, "{method} {path}: {problem}");
         assert_eq!(problem["code"], "automation.admin_scope_missing");
     }
-    let cycles: i64 = cycles::table
-        .filter(cycles::project_id.eq(s.project))
-        .count()
-        .get_result(&mut app.conn())
-        .expect("count");
+    let cycles = cycles_in(&app, s.project);
     assert_eq!(cycles, 0);
 }
