@@ -310,6 +310,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (id) {
+        id -> Int8,
+        company_id -> Int4,
+        api_token_id -> Int4,
+        #[max_length = 255]
+        idempotency_key -> Varchar,
+        request_hash -> Bytea,
+        response_status -> Nullable<Int2>,
+        #[max_length = 100]
+        response_content_type -> Nullable<Varchar>,
+        response_body -> Nullable<Bytea>,
+        locked_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     legal_holds (id) {
         id -> Int4,
         company_id -> Int4,
@@ -788,6 +806,8 @@ diesel::joinable!(file_uploads -> cycle_requests (request_id));
 diesel::joinable!(file_uploads -> cycles (cycle_id));
 diesel::joinable!(file_uploads -> storage_locations (storage_location_id));
 diesel::joinable!(file_uploads -> sync_sessions (session_id));
+diesel::joinable!(idempotency_keys -> api_tokens (api_token_id));
+diesel::joinable!(idempotency_keys -> companies (company_id));
 diesel::joinable!(legal_holds -> companies (company_id));
 diesel::joinable!(legal_holds -> cycles (cycle_id));
 diesel::joinable!(legal_holds -> projects (project_id));
@@ -866,6 +886,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cycles,
     document_requests,
     file_uploads,
+    idempotency_keys,
     legal_holds,
     notifications,
     passkeys,

@@ -3,7 +3,7 @@
 //! API requests carry no ambient authority and need no CSRF token.
 
 use actix_web::dev::Payload;
-use actix_web::{http::header, web, FromRequest, HttpRequest};
+use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::ClientInfo;
@@ -32,6 +32,10 @@ impl FromRequest for ApiCaller {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Resolved already (the idempotency middleware needed the token): the same caller.
+        if let Some(caller) = req.extensions().get::<ApiCaller>().cloned() {
+            return Box::pin(async move { Ok(caller) });
+        }
         let req = req.clone();
         Box::pin(async move {
             let state = req

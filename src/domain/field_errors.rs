@@ -32,4 +32,13 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Every message with its field, in one sentence (an API's problem detail).
+    pub fn sentence(&self) -> String {
+        self.0
+            .iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }

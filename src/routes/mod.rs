@@ -161,6 +161,14 @@ routes! {
     get "/api/v1/webhooks" => api::webhooks::list, Token;
     post "/api/v1/webhooks" => api::webhooks::create, Token;
     delete "/api/v1/webhooks/{endpoint_id}" => api::webhooks::delete, Token;
+    post "/api/v1/projects/{project_id}/cycles" => api::automation::start_cycle, Token;
+    post "/api/v1/cycles/{cycle_id}/requests" => api::automation::add_request, Token;
+    patch "/api/v1/requests/{request_id}" => api::automation::edit_request, Token;
+    delete "/api/v1/requests/{request_id}" => api::automation::remove_request, Token;
+    post "/api/v1/requests/{request_id}/review" => api::automation::review, Token;
+    post "/api/v1/cycles/{cycle_id}/links" => api::automation::create_link, Token;
+    delete "/api/v1/links/{link_id}" => api::automation::revoke_link, Token;
+    get "/api/v1/missing" => api::automation::missing, Token;
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;
     post "/u/{token}/upload" => upload_link::upload, Public;

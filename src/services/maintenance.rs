@@ -1,5 +1,6 @@
 //! Upkeep that runs beside the requests: monthly audit_log partitions made ahead of time,
-//! the audit chains' signed digests every hour, and the virus scan of waiting files.
+//! the audit chains' signed digests every hour, the virus scan of waiting files, and
+//! the API's expired idempotency keys.
 
 use std::time::Duration;
 
@@ -60,6 +61,21 @@ pub fn spawn_partition_upkeep(ctx: ServiceContext) {
                 .await;
             if let Err(e) = result {
                 tracing::warn!(error = %e, "could not create audit_log partitions");
+            }
+        }
+    });
+}
+
+/// Deletes the API's idempotency keys kept past their day, every hour.
+pub fn spawn_idempotency_prune(ctx: ServiceContext) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(3600));
+        loop {
+            interval.tick().await;
+            match crate::services::idempotency::prune(&ctx).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned expired idempotency keys"),
+                Err(e) => tracing::warn!(error = %e, "could not prune idempotency keys"),
             }
         }
     });

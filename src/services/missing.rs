@@ -75,7 +75,16 @@ pub async fn open_requests(
     actor: &Actor,
     sort: MissingSort,
 ) -> Result<Vec<OpenRequest>, AppError> {
-    let scope = scope_for(actor);
+    open_requests_in(ctx, actor, scope_for(actor), sort).await
+}
+
+/// Open requests of open cycles in `scope` (the automation API: the token's company).
+pub(in crate::services) async fn open_requests_in(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    scope: Scope,
+    sort: MissingSort,
+) -> Result<Vec<OpenRequest>, AppError> {
     ctx.run(actor, move |conn, _| {
         let (filter, company, user) = match scope {
             Scope::All => ("TRUE", 0, 0),

@@ -214,6 +214,7 @@ impl Application {
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
                         AppError::from(InputRefused::AddressInvalid(err.to_string())).into()
                     }))
+                    .wrap(from_fn(crate::web::idempotency::guard))
                     .wrap(from_fn(csrf::guard))
                     .wrap(session)
                     .wrap(from_fn(crate::web::unavailable::session_store_failures))
@@ -237,6 +238,7 @@ impl Application {
         crate::services::maintenance::spawn_scanner_pass(services.clone());
         crate::services::retention::spawn_daily(services.clone());
         crate::services::webhooks::spawn_deliveries(services.clone());
+        crate::services::maintenance::spawn_idempotency_prune(services.clone());
         crate::services::maintenance::spawn_partition_upkeep(services);
         Ok(Self {
             address,

@@ -42,6 +42,7 @@ fn refusal_status(kind: RefusalKind) -> StatusCode {
         RefusalKind::OverLimit => StatusCode::PAYLOAD_TOO_LARGE,
         RefusalKind::TypeNotTaken => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         RefusalKind::InUse => StatusCode::LOCKED,
+        RefusalKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -51,7 +52,9 @@ fn title(error: &AppError) -> &'static str {
         AppError::Refused(refusal) => match refusal.kind() {
             RefusalKind::NoRight => "Not allowed",
             RefusalKind::BadInput => "Bad request",
-            RefusalKind::StateForbids | RefusalKind::InUse => "Not possible now",
+            RefusalKind::StateForbids | RefusalKind::InUse | RefusalKind::Unprocessable => {
+                "Not possible now"
+            }
             RefusalKind::OverLimit => "Too large",
             RefusalKind::TypeNotTaken => "Not accepted",
         },
@@ -75,7 +78,9 @@ fn title_in(error: &AppError, lang: Language) -> String {
         AppError::Refused(refusal) => match refusal.kind() {
             RefusalKind::NoRight => "error-not-allowed",
             RefusalKind::BadInput => "error-bad-request",
-            RefusalKind::StateForbids | RefusalKind::InUse => "error-not-possible",
+            RefusalKind::StateForbids | RefusalKind::InUse | RefusalKind::Unprocessable => {
+                "error-not-possible"
+            }
             RefusalKind::OverLimit => "error-too-large",
             RefusalKind::TypeNotTaken => "error-not-accepted",
         },

@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod filters;
 pub mod form;
 pub mod history_words;
+pub mod idempotency;
 pub mod paced_body;
 pub mod page;
 pub mod pagination;

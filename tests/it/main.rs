@@ -12,6 +12,7 @@ mod audit_digests;
 mod audit_log;
 mod auth;
 mod auth_throttle;
+mod automation_api;
 mod branding;
 mod browser;
 mod browser_brand;

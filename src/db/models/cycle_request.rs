@@ -79,6 +79,11 @@ impl CycleRequest {
     }
 
     tenant_finder!(
+        /// A request of the company, by its id alone (the API names requests so).
+        pub fn find_in_company(cycle_requests, id: CycleRequestId)
+    );
+
+    tenant_finder!(
         /// A request of the cycle, locked for a change.
         pub fn lock_in_cycle(cycle_requests, id: CycleRequestId, cycle_id: CycleId)
             for no key update
@@ -194,6 +199,27 @@ impl CycleRequest {
     ) -> QueryResult<CycleRequest> {
         diesel::update(cycle_requests::table.find(id))
             .set(cycle_requests::due_at.eq(due_at))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
+    /// Rewrites what the request asks for (its status and files stay).
+    pub fn set_fields(
+        conn: &mut PgConnection,
+        id: CycleRequestId,
+        fields: &RequestFields,
+        due_at: Option<DateTime<Utc>>,
+    ) -> QueryResult<CycleRequest> {
+        diesel::update(cycle_requests::table.find(id))
+            .set((
+                cycle_requests::name.eq(&fields.name),
+                cycle_requests::instructions.eq(&fields.instructions),
+                cycle_requests::required.eq(fields.required),
+                cycle_requests::accepted_types.eq(fields.types()),
+                cycle_requests::pattern.eq(&fields.pattern),
+                cycle_requests::multiple_files.eq(fields.multiple_files),
+                cycle_requests::due_at.eq(due_at),
+            ))
             .returning(CycleRequest::as_returning())
             .get_result(conn)
     }

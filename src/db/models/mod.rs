@@ -17,6 +17,7 @@ pub mod document_request;
 pub mod file_status_filter;
 pub mod file_transitions;
 pub mod file_upload;
+pub mod idempotency_key;
 pub mod legal_hold;
 pub mod new_file;
 pub mod notification;

@@ -122,6 +122,11 @@ impl UploadLink {
     }
 
     tenant_finder!(
+        /// A link of `company`.
+        pub fn find_in_company(upload_links, id: UploadLinkId)
+    );
+
+    tenant_finder!(
         /// A link of `company`, locked; batches that refer to it can still be inserted.
         pub fn lock_in_company(upload_links, id: UploadLinkId) for no key update
     );

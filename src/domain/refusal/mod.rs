@@ -106,11 +106,13 @@ macro_rules! areas {
 
 mod access;
 mod account;
+mod automation;
 mod brand;
 mod concurrency;
 mod cycle;
 mod file;
 mod hold;
+mod idempotency;
 mod input;
 mod kind;
 mod link;
@@ -126,11 +128,13 @@ mod webhook;
 
 pub use access::AccessRefused;
 pub use account::AccountRefused;
+pub use automation::AutomationRefused;
 pub use brand::BrandRefused;
 pub use concurrency::ConcurrencyRefused;
 pub use cycle::CycleRefused;
 pub use file::FileRefused;
 pub use hold::HoldRefused;
+pub use idempotency::IdempotencyRefused;
 pub use input::InputRefused;
 pub use kind::KindRefused;
 pub use link::LinkRefused;
@@ -173,16 +177,20 @@ pub enum RefusalKind {
     TypeNotTaken,
     /// Another request holds the thing right now.
     InUse,
+    /// Well-formed, but contradicting what was sent before (a reused idempotency key).
+    Unprocessable,
 }
 
 areas! {
     Access(AccessRefused),
     Account(AccountRefused),
+    Automation(AutomationRefused),
     Brand(BrandRefused),
     Concurrency(ConcurrencyRefused),
     Cycle(CycleRefused),
     File(FileRefused),
     Hold(HoldRefused),
+    Idempotency(IdempotencyRefused),
     Input(InputRefused),
     Kind(KindRefused),
     Link(LinkRefused),

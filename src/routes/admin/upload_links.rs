@@ -81,7 +81,7 @@ fn location(project: ProjectId, cycle: CycleId) -> String {
 
 /// The form as sent (repeated `request` fields: a plain struct cannot take them).
 #[derive(Debug, Clone)]
-struct LinkForm {
+pub(crate) struct LinkForm {
     label: String,
     days: String,
     pin: String,
@@ -111,7 +111,7 @@ impl Default for LinkForm {
 }
 
 impl LinkForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut form = LinkForm::default();
         for (key, value) in pairs {
             match key.as_str() {
@@ -130,7 +130,7 @@ impl LinkForm {
         form
     }
 
-    fn parse(&self) -> Result<LinkRequest, FieldErrors> {
+    pub(crate) fn parse(&self) -> Result<LinkRequest, FieldErrors> {
         let mut errors = FieldErrors::default();
         let label = errors.check("label", fields::required_name(&self.label, "label", 100));
         let days = errors.check(

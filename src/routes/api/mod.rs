@@ -2,6 +2,8 @@
 //! errors problem details (RFC 9457) with stable codes; the OpenAPI 3.1 document is
 //! generated from these handlers and types and served at `/api/v1/openapi.json`.
 
+pub mod automation;
+pub mod automation_types;
 mod types;
 pub mod webhooks;
 
@@ -31,17 +33,31 @@ const MAX_FILES_PAGE: i64 = 1000;
         title = "Hopper API",
         version = "1",
         description = "Send and read documents of a Hopper installation. Authenticate with \
-                       `Authorization: Bearer hop_…` (a personal or a machine token)."
+                       `Authorization: Bearer hop_…` (a personal or a machine token). A company admin's token with the `admin` \
+                       scope also drives cycles (the automation API). Every POST takes an \
+                       `Idempotency-Key` header: the same key with the same request from the \
+                       same token within 24 hours gets the first answer again \
+                       (`Idempotency-Replayed: true`) and changes nothing; the key with \
+                       another request is a 422 (`idempotency.key_reused`), a duplicate \
+                       while the first still runs a 409 (`idempotency.in_progress`)."
     ),
     paths(
         list_projects, project_cycles, cycle_requests, cycle_files, download_file,
         cycle_export, start_session, finish_session, session_receipt,
-        webhooks::list, webhooks::create, webhooks::delete
+        webhooks::list, webhooks::create, webhooks::delete,
+        automation::start_cycle, automation::add_request, automation::edit_request,
+        automation::remove_request, automation::review, automation::create_link,
+        automation::revoke_link, automation::missing
     ),
     components(schemas(
         ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
         ManifestJson, ManifestFileJson, SessionPlanJson, PlannedFileJson, ProblemBody,
-        webhooks::WebhookEndpointJson, webhooks::CreatedWebhookJson, webhooks::NewWebhookJson
+        webhooks::WebhookEndpointJson, webhooks::CreatedWebhookJson, webhooks::NewWebhookJson,
+        automation_types::StartedCycleJson, automation_types::NewRequestJson,
+        automation_types::RequestPatchJson, automation_types::ReviewJson,
+        automation_types::NewLinkJson, automation_types::LinkJson,
+        automation_types::CreatedLinkJson, automation_types::MissingRequestJson,
+        automation_types::MissingJson
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

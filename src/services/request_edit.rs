@@ -1,0 +1,86 @@
+//! Editing what one of a cycle's requests asks for (name, instructions, required, types,
+//! pattern, files, its own due date): audited with before and after, and the cycle's
+//! status derived again (a request made optional may complete it).
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::db::ids::{CycleId, CycleRequestId, ProjectId};
+use crate::db::models::cycle_request::CycleRequest;
+use crate::db::models::document_request::RequestFields;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::services::audit::actions;
+use crate::services::cycle_progress::{follow_requests, MovedBy};
+use crate::services::{cycles, ServiceContext};
+
+/// The fields to change (already parsed); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RequestPatch {
+    pub name: Option<String>,
+    pub instructions: Option<Option<String>>,
+    pub required: Option<bool>,
+    pub accepted_types: Option<Vec<String>>,
+    pub pattern: Option<Option<String>>,
+    pub multiple_files: Option<bool>,
+    pub due_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl RequestPatch {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.instructions.is_none()
+            && self.required.is_none()
+            && self.accepted_types.is_none()
+            && self.pattern.is_none()
+            && self.multiple_files.is_none()
+            && self.due_at.is_none()
+    }
+
+    /// The request's fields with this patch applied, and its due date.
+    fn applied_to(self, r: &CycleRequest) -> (RequestFields, Option<DateTime<Utc>>) {
+        let fields = RequestFields {
+            name: self.name.unwrap_or_else(|| r.name.clone()),
+            instructions: self.instructions.unwrap_or_else(|| r.instructions.clone()),
+            required: self.required.unwrap_or(r.required),
+            accepted_types: self
+                .accepted_types
+                .unwrap_or_else(|| r.accepted_types.iter().flatten().cloned().collect()),
+            pattern: self.pattern.unwrap_or_else(|| r.pattern.clone()),
+            multiple_files: self.multiple_files.unwrap_or(r.multiple_files),
+        };
+        (fields, self.due_at.unwrap_or(r.due_at))
+    }
+}
+
+/// Changes one request of a cycle.
+pub async fn edit(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (project, cycle): (ProjectId, CycleId),
+    id: CycleRequestId,
+    patch: RequestPatch,
+) -> Result<CycleRequest, AppError> {
+    let now = ctx.clock().now();
+    ctx.run(actor, move |conn, actor| {
+        let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
+        let before = CycleRequest::lock_in_cycle(conn, actor.company_id(), cycle.id, id)?
+            .ok_or_else(|| actor.not_found("cycle_request", id))?;
+        let (fields, due_at) = patch.applied_to(&before);
+        let after = CycleRequest::set_fields(conn, id, &fields, due_at)?;
+        actor
+            .audit(actions::REQUEST_CHANGED)
+            .project(project.id)
+            .resource("cycle_request", id)
+            .details(json!({
+                "cycle_name": cycle.cycle_name,
+                "change": "edited",
+                "before": before,
+                "after": after,
+            }))
+            .record(conn)?;
+        follow_requests(conn, MovedBy::Actor(actor), cycle.id, now)?;
+        Ok(after)
+    })
+    .await
+}
