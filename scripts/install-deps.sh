@@ -59,7 +59,7 @@ if $want_test; then
   # project's own (target/test-venv), never in the system Python (Debian's is "externally
   # managed", PEP 668). The tests call target/test-venv/bin/python.
   venv="target/test-venv"
-  wanted=("tuspy==1.1.0" "openapi-spec-validator==0.9.0" "moto[server]==5.2.6" "standardwebhooks==1.3.0")
+  wanted=("tuspy==1.1.0" "openapi-spec-validator==0.9.0" "moto[server]==5.2.6" "standardwebhooks==1.3.0" "schemathesis==4.32.5")
   stamp="$venv/.hopper-packages"
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${wanted[*]}" ]; then
     if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then

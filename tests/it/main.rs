@@ -8,6 +8,7 @@ mod admin_projects;
 mod admin_users;
 mod api;
 mod api_authz;
+mod api_properties;
 mod audit_digests;
 mod audit_log;
 mod auth;

@@ -79,8 +79,38 @@ impl Modify for BearerAuth {
 /// The whole document: the paths and schemas, and the events webhooks post (`webhooks`).
 pub fn document() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    answers_of_every_operation(&mut doc);
     webhooks::document_webhooks(&mut doc);
     doc
+}
+
+/// What any operation may answer, whatever it does: 401 without a valid token, 400 for a
+/// request that cannot be read (a malformed parameter or body). Declared once here rather
+/// than on each handler, so a new one cannot forget them.
+fn answers_of_every_operation(doc: &mut serde_json::Value) {
+    let problem = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": { "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/ProblemBody" } } }
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(|p| p.as_object_mut()) {
+        for (_, op) in operation.iter_mut() {
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            responses.entry("400").or_insert_with(|| {
+                problem("The request cannot be read (a malformed parameter or body).")
+            });
+            responses.entry("401").or_insert_with(|| {
+                problem("No valid token (missing, unknown, expired or revoked).")
+            });
+        }
+    }
 }
 
 pub async fn openapi() -> HttpResponse {
