@@ -87,12 +87,13 @@ pub async fn start_cycle(
     ctx: &ServiceContext,
     actor: &Actor,
     project: ProjectId,
+    due_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(Cycle, Vec<CycleRequest>), AppError> {
     resolve(ctx, actor, move |conn, actor| {
         project_of(conn, actor, project)
     })
     .await?;
-    let cycle = cycles::start_next(ctx, actor, project).await?;
+    let cycle = cycles::start_next_due(ctx, actor, project, due_at).await?;
     let id = cycle.id;
     let requests = resolve(ctx, actor, move |conn, actor| {
         Ok(CycleRequest::for_cycle(conn, actor.company_id(), id)?)

@@ -54,8 +54,19 @@ pub async fn start_next(
     actor: &Actor,
     project: ProjectId,
 ) -> Result<Cycle, AppError> {
+    start_next_due(ctx, actor, project, None).await
+}
+
+/// Starts the project's next cycle due at `due_at` (set in the same transaction, so a
+/// cycle never exists without the due date it was asked with).
+pub async fn start_next_due(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    project: ProjectId,
+    due_at: Option<DateTime<Utc>>,
+) -> Result<Cycle, AppError> {
     ctx.run(actor, move |conn, actor| {
-        start_next_in(conn, actor, project)
+        start_next_in(conn, actor, project, due_at)
     })
     .await
 }
@@ -123,6 +134,7 @@ fn start_next_in(
     conn: &mut PgConnection,
     actor: &Actor,
     project: ProjectId,
+    due_at: Option<DateTime<Utc>>,
 ) -> Result<Cycle, AppError> {
     let project = projects::lock_live(conn, actor, project)?;
     let number = Cycle::next_number(conn, project.id)?;
@@ -139,6 +151,16 @@ fn start_next_in(
         },
     )?;
     let requests = CycleRequest::copy_template(conn, actor.company_id(), project.id, cycle.id)?;
+    let cycle = match due_at {
+        Some(due) => {
+            Cycle::set_due(conn, cycle.id, Some(due))?;
+            Cycle {
+                due_at: Some(due),
+                ..cycle
+            }
+        }
+        None => cycle,
+    };
     actor
         .audit(actions::CYCLE_CREATED)
         .project(project.id)

@@ -592,3 +592,39 @@ async fn another_companys_ids_are_missing_and_a_token_without_the_admin_scope_is
     let cycles = cycles_in(&app, s.project);
     assert_eq!(cycles, 0);
 }
+
+#[actix_web::test]
+async fn a_cycle_started_by_api_is_due_when_its_body_says() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    let admin = app.session_for(&s.admin).await;
+    let token = admin_token(&admin).await;
+    let path = format!("/api/v1/projects/{}/cycles", s.project);
+    let start = ("POST", path.as_str());
+
+    let due = json!({ "due_at": "2027-01-31T17:00:00Z" });
+    let (status, _, started) = call(&app, &token, start, None, Some(due)).await;
+    assert_eq!(status, 201, "{started}");
+    assert_eq!(started["cycle"]["due_at"], "2027-01-31T17:00:00Z");
+    let id = i32::try_from(id_of(&started["cycle"])).expect("an id");
+    let stored: Option<chrono::DateTime<chrono::Utc>> = cycles::table
+        .find(CycleId(id))
+        .select(cycles::due_at)
+        .first(&mut app.conn())
+        .expect("the cycle");
+    assert_eq!(
+        stored.map(|d| d.to_rfc3339()),
+        Some("2027-01-31T17:00:00+00:00".into())
+    );
+
+    // No body: no due date. A body that is no cycle: a 400 that says why, and no cycle.
+    let (status, _, started) = call(&app, &token, start, None, None).await;
+    assert_eq!(status, 201, "{started}");
+    assert!(started["cycle"]["due_at"].is_null());
+    let before = cycles_in(&app, s.project);
+    let (status, _, refused) =
+        call(&app, &token, start, None, Some(json!({ "due_at": "soon" }))).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["code"], "input.json_unreadable");
+    assert_eq!(cycles_in(&app, s.project), before);
+}

@@ -44,9 +44,11 @@ fn said(e: AppError) -> Problem {
     }
 }
 
-/// Starts the project's next cycle (`C{n}`) with a copy of the project's request list.
+/// Starts the project's next cycle (`C{n}`) with a copy of the project's request list,
+/// due when the body says (`{"due_at": "2027-01-31T17:00:00Z"}`; no body: no due date).
 /// Needs a company admin's token with the `admin` scope. Audited.
 #[utoipa::path(post, path = "/api/v1/projects/{project_id}/cycles",
+    request_body(content = Option<NewCycleJson>),
     params(("project_id" = i32, Path)),
     responses((status = 201, body = StartedCycleJson), (status = 403, body = ProblemBody),
               (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
@@ -54,11 +56,23 @@ pub async fn start_cycle(
     caller: ApiCaller,
     state: web::Data<AppState>,
     path: web::Path<ProjectId>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, Problem> {
     let actor = admin(&caller)?;
-    let (cycle, requests) = automation::start_cycle(&state.services, actor, path.into_inner())
-        .await
-        .map_err(said)?;
+    // The body is optional: none starts a cycle without a due date.
+    let wanted: NewCycleJson = if body.iter().all(u8::is_ascii_whitespace) {
+        NewCycleJson::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Problem::from(AppError::Refused(
+                InputRefused::JsonUnreadable(e.to_string()).into(),
+            ))
+        })?
+    };
+    let (cycle, requests) =
+        automation::start_cycle(&state.services, actor, path.into_inner(), wanted.due_at)
+            .await
+            .map_err(said)?;
     Ok(HttpResponse::Created().json(StartedCycleJson {
         requests: requests
             .iter()

@@ -15,6 +15,13 @@ pub struct StartedCycleJson {
     pub requests: Vec<RequestJson>,
 }
 
+/// How to start a cycle (the body may be left out): when it is due.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewCycleJson {
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+}
+
 /// A request to add to a cycle.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewRequestJson {
