@@ -621,6 +621,38 @@ async fn a_cycle_started_by_api_is_due_when_its_body_says() {
     let (status, _, started) = call(&app, &token, start, None, None).await;
     assert_eq!(status, 201, "{started}");
     assert!(started["cycle"]["due_at"].is_null());
+    // A decision is undone by `reopen`: set aside, then reopened, the request is missing.
+    let requests = format!("/api/v1/cycles/{id}/requests");
+    let (status, _, added) = call(
+        &app,
+        &token,
+        ("POST", &requests),
+        None,
+        Some(json!({ "name": "Passport" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{added}");
+    let passport = id_of(&added);
+    let set_aside = json!({ "decision": "not_applicable", "reason": "No travel this year." });
+    let (status, _, decided) = decide(&app, &token, passport, None, set_aside).await;
+    assert_eq!(
+        (status, decided["status"].as_str()),
+        (200, Some("not_applicable"))
+    );
+    let (status, _, reopened) = decide(
+        &app,
+        &token,
+        passport,
+        None,
+        json!({ "decision": "reopen" }),
+    )
+    .await;
+    assert_eq!(
+        (status, reopened["status"].as_str()),
+        (200, Some("missing")),
+        "{reopened}"
+    );
+
     let before = cycles_in(&app, s.project);
     let (status, _, refused) =
         call(&app, &token, start, None, Some(json!({ "due_at": "soon" }))).await;

@@ -195,8 +195,9 @@ pub async fn remove_request(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Records a review decision: `accept`, `reject` (with a reason the sender reads) or
-/// `not_applicable` (with a reason). Needs the `admin` scope. Audited; a rejection is
+/// Records a review decision: `accept`, `reject` (with a reason the sender reads),
+/// `not_applicable` (with a reason) or `reopen` (undoes the decision: back to `submitted`
+/// when a file is there, else `missing`). Needs the `admin` scope. Audited; a rejection is
 /// emailed to the sender as on the review page.
 #[utoipa::path(post, path = "/api/v1/requests/{request_id}/review", request_body = ReviewJson,
     params(("request_id" = i32, Path)),
@@ -211,12 +212,8 @@ pub async fn review(
 ) -> Result<web::Json<RequestJson>, Problem> {
     let actor = admin(&caller)?;
     let body = body.into_inner();
-    let decision = match body.decision.as_str() {
-        "accept" => RequestDecision::Accept,
-        "reject" => RequestDecision::Reject,
-        "not_applicable" => RequestDecision::NotApplicable,
-        _ => return Err(AppError::from(AutomationRefused::DecisionUnknown).into()),
-    };
+    let decision = RequestDecision::parse(&body.decision)
+        .ok_or_else(|| Problem::from(AppError::from(AutomationRefused::DecisionUnknown)))?;
     let reason = fields::optional_text(body.reason.as_deref().unwrap_or(""), 2000)
         .map_err(|e| Problem::from(AppError::from(InputRefused::Field(format!("reason: {e}")))))?;
     let (cycle, decided) =

@@ -85,7 +85,7 @@ pub struct RequestPatchJson {
 /// A review decision on a request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReviewJson {
-    /// `accept`, `reject` or `not_applicable`.
+    /// `accept`, `reject`, `not_applicable` or `reopen`.
     pub decision: String,
     /// Why (needed to reject or set aside): the sender reads it.
     #[serde(default)]
