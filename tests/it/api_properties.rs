@@ -51,6 +51,9 @@ async fn generated_requests_get_documented_answers_and_never_a_server_error() {
             "--report-dir",
         ])
         .arg(report.path())
+        // schemathesis keeps a cache in its working directory: the test's own, not the
+        // checkout's.
+        .current_dir(report.path())
         .env("SCHEMATHESIS_TELEMETRY", "false")
         .env("NO_COLOR", "1")
         .output()
