@@ -125,16 +125,8 @@ pub async fn enable(
     ctx: Ctx,
     path: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    webhooks::change(
-        ctx.services(),
-        &admin.actor,
-        id,
-        EndpointEdit::Enabled(true),
-    )
-    .await?;
     let message = "Switched on; events from now on are sent to it.";
-    Ok(done(&ctx.req, &ctx.session, message, &location(id)))
+    switch(admin, ctx, path.into_inner(), (true, message)).await
 }
 
 pub async fn disable(
@@ -142,15 +134,18 @@ pub async fn disable(
     ctx: Ctx,
     path: web::Path<WebhookEndpointId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    webhooks::change(
-        ctx.services(),
-        &admin.actor,
-        id,
-        EndpointEdit::Enabled(false),
-    )
-    .await?;
     let message = "Switched off; nothing is sent to it until it is switched on again.";
+    switch(admin, ctx, path.into_inner(), (false, message)).await
+}
+
+/// Switches an endpoint on or off and says so.
+async fn switch(
+    admin: CompanyAdmin,
+    ctx: Ctx,
+    id: WebhookEndpointId,
+    (on, message): (bool, &str),
+) -> Result<HttpResponse, AppError> {
+    webhooks::change(ctx.services(), &admin.actor, id, EndpointEdit::Enabled(on)).await?;
     Ok(done(&ctx.req, &ctx.session, message, &location(id)))
 }
 
