@@ -213,6 +213,13 @@ diesel::table! {
         reviewed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 20]
+        kind -> Varchar,
+        choices -> Array<Nullable<Text>>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamptz>,
+        answered_by -> Nullable<Int4>,
+        answer_visit_id -> Nullable<Int4>,
     }
 }
 
@@ -257,6 +264,9 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 20]
+        kind -> Varchar,
+        choices -> Array<Nullable<Text>>,
     }
 }
 
@@ -797,7 +807,7 @@ diesel::joinable!(cycle_request_counts -> cycles (cycle_id));
 diesel::joinable!(cycle_requests -> companies (company_id));
 diesel::joinable!(cycle_requests -> cycles (cycle_id));
 diesel::joinable!(cycle_requests -> document_requests (template_id));
-diesel::joinable!(cycle_requests -> users (reviewed_by));
+diesel::joinable!(cycle_requests -> upload_link_visits (answer_visit_id));
 diesel::joinable!(cycles -> projects (project_id));
 diesel::joinable!(document_requests -> companies (company_id));
 diesel::joinable!(document_requests -> projects (project_id));

@@ -57,6 +57,24 @@ request-status-not_applicable = Entfällt
 button-send-new-file = Neue Datei senden
 button-upload = Hochladen
 button-send-another = Weitere Datei senden
+request-asks = Fragt nach
+request-kind-text = einer schriftlichen Antwort
+request-kind-number = einer Zahl
+request-kind-date = einem Datum
+request-kind-yes_no = Ja oder Nein
+request-kind-choice = einer der Möglichkeiten
+request-your-answer = Ihre Antwort
+request-answer-for = Antwort für { $name }
+request-answered = beantwortet
+request-answer-rejection = Warum eine neue Antwort nötig ist: „{ $note }“
+request-status-rejected-question = Braucht eine neue Antwort
+answer-yes = Ja
+answer-no = Nein
+answer-choose = Bitte wählen…
+answer-number-hint = Ziffern, mit Punkt oder Komma für Dezimalstellen.
+button-answer = Antwort speichern
+button-answer-again = Antwort ändern
+answer-saved = Ihre Antwort auf „{ $name }“ ist gespeichert.
 
 ## Das Formular für mehrere Dateien
 unfinished-heading = Unvollendete Uploads

@@ -58,6 +58,24 @@ request-status-not_applicable = Not applicable
 button-send-new-file = Send a new file
 button-upload = Upload
 button-send-another = Send another file
+request-asks = Asks for
+request-kind-text = a written answer
+request-kind-number = a number
+request-kind-date = a date
+request-kind-yes_no = yes or no
+request-kind-choice = one of the choices
+request-your-answer = Your answer
+request-answer-for = Answer for { $name }
+request-answered = answered
+request-answer-rejection = Why a new answer is needed: “{ $note }”
+request-status-rejected-question = Needs a new answer
+answer-yes = Yes
+answer-no = No
+answer-choose = Choose…
+answer-number-hint = Digits, with a point or a comma for decimals.
+button-answer = Save answer
+button-answer-again = Change answer
+answer-saved = Your answer to “{ $name }” is saved.
 
 ## The form for many files
 unfinished-heading = Unfinished uploads

@@ -19,6 +19,7 @@ crate::text_enum! {
         RequestSubmitted = "request.submitted", "A request was submitted";
         RequestAccepted = "request.accepted", "A request was accepted";
         RequestRejected = "request.rejected", "A request was rejected";
+        RequestAnswered = "request.answered", "A question was answered";
         CycleCompleted = "cycle.completed", "A cycle completed";
         CycleOverdue = "cycle.overdue", "A cycle's due date passed with requests open";
         UploadLinkUsed = "upload_link.used", "Files were sent through an upload link";

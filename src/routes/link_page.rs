@@ -72,6 +72,11 @@ impl LinkUploadPage {
         request.accept_attribute()
     }
 
+    /// Where a question's card posts its answer.
+    fn answer_action(&self, request: &CycleRequest) -> String {
+        format!("/u/{}/requests/{}/answer", self.token, request.id)
+    }
+
     /// What the sender must send again: the rejected items, each with its reason.
     fn needs_attention(&self) -> Vec<&crate::services::cycle_requests::RequestItem> {
         self.requests

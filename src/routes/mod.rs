@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin;
 mod anonymous_page;
+pub mod answers;
 pub mod api;
 pub mod audit_digests;
 pub mod audit_trail;
@@ -70,7 +71,7 @@ pub struct RouteSpec {
 mod methods {
     use actix_web::{http::Method, web, Route};
 
-    pub use web::{delete, get, head, patch, post};
+    pub use web::{delete, get, head, patch, post, put};
 
     pub fn options() -> Route {
         web::route().method(Method::OPTIONS)
@@ -129,6 +130,7 @@ routes! {
     get "/projects/{project_id}" => projects::show, Member;
     get "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::page, Member;
     post "/projects/{project_id}/cycles/{cycle_id}/upload" => uploads::upload, Member;
+    post "/projects/{project_id}/cycles/{cycle_id}/requests/{request_id}/answer" => answers::member, Member;
     post "/projects/{project_id}/cycles/{cycle_id}/batches" => uploads::open_batch, Member;
     post "/uploads/{sync_session_id}/finish" => uploads::finish_batch, Member;
     // Before `/uploads/{sync_session_id}`, which would otherwise take `/uploads/tus`.
@@ -166,12 +168,14 @@ routes! {
     patch "/api/v1/requests/{request_id}" => api::automation::edit_request, Token;
     delete "/api/v1/requests/{request_id}" => api::automation::remove_request, Token;
     post "/api/v1/requests/{request_id}/review" => api::automation::review, Token;
+    put "/api/v1/requests/{request_id}/answer" => api::answers::answer, Token;
     post "/api/v1/cycles/{cycle_id}/links" => api::automation::create_link, Token;
     delete "/api/v1/links/{link_id}" => api::automation::revoke_link, Token;
     get "/api/v1/missing" => api::automation::missing, Token;
     get "/u/{token}" => upload_link::show, Public;
     post "/u/{token}" => upload_link::identify, Public;
     post "/u/{token}/upload" => upload_link::upload, Public;
+    post "/u/{token}/requests/{request_id}/answer" => answers::visitor, Public;
     post "/u/{token}/batches" => upload_link_tus::open_batch, Public;
     post "/u/{token}/batches/{sync_session_id}/finish" => upload_link_tus::finish_batch, Public;
     post "/u/{token}/batches/{sync_session_id}/email" => upload_link_tus::email_receipt, Public;

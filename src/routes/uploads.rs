@@ -81,6 +81,14 @@ impl UploadPage {
     fn accept_of(&self, request: &CycleRequest) -> String {
         request.accept_attribute()
     }
+
+    /// Where a question's card posts its answer.
+    fn answer_action(&self, request: &CycleRequest) -> String {
+        format!(
+            "/projects/{}/cycles/{}/requests/{}/answer",
+            self.project.id, self.cycle.id, request.id
+        )
+    }
 }
 
 pub async fn page(

@@ -92,6 +92,7 @@ pub mod actions {
     pub const REQUEST_LIST_CHANGED: &str = "request_list.changed";
     pub const REQUEST_CHANGED: &str = "request.changed";
     pub const REQUEST_STATUS_CHANGED: &str = "request.status_changed";
+    pub const REQUEST_ANSWERED: &str = "request.answered";
     pub const CYCLE_DUE_CHANGED: &str = "cycle.due_changed";
     pub const NOTIFICATION_SENT: &str = "notification.sent";
     pub const NOTIFICATION_FAILED: &str = "notification.failed";
@@ -185,6 +186,7 @@ pub mod actions {
         REQUEST_LIST_CHANGED,
         REQUEST_CHANGED,
         REQUEST_STATUS_CHANGED,
+        REQUEST_ANSWERED,
         CYCLE_DUE_CHANGED,
         NOTIFICATION_SENT,
         NOTIFICATION_FAILED,

@@ -200,7 +200,7 @@ pub async fn decide(
             errors.add("note", "Say why, in a sentence the uploader will read.");
             return Err(AppError::Invalid(errors));
         }
-        let has_file = CycleRequest::has_file(conn, id)?;
+        let has_file = CycleRequest::is_fulfilled(conn, &before)?;
         let status = before
             .status
             .decide(decision, has_file)
@@ -250,7 +250,7 @@ pub async fn decide(
     .await
 }
 
-fn record_move(
+pub(in crate::services) fn record_move(
     conn: &mut PgConnection,
     by: MovedBy<'_>,
     project: ProjectId,

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod answers;
 pub mod api;
 pub mod api_tokens;
 pub mod audit;

@@ -8,6 +8,8 @@ use serde_json::json;
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId};
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::document_request::RequestFields;
+use crate::domain::refusal::{InputRefused, RequestRefused};
+use crate::domain::RequestKind;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
@@ -23,6 +25,8 @@ pub struct RequestPatch {
     pub accepted_types: Option<Vec<String>>,
     pub pattern: Option<Option<String>>,
     pub multiple_files: Option<bool>,
+    pub kind: Option<RequestKind>,
+    pub choices: Option<Vec<String>>,
     pub due_at: Option<Option<DateTime<Utc>>>,
 }
 
@@ -34,11 +38,17 @@ impl RequestPatch {
             && self.accepted_types.is_none()
             && self.pattern.is_none()
             && self.multiple_files.is_none()
+            && self.kind.is_none()
+            && self.choices.is_none()
             && self.due_at.is_none()
     }
 
-    /// The request's fields with this patch applied, and its due date.
-    fn applied_to(self, r: &CycleRequest) -> (RequestFields, Option<DateTime<Utc>>) {
+    /// The request's fields with this patch applied (made to fit their kind), and its due
+    /// date.
+    fn applied_to(
+        self,
+        r: &CycleRequest,
+    ) -> Result<(RequestFields, Option<DateTime<Utc>>), AppError> {
         let fields = RequestFields {
             name: self.name.unwrap_or_else(|| r.name.clone()),
             instructions: self.instructions.unwrap_or_else(|| r.instructions.clone()),
@@ -48,8 +58,11 @@ impl RequestPatch {
                 .unwrap_or_else(|| r.accepted_types.iter().flatten().cloned().collect()),
             pattern: self.pattern.unwrap_or_else(|| r.pattern.clone()),
             multiple_files: self.multiple_files.unwrap_or(r.multiple_files),
+            kind: self.kind.unwrap_or(r.kind),
+            choices: self.choices.unwrap_or_else(|| r.choice_list()),
         };
-        (fields, self.due_at.unwrap_or(r.due_at))
+        let fields = fields.fitted().map_err(InputRefused::Field)?;
+        Ok((fields, self.due_at.unwrap_or(r.due_at)))
     }
 }
 
@@ -66,7 +79,13 @@ pub async fn edit(
         let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
         let before = CycleRequest::lock_in_cycle(conn, actor.company_id(), cycle.id, id)?
             .ok_or_else(|| actor.not_found("cycle_request", id))?;
-        let (fields, due_at) = patch.applied_to(&before);
+        let (fields, due_at) = patch.applied_to(&before)?;
+        if fields.kind != before.kind && CycleRequest::is_fulfilled(conn, &before)? {
+            return Err(RequestRefused::KindFixed {
+                request: before.name,
+            }
+            .into());
+        }
         let after = CycleRequest::set_fields(conn, id, &fields, due_at)?;
         actor
             .audit(actions::REQUEST_CHANGED)

@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 use diesel::{IntoSql, PgConnection};
 use hopper::domain::{
     AccessRole, CycleStatus, DeliveryStatus, FileStatus, Language, LinkPlatform, NotificationKind,
-    NotificationStatus, RequestStatus, Role, SessionStatus, TokenScope, WebhookEvent,
+    NotificationStatus, RequestKind, RequestStatus, Role, SessionStatus, TokenScope, WebhookEvent,
 };
 
 use crate::helpers::fresh_database;
@@ -69,6 +69,8 @@ fn every_status_and_role_enum_matches_its_check_constraint() {
     check!(&mut conn, "file_uploads_status_valid", FileStatus);
     check!(&mut conn, "company_links_platform_valid", LinkPlatform);
     check!(&mut conn, "cycle_requests_status_check", RequestStatus);
+    check!(&mut conn, "cycle_requests_kind_check", RequestKind);
+    check!(&mut conn, "document_requests_kind_check", RequestKind);
     check!(&mut conn, "notifications_kind_check", NotificationKind);
     check!(&mut conn, "notifications_status_check", NotificationStatus);
     check!(&mut conn, "upload_links_language_check", Language);

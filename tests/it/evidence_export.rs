@@ -27,6 +27,8 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     out["manifest"] = z.read("manifest.csv").decode()
     out["audit"] = z.read("audit.jsonl").decode()
     out["chain"] = json.loads(z.read("chain.json"))
+    if "answers.csv" in z.namelist():
+        out["answers"] = z.read("answers.csv").decode()
 print(json.dumps(out))
 "#;
     let output = Command::new(test_python())

@@ -61,6 +61,7 @@ mod passkeys;
 mod planted;
 mod private_files;
 mod problem_codes;
+mod questions;
 mod races;
 mod reconciler;
 mod request_figures;

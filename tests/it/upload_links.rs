@@ -77,6 +77,11 @@ impl<'a> Visitor<'a> {
         self.app.get_with(&self.http, path).await
     }
 
+    /// The address of `path` on the server.
+    pub fn url(&self, path: &str) -> String {
+        self.app.url(path)
+    }
+
     /// The visitor's browser (its cookies: the visit's and the CSRF one).
     pub fn http(&self) -> &reqwest::Client {
         &self.http

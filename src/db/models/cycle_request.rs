@@ -1,11 +1,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::ids::{CompanyId, CycleId, CycleRequestId, DocumentRequestId, ProjectId, UserId};
+use crate::db::ids::{
+    CompanyId, CycleId, CycleRequestId, DocumentRequestId, ProjectId, UploadLinkVisitId, UserId,
+};
 use crate::db::models::document_request::RequestFields;
 use crate::db::models::file_upload;
 use crate::db::models::tenant_finder::tenant_finder;
-use crate::domain::{FileStatus, RequestStatus};
+use crate::domain::{FileStatus, RequestKind, RequestStatus};
 use crate::schema::{cycle_requests, document_requests, file_uploads};
 
 /// One document a cycle expects, with where it stands.
@@ -33,6 +35,24 @@ pub struct CycleRequest {
     pub reviewed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A file, or a question answered on the card.
+    pub kind: RequestKind,
+    /// A choice question's choices, in order.
+    pub choices: Vec<Option<String>>,
+    /// The current answer, in its kind's canonical form (`erased` after an erasure).
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answered_by: Option<UserId>,
+    pub answer_visit_id: Option<UploadLinkVisitId>,
+}
+
+/// An answer's effect on a request row.
+pub struct Answering<'a> {
+    pub answer: &'a str,
+    pub status: RequestStatus,
+    pub at: DateTime<Utc>,
+    pub by: Option<UserId>,
+    pub visit: Option<UploadLinkVisitId>,
 }
 
 /// A decision's effect on a request row.
@@ -44,6 +64,16 @@ pub struct StatusChange<'a> {
 }
 
 impl CycleRequest {
+    /// A question's choices as text.
+    pub fn choice_list(&self) -> Vec<String> {
+        self.choices.iter().flatten().cloned().collect()
+    }
+
+    /// Answered on its card rather than by a file.
+    pub fn is_question(&self) -> bool {
+        self.kind.is_question()
+    }
+
     /// The due date that applies: the item's own, else the cycle's.
     pub fn due(&self, cycle_due: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
         self.due_at.or(cycle_due)
@@ -110,6 +140,8 @@ impl CycleRequest {
                 document_requests::pattern,
                 document_requests::multiple_files,
                 document_requests::position,
+                document_requests::kind,
+                document_requests::choices,
             ));
         diesel::insert_into(cycle_requests::table)
             .values(template)
@@ -124,6 +156,8 @@ impl CycleRequest {
                 cycle_requests::pattern,
                 cycle_requests::multiple_files,
                 cycle_requests::position,
+                cycle_requests::kind,
+                cycle_requests::choices,
             ))
             .execute(conn)
     }
@@ -152,6 +186,8 @@ impl CycleRequest {
                 cycle_requests::multiple_files.eq(fields.multiple_files),
                 cycle_requests::position.eq(last.unwrap_or(0) + 1),
                 cycle_requests::due_at.eq(due_at),
+                cycle_requests::kind.eq(fields.kind),
+                cycle_requests::choices.eq(fields.choice_column()),
             ))
             .returning(CycleRequest::as_returning())
             .get_result(conn)
@@ -192,6 +228,28 @@ impl CycleRequest {
             .get_result(conn)
     }
 
+    /// A new answer: submitted (or accepted), the earlier verdict cleared.
+    pub fn set_answer(
+        conn: &mut PgConnection,
+        id: CycleRequestId,
+        answering: &Answering<'_>,
+    ) -> QueryResult<CycleRequest> {
+        diesel::update(cycle_requests::table.find(id))
+            .set((
+                cycle_requests::answer.eq(answering.answer),
+                cycle_requests::answered_at.eq(answering.at),
+                cycle_requests::answered_by.eq(answering.by),
+                cycle_requests::answer_visit_id.eq(answering.visit),
+                cycle_requests::status.eq(answering.status),
+                cycle_requests::note.eq(None::<String>),
+                cycle_requests::submitted_at.eq(answering.at),
+                cycle_requests::reviewed_by.eq(None::<UserId>),
+                cycle_requests::reviewed_at.eq(None::<DateTime<Utc>>),
+            ))
+            .returning(CycleRequest::as_returning())
+            .get_result(conn)
+    }
+
     pub fn set_due(
         conn: &mut PgConnection,
         id: CycleRequestId,
@@ -219,6 +277,8 @@ impl CycleRequest {
                 cycle_requests::pattern.eq(&fields.pattern),
                 cycle_requests::multiple_files.eq(fields.multiple_files),
                 cycle_requests::due_at.eq(due_at),
+                cycle_requests::kind.eq(fields.kind),
+                cycle_requests::choices.eq(fields.choice_column()),
             ))
             .returning(CycleRequest::as_returning())
             .get_result(conn)
@@ -228,6 +288,14 @@ impl CycleRequest {
         diesel::delete(cycle_requests::table.find(id))
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// Whether something fulfils the request: an answer to a question, else a stored file.
+    pub fn is_fulfilled(conn: &mut PgConnection, request: &CycleRequest) -> QueryResult<bool> {
+        if request.is_question() {
+            return Ok(request.answer.is_some());
+        }
+        CycleRequest::has_file(conn, request.id)
     }
 
     /// Whether a stored file fulfils the request.

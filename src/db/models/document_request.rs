@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::ids::{CompanyId, DocumentRequestId, ProjectId};
 use crate::db::models::tenant_finder::tenant_finder;
+use crate::domain::RequestKind;
 use crate::schema::document_requests;
 
 /// One item of a project's request list (the template each new cycle copies).
@@ -22,6 +23,9 @@ pub struct DocumentRequest {
     pub position: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A file, or a question each cycle asks again.
+    pub kind: RequestKind,
+    pub choices: Vec<Option<String>>,
 }
 
 /// What an admin fills in for a request, in the template or in one cycle.
@@ -33,11 +37,34 @@ pub struct RequestFields {
     pub accepted_types: Vec<String>,
     pub pattern: Option<String>,
     pub multiple_files: bool,
+    pub kind: RequestKind,
+    /// A choice question's choices (empty for every other kind).
+    pub choices: Vec<String>,
 }
 
 impl RequestFields {
     pub(crate) fn types(&self) -> Vec<Option<String>> {
         self.accepted_types.iter().cloned().map(Some).collect()
+    }
+
+    /// The fields made consistent with their kind: a question takes no file rules, only a
+    /// choice question has choices, and it needs at least two.
+    pub fn fitted(mut self) -> Result<RequestFields, String> {
+        if self.kind.is_question() {
+            self.accepted_types.clear();
+            self.pattern = None;
+            self.multiple_files = false;
+        }
+        if self.kind != RequestKind::Choice {
+            self.choices.clear();
+        } else if self.choices.len() < 2 {
+            return Err("A choice question needs at least two choices, one a line.".into());
+        }
+        Ok(self)
+    }
+
+    pub(crate) fn choice_column(&self) -> Vec<Option<String>> {
+        self.choices.iter().cloned().map(Some).collect()
     }
 
     fn columns(&self) -> RequestColumns<'_> {
@@ -48,6 +75,8 @@ impl RequestFields {
             accepted_types: self.types(),
             pattern: self.pattern.as_deref(),
             multiple_files: self.multiple_files,
+            kind: self.kind,
+            choices: self.choice_column(),
         }
     }
 }
@@ -62,6 +91,8 @@ struct RequestColumns<'a> {
     accepted_types: Vec<Option<String>>,
     pattern: Option<&'a str>,
     multiple_files: bool,
+    kind: RequestKind,
+    choices: Vec<Option<String>>,
 }
 
 /// Whether an insert or update hit the one-name-per-project index.

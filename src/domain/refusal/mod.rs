@@ -106,6 +106,7 @@ macro_rules! areas {
 
 mod access;
 mod account;
+mod answer;
 mod automation;
 mod brand;
 mod concurrency;
@@ -128,6 +129,7 @@ mod webhook;
 
 pub use access::AccessRefused;
 pub use account::AccountRefused;
+pub use answer::AnswerRefused;
 pub use automation::AutomationRefused;
 pub use brand::BrandRefused;
 pub use concurrency::ConcurrencyRefused;
@@ -184,6 +186,7 @@ pub enum RefusalKind {
 areas! {
     Access(AccessRefused),
     Account(AccountRefused),
+    Answer(AnswerRefused),
     Automation(AutomationRefused),
     Brand(BrandRefused),
     Concurrency(ConcurrencyRefused),

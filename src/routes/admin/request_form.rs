@@ -5,7 +5,18 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::db::models::document_request::RequestFields;
-use crate::domain::{fields, FieldErrors, RequestPattern};
+use crate::domain::request_kind::parse_choices;
+use crate::domain::{fields, FieldErrors, RequestKind, RequestPattern};
+
+/// The kind a form names; blank is a file (forms from before questions existed).
+fn kind_of(text: &str) -> Result<RequestKind, String> {
+    match text.trim() {
+        "" => Ok(RequestKind::File),
+        other => {
+            RequestKind::parse(other).ok_or_else(|| "Choose what the request asks for.".into())
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RequestForm {
@@ -20,6 +31,12 @@ pub struct RequestForm {
     #[serde(default)]
     pub pattern: String,
     pub multiple_files: Option<String>,
+    /// `file`, or the kind of question (`text`, `number`, `date`, `yes_no`, `choice`).
+    #[serde(default)]
+    pub kind: String,
+    /// A choice question's choices, one a line.
+    #[serde(default)]
+    pub choices: String,
     /// Only in a cycle: the item's own due date.
     #[serde(default)]
     pub due: String,
@@ -51,14 +68,29 @@ impl RequestForm {
             "pattern",
             RequestPattern::parse(&self.pattern).map(|p| p.map(|p| p.as_str().to_owned())),
         );
-        Some(RequestFields {
+        let kind = errors.check("kind", kind_of(&self.kind));
+        let choices = errors.check("choices", parse_choices(&self.choices));
+        let (kind, choices) = (kind?, choices?);
+        let fields = RequestFields {
             name: name?,
             instructions: instructions?,
             required: self.required.is_some(),
             accepted_types: accepted_types?,
             pattern: pattern?,
             multiple_files: self.multiple_files.is_some(),
-        })
+            kind,
+            choices,
+        };
+        errors.check("choices", fields.fitted())
+    }
+
+    /// The kind the form's select shows.
+    pub fn kind_value(&self) -> &str {
+        if self.kind.is_empty() {
+            "file"
+        } else {
+            &self.kind
+        }
     }
 
     pub fn parse_due(

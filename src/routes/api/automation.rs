@@ -10,7 +10,10 @@ use crate::auth::api_caller::ApiCaller;
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId, UploadLinkId};
 use crate::db::models::document_request::RequestFields;
 use crate::domain::refusal::{AutomationRefused, InputRefused};
-use crate::domain::{fields, FieldErrors, RequestDecision, RequestPattern, TokenScope};
+use crate::domain::request_kind::parse_choices;
+use crate::domain::{
+    fields, FieldErrors, RequestDecision, RequestKind, RequestPattern, TokenScope,
+};
 use crate::error::AppError;
 use crate::routes::admin::request_form::RequestForm;
 use crate::routes::admin::upload_links::LinkForm;
@@ -102,6 +105,8 @@ pub async fn add_request(
         accepted_types: body.accepted_types.join(","),
         pattern: body.pattern.unwrap_or_default(),
         multiple_files: body.multiple_files.then(|| "on".to_owned()),
+        kind: body.kind.unwrap_or_default(),
+        choices: body.choices.join("\n"),
         due: String::new(),
     };
     let mut errors = FieldErrors::default();
@@ -147,6 +152,15 @@ fn patch_of(body: RequestPatchJson) -> Result<RequestPatch, FieldErrors> {
                 .map(|p| p.as_str().to_owned())
         }),
         multiple_files: body.multiple_files,
+        kind: body.kind.and_then(|k| {
+            errors.check(
+                "kind",
+                RequestKind::parse(&k).ok_or_else(|| format!("“{k}” is not a kind of request.")),
+            )
+        }),
+        choices: body
+            .choices
+            .and_then(|c| errors.check("choices", parse_choices(&c.join("\n")))),
         due_at: body.due_at,
     };
     if errors.is_empty() {

@@ -43,6 +43,20 @@ pub struct NewRequestJson {
     /// Its own due date; none: the cycle's.
     #[serde(default)]
     pub due_at: Option<DateTime<Utc>>,
+    /// `file` (default), or a question: `text`, `number`, `date`, `yes_no`, `choice`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// A `choice` question's choices (at least two).
+    #[serde(default)]
+    pub choices: Vec<String>,
+}
+
+/// A question's answer (`PUT /api/v1/requests/{id}/answer`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerJson {
+    /// Text; a number (`1234.5`, `1 234,50`); a date `YYYY-MM-DD`; `yes` or `no`; or one
+    /// of the choices, as listed.
+    pub value: String,
 }
 
 fn yes() -> bool {
@@ -80,6 +94,11 @@ pub struct RequestPatchJson {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub due_at: Option<Option<DateTime<Utc>>>,
+    /// What it asks for; changes only while nothing fulfils it.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub choices: Option<Vec<String>>,
 }
 
 /// A review decision on a request.

@@ -2,6 +2,7 @@
 //! errors problem details (RFC 9457) with stable codes; the OpenAPI 3.1 document is
 //! generated from these handlers and types and served at `/api/v1/openapi.json`.
 
+pub mod answers;
 pub mod automation;
 pub mod automation_types;
 mod types;
@@ -47,7 +48,7 @@ const MAX_FILES_PAGE: i64 = 1000;
         webhooks::list, webhooks::create, webhooks::delete,
         automation::start_cycle, automation::add_request, automation::edit_request,
         automation::remove_request, automation::review, automation::create_link,
-        automation::revoke_link, automation::missing
+        automation::revoke_link, automation::missing, answers::answer
     ),
     components(schemas(
         ProjectJson, CycleJson, RequestJson, FileJson, FilePage, ReceiptJson, ReceiptFileJson,
@@ -58,7 +59,7 @@ const MAX_FILES_PAGE: i64 = 1000;
         automation_types::RequestPatchJson, automation_types::ReviewJson,
         automation_types::NewLinkJson, automation_types::LinkJson,
         automation_types::CreatedLinkJson, automation_types::MissingRequestJson,
-        automation_types::MissingJson
+        automation_types::MissingJson, automation_types::AnswerJson
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

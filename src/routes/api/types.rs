@@ -85,6 +85,14 @@ pub struct RequestJson {
     pub due_at: Option<DateTime<Utc>>,
     /// Why it was rejected, or why it does not apply.
     pub note: Option<String>,
+    /// `file` (uploaded), or a question: `text`, `number`, `date`, `yes_no`, `choice`.
+    pub kind: String,
+    /// A `choice` question's choices, in order (empty for other kinds).
+    pub choices: Vec<String>,
+    /// A question's current answer: text; a number without grouping (`1234.5`); a date
+    /// `YYYY-MM-DD`; `yes` or `no`; a choice's text. `erased` after an erasure.
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 impl RequestJson {
@@ -100,6 +108,10 @@ impl RequestJson {
             multiple_files: r.multiple_files,
             due_at: r.due(cycle_due),
             note: r.note.clone(),
+            kind: r.kind.as_str().to_owned(),
+            choices: r.choice_list(),
+            answer: r.answer.clone(),
+            answered_at: r.answered_at,
         }
     }
 }

@@ -150,8 +150,14 @@ pub fn document_webhooks(doc: &mut Value) {
             | WebhookEvent::RequestAccepted
             | WebhookEvent::RequestRejected => json!({
                 "request": { "type": "object", "description":
-                    "id, name, status, required, note (a rejection's reason), due_at." },
+                    "id, name, kind, status, required, note (a rejection's reason), due_at, answer (a question's)." },
                 "reviewed_by": nullable(json!({ "type": "string" })),
+            }),
+            WebhookEvent::RequestAnswered => json!({
+                "request": { "type": "object", "description":
+                    "id, name, kind (text, number, date, yes_no, choice), status, required, due_at, answer (canonical: a number without grouping, a date YYYY-MM-DD, yes or no, a choice's text), answered_at." },
+                "answered_by": { "type": "object", "description":
+                    "user (username), name and email of who answered, and upload_link (id, label) when through one." },
             }),
             WebhookEvent::CycleCompleted | WebhookEvent::CycleOverdue => json!({
                 "requests": { "type": "array", "items": { "type": "object", "description":

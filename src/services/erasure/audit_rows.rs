@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
 
 use super::person::Person;
+use crate::services::audit::actions;
 
 #[derive(QueryableByName)]
 struct Mention {
@@ -21,6 +22,24 @@ struct Mention {
     theirs: bool,
     #[diesel(sql_type = Array<Text>)]
     keys: Vec<String>,
+    #[diesel(sql_type = Text)]
+    action: String,
+}
+
+impl Mention {
+    /// The details to erase: those that name the person, and on a row of theirs what they
+    /// wrote themselves (a question's answer).
+    fn detail_keys(&self) -> Vec<String> {
+        let mut keys = self.keys.clone();
+        if self.theirs && self.action == actions::REQUEST_ANSWERED {
+            for written in ["answer", "previous_answer"] {
+                if !keys.iter().any(|k| k == written) {
+                    keys.push(written.to_owned());
+                }
+            }
+        }
+        keys
+    }
 }
 
 /// What was (or would be) erased from the audit trail.
@@ -64,7 +83,7 @@ fn mentions(
 ) -> QueryResult<Vec<Mention>> {
     diesel::sql_query(
         "WITH candidates AS (
-             SELECT a.id, a.company_id, a.actor_user_id, a.actor_username, a.details
+             SELECT a.id, a.company_id, a.actor_user_id, a.actor_username, a.details, a.action
              FROM audit_log a
              WHERE ($4::int IS NULL OR a.company_id = $4)
                AND (a.actor_user_id = ANY($2)
@@ -91,7 +110,7 @@ fn mentions(
                  OR coalesce(lower(actor_username) = ANY($3), false)
                  OR (actor_user_id IS NULL AND actor_username IS NULL
                      AND cardinality(keys) > 0)) AS theirs,
-                keys
+                keys, action
          FROM keyed ORDER BY id",
     )
     .bind::<Text, _>(email)
@@ -127,13 +146,14 @@ pub fn erase(
         } else {
             Vec::new()
         };
-        if fields.is_empty() && mention.keys.is_empty() {
+        let keys = mention.detail_keys();
+        if fields.is_empty() && keys.is_empty() {
             continue;
         }
         let version: Version = diesel::sql_query("SELECT audit_log_erase($1, $2, $3) AS version")
             .bind::<BigInt, _>(mention.id)
             .bind::<Array<Text>, _>(&fields)
-            .bind::<Array<Text>, _>(&mention.keys)
+            .bind::<Array<Text>, _>(&keys)
             .get_result(conn)?;
         match version.version {
             0 => continue,

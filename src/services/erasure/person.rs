@@ -178,6 +178,15 @@ pub fn erase(
     )
     .bind::<Array<Integer>, _>(&visits)
     .execute(conn)?;
+    // What they answered to questions is theirs: the answer stays answered, its text goes.
+    changed += diesel::sql_query(
+        "UPDATE cycle_requests SET answer = 'erased'
+         WHERE answer IS NOT NULL AND answer <> 'erased'
+           AND (answered_by = ANY($1) OR answer_visit_id = ANY($2))",
+    )
+    .bind::<Array<Integer>, _>(&users)
+    .bind::<Array<Integer>, _>(&visits)
+    .execute(conn)?;
     changed += diesel::sql_query(
         "UPDATE sync_sessions SET
              uploader_name = CASE WHEN uploader_name IS NULL THEN NULL ELSE 'erased' END,
@@ -209,9 +218,27 @@ pub fn erase(
     .bind::<Array<Text>, _>(&person.names)
     .bind::<Nullable<Integer>, _>(within)
     .execute(conn)?;
+    // Webhook events tell a question's answer: in those about a request the person answered
+    // (its answer now erased, or the event naming them as who answered), it goes too.
+    changed += diesel::sql_query(
+        "UPDATE webhook_events
+            SET payload = jsonb_set(payload::jsonb, '{data,request,answer}', '\"erased\"')::text
+          WHERE payload::jsonb #>> '{data,request,answer}' IS NOT NULL
+            AND payload::jsonb #>> '{data,request,answer}' <> 'erased'
+            AND ((payload::jsonb #>> '{data,request,id}')::int IN (
+                     SELECT id FROM cycle_requests
+                      WHERE answered_by = ANY($1) OR answer_visit_id = ANY($2))
+                 OR strpos(lower(payload::jsonb #>> '{data,answered_by}'), $3) > 0)
+            AND ($4::int IS NULL OR company_id = $4)",
+    )
+    .bind::<Array<Integer>, _>(&users)
+    .bind::<Array<Integer>, _>(&visits)
+    .bind::<Text, _>(email)
+    .bind::<Nullable<Integer>, _>(within)
+    .execute(conn)?;
     // Webhook events name who sent a file and who reviewed a request: in the bodies that
     // name the person, those parts become "erased" (one still waiting is sent so).
-    for part in ["sender", "reviewed_by"] {
+    for part in ["sender", "reviewed_by", "answered_by"] {
         changed += diesel::sql_query(format!(
             "UPDATE webhook_events
                 SET payload = jsonb_set(payload::jsonb, '{{data,{part}}}', '\"erased\"')::text

@@ -1,6 +1,7 @@
 //! A cycle as evidence: one streamed zip holding its stored files under `files/<path>`,
 //! `manifest.csv` (each file's size, SHA-256, request, sender, review, and whether the
-//! bytes read back from storage still hash to what was recorded), `audit.jsonl` (the
+//! bytes read back from storage still hash to what was recorded), `answers.csv` (the
+//! cycle's questions with their answers, when it asks any), `audit.jsonl` (the
 //! cycle's audit rows) and `chain.json` (each row's hash, its predecessor's, and the exact
 //! text the hash is made of, plus the chain's latest signed digest), so a reader can check
 //! every row without the database and `hopper audit verify` can check them in it.
@@ -8,6 +9,7 @@
 //! Memory stays flat whatever the size: the archive is written on a blocking thread into a
 //! channel of a few chunks (see `archive`); the audit rows are read a batch at a time.
 
+mod answers;
 mod archive;
 mod gather;
 mod manifest;
@@ -41,6 +43,7 @@ struct Scope {
     project: Project,
     cycle: Cycle,
     files: Vec<ExportedFile>,
+    answers: Vec<answers::ExportedAnswer>,
 }
 
 /// The evidence of a cycle the actor may read (a token needs the `read` scope); another
@@ -59,6 +62,7 @@ pub async fn cycle(ctx: &ServiceContext, actor: &Actor, id: CycleId) -> Result<D
             }
             let company = project.company_id;
             let files = gather::files(conn, company, cycle.id)?;
+            let answers = answers::of_cycle(conn, company, cycle.id)?;
             let company_code: String = companies::table
                 .find(company)
                 .select(companies::company_code)
@@ -70,6 +74,7 @@ pub async fn cycle(ctx: &ServiceContext, actor: &Actor, id: CycleId) -> Result<D
                 .details(json!({
                     "cycle_name": cycle.cycle_name,
                     "files": files.len(),
+                    "answers": answers.len(),
                     "bytes": files.iter().map(|f| f.size).sum::<i64>(),
                 }))
                 .record(conn)?;
@@ -79,6 +84,7 @@ pub async fn cycle(ctx: &ServiceContext, actor: &Actor, id: CycleId) -> Result<D
                 project,
                 cycle,
                 files,
+                answers,
             })
         })
         .await?;
@@ -134,6 +140,10 @@ fn write_all(
     }
     let manifest = manifest::csv(&scope.files, &copied).map_err(std::io::Error::other)?;
     add_whole(&mut archive, "manifest.csv", &manifest)?;
+    if !scope.answers.is_empty() {
+        let answers = answers::csv(&scope.answers).map_err(std::io::Error::other)?;
+        add_whole(&mut archive, "answers.csv", &answers)?;
+    }
     let chain = audit_entries(&mut archive, ctx, handle, scope)?;
     add_whole(&mut archive, "chain.json", &chain)?;
     // `finish` hands back the sink: its last chunk still has to go out.

@@ -126,6 +126,8 @@ fn plan_for(
         PlanUse::NewFiles => cycle_requests::of_cycle(conn, actor.company_id(), cycle.id)?
             .iter()
             .filter(|r| link_requests.is_empty() || link_requests.contains(&r.id))
+            // A question is answered on its card; no file fulfils it.
+            .filter(|r| !r.is_question())
             .map(PlannedRequest::of)
             .collect(),
         PlanUse::CreatedFile => Vec::new(),

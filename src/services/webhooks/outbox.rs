@@ -34,6 +34,7 @@ fn candidate(change: &Change<'_>) -> Option<WebhookEvent> {
         }
         (actions::FILE_FAILED, "file") => Some(WebhookEvent::FileRefused),
         (actions::FILE_QUARANTINED, "file") => Some(WebhookEvent::FileQuarantined),
+        (actions::REQUEST_ANSWERED, "cycle_request") => Some(WebhookEvent::RequestAnswered),
         (actions::REQUEST_STATUS_CHANGED, "cycle_request")
             if after("status") != before("status") =>
         {
@@ -144,8 +145,9 @@ fn facts(
     id: i32,
 ) -> QueryResult<Option<Facts>> {
     let request = "CASE WHEN r.id IS NULL THEN NULL ELSE jsonb_build_object(
-                      'id', r.id, 'name', r.name, 'status', r.status, 'required', r.required,
-                      'note', r.note, 'due_at', r.due_at) END";
+                      'id', r.id, 'name', r.name, 'kind', r.kind, 'status', r.status,
+                      'required', r.required, 'note', r.note, 'due_at', r.due_at,
+                      'answer', r.answer, 'answered_at', r.answered_at) END";
     let query = match event {
         WebhookEvent::FileStored | WebhookEvent::FileRefused | WebhookEvent::FileQuarantined => {
             format!(
@@ -174,6 +176,22 @@ fn facts(
                     c.id AS cycle, now() AS at
                FROM cycle_requests r JOIN cycles c ON c.id = r.cycle_id
                JOIN projects p ON p.id = c.project_id JOIN companies co ON co.id = r.company_id
+              WHERE r.id = $1 AND r.company_id = $2"
+        ),
+        WebhookEvent::RequestAnswered => format!(
+            "SELECT jsonb_build_object({NAMES}, 'request', {request},
+                    'answered_by', jsonb_build_object(
+                        'user', u.username,
+                        'name', coalesce(v.uploader_name, u.full_name, u.username),
+                        'email', coalesce(v.uploader_email, u.email),
+                        'upload_link', CASE WHEN l.id IS NULL THEN NULL
+                                            ELSE jsonb_build_object('id', l.id, 'label', l.label) END))
+                    AS data, c.id AS cycle, now() AS at
+               FROM cycle_requests r JOIN cycles c ON c.id = r.cycle_id
+               JOIN projects p ON p.id = c.project_id JOIN companies co ON co.id = r.company_id
+               LEFT JOIN users u ON u.id = r.answered_by
+               LEFT JOIN upload_link_visits v ON v.id = r.answer_visit_id
+               LEFT JOIN upload_links l ON l.id = v.link_id
               WHERE r.id = $1 AND r.company_id = $2"
         ),
         WebhookEvent::CycleCompleted | WebhookEvent::CycleOverdue => format!(
