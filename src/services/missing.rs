@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Int4, Nullable, Text, Timestamptz};
 
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId};
-use crate::domain::RequestStatus;
+use crate::domain::{RequestKind, RequestStatus};
 use crate::error::AppError;
 use crate::services::dashboards::{scope_for, Scope};
 use crate::services::{Actor, ServiceContext};
@@ -44,6 +44,9 @@ pub struct OpenRequest {
     pub name: String,
     #[diesel(sql_type = Text)]
     pub status: RequestStatus,
+    /// A file, or the kind of question.
+    #[diesel(sql_type = Text)]
+    pub kind: RequestKind,
     #[diesel(sql_type = Bool)]
     pub required: bool,
     #[diesel(sql_type = Nullable<Text>)]
@@ -104,7 +107,8 @@ pub(in crate::services) async fn open_requests_in(
             MissingSort::Project => "p.project_name, c.cycle_number, r.position, r.id",
         };
         let sql = format!(
-            "SELECT r.id, r.name::text AS name, r.status::text AS status, r.required,
+            "SELECT r.id, r.name::text AS name, r.status::text AS status, r.kind::text AS kind,
+                    r.required,
                     r.note::text AS note, coalesce(r.due_at, c.due_at) AS due_at,
                     c.id AS cycle_id, c.cycle_name::text AS cycle_name,
                     p.id AS project_id, p.project_name::text AS project_name

@@ -143,6 +143,26 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
     let s = setup(&app, true).await;
     let alice = app.session_for(&s.admin).await;
     let (p, u) = (s.project, s.uploader.id);
+    // Questions beside the documents: their cards are walked too (optional, so the
+    // figures stay those of the two documents).
+    for fields in [
+        [
+            ("name", "VAT registered"),
+            ("kind", "yes_no"),
+            ("choices", ""),
+        ],
+        [
+            ("name", "Company form"),
+            ("kind", "choice"),
+            ("choices", "Sole trader\nLimited company"),
+        ],
+        [("name", "Year end"), ("kind", "date"), ("choices", "")],
+    ] {
+        let added = alice
+            .post(&format!("/admin/projects/{p}/requests"), &fields)
+            .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+    }
     let c = cycle_with_requests(&app, &alice, p).await;
     let uma = app.session_for(&s.uploader).await;
     let sent = uma

@@ -47,7 +47,7 @@ async fn screenshot(browser: &Client, name: &str) {
 }
 
 /// Nothing on the page reaches past the screen's right edge.
-async fn nothing_wider_than_the_screen(browser: &Client, what: &str) {
+pub async fn nothing_wider_than_the_screen(browser: &Client, what: &str) {
     let wider = browser
         .execute(
             "var w = window.innerWidth;

@@ -23,6 +23,7 @@ mod browser_keyboard;
 mod browser_layout;
 mod browser_link_journey;
 mod browser_passkeys;
+mod browser_questions;
 mod browser_requests;
 mod browser_scanning;
 mod browser_sender;

@@ -26,7 +26,7 @@ async fn ask(admin: &UserSession<'_>, project: ProjectId, fields: &[(&str, &str)
 }
 
 /// A list of a document and five questions, and a cycle started from it.
-async fn cycle_with_questions(
+pub async fn cycle_with_questions(
     app: &TestApp,
     admin: &UserSession<'_>,
     project: ProjectId,

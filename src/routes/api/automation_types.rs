@@ -202,8 +202,11 @@ pub struct CreatedLinkJson {
 pub struct MissingRequestJson {
     pub id: i32,
     pub name: String,
-    /// `missing`, `submitted` (waiting for review) or `rejected` (a new file is needed).
+    /// `missing`, `submitted` (waiting for review) or `rejected` (a new file or answer is
+    /// needed).
     pub status: String,
+    /// `file`, or the kind of question (`text`, `number`, `date`, `yes_no`, `choice`).
+    pub kind: String,
     pub required: bool,
     /// Why it was rejected.
     pub note: Option<String>,
@@ -221,6 +224,7 @@ impl MissingRequestJson {
             id: r.id.0,
             name: r.name.clone(),
             status: r.status.as_str().to_owned(),
+            kind: r.kind.as_str().to_owned(),
             required: r.required,
             note: r.note.clone(),
             due_at: r.due_at,
