@@ -93,6 +93,7 @@ pub mod actions {
     pub const REQUEST_CHANGED: &str = "request.changed";
     pub const REQUEST_STATUS_CHANGED: &str = "request.status_changed";
     pub const REQUEST_ANSWERED: &str = "request.answered";
+    pub const REAUTH_ATTEMPT: &str = "auth.reauth_attempt";
     pub const CYCLE_DUE_CHANGED: &str = "cycle.due_changed";
     pub const NOTIFICATION_SENT: &str = "notification.sent";
     pub const NOTIFICATION_FAILED: &str = "notification.failed";
@@ -187,6 +188,7 @@ pub mod actions {
         REQUEST_CHANGED,
         REQUEST_STATUS_CHANGED,
         REQUEST_ANSWERED,
+        REAUTH_ATTEMPT,
         CYCLE_DUE_CHANGED,
         NOTIFICATION_SENT,
         NOTIFICATION_FAILED,

@@ -45,6 +45,7 @@ pub mod project_access;
 pub mod project_detail;
 pub mod projects;
 pub mod reaper;
+pub mod reauth_throttle;
 pub mod receipt_email;
 pub mod receipts;
 pub mod reconciler;

@@ -11,24 +11,35 @@ use crate::db::models::user_profile::UserProfile;
 use crate::domain::NewPassword;
 use crate::error::AppError;
 use crate::services::actor::Actor;
-use crate::services::api_tokens;
 use crate::services::audit::actions;
 use crate::services::ServiceContext;
+use crate::services::{api_tokens, reauth_throttle};
 
-/// Whether `current` is the actor's password (argon2 runs off the async workers).
+/// Whether `current` is the actor's password (argon2 runs off the async workers); refused
+/// (429) while the account has too many failed checks (see `reauth_throttle`).
 pub async fn is_current(
     ctx: &ServiceContext,
     actor: &Actor,
     current: &Secret,
 ) -> Result<bool, AppError> {
+    let now = ctx.clock().now();
     let stored = ctx
-        .run(actor, |conn, actor| {
-            Ok(User::find(conn, actor.user()?)?
+        .run(actor, move |conn, actor| {
+            let user = actor.user()?;
+            reauth_throttle::admit(conn, actor, user, now)?;
+            Ok(User::find(conn, user)?
                 .ok_or(AppError::NotFound)?
                 .password_hash)
         })
         .await?;
-    ctx.hasher().verify(current, Some(stored)).await
+    let held = ctx.hasher().verify(current, Some(stored)).await?;
+    if held {
+        ctx.run(actor, move |conn, actor| {
+            reauth_throttle::held(conn, actor, actor.user()?)
+        })
+        .await?;
+    }
+    Ok(held)
 }
 
 /// What a password change ended.

@@ -111,6 +111,7 @@ const SENTENCES: &[(&str, &str)] = &[
     (REQUEST_CHANGED, "Changed a request"),
     (REQUEST_STATUS_CHANGED, "Decided on a request"),
     (REQUEST_ANSWERED, "Answered a question"),
+    (REAUTH_ATTEMPT, "Typed their password again"),
     (CYCLE_DUE_CHANGED, "Changed a due date"),
     (NOTIFICATION_SENT, "Sent an email"),
     (NOTIFICATION_FAILED, "Could not send an email"),

@@ -178,3 +178,51 @@ async fn a_device_cookie_used_for_guessing_is_throttled_on_its_own() {
     assert_eq!(trusted, max, "the stolen cookie's allowance, no more");
     assert_eq!(signs_in_and_out(&app, &owners, &alice).await, 303);
 }
+
+/// A stolen session cannot guess the password behind it: the password checks of a
+/// signed-in account (changing it, turning two-factor off, new recovery codes) are
+/// refused after five failures in fifteen minutes, a parallel burst included, until the
+/// window passes; the owner's right password then works.
+#[actix_web::test]
+async fn typing_the_password_again_is_throttled_for_a_signed_in_session() {
+    let app = TestApp::spawn().await;
+    let user = UserFixture::new("tess").create(&app).await;
+    let session = app.session_for(&user).await;
+    let change = |current: String| {
+        let session = &session;
+        async move {
+            session
+                .post(
+                    "/account/password",
+                    &[
+                        ("current_password", current.as_str()),
+                        ("new_password", "a brand new passphrase"),
+                        ("confirm_password", "a brand new passphrase"),
+                    ],
+                )
+                .await
+                .status
+        }
+    };
+    // A burst of guesses at once: five are checked (and fail), the rest refused.
+    let burst: Vec<u16> =
+        futures_util::future::join_all((0..8).map(|_| change("guess".into()))).await;
+    let wrong = burst.iter().filter(|s| **s == 422).count();
+    let refused = burst.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, refused), (5, 3), "{burst:?}");
+    // The right password too waits for the window, and so does turning two-factor off.
+    assert_eq!(change(user.password.clone()).await, 429);
+    let off = session
+        .post(
+            "/account/two-factor/disable",
+            &[("password", user.password.as_str()), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(off.status, 429, "{}", off.body);
+    assert_eq!(app.audit_rows("auth.reauth_attempt").len(), 5);
+    app.state
+        .services
+        .clock()
+        .advance(chrono::Duration::minutes(16));
+    assert_eq!(change(user.password.clone()).await, 303);
+}
