@@ -55,6 +55,18 @@ pub async fn guard(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
+    // A caller without the scope the route needs is refused by the handler before it
+    // reads anything; its body is not read here either.
+    let pattern = req.match_pattern().unwrap_or_default();
+    if !caller
+        .actor
+        .may(crate::routes::api::scope_of_post(&pattern))
+    {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
     req.extensions_mut().insert(caller.clone());
     let sealing = match crate::auth::api_caller::bearer(req.request()) {
         Some(secret) => AnswerKey::of_token(&secret),

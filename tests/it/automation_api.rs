@@ -660,3 +660,43 @@ async fn a_cycle_started_by_api_is_due_when_its_body_says() {
     assert_eq!(refused["code"], "input.json_unreadable");
     assert_eq!(cycles_in(&app, s.project), before);
 }
+
+/// A caller without the scope a POST needs is refused before anything of its body is
+/// read or kept, with an `Idempotency-Key` as without one.
+#[actix_web::test]
+async fn a_keyed_post_without_its_scope_is_refused_and_nothing_is_kept() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, false).await;
+    let uploader = app.session_for(&s.uploader).await;
+    let reader = create_token(
+        &uploader,
+        "/account/tokens",
+        &[("name", "read"), ("days", "30"), ("scope", "read")],
+    )
+    .await;
+    let manifest = json!({ "cycle_id": 1, "files": [] });
+    let (status, _, _) = call(
+        &app,
+        &reader,
+        ("POST", "/api/v1/sessions"),
+        Some("k-1"),
+        Some(manifest),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let hooks = json!({ "url": "http://127.0.0.1:9/hooks", "events": ["file.stored"] });
+    let (status, _, refused) = call(
+        &app,
+        &reader,
+        ("POST", "/api/v1/webhooks"),
+        Some("k-2"),
+        Some(hooks),
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+    let kept: i64 = idempotency_keys::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count");
+    assert_eq!(kept, 0, "nothing was kept for a caller without the scope");
+}

@@ -25,6 +25,17 @@ use crate::services::uploads::manifest::{self, ManifestFile};
 use crate::state::AppState;
 use crate::web::problem::{Problem, ProblemBody};
 
+/// The scope a POST of the API needs: sending (`/api/v1/sessions…`) needs `upload`;
+/// every other POST drives the company (`admin`). The idempotency guard reads no body of
+/// a caller without it.
+pub fn scope_of_post(pattern: &str) -> TokenScope {
+    if pattern.starts_with("/api/v1/sessions") {
+        TokenScope::Upload
+    } else {
+        TokenScope::Admin
+    }
+}
+
 /// Files per page of a cycle's file list, at most.
 const MAX_FILES_PAGE: i64 = 1000;
 
