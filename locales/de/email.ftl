@@ -9,6 +9,16 @@ email-rejected-body = Guten Tag { $name },
     Bitte senden Sie eine neue Datei über den Upload-Link, den Sie erhalten haben.
     
     — Hopper
+email-rejected-answer-subject = { $project } { $cycle }: „{ $request }“ braucht eine neue Antwort
+email-rejected-answer-body = Guten Tag { $name },
+    
+    die Antwort auf „{ $request }“ in { $project } { $cycle } wurde nicht angenommen:
+    
+    {"    "}{ $reason }
+    
+    Bitte antworten Sie erneut über den Upload-Link, den Sie erhalten haben.
+    
+    — Hopper
 
 # Die Quittung, die sich ein Sender über einen Upload-Link mailen lässt.
 email-receipt-subject = Ihre Quittung von { $project }

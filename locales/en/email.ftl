@@ -10,6 +10,16 @@ email-rejected-body = Hello { $name },
     Please send a new file through the upload link you were given.
     
     — Hopper
+email-rejected-answer-subject = { $project } { $cycle }: “{ $request }” needs a new answer
+email-rejected-answer-body = Hello { $name },
+    
+    the answer to “{ $request }” in { $project } { $cycle } was not accepted:
+    
+    {"    "}{ $reason }
+    
+    Please answer again through the upload link you were given.
+    
+    — Hopper
 
 # The receipt a sender through an upload link asks for by email.
 email-receipt-subject = Your receipt from { $project }

@@ -241,6 +241,7 @@ pub async fn decide(
                     request: after.id,
                     request_name: &after.name,
                     reason: after.note.as_deref().unwrap_or(""),
+                    question: after.is_question(),
                 },
             )?;
         }

@@ -8,7 +8,7 @@
 
 use diesel::prelude::*;
 use hopper::db::ids::{CycleId, CycleRequestId, ProjectId};
-use hopper::schema::{cycle_requests, cycles, webhook_events};
+use hopper::schema::{cycle_requests, cycles, notifications, webhook_events};
 use serde_json::{json, Value};
 
 use crate::api::create_token;
@@ -237,6 +237,21 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     )
     .await;
     assert_eq!(rejected.status, 303, "{}", rejected.body);
+    // The sender hears it by email, in the words of a question.
+    let told: Vec<(String, String)> = notifications::table
+        .filter(notifications::recipient.eq("vera@example.com"))
+        .select((notifications::subject, notifications::body))
+        .load(&mut app.conn())
+        .expect("messages");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].0.contains("“Turnover 2026” needs a new answer"),
+        "{told:?}"
+    );
+    assert!(
+        told[0].1.contains("Turnover is in euros, please."),
+        "{told:?}"
+    );
     let page = visitor.get(&link).await;
     assert!(page.body.contains("Needs a new answer"), "{}", page.body);
     assert!(page.body.contains("Turnover is in euros, please."));

@@ -73,7 +73,8 @@ fn uploaders(
                            WHERE project_id = $1 AND access_role = 'uploader')
                  OR u.id IN (SELECT s.user_id FROM file_uploads f
                                JOIN sync_sessions s ON s.id = f.session_id
-                              WHERE f.request_id = $2))
+                              WHERE f.request_id = $2)
+                 OR u.id IN (SELECT answered_by FROM cycle_requests WHERE id = $2))
           ORDER BY u.id",
         users_wanting(kind)
     ))
@@ -92,23 +93,32 @@ struct LinkRecipient {
     language: Option<String>,
 }
 
-/// The people without an account who sent files for `request` through an upload link
-/// (each address once, in the language of the link they last used).
+/// The people without an account who sent files for `request` through an upload link, or
+/// answered it there (each address once, in the language of the link they last used).
 fn link_uploaders(
     conn: &mut PgConnection,
     company: CompanyId,
     request: CycleRequestId,
 ) -> QueryResult<Vec<LinkRecipient>> {
     diesel::sql_query(
-        "SELECT DISTINCT ON (lower(s.uploader_email)) NULL::int AS user_id,
-                s.uploader_email::text AS email, s.uploader_name::text AS name,
-                coalesce(l.language, c.default_language) AS language
-           FROM file_uploads f JOIN sync_sessions s ON s.id = f.session_id
-           JOIN upload_links l ON l.id = s.upload_link_id
-           JOIN companies c ON c.id = l.company_id
-          WHERE f.company_id = $1 AND f.request_id = $2
-            AND s.upload_link_id IS NOT NULL AND s.uploader_email IS NOT NULL
-          ORDER BY lower(s.uploader_email), s.id DESC",
+        "SELECT DISTINCT ON (lower(email)) user_id, email, name, language FROM (
+             SELECT NULL::int AS user_id, s.uploader_email::text AS email,
+                    s.uploader_name::text AS name,
+                    coalesce(l.language, c.default_language) AS language, s.created_at AS at
+               FROM file_uploads f JOIN sync_sessions s ON s.id = f.session_id
+               JOIN upload_links l ON l.id = s.upload_link_id
+               JOIN companies c ON c.id = l.company_id
+              WHERE f.company_id = $1 AND f.request_id = $2
+                AND s.upload_link_id IS NOT NULL AND s.uploader_email IS NOT NULL
+             UNION ALL
+             SELECT NULL::int, v.uploader_email::text, v.uploader_name::text,
+                    coalesce(l.language, c.default_language), r.answered_at
+               FROM cycle_requests r JOIN upload_link_visits v ON v.id = r.answer_visit_id
+               JOIN upload_links l ON l.id = v.link_id
+               JOIN companies c ON c.id = l.company_id
+              WHERE r.company_id = $1 AND r.id = $2
+         ) senders
+         ORDER BY lower(email), at DESC NULLS LAST",
     )
     .bind::<Int4, _>(company.0)
     .bind::<Int4, _>(request.0)
@@ -166,6 +176,8 @@ pub(in crate::services) struct Rejection<'a> {
     pub request: CycleRequestId,
     pub request_name: &'a str,
     pub reason: &'a str,
+    /// A question: its answer, not a file, was not accepted.
+    pub question: bool,
 }
 
 pub(in crate::services) fn request_rejected(
@@ -185,8 +197,16 @@ pub(in crate::services) fn request_rejected(
                 .arg("reason", r.reason)
                 .arg("name", &outsider.who.name)
         };
-        let subject = message("email-rejected-subject").to_string();
-        let body = format!("{}\n", message("email-rejected-body"));
+        let (subject, body) = if r.question {
+            (
+                "email-rejected-answer-subject",
+                "email-rejected-answer-body",
+            )
+        } else {
+            ("email-rejected-subject", "email-rejected-body")
+        };
+        let subject = message(subject).to_string();
+        let body = format!("{}\n", message(body));
         queued += queue_to(
             conn,
             r.company,
@@ -196,14 +216,19 @@ pub(in crate::services) fn request_rejected(
             |_| body.clone(),
         )?;
     }
+    let (needs, what, again) = if r.question {
+        ("a new answer", "answer to", "answer again")
+    } else {
+        ("a new file", "file for", "upload a new file")
+    };
     let subject = format!(
-        "{} {}: “{}” needs a new file",
+        "{} {}: “{}” needs {needs}",
         r.project_name, r.cycle_name, r.request_name
     );
     Ok(queued
         + queue_to(conn, r.company, &to, kind, &subject, |who| {
             format!(
-                "Hello {},\n\nthe file for “{}” in {} {} was not accepted:\n\n    {}\n\n\
+                "Hello {},\n\nthe {what} “{}” in {} {} was not accepted:\n\n    {}\n\n\
              Please {}\n\n— Hopper\n",
                 who.name,
                 r.request_name,
@@ -211,9 +236,9 @@ pub(in crate::services) fn request_rejected(
                 r.cycle_name,
                 r.reason,
                 match who.user_id {
-                    Some(_) => format!("upload a new file: {}", r.upload_url),
+                    Some(_) => format!("{again}: {}", r.upload_url),
                     // The link's address is a secret Hopper does not keep.
-                    None => "send a new file through the upload link you were given.".to_owned(),
+                    None => format!("{again} through the upload link you were given."),
                 }
             )
         })?)
