@@ -30,6 +30,8 @@ pub struct Received {
     pub decided_at: Option<DateTime<Utc>>,
     /// Its files that count (superseded ones left out).
     pub files: Vec<ReceivedFile>,
+    /// A question's answer, where the reader may see it.
+    pub answer: Option<String>,
 }
 
 pub struct ReceivedFile {
@@ -69,6 +71,7 @@ impl ThankYou {
                     accepted: item.request.status == RequestStatus::Accepted,
                     decided_at: item.request.reviewed_at,
                     files,
+                    answer: item.request.answer.clone(),
                 }),
                 RequestStatus::Missing | RequestStatus::Rejected => {
                     still_open.push(item.request.name.clone())

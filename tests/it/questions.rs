@@ -214,6 +214,27 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
         assert_eq!(answer_of(&app, request).as_deref(), Some(kept));
         assert_eq!(status_of(&app, request), "submitted");
     }
+    // The sender sees their answers; somebody else's link does not show them.
+    assert!(visitor.get(&link).await.body.contains("1234567.50"));
+    let other_link = create_link(
+        &admin,
+        s.project,
+        cycle,
+        &[
+            ("label", "Bank"),
+            ("days", "7"),
+            ("max_files", "5"),
+            ("max_mib", "5"),
+        ],
+    )
+    .await;
+    let other = Visitor::new(&app);
+    other
+        .identify(&other_link, "Bob Banker", "bob@example.com", "")
+        .await;
+    let theirs = other.get(&other_link).await;
+    assert!(theirs.body.contains("data-kind=\"number\""));
+    assert!(!theirs.body.contains("1234567.50"), "{}", theirs.body);
     // The same answer again is no change (no second audit row).
     let again = visitor.answer(&link, vat, "Yes").await;
     assert_eq!(again.status, 200);

@@ -222,6 +222,17 @@ impl UploadLink {
             .load(conn)
     }
 
+    /// The visits of the link (each browser that said who it is).
+    pub fn visits(
+        conn: &mut PgConnection,
+        id: UploadLinkId,
+    ) -> QueryResult<Vec<UploadLinkVisitId>> {
+        upload_link_visits::table
+            .filter(upload_link_visits::link_id.eq(id))
+            .select(upload_link_visits::id)
+            .load(conn)
+    }
+
     pub fn touch(conn: &mut PgConnection, id: UploadLinkId) -> QueryResult<()> {
         diesel::update(upload_links::table.find(id))
             .set(upload_links::last_used_at.eq(diesel::dsl::now))

@@ -318,6 +318,17 @@ pub async fn page(ctx: &ServiceContext, actor: &Actor) -> Result<LinkPage, AppEr
         // A visitor sees what was asked of them and what was sent through their link,
         // not what others have sent.
         let sent_here = UploadLink::batches(conn, visitor.link)?;
+        let answered_here = UploadLink::visits(conn, visitor.link)?;
+        for item in &mut view.items {
+            let request = &mut item.request;
+            if request
+                .answer_visit_id
+                .is_none_or(|v| !answered_here.contains(&v))
+            {
+                request.answer = None;
+                request.answered_at = None;
+            }
+        }
         let thank_you = ThankYou::of(&view, Some(&sent_here));
         for item in &mut view.items {
             item.files.retain(|f| sent_here.contains(&f.session_id));
