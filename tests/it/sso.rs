@@ -312,3 +312,53 @@ async fn the_answer_counts_once_and_only_in_the_browser_that_asked() {
     );
     assert_eq!(session_count(&app), 0);
 }
+
+/// Starting a sign-in is open to anybody: an address gets 20 starts in 15 minutes (known
+/// organisations or not), then 429 with `Retry-After` until the window passes. The start
+/// reads the provider's discovery document once in a while, not at every press: with the
+/// provider gone, a start still sends the browser on (the callback reads it afresh).
+#[actix_web::test]
+async fn starting_sign_ins_is_throttled_per_address_and_reads_the_provider_once_in_a_while() {
+    let app = TestApp::spawn().await;
+    let (provider, _, _) = acme(&app).await;
+    let browser = TestApp::new_client();
+    let (to_provider, _) = start_sign_in(&app, &browser, "alice@acme.test").await;
+    drop(provider);
+    let start = |who: &'static str| {
+        let app = &app;
+        async move {
+            let form = app.get("/login/sso").await;
+            app.post_form(
+                "/login/sso",
+                &[("who", who), ("csrf_token", &form.csrf_token())],
+            )
+            .await
+        }
+    };
+    let again = start("alice@acme.test").await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let origin = |url: &str| url.split('/').take(3).collect::<Vec<_>>().join("/");
+    assert_eq!(
+        again.location.as_deref().map(origin),
+        Some(origin(&to_provider)),
+        "the kept discovery document sends the browser on"
+    );
+    for _ in 2..hopper::services::sso::throttle::MAX_STARTS_PER_ADDRESS {
+        assert_eq!(start("nobody@nowhere.test").await.status, 404);
+    }
+    let refused = start("nobody@nowhere.test").await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(refused.headers.contains_key("retry-after"));
+    let before = app.audit_rows("auth.sso_refused").len();
+    assert_eq!(start("alice@acme.test").await.status, 429);
+    assert_eq!(
+        app.audit_rows("auth.sso_refused").len(),
+        before,
+        "a refused start writes nothing"
+    );
+    app.state
+        .services
+        .clock()
+        .advance(chrono::Duration::minutes(16));
+    assert_eq!(start("nobody@nowhere.test").await.status, 404);
+}

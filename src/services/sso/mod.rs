@@ -4,6 +4,7 @@
 mod member;
 pub mod provider;
 pub mod sign_in;
+pub mod throttle;
 
 use diesel::prelude::*;
 use serde_json::json;

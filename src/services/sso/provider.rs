@@ -3,7 +3,9 @@
 //! code exchange with every check of the ID token (signature against the provider's keys,
 //! issuer, audience, expiry on the service clock, nonce).
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreProviderMetadata,
@@ -72,8 +74,49 @@ pub async fn discover(issuer: &str) -> Result<CoreProviderMetadata, SsoRefused> 
         .map_err(|e| unavailable("discovery", &e))
 }
 
-async fn client(settings: &CompanySso, redirect: &str) -> Result<DiscoveredClient, SsoRefused> {
-    let metadata = discover(&settings.issuer_url).await?;
+/// How long a discovery document read for a sign-in's start is used again: a burst of
+/// starts (or somebody pressing the button in a loop) reads the provider once, not once
+/// each. The callback always reads it afresh, with the provider's current keys.
+const DISCOVERY_KEPT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The discovery document, from this node's copy when it is younger than
+/// [`DISCOVERY_KEPT`].
+async fn discover_kept(issuer: &str) -> Result<CoreProviderMetadata, SsoRefused> {
+    type Kept = HashMap<String, (Instant, CoreProviderMetadata)>;
+    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Mutex::default);
+    let fresh = |kept: &Kept| {
+        kept.get(issuer)
+            .filter(|(at, _)| at.elapsed() < DISCOVERY_KEPT)
+            .map(|(_, metadata)| metadata.clone())
+    };
+    if let Some(metadata) = kept.lock().ok().and_then(|k| fresh(&k)) {
+        return Ok(metadata);
+    }
+    let metadata = discover(issuer).await?;
+    if let Ok(mut kept) = kept.lock() {
+        kept.insert(issuer.to_owned(), (Instant::now(), metadata.clone()));
+    }
+    Ok(metadata)
+}
+
+/// `Kept`: the start of a sign-in may use the node's recent copy of the discovery document;
+/// `Fresh`: the callback reads it again (the keys that verify the ID token).
+#[derive(Clone, Copy)]
+enum Discovery {
+    Kept,
+    Fresh,
+}
+
+async fn client(
+    settings: &CompanySso,
+    redirect: &str,
+    discovery: Discovery,
+) -> Result<DiscoveredClient, SsoRefused> {
+    let metadata = match discovery {
+        Discovery::Kept => discover_kept(&settings.issuer_url).await?,
+        Discovery::Fresh => discover(&settings.issuer_url).await?,
+    };
     let redirect =
         RedirectUrl::new(redirect.to_owned()).map_err(|e| unavailable("the callback URL", &e))?;
     Ok(CoreClient::from_provider_metadata(
@@ -97,7 +140,7 @@ pub async fn authorization(
     redirect: &str,
     login_hint: Option<&str>,
 ) -> Result<Authorization, SsoRefused> {
-    let client = client(settings, redirect).await?;
+    let client = client(settings, redirect, Discovery::Kept).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
@@ -139,7 +182,7 @@ pub async fn identity(
     nonce: &str,
     clock: Clock,
 ) -> Result<Identity, SsoRefused> {
-    let client = client(settings, redirect).await?;
+    let client = client(settings, redirect, Discovery::Fresh).await?;
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| unavailable("the token endpoint", &e))?

@@ -53,6 +53,7 @@ pub async fn begin(
     next: &str,
     client: &ClientInfo,
 ) -> Result<Started, AppError> {
+    super::throttle::admit(ctx, client).await?;
     // Control characters are shown escaped and found nowhere (PostgreSQL, and JSONB in
     // the audit row, refuse a NUL outright).
     let who: String = crate::domain::client_info::sanitize(who.trim())
