@@ -44,7 +44,15 @@ async fn answer_and_say(
     answer: String,
     (lang, back): (Language, String),
 ) -> Result<HttpResponse, AppError> {
-    let answered = answers::answer(ctx.services(), actor, within, id, answer).await;
+    let answered = answers::answer(ctx.services(), actor, within, id, answer)
+        .await
+        // A sender through a link hears the refusal in their words (no cycle codes).
+        .map_err(|e| match e {
+            AppError::Refused(refusal) if actor.link_visitor().is_some() => {
+                AppError::Refused(refusal.for_outsider())
+            }
+            other => other,
+        });
     let htmx = is_htmx(&ctx.req);
     match answered {
         Ok(Answered { request, .. }) if htmx => {

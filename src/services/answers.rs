@@ -18,12 +18,11 @@ use crate::services::cycle_requests::record_move;
 use crate::services::uploads::{closed_reason, uploadable, CycleLock};
 use crate::services::ServiceContext;
 
-/// The answer as it was recorded, and whether it changed anything (the same answer again
-/// to a request that does not wait for one is no change).
+/// The request with its answer, and its cycle (the same answer again to a request that
+/// does not wait for one changes nothing and writes nothing).
 pub struct Answered {
     pub request: CycleRequest,
     pub cycle: Cycle,
-    pub changed: bool,
 }
 
 /// Answers request `id` with `raw`; `within`: the project and cycle a page's path names
@@ -63,7 +62,6 @@ pub async fn answer(
             return Ok(Answered {
                 request: before,
                 cycle,
-                changed: false,
             });
         }
         let status = before.status.after_upload(project.review_uploads);
@@ -98,7 +96,6 @@ pub async fn answer(
         Ok(Answered {
             request: after,
             cycle,
-            changed: true,
         })
     })
     .await

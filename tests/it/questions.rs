@@ -90,6 +90,16 @@ impl Visitor<'_> {
     /// Answers a card as the page's script does (htmx).
     async fn answer(&self, link: &str, request: CycleRequestId, answer: &str) -> Page {
         let token = self.get(link).await.csrf_token();
+        self.answer_with(link, &token, (request, answer)).await
+    }
+
+    /// The same with a CSRF token taken earlier (a closed cycle's page has no form).
+    async fn answer_with(
+        &self,
+        link: &str,
+        token: &str,
+        (request, answer): (CycleRequestId, &str),
+    ) -> Page {
         TestApp::page(
             self.http()
                 .post(self.url(&format!("{link}/requests/{request}/answer")))
@@ -320,6 +330,23 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
         last["data"]["answered_by"]["upload_link"]["label"],
         "Client"
     );
+
+    // Once the cycle is closed the sender is told so in their words (no cycle code).
+    let token = visitor.get(&link).await.csrf_token();
+    let closed = admin
+        .post(
+            &format!("/admin/projects/{}/cycles/{cycle}/close", s.project),
+            &[],
+        )
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    let late = visitor
+        .answer_with(&link, &token, (notes, "One more thing"))
+        .await;
+    assert_eq!(late.status, 422, "{}", late.body);
+    assert!(late.body.contains("closed"), "{}", late.body);
+    assert!(!late.body.contains("C1"), "{}", late.body);
+    assert_eq!(answer_of(&app, notes), None);
 
     // The evidence export lists the questions with their answers.
     let read = create_token(
