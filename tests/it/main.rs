@@ -82,6 +82,7 @@ mod token_revocation;
 mod tus;
 mod tus_parts;
 mod tus_restart;
+mod tus_takeover;
 mod tus_whole;
 mod two_factor;
 mod two_factor_policy;

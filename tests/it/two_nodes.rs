@@ -14,14 +14,14 @@ use crate::planted::Abandoned;
 use crate::uploads::assert_every_batch_matches_its_rows;
 use crate::uploads::{content, form, sha256, target, Target};
 
-struct SecondNode {
-    address: String,
-    state: actix_web::web::Data<hopper::state::AppState>,
+pub struct SecondNode {
+    pub address: String,
+    pub state: actix_web::web::Data<hopper::state::AppState>,
 }
 
 /// Another node of the same installation: same database, S3 and secret key, its own
 /// node id and port.
-async fn second_node(app: &TestApp) -> SecondNode {
+pub async fn second_node(app: &TestApp) -> SecondNode {
     let mut config = test_config(app.database_url.clone());
     config.s3 = app.state.config.s3.clone();
     config.secret_key = app.state.config.secret_key.clone();
