@@ -72,6 +72,7 @@ mod sessions;
 mod slow_clients;
 mod smtp_sink;
 mod soak;
+mod soak_cluster;
 mod sso;
 mod sso_admin;
 mod storage;
