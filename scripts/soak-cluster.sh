@@ -199,6 +199,7 @@ defaults
     # method and path: OUT/haproxy.log, read by the report.
     log-format "%[capture.req.hdr(0)] %b/%s %ST %Ta %Tt %tsc %HM %HP"
     option forwardfor
+    option dontlognull
     option redispatch
     retries 2
     timeout connect 2s
@@ -259,6 +260,8 @@ next_kill=$KILL_EVERY
 while [ "$next_kill" -lt "$DURATION" ]; do
   now=$(( $(date +%s) - started ))
   if [ "$now" -lt "$next_kill" ]; then nap 1; continue; fi
+  # No kill once the load is over (a slow restart may have pushed this one past it).
+  [ "$now" -lt "$DURATION" ] || break
   kill -0 "$DRIVER_PID" 2>/dev/null || break
   n=$(victim "$kills")
   pid=$(cat "$RUN/node-$n.pid")
