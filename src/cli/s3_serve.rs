@@ -3,6 +3,7 @@
 //! `hopper serve` runs without `HOPPER_S3_ENDPOINT`: `<data-dir>/s3`, credentials in
 //! `<data-dir>/s3-credentials`, on 127.0.0.1 only.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -48,8 +49,11 @@ pub async fn run(data_dir: &Path, args: S3ServeArgs) -> anyhow::Result<()> {
         }
     }
     tracing::info!(endpoint = %s3.endpoint(), "S3 endpoint started");
-    println!("S3 endpoint: {}", s3.endpoint());
-    println!(
+    // Whoever started it may stop reading (`| head -1`): the store goes on serving.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "S3 endpoint: {}", s3.endpoint());
+    let _ = writeln!(
+        out,
         "Credentials: {} (access key id, then secret)",
         data_dir.join("s3-credentials").display()
     );

@@ -213,6 +213,7 @@ async fn s3_serve_serves_the_store_alone_with_its_bucket_until_sigterm() {
         .spawn()
         .expect("start hopper s3-serve");
     let mut first = String::new();
+    // Read one line, then stop reading: the store goes on all the same.
     BufReader::new(store.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("the endpoint line");
