@@ -29,6 +29,9 @@ if $want_test; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   # The virus-scanning tests start a real clamd (with a signature file they write).
   { command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; } || missing+=(clamav-daemon)
+  # The cluster soak (scripts/soak-cluster.sh, tests/it/soak_cluster.rs) puts three
+  # nodes behind a real load balancer.
+  { command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; } || missing+=(haproxy)
 fi
 
 install_packages() {

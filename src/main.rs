@@ -107,6 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Sync(args) => sync(args).await,
+        Command::S3Serve(args) => hopper::cli::s3_serve::run(&config.data_dir, args).await,
         Command::ResetPassword(args) => {
             let mut embedded = start_database_only(&mut config)?;
             let result = reset_password(&config, args).await;

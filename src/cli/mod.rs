@@ -5,6 +5,7 @@ pub mod audit_digests;
 mod erase;
 pub mod evidence_check;
 mod retention;
+pub mod s3_serve;
 mod scan_args;
 mod sso;
 mod sync;
@@ -170,6 +171,9 @@ pub enum Command {
     /// browsers) from every row and audit detail; the audit chains keep verifying.
     /// Refused while a legal hold covers them.
     Erase(EraseArgs),
+    /// Serve the embedded S3 endpoint alone (`<data-dir>/s3` on 127.0.0.1), for nodes that
+    /// share one store which outlives each of them, e.g. a test cluster.
+    S3Serve(s3_serve::S3ServeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ use crate::services::audit::{actions, AuditEvent};
 use crate::services::audit_digests::AuditSigner;
 use crate::services::password_hasher::PasswordHasher;
 use crate::services::scanning::HeldScans;
+use crate::services::uploads::tus::liveness::LiveClaims;
 use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
 use crate::storage::multipart::PARTS_IN_FLIGHT;
 use crate::storage::{PartBudget, Storage};
@@ -71,6 +72,8 @@ struct Inner {
     scanner: Option<Scanner>,
     /// Resumable uploads' scans between their requests.
     held_scans: HeldScans,
+    /// The tus claims this node's requests hold, renewed while they live.
+    live_claims: LiveClaims,
     webhooks: WebhookConfig,
 }
 
@@ -141,6 +144,7 @@ impl ServiceContext {
                 audit_signer: Arc::new(audit_signer),
                 scanner,
                 held_scans: HeldScans::default(),
+                live_claims: LiveClaims::default(),
                 webhooks,
             }),
         }
@@ -183,6 +187,10 @@ impl ServiceContext {
 
     pub(in crate::services) fn held_scans(&self) -> &HeldScans {
         &self.inner.held_scans
+    }
+
+    pub(in crate::services) fn live_claims(&self) -> &LiveClaims {
+        &self.inner.live_claims
     }
 
     /// Part buffers no upload holds on this node at the moment (a test waits for uploads

@@ -18,17 +18,20 @@ pub async fn connect_and_migrate(
     actix_web::rt::task::spawn_blocking(move || {
         let pool = db::build_pool(&url, pool_size)?;
         let mut conn = pool.get().context("cannot connect to PostgreSQL")?;
-        let applied = db::migrations::run_pending(&mut conn)?;
-        if !applied.is_empty() {
-            tracing::info!(migrations = ?applied, "database migrated");
-        }
-        if let Some((role, password)) = app_role {
-            db::roles::ensure_app_role(&mut conn, &role)?;
-            if let Some(password) = password {
-                db::roles::set_app_password(&mut conn, &role, password.expose())?;
+        db::migrations::one_node_at_a_time(&mut conn, |conn| {
+            let applied = db::migrations::run_pending(conn)?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "database migrated");
             }
-            db::roles::grant_app_privileges(&mut conn, &role)?;
-        }
+            if let Some((role, password)) = app_role {
+                db::roles::ensure_app_role(conn, &role)?;
+                if let Some(password) = password {
+                    db::roles::set_app_password(conn, &role, password.expose())?;
+                }
+                db::roles::grant_app_privileges(conn, &role)?;
+            }
+            Ok(())
+        })?;
         Ok::<_, anyhow::Error>(pool)
     })
     .await?

@@ -232,6 +232,7 @@ impl Application {
             .run();
 
         crate::services::reaper::spawn(services.clone());
+        crate::services::uploads::tus::liveness::spawn_renewals(services.clone());
         crate::services::cycle_progress::spawn_deadlines(services.clone());
         crate::services::notifications::spawn_sender(services.clone());
         crate::services::maintenance::spawn_audit_digests(services.clone());

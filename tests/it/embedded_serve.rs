@@ -189,3 +189,61 @@ fn serve_refuses_a_public_address_while_the_seeded_password_is_in_place() {
         .join("postgres/data/postmaster.pid")
         .exists());
 }
+
+/// `hopper s3-serve`: the embedded store alone, on a given port, with the bucket asked
+/// for; its address on stdout, its credentials in the data dir; SIGTERM stops it.
+#[actix_web::test]
+async fn s3_serve_serves_the_store_alone_with_its_bucket_until_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let parent = data_dir_parent();
+    let data_dir = parent.path().join("store");
+    let port = free_port();
+    let mut store = hopper()
+        .args([
+            "s3-serve",
+            "--port",
+            &port.to_string(),
+            "--bucket",
+            "shared",
+        ])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hopper s3-serve");
+    let mut first = String::new();
+    // Read one line, then stop reading: the store goes on all the same.
+    BufReader::new(store.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the endpoint line");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    assert_eq!(first.trim(), format!("S3 endpoint: {endpoint}"));
+
+    let credentials =
+        std::fs::read_to_string(data_dir.join("s3-credentials")).expect("credentials");
+    let mut lines = credentials.lines();
+    let storage = hopper::storage::Storage::connect(&hopper::config::S3Config {
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+        force_path_style: true,
+        credentials: Some(hopper::config::S3Credentials {
+            access_key_id: lines.next().expect("key id").to_owned(),
+            secret_access_key: hopper::config::Secret::new(lines.next().expect("secret")),
+        }),
+        create_missing_buckets: false,
+        retry: Default::default(),
+    })
+    .await;
+    storage
+        .ensure_bucket("shared")
+        .await
+        .expect("the bucket exists");
+
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(store.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let status = store.wait().expect("wait");
+    assert!(status.success(), "stopped cleanly: {status}");
+}

@@ -14,14 +14,14 @@ use crate::planted::Abandoned;
 use crate::uploads::assert_every_batch_matches_its_rows;
 use crate::uploads::{content, form, sha256, target, Target};
 
-struct SecondNode {
-    address: String,
-    state: actix_web::web::Data<hopper::state::AppState>,
+pub struct SecondNode {
+    pub address: String,
+    pub state: actix_web::web::Data<hopper::state::AppState>,
 }
 
 /// Another node of the same installation: same database, S3 and secret key, its own
 /// node id and port.
-async fn second_node(app: &TestApp) -> SecondNode {
+pub async fn second_node(app: &TestApp) -> SecondNode {
     let mut config = test_config(app.database_url.clone());
     config.s3 = app.state.config.s3.clone();
     config.secret_key = app.state.config.secret_key.clone();
@@ -136,4 +136,21 @@ async fn the_reaper_and_the_reconciler_settle_each_file_once_across_nodes() {
     }
     assert_eq!(app.audit_rows("file.reconciled").len(), 1);
     assert_eq!(app.audit_rows("upload.reaped").len(), 1);
+}
+
+#[actix_web::test]
+async fn nodes_starting_at_once_each_migrate_and_grant_the_application_role() {
+    // Every start migrates and re-grants the application role its privileges; several
+    // nodes starting together (after an outage, a deploy) must not trip over each other's
+    // GRANTs ("tuple concurrently updated" failed a node's start).
+    let url = crate::helpers::fresh_database();
+    let app_url = crate::helpers::app_role_url(&url);
+    for _ in 0..5 {
+        let starts = (0..4).map(|_| hopper::startup::connect_and_migrate(&url, Some(&app_url), 1));
+        for started in futures_util::future::join_all(starts).await {
+            if let Err(e) = started {
+                panic!("a node failed to start: {e:#}");
+            }
+        }
+    }
 }

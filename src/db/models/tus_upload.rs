@@ -71,8 +71,10 @@ pub struct NewTusUpload<'a> {
     pub finishes_session: bool,
 }
 
-/// How long a writer's claim holds without a sign of life.
-pub const WRITER_LAPSE_SECS: i64 = 60;
+/// How long a writer's claim holds without a sign of life. A live writer's node renews
+/// it every few seconds (`services::uploads::tus::liveness`), so a claim this old is a
+/// dead node's (killed, cut off) and another node takes the upload over.
+pub const WRITER_LAPSE_SECS: i64 = 20;
 
 impl TusUpload {
     /// The offset a client resumes from: whole parts in S3 plus the staged tail.
@@ -167,6 +169,21 @@ impl TusUpload {
         )
         .get_result(conn)
         .optional()
+    }
+
+    /// The writers' sign of life: each `(upload, writer)` claim still held is seen `now`.
+    /// One statement for all the requests a node is serving.
+    pub fn renew_claims(
+        conn: &mut PgConnection,
+        claims: &[(Uuid, Uuid)],
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        let (uploads, writers): (Vec<Uuid>, Vec<Uuid>) = claims.iter().copied().unzip();
+        diesel::update(tus_uploads::table)
+            .filter(tus_uploads::id.eq_any(uploads))
+            .filter(tus_uploads::writer.assume_not_null().eq_any(writers))
+            .set(tus_uploads::writer_seen_at.eq(now))
+            .execute(conn)
     }
 
     /// Gives the claim back (only the writer holding it can).

@@ -12,6 +12,7 @@ use crate::domain::refusal::TusRefused;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::uploads::session::{plan_of_rows, PlanUse};
+use crate::services::uploads::tus::liveness::LiveClaim;
 use crate::services::uploads::tus::patch::Refusal;
 use crate::services::uploads::tus::{finish, is_own, own_upload, whole};
 use crate::services::uploads::BatchPlan;
@@ -27,6 +28,8 @@ pub(super) struct Writing {
     pub(super) writer: Uuid,
     /// A legal hold covers the file's cycle (only asked in a location with Object Lock).
     pub(super) held: bool,
+    /// Renewed by the node while the request lives (see `liveness`).
+    _live: LiveClaim,
 }
 
 impl Writing {
@@ -93,6 +96,7 @@ pub(super) async fn claim(
     let now = ctx.clock().now();
     let writer = Uuid::new_v4();
     let node = ctx.node().clone();
+    let live = ctx.live_claims().clone();
     let claimed = ctx
         .run(actor, move |conn, actor| {
             // The common case is one statement: the upload is open, at this offset and
@@ -124,6 +128,7 @@ pub(super) async fn claim(
                 plan,
                 writer,
                 held,
+                _live: live.hold(id, writer),
             };
             let content = match &facts {
                 Some(facts) => whole::claim_content(conn, &writing, facts)?,

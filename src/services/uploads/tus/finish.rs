@@ -55,7 +55,7 @@ pub(super) async fn release(ctx: &ServiceContext, actor: &Actor, writing: &Writi
         })
         .await;
     if let Err(e) = released {
-        tracing::warn!(upload = %id, error = %e, "could not release a tus upload; the claim lapses in a minute");
+        tracing::warn!(upload = %id, error = %e, "could not release a tus upload; its claim lapses once the request is gone");
     }
 }
 

@@ -10,7 +10,7 @@
 //! shares with a manifest here; `status`/`terminate` (this file); `claim` takes an upload
 //! for a PATCH, `patch` receives its bytes (`whole` a small body read before the claim),
 //! `finish` ends a file, `drop` ends an upload that will not complete; `expiry` is the
-//! reaper's pass over abandoned uploads.
+//! reaper's pass over abandoned uploads; `liveness` keeps the claims of live requests.
 
 mod access;
 mod claim;
@@ -18,6 +18,7 @@ mod create;
 pub(super) mod drop;
 mod expiry;
 pub(super) mod finish;
+pub mod liveness;
 mod patch;
 mod whole;
 
@@ -307,10 +308,9 @@ pub async fn terminate(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<
             if upload.outcome.is_some() {
                 return Err(AppError::NotFound);
             }
+            let lapse = Duration::seconds(crate::db::models::tus_upload::WRITER_LAPSE_SECS);
             let writing = upload.writer.is_some()
-                && upload
-                    .writer_seen_at
-                    .is_some_and(|seen| seen > now - Duration::seconds(60));
+                && upload.writer_seen_at.is_some_and(|seen| seen > now - lapse);
             if writing {
                 return Err(AppError::from(TusRefused::Receiving));
             }
