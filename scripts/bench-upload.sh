@@ -5,6 +5,7 @@
 #
 #   ./scripts/bench-upload.sh              # 1 GiB files (the issue's sizes)
 #   BENCH_FILE_MIB=256 ./scripts/bench-upload.sh   # a quicker run
+#   BENCH_ONE_FILE_ONLY=1 ./scripts/bench-upload.sh  # the one-file rounds only
 #
 # Two Hopper processes run: "store" only provides its embedded S3 endpoint (s3s-fs on
 # local disk); "app" is the Hopper under test, configured with that endpoint as an
@@ -113,10 +114,21 @@ hash_pass() {  # file
   local TIMEFORMAT='%U'
   { time openssl dgst -sha256 "$WORK/files/$1" >/dev/null; } 2>&1
 }
-AWS_S=() RCLONE_S=() FORM_S=() FORM_CPU=() TUS_S=() TUS_CPU=() HASH_S=()
+# The store's own single-stream intake: the same file as one signed PUT by curl (SigV4,
+# payload unsigned as Hopper sends it on the loopback), the reference of issue 32's goal 3.
+curl_put() {  # file
+  local start code; start=$(now)
+  code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+    -T "$WORK/files/$1" "$S3/bench-direct/put-$1")
+  [ "$code" = 200 ] || { echo "bench: curl PUT answered $code" >&2; exit 1; }
+  python3 -c "print($(now) - $start)"
+}
+AWS_S=() RCLONE_S=() PUT_S=() FORM_S=() FORM_CPU=() TUS_S=() TUS_CPU=() HASH_S=()
 for round in $(seq 1 "$ROUNDS"); do
   echo "bench: one-file round $round of $ROUNDS" >&2
   AWS_S+=("$(direct f1.bin)")
+  PUT_S+=("$(curl_put f1.bin)")
   RCLONE_S+=("$(rclone_direct f1.bin)")
   next_cycle
   C0=$(cpu_ticks); FORM_S+=("$(through_hopper f2.bin)"); C1=$(cpu_ticks); FORM_CPU+=("$(( C1 - C0 ))")
@@ -125,10 +137,10 @@ for round in $(seq 1 "$ROUNDS"); do
   HASH_S+=("$(hash_pass f3.bin)")
   clear_buckets
 done
-python3 - "$FILE_MIB" "$TICK" "${AWS_S[*]}" "${RCLONE_S[*]}" "${FORM_S[*]}" "${FORM_CPU[*]}" "${TUS_S[*]}" "${TUS_CPU[*]}" "${HASH_S[*]}" <<'PY'
+python3 - "$FILE_MIB" "$TICK" "${AWS_S[*]}" "${RCLONE_S[*]}" "${FORM_S[*]}" "${FORM_CPU[*]}" "${TUS_S[*]}" "${TUS_CPU[*]}" "${HASH_S[*]}" "${PUT_S[*]}" <<'PY'
 import statistics, sys
 mib, tick = float(sys.argv[1]), float(sys.argv[2])
-aws, rcl, form, form_cpu, tus, tus_cpu, hashes = ([float(x) for x in a.split()] for a in sys.argv[3:10])
+aws, rcl, form, form_cpu, tus, tus_cpu, hashes, put = ([float(x) for x in a.split()] for a in sys.argv[3:11])
 med = statistics.median
 gib = mib / 1024
 print(f"One file of {mib:.0f} MiB, median of {len(aws)} rounds (min–max in brackets):")
@@ -140,12 +152,15 @@ def row(label, times, cpu=None):
     print(f"| {label} | {med(times):.1f} s ({min(times):.1f}–{max(times):.1f}) | {mib/med(times):.0f} MiB/s | {c} |")
 row("Direct: awscli multipart", aws)
 row("Direct: rclone copyto", rcl)
+row("Direct: curl, one signed PUT", put)
 row("Hopper: form upload (curl -F)", form, form_cpu)
 row("Hopper: tus, one PATCH (curl)", tus, tus_cpu)
 faster = min(med(aws), med(rcl))
 print()
 print(f"Ratios of medians (throughput): form ÷ faster direct client {faster/med(form):.2f}, "
-      f"tus ÷ faster direct client {faster/med(tus):.2f}, tus ÷ form {med(form)/med(tus):.2f}.")
+      f"tus ÷ faster direct client {faster/med(tus):.2f}, tus ÷ form {med(form)/med(tus):.2f}; "
+      f"against the store's single-stream intake (curl PUT): tus {med(put)/med(tus):.2f}, "
+      f"form {med(put)/med(form):.2f}.")
 print()
 hash_gib = med(hashes) / gib
 print(f"One SHA-256 pass over the file (openssl dgst, same rounds): {hash_gib:.2f} CPU s per GiB "
@@ -154,6 +169,8 @@ print(f"One SHA-256 pass over the file (openssl dgst, same rounds): {hash_gib:.2
 print()
 PY
 
+# BENCH_ONE_FILE_ONLY=1: the one-file rounds only (a quicker run of the single-file goal).
+[ "${BENCH_ONE_FILE_ONLY:-0}" = 1 ] && exit 0
 echo "| Upload | Direct (awscli multipart) | Through Hopper | Ratio Hopper/direct | Hopper CPU s per GiB |"
 echo "|---|---|---|---|---|"
 next_cycle
