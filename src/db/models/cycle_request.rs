@@ -228,7 +228,7 @@ impl CycleRequest {
             .get_result(conn)
     }
 
-    /// A new answer: submitted (or accepted), the earlier verdict cleared.
+    /// A new answer: submitted (or accepted), the earlier verdict cleared, as for a file.
     pub fn set_answer(
         conn: &mut PgConnection,
         id: CycleRequestId,
@@ -240,14 +240,9 @@ impl CycleRequest {
                 cycle_requests::answered_at.eq(answering.at),
                 cycle_requests::answered_by.eq(answering.by),
                 cycle_requests::answer_visit_id.eq(answering.visit),
-                cycle_requests::status.eq(answering.status),
-                cycle_requests::note.eq(None::<String>),
-                cycle_requests::submitted_at.eq(answering.at),
-                cycle_requests::reviewed_by.eq(None::<UserId>),
-                cycle_requests::reviewed_at.eq(None::<DateTime<Utc>>),
             ))
-            .returning(CycleRequest::as_returning())
-            .get_result(conn)
+            .execute(conn)?;
+        CycleRequest::set_submitted(conn, id, answering.status, answering.at)
     }
 
     pub fn set_due(
