@@ -32,6 +32,16 @@ pub async fn create_token(
     page.body[start..end].to_owned()
 }
 
+/// A personal token of `session`'s user, valid 30 days, with one scope.
+pub async fn personal_token(session: &UserSession<'_>, name: &str, scope: &str) -> String {
+    create_token(
+        session,
+        "/account/tokens",
+        &[("name", name), ("days", "30"), ("scope", scope)],
+    )
+    .await
+}
+
 struct Api<'a> {
     app: &'a TestApp,
     token: String,

@@ -8,7 +8,7 @@ use hopper::db::ids::{CycleId, CycleRequestId, ProjectId};
 use hopper::schema::{cycles, idempotency_keys, upload_links, webhook_endpoints, webhook_events};
 use serde_json::{json, Value};
 
-use crate::api::create_token;
+use crate::api::{create_token, personal_token};
 use crate::helpers::{create_company, create_project, TestApp, UserFixture, UserSession};
 use crate::requests::{add_to_list, document, requests_of, setup, status_of};
 use crate::upload_links::{create_link, cycle_with_requests, files, Visitor};
@@ -43,12 +43,7 @@ pub async fn call(
 
 /// A token of the company admin `admin` with the `admin` scope.
 async fn admin_token(admin: &UserSession<'_>) -> String {
-    create_token(
-        admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await
+    personal_token(admin, "erp", "admin").await
 }
 
 fn cycles_in(app: &TestApp, project: ProjectId) -> i64 {
@@ -668,12 +663,7 @@ async fn a_keyed_post_without_its_scope_is_refused_and_nothing_is_kept() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
     let uploader = app.session_for(&s.uploader).await;
-    let reader = create_token(
-        &uploader,
-        "/account/tokens",
-        &[("name", "read"), ("days", "30"), ("scope", "read")],
-    )
-    .await;
+    let reader = personal_token(&uploader, "read", "read").await;
     let manifest = json!({ "cycle_id": 1, "files": [] });
     let (status, _, _) = call(
         &app,

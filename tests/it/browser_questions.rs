@@ -14,9 +14,8 @@ use crate::browser::{
 };
 use crate::browser_link_journey::nothing_wider_than_the_screen;
 use crate::helpers::TestApp;
-use crate::questions::cycle_with_questions;
+use crate::questions::{cycle_with_questions, small_link};
 use crate::requests::{decide, requests_of, setup};
-use crate::upload_links::create_link;
 
 async fn screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("screenshot");
@@ -36,6 +35,12 @@ async fn pick(browser: &Client, css: &str, value: &str) {
         .expect("set the value");
 }
 
+/// Types `value` into a field that holds an earlier one.
+async fn retype(browser: &Client, css: &str, value: &str) {
+    pick(browser, css, "").await;
+    fill(browser, css, value).await;
+}
+
 /// Presses the card's button and waits for the card to say `status`.
 async fn save(browser: &Client, card: &str, status: &str) {
     click(browser, &format!("{card} .request-send")).await;
@@ -50,18 +55,7 @@ async fn an_outsider_answers_questions_on_a_phone_and_the_cycle_completes() {
     let cycle = cycle_with_questions(&app, &admin, s.project).await;
     let ids: Vec<_> = requests_of(&app, cycle).iter().map(|r| r.0).collect();
     let (statement, turnover, year_end, vat, form) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
-    let link = create_link(
-        &admin,
-        s.project,
-        cycle,
-        &[
-            ("label", "Client"),
-            ("days", "7"),
-            ("max_files", "5"),
-            ("max_mib", "5"),
-        ],
-    )
-    .await;
+    let link = small_link(&admin, (s.project, cycle), "Client").await;
     let card = |id| format!("#request-{id}");
 
     let driver = Chromedriver::start();
@@ -93,14 +87,7 @@ async fn an_outsider_answers_questions_on_a_phone_and_the_cycle_completes() {
     screenshot(&browser, "02-not-a-number.png").await;
 
     // Answers that fit: each card turns in place, its answer shown.
-    browser
-        .execute(
-            "document.querySelector(arguments[0]).value = '';",
-            vec![serde_json::json!(format!("#answer-for-{turnover}"))],
-        )
-        .await
-        .expect("clear");
-    fill(&browser, &format!("#answer-for-{turnover}"), "1 234 567,50").await;
+    retype(&browser, &format!("#answer-for-{turnover}"), "1 234 567,50").await;
     save(&browser, &card(turnover), "submitted").await;
     let text = text_of(&browser, &card(turnover)).await;
     assert!(text.contains("1234567.50"), "{text}");
@@ -138,14 +125,7 @@ async fn an_outsider_answers_questions_on_a_phone_and_the_cycle_completes() {
     .await;
     assert!(text.contains("Turnover is in euros"), "{text}");
     screenshot(&browser, "04-needs-a-new-answer.png").await;
-    browser
-        .execute(
-            "document.querySelector(arguments[0]).value = '';",
-            vec![serde_json::json!(format!("#answer-for-{turnover}"))],
-        )
-        .await
-        .expect("clear");
-    fill(&browser, &format!("#answer-for-{turnover}"), "1180000").await;
+    retype(&browser, &format!("#answer-for-{turnover}"), "1180000").await;
     save(&browser, &card(turnover), "submitted").await;
 
     // Everything accepted (the statement set aside): the cycle completes, the sender is

@@ -11,7 +11,7 @@ use hopper::db::ids::{CycleId, CycleRequestId, ProjectId};
 use hopper::schema::{cycle_requests, cycles, notifications, webhook_events};
 use serde_json::{json, Value};
 
-use crate::api::create_token;
+use crate::api::personal_token;
 use crate::automation_api::call;
 use crate::evidence_export::{fetch, read_with_python};
 use crate::helpers::{create_company, create_project, Page, TestApp, UserFixture, UserSession};
@@ -63,6 +63,21 @@ pub async fn cycle_with_questions(
         assert_eq!(page.status, 303, "{}", page.body);
     }
     start_cycle(app, admin, project).await
+}
+
+/// A link of a week for five files of 5 MiB, labelled `label`; its path.
+pub async fn small_link(
+    admin: &UserSession<'_>,
+    (project, cycle): (ProjectId, CycleId),
+    label: &str,
+) -> String {
+    let fields = [
+        ("label", label),
+        ("days", "7"),
+        ("max_files", "5"),
+        ("max_mib", "5"),
+    ];
+    create_link(admin, project, cycle, &fields).await
 }
 
 fn kinds_of(app: &TestApp, cycle: CycleId) -> Vec<(String, String, Option<String>)> {
@@ -120,12 +135,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     let s = setup(&app, true).await;
     let admin = app.session_for(&s.admin).await;
     // The firm listens for answers.
-    let token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let token = personal_token(&admin, "erp", "admin").await;
     let hooks = json!({ "url": "http://127.0.0.1:9/hooks", "events": ["request.answered"] });
     let (status, _, _) = call(
         &app,
@@ -159,18 +169,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     let (statement, turnover, year_end, vat, form, notes) =
         (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
 
-    let link = create_link(
-        &admin,
-        s.project,
-        cycle,
-        &[
-            ("label", "Client"),
-            ("days", "7"),
-            ("max_files", "5"),
-            ("max_mib", "5"),
-        ],
-    )
-    .await;
+    let link = small_link(&admin, (s.project, cycle), "Client").await;
     let visitor = Visitor::new(&app);
     let entered = visitor
         .identify(&link, "Vera Client", "vera@example.com", "")
@@ -226,18 +225,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     }
     // The sender sees their answers; somebody else's link does not show them.
     assert!(visitor.get(&link).await.body.contains("1234567.50"));
-    let other_link = create_link(
-        &admin,
-        s.project,
-        cycle,
-        &[
-            ("label", "Bank"),
-            ("days", "7"),
-            ("max_files", "5"),
-            ("max_mib", "5"),
-        ],
-    )
-    .await;
+    let other_link = small_link(&admin, (s.project, cycle), "Bank").await;
     let other = Visitor::new(&app);
     other
         .identify(&other_link, "Bob Banker", "bob@example.com", "")
@@ -349,12 +337,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     assert_eq!(answer_of(&app, notes), None);
 
     // The evidence export lists the questions with their answers.
-    let read = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "auditor"), ("days", "30"), ("scope", "read")],
-    )
-    .await;
+    let read = personal_token(&admin, "auditor", "read").await;
     let url = app.url(&format!("/api/v1/cycles/{cycle}/export.zip"));
     let (status, _, zip) = fetch(&app.client, &url, Some(&read)).await;
     assert_eq!(status, 200);
@@ -415,12 +398,7 @@ async fn the_api_answers_questions_and_refuses_what_does_not_fit() {
     let app = TestApp::spawn().await;
     let s = setup(&app, false).await;
     let admin = app.session_for(&s.admin).await;
-    let admin_token = create_token(
-        &admin,
-        "/account/tokens",
-        &[("name", "erp"), ("days", "30"), ("scope", "admin")],
-    )
-    .await;
+    let admin_token = personal_token(&admin, "erp", "admin").await;
     let cycle = start_cycle(&app, &admin, s.project).await;
     // The automation API asks questions too.
     let ask = ("POST", &*format!("/api/v1/cycles/{cycle}/requests"));
@@ -449,12 +427,7 @@ async fn the_api_answers_questions_and_refuses_what_does_not_fit() {
 
     // A member's token answers (without review: accepted at once).
     let uploader = app.session_for(&s.uploader).await;
-    let token = create_token(
-        &uploader,
-        "/account/tokens",
-        &[("name", "sync"), ("days", "30"), ("scope", "upload")],
-    )
-    .await;
+    let token = personal_token(&uploader, "sync", "upload").await;
     let put = |id: i64| format!("/api/v1/requests/{id}/answer");
     let (status, _, answered) = call(
         &app,
@@ -488,40 +461,22 @@ async fn the_api_answers_questions_and_refuses_what_does_not_fit() {
         );
     }
     // Changing what an answered request asks is refused; an unanswered one may change.
-    let (status, _, refused) = call(
-        &app,
-        &admin_token,
-        ("PATCH", &format!("/api/v1/requests/{form}")),
-        None,
-        Some(json!({ "kind": "text" })),
-    )
-    .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (409, Some("request.kind_fixed")),
-        "{refused}"
-    );
-    let (status, _, changed) = call(
-        &app,
-        &admin_token,
-        ("PATCH", &format!("/api/v1/requests/{staff}")),
-        None,
-        Some(json!({ "kind": "text" })),
-    )
-    .await;
-    assert_eq!(
-        (status, changed["kind"].as_str()),
-        (200, Some("text")),
-        "{changed}"
-    );
+    for (id, expected, field, value) in [
+        (form, 409, "code", "request.kind_fixed"),
+        (staff, 200, "kind", "text"),
+    ] {
+        let patch = ("PATCH", &*format!("/api/v1/requests/{id}"));
+        let body = Some(json!({ "kind": "text" }));
+        let (status, _, answer) = call(&app, &admin_token, patch, None, body).await;
+        assert_eq!(
+            (status, answer[field].as_str()),
+            (expected, Some(value)),
+            "{answer}"
+        );
+    }
 
     // A token that may only read hears a 404, as does another company's caller.
-    let reader = create_token(
-        &uploader,
-        "/account/tokens",
-        &[("name", "read"), ("days", "30"), ("scope", "read")],
-    )
-    .await;
+    let reader = personal_token(&uploader, "read", "read").await;
     let body = Some(json!({ "value": "Sole trader" }));
     let (status, _, _) = call(&app, &reader, ("PUT", &put(form)), None, body.clone()).await;
     assert_eq!(status, 404);
@@ -534,12 +489,7 @@ async fn the_api_answers_questions_and_refuses_what_does_not_fit() {
         .await;
     let _ = stranger_project;
     let theirs = app.session_for(&stranger).await;
-    let foreign = create_token(
-        &theirs,
-        "/account/tokens",
-        &[("name", "x"), ("days", "30"), ("scope", "upload")],
-    )
-    .await;
+    let foreign = personal_token(&theirs, "x", "upload").await;
     let (status, _, _) = call(&app, &foreign, ("PUT", &put(form)), None, body.clone()).await;
     assert_eq!(status, 404);
     assert_eq!(
