@@ -692,6 +692,7 @@ diesel::table! {
         secret -> Bytea,
         last_used_step -> Int8,
         confirmed_at -> Timestamptz,
+        sealed -> Bool,
     }
 }
 

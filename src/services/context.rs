@@ -17,6 +17,7 @@ use crate::services::audit::{actions, AuditEvent};
 use crate::services::audit_digests::AuditSigner;
 use crate::services::password_hasher::PasswordHasher;
 use crate::services::scanning::HeldScans;
+use crate::services::sealing::SealingKey;
 use crate::services::uploads::tus::liveness::LiveClaims;
 use crate::services::uploads::{BatchSlots, Counted, SlotLimits};
 use crate::storage::multipart::PARTS_IN_FLIGHT;
@@ -75,6 +76,8 @@ struct Inner {
     /// The tus claims this node's requests hold, renewed while they live.
     live_claims: LiveClaims,
     webhooks: WebhookConfig,
+    /// Seals authenticators' secrets; set by the server at start (from its secret key).
+    totp_key: std::sync::OnceLock<SealingKey>,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -145,6 +148,7 @@ impl ServiceContext {
                 scanner,
                 held_scans: HeldScans::default(),
                 live_claims: LiveClaims::default(),
+                totp_key: std::sync::OnceLock::new(),
                 webhooks,
             }),
         }
@@ -187,6 +191,19 @@ impl ServiceContext {
 
     pub(in crate::services) fn held_scans(&self) -> &HeldScans {
         &self.inner.held_scans
+    }
+
+    /// Gives the key that seals authenticators' secrets (once; later calls are ignored).
+    pub fn set_totp_key(&self, key: SealingKey) {
+        let _ = self.inner.totp_key.set(key);
+    }
+
+    pub(in crate::services) fn totp_key(&self) -> Result<SealingKey, AppError> {
+        self.inner.totp_key.get().cloned().ok_or_else(|| {
+            AppError::Unexpected(anyhow::anyhow!(
+                "no key to seal authenticators' secrets (only a server has one)"
+            ))
+        })
     }
 
     pub(in crate::services) fn live_claims(&self) -> &LiveClaims {

@@ -8,15 +8,12 @@
 //! signing secret), so it is sealed (AES-256-GCM) with a key derived from the caller's
 //! token, which Hopper keeps only as a hash: the table alone reveals no answer.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use chrono::Duration;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::db::models::idempotency_key::{IdempotencyKey, NewIdempotencyKey};
 use crate::domain::refusal::IdempotencyRefused;
 use crate::error::AppError;
+use crate::services::sealing::SealingKey;
 use crate::services::{Actor, ServiceContext};
 
 /// How long a key and its answer are kept.
@@ -36,49 +33,25 @@ pub fn parse_key(value: &str) -> Result<String, AppError> {
     }
 }
 
-/// The key that seals a token's kept answers: HMAC-SHA256 of a fixed label, keyed with
-/// the token's secret (never stored).
+/// The key that seals a token's kept answers, derived from the token's secret (never
+/// stored); the request's hash is the associated data.
 #[derive(Clone)]
-pub struct AnswerKey([u8; 32]);
+pub struct AnswerKey(SealingKey);
 
 impl AnswerKey {
     pub fn of_token(secret: &str) -> AnswerKey {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(b"hopper idempotency answer v1");
-        AnswerKey(mac.finalize().into_bytes().into())
+        AnswerKey(SealingKey::derive(
+            secret.as_bytes(),
+            "hopper idempotency answer v1",
+        ))
     }
 
-    /// A random nonce and the body sealed under it (bound to the request's hash).
     fn seal(&self, hash: &[u8], body: &[u8]) -> Result<Vec<u8>, AppError> {
-        let nonce: [u8; 12] = rand::random();
-        let sealed = Aes256Gcm::new(&self.0.into())
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: body,
-                    aad: hash,
-                },
-            )
-            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("could not seal an answer")))?;
-        Ok([nonce.as_slice(), &sealed].concat())
+        self.0.seal(hash, body)
     }
 
     fn open(&self, hash: &[u8], sealed: &[u8]) -> Result<Vec<u8>, AppError> {
-        let unopened = || AppError::Unexpected(anyhow::anyhow!("a kept answer did not open"));
-        if sealed.len() < 12 {
-            return Err(unopened());
-        }
-        let (nonce, body) = sealed.split_at(12);
-        Aes256Gcm::new(&self.0.into())
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: hash,
-                },
-            )
-            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a kept answer did not open")))
+        self.0.open(hash, sealed)
     }
 }
 

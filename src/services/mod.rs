@@ -53,6 +53,7 @@ pub mod request_edit;
 pub mod request_lists;
 pub mod retention;
 pub mod scanning;
+pub mod sealing;
 pub mod share_links;
 pub mod sign_in;
 pub mod sign_in_throttle;

@@ -268,3 +268,53 @@ async fn new_recovery_codes_replace_the_old_ones() {
     let browser = password_step(&app, &user).await;
     assert_eq!(second_step(&app, &browser, &old[0]).await.status, 401);
 }
+
+/// The database alone does not give an authenticator's codes: the secret is stored sealed
+/// (not the enrolled bytes, and it does not open on another row); a secret stored bare by
+/// an earlier version is sealed at the next start, and signing in with it keeps working.
+#[actix_web::test]
+async fn an_authenticators_secret_is_stored_sealed_and_old_bare_ones_are_sealed_at_start() {
+    use diesel::prelude::*;
+    use hopper::schema::user_totp;
+
+    let app = TestApp::spawn().await;
+    let user = UserFixture::new("carol").create(&app).await;
+    let session = app.session_for(&user).await;
+    let (secret, _) = enrol(&session).await;
+    let stored: (Vec<u8>, bool) = user_totp::table
+        .find(user.id)
+        .select((user_totp::secret, user_totp::sealed))
+        .first(&mut app.conn())
+        .expect("the authenticator");
+    assert!(stored.1, "sealed");
+    assert!(
+        !stored
+            .0
+            .windows(secret.len())
+            .any(|w| w == secret.as_slice()),
+        "the bare secret is not in the row"
+    );
+    // A row of an earlier version: the bare secret, not sealed.
+    diesel::update(user_totp::table.find(user.id))
+        .set((user_totp::secret.eq(&secret), user_totp::sealed.eq(false)))
+        .execute(&mut app.conn())
+        .expect("a bare row");
+    app.state.services.clock().advance(STEP);
+    let browser = password_step(&app, &user).await;
+    let done = second_step(&app, &browser, &code_now(&app, &secret)).await;
+    assert_eq!(done.status, 303, "a bare row still signs in: {}", done.body);
+    let sealed = hopper::services::two_factor::seal_stored(&app.state.services)
+        .await
+        .expect("seal");
+    assert_eq!(sealed, 1);
+    let (again, is_sealed): (Vec<u8>, bool) = user_totp::table
+        .find(user.id)
+        .select((user_totp::secret, user_totp::sealed))
+        .first(&mut app.conn())
+        .expect("the authenticator");
+    assert!(is_sealed && again != secret);
+    app.state.services.clock().advance(STEP);
+    let browser = password_step(&app, &user).await;
+    let done = second_step(&app, &browser, &code_now(&app, &secret)).await;
+    assert_eq!(done.status, 303, "the sealed row signs in: {}", done.body);
+}

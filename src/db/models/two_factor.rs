@@ -12,9 +12,11 @@ use crate::schema::{recovery_codes, user_totp};
 pub struct UserTotp {
     pub user_id: UserId,
     pub company_id: CompanyId,
+    /// Sealed (see `services::sealing`) when `sealed`; the bare secret in rows from before.
     pub secret: Vec<u8>,
     pub last_used_step: i64,
     pub confirmed_at: DateTime<Utc>,
+    pub sealed: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -25,6 +27,7 @@ pub struct NewUserTotp<'a> {
     pub secret: &'a [u8],
     pub last_used_step: i64,
     pub confirmed_at: DateTime<Utc>,
+    pub sealed: bool,
 }
 
 impl UserTotp {
@@ -57,6 +60,26 @@ impl UserTotp {
     pub fn insert(conn: &mut PgConnection, new: &NewUserTotp<'_>) -> QueryResult<()> {
         diesel::insert_into(user_totp::table)
             .values(new)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// The rows whose secret is still bare, locked to be sealed.
+    pub fn unsealed_for_update(conn: &mut PgConnection) -> QueryResult<Vec<UserTotp>> {
+        user_totp::table
+            .filter(user_totp::sealed.eq(false))
+            .select(UserTotp::as_select())
+            .for_update()
+            .load(conn)
+    }
+
+    pub fn set_sealed_secret(
+        conn: &mut PgConnection,
+        user: UserId,
+        sealed: &[u8],
+    ) -> QueryResult<()> {
+        diesel::update(user_totp::table.find(user))
+            .set((user_totp::secret.eq(sealed), user_totp::sealed.eq(true)))
             .execute(conn)
             .map(|_| ())
     }

@@ -3,7 +3,8 @@
 //! and an admin's reset (`reset`).
 //!
 //! The secret being enrolled lives in the person's own server-side session until a code
-//! proves their app holds it; only then is it stored, and it is never shown again.
+//! proves their app holds it; only then is it stored, sealed (`services::sealing`), and it
+//! is never shown again.
 
 pub mod policy;
 pub mod recovery;
@@ -24,6 +25,7 @@ use crate::domain::{FieldErrors, SignInMethod};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::sealing::SealingKey;
 use crate::services::ServiceContext;
 
 pub use totp_code::{new_secret, provisioning, Provisioning};
@@ -58,6 +60,26 @@ fn new_recovery_codes() -> (Vec<String>, Vec<Vec<u8>>) {
     (codes, digests)
 }
 
+/// What a sealed secret is bound to: its user's row.
+fn row_of(user: UserId) -> Vec<u8> {
+    format!("user_totp:{}", user.0).into_bytes()
+}
+
+/// Seals the secrets of authenticators stored before they were sealed (at a server's
+/// start, once it has its key); the number sealed.
+pub async fn seal_stored(ctx: &ServiceContext) -> Result<usize, AppError> {
+    let key = ctx.totp_key()?;
+    ctx.run_unscoped(move |conn| {
+        let bare = UserTotp::unsealed_for_update(conn)?;
+        for totp in &bare {
+            let sealed = key.seal(&row_of(totp.user_id), &totp.secret)?;
+            UserTotp::set_sealed_secret(conn, totp.user_id, &sealed)?;
+        }
+        Ok(bare.len())
+    })
+    .await
+}
+
 fn wrong_code() -> AppError {
     let mut errors = FieldErrors::default();
     errors.add(
@@ -76,6 +98,7 @@ pub async fn confirm(
     code: String,
 ) -> Result<Vec<String>, AppError> {
     let now = ctx.clock().now();
+    let key = ctx.totp_key()?;
     ctx.run(actor, move |conn, actor| {
         let user = User::find(conn, actor.user()?)?.ok_or(AppError::NotFound)?;
         if UserTotp::exists(conn, user.id)? {
@@ -87,9 +110,10 @@ pub async fn confirm(
             &NewUserTotp {
                 user_id: user.id,
                 company_id: user.company_id,
-                secret: &secret,
+                secret: &key.seal(&row_of(user.id), &secret)?,
                 last_used_step: step,
                 confirmed_at: now,
+                sealed: true,
             },
         )?;
         let (codes, digests) = new_recovery_codes();
@@ -110,16 +134,19 @@ pub async fn confirm(
 /// when sent twice at the same moment.
 pub fn use_code(
     conn: &mut PgConnection,
-    user: UserId,
+    (user, key): (UserId, &SealingKey),
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SignInMethod>, AppError> {
     let Some(totp) = UserTotp::find_for_update(conn, user)? else {
         return Ok(None);
     };
-    if let Some(step) =
-        totp_code::matching_step(&totp.secret, code, now, Some(totp.last_used_step))?
-    {
+    let secret = if totp.sealed {
+        key.open(&row_of(user), &totp.secret)?
+    } else {
+        totp.secret
+    };
+    if let Some(step) = totp_code::matching_step(&secret, code, now, Some(totp.last_used_step))? {
         UserTotp::set_last_used_step(conn, user, step)?;
         return Ok(Some(SignInMethod::PasswordTotp));
     }
@@ -144,10 +171,10 @@ async fn check_password_and_code(
         errors.add("password", "This is not your current password.");
         return Err(AppError::Invalid(errors));
     }
-    let (code, now) = (code.to_owned(), ctx.clock().now());
+    let (code, now, key) = (code.to_owned(), ctx.clock().now(), ctx.totp_key()?);
     let method = ctx
         .run(actor, move |conn, actor| {
-            use_code(conn, actor.user()?, &code, now)
+            use_code(conn, (actor.user()?, &key), &code, now)
         })
         .await?;
     method.map(|_| ()).ok_or_else(wrong_code)

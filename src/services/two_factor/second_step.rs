@@ -62,6 +62,7 @@ pub async fn attempt(
         tokio::time::sleep(wait).await;
     }
     let (code, client, now) = (code.to_owned(), client.clone(), clock.now());
+    let key = ctx.totp_key()?;
     ctx.run_unscoped(move |conn| {
         let company_active: bool = companies::table
             .find(found.company_id)
@@ -69,7 +70,7 @@ pub async fn attempt(
             .first(conn)?;
         let active = found.is_active && company_active;
         let method = if active {
-            super::use_code(conn, found.id, &code, now)?
+            super::use_code(conn, (found.id, &key), &code, now)?
         } else {
             None
         };

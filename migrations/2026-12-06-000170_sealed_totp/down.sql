@@ -1,0 +1,1 @@
+ALTER TABLE user_totp DROP COLUMN sealed;
