@@ -773,7 +773,7 @@ diesel::table! {
         #[max_length = 200]
         description -> Varchar,
         events -> Array<Nullable<Text>>,
-        #[max_length = 100]
+        #[max_length = 200]
         secret -> Varchar,
         enabled -> Bool,
         #[max_length = 500]

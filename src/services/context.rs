@@ -76,8 +76,9 @@ struct Inner {
     /// The tus claims this node's requests hold, renewed while they live.
     live_claims: LiveClaims,
     webhooks: WebhookConfig,
-    /// Seals authenticators' secrets; set by the server at start (from its secret key).
-    totp_key: std::sync::OnceLock<SealingKey>,
+    /// The installation's sealing key (authenticators' and webhooks' secrets); set by the
+    /// server at start, from its secret key.
+    sealing: std::sync::OnceLock<SealingKey>,
 }
 
 /// What a [`ServiceContext`] is made of, besides what it derives from them.
@@ -148,7 +149,7 @@ impl ServiceContext {
                 scanner,
                 held_scans: HeldScans::default(),
                 live_claims: LiveClaims::default(),
-                totp_key: std::sync::OnceLock::new(),
+                sealing: std::sync::OnceLock::new(),
                 webhooks,
             }),
         }
@@ -193,17 +194,19 @@ impl ServiceContext {
         &self.inner.held_scans
     }
 
-    /// Gives the key that seals authenticators' secrets (once; later calls are ignored).
-    pub fn set_totp_key(&self, key: SealingKey) {
-        let _ = self.inner.totp_key.set(key);
+    /// Gives the installation's sealing key (once; later calls are ignored).
+    pub fn set_sealing_key(&self, key: SealingKey) {
+        let _ = self.inner.sealing.set(key);
     }
 
-    pub(in crate::services) fn totp_key(&self) -> Result<SealingKey, AppError> {
-        self.inner.totp_key.get().cloned().ok_or_else(|| {
+    /// The key that seals the secrets of one use (`label`).
+    pub(in crate::services) fn sealing_key(&self, label: &str) -> Result<SealingKey, AppError> {
+        let root = self.inner.sealing.get().ok_or_else(|| {
             AppError::Unexpected(anyhow::anyhow!(
-                "no key to seal authenticators' secrets (only a server has one)"
+                "no key to seal secrets with (only a server has one)"
             ))
-        })
+        })?;
+        Ok(root.for_use(label))
     }
 
     pub(in crate::services) fn live_claims(&self) -> &LiveClaims {

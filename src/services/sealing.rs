@@ -1,9 +1,10 @@
 //! Sealing secrets Hopper must keep readable (AES-256-GCM, a random nonce per seal, the
 //! row the secret belongs to as associated data, so a sealed value moved to another row
 //! does not open). A key is derived from a master secret and a label (HMAC-SHA256), so
-//! each use has its own key: an idempotent answer's from the caller's token, an
-//! authenticator's secret from the installation's secret key (`HOPPER_SECRET_KEY`, or the
-//! one generated into the data dir), which every node shares.
+//! each use has its own key: an idempotent answer's from the caller's token; an
+//! authenticator's secret and a webhook's signing secret from the installation's secret
+//! key (`HOPPER_SECRET_KEY`, or the one generated into the data dir), which every node
+//! shares.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -24,6 +25,11 @@ impl SealingKey {
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
         mac.update(label.as_bytes());
         SealingKey(mac.finalize().into_bytes().into())
+    }
+
+    /// The key for `label` under this one (each use of the installation's key has its own).
+    pub fn for_use(&self, label: &str) -> SealingKey {
+        SealingKey::derive(&self.0, label)
     }
 
     /// A random nonce and `secret` sealed under it, bound to `row`.

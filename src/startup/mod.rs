@@ -151,20 +151,16 @@ impl Application {
                 .context("cannot create the default storage location")?;
         }
         let cookie_key = cookie_key(&config)?;
-        // Authenticators' secrets are sealed under a key of the secret key's, which every
-        // node shares; rows from before are sealed now.
-        services.set_totp_key(crate::services::sealing::SealingKey::derive(
+        // Authenticators' and webhooks' secrets are sealed under a key of the secret
+        // key's, which every node shares; rows from before are sealed now.
+        services.set_sealing_key(crate::services::sealing::SealingKey::derive(
             cookie_key.master(),
-            "hopper totp secret v1",
+            "hopper sealing v1",
         ));
-        let sealed = crate::services::two_factor::seal_stored(&services)
-            .await
-            .context("cannot seal the stored authenticator secrets")?;
+        let sealed = crate::services::two_factor::seal_stored(&services).await?
+            + crate::services::webhooks::seal_stored(&services).await?;
         if sealed > 0 {
-            tracing::info!(
-                sealed,
-                "sealed authenticator secrets stored before they were sealed"
-            );
+            tracing::info!(sealed, "sealed secrets stored before they were sealed");
         }
         let listener = TcpListener::bind(config.bind).with_context(|| {
             format!(

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use chrono::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::{Int4, Text};
+use hopper::schema::webhook_endpoints;
 use serde_json::Value;
 
 use crate::api::create_token;
@@ -195,6 +196,14 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
         "the secret is shown only once"
     );
     assert_eq!(app.audit_rows("webhook.created").len(), 1);
+    // The database keeps the secret sealed, never as it was shown (every delivery below
+    // is signed with it, opened, and verified by the receiver).
+    let stored: String = webhook_endpoints::table
+        .select(webhook_endpoints::secret)
+        .first(&mut app.conn())
+        .expect("the secret");
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
+    assert!(!stored.contains(&secret["whsec_".len()..]), "{stored}");
 
     // Stored, refused, submitted.
     let uploader = app.session_for(&s.uploader).await;
@@ -349,6 +358,12 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
     .get_result::<BigIdRow>(&mut app.conn())
     .expect("delivery")
     .id;
+    // A secret stored bare by an earlier version still signs (the redelivery below is
+    // verified); the next start seals it.
+    diesel::update(webhook_endpoints::table)
+        .set(webhook_endpoints::secret.eq(&secret))
+        .execute(&mut app.conn())
+        .expect("a bare secret");
     let page = admin
         .post(
             &format!("/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver"),
@@ -365,6 +380,15 @@ async fn every_event_is_delivered_once_signed_and_in_order() {
     assert_eq!(again.len(), 4);
     assert_eq!(again[3]["status"], 200);
     assert_eq!(app.audit_rows("webhook.redelivered").len(), 1);
+    let sealed = hopper::services::webhooks::seal_stored(&app.state.services)
+        .await
+        .expect("seal");
+    assert_eq!(sealed, 1);
+    let stored: String = webhook_endpoints::table
+        .select(webhook_endpoints::secret)
+        .first(&mut app.conn())
+        .expect("the secret");
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
 }
 
 #[derive(QueryableByName)]

@@ -78,6 +78,29 @@ impl WebhookEndpoint {
             .get_result(conn)
     }
 
+    /// Stores the endpoint's signing secret, sealed.
+    pub fn set_sealed_secret(
+        conn: &mut PgConnection,
+        id: WebhookEndpointId,
+        sealed: &str,
+    ) -> QueryResult<()> {
+        diesel::update(webhook_endpoints::table.find(id))
+            .set(webhook_endpoints::secret.eq(sealed))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// `(id, secret)` of the endpoints whose secret is still bare, locked to be sealed.
+    pub fn bare_secrets_for_update(
+        conn: &mut PgConnection,
+    ) -> QueryResult<Vec<(WebhookEndpointId, String)>> {
+        webhook_endpoints::table
+            .filter(webhook_endpoints::secret.like("whsec\\_%"))
+            .select((webhook_endpoints::id, webhook_endpoints::secret))
+            .for_update()
+            .load(conn)
+    }
+
     pub fn list(conn: &mut PgConnection, company: CompanyId) -> QueryResult<Vec<Self>> {
         webhook_endpoints::table
             .filter(webhook_endpoints::company_id.eq(company))

@@ -60,6 +60,9 @@ fn new_recovery_codes() -> (Vec<String>, Vec<Vec<u8>>) {
     (codes, digests)
 }
 
+/// The use the installation's sealing key is derived for here.
+const TOTP_SEALING: &str = "totp secret v1";
+
 /// What a sealed secret is bound to: its user's row.
 fn row_of(user: UserId) -> Vec<u8> {
     format!("user_totp:{}", user.0).into_bytes()
@@ -68,7 +71,7 @@ fn row_of(user: UserId) -> Vec<u8> {
 /// Seals the secrets of authenticators stored before they were sealed (at a server's
 /// start, once it has its key); the number sealed.
 pub async fn seal_stored(ctx: &ServiceContext) -> Result<usize, AppError> {
-    let key = ctx.totp_key()?;
+    let key = ctx.sealing_key(TOTP_SEALING)?;
     ctx.run_unscoped(move |conn| {
         let bare = UserTotp::unsealed_for_update(conn)?;
         for totp in &bare {
@@ -98,7 +101,7 @@ pub async fn confirm(
     code: String,
 ) -> Result<Vec<String>, AppError> {
     let now = ctx.clock().now();
-    let key = ctx.totp_key()?;
+    let key = ctx.sealing_key(TOTP_SEALING)?;
     ctx.run(actor, move |conn, actor| {
         let user = User::find(conn, actor.user()?)?.ok_or(AppError::NotFound)?;
         if UserTotp::exists(conn, user.id)? {
@@ -171,7 +174,11 @@ async fn check_password_and_code(
         errors.add("password", "This is not your current password.");
         return Err(AppError::Invalid(errors));
     }
-    let (code, now, key) = (code.to_owned(), ctx.clock().now(), ctx.totp_key()?);
+    let (code, now, key) = (
+        code.to_owned(),
+        ctx.clock().now(),
+        ctx.sealing_key(TOTP_SEALING)?,
+    );
     let method = ctx
         .run(actor, move |conn, actor| {
             use_code(conn, (actor.user()?, &key), &code, now)

@@ -62,7 +62,7 @@ pub async fn attempt(
         tokio::time::sleep(wait).await;
     }
     let (code, client, now) = (code.to_owned(), client.clone(), clock.now());
-    let key = ctx.totp_key()?;
+    let key = ctx.sealing_key(super::TOTP_SEALING)?;
     ctx.run_unscoped(move |conn| {
         let company_active: bool = companies::table
             .find(found.company_id)

@@ -145,7 +145,13 @@ async fn attempt(
         return failed(refused.to_string(), started);
     }
     let timestamp = ctx.clock().now().timestamp();
-    let Some(signed) = signature(&due.secret, &due.msg_id, timestamp, due.payload.as_bytes())
+    let endpoint = WebhookEndpointId(due.endpoint_id);
+    let secret = ctx
+        .sealing_key(super::sealed::SEALING)
+        .and_then(|key| super::sealed::open(&key, endpoint, &due.secret));
+    let Some(signed) = secret
+        .ok()
+        .and_then(|secret| signature(&secret, &due.msg_id, timestamp, due.payload.as_bytes()))
     else {
         return failed("the endpoint's secret is unusable".into(), started);
     };

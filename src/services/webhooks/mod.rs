@@ -1,11 +1,15 @@
 //! Webhooks per company: the endpoints a company admin registers (an address, the events
 //! wanted, on or off; the signing secret shown once), each change audited; the outbox
 //! the changes write ([`outbox`]), the delivery worker ([`delivery`]) and the rule of
-//! where deliveries may go ([`target`]). Another company's endpoint is a 404.
+//! where deliveries may go ([`target`]); the secret is kept sealed ([`sealed`]). Another
+//! company's endpoint is a 404.
 
 mod delivery;
 pub(in crate::services) mod outbox;
+mod sealed;
 mod target;
+
+pub use sealed::seal_stored;
 
 pub use delivery::{
     back_off, prune, run_once, spawn_deliveries, DeliveryReport, DISABLE_AFTER, KEEP_LOG, RETRY_FOR,
@@ -67,6 +71,7 @@ pub async fn create(
     admin_only(actor)?;
     target::check(&wanted.url, ctx.webhooks().allow_private).await?;
     let now = ctx.clock().now();
+    let key = ctx.sealing_key(sealed::SEALING)?;
     ctx.run(actor, move |conn, actor| {
         let secret = new_secret();
         let endpoint = WebhookEndpoint::insert(
@@ -80,6 +85,12 @@ pub async fn create(
                 created_by: actor.user_id(),
                 created_at: now,
             },
+        )?;
+        // Sealed to its row, so the row is written first (the bare value never commits).
+        WebhookEndpoint::set_sealed_secret(
+            conn,
+            endpoint.id,
+            &sealed::seal(&key, endpoint.id, &secret)?,
         )?;
         actor
             .audit(actions::WEBHOOK_CREATED)

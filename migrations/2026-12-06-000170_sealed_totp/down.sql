@@ -1,1 +1,0 @@
-ALTER TABLE user_totp DROP COLUMN sealed;
