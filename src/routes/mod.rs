@@ -222,6 +222,8 @@ routes! {
     post "/admin/projects/{project_id}/cycles/{cycle_id}/requests" => admin::cycle_requests::add, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/requests/{request_id}/decide" => admin::cycle_requests::decide, CompanyAdmin;
     post "/admin/projects/{project_id}/cycles/{cycle_id}/requests/{request_id}/delete" => admin::cycle_requests::remove, CompanyAdmin;
+    get "/admin/projects/{project_id}/cycles/{cycle_id}/requests/{request_id}/edit" => admin::cycle_request_edit::page, CompanyAdmin;
+    post "/admin/projects/{project_id}/cycles/{cycle_id}/requests/{request_id}/edit" => admin::cycle_request_edit::update, CompanyAdmin;
     get "/admin/projects/{project_id}/requests" => admin::request_list::page, CompanyAdmin;
     post "/admin/projects/{project_id}/requests" => admin::request_list::add, CompanyAdmin;
     post "/admin/projects/{project_id}/requests/{item_id}/delete" => admin::request_list::remove, CompanyAdmin;

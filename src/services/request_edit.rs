@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::db::ids::{CycleId, CycleRequestId, ProjectId};
+use crate::db::models::cycle::Cycle;
 use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::document_request::RequestFields;
+use crate::db::models::project::Project;
 use crate::domain::refusal::{InputRefused, RequestRefused};
 use crate::domain::RequestKind;
 use crate::error::AppError;
@@ -63,6 +65,42 @@ impl RequestPatch {
         };
         let fields = fields.fitted().map_err(InputRefused::Field)?;
         Ok((fields, self.due_at.unwrap_or(r.due_at)))
+    }
+}
+
+/// One request of a cycle as its edit page shows it, with its project and cycle, and
+/// whether something (a file, an answer) fulfils it.
+pub async fn one(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    (project, cycle): (ProjectId, CycleId),
+    id: CycleRequestId,
+) -> Result<(Project, Cycle, CycleRequest, bool), AppError> {
+    ctx.run(actor, move |conn, actor| {
+        let (project, cycle) = cycles::find(conn, actor, project, cycle)?;
+        let request = CycleRequest::find_in_company(conn, actor.company_id(), id)?
+            .filter(|r| r.cycle_id == cycle.id)
+            .ok_or_else(|| actor.not_found("cycle_request", id))?;
+        let fulfilled = CycleRequest::is_fulfilled(conn, &request)?;
+        Ok((project, cycle, request, fulfilled))
+    })
+    .await
+}
+
+impl RequestPatch {
+    /// Every field set, as the edit page sends them all.
+    pub fn whole(fields: RequestFields, due_at: Option<DateTime<Utc>>) -> RequestPatch {
+        RequestPatch {
+            name: Some(fields.name),
+            instructions: Some(fields.instructions),
+            required: Some(fields.required),
+            accepted_types: Some(fields.accepted_types),
+            pattern: Some(fields.pattern),
+            multiple_files: Some(fields.multiple_files),
+            kind: Some(fields.kind),
+            choices: Some(fields.choices),
+            due_at: Some(due_at),
+        }
     }
 }
 

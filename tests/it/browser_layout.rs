@@ -164,6 +164,7 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
         assert_eq!(added.status, 303, "{}", added.body);
     }
     let c = cycle_with_requests(&app, &alice, p).await;
+    let question = crate::requests::requests_of(&app, c)[1].0;
     let uma = app.session_for(&s.uploader).await;
     let sent = uma
         .upload(
@@ -305,6 +306,10 @@ async fn every_page_fits_a_phone_a_laptop_and_a_wall_and_passes_axe() {
                 (
                     "cycle-requests",
                     format!("/admin/projects/{p}/cycles/{c}/requests"),
+                ),
+                (
+                    "question-edit",
+                    format!("/admin/projects/{p}/cycles/{c}/requests/{question}/edit"),
                 ),
                 (
                     "upload-links",

@@ -512,3 +512,74 @@ async fn the_api_answers_questions_and_refuses_what_does_not_fit() {
         "{refused}"
     );
 }
+
+/// An admin corrects a question of one cycle on its edit page (a choice mistyped), the
+/// review page offers to reject an answer as it does a file, and what a request asks for
+/// stays once it is answered.
+#[actix_web::test]
+async fn an_admin_edits_a_question_and_rejects_an_answer_from_the_review_page() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, true).await;
+    let admin = app.session_for(&s.admin).await;
+    let cycle = cycle_with_questions(&app, &admin, s.project).await;
+    let form = requests_of(&app, cycle)[4].0;
+    let base = format!("/admin/projects/{}/cycles/{cycle}/requests", s.project);
+    let page = admin.get(&format!("{base}/{form}/edit")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Limited company"), "{}", page.body);
+    let fields = [
+        ("name", "Company form"),
+        ("kind", "choice"),
+        ("choices", "Sole trader\nLimited company\nPartnership"),
+        ("required", "on"),
+    ];
+    let saved = admin.post(&format!("{base}/{form}/edit"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let choices: Vec<Option<String>> = cycle_requests::table
+        .find(form)
+        .select(cycle_requests::choices)
+        .first(&mut app.conn())
+        .expect("choices");
+    assert_eq!(choices.len(), 3);
+    // One choice only is no choice question: said on the form, nothing saved.
+    let one = [
+        ("name", "Company form"),
+        ("kind", "choice"),
+        ("choices", "Sole trader"),
+    ];
+    let refused = admin.post(&format!("{base}/{form}/edit"), &one).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("at least two choices"),
+        "{}",
+        refused.body
+    );
+
+    let link = small_link(&admin, (s.project, cycle), "Client").await;
+    let visitor = Visitor::new(&app);
+    visitor
+        .identify(&link, "Vera Client", "vera@example.com", "")
+        .await;
+    assert_eq!(visitor.answer(&link, form, "Partnership").await.status, 200);
+    let review = admin.get(&base).await;
+    assert!(
+        review
+            .body
+            .contains(&format!("{base}/{form}/decide\" class=\"inline reject\"")),
+        "the answer can be rejected from the review page: {}",
+        review.body
+    );
+    let as_text = [("name", "Company form"), ("kind", "text")];
+    let fixed = admin.post(&format!("{base}/{form}/edit"), &as_text).await;
+    assert_eq!(fixed.status, 409, "{}", fixed.body);
+    assert_eq!(answer_of(&app, form).as_deref(), Some("Partnership"));
+    // Another company's admin finds no such request.
+    let other = create_company(&app, "OTHER", true);
+    let stranger = UserFixture::new("sam")
+        .company(other)
+        .role("admin")
+        .create(&app)
+        .await;
+    let theirs = app.session_for(&stranger).await;
+    assert_eq!(theirs.get(&format!("{base}/{form}/edit")).await.status, 404);
+}

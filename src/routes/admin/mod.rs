@@ -4,6 +4,7 @@
 pub mod access;
 pub mod branding;
 pub mod cycle_closing;
+pub mod cycle_request_edit;
 pub mod cycle_requests;
 pub mod cycles;
 pub mod files;

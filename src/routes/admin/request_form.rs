@@ -4,6 +4,7 @@
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::db::models::cycle_request::CycleRequest;
 use crate::db::models::document_request::RequestFields;
 use crate::domain::request_kind::parse_choices;
 use crate::domain::{fields, FieldErrors, RequestKind, RequestPattern};
@@ -48,6 +49,31 @@ impl RequestForm {
         RequestForm {
             required: Some("on".into()),
             ..RequestForm::default()
+        }
+    }
+
+    /// The form showing one of a cycle's requests as it stands (its edit page).
+    pub fn of(request: &CycleRequest, timezone: Tz) -> RequestForm {
+        let on = |yes: bool| yes.then(|| "on".to_owned());
+        RequestForm {
+            name: request.name.clone(),
+            instructions: request.instructions.clone().unwrap_or_default(),
+            required: on(request.required),
+            accepted_types: request
+                .accepted_types
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            pattern: request.pattern.clone().unwrap_or_default(),
+            multiple_files: on(request.multiple_files),
+            kind: request.kind.as_str().to_owned(),
+            choices: request.choice_list().join("\n"),
+            due: request
+                .due_at
+                .map(|d| d.with_timezone(&timezone).format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
         }
     }
 
