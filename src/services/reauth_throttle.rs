@@ -16,6 +16,7 @@ use crate::db::ids::UserId;
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::services::audit::actions;
+use crate::services::sign_in_throttle::too_many;
 
 /// Failed password checks of a signed-in account before the next is refused.
 pub const MAX_FAILURES: i64 = 5;
@@ -55,11 +56,10 @@ pub(in crate::services) fn admit(
     .get_result(conn)?;
     if standing.failures >= MAX_FAILURES {
         let free_at = standing.oldest.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
-        let wait = (free_at - now).num_seconds().max(1);
-        return Err(AppError::TooManyRequests {
-            message: "Too many wrong passwords: wait a few minutes, then try again.".into(),
-            retry_after_secs: u64::try_from(wait).unwrap_or(60),
-        });
+        return Err(too_many(
+            free_at - now,
+            "Too many wrong passwords: wait a few minutes, then try again.".into(),
+        ));
     }
     actor
         .audit(actions::REAUTH_ATTEMPT)

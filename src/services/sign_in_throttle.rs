@@ -60,7 +60,8 @@ struct DeviceStanding {
     attempts: i64,
 }
 
-fn too_many(retry_after: Duration, message: String) -> AppError {
+/// A 429 that says when to come back (at least a second from now).
+pub(in crate::services) fn too_many(retry_after: Duration, message: String) -> AppError {
     AppError::TooManyRequests {
         message,
         retry_after_secs: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),

@@ -12,6 +12,7 @@ use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 use crate::domain::ClientInfo;
 use crate::error::AppError;
 use crate::services::audit::actions;
+use crate::services::sign_in_throttle::too_many;
 use crate::services::ServiceContext;
 
 pub const MAX_STARTS_PER_ADDRESS: i64 = 20;
@@ -49,8 +50,8 @@ pub async fn admit(ctx: &ServiceContext, client: &ClientInfo) -> Result<(), AppE
         return Ok(());
     }
     let free_at = standing.oldest.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
-    Err(AppError::TooManyRequests {
-        message: "Too many sign-ins started from here: wait a few minutes, then try again.".into(),
-        retry_after_secs: u64::try_from((free_at - now).num_seconds().max(1)).unwrap_or(60),
-    })
+    Err(too_many(
+        free_at - now,
+        "Too many sign-ins started from here: wait a few minutes, then try again.".into(),
+    ))
 }
