@@ -100,9 +100,8 @@ pub async fn attempt(
         let policy = ctx.sign_in_policy().clone();
         let now = clock.now();
         ctx.run_unscoped(move |conn| {
-            let recorded = recorded_username(&username);
             let attempt = sign_in_throttle::Attempt {
-                username: &recorded,
+                username: &username,
                 client: &client,
                 device: device.as_deref(),
                 now,

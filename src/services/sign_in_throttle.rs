@@ -78,7 +78,7 @@ fn wait_message(whose: &str, wait: Duration) -> String {
 /// The attempt to be made: who, from where, with which device cookie (its id, already
 /// verified to be Hopper's and to name this account), at what time.
 pub struct Attempt<'a> {
-    /// The recorded (sanitised, bounded) name.
+    /// The name as it was typed; the throttle keys and records it sanitised and bounded.
     pub username: &'a str,
     pub client: &'a ClientInfo,
     pub device: Option<&'a str>,
@@ -98,6 +98,8 @@ pub fn reserve(
         device,
         now,
     } = *attempt;
+    let recorded = crate::services::sign_in::recorded_username(username);
+    let username = recorded.as_str();
     lock_until_commit(conn, &format!("hopper.sign_in:{username}"))?;
     let window = diesel::pg::data_types::PgInterval::from_microseconds(
         i64::from(WINDOW_MINUTES) * 60 * 1_000_000,

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::cycle_requests::{self, Submission};
-use crate::services::file_life::told::Facts;
+use crate::services::file_life::told::{stored_details, Facts};
 use crate::services::file_life::{FileOf, Moved, Scanned, Told};
 
 /// Progress: the upload is alive and `received` bytes have arrived.
@@ -85,22 +85,13 @@ where
         cycle_requests::submit(conn, by, &submission, now)?;
     }
     also(conn)?;
-    let sender = json!({
-        "path": row.file_path,
-        "s3_key": row.s3_key,
-        "size": stored.size,
-        "sha256": stored.checksum,
-        "content_type": stored.content_type,
-        "request": row.request_id,
-    });
-    let mut sender = sender;
+    let mut sender = stored_details(&row, stored.size, stored.checksum);
+    sender["content_type"] = json!(stored.content_type);
+    sender["request"] = json!(row.request_id);
     if let Some(scan) = completion.scan.result() {
         sender["scan"] = json!(scan);
     }
-    let facts = Facts {
-        size: stored.size,
-        reason: None,
-    };
+    let facts = Facts::stored(stored.size);
     by.audit(told.action(actions::FILE_UPLOADED))
         .project(completion.project)
         .resource("file", at.file)

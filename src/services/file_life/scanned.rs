@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::services::audit::actions;
 use crate::services::cycle_progress::MovedBy;
 use crate::services::file_life::ended::audit;
-use crate::services::file_life::told::Facts;
+use crate::services::file_life::told::{stored_details, Facts};
 use crate::services::file_life::{FileOf, Moved, Told};
 use crate::services::notifications;
 
@@ -58,17 +58,8 @@ where
         return Ok(Moved::AlreadyEnded);
     };
     also(conn)?;
-    let sender = json!({
-        "path": row.file_path,
-        "s3_key": row.s3_key,
-        "size": stored.size,
-        "sha256": stored.checksum,
-    });
-    let facts = Facts {
-        size: stored.size,
-        reason: None,
-    };
-    let details = told.details(sender, &facts);
+    let sender = stored_details(&row, stored.size, stored.checksum);
+    let details = told.details(sender, &Facts::stored(stored.size));
     let at = FileOf {
         project: Some(project),
         ..at

@@ -33,6 +33,23 @@ pub(super) struct Facts<'a> {
     pub reason: Option<&'a str>,
 }
 
+impl Facts<'_> {
+    /// A file whose bytes are stored: its size, no reason.
+    pub(super) fn stored(size: i64) -> Self {
+        Self { size, reason: None }
+    }
+}
+
+/// What the sender's details say of stored bytes: where they are and what they hash to.
+pub(super) fn stored_details(row: &FileUpload, size: i64, checksum: &str) -> Value {
+    json!({
+        "path": row.file_path,
+        "s3_key": row.s3_key,
+        "size": size,
+        "sha256": checksum,
+    })
+}
+
 impl Told<'_> {
     /// The audit action of a move by this teller; `sender_action` is the one the sender's
     /// own request writes (uploaded, skipped, failed).

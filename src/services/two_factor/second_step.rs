@@ -42,9 +42,8 @@ pub async fn attempt(
             let Some(found) = User::find(conn, user)? else {
                 return Ok((None, now));
             };
-            let recorded = recorded_username(&found.username);
             let attempt = sign_in_throttle::Attempt {
-                username: &recorded,
+                username: &found.username,
                 client: &client,
                 device: device.as_deref(),
                 now,
