@@ -81,6 +81,7 @@ mod storage;
 mod streamed;
 mod sync;
 mod sync_state;
+mod template_blocks;
 mod token_revocation;
 mod tus;
 mod tus_parts;

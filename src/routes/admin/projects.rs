@@ -1,6 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::{DateTime, Utc};
 
 use crate::auth::CompanyAdmin;
 use crate::db::ids::ProjectId;
@@ -147,12 +148,25 @@ pub async fn edit(
     path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, AppError> {
     let detail = load_detail(&admin, &ctx.state, path.into_inner()).await?;
+    let page = PageContext::admin(&admin, &ctx.session);
+    if let Some(deleted_at) = detail.project.deleted_at {
+        return render(&DeletedPage {
+            page,
+            detail,
+            deleted_at,
+        });
+    }
     let form = ProjectForm::from_detail(&detail);
-    render(&EditPage::new(
-        PageContext::admin(&admin, &ctx.session),
-        detail,
-        form,
-    ))
+    render(&EditPage::new(page, detail, form))
+}
+
+/// A deleted project: what it was, the way back, and its history.
+#[derive(Template)]
+#[template(path = "admin/projects/deleted.html")]
+struct DeletedPage {
+    page: PageContext,
+    detail: ProjectDetail,
+    deleted_at: DateTime<Utc>,
 }
 
 pub async fn update(
