@@ -107,6 +107,9 @@ pub struct UploadConfig {
     /// The most one company holds of the node's part buffers, batches and writers, in
     /// percent: however many accounts it has, the others keep the rest.
     pub company_share_percent: usize,
+    /// Resumable uploads stream their parts to S3 as the bytes arrive (where the location
+    /// allows it and the request brings the whole part), holding no part in memory.
+    pub stream_parts: bool,
     /// An `uploading` file without progress for this long is failed by the reaper.
     pub stale_after: Duration,
     pub reaper_interval: Duration,
@@ -147,6 +150,7 @@ impl Default for UploadConfig {
             max_files_per_batch: 1000,
             idle_timeout: Duration::from_secs(60),
             max_part_buffers: 16,
+            stream_parts: true,
             buffer_wait: Duration::from_secs(30),
             // 16 KiB/s: a 1 GiB file over a 20 Mbit/s line runs at 2.5 MB/s, far above.
             min_rate: 16 * 1024,

@@ -96,6 +96,18 @@ pub struct UploadArgs {
         global = true
     )]
     pub upload_company_share_percent: u8,
+
+    /// Stream each part of a resumable upload to S3 as it arrives (no part held in
+    /// memory); `false` holds every part whole first, for a store that cuts long slow
+    /// requests. Object Lock locations and signed payloads always hold parts whole.
+    #[arg(
+        long,
+        env = "HOPPER_UPLOAD_STREAM_PARTS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub upload_stream_parts: bool,
 }
 
 impl UploadArgs {
@@ -116,6 +128,7 @@ impl UploadArgs {
             max_batches_per_node: self.upload_batches_per_node.max(1),
             max_writers_per_user: self.upload_writers_per_user.max(1),
             company_share_percent: self.upload_company_share_percent.into(),
+            stream_parts: self.upload_stream_parts,
             ..UploadConfig::default()
         }
     }

@@ -7,6 +7,7 @@ pub mod object_lock;
 pub mod open_uploads;
 pub mod part_budget;
 pub mod read_back;
+pub mod streamed_part;
 
 pub use bucket_check::BucketCheck;
 pub use multipart::ObjectTarget;

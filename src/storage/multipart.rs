@@ -16,7 +16,7 @@ use super::object_lock::{content_md5, ObjectLock};
 use super::part_budget::PartBuffer;
 use super::sends_unsigned_payloads;
 
-fn describe<E: std::error::Error>(e: E) -> String {
+pub(super) fn describe<E: std::error::Error>(e: E) -> String {
     DisplayErrorContext(e).to_string()
 }
 

@@ -16,10 +16,13 @@ use crate::uploads::{content, form, latest_session, rows};
 const MIB: usize = 1024 * 1024;
 
 /// A node with the default 16 part buffers, no pace rule (the trickles stay) and a short
-/// wait for a buffer (a starved upload answers 503 in seconds, not half a minute).
+/// wait for a buffer (a starved upload answers 503 in seconds, not half a minute). Parts
+/// are held whole, as where a location cannot stream them (Object Lock, signed payloads):
+/// the buffers' shares are what these tests are about.
 async fn node(customize: impl FnOnce(&mut hopper::config::UploadConfig)) -> TestApp {
     TestApp::spawn_with_private_s3(|c| {
         c.uploads.min_rate = 0;
+        c.uploads.stream_parts = false;
         c.uploads.max_part_buffers = 16;
         c.uploads.buffer_wait = Duration::from_secs(2);
         customize(&mut c.uploads);

@@ -86,6 +86,7 @@ mod token_revocation;
 mod tus;
 mod tus_parts;
 mod tus_restart;
+mod tus_streamed;
 mod tus_takeover;
 mod tus_whole;
 mod two_factor;

@@ -121,7 +121,7 @@ pub async fn patch(
 
 /// Sends `bytes` at `offset` over a raw connection and closes it after `cut` of them:
 /// the server sees a body that breaks off.
-async fn cut_patch(
+pub(crate) async fn cut_patch(
     base: &str,
     location: &str,
     token: &str,

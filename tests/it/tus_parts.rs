@@ -23,7 +23,7 @@ fn file() -> Vec<u8> {
     .concat()
 }
 
-fn recorded_parts(app: &crate::helpers::TestApp) -> Vec<i64> {
+pub(crate) fn recorded_parts(app: &crate::helpers::TestApp) -> Vec<i64> {
     let parts: serde_json::Value = tus_uploads::table
         .select(tus_uploads::parts)
         .first(&mut app.conn())
@@ -38,7 +38,8 @@ fn recorded_parts(app: &crate::helpers::TestApp) -> Vec<i64> {
 
 #[actix_web::test]
 async fn a_part_that_lands_before_the_one_ahead_of_it_waits_to_be_recorded() {
-    let (app, faults) = spawn_with_faults(|_| {}).await;
+    // Parts held whole (the streamed path sends one part at a time: nothing to overtake).
+    let (app, faults) = spawn_with_faults(|c| c.uploads.stream_parts = false).await;
     let s = setup(&app).await;
     let bytes = file();
     let response = create(&app.address, &s.token, s.cycle, "late.pdf", bytes.len(), "").await;
@@ -96,7 +97,12 @@ async fn a_part_that_lands_before_the_one_ahead_of_it_waits_to_be_recorded() {
 
 #[actix_web::test]
 async fn a_part_that_lands_after_an_earlier_one_failed_is_not_recorded() {
-    let (app, faults) = spawn_with_faults(|c| c.s3.retry.max_attempts = 2).await;
+    // Parts held whole: a streamed part is not retried by the SDK, and one at a time.
+    let (app, faults) = spawn_with_faults(|c| {
+        c.s3.retry.max_attempts = 2;
+        c.uploads.stream_parts = false;
+    })
+    .await;
     let s = setup(&app).await;
     let bytes = file();
     let response = create(&app.address, &s.token, s.cycle, "shed.pdf", bytes.len(), "").await;

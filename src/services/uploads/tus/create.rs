@@ -150,7 +150,14 @@ pub(in crate::services::uploads) async fn complete_empty(
         upload_id: None,
         scan: scanning::start(ctx, Some(0)).await,
     };
-    let completed = finish::complete(ctx, actor, &writing, arrived, PartBuffer::empty()).await;
+    let completed = finish::complete(
+        ctx,
+        actor,
+        &writing,
+        arrived,
+        finish::Last::Buffered(PartBuffer::empty()),
+    )
+    .await;
     let Err(e) = completed else {
         return Ok(());
     };

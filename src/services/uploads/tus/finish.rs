@@ -38,6 +38,15 @@ pub(super) struct Arrived {
     pub(super) scan: Option<ScanFeed>,
 }
 
+/// The file's last part as the last byte found it.
+pub(super) enum Last {
+    /// Held in a buffer (possibly empty): hashed, scanned and sent here.
+    Buffered(PartBuffer),
+    /// Streamed, scanned and in S3 already; these are its bytes after the last whole
+    /// 64-byte block, which the hash still needs.
+    Streamed(Vec<u8>),
+}
+
 fn unavailable(failure: Failure) -> AppError {
     match failure {
         Failure::File(FailReason::Refused(refusal)) => AppError::Refused(refusal),
@@ -164,11 +173,16 @@ pub(super) async fn complete(
     actor: &Actor,
     writing: &Writing,
     arrived: Arrived,
-    last: PartBuffer,
+    last: Last,
 ) -> Result<(), AppError> {
     let upload = &writing.upload;
     let size = u64::try_from(upload.upload_length).unwrap_or(0);
-    let checksum = hex::encode(arrived.hasher.finish(&last.data));
+    let (last, carry) = match last {
+        Last::Buffered(buffer) => (buffer, None),
+        Last::Streamed(carry) => (PartBuffer::empty(), Some(carry)),
+    };
+    let rest: &[u8] = carry.as_deref().unwrap_or(&last.data);
+    let checksum = hex::encode(arrived.hasher.finish(rest));
     if let Some(announced) = upload.client_sha256.as_deref() {
         if !announced.eq_ignore_ascii_case(&checksum) {
             let reason = format!("the bytes' SHA-256 is {checksum}, not the {announced} announced");

@@ -19,6 +19,7 @@ pub(super) mod drop;
 mod expiry;
 pub(super) mod finish;
 pub mod liveness;
+mod parts;
 mod patch;
 mod whole;
 

@@ -6,31 +6,27 @@
 //! file (see `finish`). A small body at offset 0 is read whole before the upload is
 //! claimed (see `whole`).
 
-use std::collections::VecDeque;
 use std::fmt::Display;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::db::models::tus_upload::LandedPart;
-use crate::domain::file_kind::{self, SNIFF_BYTES};
+use crate::domain::file_kind::SNIFF_BYTES;
 use crate::domain::refusal::TusRefused;
 use crate::domain::resumable_sha256::ResumableSha256;
 use crate::domain::TokenScope;
 use crate::error::AppError;
-use crate::scanner::ScanFeed;
 use crate::services::actor::Actor;
 use crate::services::scanning;
 use crate::services::uploads::tus::claim::{claim, may_write, Writing};
+use crate::services::uploads::tus::parts::{self, Sending, Streaming};
 use crate::services::uploads::tus::{finish, whole};
 use crate::services::ServiceContext;
 use crate::storage::multipart::PARTS_IN_FLIGHT;
-use crate::storage::part_budget::{PartBuffer, Tenant};
+use crate::storage::part_budget::PartBuffer;
 
 /// Why a PATCH cannot start, in tus terms.
 #[derive(Debug)]
@@ -83,14 +79,15 @@ where
         _ => None,
     };
     let Some(read) = read else {
-        return write(ctx, actor, (id, offset), body, None).await;
+        return write(ctx, actor, (id, offset), (body, content_length), None).await;
     };
     // The whole body is here: the rest runs to its end even if the client goes away
     // meanwhile, so a content claim taken with the upload ends in a stored file (or a
     // failed one), never in a claim that other uploads of the same bytes wait on.
     let (ctx, actor) = (ctx.clone(), actor.clone());
     let rest = futures_util::stream::empty::<Result<Bytes, std::convert::Infallible>>();
-    let rest_of_request = async move { write(&ctx, &actor, (id, offset), rest, Some(read)).await };
+    let rest_of_request =
+        async move { write(&ctx, &actor, (id, offset), (rest, None), Some(read)).await };
     tokio::spawn(rest_of_request.instrument(tracing::Span::current()))
         .await
         .map_err(|e| {
@@ -105,7 +102,7 @@ async fn write<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     (id, offset): (Uuid, i64),
-    body: S,
+    (body, declared): (S, Option<u64>),
     read: Option<whole::Whole>,
 ) -> Result<Patched, Refusal>
 where
@@ -118,7 +115,10 @@ where
         (Some(read), Some(content)) => whole::store(ctx, actor, &writing, read, content)
             .await
             .map(|()| writing.upload.upload_length),
-        (read, _) => receive(ctx, actor, &writing, body, read.map(|w| w.buffer)).await,
+        (read, _) => {
+            let read = read.map(|w| w.buffer);
+            receive(ctx, actor, &writing, (body, declared), read).await
+        }
     };
     // A completed upload gave its writer up when it ended (one transaction fewer per
     // file, which a sync of small files feels).
@@ -132,25 +132,12 @@ where
     })
 }
 
-/// A part on the wire: sent, then recorded with the hash state after it, in the
-/// background while the request reads the next part.
-type InFlight = JoinHandle<Result<(LandedPart, ResumableSha256), AppError>>;
-
-/// The parts on the wire, oldest first, and the signal the newest gives once it is
-/// recorded: parts land in any order but are recorded strictly in order, since a part
-/// recorded before the one ahead of it would move the offset over a gap.
-#[derive(Default)]
-struct Sending {
-    parts: VecDeque<InFlight>,
-    newest_recorded: Option<oneshot::Receiver<()>>,
-}
-
 /// `read`: bytes of this request read before the claim (a small body), to go first.
 async fn receive<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
-    body: S,
+    (body, declared): (S, Option<u64>),
     read: Option<PartBuffer>,
 ) -> Result<i64, AppError>
 where
@@ -158,7 +145,7 @@ where
     E: Display,
 {
     let mut in_flight = Sending::default();
-    let received = receive_into(ctx, actor, writing, (body, read), &mut in_flight).await;
+    let received = receive_into(ctx, actor, writing, (body, declared, read), &mut in_flight).await;
     // The request ended early: the parts on the wire land and are recorded, or not,
     // before the claim is given back; the offset a HEAD reports says which.
     for task in in_flight.parts.drain(..) {
@@ -169,26 +156,33 @@ where
     received
 }
 
-/// Waits for the oldest part on the wire; returns the hash state recorded with it.
-async fn settle(
-    in_flight: &mut Sending,
-    parts: &mut Vec<LandedPart>,
-) -> Result<Option<ResumableSha256>, AppError> {
-    let Some(task) = in_flight.parts.pop_front() else {
-        return Ok(None);
-    };
-    let (part, state) = task
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("a part's task failed: {e}")))??;
-    parts.push(part);
-    Ok(Some(state))
+/// What has arrived of the part being received.
+enum Current {
+    /// Nothing yet: the next bytes start a part.
+    Between,
+    /// Held whole, then sent (and the file's last part, when it ends in a buffer).
+    Buffered(PartBuffer),
+    /// The first bytes of a streamed first part, held until they tell the content type.
+    Sniffing(Vec<u8>),
+    Streamed(Streaming),
+}
+
+impl Current {
+    fn arrived(&self) -> usize {
+        match self {
+            Current::Between => 0,
+            Current::Buffered(buffer) => buffer.data.len(),
+            Current::Sniffing(head) => head.len(),
+            Current::Streamed(part) => usize::try_from(part.arrived()).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 async fn receive_into<S, E>(
     ctx: &ServiceContext,
     actor: &Actor,
     writing: &Writing,
-    (mut body, read): (S, Option<PartBuffer>),
+    (mut body, declared, read): (S, Option<u64>, Option<PartBuffer>),
     in_flight: &mut Sending,
 ) -> Result<i64, AppError>
 where
@@ -198,21 +192,23 @@ where
     let upload = &writing.upload;
     let length = upload.upload_length;
     let part_size = ctx.part_budget().part_size();
-    // `hasher` runs ahead over every full part read; `recorded` is the state stored
-    // with the last part that landed, and `landed` its length.
+    // `hasher` runs ahead over every byte read into a part (whole blocks; `carry` holds
+    // the rest of the last one); `recorded` is the state stored with the last part that
+    // landed, and `landed` its length.
     let mut hasher = ResumableSha256::from_bytes(&upload.hash_state)
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a stored hash state is damaged")))?;
+    let mut carry = Vec::new();
     let mut recorded = hasher;
     let mut landed = upload.landed;
     let mut parts = upload.landed_parts();
     let mut kind = upload.content_type.clone();
     let mut upload_id = writing.file.s3_upload_id.clone();
-    let mut buffer = match read {
+    let mut current = match read {
         // Read before the claim, at offset 0: nothing is staged before them (the claim
         // matched offset 0, so nothing can be; refused rather than misplaced all the same).
-        Some(read) if upload.tail_size == 0 => read,
+        Some(read) if upload.tail_size == 0 => Current::Buffered(read),
         Some(_) => return Err(AppError::from(TusRefused::OffsetMoved)),
-        None => next_buffer(ctx, actor).await?,
+        None => Current::Between,
     };
     if upload.tail_size > 0 {
         let staged = writing.tail(ctx).get().await.map_err(|e| {
@@ -223,14 +219,22 @@ where
                 "The staged bytes in S3 are not what was recorded; try again in a moment.".into(),
             ));
         }
+        let mut buffer = parts::next_buffer(ctx, actor).await?;
         buffer.data.extend_from_slice(&staged);
+        current = Current::Buffered(buffer);
     }
-    if landed + buffer.data.len() as i64 > length {
+    if landed + current.arrived() as i64 > length {
         return Err(AppError::from(TusRefused::BeyondUploadLength));
     }
-    // The virus scan reads the bytes on the way (each part as it is hashed): from the
-    // start, or continuing the scan this node kept from the upload's previous request. A
-    // resumed upload without one is scanned from S3 once stored.
+    // A part is streamed when this request says it brings all of it (its Content-Length)
+    // and the location takes parts as they come; otherwise it is held whole first.
+    let request_ends = declared
+        .and_then(|d| i64::try_from(d).ok())
+        .map(|d| landed + upload.tail_size + d);
+    let streams = ctx.uploads().stream_parts && writing.target(ctx, "").streams_parts();
+    // The virus scan reads the bytes on the way: from the start, or continuing the scan
+    // this node kept from the upload's previous request. A resumed upload without one is
+    // scanned from S3 once stored.
     let mut scan = match landed == 0 && upload.tail_size == 0 {
         true => scanning::start(ctx, u64::try_from(length).ok()).await,
         false => ctx
@@ -239,7 +243,7 @@ where
     };
     let idle = ctx.uploads().idle_timeout;
     let mut broken = None;
-    // Bytes read into full parts so far (landed, on the wire, or both).
+    // Bytes of the parts wholly read so far (landed, on the wire, or both).
     let mut read = landed;
     loop {
         let chunk = match tokio::time::timeout(idle, body.next()).await {
@@ -254,60 +258,126 @@ where
             }
             Ok(Some(Ok(chunk))) => chunk,
         };
-        if read + (buffer.data.len() + chunk.len()) as i64 > length {
+        if read + (current.arrived() + chunk.len()) as i64 > length {
             return Err(AppError::from(TusRefused::BeyondUploadLength));
         }
         let mut chunk = chunk;
         while !chunk.is_empty() {
-            let take = (part_size - buffer.data.len()).min(chunk.len());
-            buffer.data.extend_from_slice(&chunk.split_to(take));
-            let full = buffer.data.len() == part_size;
-            let last = read + buffer.data.len() as i64 == length;
-            if full && !last {
-                // At most PARTS_IN_FLIGHT parts on the wire: the oldest lands before
-                // another goes, and before a new buffer is taken from the budget.
-                while in_flight.parts.len() >= PARTS_IN_FLIGHT {
-                    if let Some(state) = settle(in_flight, &mut parts).await? {
-                        recorded = state;
+            let part_length = (length - read).min(part_size as i64);
+            let last = read + part_length == length;
+            current = match current {
+                Current::Between => {
+                    // At most PARTS_IN_FLIGHT parts on the wire: the oldest lands before
+                    // another starts, and before a buffer is taken from the budget.
+                    while in_flight.parts.len() >= PARTS_IN_FLIGHT {
+                        if let Some(state) = in_flight.settle(&mut parts).await? {
+                            recorded = state;
+                        }
+                    }
+                    if streams && request_ends.is_some_and(|end| end >= read + part_length) {
+                        let first = (part_length as usize).min(SNIFF_BYTES);
+                        Current::Sniffing(Vec::with_capacity(first))
+                    } else {
+                        Current::Buffered(parts::next_buffer(ctx, actor).await?)
                     }
                 }
-                // The full part goes before the next buffer is asked for: holding it while
-                // waiting for another, uploads of one company could each hold one and wait
-                // for the rest of the company's share, none moving until the wait ran out.
-                let sent = std::mem::replace(&mut buffer, PartBuffer::empty());
-                read += sent.data.len() as i64;
-                let number = i32::try_from(parts.len() + in_flight.parts.len() + 1)
-                    .ok()
-                    .filter(|n| *n <= 10_000)
-                    .ok_or_else(|| AppError::from(TusRefused::TooManyParts))?;
-                send_part(
-                    ctx,
-                    actor,
-                    writing,
-                    (sent, number),
-                    (&mut hasher, &mut scan),
-                    (&mut kind, &mut upload_id),
-                    in_flight,
-                )
-                .await?;
-                buffer = next_buffer(ctx, actor).await?;
-            }
+                Current::Sniffing(mut head) => {
+                    let want = (part_length as usize).min(SNIFF_BYTES);
+                    let take = (want - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk.split_to(take));
+                    if head.len() < want {
+                        Current::Sniffing(head)
+                    } else {
+                        let content_type =
+                            parts::sniff(ctx, actor, writing, &head, &mut kind).await?;
+                        let number = in_flight.next_number(parts.len())?;
+                        let size = u64::try_from(part_length).unwrap_or(0);
+                        let mut part = Streaming::open(
+                            ctx,
+                            actor,
+                            writing,
+                            (number, size),
+                            (&content_type, &mut upload_id),
+                        )
+                        .await?;
+                        part.feed(Bytes::from(head), (&mut hasher, &mut carry), &mut scan)
+                            .await?;
+                        Current::Streamed(part)
+                    }
+                }
+                Current::Streamed(mut part) => {
+                    let take = (part.remaining as usize).min(chunk.len());
+                    part.feed(chunk.split_to(take), (&mut hasher, &mut carry), &mut scan)
+                        .await?;
+                    Current::Streamed(part)
+                }
+                Current::Buffered(mut buffer) => {
+                    let take = (part_size - buffer.data.len()).min(chunk.len());
+                    buffer.data.extend_from_slice(&chunk.split_to(take));
+                    let full = buffer.data.len() == part_size;
+                    if !full || last {
+                        Current::Buffered(buffer)
+                    } else {
+                        read += buffer.data.len() as i64;
+                        let number = in_flight.next_number(parts.len())?;
+                        parts::send_buffered(
+                            ctx,
+                            actor,
+                            writing,
+                            (buffer, number),
+                            (&mut hasher, &mut scan),
+                            (&mut kind, &mut upload_id),
+                            in_flight,
+                        )
+                        .await?;
+                        Current::Between
+                    }
+                }
+            };
+            // A streamed part whose last byte went (whether its first bytes alone made it,
+            // or a later piece): it lands in the background.
+            current = match current {
+                Current::Streamed(part) if part.remaining == 0 => {
+                    read += part_length;
+                    part.sent((ctx, actor, writing), hasher, last, in_flight);
+                    Current::Between
+                }
+                other => other,
+            };
         }
     }
-    while let Some(state) = settle(in_flight, &mut parts).await? {
+    // A part streamed only in part is dropped: S3 keeps nothing of it, and the client
+    // sends it again from the last landed part.
+    let buffer = match current {
+        Current::Buffered(buffer) => buffer,
+        Current::Streamed(part) => {
+            part.abandon();
+            PartBuffer::empty()
+        }
+        Current::Sniffing(_) | Current::Between => PartBuffer::empty(),
+    };
+    while let Some(state) = in_flight.settle(&mut parts).await? {
         recorded = state;
     }
     landed = recorded.length() as i64;
+    let arrived = |hasher, parts, kind, upload_id, scan| finish::Arrived {
+        hasher,
+        parts,
+        kind,
+        upload_id,
+        scan,
+    };
+    if read == length {
+        // The file's last part was streamed and is in S3 (unrecorded: the completion
+        // is); the bytes after its last whole block are in `carry`.
+        let state = arrived(recorded, parts, kind, upload_id, scan);
+        finish::complete(ctx, actor, writing, state, finish::Last::Streamed(carry)).await?;
+        return Ok(length);
+    }
     let offset = landed + buffer.data.len() as i64;
     if offset == length && broken.is_none() {
-        let state = finish::Arrived {
-            hasher: recorded,
-            parts,
-            kind,
-            upload_id,
-            scan,
-        };
-        finish::complete(ctx, actor, writing, state, buffer).await?;
+        let state = arrived(recorded, parts, kind, upload_id, scan);
+        finish::complete(ctx, actor, writing, state, finish::Last::Buffered(buffer)).await?;
         return Ok(length);
     }
     // Between parts: the bytes wait in the tail object, so the client resumes after them.
@@ -319,82 +389,4 @@ where
         ctx.held_scans().keep(upload.id, scan);
     }
     Ok(offset)
-}
-
-async fn next_buffer(ctx: &ServiceContext, actor: &Actor) -> Result<PartBuffer, AppError> {
-    ctx.part_budget()
-        .buffer_within(ctx.uploads().buffer_wait, Tenant(actor.company_id().0))
-        .await
-        .ok_or_else(|| {
-            AppError::Unavailable(
-                "Hopper is busy with other uploads; resume this one in a minute.".into(),
-            )
-        })
-}
-
-/// Starts sending one full part (the first one decides the content type, checked against
-/// the project's types); the task records it with the hash state after it once S3 has it
-/// and the part before it is recorded.
-async fn send_part(
-    ctx: &ServiceContext,
-    actor: &Actor,
-    writing: &Writing,
-    (buffer, number): (PartBuffer, i32),
-    (hasher, scan): (&mut ResumableSha256, &mut Option<ScanFeed>),
-    (kind, upload_id): (&mut Option<String>, &mut Option<String>),
-    in_flight: &mut Sending,
-) -> Result<(), AppError> {
-    if kind.is_none() {
-        let head = &buffer.data[..buffer.data.len().min(SNIFF_BYTES)];
-        let sniffed =
-            file_kind::check(writing.file.file_path.as_str(), head, &writing.plan.allowed);
-        match sniffed {
-            Ok(sniffed) => *kind = Some(sniffed),
-            Err(refused) => return finish::refuse_content(ctx, actor, writing, refused).await,
-        }
-    }
-    let content_type = kind
-        .clone()
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let target = writing.target(ctx, &content_type);
-    let id = match upload_id.clone() {
-        Some(id) => id,
-        None => {
-            let started =
-                finish::start_multipart(ctx, actor, writing, &target, &content_type).await?;
-            *upload_id = Some(started.clone());
-            started
-        }
-    };
-    hasher
-        .update_blocks(&buffer.data)
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    if let Some(scan) = scan.as_mut() {
-        scan.feed(&buffer.data).await;
-    }
-    let state = *hasher;
-    let size = buffer.data.len() as i64;
-    let (ctx, actor, owner) = (ctx.clone(), actor.clone(), writing.owner());
-    let ahead = in_flight.newest_recorded.take();
-    let (recorded, newest_recorded) = oneshot::channel();
-    in_flight.newest_recorded = Some(newest_recorded);
-    in_flight.parts.push_back(tokio::spawn(async move {
-        let etag = target
-            .upload_part(&id, number, buffer)
-            .await
-            .map_err(|e| AppError::Unavailable(format!("S3 refused a part: {e}")))?;
-        // A part ahead that failed drops its sender: this one lands but stays unrecorded
-        // (the client resends it from the offset, and S3 takes the part number again).
-        if let Some(ahead) = ahead {
-            ahead.await.map_err(|_| {
-                AppError::Unavailable("S3 refused an earlier part of this request.".into())
-            })?;
-        }
-        let part = LandedPart { number, etag, size };
-        finish::record_part(&ctx, &actor, owner, &part, &state).await?;
-        // Nobody waits when this is the newest part.
-        let _ = recorded.send(());
-        Ok((part, state))
-    }));
-    Ok(())
 }
