@@ -430,7 +430,7 @@ class Browser:
             except HttpError as exc:
                 error = str(exc)
             ms = (now() - started) * 1000
-            run.pages.append((phase, label, ms, error))
+            run.pages.append((phase, label, ms, error, round(started - run.t0, 1)))
             await asyncio.sleep(random.uniform(0.5, 1.5) * run.think)
 
 
@@ -639,14 +639,19 @@ def verify(args, senders):
     return wrong, statuses
 
 
+def window_cpu(samples, t):
+    inside = [s["cpu_s"] for s in samples if t <= s["t"] <= t + 10]
+    return max(inside) - min(inside) if inside else float("nan")
+
+
 def report(args, run, senders, pages, elapsed, cpu, gen_cpu):
     completed = [s for s in senders if s.outcome == "completed"]
     failed = [s for s in senders if s.outcome == "failed"]
     unfinished = [s for s in senders if s.outcome not in ("completed", "failed")]
     wrong, statuses = verify(args, senders) if args.pg else ([], {})
-    load = sorted(ms for phase, _, ms, err in run.pages if phase == "load" and err is None)
-    idle = sorted(ms for phase, _, ms, err in run.pages if phase == "idle" and err is None)
-    page_errors = [(phase, label, err) for phase, label, _, err in run.pages if err is not None]
+    load = sorted(ms for phase, _, ms, err, _ in run.pages if phase == "load" and err is None)
+    idle = sorted(ms for phase, _, ms, err, _ in run.pages if phase == "idle" and err is None)
+    page_errors = [(phase, label, err, t) for phase, label, _, err, t in run.pages if err is not None]
     load_samples = [s for s in run.samples if s["phase"] == "load"]
     peak_hwm = max((s["hwm_mib"] for s in load_samples), default=float("nan"))
     peak_rss = max((s["rss_mib"] for s in load_samples), default=float("nan"))
@@ -677,6 +682,9 @@ def report(args, run, senders, pages, elapsed, cpu, gen_cpu):
     }
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, default=str)
+    with open(os.path.join(args.out, "pages.jsonl"), "w") as f:
+        for phase, label, m, err, t in run.pages:
+            f.write(json.dumps({"t": t, "phase": phase, "page": label, "ms": round(m, 2), "error": err}) + "\n")
     with open(os.path.join(args.out, "senders.jsonl"), "w") as f:
         for s in senders:
             f.write(json.dumps({"i": s.i, "outcome": s.outcome, "file": s.file_id, "offset": s.offset,
@@ -716,11 +724,24 @@ def report(args, run, senders, pages, elapsed, cpu, gen_cpu):
         print("Why uploads did not complete (distinct, first 10):")
         for e in errors:
             print(f"- {e}")
+    # When pages were slow: the worst 10-second windows, beside what Hopper was doing.
+    windows = {}
+    for phase, _, m, err, t in run.pages:
+        if phase == "load" and err is None:
+            windows.setdefault(int(t // 10) * 10, []).append(m)
+    worst = sorted(windows.items(), key=lambda kv: -max(kv[1]))[:5]
+    if worst:
+        print()
+        print("Slowest 10-second windows for pages (seconds since start: n, p99 / max ms; Hopper's CPU in the "
+              "window): " + "; ".join(
+                  f"{t}–{t + 10} s: {len(ms_)}, {ms(percentile(sorted(ms_), .99))} / {ms(max(ms_))} ms, "
+                  f"{window_cpu(run.samples, t):.1f} CPU s"
+                  for t, ms_ in sorted(worst)))
     print()
     print("| Page (while uploading) | n | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|")
     for label, _, _ in pages:
-        times = sorted(m for phase, lab, m, err in run.pages if phase == "load" and lab == label and err is None)
+        times = sorted(m for phase, lab, m, err, _ in run.pages if phase == "load" and lab == label and err is None)
         print(f"| {label} | {len(times)} | {ms(percentile(times, .5))} | {ms(percentile(times, .99))} | "
               f"{ms(times[-1] if times else None)} |")
     return 0 if not failed and not unfinished and not wrong and not page_errors else 1
