@@ -2,10 +2,10 @@
 # A thousand senders at once (issue 32, goal 2): BENCH_SENDERS tus uploads at once of
 # BENCH_SENDER_MIB each, every one throttled to BENCH_SENDER_KIBPS, plus BENCH_BROWSERS
 # people browsing (company admins, each with a session of their own, timing every page),
-# from one load generator on loopback (scripts/bench/senders.py). Samples Hopper's RSS
+# from one load generator on loopback (scripts/bench/senders.py, senders_tus.py, senders_http.py). Samples Hopper's RSS
 # (VmRSS, VmHWM) and CPU every second; prints a Markdown table for BENCHMARKS.md.
 #
-#   ./scripts/bench-senders.sh                                  # the issue's: 1000 × 50 MiB at 64 KiB/s, 20 browsing
+#   ./scripts/bench-senders.sh             # the issue's 1000 × 50 MiB at 64 KiB/s, 20 browsing (disk: below)
 #   BENCH_SENDERS=50 BENCH_SENDER_MIB=4 ./scripts/bench-senders.sh           # a quick run
 #   BIN=/tmp/hopper BENCH_PART_BUFFERS=16 ./scripts/bench-senders.sh          # today's default budget
 #
