@@ -38,19 +38,14 @@ struct Trickle {
 
 impl Trickle {
     async fn start(session: &UserSession<'_>, location: &str, length: usize) -> Trickle {
-        let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(1);
-        let body = futures_util::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        });
+        let (tx, body) = crate::tus::fed_body();
         let request = session
             .http
             .patch(session.app.url(location))
-            .header("X-CSRF-Token", &session.csrf)
-            .header("Tus-Resumable", "1.0.0")
-            .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Offset", "0")
+            .header("X-CSRF-Token", &session.csrf);
+        let request = crate::tus::as_tus_patch(request, 0)
             .header("Content-Length", length.to_string())
-            .body(reqwest::Body::wrap_stream(body))
+            .body(body)
             .send();
         let trickle = Trickle {
             tx,

@@ -107,16 +107,47 @@ pub async fn patch(
     offset: usize,
     bytes: &[u8],
 ) -> reqwest::Response {
-    reqwest::Client::new()
+    try_patch(base, location, token, offset, bytes)
+        .await
+        .expect("patch")
+}
+
+/// A PATCH whose answer may be a closed connection (the server answered before it read
+/// the whole body).
+pub async fn try_patch(
+    base: &str,
+    location: &str,
+    token: &str,
+    offset: usize,
+    bytes: &[u8],
+) -> Result<reqwest::Response, reqwest::Error> {
+    let request = reqwest::Client::new()
         .patch(format!("{base}{location}"))
-        .bearer_auth(token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", offset.to_string())
+        .bearer_auth(token);
+    as_tus_patch(request, offset)
         .body(bytes.to_vec())
         .send()
         .await
-        .expect("patch")
+}
+
+/// A PATCH's tus headers: the protocol, the body's type, where it starts.
+pub fn as_tus_patch(request: reqwest::RequestBuilder, offset: usize) -> reqwest::RequestBuilder {
+    request
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", offset.to_string())
+}
+
+/// A request body the test feeds piece by piece (dropping the sender ends it).
+pub fn fed_body() -> (
+    tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+    reqwest::Body,
+) {
+    let (pieces, rx) = tokio::sync::mpsc::channel(1);
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    (pieces, reqwest::Body::wrap_stream(body))
 }
 
 /// Sends `bytes` at `offset` over a raw connection and closes it after `cut` of them:

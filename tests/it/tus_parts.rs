@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use hopper::schema::tus_uploads;
 
 use crate::fault_proxy::{spawn_with_faults, Hold};
-use crate::tus::{bucket_of, create, file_of, head, location_of, patch, setup};
+use crate::tus::{bucket_of, create, file_of, head, location_of, patch, setup, try_patch};
 use crate::uploads::{content, sha256};
 
 const PART: usize = 5 * 1024 * 1024;
@@ -111,15 +111,7 @@ async fn a_part_that_lands_after_an_earlier_one_failed_is_not_recorded() {
     // Every attempt at part 2 is shed; part 3 is sent meanwhile and may land.
     faults.s3.hold("partNumber=2&", Hold::SlowDown, 2);
 
-    let answer = reqwest::Client::new()
-        .patch(format!("{}{location}", app.address))
-        .bearer_auth(&s.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", "0")
-        .body(bytes.clone())
-        .send()
-        .await;
+    let answer = try_patch(&app.address, &location, &s.token, 0, &bytes).await;
     // The server may answer before it read the whole body, and the client then see the
     // connection close instead: either way nothing past part 1 counts.
     if let Ok(answer) = answer {

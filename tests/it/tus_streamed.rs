@@ -10,7 +10,8 @@ use tokio::sync::mpsc;
 use crate::fault_proxy::{spawn_with_faults, Hold};
 use crate::helpers::TestApp;
 use crate::tus::{
-    bucket_of, create, cut_patch, file_of, head, location_of, patch, setup, until_released,
+    as_tus_patch, bucket_of, create, cut_patch, fed_body, file_of, head, location_of, patch, setup,
+    try_patch, until_released,
 };
 use crate::tus_parts::recorded_parts;
 use crate::uploads::{content, s3_object, sha256};
@@ -76,15 +77,7 @@ async fn a_streamed_part_s3_refuses_costs_that_part_only() {
     // S3 sheds part 2 once; a streamed body cannot be sent again by the SDK.
     faults.s3.hold("partNumber=2&", Hold::SlowDown, 1);
 
-    let answer = reqwest::Client::new()
-        .patch(format!("{}{location}", app.address))
-        .bearer_auth(&s.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", "0")
-        .body(bytes.clone())
-        .send()
-        .await;
+    let answer = try_patch(&app.address, &location, &s.token, 0, &bytes).await;
     // The answer may come before the whole body was read: the client may see the
     // connection close instead.
     if let Ok(answer) = answer {
@@ -110,18 +103,13 @@ struct Feeder {
 
 impl Feeder {
     fn start(app: &TestApp, location: &str, token: &str, length: usize) -> Feeder {
-        let (pieces, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(1);
-        let body = futures_util::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        });
+        let (pieces, body) = fed_body();
         let request = reqwest::Client::new()
             .patch(format!("{}{location}", app.address))
-            .bearer_auth(token)
-            .header("Tus-Resumable", "1.0.0")
-            .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Offset", "0")
+            .bearer_auth(token);
+        let request = as_tus_patch(request, 0)
             .header("Content-Length", length.to_string())
-            .body(reqwest::Body::wrap_stream(body))
+            .body(body)
             .send();
         Feeder {
             pieces,
