@@ -115,6 +115,7 @@ pub(super) async fn sniff(
             *kind = Some(sniffed.clone());
             Ok(sniffed)
         }
+        // Always an error: the refusal, once the upload ended failed.
         Err(refused) => finish::refuse_content(ctx, actor, writing, refused)
             .await
             .map(|()| String::new()),
