@@ -41,6 +41,13 @@ pub async fn call(
     )
 }
 
+/// Registers a webhook endpoint through the API (`body`: its url and events).
+pub async fn register_hooks(app: &TestApp, token: &str, body: serde_json::Value) {
+    let post = ("POST", "/api/v1/webhooks");
+    let (status, _, answer) = call(app, token, post, None, Some(body)).await;
+    assert_eq!(status, 201, "{answer}");
+}
+
 /// A token of the company admin `admin` with the `admin` scope.
 async fn admin_token(admin: &UserSession<'_>) -> String {
     personal_token(admin, "erp", "admin").await
@@ -201,15 +208,7 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
         "request.submitted", "request.accepted", "request.rejected", "cycle.completed",
         "upload_link.used",
     ] });
-    let (status, _, _) = call(
-        &app,
-        &token,
-        ("POST", "/api/v1/webhooks"),
-        None,
-        Some(hooks),
-    )
-    .await;
-    assert_eq!(status, 201);
+    register_hooks(&app, &token, hooks).await;
 
     // A cycle from the project's request list, once however often the key is sent.
     let start = ("POST", &*format!("/api/v1/projects/{p}/cycles"));
@@ -433,11 +432,7 @@ async fn a_firm_drives_a_whole_cycle_through_the_api() {
     );
     let (_, _, missing) = call(&app, &token, ("GET", "/api/v1/missing"), None, None).await;
     assert!(missing_in(&missing, cycle).is_empty(), "{missing}");
-    let status: String = cycles::table
-        .find(CycleId(cycle as i32))
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("status");
+    let status = crate::requests::cycle_status(&app, CycleId(cycle as i32));
     assert_eq!(status, "completed");
 
     // Revoke the link: its page ends; a second revocation says so.

@@ -4,9 +4,7 @@
 //! reason, the sender reads it, answers again, everything is accepted and the cycle
 //! completes. Screenshots go to `target/screenshots/sender/questions-…`.
 
-use diesel::prelude::*;
 use fantoccini::Client;
-use hopper::schema::cycles;
 
 use crate::browser::{
     click, element, fill, reload, sender_screenshot, text_of, wait_for_attribute, wait_for_text,
@@ -136,11 +134,7 @@ async fn an_outsider_answers_questions_on_a_phone_and_the_cycle_completes() {
         let accepted = decide(&admin, p, request, "accept", "").await;
         assert_eq!(accepted.status, 303, "{}", accepted.body);
     }
-    let status: String = cycles::table
-        .find(cycle)
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("cycle");
+    let status = crate::requests::cycle_status(&app, cycle);
     assert_eq!(status, "completed");
     reload(&browser).await;
     wait_for_attribute(&browser, &card(turnover), "data-status", |s| {

@@ -67,11 +67,7 @@ async fn a_completed_cycle_thanks_the_sender_and_takes_optional_items_until_it_i
     // The last required item accepted: the cycle completes, and thanks.
     let accepted = decide(&admin, (s.project, cycle), statement, "accept", "").await;
     assert_eq!(accepted.status, 303, "{}", accepted.body);
-    let status: String = cycles::table
-        .find(cycle)
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("cycle");
+    let status = crate::requests::cycle_status(&app, cycle);
     assert_eq!(status, "completed");
     let thanked = visitor.get(&link).await;
     assert_eq!(thanked.status, 200);

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use hopper::db::ids::{CycleId, ProjectId};
 use hopper::domain::sizes::human_size;
-use hopper::schema::{cycle_requests, cycles};
+use hopper::schema::cycle_requests;
 use reqwest::multipart::{Form, Part};
 
 use crate::helpers::{TestApp, UserSession};
@@ -226,11 +226,7 @@ async fn the_same_figures_read_the_same_on_every_page() {
         .set(cycle_requests::due_at.eq(Some(Utc::now() - Duration::days(2))))
         .execute(&mut app.conn())
         .expect("due");
-    let c1_status: String = cycles::table
-        .find(c1)
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("c1");
+    let c1_status = crate::requests::cycle_status(&app, c1);
     assert_eq!(c1_status, "completed", "both documents accepted on arrival");
 
     let first = Expected {

@@ -8,7 +8,7 @@
 
 use diesel::prelude::*;
 use hopper::db::ids::{CycleId, CycleRequestId, ProjectId};
-use hopper::schema::{cycle_requests, cycles, notifications, webhook_events};
+use hopper::schema::{cycle_requests, notifications, webhook_events};
 use serde_json::{json, Value};
 
 use crate::api::personal_token;
@@ -137,15 +137,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
     // The firm listens for answers.
     let token = personal_token(&admin, "erp", "admin").await;
     let hooks = json!({ "url": "http://127.0.0.1:9/hooks", "events": ["request.answered"] });
-    let (status, _, _) = call(
-        &app,
-        &token,
-        ("POST", "/api/v1/webhooks"),
-        None,
-        Some(hooks),
-    )
-    .await;
-    assert_eq!(status, 201);
+    crate::automation_api::register_hooks(&app, &token, hooks).await;
 
     let cycle = cycle_with_questions(&app, &admin, s.project).await;
     let kinds = kinds_of(&app, cycle);
@@ -294,11 +286,7 @@ async fn a_sender_answers_questions_through_a_link_and_the_cycle_completes() {
         assert_eq!(status_of(&app, request), "accepted");
     }
     // The optional question left unanswered does not hold the cycle back.
-    let cycle_status: String = cycles::table
-        .find(cycle)
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("cycle");
+    let cycle_status = crate::requests::cycle_status(&app, cycle);
     assert_eq!(cycle_status, "completed");
 
     // Webhooks heard each answer, with the answer and who gave it.

@@ -98,7 +98,8 @@ pub fn status_of(app: &TestApp, request: CycleRequestId) -> String {
         .expect("request")
 }
 
-fn cycle_status(app: &TestApp, cycle: CycleId) -> String {
+/// A cycle's status as stored.
+pub(crate) fn cycle_status(app: &TestApp, cycle: CycleId) -> String {
     cycles::table
         .find(cycle)
         .select(cycles::status)

@@ -247,11 +247,7 @@ async fn files_of_every_size_and_a_folder_tree_land_in_s3_with_their_sha256() {
         .expect("session");
     assert_eq!(status, "completed");
     // The cycle moved to in_progress with its first upload.
-    let cycle_status: String = cycles::table
-        .find(t.cycle)
-        .select(cycles::status)
-        .first(&mut app.conn())
-        .expect("cycle");
+    let cycle_status = crate::requests::cycle_status(&app, t.cycle);
     assert_eq!(cycle_status, "in_progress");
     assert!(
         app.open_upload_files().is_empty(),
