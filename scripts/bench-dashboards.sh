@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Dashboard benchmark at the sizes: generates 100 companies, 2,000 projects,
-# 20,000 cycles, 200,000 sessions, 1,000,000 file rows and 5,000,000 audit rows in a
-# fresh embedded cluster, then measures the partials through HTTP against the seed's
-# naive view queries (scripts/bench/measure.py). Prints a Markdown table.
+# Dashboard benchmark: generates data (scripts/bench/generate.sql) in a fresh embedded
+# cluster, then measures the partials, walls and API lists through HTTP against the naive
+# queries of the same figures (scripts/bench/measure.py; a Markdown table) and times
+# `hopper audit verify` of the first company's chain.
 #
-#   ./scripts/bench-dashboards.sh          # about 10 minutes on 2 cores
+#   ./scripts/bench-dashboards.sh          # BENCH_SCALE=1: 100 companies (+ 1,000 small),
+#       2,000 projects, 20,000 cycles, 200,000 requests, 1,000,000 file rows, 2,000,000
+#       audit rows (100,000 chained); about 10 minutes on 2 cores
+#   BENCH_SCALE=10 ./scripts/bench-dashboards.sh   # 200,000 cycles, 2,000,000 requests,
+#       10,000,000 file rows, 20,000,000 audit rows (1,000,000 chained), ~25 GB of disk
 #   BENCH_DATA_DIR=/tmp/dash ./scripts/bench-dashboards.sh
 #       keeps the generated data there and reuses it on the next run (a new binary migrates
 #       it on start), so a change can be measured again without generating for minutes.
@@ -39,8 +43,14 @@ if [ -e "$WORK/generated" ]; then
 else
   echo "bench: generating data (several minutes)" >&2
   start=$(date +%s)
-  psql "$PG" -q -f scripts/bench/generate.sql >&2
+  psql "$PG" -q -v scale="${BENCH_SCALE:-1}" -v companies="${BENCH_COMPANIES:-100}" \
+    -v small_companies="${BENCH_SMALL_COMPANIES:-1000}" -f scripts/bench/generate.sql >&2
   echo "bench: generated in $(( $(date +%s) - start )) s" >&2
   touch "$WORK/generated"
 fi
 python3 scripts/bench/measure.py "http://127.0.0.1:$PORT" "$PG" "${BENCH_REQUESTS:-200}"
+# The first company's whole chain, as an operator would check it (time and peak memory).
+echo >&2
+echo "bench: hopper audit verify --company BENCH1" >&2
+/usr/bin/time -f "verify: %e s wall, %U s user, peak RSS %M KiB" \
+  "$BIN" audit verify --database-url "$PG" --company BENCH1

@@ -3,6 +3,7 @@
 
 pub mod accent_colour;
 pub mod access_role;
+pub mod audit_content;
 pub mod bucket_name;
 pub mod client_info;
 pub mod cycle_status;

@@ -86,13 +86,21 @@ pub fn page(
         query = query.filter(audit_log::created_at.lt(until));
     }
     if let Some(cursor) = after {
-        query = query.filter(
-            audit_log::created_at
-                .lt(cursor.created_at)
-                .or(audit_log::created_at
-                    .eq(cursor.created_at)
-                    .and(audit_log::id.lt(cursor.id))),
-        );
+        // A row comparison, which the (…, created_at DESC, id DESC) indexes take as the
+        // scan's start: the same bound written with OR is a filter, and a page a million
+        // rows deep into every company's trail read those million entries (98 ms at 20M
+        // rows). The plain bound lets PostgreSQL skip the newer monthly partitions.
+        query = query
+            .filter(audit_log::created_at.le(cursor.created_at))
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "(audit_log.created_at, audit_log.id) < (",
+                )
+                .bind::<diesel::sql_types::Timestamptz, _>(cursor.created_at)
+                .sql(", ")
+                .bind::<diesel::sql_types::BigInt, _>(cursor.id)
+                .sql(")"),
+            );
     }
     let mut rows: Vec<AuditRow> = query
         .order((audit_log::created_at.desc(), audit_log::id.desc()))

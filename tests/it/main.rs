@@ -9,6 +9,7 @@ mod admin_users;
 mod api;
 mod api_authz;
 mod api_properties;
+mod audit_content;
 mod audit_digests;
 mod audit_log;
 mod auth;
