@@ -81,6 +81,77 @@ pub async fn open_requests(
     open_requests_in(ctx, actor, scope_for(actor), sort).await
 }
 
+// The list is read cycle by cycle: the open cycles in the list's order (few: each
+// project's newest, found by `cycles_open`), then each one's open requests, until the page
+// is full. Ordering the open requests themselves would read every one of them first —
+// 14,400 for the operator at ten million files, 40 ms a page. A request with a due date
+// of its own is ordered by it, not by its cycle's, so those few come from their own
+// index (`cycle_requests_open_own_due`) and the two ordered lists are merged.
+// `OFFSET 0` keeps PostgreSQL from turning the per-cycle lookup into a join of all.
+
+const OPEN: &str = "r.status IN ('missing', 'submitted', 'rejected')";
+
+/// The open cycles the filter keeps, in `order`, as `oc`.
+fn open_cycles(filter: &str, order: &str) -> String {
+    format!(
+        "(SELECT c.id, c.due_at, c.cycle_name::text AS cycle_name, c.cycle_number,
+                 p.id AS project_id, p.project_name::text AS project_name
+            FROM cycles c JOIN projects p ON p.id = c.project_id
+           WHERE {filter} AND ($1 = $1 AND $2 = $2)
+             AND c.status <> 'completed' AND p.deleted_at IS NULL
+           ORDER BY {order} OFFSET 0) oc"
+    )
+}
+
+const COLUMNS: &str = "r.id, r.name::text AS name, r.status::text AS status,
+    r.kind::text AS kind, r.required, r.note::text AS note";
+
+fn by_due(filter: &str) -> String {
+    let cycles = open_cycles(
+        filter,
+        "c.due_at ASC NULLS LAST, p.project_name, c.cycle_number, c.id",
+    );
+    format!(
+        "SELECT * FROM (
+           (SELECT {COLUMNS}, oc.due_at, oc.id AS cycle_id, oc.cycle_name, oc.project_id,
+                   oc.project_name, oc.cycle_number, r.position
+              FROM {cycles}
+             CROSS JOIN LATERAL (SELECT * FROM cycle_requests r
+                                  WHERE r.cycle_id = oc.id AND r.due_at IS NULL AND {OPEN}
+                                 OFFSET 0) r
+             ORDER BY oc.due_at ASC NULLS LAST, oc.project_name, oc.cycle_number, r.position, r.id
+             LIMIT {limit})
+           UNION ALL
+           (SELECT {COLUMNS}, r.due_at, c.id, c.cycle_name::text, p.id, p.project_name::text,
+                   c.cycle_number, r.position
+              FROM cycle_requests r
+              JOIN cycles c ON c.id = r.cycle_id JOIN projects p ON p.id = c.project_id
+             WHERE {filter} AND ($1 = $1 AND $2 = $2)
+               AND r.due_at IS NOT NULL AND {OPEN}
+               AND c.status <> 'completed' AND p.deleted_at IS NULL
+             ORDER BY r.due_at, p.project_name, c.cycle_number, r.position, r.id
+             LIMIT {limit})
+         ) listed
+         ORDER BY due_at ASC NULLS LAST, project_name, cycle_number, position, id
+         LIMIT {limit}",
+        limit = LIMIT + 1
+    )
+}
+
+fn by_project(filter: &str) -> String {
+    let cycles = open_cycles(filter, "p.project_name, c.cycle_number, c.id");
+    format!(
+        "SELECT {COLUMNS}, coalesce(r.due_at, oc.due_at) AS due_at, oc.id AS cycle_id,
+                oc.cycle_name, oc.project_id, oc.project_name
+           FROM {cycles}
+          CROSS JOIN LATERAL (SELECT * FROM cycle_requests r
+                               WHERE r.cycle_id = oc.id AND {OPEN} OFFSET 0) r
+          ORDER BY oc.project_name, oc.cycle_number, r.position, r.id
+          LIMIT {limit}",
+        limit = LIMIT + 1
+    )
+}
+
 /// Open requests of open cycles in `scope` (the automation API: the token's company).
 pub(in crate::services) async fn open_requests_in(
     ctx: &ServiceContext,
@@ -91,37 +162,19 @@ pub(in crate::services) async fn open_requests_in(
     ctx.run(actor, move |conn, _| {
         let (filter, company, user) = match scope {
             Scope::All => ("TRUE", 0, 0),
-            Scope::Company(c) => ("r.company_id = $1", c.0, 0),
+            Scope::Company(c) => ("p.company_id = $1", c.0, 0),
             Scope::Granted(c, u) => (
-                "r.company_id = $1 AND p.id IN \
+                "p.company_id = $1 AND p.id IN \
                  (SELECT project_id FROM project_access WHERE user_id = $2)",
                 c.0,
                 u.0,
             ),
-            Scope::Project(c, p) => ("r.company_id = $1 AND p.id = $2", c.0, p.0),
+            Scope::Project(c, p) => ("p.company_id = $1 AND p.id = $2", c.0, p.0),
         };
-        let order = match sort {
-            MissingSort::Due => {
-                "due_at ASC NULLS LAST, p.project_name, c.cycle_number, r.position, r.id"
-            }
-            MissingSort::Project => "p.project_name, c.cycle_number, r.position, r.id",
+        let sql = match sort {
+            MissingSort::Due => by_due(filter),
+            MissingSort::Project => by_project(filter),
         };
-        let sql = format!(
-            "SELECT r.id, r.name::text AS name, r.status::text AS status, r.kind::text AS kind,
-                    r.required,
-                    r.note::text AS note, coalesce(r.due_at, c.due_at) AS due_at,
-                    c.id AS cycle_id, c.cycle_name::text AS cycle_name,
-                    p.id AS project_id, p.project_name::text AS project_name
-               FROM cycle_requests r
-               JOIN cycles c ON c.id = r.cycle_id
-               JOIN projects p ON p.id = c.project_id
-              WHERE {filter} AND ($1 = $1 AND $2 = $2)
-                AND r.status IN ('missing', 'submitted', 'rejected')
-                AND c.status <> 'completed' AND p.deleted_at IS NULL
-              ORDER BY {order}
-              LIMIT {}",
-            LIMIT + 1
-        );
         Ok(diesel::sql_query(sql)
             .bind::<Int4, _>(company)
             .bind::<Int4, _>(user)

@@ -53,6 +53,7 @@ mod legal_hold;
 mod link_languages;
 mod link_refusals;
 mod link_tus;
+mod missing_order;
 mod node_process;
 mod notifications;
 mod object_lock;
