@@ -420,6 +420,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_session_figures (project_id) {
+        project_id -> Int4,
+        sessions -> Int8,
+        total_files -> Int8,
+        files_uploaded -> Int8,
+        files_failed -> Int8,
+        files_skipped -> Int8,
+        total_bytes -> Int8,
+        uploaded_bytes -> Int8,
+    }
+}
+
+diesel::table! {
     project_tags (project_id, tag_id) {
         project_id -> Int4,
         tag_id -> Int4,
@@ -829,6 +842,7 @@ diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(project_access -> companies (company_id));
 diesel::joinable!(project_access -> projects (project_id));
 diesel::joinable!(project_completeness -> projects (project_id));
+diesel::joinable!(project_session_figures -> projects (project_id));
 diesel::joinable!(project_tags -> companies (company_id));
 diesel::joinable!(project_tags -> projects (project_id));
 diesel::joinable!(project_tags -> tags (tag_id));
@@ -903,6 +917,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     passkeys,
     project_access,
     project_completeness,
+    project_session_figures,
     project_tags,
     projects,
     recovery_codes,

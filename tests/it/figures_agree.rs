@@ -39,11 +39,11 @@ fn text_at(body: &str, from: usize, marker: &str, end: &str) -> String {
 }
 
 /// The value of a cell or figure: its text up to the first inner tag.
-fn value_at(body: &str, from: usize, marker: &str) -> String {
+pub(crate) fn value_at(body: &str, from: usize, marker: &str) -> String {
     text_at(body, from, marker, "<")
 }
 
-fn row_of(body: &str, marker: &str) -> usize {
+pub(crate) fn row_of(body: &str, marker: &str) -> usize {
     body.find(marker)
         .unwrap_or_else(|| panic!("no row {marker}: {body}"))
 }

@@ -72,6 +72,7 @@ mod requests;
 mod retention;
 mod scanning;
 mod schema;
+mod session_figures;
 mod sessions;
 mod slow_clients;
 mod smtp_sink;
