@@ -164,6 +164,19 @@ def main():
         WHERE coalesce(s.total_files, 0) <> c.total OR coalesce(s.files_uploaded, 0) <> c.done
            OR coalesce(s.files_failed, 0) <> c.failed OR coalesce(s.files_skipped, 0) <> c.skipped
            OR coalesce(s.total_size_bytes, 0) <> c.bytes OR coalesce(s.uploaded_size_bytes, 0) <> c.done_bytes""")
+    # Each project's kept figures (migration 190) against its settled batches' counters.
+    figures_off = sql("""
+        SELECT coalesce(k.project_id, t.project_id), k.sessions, t.sessions, k.files_uploaded, t.files_uploaded
+        FROM (SELECT * FROM project_session_figures WHERE sessions <> 0) k
+        FULL JOIN (SELECT project_id, count(*) AS sessions, coalesce(sum(total_files), 0) AS total_files,
+                          coalesce(sum(files_uploaded), 0) AS files_uploaded, coalesce(sum(files_failed), 0) AS files_failed,
+                          coalesce(sum(files_skipped), 0) AS files_skipped, coalesce(sum(total_size_bytes), 0) AS total_bytes,
+                          coalesce(sum(uploaded_size_bytes), 0) AS uploaded_bytes
+                   FROM sync_sessions WHERE status IN ('completed', 'failed') GROUP BY project_id) t
+          ON t.project_id = k.project_id
+        WHERE (k.sessions, k.total_files, k.files_uploaded, k.files_failed, k.files_skipped, k.total_bytes, k.uploaded_bytes)
+              IS DISTINCT FROM
+              (t.sessions, t.total_files, t.files_uploaded, t.files_failed, t.files_skipped, t.total_bytes, t.uploaded_bytes)""")
     batches = int(sql("SELECT count(*) FROM sync_sessions")[0][0])
     rows = Counter({status: int(n) for status, n in sql("SELECT status, count(*) FROM file_uploads GROUP BY status")})
     completed = {key: sha for key, sha in sql("SELECT s3_key, checksum FROM file_uploads WHERE status = 'completed'")}
@@ -184,6 +197,8 @@ def main():
          f"{len(stuck)} files {stuck[:5]}, {len(open_tus)} tus uploads {open_tus[:5]}"),
         ("no batch left open", not open_batches, f"{len(open_batches)} {open_batches[:5]}"),
         ("batch counters equal their rows", not counters_off, f"{len(counters_off)} of {batches} batches differ {counters_off[:5]}"),
+        ("each project's kept figures equal its settled batches' counters", not figures_off,
+         f"{len(figures_off)} projects differ {figures_off[:5]}"),
         ("S3 holds exactly the completed files", not unreferenced and not missing,
          f"{len(completed)} completed rows; {len(unreferenced)} objects without a row {unreferenced[:5]}; "
          f"{len(missing)} rows without an object {missing[:5]}"),
