@@ -82,11 +82,11 @@ pub async fn open_requests(
 }
 
 // The list is read cycle by cycle: the open cycles in the list's order (few: each
-// project's newest, found by `cycles_open`), then each one's open requests, until the page
-// is full. Ordering the open requests themselves would read every one of them first —
-// 14,400 for the operator at ten million files, 40 ms a page. A request with a due date
-// of its own is ordered by it, not by its cycle's, so those few come from their own
-// index (`cycle_requests_open_own_due`) and the two ordered lists are merged.
+// project's newest, found by `cycles_open_by_project`), then each one's open requests,
+// until the page is full. Ordering the open requests themselves would read every one of
+// them first — 14,400 for the operator at ten million files, 40 ms a page. A request with
+// a due date of its own is ordered by it, not by its cycle's, so those few come from their
+// own index (`cycle_requests_open_own_due`) and the two ordered lists are merged.
 // `OFFSET 0` keeps PostgreSQL from turning the per-cycle lookup into a join of all.
 
 const OPEN: &str = "r.status IN ('missing', 'submitted', 'rejected')";
